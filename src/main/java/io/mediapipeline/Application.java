@@ -1,0 +1,220 @@
+package io.mediapipeline;
+
+import io.mediapipeline.archive.Organizer;
+import io.mediapipeline.cli.Backfill;
+import io.mediapipeline.cli.Doctor;
+import io.mediapipeline.config.ConfigException;
+import io.mediapipeline.config.Settings;
+import io.mediapipeline.flow.Handoff;
+import io.mediapipeline.ingest.Ingest;
+import io.mediapipeline.ingest.Quarantine;
+import io.mediapipeline.ingest.RunContext;
+import io.mediapipeline.ledger.Database;
+import io.mediapipeline.ledger.Ledger;
+import io.mediapipeline.media.ExifTool;
+import io.mediapipeline.media.MediaProbe;
+import io.mediapipeline.media.SampleLibrary;
+import io.mediapipeline.ops.Activity;
+import io.mediapipeline.ops.Reconciler;
+import io.mediapipeline.ops.RunWatcher;
+import io.mediapipeline.report.RunReport;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.processor.idempotent.jdbc.JdbcCachedMessageIdRepository;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entry point: {@code media-pipeline <run|once|backfill DIR|doctor|samples DIR> [--config FILE]}.
+ *
+ * <p>Configuration is checked and the ledger opened before Camel starts, so a bad key or an
+ * unreachable database ends the process at once with exit code 1 and one clear line.
+ * `once` exits 0 when everything was processed, 3 when some inputs were quarantined.
+ */
+public final class Application {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Application.class);
+
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_QUARANTINED = 3;
+
+    private static final String USAGE = """
+            usage: media-pipeline <command> [--config FILE]
+              run            service mode (what systemd starts)
+              once           process everything pending, then exit (0 done, 3 some quarantined, 1 failed)
+              backfill DIR   register an existing archive in the ledger without moving anything
+              doctor         check tools, database, disk space and configuration; say what to fix
+              samples DIR    write a small sample library (used by `demo`)""";
+
+    private Application() {
+    }
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = run(args);
+        } catch (ConfigException e) {
+            System.err.println("configuration error: " + e.getMessage());
+            code = EXIT_FAILED;
+        } catch (Throwable e) {
+            System.err.println("media-pipeline: " + e.getMessage());
+            LOG.debug("startup failure", e);
+            code = EXIT_FAILED;
+        }
+        // Exit explicitly: a stray non-daemon thread must never keep a failed process alive under systemd.
+        System.exit(code);
+    }
+
+    public static int run(String[] args) throws Exception {
+        List<String> positional = new ArrayList<>();
+        Path config = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config")) {
+                if (i + 1 >= args.length) {
+                    System.err.println("--config needs a file");
+                    return EXIT_USAGE;
+                }
+                config = Path.of(args[++i]);
+            } else if (args[i].equals("-h") || args[i].equals("--help")) {
+                System.out.println(USAGE);
+                return EXIT_OK;
+            } else {
+                positional.add(args[i]);
+            }
+        }
+        if (positional.isEmpty()) {
+            System.err.println(USAGE);
+            return EXIT_USAGE;
+        }
+        Path appHome = Path.of(System.getProperty("pipeline.app-home", ".")).toAbsolutePath().normalize();
+        String command = positional.get(0);
+        switch (command) {
+            case "samples" -> {
+                if (positional.size() != 2) {
+                    System.err.println("usage: media-pipeline samples DIR");
+                    return EXIT_USAGE;
+                }
+                var manifest = SampleLibrary.generate(Path.of(positional.get(1)), "ffmpeg", "exiftool");
+                System.out.println("Wrote " + manifest.files().size() + " sample files to " + positional.get(1));
+                return EXIT_OK;
+            }
+            case "doctor" -> {
+                return Doctor.run(appHome, config);
+            }
+            case "backfill" -> {
+                if (positional.size() != 2) {
+                    System.err.println("usage: media-pipeline backfill DIR");
+                    return EXIT_USAGE;
+                }
+                Settings settings = Settings.load(appHome, config, System.getenv(), System.getProperties());
+                return Backfill.run(settings, Path.of(positional.get(1)));
+            }
+            case "run", "once" -> {
+                Settings settings = Settings.load(appHome, config, System.getenv(), System.getProperties());
+                return serve(settings, command.equals("once"));
+            }
+            default -> {
+                System.err.println("unknown command '" + command + "'\n" + USAGE);
+                return EXIT_USAGE;
+            }
+        }
+    }
+
+    private static int serve(Settings settings, boolean once) throws Exception {
+        Path home = settings.home();
+        Database db = Database.open(settings);
+        ExifTool exif = null;
+        try {
+            Ledger ledger = new Ledger(db.dataSource());
+            exif = new ExifTool(settings.get("pipeline.tools.exiftool"));
+            MediaProbe probe = new MediaProbe(exif, settings.get("pipeline.tools.ffprobe"),
+                    settings.get("pipeline.tools.ffmpeg"), settings.zone());
+            List<String> afterIngest = new ArrayList<>();
+            if (settings.bool("pipeline.organize.enabled")) {
+                afterIngest.add("organize");
+            }
+            Handoff handoff = new Handoff(home.resolve("work"), afterIngest);
+            new Reconciler(ledger, handoff, home).reconcile();
+
+            RunContext run = new RunContext(ledger, once ? "once" : "run", settings.node());
+            Activity activity = new Activity();
+            RunReport report = new RunReport(ledger, home);
+            JdbcCachedMessageIdRepository folderImports = new JdbcCachedMessageIdRepository(db.dataSource(), "source-folder");
+            folderImports.setCreateTableIfNotExists(false);
+
+            Main main = new Main();
+            java.util.Properties camelProps = settings.forCamel();
+            if (once) {
+                // `once` must notice "nothing left" quickly; the service polls at the configured pace.
+                camelProps.setProperty("pipeline.source.folder.poll-seconds", "1");
+                camelProps.setProperty("pipeline.source.inbox.poll-seconds", "1");
+            }
+            main.setOverrideProperties(camelProps);
+            main.bind("ledger", ledger);
+            main.bind("activity", activity);
+            main.bind("folderImports", folderImports);
+            main.bind("ingest", new Ingest(ledger, probe, handoff, run, home,
+                    settings.get("pipeline.ingest.wrong-extension").equals("fix")));
+            main.bind("quarantine", new Quarantine(ledger, run, home));
+            main.bind("organizer", new Organizer(ledger, run, home,
+                    settings.get("pipeline.organize.mode").equals("hardlink"), settings.bool("pipeline.organize.use-mtime")));
+
+            AtomicInteger exitCode = new AtomicInteger(EXIT_OK);
+            ExifTool exifToClose = exif;
+            main.addMainListener(new MainListenerSupport() {
+                @Override
+                public void afterConfigure(BaseMainSupport m) {
+                    // Stopped by Camel after the routes: the pool and the embedded server close last.
+                    try {
+                        m.getCamelContext().addService(new ServiceSupport() {
+                            @Override
+                            protected void doStop() {
+                                exifToClose.close();
+                                db.close();
+                            }
+                        }, true, true);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("cannot register the ledger shutdown", e);
+                    }
+                }
+
+                @Override
+                public void afterStart(BaseMainSupport m) {
+                    RunWatcher watcher = new RunWatcher(m.getCamelContext(), activity, handoff, run, report,
+                            settings.integer("pipeline.once.idle-seconds"), once, summary -> {
+                                long quarantined = summary.counts().getOrDefault("quarantined", 0L);
+                                exitCode.set(quarantined > 0 ? EXIT_QUARANTINED : EXIT_OK);
+                                printSummary(summary);
+                                main.completed();
+                            });
+                    Thread t = new Thread(watcher, "run-watcher");
+                    t.setDaemon(true);
+                    t.start();
+                }
+            });
+            main.run();
+            return exitCode.get();
+        } catch (Exception | Error e) {
+            if (exif != null) {
+                exif.close();
+            }
+            db.close();
+            throw e;
+        }
+    }
+
+    private static void printSummary(RunReport.Summary summary) {
+        var c = summary.counts();
+        System.out.printf("Run complete: %d imported, %d duplicate(s), %d quarantined. Report: %s%n",
+                c.getOrDefault("imported", 0L), c.getOrDefault("duplicate", 0L), c.getOrDefault("quarantined", 0L),
+                summary.file());
+    }
+}

@@ -1,0 +1,71 @@
+package io.mediapipeline.archive;
+
+import io.mediapipeline.flow.FileStore;
+import io.mediapipeline.flow.Handoff;
+import io.mediapipeline.ingest.RunContext;
+import io.mediapipeline.ledger.Ledger;
+import io.mediapipeline.ledger.MediaRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The organize stage (routes/50-organize.camel.yaml): gives each original its place in the dated
+ * archive as a hard link (or copy) that never overwrites, then records the path in the ledger.
+ */
+public class Organizer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Organizer.class);
+
+    private final Ledger ledger;
+    private final RunContext run;
+    private final Path sorted;
+    private final FileStore.Mode mode;
+    private final boolean useMtime;
+
+    public Organizer(Ledger ledger, RunContext run, Path home, boolean hardlink, boolean useMtime) {
+        this.ledger = ledger;
+        this.run = run;
+        this.sorted = home.resolve("sorted");
+        this.mode = hardlink ? FileStore.Mode.LINK_OR_COPY : FileStore.Mode.COPY;
+        this.useMtime = useMtime;
+    }
+
+    /** The exchange's file is a hand-off named &lt;sha256&gt;.&lt;ext&gt;. */
+    public void organize(Exchange ex) throws IOException {
+        String sha = Handoff.stemOf(ex.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class));
+        MediaRecord m = ledger.find(sha);
+        if (m == null) {
+            throw new IllegalStateException("hand-off " + sha + " has no ledger row");
+        }
+        if (!m.status().equals("ingested")) {
+            LOG.debug("{} is already {}; nothing to organize", sha, m.status());
+            return;
+        }
+        Path original = Path.of(m.originalPath());
+        if (!Files.isRegularFile(original)) {
+            throw new IOException("original missing: " + original);
+        }
+        Path dir = ArchivePaths.folderFor(sorted, m, useMtime, OffsetDateTime.now());
+        Path placed = FileStore.place(original, dir, ArchivePaths.nameFor(m), m.sha256(), mode);
+        ledger.markArchived(m.id(), placed.toString());
+        LOG.info("Archived {} -> {}", m.originalName(), sorted.relativize(placed));
+    }
+
+    /** Dead end of the organize route: the file stays an original; the ledger says why. */
+    public void failed(Exchange ex) {
+        String sha = Handoff.stemOf(ex.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class));
+        Throwable cause = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String reason = cause == null ? "unknown error" : cause.getMessage();
+        MediaRecord m = ledger.find(sha);
+        if (m != null) {
+            ledger.markError(m.id(), "organize", reason);
+            ledger.log(run.runId(), "organize", "error", reason, m.id(), m.originalPath());
+        }
+        LOG.error("Could not organize {}: {}", sha, reason);
+    }
+}

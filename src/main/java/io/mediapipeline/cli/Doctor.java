@@ -1,0 +1,133 @@
+package io.mediapipeline.cli;
+
+import io.mediapipeline.config.ConfigException;
+import io.mediapipeline.config.Settings;
+import io.mediapipeline.ledger.Database;
+import io.mediapipeline.ledger.Ledger;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * `doctor`: checks what the pipeline depends on and says, in plain words, what to fix. Exit 0 when
+ * nothing is broken (warnings allowed), 1 otherwise.
+ */
+public final class Doctor {
+
+    private final List<String> lines = new ArrayList<>();
+    private int failures;
+
+    private Doctor() {
+    }
+
+    public static int run(Path appHome, Path config) {
+        Doctor d = new Doctor();
+        Settings settings;
+        try {
+            settings = Settings.load(appHome, config, System.getenv(), System.getProperties());
+            d.ok("configuration", "valid (" + settings.describe().size() + " pipeline settings)");
+        } catch (ConfigException e) {
+            d.fail("configuration", e.getMessage(), "edit the key named above in config/application.properties or your --config file");
+            d.print();
+            return 1;
+        }
+        d.tool("ffmpeg", settings.get("pipeline.tools.ffmpeg"), List.of("-version"), "apt-get install ffmpeg", true);
+        d.tool("ffprobe", settings.get("pipeline.tools.ffprobe"), List.of("-version"), "apt-get install ffmpeg", true);
+        d.tool("exiftool", settings.get("pipeline.tools.exiftool"), List.of("-ver"), "apt-get install libimage-exiftool-perl", true);
+        d.tool("heif-enc", "heif-enc", List.of("--version"), "apt-get install libheif-examples", false);
+        d.tool("syncthing", "syncthing", List.of("--version"), "apt-get install syncthing (needed by the Pixel target)", false);
+        d.tool("chromium", "chromium", List.of("--version"), "apt-get install chromium (needed by the iCloud upload target)", false);
+        d.disk(settings);
+        d.database(settings);
+        d.print();
+        return d.failures > 0 ? 1 : 0;
+    }
+
+    private void tool(String name, String binary, List<String> args, String fix, boolean required) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(binary);
+        cmd.addAll(args);
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("did not answer within 20 s");
+            }
+            String first = out.lines().filter(l -> !l.isBlank() && !l.startsWith("/usr/bin")).findFirst().orElse("").trim();
+            ok(name, first.isEmpty() ? "present" : first);
+        } catch (IOException | InterruptedException e) {
+            if (required) {
+                fail(name, "not found (" + binary + ")", fix);
+            } else {
+                warn(name, "not found (" + binary + ")", fix);
+            }
+        }
+    }
+
+    private void disk(Settings settings) {
+        Path home = settings.home();
+        try {
+            Files.createDirectories(home);
+            long free = Files.getFileStore(home).getUsableSpace();
+            long min = settings.integer("pipeline.doctor.min-free-gb") * (1L << 30);
+            String text = String.format("%.1f GiB free under %s", free / (double) (1L << 30), home);
+            if (free < min) {
+                fail("disk", text, "free space or raise pipeline.doctor.min-free-gb knowingly");
+            } else {
+                ok("disk", text);
+            }
+            if (!Files.isWritable(home)) {
+                fail("disk", home + " is not writable", "fix the owner or mount options of pipeline.home");
+            }
+        } catch (IOException e) {
+            fail("disk", "cannot use " + home + ": " + e.getMessage(), "create it or point pipeline.home elsewhere");
+        }
+    }
+
+    private void database(Settings settings) {
+        try (Database db = Database.open(settings)) {
+            Ledger ledger = new Ledger(db.dataSource());
+            Object version = ledger.rows("select version() as v").get(0).get("v");
+            ok("database", (db.embedded() ? "embedded " : "") + String.valueOf(version).split(",")[0]);
+            for (Map<String, Object> row : ledger.rows(
+                    "select status, count(*) as n from media_files group by status order by status")) {
+                ok("ledger", row.get("status") + ": " + row.get("n"));
+            }
+            long stuck = ((Number) ledger.rows(
+                    "select count(*) as n from media_files where status = 'error'").get(0).get("n")).longValue();
+            if (stuck > 0) {
+                warn("ledger", stuck + " file(s) in error", "see `select original_name, error from media_files where status='error'`");
+            }
+        } catch (RuntimeException e) {
+            fail("database", e.getMessage(), settings.get("pipeline.db.url").isEmpty()
+                    ? "the embedded server needs user namespaces (unshare -U) as root; or set pipeline.db.url"
+                    : "check pipeline.db.url, pipeline.db.user and PIPELINE_DB_PASSWORD");
+        }
+    }
+
+    private void ok(String what, String detail) {
+        lines.add(String.format("  OK    %-13s %s", what, detail));
+    }
+
+    private void warn(String what, String detail, String fix) {
+        lines.add(String.format("  WARN  %-13s %s%n                      fix: %s", what, detail, fix));
+    }
+
+    private void fail(String what, String detail, String fix) {
+        failures++;
+        lines.add(String.format("  FAIL  %-13s %s%n                      fix: %s", what, detail, fix));
+    }
+
+    private void print() {
+        System.out.println("media-pipeline doctor");
+        lines.forEach(System.out::println);
+        System.out.println(failures == 0 ? "Nothing to fix." : failures + " problem(s) to fix.");
+    }
+}

@@ -1,0 +1,65 @@
+package io.mediapipeline.flow;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Stages hand files to each other through queue folders under work/: a hard link of the original
+ * named &lt;sha256&gt;.&lt;ext&gt; appears atomically in work/&lt;stage&gt;/, the stage's file consumer takes it and
+ * deletes it when done. The name is the ledger key, so a stage needs nothing else to find its row.
+ * Later stages (compress, delivery) slot in by being added to {@link #afterIngest}.
+ */
+public class Handoff {
+
+    private final Path workDir;
+    private final List<String> afterIngest;
+
+    public Handoff(Path workDir, List<String> afterIngest) {
+        this.workDir = workDir;
+        this.afterIngest = List.copyOf(afterIngest);
+    }
+
+    /** Queues the original for every stage that follows ingest. */
+    public void afterIngest(Path original, String sha256, String extension) throws IOException {
+        for (String stage : afterIngest) {
+            send(stage, original, sha256, extension);
+        }
+    }
+
+    public void send(String stage, Path file, String sha256, String extension) throws IOException {
+        FileStore.linkReplacing(file, queue(stage).resolve(sha256 + "." + extension));
+    }
+
+    public boolean queued(String stage, String sha256, String extension) {
+        return Files.exists(queue(stage).resolve(sha256 + "." + extension));
+    }
+
+    public Path queue(String stage) {
+        return workDir.resolve(stage);
+    }
+
+    public List<String> stagesAfterIngest() {
+        return afterIngest;
+    }
+
+    /** Files waiting in any queue (for `once`: the run is not over while work is queued). */
+    public long pending() throws IOException {
+        long n = 0;
+        for (String stage : afterIngest) {
+            Path q = queue(stage);
+            if (Files.isDirectory(q)) {
+                try (var s = Files.list(q)) {
+                    n += s.filter(p -> !p.getFileName().toString().startsWith(".")).count();
+                }
+            }
+        }
+        return n;
+    }
+
+    public static String stemOf(String fileName) {
+        int dot = fileName.indexOf('.');
+        return dot > 0 ? fileName.substring(0, dot) : fileName;
+    }
+}

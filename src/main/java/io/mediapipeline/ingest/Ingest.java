@@ -1,0 +1,166 @@
+package io.mediapipeline.ingest;
+
+import io.mediapipeline.flow.FileStore;
+import io.mediapipeline.flow.Handoff;
+import io.mediapipeline.ledger.Claim;
+import io.mediapipeline.ledger.Ledger;
+import io.mediapipeline.ledger.SourceAdmission;
+import io.mediapipeline.media.BadMediaException;
+import io.mediapipeline.media.Hasher;
+import io.mediapipeline.media.MediaInfo;
+import io.mediapipeline.media.MediaProbe;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The steps of the ingest route (routes/20-ingest.camel.yaml): admit the input, hash it, probe it,
+ * claim its content in the ledger, then store it as an original or as a duplicate. State travels in
+ * exchange properties; the route's choice reads the {@code duplicate} header.
+ */
+public class Ingest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
+    private static final DateTimeFormatter ORIGINAL_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss");
+
+    public static final String SOURCE = "source";
+    public static final String SOURCE_FILE_ID = "sourceFileId";
+    public static final String SHA256 = "sha256";
+    public static final String MEDIA_INFO = "mediaInfo";
+    public static final String CLAIM = "claim";
+
+    private final Ledger ledger;
+    private final MediaProbe probe;
+    private final Handoff handoff;
+    private final RunContext run;
+    private final Path originals;
+    private final Path duplicates;
+    private final boolean fixWrongExtension;
+
+    public Ingest(Ledger ledger, MediaProbe probe, Handoff handoff, RunContext run, Path home, boolean fixWrongExtension) {
+        this.ledger = ledger;
+        this.probe = probe;
+        this.handoff = handoff;
+        this.run = run;
+        this.originals = home.resolve("originals");
+        this.duplicates = home.resolve("duplicates");
+        this.fixWrongExtension = fixWrongExtension;
+    }
+
+    /** Records the input; marks the exchange to skip if an earlier run already finished it. */
+    public void admit(Exchange ex) throws IOException {
+        Path file = sourcePath(ex);
+        String source = ex.getProperty(SOURCE, "folder", String.class);
+        long size = Files.size(file);
+        long mtime = Files.getLastModifiedTime(file).toMillis();
+        String key = source + ":" + file + "|" + size + "|" + mtime;
+        SourceAdmission admission = ledger.admitSource(run.runId(), source, key, file.toString(), size);
+        ex.setProperty(SOURCE_FILE_ID, admission.sourceFileId());
+        ex.getIn().setHeader("alreadyDone", admission.alreadyDone());
+    }
+
+    public void hash(Exchange ex) throws IOException {
+        ex.setProperty(SHA256, Hasher.sha256(sourcePath(ex)));
+    }
+
+    public void probe(Exchange ex) throws IOException, BadMediaException {
+        Path file = sourcePath(ex);
+        MediaInfo info = probe.inspect(file, null);
+        String ext = extensionOf(file.getFileName().toString());
+        if (!matchesContent(ext, info)) {
+            String msg = "named ." + ext + " but the content is " + info.format().toUpperCase(Locale.ROOT);
+            if (!fixWrongExtension) {
+                throw new BadMediaException("wrong extension: " + msg);
+            }
+            LOG.warn("{}: {}; archived as .{}", file, msg, info.extension());
+            ledger.log(run.runId(), "ingest", "warn", msg + "; archived as ." + info.extension(), null, file.toString());
+        }
+        ex.setProperty(MEDIA_INFO, info);
+    }
+
+    public void claim(Exchange ex) {
+        Path file = sourcePath(ex);
+        MediaInfo info = ex.getProperty(MEDIA_INFO, MediaInfo.class);
+        Claim claim = ledger.claim(ex.getProperty(SHA256, String.class), sizeOf(file), info,
+                ex.getProperty(SOURCE, "folder", String.class), file.getFileName().toString(), file.toString());
+        ex.setProperty(CLAIM, claim);
+        ex.getIn().setHeader("duplicate", claim.duplicate());
+    }
+
+    /** Copies (or, for inbox files we own, links) the input into originals/ and queues the next stages. */
+    public void storeOriginal(Exchange ex) throws IOException {
+        Path file = sourcePath(ex);
+        MediaInfo info = ex.getProperty(MEDIA_INFO, MediaInfo.class);
+        String sha = ex.getProperty(SHA256, String.class);
+        Claim claim = ex.getProperty(CLAIM, Claim.class);
+        Path dir;
+        String name;
+        if (info.captureTime() != null) {
+            var t = info.captureTime().value();
+            dir = originals.resolve(String.format("%04d/%02d", t.getYear(), t.getMonthValue()));
+            name = ORIGINAL_STAMP.format(t) + "_" + sha.substring(0, 12) + "." + info.extension();
+        } else {
+            dir = originals.resolve("undated");
+            name = sha.substring(0, 12) + "." + info.extension();
+        }
+        Path original = FileStore.place(file, dir, name, sha, mode(ex));
+        ledger.markIngested(claim.mediaId(), original.toString(), ex.getProperty(SOURCE_FILE_ID, Long.class), sha);
+        handoff.afterIngest(original, sha, info.extension());
+        LOG.info("Ingested {} -> {}", file, original);
+    }
+
+    /** A second copy of known content: kept in duplicates/, linked to the first in the ledger. */
+    public void storeDuplicate(Exchange ex) throws IOException {
+        Path file = sourcePath(ex);
+        String sha = ex.getProperty(SHA256, String.class);
+        Claim claim = ex.getProperty(CLAIM, Claim.class);
+        Path dir = duplicates.resolve(sha.substring(0, 2));
+        Path copy = FileStore.place(file, dir, sha.substring(0, 12) + "_" + file.getFileName(), sha, mode(ex));
+        ledger.recordDuplicate(claim.mediaId(), ex.getProperty(SOURCE_FILE_ID, Long.class), sha, copy.toString(), file.toString());
+        LOG.info("Duplicate {} (same content as {}) -> {}", file, claim.existingOriginalPath(), copy);
+    }
+
+    private static FileStore.Mode mode(Exchange ex) {
+        // Inbox files belong to the pipeline and are removed after ingest, so a link is a zero-copy move;
+        // files in a user's folder are copied, so later edits there can never change the archive.
+        return ex.getProperty("mayLink", false, Boolean.class) ? FileStore.Mode.LINK_OR_COPY : FileStore.Mode.COPY;
+    }
+
+    static Path sourcePath(Exchange ex) {
+        return Path.of(ex.getIn().getHeader(Exchange.FILE_PATH, String.class)).toAbsolutePath();
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new IllegalStateException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String extensionOf(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+    }
+
+    /** Whether a file's extension is an accepted spelling of its content's format. */
+    static boolean matchesContent(String ext, MediaInfo info) {
+        String canonical = info.extension();
+        if (ext.equals(canonical)) {
+            return true;
+        }
+        return switch (canonical) {
+            case "jpg" -> ext.equals("jpeg") || ext.equals("jpe");
+            case "heic" -> ext.equals("heif") || ext.equals("hif");
+            case "tif", "tiff" -> ext.equals("tif") || ext.equals("tiff");
+            // One ISO-BMFF container family: phones name the same brands .mov, .mp4 or .m4v.
+            case "mp4", "mov", "m4v" -> ext.equals("mp4") || ext.equals("mov") || ext.equals("m4v") || ext.equals("qt");
+            default -> false;
+        };
+    }
+}

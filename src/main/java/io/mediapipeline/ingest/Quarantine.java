@@ -1,0 +1,100 @@
+package io.mediapipeline.ingest;
+
+import io.mediapipeline.flow.FileStore;
+import io.mediapipeline.ledger.Ledger;
+import io.mediapipeline.ledger.SourceAdmission;
+import io.mediapipeline.media.BadMediaException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bad input leaves the flow here: a copy in quarantine/&lt;date&gt;/ with a .reason.txt beside it, the
+ * input's ledger row marked quarantined with the reason, one clear log line naming the file, and
+ * the run goes on. The input itself is never deleted from a user's folder.
+ */
+public class Quarantine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Quarantine.class);
+
+    private final Ledger ledger;
+    private final RunContext run;
+    private final Path root;
+
+    public Quarantine(Ledger ledger, RunContext run, Path home) {
+        this.ledger = ledger;
+        this.run = run;
+        this.root = home.resolve("quarantine");
+    }
+
+    /** Called by the error handler with the exception that stopped the file. */
+    public void badInput(Exchange ex) throws IOException {
+        Throwable cause = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String reason = reasonOf(cause);
+        Path file = Ingest.sourcePath(ex);
+        String source = ex.getProperty(Ingest.SOURCE, "folder", String.class);
+        Long sourceFileId = ex.getProperty(Ingest.SOURCE_FILE_ID, Long.class);
+        if (sourceFileId == null) {
+            String key = source + ":" + file + "|unreadable";
+            SourceAdmission a = ledger.admitSource(run.runId(), source, key, file.toString(), -1);
+            sourceFileId = a.sourceFileId();
+        }
+        Path dir = root.resolve(LocalDate.now().toString());
+        Path placed = null;
+        if (Files.isReadable(file) && Files.isRegularFile(file)) {
+            try {
+                String sha = ex.getProperty(Ingest.SHA256, String.class);
+                placed = FileStore.place(file, dir, file.getFileName().toString(),
+                        sha != null ? sha : io.mediapipeline.media.Hasher.sha256(file), mode(ex));
+            } catch (IOException e) {
+                reason = reason + " (and it could not be copied to quarantine: " + e.getMessage() + ")";
+            }
+        }
+        Path reasonFile = writeReason(dir, placed != null ? placed.getFileName().toString()
+                : FileStore.safeName(file.getFileName().toString()), file, reason);
+        String place = placed != null ? placed.toString() : reasonFile.toString();
+        ledger.recordQuarantine(sourceFileId, ex.getProperty(Ingest.SHA256, String.class), place, reason);
+        ledger.log(run.runId(), "ingest", "warn", "quarantined: " + reason, null, file.toString());
+        LOG.warn("Quarantined {}: {}", file, reason);
+    }
+
+    private static Path writeReason(Path dir, String placedName, Path source, String reason) throws IOException {
+        Files.createDirectories(dir);
+        Path target = dir.resolve(placedName + ".reason.txt");
+        Path tmp = dir.resolve("." + placedName + FileStore.TEMP_SUFFIX);
+        String text = "file: " + source + "\nreason: " + reason + "\nat: " + OffsetDateTime.now() + "\n";
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return target;
+    }
+
+    private static FileStore.Mode mode(Exchange ex) {
+        return ex.getProperty("mayLink", false, Boolean.class) ? FileStore.Mode.LINK_OR_COPY : FileStore.Mode.COPY;
+    }
+
+    static String reasonOf(Throwable t) {
+        if (t == null) {
+            return "unknown error";
+        }
+        if (t instanceof BadMediaException) {
+            return t.getMessage();
+        }
+        if (t instanceof java.nio.file.AccessDeniedException) {
+            return "unreadable: permission denied";
+        }
+        if (t instanceof java.nio.file.NoSuchFileException) {
+            return "unreadable: the file disappeared while being read";
+        }
+        if (t instanceof IOException) {
+            return "unreadable: " + t.getMessage();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+}

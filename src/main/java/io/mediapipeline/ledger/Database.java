@@ -1,0 +1,117 @@
+package io.mediapipeline.ledger;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.mediapipeline.config.Settings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ledger's connection: the configured server (Supabase, a local PostgreSQL) or, with no URL,
+ * an embedded PostgreSQL under state/. Migrations in supabase/migrations are applied on open.
+ * Closing stops the pool first, then the embedded server (fast shutdown).
+ */
+public final class Database implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+    private final HikariDataSource dataSource;
+    private final EmbeddedPostgres embedded;
+
+    private Database(HikariDataSource dataSource, EmbeddedPostgres embedded) {
+        this.dataSource = dataSource;
+        this.embedded = embedded;
+    }
+
+    public static Database open(Settings settings) {
+        EmbeddedPostgres embedded = null;
+        String url = settings.get("pipeline.db.url");
+        String user = settings.get("pipeline.db.user");
+        String password = settings.get("pipeline.db.password");
+        try {
+            if (url.isEmpty()) {
+                Path state = settings.home().resolve("state");
+                createPrivate(state);
+                Path pgHome = state.resolve("postgres");
+                Files.createDirectories(pgHome);
+                embedded = EmbeddedPostgres.builder()
+                        .binariesRoot(settings.path("pipeline.db.embedded.binaries-dir"))
+                        .dataDir(pgHome.resolve("data"))
+                        .logFile(pgHome.resolve("postgres.log"))
+                        .port(settings.integer("pipeline.db.embedded.port"))
+                        .start();
+                url = embedded.jdbcUrl();
+                user = embedded.user();
+                password = "";
+            }
+            HikariConfig hc = new HikariConfig();
+            hc.setJdbcUrl(url);
+            hc.setUsername(user);
+            if (!password.isEmpty()) {
+                hc.setPassword(password);
+            }
+            hc.setMaximumPoolSize(settings.integer("pipeline.db.pool-size"));
+            hc.setPoolName("ledger");
+            hc.setConnectionTimeout(15_000);
+            HikariDataSource ds = new HikariDataSource(hc);
+            migrate(ds, settings.appHome().resolve("supabase/migrations"));
+            return new Database(ds, embedded);
+        } catch (RuntimeException | IOException e) {
+            if (embedded != null) {
+                embedded.close();
+            }
+            throw new LedgerUnavailableException("ledger database: " + rootMessage(e), e);
+        }
+    }
+
+    static void migrate(DataSource ds, Path migrations) {
+        if (!Files.isDirectory(migrations)) {
+            throw new IllegalStateException("migrations folder missing: " + migrations);
+        }
+        var result = Flyway.configure()
+                .dataSource(ds)
+                .locations("filesystem:" + migrations)
+                // Supabase CLI names files <timestamp>_<name>.sql: no "V" prefix, single underscore.
+                .sqlMigrationPrefix("")
+                .sqlMigrationSeparator("_")
+                .validateMigrationNaming(true)
+                .load()
+                .migrate();
+        LOG.info("Ledger schema at version {} ({} migration(s) applied)", result.targetSchemaVersion, result.migrationsExecuted);
+    }
+
+    private static void createPrivate(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public boolean embedded() {
+        return embedded != null;
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+        if (embedded != null) {
+            embedded.close();
+        }
+    }
+}

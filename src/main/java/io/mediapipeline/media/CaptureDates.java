@@ -1,0 +1,133 @@
+package io.mediapipeline.media;
+
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Decides when a file was captured from its exiftool tags (SPEC 1.7), kept free of processes so the precedence can be
+ * tested from a plain map. Order:
+ * <ol>
+ *   <li>EXIF DateTimeOriginal, with OffsetTimeOriginal when present (else the configured zone); then XMP's copy</li>
+ *   <li>Apple's Keys:CreationDate, which carries the phone's offset</li>
+ *   <li>QuickTime CreateDate, UTC by the QuickTime spec, shown in the configured zone; the all-zero placeholder is
+ *       skipped</li>
+ *   <li>EXIF CreateDate (DateTimeDigitized), for scans and cameras without DateTimeOriginal</li>
+ *   <li>EXIF ModifyDate, then QuickTime ModifyDate (UTC)</li>
+ *   <li>the file's mtime</li>
+ * </ol>
+ * The inode change time (ctime, exiftool's FileInodeChangeDate) is never used: it changes on every copy or chmod.
+ */
+public final class CaptureDates {
+
+    public static final String FILE_MTIME = "File:mtime";
+
+    // "2023:07:01 09:15:00", optional fraction, optional "Z"/"+09:00"/"+0900"; '-' and 'T' are accepted as XMP writes them
+    private static final Pattern DATE = Pattern.compile(
+            "^(\\d{4})[:-](\\d{2})[:-](\\d{2})[ T](\\d{2}):(\\d{2})(?::(\\d{2}))?(?:\\.\\d+)?\\s*(Z|[+-]\\d{2}:?\\d{2})?");
+    private static final Pattern OFFSET = Pattern.compile("^\\s*(Z|[+-]\\d{2}:?\\d{2})\\s*$");
+
+    private CaptureDates() {
+    }
+
+    /** The capture time, falling back to mtime; never empty. */
+    public static CaptureTime pick(Map<String, Object> tags, ZoneId defaultZone, Instant mtime) {
+        return fromTags(tags, defaultZone)
+                .orElseGet(() -> new CaptureTime(OffsetDateTime.ofInstant(mtime, defaultZone), FILE_MTIME, false));
+    }
+
+    /** The capture time recorded inside the file, if any. */
+    public static Optional<CaptureTime> fromTags(Map<String, Object> tags, ZoneId defaultZone) {
+        return local(tags, "ExifIFD:DateTimeOriginal", "ExifIFD:OffsetTimeOriginal", "EXIF:DateTimeOriginal", defaultZone)
+                .or(() -> local(tags, "XMP-exif:DateTimeOriginal", null, "XMP:DateTimeOriginal", defaultZone))
+                .or(() -> local(tags, "Keys:CreationDate", null, "Keys:CreationDate", defaultZone))
+                .or(() -> utc(tags, "QuickTime:CreateDate", "QuickTime:CreateDate", defaultZone))
+                .or(() -> local(tags, "ExifIFD:CreateDate", "ExifIFD:OffsetTimeDigitized", "EXIF:CreateDate", defaultZone))
+                .or(() -> local(tags, "IFD0:ModifyDate", "ExifIFD:OffsetTime", "EXIF:ModifyDate", defaultZone))
+                .or(() -> utc(tags, "QuickTime:ModifyDate", "QuickTime:ModifyDate", defaultZone));
+    }
+
+    /** A wall-clock date: its own offset, else the offset tag, else the configured zone (then not from the file). */
+    private static Optional<CaptureTime> local(Map<String, Object> tags, String key, String offsetKey, String source,
+                                               ZoneId defaultZone) {
+        Optional<Parsed> parsed = parse(Tags.text(tags, key));
+        if (parsed.isEmpty()) {
+            return Optional.empty();
+        }
+        LocalDateTime wallClock = parsed.get().dateTime();
+        ZoneOffset offset = parsed.get().offset();
+        if (offset == null && offsetKey != null) {
+            offset = parseOffset(Tags.text(tags, offsetKey)).orElse(null);
+        }
+        if (offset != null) {
+            return Optional.of(new CaptureTime(OffsetDateTime.of(wallClock, offset), source, true));
+        }
+        return Optional.of(new CaptureTime(wallClock.atZone(defaultZone).toOffsetDateTime(), source, false));
+    }
+
+    /** A QuickTime date, stored in UTC, shown in the configured zone so it sorts into the day the user lived. */
+    private static Optional<CaptureTime> utc(Map<String, Object> tags, String key, String source, ZoneId defaultZone) {
+        return parse(Tags.text(tags, key)).map(p -> {
+            ZoneOffset offset = p.offset() != null ? p.offset() : ZoneOffset.UTC;
+            Instant instant = p.dateTime().toInstant(offset);
+            return new CaptureTime(OffsetDateTime.ofInstant(instant, defaultZone), source, false);
+        });
+    }
+
+    private record Parsed(LocalDateTime dateTime, ZoneOffset offset) {
+    }
+
+    private static Optional<Parsed> parse(String value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        Matcher m = DATE.matcher(value.strip());
+        if (!m.find()) {
+            return Optional.empty();
+        }
+        int year = Integer.parseInt(m.group(1));
+        // "0000:00:00 00:00:00" is what cameras and QuickTime write when no date was set
+        if (year < 1800) {
+            return Optional.empty();
+        }
+        try {
+            LocalDateTime dateTime = LocalDateTime.of(year, Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
+                    Integer.parseInt(m.group(4)), Integer.parseInt(m.group(5)),
+                    m.group(6) == null ? 0 : Integer.parseInt(m.group(6)));
+            return Optional.of(new Parsed(dateTime, m.group(7) == null ? null : toOffset(m.group(7))));
+        } catch (DateTimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<ZoneOffset> parseOffset(String value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        Matcher m = OFFSET.matcher(value);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(toOffset(m.group(1)));
+        } catch (DateTimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static ZoneOffset toOffset(String text) {
+        if (text.equals("Z")) {
+            return ZoneOffset.UTC;
+        }
+        String digits = text.replace(":", "");
+        return ZoneOffset.ofHoursMinutes(Integer.parseInt(digits.substring(0, 3)),
+                Integer.parseInt(text.charAt(0) + digits.substring(3, 5)));
+    }
+}

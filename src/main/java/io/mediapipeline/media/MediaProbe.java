@@ -1,0 +1,268 @@
+package io.mediapipeline.media;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Says what a file really is (kind, format, size, rotation, place and time of capture) and refuses files that are
+ * empty, not media, truncated or corrupt, with a reason a person can act on. Everything is decided from content,
+ * never from the file name.
+ *
+ * <p>Checks: photos are fully decoded by ffmpeg; HEIC/HEIF and DNG cannot be decoded by the ffmpeg in Debian bookworm
+ * (5.1 has no HEIF demuxer), so for them, and for rarer image types, a clean exiftool parse is the check: no error
+ * and no warning about truncation or corruption (exiftool reports a cut-off HEIC as "Truncated 'mdat' data"). Videos
+ * must show ffprobe a video stream with a size and a duration, must not be reported truncated by exiftool, and must
+ * decode for their first second.
+ */
+public final class MediaProbe {
+
+    public static final Duration DEFAULT_TOOL_TIMEOUT = Duration.ofMinutes(2);
+
+    private final ExifTool exif;
+    private final String ffprobeBinary;
+    private final String ffmpegBinary;
+    private final ZoneId defaultZone;
+    private final Duration toolTimeout;
+
+    public MediaProbe(ExifTool exif, String ffprobeBinary, String ffmpegBinary, ZoneId defaultZone) {
+        this(exif, ffprobeBinary, ffmpegBinary, defaultZone, DEFAULT_TOOL_TIMEOUT);
+    }
+
+    public MediaProbe(ExifTool exif, String ffprobeBinary, String ffmpegBinary, ZoneId defaultZone,
+                      Duration toolTimeout) {
+        this.exif = exif;
+        this.ffprobeBinary = ffprobeBinary;
+        this.ffmpegBinary = ffmpegBinary;
+        this.defaultZone = defaultZone;
+        this.toolTimeout = toolTimeout;
+    }
+
+    /**
+     * Inspects one file. A photo is never given to ffprobe (it adds nothing and cannot read HEIC here); a video is,
+     * unless the caller already has its ffprobe result.
+     *
+     * @throws BadMediaException the file is unusable; the message is the reason for quarantine
+     * @throws IOException       a tool could not be run or timed out; trying again later may work
+     */
+    public MediaInfo inspect(Path file, FfprobeResult ffprobeOrNull) throws BadMediaException, IOException {
+        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        if (!attributes.isRegularFile()) {
+            throw new IOException("not a regular file: " + file);
+        }
+        if (attributes.size() == 0) {
+            throw new BadMediaException("zero bytes");
+        }
+        Map<String, Object> tags = exif.read(file);
+        MediaFormat format = MediaFormat.of(Tags.text(tags, "File:FileType"), Tags.text(tags, "File:MIMEType"),
+                Tags.text(tags, "File:FileTypeExtension"));
+        if (format == null) {
+            throw new BadMediaException("not a photo or video (" + describe(tags) + ")");
+        }
+        CaptureTime captured = CaptureDates.pick(tags, defaultZone, attributes.lastModifiedTime().toInstant());
+        return format.kind() == MediaKind.PHOTO
+                ? photo(file, format, tags, captured, ffprobeOrNull)
+                : video(file, format, tags, captured, ffprobeOrNull);
+    }
+
+    private MediaInfo photo(Path file, MediaFormat format, Map<String, Object> tags, CaptureTime captured,
+                            FfprobeResult probe) throws BadMediaException, IOException {
+        if (format.decoder() != null) {
+            verifyDecodes(file, List.of("-err_detect", "explode", "-f", format.decoder()), List.of(), true,
+                    "corrupt image: ");
+        } else {
+            String problem = Tags.text(tags, "ExifTool:Error");
+            if (problem == null) {
+                problem = damageWarning(tags);
+            }
+            if (problem != null) {
+                throw new BadMediaException("corrupt image: " + problem);
+            }
+        }
+        int[] size = imageSize(tags);
+        Optional<FfprobeResult.Stream> stream = probe == null ? Optional.empty() : probe.videoStream();
+        Integer width = size != null ? Integer.valueOf(size[0]) : stream.map(FfprobeResult.Stream::width).orElse(null);
+        Integer height = size != null ? Integer.valueOf(size[1]) : stream.map(FfprobeResult.Stream::height).orElse(null);
+        FfprobeResult.Position gps = gps(tags, null);
+        return new MediaInfo(MediaKind.PHOTO, format.format(), format.extension(), format.mimeType(), width, height,
+                null, orientationRotation(tags), gps != null, gps == null ? null : gps.latitude(),
+                gps == null ? null : gps.longitude(), captured, make(tags, null), model(tags, null),
+                livePhotoId(tags, null));
+    }
+
+    private MediaInfo video(Path file, MediaFormat format, Map<String, Object> tags, CaptureTime captured,
+                            FfprobeResult given) throws BadMediaException, IOException {
+        FfprobeResult probe = given;
+        if (probe == null) {
+            try {
+                probe = Ffprobe.run(ffprobeBinary, file, toolTimeout);
+            } catch (BadMediaException e) {
+                throw new BadMediaException("truncated or corrupt video: " + e.getMessage());
+            }
+        }
+        FfprobeResult.Stream stream = probe.videoStream()
+                .orElseThrow(() -> new BadMediaException("not a photo or video (" + format.format()
+                        + " without a video stream)"));
+        if (stream.width() == null || stream.height() == null) {
+            throw new BadMediaException("corrupt video: no picture size");
+        }
+        Double duration = probe.videoDurationSeconds()
+                .orElseThrow(() -> new BadMediaException("corrupt video: no duration"));
+        String damage = damageWarning(tags);
+        if (damage != null) {
+            // e.g. a copy cut short after the index: ffprobe and the first second look fine, the rest is missing
+            throw new BadMediaException("truncated or corrupt video: " + damage);
+        }
+        // one second of the first video stream catches garbage streams cheaply; audio is skipped because this ffmpeg
+        // lacks decoders for some phone audio (e.g. Apple's spatial audio) that does not make the video bad
+        verifyDecodes(file, List.of(), List.of("-map", "0:v:0", "-t", "1"), false, "corrupt video: ");
+
+        Integer rotation = stream.rotation();
+        if (rotation == null) {
+            Double composite = Tags.number(tags, "Composite:Rotation");
+            rotation = composite == null ? 0 : Ffprobe.normalize(composite);
+        }
+        FfprobeResult.Position gps = gps(tags, probe);
+        return new MediaInfo(MediaKind.VIDEO, format.format(), format.extension(), format.mimeType(), stream.width(),
+                stream.height(), duration, rotation, gps != null, gps == null ? null : gps.latitude(),
+                gps == null ? null : gps.longitude(), captured, make(tags, probe), model(tags, probe),
+                livePhotoId(tags, probe));
+    }
+
+    /**
+     * Decodes with ffmpeg into nothing. For photos any error line counts (a JPEG cut in half makes the decoder report
+     * "overread" yet exit 0 without -err_detect explode); for videos only a failed exit does, since -xerror stops at
+     * the first real decode error and cosmetic complaints are common in valid phone videos.
+     */
+    private void verifyDecodes(Path file, List<String> inputOptions, List<String> outputOptions,
+                               boolean anyErrorLine, String prefix) throws BadMediaException, IOException {
+        String path = file.toAbsolutePath().toString();
+        List<String> command = new ArrayList<>(List.of(ffmpegBinary, "-v", "error", "-nostdin", "-xerror"));
+        command.addAll(inputOptions);
+        command.addAll(List.of("-i", path));
+        command.addAll(outputOptions);
+        command.addAll(List.of("-f", "null", "-"));
+        ToolRun.Result result = ToolRun.run(command, toolTimeout);
+        String reason = ToolRun.firstLine(result.stderr(), path);
+        if (result.exitCode() != 0 || (anyErrorLine && !reason.isEmpty())) {
+            throw new BadMediaException(prefix + (reason.isEmpty() ? "decoder exit code " + result.exitCode() : reason));
+        }
+    }
+
+    /** An exiftool warning that means the data is damaged; "[minor]" warnings are about metadata style, not data. */
+    private static String damageWarning(Map<String, Object> tags) {
+        String warnings = Tags.text(tags, "ExifTool:Warning");
+        if (warnings == null) {
+            return null;
+        }
+        for (String warning : warnings.split("; ")) {
+            String lower = warning.toLowerCase(Locale.ROOT);
+            if (!lower.startsWith("[minor]") && (lower.contains("truncated") || lower.contains("corrupt"))) {
+                return warning;
+            }
+        }
+        return null;
+    }
+
+    private static String describe(Map<String, Object> tags) {
+        String type = Tags.text(tags, "File:FileType");
+        String mime = Tags.text(tags, "File:MIMEType");
+        if (type == null) {
+            return "unrecognised content";
+        }
+        if (mime != null && mime.startsWith("text/") || type.equals("TXT")) {
+            return "content looks like text";
+        }
+        return "content looks like " + type;
+    }
+
+    private static int[] imageSize(Map<String, Object> tags) {
+        String composite = Tags.text(tags, "Composite:ImageSize");
+        if (composite != null) {
+            String[] parts = composite.split("[ x]");
+            if (parts.length == 2) {
+                try {
+                    return new int[] {(int) Double.parseDouble(parts[0]), (int) Double.parseDouble(parts[1])};
+                } catch (NumberFormatException ignored) {
+                    // fall through to the single tags
+                }
+            }
+        }
+        Double w = Tags.number(tags, "File:ImageWidth", "PNG:ImageWidth", "IFD0:ImageWidth");
+        Double h = Tags.number(tags, "File:ImageHeight", "PNG:ImageHeight", "IFD0:ImageHeight");
+        return w == null || h == null ? null : new int[] {w.intValue(), h.intValue()};
+    }
+
+    /** EXIF Orientation as clockwise degrees; mirrored variants keep their rotation and lose the mirror. */
+    private static int orientationRotation(Map<String, Object> tags) {
+        Double orientation = Tags.number(tags, "IFD0:Orientation", "XMP-tiff:Orientation");
+        if (orientation == null) {
+            return 0;
+        }
+        return switch (orientation.intValue()) {
+            case 3, 4 -> 180;
+            case 6, 7 -> 90;
+            case 5, 8 -> 270;
+            default -> 0;
+        };
+    }
+
+    /** Signed decimal latitude/longitude from EXIF GPS, QuickTime GPSCoordinates or ffprobe's ISO 6709 tag. */
+    private static FfprobeResult.Position gps(Map<String, Object> tags, FfprobeResult probe) {
+        // exiftool's composite tags already combine the value with its N/S/E/W reference and cover QuickTime
+        Double lat = Tags.number(tags, "Composite:GPSLatitude");
+        Double lon = Tags.number(tags, "Composite:GPSLongitude");
+        if (lat == null || lon == null) {
+            lat = signed(Tags.number(tags, "GPS:GPSLatitude"), Tags.text(tags, "GPS:GPSLatitudeRef"), "S");
+            lon = signed(Tags.number(tags, "GPS:GPSLongitude"), Tags.text(tags, "GPS:GPSLongitudeRef"), "W");
+        }
+        if ((lat == null || lon == null) && probe != null) {
+            Optional<FfprobeResult.Position> position = probe.location();
+            lat = position.map(FfprobeResult.Position::latitude).orElse(null);
+            lon = position.map(FfprobeResult.Position::longitude).orElse(null);
+        }
+        if (lat == null || lon == null || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+            return null;
+        }
+        // cameras without a fix write 0/0; nobody photographs their family at Null Island
+        if (lat == 0.0 && lon == 0.0) {
+            return null;
+        }
+        return new FfprobeResult.Position(lat, lon);
+    }
+
+    private static Double signed(Double value, String ref, String negative) {
+        if (value == null) {
+            return null;
+        }
+        return ref != null && ref.toUpperCase(Locale.ROOT).startsWith(negative) ? -Math.abs(value) : value;
+    }
+
+    private static String make(Map<String, Object> tags, FfprobeResult probe) {
+        String make = Tags.text(tags, "IFD0:Make", "Keys:Make", "UserData:Make", "ItemList:Make");
+        return make != null || probe == null ? make : probe.formatTags().get("com.apple.quicktime.make");
+    }
+
+    private static String model(Map<String, Object> tags, FfprobeResult probe) {
+        String model = Tags.text(tags, "IFD0:Model", "Keys:Model", "UserData:Model", "ItemList:Model");
+        return model != null || probe == null ? model : probe.formatTags().get("com.apple.quicktime.model");
+    }
+
+    /**
+     * The id that pairs a Live Photo's still with its movie. The movie has it as Apple's
+     * com.apple.quicktime.content.identifier key; the still has it in Apple's maker notes, tag 0x0011, which exiftool
+     * calls MediaGroupUUID since 12.19 and ContentIdentifier before.
+     */
+    static String livePhotoId(Map<String, Object> tags, FfprobeResult probe) {
+        String id = Tags.text(tags, "Keys:ContentIdentifier", "Apple:MediaGroupUUID", "Apple:ContentIdentifier");
+        return id != null || probe == null ? id : probe.formatTags().get("com.apple.quicktime.content.identifier");
+    }
+}

@@ -1,0 +1,112 @@
+package io.mediapipeline.media;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a short-lived tool (ffprobe, ffmpeg, a one-shot exiftool) without a shell, with stdin from /dev/null and both
+ * output streams drained concurrently, so a tool can neither wait for input nor block on a full pipe.
+ */
+final class ToolRun {
+
+    /** Outcome of one run; output beyond the capture limits was read and dropped. */
+    record Result(int exitCode, String stdout, String stderr) {
+    }
+
+    private static final File NO_INPUT = new File("/dev/null");
+    private static final int MAX_STDOUT = 32 << 20;
+    // a broken video can make ffmpeg print megabytes of decoder errors; only the first lines matter
+    private static final int MAX_STDERR = 64 << 10;
+
+    private ToolRun() {
+    }
+
+    static Result run(List<String> command, Duration timeout) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(NO_INPUT));
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new IOException("cannot start " + command.get(0) + ": " + e.getMessage(), e);
+        }
+        Drain out = Drain.start(process.getInputStream(), MAX_STDOUT, command.get(0) + "-stdout");
+        Drain err = Drain.start(process.getErrorStream(), MAX_STDERR, command.get(0) + "-stderr");
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new IOException(command.get(0) + " did not finish within " + timeout.toSeconds() + " s");
+            }
+            return new Result(process.exitValue(), out.text(), err.text());
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while running " + command.get(0));
+        }
+    }
+
+    /** First non-blank line of a tool's stderr, without ffmpeg's "[demuxer @ 0x...] " prefix and without the path. */
+    static String firstLine(String stderr, String path) {
+        String text = stderr.replace(path + ": ", "").replace(path, "<file>");
+        for (String line : text.split("\\R")) {
+            String clean = line.replaceFirst("^\\[[^\\]]* @ 0x[0-9a-fA-F]+\\]\\s*", "").strip();
+            if (!clean.isEmpty()) {
+                return clean.length() > 200 ? clean.substring(0, 200) + "..." : clean;
+            }
+        }
+        return "";
+    }
+
+    /** Reads a stream to its end on its own thread, keeping at most a fixed number of bytes. */
+    private static final class Drain implements Runnable {
+        private final InputStream in;
+        private final int limit;
+        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        private final Thread thread;
+
+        private Drain(InputStream in, int limit, String name) {
+            this.in = in;
+            this.limit = limit;
+            this.thread = new Thread(this, name);
+            this.thread.setDaemon(true);
+        }
+
+        static Drain start(InputStream in, int limit, String name) {
+            Drain drain = new Drain(in, limit, name);
+            drain.thread.start();
+            return drain;
+        }
+
+        @Override
+        public void run() {
+            byte[] buffer = new byte[8192];
+            try (in) {
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    synchronized (kept) {
+                        int room = limit - kept.size();
+                        if (room > 0) {
+                            kept.write(buffer, 0, Math.min(room, n));
+                        }
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process was killed or closed the pipe; what was read so far is all there is
+            }
+        }
+
+        String text() throws InterruptedException {
+            // a grandchild holding the pipe open must not hang us; the tool itself has already exited
+            thread.join(5_000);
+            synchronized (kept) {
+                return kept.toString(StandardCharsets.UTF_8);
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.mediapipeline.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mediapipeline.flow.FileStore;
+import io.mediapipeline.ledger.Ledger;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes reports/run-&lt;timestamp&gt;.json (SPEC section 5): when the run started and ended, counts,
+ * and one entry per input with where it ended up. Written atomically, then recorded in runs.
+ */
+public class RunReport {
+
+    private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+
+    private final Ledger ledger;
+    private final Path reports;
+    private final ObjectMapper json = new ObjectMapper().findAndRegisterModules()
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    public RunReport(Ledger ledger, Path home) {
+        this.ledger = ledger;
+        this.reports = home.resolve("reports");
+    }
+
+    public record Summary(Path file, Map<String, Long> counts) {
+    }
+
+    public Summary write(long runId) throws IOException {
+        Map<String, Object> run = ledger.rows("select started_at from runs where id = ?", runId).get(0);
+        OffsetDateTime started = ((OffsetDateTime) toOffset(run.get("started_at")));
+        OffsetDateTime finished = OffsetDateTime.now(ZoneOffset.UTC);
+        Map<String, Long> counts = ledger.counts(runId);
+        List<Map<String, Object>> files = new ArrayList<>();
+        for (Map<String, Object> row : ledger.runFiles(runId)) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("source", row.get("source_path"));
+            f.put("sha256", row.get("sha256"));
+            f.put("status", statusOf(row));
+            f.put("original", row.get("original_path"));
+            f.put("compressed", row.get("compressed_path"));
+            f.put("archive", row.get("archive_path"));
+            f.put("duplicateOf", row.get("duplicate_of"));
+            f.put("place", row.get("place"));
+            f.put("deliveries", Map.of());
+            Object error = row.get("reason") != null ? row.get("reason") : row.get("error");
+            f.put("error", error);
+            files.add(f);
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("run", runId);
+        doc.put("startedAt", started.toString());
+        doc.put("finishedAt", finished.toString());
+        doc.put("counts", counts);
+        doc.put("files", files);
+        Files.createDirectories(reports);
+        Path target = reports.resolve("run-" + NAME.format(finished) + "-" + runId + ".json");
+        Path tmp = reports.resolve("." + target.getFileName() + FileStore.TEMP_SUFFIX);
+        json.writeValue(tmp.toFile(), doc);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        ledger.closeRun(runId, target.toString(), json.writeValueAsString(counts));
+        return new Summary(target, counts);
+    }
+
+    public boolean hasInputs(long runId) {
+        return !ledger.rows("select 1 from source_files where run_id = ? limit 1", runId).isEmpty();
+    }
+
+    private static String statusOf(Map<String, Object> row) {
+        String disposition = (String) row.get("disposition");
+        if ("imported".equals(disposition) && row.get("status") != null) {
+            return (String) row.get("status");
+        }
+        return disposition;
+    }
+
+    private static Object toOffset(Object v) {
+        if (v instanceof java.sql.Timestamp ts) {
+            return ts.toInstant().atOffset(ZoneOffset.UTC);
+        }
+        return v;
+    }
+}

@@ -1,0 +1,201 @@
+package io.mediapipeline.it;
+
+import static io.mediapipeline.support.PipelineHome.files;
+import static io.mediapipeline.support.PipelineHome.query;
+import static io.mediapipeline.support.PipelineHome.sha;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mediapipeline.Application;
+import io.mediapipeline.ledger.Database;
+import io.mediapipeline.support.PipelineHome;
+import io.mediapipeline.support.Tools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The foundation's promise, end to end on the real app, real routes/, a real embedded PostgreSQL
+ * and real ffprobe/exiftool: a folder of photos and videos becomes a deduplicated, date-organized
+ * archive with every input recorded, bad input quarantined, and a second run changes nothing.
+ */
+class FolderImportIT {
+
+    @TempDir
+    Path tmp;
+    PipelineHome pipeline;
+    Path lib;
+
+    @BeforeEach
+    void setUp() {
+        // one worker: which of two identical files becomes the original is then decided by age alone
+        pipeline = new PipelineHome(tmp).set("pipeline.timezone", "Europe/Berlin").set("pipeline.ingest.parallelism", "1");
+        lib = pipeline.library();
+    }
+
+    @Test
+    void folderBecomesDatedArchiveAndSecondRunImportsNothing() throws Exception {
+        // good photos and a portrait video with known capture dates
+        Tools.run(lib, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120", "-frames:v", "3", "-q:v", "4", "p%d.jpg");
+        Files.move(lib.resolve("p1.jpg"), lib.resolve("summer.jpg"));
+        Files.move(lib.resolve("p2.jpg"), lib.resolve("tokyo.jpg"));
+        Files.move(lib.resolve("p3.jpg"), lib.resolve("Beach day – été.jpg"));
+        Tools.run(lib, "exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=2023:07:14 10:00:00",
+                "-GPSLatitude=48.1", "-GPSLatitudeRef=N", "-GPSLongitude=11.5", "-GPSLongitudeRef=E", "summer.jpg");
+        // taken at 23:30 in Tokyo: the archive follows the local date the photo carries
+        Tools.run(lib, "exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=2021:01:02 23:30:00",
+                "-OffsetTimeOriginal=+09:00", "tokyo.jpg");
+        Tools.run(lib, "exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=2022:12:24 18:00:00", "Beach day – été.jpg");
+        // QuickTime dates are UTC: 23:30Z on 5 March is 00:30 on 6 March in Berlin
+        Tools.run(lib, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=180x320:rate=15", "-t", "1",
+                "-c:v", "libx264", "-pix_fmt", "yuv420p", "portrait.mp4");
+        Tools.run(lib, "exiftool", "-q", "-overwrite_original", "-QuickTime:CreateDate=2024:03:05 23:30:00", "portrait.mp4");
+        // no date in the file at all: the modification time decides
+        Tools.run(lib, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=64x48", "-frames:v", "1", "undated.png");
+        Files.setLastModifiedTime(lib.resolve("undated.png"), FileTime.from(Instant.parse("2019-05-05T12:00:00Z")));
+        // a JPEG whose name says PNG is archived under its real extension
+        Files.copy(lib.resolve("summer.jpg"), tmp.resolve("x.jpg"));
+        Tools.run(tmp, "exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=2020:02:29 08:00:00", "x.jpg");
+        Files.move(tmp.resolve("x.jpg"), lib.resolve("misnamed.png"));
+        // a newline in a name
+        Files.copy(lib.resolve("misnamed.png"), lib.resolve("odd\nname.jpg"));
+        Tools.run(lib, "exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=2018:08:08 08:08:08", "-Artist=odd", "odd\nname.jpg");
+        // an exact duplicate in a subfolder
+        Files.createDirectories(lib.resolve("copies"));
+        Files.copy(lib.resolve("summer.jpg"), lib.resolve("copies/summer (1).jpg"));
+        // bad input
+        Files.createFile(lib.resolve("empty.jpg"));
+        byte[] jpeg = Files.readAllBytes(lib.resolve("tokyo.jpg"));
+        Files.write(lib.resolve("broken.jpg"), java.util.Arrays.copyOf(jpeg, jpeg.length / 2));
+        Files.writeString(lib.resolve("notes.jpg"), "shopping list: milk, eggs\n");
+        Files.write(lib.resolve("cut.mp4"), java.util.Arrays.copyOf(Files.readAllBytes(lib.resolve("portrait.mp4")), 2000));
+
+        int inputs = files(lib).size();
+        assertThat(inputs).isEqualTo(13);
+
+        int rc = Application.run(new String[] {"once", "--config", pipeline.config().toString()});
+        assertThat(rc).as("exit code: done with some files quarantined").isEqualTo(Application.EXIT_QUARANTINED);
+
+        Path sorted = pipeline.sorted();
+        Map<String, String> expected = Map.of(
+                "photos/2023/07/14/summer.jpg", sha(lib.resolve("summer.jpg")),
+                "photos/2021/01/02/tokyo.jpg", sha(lib.resolve("tokyo.jpg")),
+                "photos/2022/12/24/Beach day – été.jpg", sha(lib.resolve("Beach day – été.jpg")),
+                "videos/2024/03/06/portrait.mp4", sha(lib.resolve("portrait.mp4")),
+                "photos/2019/05/05/undated.png", sha(lib.resolve("undated.png")),
+                "photos/2020/02/29/misnamed.jpg", sha(lib.resolve("misnamed.png")),
+                "photos/2018/08/08/odd_name.jpg", sha(lib.resolve("odd\nname.jpg")));
+        Map<String, String> archived = files(sorted).stream().collect(Collectors.toMap(
+                p -> sorted.relativize(p).toString(), PipelineHome::sha));
+        assertThat(archived).as("each unique file once, at its date, byte-identical").isEqualTo(expected);
+
+        List<Path> duplicates = files(pipeline.home().resolve("duplicates"));
+        assertThat(duplicates).hasSize(1);
+        assertThat(sha(duplicates.get(0))).isEqualTo(sha(lib.resolve("summer.jpg")));
+
+        List<Path> reasons = files(pipeline.home().resolve("quarantine")).stream()
+                .filter(p -> p.toString().endsWith(".reason.txt")).toList();
+        Map<String, String> reasonByName = new java.util.TreeMap<>();
+        for (Path r : reasons) {
+            String text = Files.readString(r);
+            reasonByName.put(r.getFileName().toString().replace(".reason.txt", ""),
+                    text.lines().filter(l -> l.startsWith("reason: ")).findFirst().orElseThrow());
+        }
+        assertThat(reasonByName).containsOnlyKeys("empty.jpg", "broken.jpg", "notes.jpg", "cut.mp4");
+        assertThat(reasonByName.get("empty.jpg")).contains("zero bytes");
+        assertThat(reasonByName.get("notes.jpg")).contains("not a photo or video");
+        assertThat(reasonByName.get("broken.jpg")).containsIgnoringCase("corrupt");
+        assertThat(reasonByName.get("cut.mp4")).containsAnyOf("corrupt", "truncated");
+        // the quarantine keeps a copy of each bad input beside its reason
+        assertThat(files(pipeline.home().resolve("quarantine"))).hasSize(8);
+
+        assertThat(files(lib)).as("the source folder is never changed").hasSize(inputs);
+        assertThat(files(pipeline.home().resolve("work"))).as("no work left queued").isEmpty();
+        assertThat(files(pipeline.home()).stream().filter(p -> p.toString().endsWith(".mp-tmp"))).isEmpty();
+
+        JsonNode report = latestReport();
+        List<String> reported = new ArrayList<>();
+        report.get("files").forEach(f -> reported.add(f.get("source").asText()));
+        assertThat(reported).as("the run report lists every input")
+                .containsExactlyInAnyOrderElementsOf(files(lib).stream().map(Path::toString).toList());
+        assertThat(report.get("counts").get("imported").asInt()).isEqualTo(7);
+        assertThat(report.get("counts").get("duplicate").asInt()).isEqualTo(1);
+        assertThat(report.get("counts").get("quarantined").asInt()).isEqualTo(4);
+        for (JsonNode f : report.get("files")) {
+            if (f.get("source").asText().endsWith("summer (1).jpg")) {
+                assertThat(f.get("status").asText()).isEqualTo("duplicate");
+                assertThat(f.get("duplicateOf").asText()).contains("originals");
+            }
+        }
+
+        try (Database db = pipeline.openLedger()) {
+            List<Map<String, Object>> media = query(db, "select sha256, status, kind, has_gps, archive_path from media_files");
+            assertThat(media).hasSize(7).allSatisfy(m -> assertThat(m.get("status")).isEqualTo("archived"));
+            assertThat(media).filteredOn(m -> sha(lib.resolve("summer.jpg")).equals(m.get("sha256")))
+                    .singleElement().satisfies(m -> assertThat(m.get("has_gps")).isEqualTo(true));
+            assertThat(query(db, "select d.kind from duplicate_files d join media_files m on m.id = d.original_file_id"
+                    + " where m.sha256 = ?", sha(lib.resolve("summer.jpg")))).hasSize(1);
+            assertThat(query(db, "select reason from source_files where disposition = 'quarantined'")).hasSize(4);
+            assertThat(query(db, "select 1 from file_events where entity = 'media_file' and to_state = 'archived'")).hasSize(7);
+        }
+
+        // second run: nothing new, nothing moved, exit 0
+        int rc2 = Application.run(new String[] {"once", "--config", pipeline.config().toString()});
+        assertThat(rc2).isEqualTo(Application.EXIT_OK);
+        Map<String, String> archivedAgain = files(sorted).stream().collect(Collectors.toMap(
+                p -> sorted.relativize(p).toString(), PipelineHome::sha));
+        assertThat(archivedAgain).isEqualTo(expected);
+        assertThat(latestReport().get("files")).isEmpty();
+        try (Database db = pipeline.openLedger()) {
+            assertThat(query(db, "select 1 from media_files")).hasSize(7);
+            assertThat(query(db, "select 1 from source_files")).hasSize(inputs);
+            assertThat(query(db, "select 1 from duplicate_files")).hasSize(1);
+        }
+    }
+
+    @Test
+    void fileStillBeingWrittenIsTakenOnlyWhenComplete() throws Exception {
+        Tools.run(tmp, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x480", "-frames:v", "1", "-q:v", "2", "big.jpg");
+        Tools.run(tmp, "exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=2022:02:02 12:00:00", "big.jpg");
+        byte[] whole = Files.readAllBytes(tmp.resolve("big.jpg"));
+        Path target = lib.resolve("slow.jpg");
+        Thread writer = new Thread(() -> {
+            try (var out = Files.newOutputStream(target)) {
+                int chunk = whole.length / 8 + 1;
+                for (int off = 0; off < whole.length; off += chunk) {
+                    out.write(whole, off, Math.min(chunk, whole.length - off));
+                    out.flush();
+                    Thread.sleep(600);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.start();
+        int rc = Application.run(new String[] {"once", "--config", pipeline.config().toString()});
+        writer.join();
+        assertThat(rc).isEqualTo(Application.EXIT_OK);
+        List<Path> archived = files(pipeline.sorted());
+        assertThat(archived).hasSize(1);
+        assertThat(sha(archived.get(0))).isEqualTo(sha(tmp.resolve("big.jpg")));
+        assertThat(files(pipeline.home().resolve("quarantine"))).isEmpty();
+    }
+
+    private JsonNode latestReport() throws Exception {
+        Path newest = files(pipeline.home().resolve("reports")).stream()
+                .max(java.util.Comparator.comparing(p -> {
+                    String n = p.getFileName().toString();
+                    return Long.parseLong(n.substring(n.lastIndexOf('-') + 1, n.length() - 5));
+                })).orElseThrow();
+        return new ObjectMapper().readTree(newest.toFile());
+    }
+}

@@ -1,0 +1,307 @@
+package io.mediapipeline.media;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+/** Runs the real exiftool, ffprobe and ffmpeg on small files made by those same tools. */
+class MediaProbeTest {
+
+    private static final ZoneId LOS_ANGELES = ZoneId.of("America/Los_Angeles");
+
+    private static ExifTool exif;
+    private static MediaProbe probe;
+
+    @BeforeAll
+    static void startExifTool() {
+        exif = new ExifTool();
+        probe = new MediaProbe(exif, "ffprobe", "ffmpeg", LOS_ANGELES);
+    }
+
+    @AfterAll
+    static void stopExifTool() {
+        exif.close();
+    }
+
+    private static MediaInfo inspect(Path file) throws Exception {
+        return probe.inspect(file, null);
+    }
+
+    /** Asserts the file is refused with a reason that starts as expected and is one plain line. */
+    private static void assertBad(Path file, String reasonStart) {
+        assertThatThrownBy(() -> inspect(file))
+                .isInstanceOf(BadMediaException.class)
+                .hasMessageStartingWith(reasonStart)
+                .satisfies(e -> {
+                    assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("Exception").hasSizeLessThan(260);
+                    assertThat(e.getStackTrace()).isEmpty();
+                });
+    }
+
+    private static Path phonePhoto(Path file) {
+        return Fixtures.exiftoolWrite(Fixtures.jpeg(file),
+                "-DateTimeOriginal=2023:07:01 00:30:00", "-OffsetTimeOriginal=+09:00",
+                "-GPSLatitude=33.8568", "-GPSLatitudeRef=S", "-GPSLongitude=151.2153", "-GPSLongitudeRef=E",
+                "-Orientation#=6", "-Make=Apple", "-Model=iPhone 13", "-ModifyDate=2024:01:01 00:00:00");
+    }
+
+    @Test
+    void phonePhotoKeepsItsZoneGpsAndRotation(@TempDir Path dir) throws Exception {
+        MediaInfo info = inspect(phonePhoto(dir.resolve("IMG_0001.JPG")));
+
+        assertThat(info.kind()).isEqualTo(MediaKind.PHOTO);
+        assertThat(info.format()).isEqualTo("jpeg");
+        assertThat(info.extension()).isEqualTo("jpg");
+        assertThat(info.mimeType()).isEqualTo("image/jpeg");
+        assertThat(info.width()).isEqualTo(160);
+        assertThat(info.height()).isEqualTo(120);
+        assertThat(info.rotation()).isEqualTo(90);
+        assertThat(info.durationSeconds()).isNull();
+        assertThat(info.captureTime()).isEqualTo(new CaptureTime(OffsetDateTime.parse("2023-07-01T00:30+09:00"),
+                "EXIF:DateTimeOriginal", true));
+        assertThat(info.hasGps()).isTrue();
+        assertThat(info.latitude()).isCloseTo(-33.8568, within(1e-6));
+        assertThat(info.longitude()).isCloseTo(151.2153, within(1e-6));
+        assertThat(info.make()).isEqualTo("Apple");
+        assertThat(info.model()).isEqualTo("iPhone 13");
+        assertThat(info.contentIdentifier()).isNull();
+    }
+
+    @Test
+    void portraitVideoReportsRotationAndItsUtcDateInTheLocalDay(@TempDir Path dir) throws Exception {
+        // the movie header says 02:30 UTC on July 1st, which was still June 30th in Los Angeles
+        Path video = Fixtures.video(dir.resolve("clip.mp4"), 1, "-metadata", "creation_time=2023-07-01T02:30:00Z");
+        // ffmpeg 5.1 ignores rotate metadata when encoding, so the display matrix is written as a phone does
+        Fixtures.exiftoolWrite(video, "-Rotation=90");
+
+        MediaInfo info = inspect(video);
+
+        assertThat(info.kind()).isEqualTo(MediaKind.VIDEO);
+        assertThat(info.format()).isEqualTo("mp4");
+        assertThat(info.extension()).isEqualTo("mp4");
+        assertThat(info.mimeType()).isEqualTo("video/mp4");
+        assertThat(info.width()).isEqualTo(160);
+        assertThat(info.height()).isEqualTo(120);
+        assertThat(info.rotation()).isEqualTo(90);
+        assertThat(info.durationSeconds()).isCloseTo(1.0, within(0.05));
+        assertThat(info.captureTime()).isEqualTo(new CaptureTime(OffsetDateTime.parse("2023-06-30T19:30-07:00"),
+                "QuickTime:CreateDate", false));
+        assertThat(info.hasGps()).isFalse();
+        assertThat(info.latitude()).isNull();
+    }
+
+    @Test
+    void rotationFromFfprobeMatchesWhatExiftoolWrote(@TempDir Path dir) throws Exception {
+        Path video = Fixtures.exiftoolWrite(Fixtures.video(dir.resolve("upside.mp4"), 1), "-Rotation=180");
+        Path sideways = Fixtures.exiftoolWrite(Fixtures.video(dir.resolve("left.mp4"), 1), "-Rotation=270");
+
+        assertThat(inspect(video).rotation()).isEqualTo(180);
+        assertThat(inspect(sideways).rotation()).isEqualTo(270);
+        assertThat(inspect(Fixtures.video(dir.resolve("plain.mp4"), 1)).rotation()).isZero();
+    }
+
+    @Test
+    void livePhotoMovieCarriesItsPairingIdAppleDateAndPlace(@TempDir Path dir) throws Exception {
+        // exiftool 12.57 cannot write Keys:ContentIdentifier ("not defined"); ffmpeg writes Apple's mdta keys like a phone
+        Path mov = Fixtures.video(dir.resolve("IMG_0002.MOV"), 1, "-movflags", "use_metadata_tags",
+                "-metadata", "com.apple.quicktime.content.identifier=7C3D3F36-0C1F-4B1B-9E0E-6C1D2A3B4C5D",
+                "-metadata", "com.apple.quicktime.creationdate=2023-07-01T09:15:00+0900",
+                "-metadata", "com.apple.quicktime.location.ISO6709=+35.6586+139.7454+010.000/",
+                "-metadata", "com.apple.quicktime.make=Apple",
+                "-metadata", "com.apple.quicktime.model=iPhone 13",
+                "-f", "mov");
+
+        MediaInfo info = inspect(mov);
+
+        assertThat(info.format()).isEqualTo("mov");
+        assertThat(info.extension()).isEqualTo("mov");
+        assertThat(info.mimeType()).isEqualTo("video/quicktime");
+        assertThat(info.contentIdentifier()).isEqualTo("7C3D3F36-0C1F-4B1B-9E0E-6C1D2A3B4C5D");
+        // the movie header date is the 0000:00:00 placeholder here; Apple's own date with its offset wins anyway
+        assertThat(info.captureTime()).isEqualTo(new CaptureTime(OffsetDateTime.parse("2023-07-01T09:15+09:00"),
+                "Keys:CreationDate", true));
+        assertThat(info.hasGps()).isTrue();
+        assertThat(info.latitude()).isCloseTo(35.6586, within(1e-6));
+        assertThat(info.longitude()).isCloseTo(139.7454, within(1e-6));
+        assertThat(info.make()).isEqualTo("Apple");
+        assertThat(info.model()).isEqualTo("iPhone 13");
+    }
+
+    @Test
+    void undatedMovieFallsBackToMtime(@TempDir Path dir) throws Exception {
+        Path mov = Fixtures.video(dir.resolve("old.mov"), 1, "-f", "mov");
+        Files.setLastModifiedTime(mov, FileTime.from(Instant.parse("2019-01-01T06:00:00Z")));
+
+        assertThat(inspect(mov).captureTime()).isEqualTo(new CaptureTime(
+                OffsetDateTime.parse("2018-12-31T22:00-08:00"), "File:mtime", false));
+    }
+
+    @Test
+    void pngWithoutDatesFallsBackToMtimeNotChangeTime(@TempDir Path dir) throws Exception {
+        Path png = Fixtures.png(dir.resolve("screenshot.png"));
+        // ctime becomes "now" here; only mtime says 2021
+        Files.setLastModifiedTime(png, FileTime.from(Instant.parse("2021-03-04T05:06:07Z")));
+
+        MediaInfo info = inspect(png);
+
+        assertThat(info.format()).isEqualTo("png");
+        assertThat(info.extension()).isEqualTo("png");
+        assertThat(info.width()).isEqualTo(160);
+        assertThat(info.rotation()).isZero();
+        assertThat(info.captureTime()).isEqualTo(new CaptureTime(OffsetDateTime.parse("2021-03-03T21:06:07-08:00"),
+                "File:mtime", false));
+    }
+
+    @Test
+    void jpegNamedPngIsAJpeg(@TempDir Path dir) throws Exception {
+        Path misnamed = Files.move(Fixtures.jpeg(dir.resolve("a.jpg")), dir.resolve("holiday.png"));
+
+        MediaInfo info = inspect(misnamed);
+
+        assertThat(info.format()).isEqualTo("jpeg");
+        assertThat(info.extension()).isEqualTo("jpg");
+        assertThat(info.mimeType()).isEqualTo("image/jpeg");
+    }
+
+    @Test
+    void heicIsAcceptedWhenWholeAndRefusedWhenCut(@TempDir Path dir) throws Exception {
+        assumeThat(Fixtures.onPath("heif-enc")).as("heif-enc (libheif-examples) makes the HEIC fixture").isTrue();
+        Path heic = dir.resolve("IMG_0003.HEIC");
+        Fixtures.run("heif-enc", "-o", heic.toString(), Fixtures.png(dir.resolve("source.png")).toString());
+
+        MediaInfo info = inspect(heic);
+        assertThat(info.format()).isEqualTo("heic");
+        assertThat(info.extension()).isEqualTo("heic");
+        assertThat(info.mimeType()).isEqualTo("image/heic");
+        assertThat(info.width()).isEqualTo(160);
+        assertThat(info.height()).isEqualTo(120);
+
+        assertBad(Fixtures.truncated(heic, dir.resolve("cut.heic"), 0.5), "corrupt image: Truncated");
+    }
+
+    @Test
+    void zeroByteFileIsRefused(@TempDir Path dir) throws Exception {
+        assertBad(Files.createFile(dir.resolve("empty.jpg")), "zero bytes");
+    }
+
+    @Test
+    void textNamedJpgIsNotMedia(@TempDir Path dir) throws Exception {
+        Path text = Files.writeString(dir.resolve("IMG_0004.jpg"), "this is not a photo\n");
+
+        assertThatThrownBy(() -> inspect(text)).isInstanceOf(BadMediaException.class)
+                .hasMessage("not a photo or video (content looks like text)");
+    }
+
+    @Test
+    void randomBytesAreNotMedia(@TempDir Path dir) throws Exception {
+        byte[] noise = new byte[4096];
+        new Random(7).nextBytes(noise);
+        noise[0] = 0x13; // make sure it does not start like a known format by chance
+
+        assertBad(Files.write(dir.resolve("IMG_0005.mov"), noise), "not a photo or video (unrecognised content)");
+    }
+
+    @Test
+    void halfAJpegIsCorruptButTheWholeOneIsFine(@TempDir Path dir) throws Exception {
+        Path whole = Fixtures.detailedJpeg(dir.resolve("whole.jpg"));
+        assertThat(inspect(whole).width()).isEqualTo(640);
+
+        assertBad(Fixtures.truncated(whole, dir.resolve("half.jpg"), 0.5), "corrupt image: ");
+    }
+
+    @Test
+    void halfAPngIsCorrupt(@TempDir Path dir) throws Exception {
+        assertBad(Fixtures.truncated(Fixtures.png(dir.resolve("whole.png")), dir.resolve("half.png"), 0.5),
+                "corrupt image: ");
+    }
+
+    @Test
+    void mp4CutBeforeItsIndexIsRefused(@TempDir Path dir) throws Exception {
+        // ffmpeg writes the moov index at the end by default, so half a file has none
+        Path whole = Fixtures.video(dir.resolve("whole.mp4"), 1);
+
+        assertBad(Fixtures.truncated(whole, dir.resolve("half.mp4"), 0.5),
+                "truncated or corrupt video: moov atom not found");
+    }
+
+    @Test
+    void mp4CutAfterItsIndexIsRefused(@TempDir Path dir) throws Exception {
+        // with the index first, ffprobe and the first second look fine; only the missing tail gives it away
+        Path whole = Fixtures.video(dir.resolve("whole.mp4"), 3, "-movflags", "+faststart");
+
+        assertBad(Fixtures.truncated(whole, dir.resolve("cut.mp4"), 0.9),
+                "truncated or corrupt video: Truncated 'mdat' data");
+    }
+
+    @Test
+    void videoWithGarbagePictureDataIsRefused(@TempDir Path dir) throws Exception {
+        Path whole = Fixtures.video(dir.resolve("whole.mp4"), 3, "-movflags", "+faststart");
+        byte[] bytes = Files.readAllBytes(whole);
+        int mdat = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("mdat");
+        assertThat(mdat).isPositive();
+        byte[] garbage = new byte[bytes.length - mdat - 4];
+        new Random(1).nextBytes(garbage);
+        ByteBuffer.wrap(bytes).position(mdat + 4).put(garbage);
+        Path broken = Files.write(dir.resolve("broken.mp4"), bytes);
+
+        assertBad(broken, "corrupt video: ");
+    }
+
+    @Test
+    void awkwardFileNamesAreInspected(@TempDir Path dir) throws Exception {
+        Path photo = phonePhoto(dir.resolve("source.jpg"));
+        for (String name : new String[] {"Urlaub am See ü 日本.jpg", "line\nbreak.jpg", "50% off %d.jpg",
+                "-starts-with-dash.jpg", "file:looks-like-a-url.jpg"}) {
+            MediaInfo info = inspect(Files.copy(photo, dir.resolve(name)));
+
+            assertThat(info.format()).as(name).isEqualTo("jpeg");
+            assertThat(info.captureTime().source()).as(name).isEqualTo("EXIF:DateTimeOriginal");
+            assertThat(info.rotation()).as(name).isEqualTo(90);
+        }
+        Path video = Fixtures.video(dir.resolve("clip.mp4"), 1);
+        for (String name : new String[] {"Video vom Strand ü 日本.mp4", "two\nlines.mp4"}) {
+            assertThat(inspect(Files.copy(video, dir.resolve(name))).kind()).as(name).isEqualTo(MediaKind.VIDEO);
+        }
+    }
+
+    @Test
+    void livePhotoStillIsPairedByItsMakerNoteId() {
+        // exiftool cannot create Apple maker notes, so this is checked on the tags a real iPhone still yields
+        assertThat(MediaProbe.livePhotoId(Map.of("Apple:MediaGroupUUID", "7C3D3F36"), null)).isEqualTo("7C3D3F36");
+        assertThat(MediaProbe.livePhotoId(Map.of("Apple:ContentIdentifier", "OLDNAME"), null)).isEqualTo("OLDNAME");
+        assertThat(MediaProbe.livePhotoId(Map.of("IFD0:Make", "Apple"), null)).isNull();
+    }
+
+    @Test
+    void givenFfprobeResultIsUsedInsteadOfProbingAgain(@TempDir Path dir) throws Exception {
+        Path video = Fixtures.video(dir.resolve("clip.mp4"), 1);
+        FfprobeResult claimed = Ffprobe.parse("""
+                { "streams": [ { "index": 0, "codec_type": "video", "width": 1234, "height": 567,
+                                 "duration": "9.5", "side_data_list": [ { "rotation": 90 } ] } ],
+                  "format": { "format_name": "mov,mp4,m4a,3gp,3g2,mj2", "duration": "9.5" } }
+                """);
+
+        MediaInfo info = probe.inspect(video, claimed);
+
+        assertThat(info.width()).isEqualTo(1234);
+        assertThat(info.durationSeconds()).isEqualTo(9.5);
+        assertThat(info.rotation()).isEqualTo(270);
+    }
+}

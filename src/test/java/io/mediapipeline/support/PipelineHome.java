@@ -1,0 +1,113 @@
+package io.mediapipeline.support;
+
+import io.mediapipeline.config.Settings;
+import io.mediapipeline.ledger.Database;
+import io.mediapipeline.ledger.Ledger;
+import io.mediapipeline.media.Hasher;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * A test's own pipeline: a temporary pipeline.home with its own embedded database, a source folder,
+ * and a --config file. Each test owns one, so tests run in any order and in parallel forks.
+ */
+public final class PipelineHome {
+
+    private final Path root;
+    private final Path config;
+    private final Map<String, String> props = new LinkedHashMap<>();
+
+    public PipelineHome(Path root) {
+        this.root = root;
+        this.config = root.resolve("test.properties");
+        set("pipeline.home", home().toString());
+        set("pipeline.source.folder.enabled", "true");
+        set("pipeline.source.folder.path", library().toString());
+        set("pipeline.ingest.stable-seconds", "1");
+        set("pipeline.once.idle-seconds", "2");
+        String cache = System.getProperty("pipeline.test.pg-cache");
+        if (cache != null) {
+            set("pipeline.db.embedded.binaries-dir", cache);
+        }
+        try {
+            Files.createDirectories(library());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public PipelineHome set(String key, String value) {
+        props.put(key, value);
+        return this;
+    }
+
+    public Path home() {
+        return root.resolve("home");
+    }
+
+    public Path library() {
+        return root.resolve("library");
+    }
+
+    public Path sorted() {
+        return home().resolve("sorted");
+    }
+
+    /** Writes the --config file and returns its path. */
+    public Path config() {
+        Properties p = new Properties();
+        p.putAll(props);
+        try (var w = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
+            p.store(w, "test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return config;
+    }
+
+    public static Path projectDir() {
+        return Path.of(System.getProperty("pipeline.project.dir", ".")).toAbsolutePath();
+    }
+
+    public Settings settings() {
+        return Settings.load(projectDir(), config(), Map.of(), new Properties());
+    }
+
+    /** Opens this home's ledger (starting its embedded server) for assertions. */
+    public Database openLedger() {
+        return Database.open(settings());
+    }
+
+    public static List<Map<String, Object>> query(Database db, String sql, Object... args) {
+        return new Ledger(db.dataSource()).rows(sql, args);
+    }
+
+    /** Every regular file under dir (temp names included, so a leftover temp file fails a test). */
+    public static List<Path> files(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            return new ArrayList<>(s.filter(Files::isRegularFile).sorted().toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static String sha(Path file) {
+        try {
+            return Hasher.sha256(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
