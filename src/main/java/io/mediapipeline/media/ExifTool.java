@@ -260,7 +260,7 @@ public final class ExifTool implements AutoCloseable {
         static Session start(String binary, int number) throws IOException {
             Process process;
             try {
-                process = new ProcessBuilder(binary, "-stay_open", "True", "-@", "-").start();
+                process = ChildProcess.start(new ProcessBuilder(binary, "-stay_open", "True", "-@", "-"));
             } catch (IOException e) {
                 throw new IOException("cannot start " + binary + ": " + e.getMessage(), e);
             }

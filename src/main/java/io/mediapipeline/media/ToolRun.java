@@ -32,7 +32,7 @@ final class ToolRun {
         ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(NO_INPUT));
         Process process;
         try {
-            process = builder.start();
+            process = ChildProcess.start(builder);
         } catch (IOException e) {
             throw new IOException("cannot start " + command.get(0) + ": " + e.getMessage(), e);
         }

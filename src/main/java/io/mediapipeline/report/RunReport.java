@@ -62,6 +62,12 @@ public class RunReport {
         doc.put("run", runId);
         doc.put("startedAt", started.toString());
         doc.put("finishedAt", finished.toString());
+        // when the last file of the run reached its last state (finishedAt also holds the quiet wait)
+        Object lastWork = ledger.rows("""
+                select greatest(max(s.updated_at), max(e.created_at)) as t
+                  from source_files s left join file_events e on e.media_file_id = s.media_file_id
+                 where s.run_id = ?""", runId).get(0).get("t");
+        doc.put("workFinishedAt", lastWork == null ? null : toOffset(lastWork).toString());
         doc.put("counts", counts);
         doc.put("files", files);
         Files.createDirectories(reports);

@@ -1,0 +1,175 @@
+package io.mediapipeline.it;
+
+import static io.mediapipeline.support.PipelineHome.files;
+import static io.mediapipeline.support.PipelineHome.query;
+import static io.mediapipeline.support.PipelineHome.sha;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mediapipeline.ledger.Database;
+import io.mediapipeline.media.SampleLibrary;
+import io.mediapipeline.support.PipelineHome;
+import io.mediapipeline.support.Tools;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged jar as an operator runs it: exit codes, messages, backfill, doctor, inbox, the demo library. */
+class CommandLineIT {
+
+    @TempDir
+    Path tmp;
+
+    record Result(int code, String output) {
+    }
+
+    static Result run(Path config, String... args) throws IOException, InterruptedException {
+        Path project = PipelineHome.projectDir();
+        String jar = System.getProperty("pipeline.jar", project.resolve("target/media-pipeline.jar").toString());
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dpipeline.app-home=" + project, "-jar", jar));
+        cmd.addAll(List.of(args));
+        if (config != null) {
+            cmd.addAll(List.of("--config", config.toString()));
+        }
+        Process p = new ProcessBuilder(cmd).directory(project.toFile()).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void badConfigurationStopsStartupNamingTheKey() throws Exception {
+        Path cfg = tmp.resolve("bad.properties");
+        Files.writeString(cfg, "pipeline.home=" + tmp.resolve("home") + "\npipeline.organise.mode=copy\n");
+        Result r = run(cfg, "once");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.output()).contains("configuration error: unknown setting pipeline.organise.mode")
+                .contains("did you mean pipeline.organize.mode");
+        assertThat(tmp.resolve("home/state")).as("nothing started").doesNotExist();
+
+        Files.writeString(cfg, "pipeline.home=" + tmp.resolve("home") + "\npipeline.ingest.parallelism=-2\n");
+        r = run(cfg, "once");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.output()).contains("pipeline.ingest.parallelism");
+    }
+
+    @Test
+    void doctorReportsToolsDatabaseAndDisk() throws Exception {
+        PipelineHome pipeline = new PipelineHome(tmp);
+        Result r = run(pipeline.config(), "doctor");
+        assertThat(r.output()).contains("OK    ffmpeg").contains("OK    exiftool").contains("OK    database")
+                .contains("PostgreSQL 17").contains("GiB free");
+        assertThat(r.code()).as(r.output()).isEqualTo(0);
+
+        Path cfg = tmp.resolve("broken-tools.properties");
+        Files.writeString(cfg, "pipeline.home=" + tmp.resolve("home2") + "\npipeline.tools.exiftool=/nonexistent/exiftool\n"
+                + "pipeline.db.embedded.binaries-dir=" + System.getProperty("pipeline.test.pg-cache", tmp.resolve("pg").toString()) + "\n");
+        r = run(cfg, "doctor");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.output()).contains("FAIL  exiftool").contains("apt-get install libimage-exiftool-perl");
+    }
+
+    @Test
+    void backfillRegistersAnArchiveWithoutTouchingItAndResumes() throws Exception {
+        PipelineHome pipeline = new PipelineHome(tmp);
+        Path archive = tmp.resolve("old-archive/2019");
+        Files.createDirectories(archive);
+        List<Path> photos = Tools.photos(archive, "scan_", 5, "2019:06:01 12:00:00");
+        Files.copy(photos.get(0), archive.resolve("scan_copy.jpg"));
+        Files.writeString(archive.resolve("notes.jpg"), "not a photo");
+        Map<Path, String> before = snapshot(tmp.resolve("old-archive"));
+
+        Result first = run(pipeline.config(), "backfill", tmp.resolve("old-archive").toString());
+        assertThat(first.code()).as(first.output()).isEqualTo(3);
+        assertThat(first.output()).contains("backfill: 7 files").contains("7/7");
+        assertThat(snapshot(tmp.resolve("old-archive"))).as("nothing moved or changed").isEqualTo(before);
+        assertThat(files(pipeline.home().resolve("sorted"))).isEmpty();
+
+        Result second = run(pipeline.config(), "backfill", tmp.resolve("old-archive").toString());
+        assertThat(second.code()).isEqualTo(0);
+        assertThat(second.output()).contains("(7 already registered)");
+
+        try (Database db = pipeline.openLedger()) {
+            List<Map<String, Object>> media = query(db, "select archive_path, original_path, status, sha256 from media_files");
+            assertThat(media).hasSize(5).allSatisfy(m -> {
+                assertThat(m.get("status")).isEqualTo("archived");
+                assertThat(m.get("archive_path")).isEqualTo(m.get("original_path"));
+                assertThat(sha(Path.of((String) m.get("archive_path")))).isEqualTo(m.get("sha256"));
+            });
+            assertThat(query(db, "select duplicate_path from duplicate_files")).singleElement()
+                    .satisfies(d -> assertThat(d.get("duplicate_path")).isEqualTo(archive.resolve("scan_copy.jpg").toString()));
+            assertThat(query(db, "select reason from source_files where disposition = 'quarantined'")).singleElement()
+                    .satisfies(q -> assertThat((String) q.get("reason")).contains("not a photo or video"));
+        }
+    }
+
+    @Test
+    void inboxFilesAreIngestedAndRemovedButPartialDownloadsAreLeftAlone() throws Exception {
+        PipelineHome pipeline = new PipelineHome(tmp).set("pipeline.source.folder.enabled", "false");
+        Path inbox = pipeline.home().resolve("inbox/icloud/2024/01/31");
+        Files.createDirectories(inbox);
+        List<Path> photos = Tools.photos(inbox, "IMG_", 3, "2024:01:31 15:00:00");
+        Map<String, String> shas = new TreeMap<>();
+        photos.forEach(p -> shas.put(p.getFileName().toString(), sha(p)));
+        Files.writeString(inbox.resolve("ABCDEF.part"), "half a download");
+
+        Result r = run(pipeline.config(), "once");
+        assertThat(r.code()).as(r.output()).isEqualTo(0);
+        Map<String, String> archived = new TreeMap<>();
+        for (Path p : files(pipeline.sorted())) {
+            archived.put(p.getFileName().toString(), sha(p));
+            assertThat(p.getParent()).isEqualTo(pipeline.sorted().resolve("photos/2024/01/31"));
+        }
+        assertThat(archived).isEqualTo(shas);
+        assertThat(files(pipeline.home().resolve("inbox"))).containsExactly(inbox.resolve("ABCDEF.part"));
+        try (Database db = pipeline.openLedger()) {
+            assertThat(query(db, "select source from media_files")).hasSize(3)
+                    .allSatisfy(m -> assertThat(m.get("source")).isEqualTo("icloud"));
+        }
+    }
+
+    @Test
+    void sampleLibraryOfTheDemoEndsWhereItsManifestSays() throws Exception {
+        PipelineHome pipeline = new PipelineHome(tmp);
+        SampleLibrary.Manifest manifest = SampleLibrary.generate(pipeline.library(), "ffmpeg", "exiftool");
+        Result r = run(pipeline.config(), "once");
+        assertThat(r.code()).as(r.output()).isEqualTo(3);
+        assertThat(r.output()).contains("Run complete:");
+
+        List<Path> sorted = files(pipeline.sorted());
+        for (SampleLibrary.SampleFile f : manifest.files()) {
+            Path source = pipeline.library().resolve(f.path());
+            String sha = sha(source);
+            switch (f.outcome()) {
+                case ARCHIVE -> {
+                    String kindDir = f.kind().name().equals("VIDEO") ? "videos" : "photos";
+                    Path expectedDir = pipeline.sorted().resolve(kindDir)
+                            .resolve(String.format("%04d/%02d/%02d", f.captureDate().getYear(),
+                                    f.captureDate().getMonthValue(), f.captureDate().getDayOfMonth()));
+                    assertThat(sorted).as(f.path()).filteredOn(p -> sha(p).equals(sha)).singleElement()
+                            .satisfies(p -> assertThat(p.getParent()).isEqualTo(expectedDir));
+                }
+                case DUPLICATE -> assertThat(files(pipeline.home().resolve("duplicates")))
+                        .as(f.path()).anySatisfy(p -> assertThat(sha(p)).isEqualTo(sha));
+                case QUARANTINE -> assertThat(files(pipeline.home().resolve("quarantine")))
+                        .as(f.path()).anySatisfy(p -> assertThat(p.getFileName().toString())
+                                .isEqualTo(Path.of(f.path()).getFileName() + ".reason.txt"));
+            }
+        }
+    }
+
+    private static Map<Path, String> snapshot(Path dir) throws IOException {
+        Map<Path, String> m = new TreeMap<>();
+        for (Path p : files(dir)) {
+            m.put(p, sha(p) + "@" + Files.getLastModifiedTime(p).toMillis());
+        }
+        return m;
+    }
+}
