@@ -77,14 +77,14 @@ public final class MediaProbe {
                             FfprobeResult probe) throws BadMediaException, IOException {
         if (format.decoder() != null) {
             verifyDecodes(file, List.of("-err_detect", "explode", "-f", format.decoder()), List.of(), true,
-                    "corrupt image: ");
+                    "corrupt or truncated image: ");
         } else {
             String problem = Tags.text(tags, "ExifTool:Error");
             if (problem == null) {
                 problem = damageWarning(tags);
             }
             if (problem != null) {
-                throw new BadMediaException("corrupt image: " + problem);
+                throw new BadMediaException("corrupt or truncated image: " + problem);
             }
         }
         int[] size = imageSize(tags);

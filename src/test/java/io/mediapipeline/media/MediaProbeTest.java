@@ -193,7 +193,7 @@ class MediaProbeTest {
         assertThat(info.width()).isEqualTo(160);
         assertThat(info.height()).isEqualTo(120);
 
-        assertBad(Fixtures.truncated(heic, dir.resolve("cut.heic"), 0.5), "corrupt image: Truncated");
+        assertBad(Fixtures.truncated(heic, dir.resolve("cut.heic"), 0.5), "corrupt or truncated image: Truncated");
     }
 
     @Test
@@ -223,13 +223,13 @@ class MediaProbeTest {
         Path whole = Fixtures.detailedJpeg(dir.resolve("whole.jpg"));
         assertThat(inspect(whole).width()).isEqualTo(640);
 
-        assertBad(Fixtures.truncated(whole, dir.resolve("half.jpg"), 0.5), "corrupt image: ");
+        assertBad(Fixtures.truncated(whole, dir.resolve("half.jpg"), 0.5), "corrupt or truncated image: ");
     }
 
     @Test
     void halfAPngIsCorrupt(@TempDir Path dir) throws Exception {
         assertBad(Fixtures.truncated(Fixtures.png(dir.resolve("whole.png")), dir.resolve("half.png"), 0.5),
-                "corrupt image: ");
+                "corrupt or truncated image: ");
     }
 
     @Test
