@@ -74,16 +74,18 @@ public final class Database implements AutoCloseable {
         if (!Files.isDirectory(migrations)) {
             throw new IllegalStateException("migrations folder missing: " + migrations);
         }
-        var result = Flyway.configure()
+        Flyway flyway = Flyway.configure()
                 .dataSource(ds)
                 .locations("filesystem:" + migrations)
                 // Supabase CLI names files <timestamp>_<name>.sql: no "V" prefix, single underscore.
                 .sqlMigrationPrefix("")
                 .sqlMigrationSeparator("_")
                 .validateMigrationNaming(true)
-                .load()
-                .migrate();
-        LOG.info("Ledger schema at version {} ({} migration(s) applied)", result.targetSchemaVersion, result.migrationsExecuted);
+                .load();
+        var result = flyway.migrate();
+        var current = flyway.info().current();
+        LOG.info("Ledger schema at version {} ({} migration(s) applied now)",
+                current == null ? "none" : current.getVersion(), result.migrationsExecuted);
     }
 
     private static void createPrivate(Path dir) throws IOException {
