@@ -125,7 +125,7 @@ public class Ingest {
         LOG.info("Duplicate {} (same content as {}) -> {}", file, claim.existingOriginalPath(), copy);
     }
 
-    private static FileStore.Mode mode(Exchange ex) {
+    static FileStore.Mode mode(Exchange ex) {
         // Inbox files belong to the pipeline and are removed after ingest, so a link is a zero-copy move;
         // files in a user's folder are copied, so later edits there can never change the archive.
         return ex.getProperty("mayLink", false, Boolean.class) ? FileStore.Mode.LINK_OR_COPY : FileStore.Mode.COPY;

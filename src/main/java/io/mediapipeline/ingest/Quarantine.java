@@ -52,7 +52,7 @@ public class Quarantine {
             try {
                 String sha = ex.getProperty(Ingest.SHA256, String.class);
                 placed = FileStore.place(file, dir, file.getFileName().toString(),
-                        sha != null ? sha : io.mediapipeline.media.Hasher.sha256(file), mode(ex));
+                        sha != null ? sha : io.mediapipeline.media.Hasher.sha256(file), Ingest.mode(ex));
             } catch (IOException e) {
                 reason = reason + " (and it could not be copied to quarantine: " + e.getMessage() + ")";
             }
@@ -73,10 +73,6 @@ public class Quarantine {
         Files.writeString(tmp, text, StandardCharsets.UTF_8);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return target;
-    }
-
-    private static FileStore.Mode mode(Exchange ex) {
-        return ex.getProperty("mayLink", false, Boolean.class) ? FileStore.Mode.LINK_OR_COPY : FileStore.Mode.COPY;
     }
 
     static String reasonOf(Throwable t) {
