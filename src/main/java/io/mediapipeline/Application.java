@@ -177,6 +177,7 @@ public final class Application {
                         m.getCamelContext().addService(new ServiceSupport() {
                             @Override
                             protected void doStop() {
+                                writeUnreportedRun(once, run, report);
                                 exifToClose.close();
                                 db.close();
                             }
@@ -208,6 +209,20 @@ public final class Application {
             }
             db.close();
             throw e;
+        }
+    }
+
+    /** Service stopping mid-batch: the inputs handled so far still get their report. */
+    private static void writeUnreportedRun(boolean once, RunContext run, RunReport report) {
+        if (once) {
+            return;
+        }
+        try {
+            if (report.hasInputs(run.runId())) {
+                LOG.info("Stopping: run report {}", report.write(run.runId()).file());
+            }
+        } catch (Exception e) {
+            LOG.warn("Could not write the run report while stopping: {}", e.getMessage());
         }
     }
 
