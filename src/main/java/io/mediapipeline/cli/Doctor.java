@@ -131,6 +131,13 @@ public final class Doctor {
             String what = "icloud " + a.name();
             String last = s.lastOutcome() == null ? "no attempt yet"
                     : "last " + s.lastOutcome() + " at " + s.lastAttemptAt() + ": " + s.lastMessage();
+            int max = settings.integer("pipeline.source.icloud.max-attempts-per-hour");
+            java.util.List<java.time.Instant> hour = store.attemptsSince(a.name(), java.time.Instant.now().minusSeconds(3600));
+            if (hour.size() >= max) {
+                warn(what, "circuit open: " + hour.size() + " icloudpd starts in the last hour (max " + max
+                        + "); next not before " + hour.get(hour.size() - max).plusSeconds(3600),
+                        "nothing to do: the limit protects the account from Apple's lockout");
+            }
             switch (s.state()) {
                 case "auth-needed" -> fail(what, "sign-in needed (since " + s.authNeededSince() + "); " + last,
                         "open http://127.0.0.1:" + settings.get("pipeline.source.icloud.login.port")

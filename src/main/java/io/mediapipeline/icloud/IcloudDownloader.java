@@ -107,7 +107,7 @@ public class IcloudDownloader {
         try {
             Instant now = Instant.now();
             AccountState s = store.state(a.name());
-            String blocked = gate(a, s, now);
+            String blocked = gate(a, s, now, kind);
             if (blocked != null) {
                 skip(a, blocked);
                 return null;
@@ -120,11 +120,13 @@ public class IcloudDownloader {
     }
 
     /** Null when an attempt may start now, else why not. */
-    private String gate(Account a, AccountState s, Instant now) {
+    private String gate(Account a, AccountState s, Instant now, String kind) {
         if (s.state().equals("auth-needed")) {
             return "sign-in needed since " + s.authNeededSince() + "; enter the code on the login page";
         }
-        if (s.state().equals("backing-off") && s.nextAttemptAt() != null && now.isBefore(s.nextAttemptAt())) {
+        // an explicit `once` may retry a failed run early, never a throttled one
+        boolean explicit = kind.equals("startup") && !"throttled".equals(s.lastOutcome());
+        if (s.state().equals("backing-off") && s.nextAttemptAt() != null && now.isBefore(s.nextAttemptAt()) && !explicit) {
             return "backing off after " + s.lastOutcome() + " until " + s.nextAttemptAt();
         }
         String limit = breaker(a, now);

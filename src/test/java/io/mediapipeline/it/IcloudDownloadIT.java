@@ -171,6 +171,44 @@ class IcloudDownloadIT {
                         java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
     }
 
+    /** `once` downloads first, then ingests; a partial run says so, and the next run fetches what was missing. */
+    @Test
+    void onceDownloadsThenIngestsAndAPartialRunIsReportedAndCompletedNextTime() throws Exception {
+        IcloudStandIn icloud = new IcloudStandIn(tmp);
+        Path day = Files.createDirectories(icloud.user(USER).resolve("library/2022/08/09"));
+        Tools.photos(day, "IMG_", 3, "2022:08:09 07:00:00");
+        icloud.marker(USER, "partial", "");
+        PipelineHome pipeline = new PipelineHome(tmp)
+                .set("pipeline.source.folder.enabled", "false")
+                .set("pipeline.source.icloud.enabled", "true")
+                .set("pipeline.source.icloud.username", USER)
+                .set("pipeline.source.icloud.binary", icloud.binary().toString());
+        Path config = pipeline.config();
+        Map<String, String> env = Map.of("FAKE_ICLOUD", icloud.root().toString(), "PIPELINE_SOURCE_ICLOUD_PASSWORD", PASSWORD);
+
+        Process once = IcloudStandIn.startApp("once", config, tmp.resolve("once1.log"), env);
+        assertThat(once.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(once.exitValue()).as(Files.readString(tmp.resolve("once1.log"))).isZero();
+        assertThat(files(pipeline.sorted())).hasSize(2);
+        assertThat(Files.readString(tmp.resolve("once1.log"))).contains("iCloud default: partial")
+                .contains("Could not download IMG_0002.jpg");
+
+        icloud.clear(USER, "partial");
+        // the next `once` (an operator's explicit run) does not wait for the failure backoff
+        once = IcloudStandIn.startApp("once", config, tmp.resolve("once2.log"), env);
+        assertThat(once.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(once.exitValue()).as(Files.readString(tmp.resolve("once2.log"))).isZero();
+        assertThat(files(pipeline.sorted())).hasSize(3);
+        assertThat(icloud.ends(USER, "download")).extracting(l -> l.replaceAll(".*(downloaded=\\d+).*", "$1"))
+                .containsExactly("downloaded=2", "downloaded=1");
+        try (Database db = pipeline.openLedger()) {
+            assertThat(query(db, "select kind, outcome from icloud_attempts order by id"))
+                    .extracting(r -> r.get("kind") + ":" + r.get("outcome")).containsExactly("startup:partial", "startup:success");
+            assertThat(query(db, "select level from pipeline_logs where stage = 'download-icloud' and message like '%partial%'"))
+                    .extracting(r -> r.get("level")).containsExactly("warn");
+        }
+    }
+
     static void waitFor(Process app, Path log, int seconds, BooleanSupplier done) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         while (!done.getAsBoolean()) {

@@ -187,7 +187,8 @@ class IcloudThrottleAndLoginIT {
         }
         String doctor = out.toString(StandardCharsets.UTF_8);
         System.out.println(doctor);
-        assertThat(doctor).containsPattern("WARN  icloud busy +backing off until")
+        assertThat(doctor).containsPattern("WARN  icloud busy +circuit open: 4 icloudpd starts in the last hour")
+                .containsPattern("WARN  icloud busy +backing off until")
                 .containsPattern("OK    icloud anna +last success")
                 .containsPattern("OK    icloud anna +session valid until")
                 .doesNotContain(ANNA_PASSWORD).doesNotContain(TOKEN);

@@ -87,10 +87,14 @@ public final class IcloudStandIn {
 
     /** The packaged jar in service mode (`run`), output to log, with extra environment variables. */
     public static Process startApp(Path config, Path log, Map<String, String> env) throws IOException {
+        return startApp("run", config, log, env);
+    }
+
+    public static Process startApp(String command, Path config, Path log, Map<String, String> env) throws IOException {
         Path project = PipelineHome.projectDir();
         String jar = System.getProperty("pipeline.jar", project.resolve("target/media-pipeline.jar").toString());
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dpipeline.app-home=" + project, "-jar", jar, "run", "--config", config.toString());
+                "-Dpipeline.app-home=" + project, "-jar", jar, command, "--config", config.toString());
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(project.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().putAll(env);
