@@ -35,6 +35,7 @@ public final class IcloudProcess {
     private volatile Process process;
     private volatile boolean stopping;
     private OutputStream stdin;
+    private final java.util.Map<String, String> extraEnv = new java.util.HashMap<>();
 
     public IcloudProcess(Path binary, IcloudSettings.Account account, int graceSeconds) {
         this.binary = binary;
@@ -61,6 +62,7 @@ public final class IcloudProcess {
         pb.environment().keySet().removeIf(k -> k.startsWith("PIPELINE_") || k.startsWith("CAMEL_"));
         pb.environment().put("TMPDIR", account.tmpDir().toString());
         pb.environment().put("LANG", "C.UTF-8");
+        pb.environment().putAll(extraEnv);
         stopping = false;
         Process p = ChildProcess.start(pb);
         process = p;
@@ -69,6 +71,16 @@ public final class IcloudProcess {
         for (String line : stdinLines) {
             write(line);
         }
+    }
+
+    /** Extra environment for the process (tests: a proxy that never answers). */
+    IcloudProcess env(String name, String value) {
+        extraEnv.put(name, value);
+        return this;
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     /** Sends one more line (the MFA code) to the waiting process. */
