@@ -163,16 +163,25 @@ public final class Application {
                 camelProps.setProperty("pipeline.source.inbox.poll-seconds", "1");
             }
             IcloudSettings icloud = IcloudSettings.of(settings);
+            if (settings.bool("pipeline.source.icloud.enabled") && icloud.missingPassword() != null) {
+                throw new ConfigException(icloud.missingPassword());
+            }
             camelProps.setProperty("pipeline.source.icloud.schedule-timezone", icloud.scheduleZone().getId());
-            camelProps.setProperty("mediapipeline.once", String.valueOf(once));
+            camelProps.setProperty("mediapipeline.icloud-run-at-start",
+                    String.valueOf(once || settings.bool("pipeline.source.icloud.run-at-start")));
             IcloudDownloader icloudDownloader = new IcloudDownloader(icloud, new IcloudStore(db.dataSource()), home, activity);
             LoginServer loginServer = null;
             if (settings.bool("pipeline.source.icloud.enabled") && settings.integer("pipeline.source.icloud.login.port") > 0) {
                 if (settings.get("pipeline.source.icloud.login.token").isBlank()) {
                     LOG.warn("iCloud login page is off: set PIPELINE_SOURCE_ICLOUD_LOGIN_TOKEN (pipeline.source.icloud.login.token)");
                 } else {
-                    loginServer = new LoginServer(icloudDownloader, settings.integer("pipeline.source.icloud.login.port"),
-                            settings.get("pipeline.source.icloud.login.token"));
+                    try {
+                        loginServer = new LoginServer(icloudDownloader, settings.integer("pipeline.source.icloud.login.port"),
+                                settings.get("pipeline.source.icloud.login.token"));
+                    } catch (java.io.IOException e) {
+                        throw new ConfigException("pipeline.source.icloud.login.port: cannot listen on 127.0.0.1:"
+                                + settings.get("pipeline.source.icloud.login.port") + " (" + e.getMessage() + ")");
+                    }
                 }
             }
             LoginServer loginPage = loginServer;

@@ -126,6 +126,9 @@ public final class Doctor {
         } else {
             ok("icloudpd", cfg.binary().toString());
         }
+        if (cfg.missingPassword() != null) {
+            fail("icloud", cfg.missingPassword(), "export it where the service starts (systemd: EnvironmentFile=)");
+        }
         for (IcloudSettings.Account a : cfg.accounts()) {
             IcloudStore.AccountState s = store.state(a.name());
             String what = "icloud " + a.name();
@@ -140,8 +143,7 @@ public final class Doctor {
             }
             switch (s.state()) {
                 case "auth-needed" -> fail(what, "sign-in needed (since " + s.authNeededSince() + "); " + last,
-                        "open http://127.0.0.1:" + settings.get("pipeline.source.icloud.login.port")
-                                + "/icloud/login?token=… and enter the code Apple sends");
+                        "open " + cfg.loginHint() + ", press \"Sign in / send code\" and enter the code Apple sends");
                 case "backing-off" -> warn(what, "backing off until " + s.nextAttemptAt() + "; " + last,
                         "nothing to do: it retries by itself (see pipeline_logs stage download-icloud)");
                 default -> {

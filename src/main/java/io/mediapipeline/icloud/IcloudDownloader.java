@@ -211,8 +211,8 @@ public class IcloudDownloader {
             case AUTH_NEEDED -> {
                 n = new AccountState(a.name(), "auth-needed", s.failures(), s.throttles(), null, r.outcome().label(),
                         r.reason(), now, s.lastSuccessAt(), now, expires);
-                next = "scheduled downloads stop until a code is entered on the login page"
-                        + " (http://127.0.0.1:" + cfg.get("login.port") + "/icloud/login) or a new session arrives";
+                next = "scheduled downloads stop until a code is entered on the login page ("
+                        + cfg.loginHint() + ") or a new session arrives";
             }
             case BAD_ARGUMENTS -> {
                 n = new AccountState(a.name(), "ready", s.failures() + 1, s.throttles(), null, r.outcome().label(),

@@ -93,6 +93,29 @@ public final class IcloudSettings {
         return v.equals("system") ? settings.zone() : ZoneId.of(v);
     }
 
+    /**
+     * Checked when the service starts (and shown by doctor), not when settings load: doctor and tools
+     * may run in a shell without the secret. Null when every account has its password.
+     */
+    public String missingPassword() {
+        for (Account a : accounts) {
+            if (a.password().isEmpty()) {
+                String key = a.name().equals(DEFAULT_ACCOUNT) ? PREFIX + "password" : ACCOUNT_PREFIX + a.name() + ".password";
+                String env = key.replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT);
+                return key + ": not set; put the Apple ID password in the environment variable " + env
+                        + " (it reaches icloudpd only on its stdin)";
+            }
+        }
+        return null;
+    }
+
+    /** Where the operator enters an MFA code, or how to switch the page on. */
+    public String loginHint() {
+        int port = settings.integer(PREFIX + "login.port");
+        return port > 0 ? "http://127.0.0.1:" + port + "/icloud/login?token=…"
+                : "the login page is off: set pipeline.source.icloud.login.port and PIPELINE_SOURCE_ICLOUD_LOGIN_TOKEN";
+    }
+
     public Path stateDir() {
         return settings.home().resolve("state");
     }
@@ -225,8 +248,8 @@ public final class IcloudSettings {
 
     private static void checkAccount(Settings s, String name) {
         if (value(s, name, "username").isBlank()) {
-            throw new ConfigException(keyFor(s, name, "username") + ": must be set (the Apple ID)"
-                    + (name.equals(DEFAULT_ACCOUNT) ? "" : " for account " + name));
+            throw new ConfigException((name.equals(DEFAULT_ACCOUNT) ? PREFIX : ACCOUNT_PREFIX + name + ".")
+                    + "username: must be set (the Apple ID)");
         }
         for (String key : List.of("recent", "until-found")) {
             String v = value(s, name, key);

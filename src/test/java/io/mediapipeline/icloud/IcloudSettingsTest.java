@@ -88,6 +88,17 @@ class IcloudSettingsTest {
     }
 
     @Test
+    void aMissingPasswordNamesTheEnvironmentVariable() throws Exception {
+        assertThat(IcloudSettings.of(load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n", Map.of()))
+                .missingPassword()).contains("pipeline.source.icloud.password", "PIPELINE_SOURCE_ICLOUD_PASSWORD");
+        assertThat(IcloudSettings.of(load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.accounts=ben\n"
+                + "pipeline.source.icloud.account.ben.username=b@b.c\n", Map.of())).missingPassword())
+                .contains("PIPELINE_SOURCE_ICLOUD_ACCOUNT_BEN_PASSWORD");
+        assertThat(IcloudSettings.of(load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n",
+                Map.of("PIPELINE_SOURCE_ICLOUD_PASSWORD", "x"))).missingPassword()).isNull();
+    }
+
+    @Test
     void moveModeRefusesToStartUntilCleanupExists() {
         assertThatThrownBy(() -> load("pipeline.source.icloud.move-mode.enabled=true\n", Map.of()))
                 .hasMessageContaining("pipeline.source.icloud.move-mode.enabled")

@@ -41,6 +41,7 @@ class RealIcloudpdFlagsTest {
                 pipeline.home=%s
                 pipeline.source.icloud.enabled=true
                 pipeline.source.icloud.username=a@example.com
+                pipeline.source.icloud.password=not-used
                 pipeline.source.icloud.recent=10
                 pipeline.source.icloud.until-found=5
                 pipeline.source.icloud.size=original,adjusted
