@@ -79,6 +79,20 @@ public class IcloudDownloader {
     /** The retry timer: runs what is due (a retry after backoff, a download right after a login). */
     public void tick() {
         Instant now = Instant.now();
+        for (LoginSession l : logins.values()) {
+            if (now.isAfter(l.startedAt.plus(LOGIN_WAIT)) && logins.remove(l.account.name(), l)) {
+                LOG.warn("iCloud {}: no code entered within {} minutes; the sign-in is abandoned", l.account.name(),
+                        LOGIN_WAIT.toMinutes());
+                l.process.stop();
+                try {
+                    l.reader.join(5000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                finishLogin(l);
+            }
+        }
         for (Account a : cfg.accounts()) {
             AccountState s = store.state(a.name());
             if (s.state().equals("auth-needed")) {
@@ -121,6 +135,9 @@ public class IcloudDownloader {
 
     /** Null when an attempt may start now, else why not. */
     private String gate(Account a, AccountState s, Instant now, String kind) {
+        if (logins.containsKey(a.name())) {
+            return "a sign-in on the login page is waiting for its code";
+        }
         if (s.state().equals("auth-needed")) {
             return "sign-in needed since " + s.authNeededSince() + "; enter the code on the login page";
         }
@@ -322,6 +339,7 @@ public class IcloudDownloader {
     // ---- login (the web form) -----------------------------------------------------------------
 
     private final Map<String, LoginSession> logins = new ConcurrentHashMap<>();
+    private static final Duration LOGIN_WAIT = Duration.ofMinutes(10);
 
     /** A login waiting for its code: icloudpd --auth-only at its MFA prompt, stdin still open. */
     private final class LoginSession {
@@ -329,6 +347,7 @@ public class IcloudDownloader {
         final IcloudProcess process;
         final OutputClassifier classifier = new OutputClassifier();
         final long attemptId;
+        final Instant startedAt = Instant.now();
         volatile boolean mfaPrompted;
         volatile RunResult result;
         final Thread reader;

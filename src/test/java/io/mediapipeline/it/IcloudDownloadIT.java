@@ -157,7 +157,9 @@ class IcloudDownloadIT {
             assertThat(query(db, "select count(*) as n from pipeline_logs where message like ?", "%" + PASSWORD + "%").get(0).get("n"))
                     .isEqualTo(0L);
             assertThat(query(db, "select outcome from icloud_attempts where outcome is not null"))
-                    .extracting(r -> r.get("outcome")).contains("success", "stopped");
+                    .extracting(r -> r.get("outcome")).contains("success").doesNotContain("failed", "partial");
+            assertThat(query(db, "select count(*) as n from icloud_attempts where outcome is null").get(0).get("n"))
+                    .as("the run killed by kill -9 has no outcome, never a success").isEqualTo(1L);
         }
         for (Path log : List.of(tmp.resolve("first.log"), tmp.resolve("second.log"))) {
             String text = Files.readString(log, StandardCharsets.UTF_8);
