@@ -19,12 +19,12 @@ public final class OutputClassifier {
                     + "|can be used at a time|specified in --folder-structure is incorrect|is not compatible with"
                     + "|^usage: |error: argument ");
     private static final Pattern THROTTLE = Pattern.compile(
-            "temporary refusing to serve icloudpd|ACCESS_DENIED|Service Unavailable|\\b503\\b");
+            "temporary refusing to serve icloudpd|ACCESS_DENIED|Service Unavailable|503 Server Error|HTTP 503"
+                    + "|status(?: code)?:? 503");
     private static final Pattern AUTH = Pattern.compile(
             "Two-factor authentication is required|Two-step authentication is required"
                     + "|Failed to verify two-factor authentication code|Failed to verify two-step authentication code"
                     + "|Invalid email/password combination|Authentication required for Account");
-    private static final Pattern DOWNLOADED = Pattern.compile("\\bDownloaded\\s+\\S");
     private static final Pattern COMPLETE = Pattern.compile(
             "have been downloaded|previously downloaded consecutive|Great, you're all set up");
     private static final Pattern FILE_ERROR = Pattern.compile(
@@ -51,6 +51,13 @@ public final class OutputClassifier {
         if (text.startsWith("Processing user") || text.startsWith("Looking up all")) {
             sawProcessing = true;
         }
+        // a file name can contain anything: progress lines are only counted
+        if (!level.equals("ERROR") && (text.startsWith("Downloaded ") || text.startsWith("Downloading "))) {
+            if (text.startsWith("Downloaded ")) {
+                downloaded++;
+            }
+            return;
+        }
         if (BAD_ARGS.matcher(text).find()) {
             badArgs = true;
             problem(text);
@@ -66,9 +73,6 @@ public final class OutputClassifier {
         if (NETWORK.matcher(text).find()) {
             network = true;
             problem(text);
-        }
-        if (DOWNLOADED.matcher(text).find() && !level.equals("ERROR")) {
-            downloaded++;
         }
         if (text.contains("Great, you're all set up")) {
             signedIn = true;

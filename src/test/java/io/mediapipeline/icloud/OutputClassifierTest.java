@@ -28,6 +28,16 @@ class OutputClassifierTest {
     }
 
     @Test
+    void fileNamesDoNotLookLikeErrors() {
+        RunResult r = classify(0,
+                "2026-11-25 15:40:17 INFO     Processing user: a@example.com",
+                "2026-11-25 15:40:20 INFO     Downloaded /d/2024/05/03/503.JPG",
+                "2026-11-25 15:40:20 INFO     Downloaded /d/2024/05/03/ACCESS_DENIED.JPG",
+                "2026-11-25 15:40:21 INFO     All photos and videos have been downloaded");
+        assertThat(r.outcome()).isEqualTo(Outcome.SUCCESS);
+    }
+
+    @Test
     void partialWhenSomeFilesFailed() {
         RunResult r = classify(0,
                 "2026-11-25 15:40:17 INFO     Processing user: a@example.com",
