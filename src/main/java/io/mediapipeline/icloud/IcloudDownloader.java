@@ -185,7 +185,8 @@ public class IcloudDownloader {
         try {
             p.start(IcloudCommand.download(cfg.binary(), a), List.of(a.password()));
             p.closeStdin(); // an MFA prompt then ends at once instead of waiting for a code nobody sends
-            r = p.await(new OutputClassifier(), a.password(), line -> LOG.info("[icloudpd {}] {}", a.name(), line));
+            r = p.await(new OutputClassifier(), a.password(), line -> LOG.info("[icloudpd {}] {}", a.name(), line),
+                    Duration.ofMinutes(cfg.integer("run-timeout-minutes")));
         } catch (IOException e) {
             r = new RunResult(Outcome.FAILED, -1, "cannot start icloudpd: " + e.getMessage(), 0);
         } catch (InterruptedException e) {

@@ -34,6 +34,7 @@ public final class IcloudProcess {
     private final int graceSeconds;
     private volatile Process process;
     private volatile boolean stopping;
+    private volatile boolean timedOut;
     private OutputStream stdin;
     private final java.util.Map<String, String> extraEnv = new java.util.HashMap<>();
 
@@ -99,7 +100,29 @@ public final class IcloudProcess {
 
     /** Reads every output line (password masked) into the sink and the classifier until the process ends. */
     public RunResult await(OutputClassifier classifier, String secret, Consumer<String> sink) throws InterruptedException {
+        return await(classifier, secret, sink, java.time.Duration.ZERO);
+    }
+
+    /** As above; a run longer than the timeout (zero = no limit) is stopped and counts as failed. */
+    public RunResult await(OutputClassifier classifier, String secret, Consumer<String> sink, java.time.Duration timeout)
+            throws InterruptedException {
         Process p = process;
+        Thread watchdog = null;
+        if (!timeout.isZero()) {
+            watchdog = new Thread(() -> {
+                try {
+                    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                        timedOut = true;
+                        LOG.warn("icloudpd for {} still running after {}; stopping it", account.name(), timeout);
+                        stop();
+                    }
+                } catch (InterruptedException ignored) {
+                    // the run ended
+                }
+            }, "icloudpd-watchdog-" + account.name());
+            watchdog.setDaemon(true);
+            watchdog.start();
+        }
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
@@ -113,11 +136,20 @@ public final class IcloudProcess {
             LOG.debug("icloudpd output ended: {}", e.getMessage());
         }
         int rc = p.waitFor();
+        if (watchdog != null) {
+            watchdog.interrupt();
+        }
         try {
             Files.deleteIfExists(pidFile());
             emptyTmp();
         } catch (IOException e) {
             LOG.warn("cannot clean {}: {}", account.tmpDir(), e.getMessage());
+        }
+        if (timedOut) {
+            RunResult r = classifier.result(rc, false);
+            return new RunResult(r.downloaded() > 0 ? Outcome.PARTIAL : Outcome.FAILED, rc,
+                    "no end within " + timeout.toMinutes() + " minute(s); stopped (the next run continues where it ended)",
+                    r.downloaded());
         }
         return classifier.result(rc, stopping);
     }

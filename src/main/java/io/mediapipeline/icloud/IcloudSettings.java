@@ -217,6 +217,9 @@ public final class IcloudSettings {
                 throw new ConfigException(PREFIX + key + ": must be greater than 0, got " + s.get(PREFIX + key));
             }
         }
+        if (s.integer(PREFIX + "run-timeout-minutes") < 0) {
+            throw new ConfigException(PREFIX + "run-timeout-minutes: must be 0 (no limit) or more");
+        }
         int port = s.integer(PREFIX + "login.port");
         if (port < 0 || port > 65535) {
             throw new ConfigException(PREFIX + "login.port: must be 0..65535, got " + port);
