@@ -6,6 +6,11 @@ import io.mediapipeline.cli.Doctor;
 import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.flow.Handoff;
+import io.mediapipeline.icloud.IcloudDownloader;
+import io.mediapipeline.icloud.IcloudSettings;
+import io.mediapipeline.icloud.IcloudStore;
+import io.mediapipeline.icloud.LivePhotos;
+import io.mediapipeline.icloud.LoginServer;
 import io.mediapipeline.ingest.Ingest;
 import io.mediapipeline.ingest.Quarantine;
 import io.mediapipeline.ingest.RunContext;
@@ -157,7 +162,32 @@ public final class Application {
                 camelProps.setProperty("pipeline.source.folder.poll-seconds", "1");
                 camelProps.setProperty("pipeline.source.inbox.poll-seconds", "1");
             }
+            IcloudSettings icloud = IcloudSettings.of(settings);
+            if (settings.bool("pipeline.source.icloud.enabled") && icloud.missingPassword() != null) {
+                throw new ConfigException(icloud.missingPassword());
+            }
+            camelProps.setProperty("pipeline.source.icloud.schedule-timezone", icloud.scheduleZone().getId());
+            camelProps.setProperty("mediapipeline.icloud-run-at-start",
+                    String.valueOf(once || settings.bool("pipeline.source.icloud.run-at-start")));
+            IcloudDownloader icloudDownloader = new IcloudDownloader(icloud, new IcloudStore(db.dataSource()), home, activity);
+            LoginServer loginServer = null;
+            if (settings.bool("pipeline.source.icloud.enabled") && settings.integer("pipeline.source.icloud.login.port") > 0) {
+                if (settings.get("pipeline.source.icloud.login.token").isBlank()) {
+                    LOG.warn("iCloud login page is off: set PIPELINE_SOURCE_ICLOUD_LOGIN_TOKEN (pipeline.source.icloud.login.token)");
+                } else {
+                    try {
+                        loginServer = new LoginServer(icloudDownloader, settings.integer("pipeline.source.icloud.login.port"),
+                                settings.get("pipeline.source.icloud.login.token"));
+                    } catch (java.io.IOException e) {
+                        throw new ConfigException("pipeline.source.icloud.login.port: cannot listen on 127.0.0.1:"
+                                + settings.get("pipeline.source.icloud.login.port") + " (" + e.getMessage() + ")");
+                    }
+                }
+            }
+            LoginServer loginPage = loginServer;
             main.setOverrideProperties(camelProps);
+            main.bind("icloudDownloader", icloudDownloader);
+            main.bind("livePhotos", new LivePhotos(db.dataSource()));
             main.bind("ledger", ledger);
             main.bind("activity", activity);
             main.bind("folderImports", folderImports);
@@ -188,7 +218,19 @@ public final class Application {
                 }
 
                 @Override
+                public void beforeStop(BaseMainSupport m) {
+                    // before Camel waits for in-flight exchanges: a running icloudpd gets SIGTERM (then SIGKILL)
+                    icloudDownloader.stop();
+                    if (loginPage != null) {
+                        loginPage.stop();
+                    }
+                }
+
+                @Override
                 public void afterStart(BaseMainSupport m) {
+                    if (loginPage != null) {
+                        loginPage.start();
+                    }
                     RunWatcher watcher = new RunWatcher(m.getCamelContext(), activity, handoff, run, report,
                             settings.integer("pipeline.once.idle-seconds"), once, summary -> {
                                 long quarantined = summary.counts().getOrDefault("quarantined", 0L);

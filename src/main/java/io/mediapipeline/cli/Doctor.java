@@ -2,6 +2,9 @@ package io.mediapipeline.cli;
 
 import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.Settings;
+import io.mediapipeline.icloud.IcloudSettings;
+import io.mediapipeline.icloud.IcloudStore;
+import io.mediapipeline.icloud.SessionCookies;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
 import java.io.IOException;
@@ -100,6 +103,9 @@ public final class Doctor {
                     "select status, count(*) as n from media_files group by status order by status")) {
                 ok("ledger", row.get("status") + ": " + row.get("n"));
             }
+            if (settings.bool("pipeline.source.icloud.enabled")) {
+                icloud(settings, new IcloudStore(db.dataSource()));
+            }
             long stuck = ((Number) ledger.rows(
                     "select count(*) as n from media_files where status = 'error'").get(0).get("n")).longValue();
             if (stuck > 0) {
@@ -109,6 +115,58 @@ public final class Doctor {
             fail("database", e.getMessage(), settings.get("pipeline.db.url").isEmpty()
                     ? "the embedded server needs user namespaces (unshare -U) as root; or set pipeline.db.url"
                     : "check pipeline.db.url, pipeline.db.user and PIPELINE_DB_PASSWORD");
+        }
+    }
+
+    /** Per iCloud account: the binary, the last outcome, what blocks the next attempt, the session's end. */
+    private void icloud(Settings settings, IcloudStore store) {
+        IcloudSettings cfg = IcloudSettings.of(settings);
+        if (!Files.isRegularFile(cfg.binary())) {
+            fail("icloudpd", "not found at " + cfg.binary(), "run `bin/media-pipeline setup` or set pipeline.source.icloud.binary");
+        } else {
+            ok("icloudpd", cfg.binary().toString());
+        }
+        if (cfg.missingPassword() != null) {
+            fail("icloud", cfg.missingPassword(), "export it where the service starts (systemd: EnvironmentFile=)");
+        }
+        for (IcloudSettings.Account a : cfg.accounts()) {
+            IcloudStore.AccountState s = store.state(a.name());
+            String what = "icloud " + a.name();
+            String last = s.lastOutcome() == null ? "no attempt yet"
+                    : "last " + s.lastOutcome() + " at " + s.lastAttemptAt() + ": " + s.lastMessage();
+            int max = settings.integer("pipeline.source.icloud.max-attempts-per-hour");
+            java.util.List<java.time.Instant> hour = store.attemptsSince(a.name(), java.time.Instant.now().minusSeconds(3600));
+            if (hour.size() >= max) {
+                warn(what, "circuit open: " + hour.size() + " icloudpd starts in the last hour (max " + max
+                        + "); next not before " + hour.get(hour.size() - max).plusSeconds(3600),
+                        "nothing to do: the limit protects the account from Apple's lockout");
+            }
+            switch (s.state()) {
+                case "auth-needed" -> fail(what, "sign-in needed (since " + s.authNeededSince() + "); " + last,
+                        "open " + cfg.loginHint() + ", press \"Sign in / send code\" and enter the code Apple sends");
+                case "backing-off" -> warn(what, "backing off until " + s.nextAttemptAt() + "; " + last,
+                        "nothing to do: it retries by itself (see pipeline_logs stage download-icloud)");
+                default -> {
+                    if ("bad-arguments".equals(s.lastOutcome())) {
+                        fail(what, last, "fix the pipeline.source.icloud.* settings named above");
+                    } else if ("failed".equals(s.lastOutcome()) || "partial".equals(s.lastOutcome())) {
+                        warn(what, last, "see pipeline_logs stage download-icloud; the next scheduled run tries again");
+                    } else {
+                        ok(what, last);
+                    }
+                }
+            }
+            java.time.Instant expires = SessionCookies.expiry(a.cookieDir());
+            if (expires == null) {
+                warn(what, "no session cookie in " + a.cookieDir(), "sign in on the login page (or wait for the first run)");
+            } else {
+                long days = java.time.Duration.between(java.time.Instant.now(), expires).toDays();
+                if (days < settings.integer("pipeline.source.icloud.session-warn-days")) {
+                    warn(what, "session expires " + expires + " (in " + days + " day(s))", "sign in again on the login page before then");
+                } else {
+                    ok(what, "session valid until " + expires);
+                }
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.mediapipeline.config;
 
+import io.mediapipeline.icloud.IcloudSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -65,6 +66,23 @@ public final class Settings {
                 merged.put(key, system.getProperty(key).trim());
             }
         }
+        // Per-account iCloud keys exist only for the accounts listed; they too come from env and -D.
+        List<String> accounts = new ArrayList<>();
+        for (String s : merged.getOrDefault(IcloudSettings.PREFIX + "accounts", "").split(",")) {
+            if (!s.isBlank()) accounts.add(s.trim());
+        }
+        for (String account : accounts) {
+            for (String suffix : IcloudSettings.PER_ACCOUNT) {
+                String key = IcloudSettings.ACCOUNT_PREFIX + account + "." + suffix;
+                String envName = key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+                if (env.containsKey(envName)) {
+                    merged.put(key, env.get(envName).trim());
+                }
+                if (system.containsKey(key)) {
+                    merged.put(key, system.getProperty(key).trim());
+                }
+            }
+        }
         Map<String, String> resolved = new LinkedHashMap<>();
         for (String key : merged.keySet()) {
             resolved.put(key, interpolate(key, merged, 0));
@@ -76,11 +94,22 @@ public final class Settings {
 
     private static void layer(Map<String, String> merged, Map<String, String> known, Properties props, String origin) {
         for (String key : props.stringPropertyNames()) {
-            if (key.startsWith("pipeline.") && !known.containsKey(key)) {
+            if (key.startsWith("pipeline.") && !known.containsKey(key) && !isAccountKey(key)) {
                 throw new ConfigException("unknown setting " + key + " in " + origin + suggestion(key, known));
             }
             merged.put(key, props.getProperty(key).trim());
         }
+    }
+
+    /** pipeline.source.icloud.account.NAME.KEY with a per-account KEY (checked against the account list later). */
+    private static boolean isAccountKey(String key) {
+        if (!key.startsWith(IcloudSettings.ACCOUNT_PREFIX)) {
+            return false;
+        }
+        String rest = key.substring(IcloudSettings.ACCOUNT_PREFIX.length());
+        int dot = rest.indexOf('.');
+        return dot > 0 && IcloudSettings.ACCOUNT_NAME.matcher(rest.substring(0, dot)).matches()
+                && IcloudSettings.PER_ACCOUNT.contains(rest.substring(dot + 1));
     }
 
     private static String suggestion(String key, Map<String, String> known) {
@@ -159,7 +188,8 @@ public final class Settings {
             if (key.endsWith(".enabled") || key.endsWith(".recursive") || key.endsWith(".use-mtime")) {
                 bool(key);
             }
-            if (key.endsWith("-seconds") || key.endsWith(".port") || key.endsWith("-size")
+            if (key.endsWith("-seconds") || key.endsWith(".port")
+                    || key.endsWith("-size") && !key.startsWith(IcloudSettings.PREFIX)
                     || key.endsWith(".parallelism") || key.endsWith("-days") || key.endsWith("-gb")
                     || key.endsWith("-distance")) {
                 integer(key);
@@ -186,7 +216,8 @@ public final class Settings {
             }
         }
         // Stages whose issues have not landed yet refuse to be switched on rather than pretend.
-        for (String key : List.of("pipeline.source.icloud.enabled", "pipeline.compress.enabled",
+        IcloudSettings.validate(this);
+        for (String key : List.of("pipeline.compress.enabled",
                 "pipeline.dedupe.near.enabled", "pipeline.target.pixel.enabled",
                 "pipeline.target.icloud.enabled", "pipeline.cleanup.enabled")) {
             if (bool(key)) {
@@ -205,6 +236,15 @@ public final class Settings {
             throw new ConfigException("unknown setting " + key);
         }
         return v;
+    }
+
+    /** The value, or null for a key that is not set (per-account keys are optional). */
+    public String find(String key) {
+        return values.get(key);
+    }
+
+    public java.util.Set<String> keys() {
+        return java.util.Collections.unmodifiableSet(values.keySet());
     }
 
     public boolean bool(String key) {

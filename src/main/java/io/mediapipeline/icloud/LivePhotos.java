@@ -1,0 +1,108 @@
+package io.mediapipeline.icloud;
+
+import io.mediapipeline.ingest.Ingest;
+import io.mediapipeline.ledger.Claim;
+import io.mediapipeline.ledger.LedgerException;
+import io.mediapipeline.media.MediaInfo;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Links the photo and the video of a Live Photo in the ledger (media_files.live_pair_id, both ways), as
+ * a step of the ingest route after a new original is stored. A pair is an unpaired photo and video with
+ * the same Apple content identifier (QuickTime Keys:ContentIdentifier = the image's MakerNote
+ * MediaGroupUUID), or, without one, from the same folder with the same name stem: IMG_0100.HEIC with
+ * IMG_0100_HEVC.MOV (icloudpd's suffix policy) or IMG_0100.MOV.
+ */
+public class LivePhotos {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LivePhotos.class);
+
+    private final DataSource ds;
+
+    public LivePhotos(DataSource ds) {
+        this.ds = ds;
+    }
+
+    /** The ingest step. */
+    public void pair(Exchange ex) {
+        Claim claim = ex.getProperty(Ingest.CLAIM, Claim.class);
+        MediaInfo info = ex.getProperty(Ingest.MEDIA_INFO, MediaInfo.class);
+        if (claim == null || info == null) {
+            return;
+        }
+        Path source = Path.of(ex.getIn().getHeader(Exchange.FILE_PATH, String.class)).toAbsolutePath();
+        UUID partner = pair(claim.mediaId(), info.kind().name().toLowerCase(Locale.ROOT), info.contentIdentifier(),
+                source.getParent() == null ? "" : source.getParent().toString(), stem(source.getFileName().toString()));
+        if (partner != null) {
+            LOG.info("Live Photo: {} paired with {}", source.getFileName(), partner);
+        }
+    }
+
+    static String stem(String name) {
+        int dot = name.lastIndexOf('.');
+        String s = dot > 0 ? name.substring(0, dot) : name;
+        return s.replaceFirst("(?i)_HEVC$", "").toLowerCase(Locale.ROOT);
+    }
+
+    /** Pairs the file with its partner if one is in the ledger; returns the partner's id or null. */
+    public UUID pair(UUID id, String kind, String contentId, String folder, String stem) {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                UUID partner = null;
+                try (PreparedStatement ps = c.prepareStatement("""
+                        select id from media_files
+                         where id <> ? and kind <> ? and kind in ('photo', 'video') and live_pair_id is null
+                           and ((?::text is not null and content_identifier = ?::text)
+                                or (regexp_replace(source_path, '/[^/]*$', '') = ?
+                                    and lower(regexp_replace(regexp_replace(original_name, '\\.[^.]*$', ''), '_hevc$', '', 'i')) = ?))
+                         order by (content_identifier is not distinct from ?::text) desc, created_at
+                         limit 1
+                         for update""")) {
+                    ps.setObject(1, id);
+                    ps.setString(2, kind);
+                    ps.setString(3, contentId);
+                    ps.setString(4, contentId);
+                    ps.setString(5, folder);
+                    ps.setString(6, stem);
+                    ps.setString(7, contentId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            partner = rs.getObject(1, UUID.class);
+                        }
+                    }
+                }
+                if (partner != null) {
+                    link(c, id, partner);
+                    link(c, partner, id);
+                }
+                c.commit();
+                return partner;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("live photo pairing: " + e.getMessage(), e);
+        }
+    }
+
+    private static void link(Connection c, UUID from, UUID to) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "update media_files set live_pair_id = ? where id = ? and live_pair_id is null")) {
+            ps.setObject(1, to);
+            ps.setObject(2, from);
+            ps.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.mediapipeline.icloud;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mediapipeline.config.ConfigException;
+import io.mediapipeline.config.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The account key scheme, validation naming the key, the refusals, and the command lines built from it. */
+class IcloudSettingsTest {
+
+    @TempDir
+    Path app;
+
+    private Settings load(String overrides, Map<String, String> env) throws Exception {
+        Path cfg = app.resolve("override.properties");
+        Files.writeString(cfg, overrides);
+        return Settings.load(app, cfg, env, new Properties());
+    }
+
+    @Test
+    void severalAccountsWithOwnKeysAndPasswordsFromTheEnvironment() throws Exception {
+        Settings s = load("""
+                pipeline.source.icloud.enabled=true
+                pipeline.source.icloud.accounts=anna,ben
+                pipeline.source.icloud.until-found=50
+                pipeline.source.icloud.account.anna.username=anna@example.com
+                pipeline.source.icloud.account.ben.username=ben@example.com
+                pipeline.source.icloud.account.ben.skip-videos=true
+                pipeline.source.icloud.account.ben.size=original,adjusted
+                """, Map.of("PIPELINE_SOURCE_ICLOUD_ACCOUNT_ANNA_PASSWORD", "secret-a",
+                "PIPELINE_SOURCE_ICLOUD_ACCOUNT_BEN_PASSWORD", "secret-b"));
+        IcloudSettings cfg = IcloudSettings.of(s);
+        assertThat(cfg.accounts()).extracting(IcloudSettings.Account::name).containsExactly("anna", "ben");
+        IcloudSettings.Account anna = cfg.account("anna");
+        IcloudSettings.Account ben = cfg.account("ben");
+        assertThat(anna.password()).isEqualTo("secret-a");
+        assertThat(ben.password()).isEqualTo("secret-b");
+        assertThat(anna.cookieDir()).isEqualTo(app.resolve("data/state/icloud-cookies/anna"));
+        assertThat(ben.downloadDir()).isEqualTo(app.resolve("data/icloud/ben"));
+        assertThat(anna.skipVideos()).isFalse();
+        assertThat(ben.skipVideos()).isTrue();
+        assertThat(ben.untilFound()).isEqualTo("50");
+        List<String> cmd = IcloudCommand.download(cfg.binary(), ben);
+        assertThat(String.join(" ", cmd)).contains("--username ben@example.com", "--password-provider console",
+                "--size original --size adjusted", "--skip-videos", "--until-found 50", "--log-level info");
+        assertThat(cmd).doesNotContain("secret-b", "-p", "--password");
+        assertThat(anna.toString()).doesNotContain("secret");
+        assertThat(s.describe().get("pipeline.source.icloud.account.anna.password")).isEqualTo("******");
+    }
+
+    @Test
+    void accountKeysAreCheckedAndNamed() {
+        assertThatThrownBy(() -> load("pipeline.source.icloud.accounts=anna\npipeline.source.icloud.account.anna.usrname=x\n", Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("pipeline.source.icloud.account.anna.usrname");
+        assertThatThrownBy(() -> load("pipeline.source.icloud.account.carl.username=c@example.com\n", Map.of()))
+                .hasMessageContaining("pipeline.source.icloud.account.carl.username").hasMessageContaining("not listed");
+        assertThatThrownBy(() -> load("""
+                pipeline.source.icloud.enabled=true
+                pipeline.source.icloud.accounts=anna
+                pipeline.source.icloud.account.anna.username=a@example.com
+                pipeline.source.icloud.account.anna.recent=lots
+                """, Map.of())).hasMessageContaining("pipeline.source.icloud.account.anna.recent");
+        assertThatThrownBy(() -> load("pipeline.source.icloud.enabled=true\n", Map.of()))
+                .hasMessageContaining("pipeline.source.icloud.username");
+        assertThatThrownBy(() -> load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
+                + "pipeline.source.icloud.schedule=every night\n", Map.of()))
+                .hasMessageContaining("pipeline.source.icloud.schedule");
+        assertThatThrownBy(() -> load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
+                + "pipeline.source.icloud.live-photo-size=huge\n", Map.of()))
+                .hasMessageContaining("pipeline.source.icloud.live-photo-size");
+    }
+
+    @Test
+    void secretsAndDeletingAreRefusedInExtraFlags() {
+        for (String flag : List.of("-p x", "--password=x", "--auto-delete", "--keep-icloud-recent-days 0", "--mfa-provider webui")) {
+            assertThatThrownBy(() -> load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
+                    + "pipeline.source.icloud.extra-flags=" + flag + "\n", Map.of()))
+                    .as(flag).hasMessageContaining("pipeline.source.icloud.extra-flags");
+        }
+    }
+
+    @Test
+    void aMissingPasswordNamesTheEnvironmentVariable() throws Exception {
+        assertThat(IcloudSettings.of(load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n", Map.of()))
+                .missingPassword()).contains("pipeline.source.icloud.password", "PIPELINE_SOURCE_ICLOUD_PASSWORD");
+        assertThat(IcloudSettings.of(load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.accounts=ben\n"
+                + "pipeline.source.icloud.account.ben.username=b@b.c\n", Map.of())).missingPassword())
+                .contains("PIPELINE_SOURCE_ICLOUD_ACCOUNT_BEN_PASSWORD");
+        assertThat(IcloudSettings.of(load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n",
+                Map.of("PIPELINE_SOURCE_ICLOUD_PASSWORD", "x"))).missingPassword()).isNull();
+    }
+
+    @Test
+    void moveModeRefusesToStartUntilCleanupExists() {
+        assertThatThrownBy(() -> load("pipeline.source.icloud.move-mode.enabled=true\n", Map.of()))
+                .hasMessageContaining("pipeline.source.icloud.move-mode.enabled")
+                .hasMessageContaining("Verify & cleanup");
+    }
+
+    @Test
+    void cookiesStayUnderState() {
+        assertThatThrownBy(() -> load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
+                + "pipeline.source.icloud.cookie-dir=/tmp/cookies\n", Map.of()))
+                .hasMessageContaining("pipeline.source.icloud.cookie-dir");
+    }
+}

@@ -1,0 +1,95 @@
+package io.mediapipeline.icloud;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.mediapipeline.config.Settings;
+import io.mediapipeline.support.PipelineHome;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every flag the pipeline can pass (all options switched on) must exist in the REAL icloudpd's --help
+ * (the npm build in .tools, installed by `bin/media-pipeline setup`).
+ */
+class RealIcloudpdFlagsTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void everyFlagWePassExistsInTheRealHelp() throws Exception {
+        Path binary = PipelineHome.projectDir().resolve(".tools/node_modules/@icloudpd/linux-x64/bin/icloudpd");
+        assumeTrue(Files.isRegularFile(binary),
+                "SKIPPED: the real icloudpd is not installed at " + binary + " — run `bin/media-pipeline setup`");
+        if (!Files.isExecutable(binary)) {
+            binary.toFile().setExecutable(true, false);
+        }
+        Path cfg = tmp.resolve("all.properties");
+        Files.writeString(cfg, """
+                pipeline.home=%s
+                pipeline.source.icloud.enabled=true
+                pipeline.source.icloud.username=a@example.com
+                pipeline.source.icloud.password=not-used
+                pipeline.source.icloud.recent=10
+                pipeline.source.icloud.until-found=5
+                pipeline.source.icloud.size=original,adjusted
+                pipeline.source.icloud.live-photo-size=medium
+                pipeline.source.icloud.skip-videos=true
+                pipeline.source.icloud.skip-live-photos=true
+                pipeline.source.icloud.file-match-policy=name-id7
+                pipeline.source.icloud.set-exif-datetime=true
+                pipeline.source.icloud.album=Family
+                pipeline.source.icloud.library=PrimarySync
+                """.formatted(tmp.resolve("home")));
+        Settings s = Settings.load(PipelineHome.projectDir(), cfg, Map.of(), new Properties());
+        IcloudSettings icloud = IcloudSettings.of(s);
+        IcloudSettings.Account a = icloud.accounts().get(0);
+        Set<String> ours = IcloudCommand.flags(List.of(IcloudCommand.download(binary, a), IcloudCommand.login(binary, a)));
+
+        Path tmpdir = Files.createDirectories(tmp.resolve("tmpdir"));
+        ProcessBuilder pb = new ProcessBuilder(binary.toString(), "--help").redirectErrorStream(true);
+        pb.environment().put("TMPDIR", tmpdir.toString());
+        Process p = pb.start();
+        String help = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        Set<String> real = new TreeSet<>();
+        Matcher m = Pattern.compile("(?<![\\w-])--[a-z][a-z0-9-]*[a-z0-9]").matcher(help);
+        while (m.find()) {
+            real.add(m.group());
+        }
+        System.out.println("icloudpd --help lists " + real.size() + " flags; the pipeline passes " + ours + "; version: "
+                + version(binary, tmpdir));
+        assertThat(ours).hasSizeGreaterThan(15);
+        assertThat(real).as("flags of the real icloudpd").containsAll(ours);
+        // the choices we pass are the real ones too
+        assertThat(help).contains("console", "name-id7", "name-size-dedup-with-suffix", "adjusted", "medium");
+        assertThat(files(tmpdir)).as("TMPDIR emptied by icloudpd on a normal exit").isZero();
+    }
+
+    private static long files(Path dir) throws Exception {
+        try (var s = Files.list(dir)) {
+            return s.count();
+        }
+    }
+
+    private static String version(Path binary, Path tmpdir) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true);
+        pb.environment().put("TMPDIR", tmpdir.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        p.waitFor(60, TimeUnit.SECONDS);
+        return out;
+    }
+}

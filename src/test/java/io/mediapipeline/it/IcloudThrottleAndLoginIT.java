@@ -1,0 +1,210 @@
+package io.mediapipeline.it;
+
+import static io.mediapipeline.it.IcloudDownloadIT.waitFor;
+import static io.mediapipeline.support.PipelineHome.files;
+import static io.mediapipeline.support.PipelineHome.query;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mediapipeline.Application;
+import io.mediapipeline.ledger.Database;
+import io.mediapipeline.support.IcloudStandIn;
+import io.mediapipeline.support.PipelineHome;
+import io.mediapipeline.support.Tools;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two accounts in one service. "busy" is throttled by Apple (HTTP 503) on every try: the attempts back
+ * off exponentially and stop at the hourly limit. "anna" needs an MFA code: the first attempt finds
+ * that out and no further attempt is made, until the code is entered on the login page (driven here
+ * over HTTP); then her photos are downloaded and archived. No password in any command line or log.
+ */
+class IcloudThrottleAndLoginIT {
+
+    private static final String BUSY = "busy@example.com";
+    private static final String ANNA = "anna@example.com";
+    private static final String BUSY_PASSWORD = "Busy-Pa55-q8Wz1";
+    private static final String ANNA_PASSWORD = "Anna-Pa55-x3Kp9";
+    private static final String TOKEN = "login-token-5b1e0c";
+    private static final int MAX_PER_HOUR = 4;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void throttlingBacksOffWithinTheHourlyLimitAndTheLoginPageResumesAnMfaBlockedAccount() throws Exception {
+        IcloudStandIn icloud = new IcloudStandIn(tmp);
+        icloud.marker(BUSY, "throttle", "");
+        icloud.marker(BUSY, "password", BUSY_PASSWORD);
+        icloud.marker(ANNA, "mfa", "");
+        icloud.marker(ANNA, "mfa-code", "314159");
+        icloud.marker(ANNA, "password", ANNA_PASSWORD);
+        Path day = Files.createDirectories(icloud.user(ANNA).resolve("library/2023/12/24"));
+        Tools.photos(day, "IMG_", 2, "2023:12:24 18:00:00");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        PipelineHome pipeline = new PipelineHome(tmp)
+                .set("pipeline.source.folder.enabled", "false")
+                .set("pipeline.source.inbox.poll-seconds", "1")
+                .set("pipeline.source.icloud.enabled", "true")
+                .set("pipeline.source.icloud.accounts", "busy,anna")
+                .set("pipeline.source.icloud.account.busy.username", BUSY)
+                .set("pipeline.source.icloud.account.anna.username", ANNA)
+                // no scheduled run during the test: the first attempt is at start, every later one a retry
+                .set("pipeline.source.icloud.schedule", "0 0 3 1 1 ? 2099")
+                .set("pipeline.source.icloud.run-at-start", "true")
+                .set("pipeline.source.icloud.binary", icloud.binary().toString())
+                .set("pipeline.source.icloud.retry-check-seconds", "1")
+                .set("pipeline.source.icloud.throttle.initial-backoff-seconds", "1")
+                .set("pipeline.source.icloud.throttle.max-backoff-seconds", "4")
+                .set("pipeline.source.icloud.max-attempts-per-hour", String.valueOf(MAX_PER_HOUR))
+                .set("pipeline.source.icloud.login.port", String.valueOf(port))
+                .set("pipeline.source.icloud.stop-grace-seconds", "3");
+        Path config = pipeline.config();
+        Map<String, String> env = Map.of("FAKE_ICLOUD", icloud.root().toString(),
+                "PIPELINE_SOURCE_ICLOUD_ACCOUNT_BUSY_PASSWORD", BUSY_PASSWORD,
+                "PIPELINE_SOURCE_ICLOUD_ACCOUNT_ANNA_PASSWORD", ANNA_PASSWORD,
+                "PIPELINE_SOURCE_ICLOUD_LOGIN_TOKEN", TOKEN);
+        Path log = tmp.resolve("app.log");
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        String base = "http://127.0.0.1:" + port + "/icloud/login";
+
+        List<Double> busyStarts;
+        try (IcloudStandIn.ProcWatcher watcher = new IcloudStandIn.ProcWatcher(BUSY_PASSWORD, icloud.binary());
+             IcloudStandIn.ProcWatcher watcher2 = new IcloudStandIn.ProcWatcher(ANNA_PASSWORD, icloud.binary())) {
+            Process app = IcloudStandIn.startApp(config, log, env);
+            // throttled: 1 + 2 + 4 s of backoff (capped at 4) between the 4 allowed attempts, then the circuit stays open
+            waitFor(app, log, 90, () -> icloud.ends(BUSY, "download").size() >= MAX_PER_HOUR);
+            waitFor(app, log, 30, () -> icloud.ends(ANNA, "download").size() >= 1);
+            // after the 4th backoff the circuit breaker keeps it shut; the retry timer looks every second meanwhile
+            waitFor(app, log, 30, () -> {
+                try {
+                    return Files.readString(log).contains("iCloud busy: not downloading now: circuit open");
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+            Thread.sleep(3000);
+            assertThat(icloud.startTimes(ANNA, "download")).as("attempts while MFA is needed").hasSize(1);
+            busyStarts = icloud.startTimes(BUSY, "download");
+            List<Double> gaps = new ArrayList<>();
+            for (int i = 1; i < busyStarts.size(); i++) {
+                gaps.add(busyStarts.get(i) - busyStarts.get(i - 1));
+            }
+            System.out.println("throttled attempt times (epoch s): " + busyStarts + " gaps (s): " + gaps);
+            assertThat(busyStarts).as("never more than the hourly limit").hasSize(MAX_PER_HOUR);
+            assertThat(gaps.get(0)).isGreaterThanOrEqualTo(0.9);
+            assertThat(gaps.get(1)).isGreaterThanOrEqualTo(1.9);
+            assertThat(gaps.get(2)).isGreaterThanOrEqualTo(3.9);
+            assertThat(icloud.ends(BUSY, "download")).allSatisfy(l -> assertThat(l).contains("password=ok"));
+
+            // MFA needed: one attempt, then none, whatever the schedule says
+            assertThat(icloud.startTimes(ANNA, "download")).as("attempts while MFA is needed").hasSize(1);
+            assertThat(files(pipeline.sorted())).isEmpty();
+
+            // the login page: token required
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).isEqualTo(403);
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "?token=wrong")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "?token=" + TOKEN)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.body()).contains("anna", "auth-needed", "busy", "backing-off");
+            // "send code": icloudpd --auth-only starts and waits at the code prompt
+            HttpResponse<String> start = post(http, base, Map.of("token", TOKEN, "action", "start", "account", "anna"));
+            assertThat(start.statusCode()).as(start.body()).isEqualTo(200);
+            assertThat(start.body()).contains("waiting-for-code");
+            HttpResponse<String> bad = post(http, base, Map.of("token", TOKEN, "action", "code", "account", "anna", "code", "12ab"));
+            assertThat(bad.statusCode()).isEqualTo(400);
+            HttpResponse<String> signedIn = post(http, base, Map.of("token", TOKEN, "action", "code", "account", "anna", "code", "314159"));
+            assertThat(signedIn.statusCode()).as(signedIn.body()).isEqualTo(200);
+            assertThat(signedIn.body()).contains("signed-in");
+            // downloads resume at once
+            waitFor(app, log, 60, () -> files(pipeline.sorted()).size() == 2);
+            assertThat(icloud.ends(ANNA, "auth-only")).singleElement().satisfies(l -> assertThat(l).contains("password=ok"));
+            assertThat(icloud.startTimes(BUSY, "download")).as("still within the hourly limit").hasSize(MAX_PER_HOUR);
+
+            app.destroy();
+            assertThat(app.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(app.exitValue()).isEqualTo(143);
+            watcher.close();
+            watcher2.close();
+            assertThat(watcher.hits()).isEmpty();
+            assertThat(watcher2.hits()).isEmpty();
+        }
+        String text = Files.readString(log);
+        assertThat(text).doesNotContain(BUSY_PASSWORD).doesNotContain(ANNA_PASSWORD).doesNotContain(TOKEN)
+                .doesNotContain("314159");
+        assertThat(text).contains("iCloud busy: throttled", "iCloud anna: auth-needed", "iCloud anna: signed in");
+
+        try (Database db = pipeline.openLedger()) {
+            List<Map<String, Object>> attempts = query(db,
+                    "select account, kind, outcome, started_at from icloud_attempts order by id");
+            attempts.forEach(r -> System.out.println("attempt " + r));
+            assertThat(attempts).filteredOn(r -> r.get("account").equals("busy"))
+                    .extracting(r -> r.get("kind") + ":" + r.get("outcome"))
+                    .as("retries really fire: only the first attempt came from the start")
+                    .containsExactly("startup:throttled", "retry:throttled", "retry:throttled", "retry:throttled");
+            assertThat(attempts).filteredOn(r -> r.get("account").equals("anna"))
+                    .extracting(r -> r.get("kind") + ":" + r.get("outcome"))
+                    .containsExactly("startup:auth-needed", "login:success", "retry:success");
+            List<Map<String, Object>> logs = query(db,
+                    "select level, message from pipeline_logs where stage = 'download-icloud' order by id");
+            logs.forEach(r -> System.out.println("pipeline_logs " + r));
+            assertThat(logs).anySatisfy(r -> assertThat(r.get("message") + "").contains("iCloud busy: throttled"));
+            assertThat(logs).anySatisfy(r -> assertThat(r.get("message") + "").contains("circuit open"));
+            assertThat(logs).anySatisfy(r -> assertThat(r.get("message") + "").contains("iCloud anna: auth-needed"));
+            assertThat(logs).anySatisfy(r -> assertThat(r.get("message") + "").contains("iCloud anna: signed in"));
+            assertThat(logs).noneSatisfy(r -> assertThat(r.get("message") + "").contains(ANNA_PASSWORD));
+            assertThat(query(db, "select count(*) as n from media_files where source = 'icloud' and status = 'archived'")
+                    .get(0).get("n")).isEqualTo(2L);
+        }
+
+        // doctor shows each account's state
+        PrintStream old = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int rc;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            rc = Application.run(new String[] {"doctor", "--config", config.toString()});
+        } finally {
+            System.setOut(old);
+        }
+        String doctor = out.toString(StandardCharsets.UTF_8);
+        System.out.println(doctor);
+        assertThat(doctor).containsPattern("WARN  icloud busy +circuit open: 4 icloudpd starts in the last hour")
+                .containsPattern("WARN  icloud busy +backing off until")
+                .containsPattern("OK    icloud anna +last success")
+                .containsPattern("OK    icloud anna +session valid until")
+                .doesNotContain(ANNA_PASSWORD).doesNotContain(TOKEN);
+        assertThat(rc).isIn(0, 1);
+    }
+
+    private static HttpResponse<String> post(HttpClient http, String url, Map<String, String> form) throws Exception {
+        StringBuilder body = new StringBuilder();
+        form.forEach((k, v) -> body.append(body.isEmpty() ? "" : "&").append(k).append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

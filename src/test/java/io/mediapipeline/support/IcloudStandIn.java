@@ -1,0 +1,193 @@
+package io.mediapipeline.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * The stand-in icloudpd (src/test/resources/icloudpd-standin/icloudpd, a python3 script) and its fake
+ * iCloud folder, plus the packaged app started in service mode with extra environment variables, and a
+ * watcher that reads every process's command line while the app runs.
+ */
+public final class IcloudStandIn {
+
+    private final Path root;
+    private final Path binary;
+
+    public IcloudStandIn(Path dir) {
+        this.root = dir.resolve("fake-icloud");
+        this.binary = dir.resolve("bin/icloudpd");
+        try (InputStream in = IcloudStandIn.class.getResourceAsStream("/icloudpd-standin/icloudpd")) {
+            Files.createDirectories(binary.getParent());
+            Files.copy(in, binary, StandardCopyOption.REPLACE_EXISTING);
+            if (!binary.toFile().setExecutable(true, false)) {
+                throw new IOException("cannot make " + binary + " executable");
+            }
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path binary() {
+        return binary;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** The fake iCloud of one Apple ID: library/ and marker files. */
+    public Path user(String username) {
+        Path d = root.resolve(username);
+        try {
+            Files.createDirectories(d.resolve("library"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return d;
+    }
+
+    public void marker(String username, String name, String content) throws IOException {
+        Files.writeString(user(username).resolve(name), content);
+    }
+
+    public void clear(String username, String name) throws IOException {
+        Files.deleteIfExists(user(username).resolve(name));
+    }
+
+    /** The stand-in's own record of its runs: lines "epoch start|end mode pid=… …". */
+    public List<String> invocations(String username) {
+        Path log = user(username).resolve("invocations.log");
+        try {
+            return Files.isRegularFile(log) ? Files.readAllLines(log) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public List<String> ends(String username, String mode) {
+        return invocations(username).stream().filter(l -> l.contains(" end " + mode + " ")).toList();
+    }
+
+    public List<Double> startTimes(String username, String mode) {
+        return invocations(username).stream().filter(l -> l.contains(" start " + mode + " "))
+                .map(l -> Double.parseDouble(l.substring(0, l.indexOf(' ')))).toList();
+    }
+
+    /** The packaged jar in service mode (`run`), output to log, with extra environment variables. */
+    public static Process startApp(Path config, Path log, Map<String, String> env) throws IOException {
+        return startApp("run", config, log, env);
+    }
+
+    public static Process startApp(String command, Path config, Path log, Map<String, String> env) throws IOException {
+        Path project = PipelineHome.projectDir();
+        String jar = System.getProperty("pipeline.jar", project.resolve("target/media-pipeline.jar").toString());
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dpipeline.app-home=" + project, "-jar", jar, command, "--config", config.toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(project.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    /** Reads /proc/PID/cmdline of every process (and environ of the stand-in's) until closed; collects hits. */
+    public static final class ProcWatcher implements AutoCloseable {
+        private final String secret;
+        private final Path standIn;
+        private final Set<String> hits = ConcurrentHashMap.newKeySet();
+        private final Set<String> standInSeen = ConcurrentHashMap.newKeySet();
+        private volatile boolean stop;
+        private volatile int scans;
+        private final Thread thread;
+
+        public ProcWatcher(String secret, Path standIn) {
+            this.secret = secret;
+            this.standIn = standIn;
+            this.thread = new Thread(this::loop, "proc-watcher");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void loop() {
+            while (!stop) {
+                try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+                    for (Path p : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
+                        try {
+                            String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
+                            if (cmdline.contains(secret)) {
+                                hits.add(p.getFileName() + " cmdline: " + cmdline.replace('\0', ' '));
+                            }
+                            if (cmdline.contains(standIn.toString())) {
+                                standInSeen.add(p.getFileName() + " " + cmdline.replace('\0', ' '));
+                                String environ = new String(Files.readAllBytes(p.resolve("environ")), StandardCharsets.UTF_8);
+                                if (environ.contains(secret)) {
+                                    hits.add(p.getFileName() + " environ of icloudpd");
+                                }
+                            }
+                        } catch (IOException | RuntimeException e) {
+                            // gone meanwhile
+                        }
+                    }
+                    scans++;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        public Set<String> hits() {
+            return hits;
+        }
+
+        /** Command lines of stand-in processes seen running. */
+        public List<String> standInSeen() {
+            return new ArrayList<>(standInSeen);
+        }
+
+        public int scans() {
+            return scans;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop = true;
+            thread.join(2000);
+        }
+    }
+
+    /** Every file under dir whose content contains the text. */
+    public static List<Path> filesContaining(Path dir, String text) throws IOException {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path f : s.filter(Files::isRegularFile).toList()) {
+                if (f.toString().contains("/state/postgres")) {
+                    continue; // the database files are checked through SQL
+                }
+                byte[] b = Files.readAllBytes(f);
+                if (new String(b, StandardCharsets.ISO_8859_1).contains(text)) {
+                    out.add(f);
+                }
+            }
+        }
+        return out;
+    }
+}
