@@ -42,7 +42,7 @@ public final class Doctor {
         d.tool("ffmpeg", settings.get("pipeline.tools.ffmpeg"), List.of("-version"), "apt-get install ffmpeg", true);
         d.tool("ffprobe", settings.get("pipeline.tools.ffprobe"), List.of("-version"), "apt-get install ffmpeg", true);
         d.tool("exiftool", settings.get("pipeline.tools.exiftool"), List.of("-ver"), "apt-get install libimage-exiftool-perl", true);
-        d.tool("heif-enc", "heif-enc", List.of("--version"), "apt-get install libheif-examples", false);
+        d.tool("heif-enc", "heif-enc", List.of("-h"), "apt-get install libheif-examples", false);
         d.tool("syncthing", "syncthing", List.of("--version"), "apt-get install syncthing (needed by the Pixel target)", false);
         d.tool("chromium", "chromium", List.of("--version"), "apt-get install chromium (needed by the iCloud upload target)", false);
         d.disk(settings);
