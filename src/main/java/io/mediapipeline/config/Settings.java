@@ -186,7 +186,8 @@ public final class Settings {
             }
         }
         // Stages whose issues have not landed yet refuse to be switched on rather than pretend.
-        for (String key : List.of("pipeline.source.icloud.enabled", "pipeline.compress.enabled",
+        io.mediapipeline.compress.CompressConfig.from(this); // pipeline.compress.*: each message names its key
+        for (String key : List.of("pipeline.source.icloud.enabled",
                 "pipeline.dedupe.near.enabled", "pipeline.target.pixel.enabled",
                 "pipeline.target.icloud.enabled", "pipeline.cleanup.enabled")) {
             if (bool(key)) {
