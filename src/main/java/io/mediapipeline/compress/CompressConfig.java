@@ -27,6 +27,7 @@ public record CompressConfig(
         double imageMinSsim,
         boolean heicToJpeg,
         String ffmpeg,
+        String ffprobe,
         String exiftool,
         String heifConvert) {
 
@@ -85,6 +86,7 @@ public record CompressConfig(
                 ssim(s, "pipeline.compress.image.min-ssim"),
                 heic.equals("jpeg"),
                 s.get("pipeline.tools.ffmpeg"),
+                s.get("pipeline.tools.ffprobe"),
                 s.get("pipeline.tools.exiftool"),
                 "heif-convert");
     }

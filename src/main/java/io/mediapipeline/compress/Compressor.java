@@ -367,7 +367,7 @@ public class Compressor {
         Files.deleteIfExists(job.out);
         String reason = String.format(Locale.ROOT, "%.1f%% smaller%s%s", saving,
                 job.ssim == null ? " (SSIM not measured: ffmpeg cannot decode HEIC)" : String.format(Locale.ROOT, ", SSIM %.4f", job.ssim),
-                job.tier == null ? "" : ", " + job.tier + "p tier");
+                job.tier == null ? "" : ", short side " + job.tier + " px");
         ledger.record(job.row.id(), new CompressLedger.Outcome("compressed", reason, placed.toString(), job.originalSize,
                 outSize, job.codec, job.ssim, job.tier, true));
         dropPrevious(job.row, placed);
@@ -444,8 +444,9 @@ public class Compressor {
         ledger.record(row.id(), new CompressLedger.Outcome(decision, reason, placed.toString(), job.originalSize,
                 job.originalSize, null, ssim, tier, false));
         dropPrevious(row, placed);
-        LOG.info("{} {}: {}", decision.equals("failed") ? "Kept the original of" : "Using the original of",
-                row.originalName(), reason);
+        if (!decision.equals("failed")) { // failures are logged once, as errors, by failed()
+            LOG.info("Using the original of {}: {}", row.originalName(), reason);
+        }
     }
 
     /** A copy made for an earlier tier is replaced, never edited: removed once the ledger points elsewhere. */
@@ -488,8 +489,7 @@ public class Compressor {
     }
 
     Probe probe(Path file) throws IOException {
-        String ffprobe = cfg.ffmpeg().endsWith("ffmpeg") ? cfg.ffmpeg().substring(0, cfg.ffmpeg().length() - 6) + "ffprobe" : "ffprobe";
-        ExecCommand cmd = new ExecCommand(ffprobe, List.of("-v", "error", "-print_format", "json", "-show_format",
+        ExecCommand cmd = new ExecCommand(cfg.ffprobe(), List.of("-v", "error", "-print_format", "json", "-show_format",
                 "-show_streams", abs(file)), null, Duration.ofMinutes(2).toMillis(), Set.of(0), null, null, false,
                 LoggingLevel.DEBUG);
         ExecResult r;

@@ -248,4 +248,67 @@ class CompressIT {
             assertThat(files(compressed)).containsExactly(Path.of((String) r.get("compressed_path")));
         }
     }
+    @Test
+    void failuresUseTheOriginalRecordWhyAndTheRunGoesOn() throws Exception {
+        // An ffmpeg that crashes, fills the disk after writing part of a file, or hangs, depending on a marker the
+        // test writes into each input's metadata; anything else goes to the real ffmpeg.
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path ffmpeg = bin.resolve("ffmpeg");
+        Files.writeString(ffmpeg, """
+                #!/bin/sh
+                in=""; prev=""; out=""
+                for a in "$@"; do
+                  if [ "$prev" = "-i" ] && [ -z "$in" ]; then in="$a"; fi
+                  prev="$a"; out="$a"
+                done
+                case " $* " in
+                  *" libx265 "*)
+                    if grep -aq CRASHME "$in"; then echo "x265 [error]: encoder crashed" >&2; kill -SEGV $$; fi
+                    if grep -aq FILLME "$in"; then
+                      head -c 100000 /dev/zero > "$out"; echo "$out: No space left on device" >&2; exit 1; fi
+                    if grep -aq HANGME "$in"; then exec sleep 60; fi
+                    ;;
+                esac
+                exec ffmpeg "$@"
+                """);
+        ffmpeg.toFile().setExecutable(true);
+        PipelineHome pipeline = new PipelineHome(tmp)
+                .set("pipeline.compress.enabled", "true")
+                .set("pipeline.compress.video.preset", "ultrafast")
+                .set("pipeline.compress.timeout-seconds", "5")
+                .set("pipeline.tools.ffmpeg", ffmpeg.toString());
+        Path lib = pipeline.library();
+        for (String marker : List.of("CRASHME", "FILLME", "HANGME", "GOOD")) {
+            String name = marker.toLowerCase() + ".mov";
+            clip(lib, name, 320, 240, 1, monthsAgo(1), 0);
+            Tools.run(lib, "exiftool", "-q", "-overwrite_original", "-QuickTime:Comment=" + marker, name);
+        }
+        long started = System.nanoTime();
+        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the hung encode was cut short").isLessThan(Duration.ofSeconds(55));
+        Path home = pipeline.home();
+        try (Database db = pipeline.openLedger()) {
+            Map<String, Map<String, Object>> rows = rowsByName(db);
+            Map<String, String> expected = Map.of(
+                    "crashme.mov", "ffmpeg failed (exit",
+                    "fillme.mov", "disk full while encoding",
+                    "hangme.mov", "did not finish within 5 s");
+            expected.forEach((name, reason) -> {
+                Map<String, Object> r = rows.get(name);
+                assertThat(r.get("compress_decision")).as(name).isEqualTo("failed");
+                assertThat((String) r.get("compress_reason")).as(name).contains(reason);
+                Path orig = Path.of((String) r.get("original_path"));
+                assertThat(orig).isRegularFile();
+                // the original is what goes out, untouched
+                assertThat(sha(Path.of((String) r.get("compressed_path")))).isEqualTo(sha(orig));
+            });
+            assertThat(rows.get("good.mov").get("compress_decision")).isEqualTo("compressed");
+            assertThat(query(db, "select count(*) as n from pipeline_logs where stage = 'compress' and level = 'error'"))
+                    .singleElement().satisfies(r -> assertThat(((Number) r.get("n")).intValue()).isEqualTo(3));
+        }
+        assertThat(files(home.resolve("work"))).as("no partial output left in scratch").isEmpty();
+        assertThat(files(home).stream().filter(p -> p.getFileName().toString().endsWith(".mp-tmp"))).isEmpty();
+        assertThat(ProcessHandle.current().descendants().filter(h -> h.info().command().orElse("").endsWith("sleep")))
+                .as("the hung tool was killed").isEmpty();
+    }
 }
