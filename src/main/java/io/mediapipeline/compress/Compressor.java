@@ -103,6 +103,7 @@ public class Compressor {
     // ---- 1. plan ----------------------------------------------------------------------------------------------
 
     public void plan(Exchange ex) throws IOException {
+        announce();
         String sha = Handoff.stemOf(ex.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class));
         ex.getIn().setBody(null);
         CompressLedger.Row row = ledger.find(sha);
@@ -244,6 +245,16 @@ public class Compressor {
         ex.getIn().setHeader("CamelExecCommandArgs", args);
         ex.getIn().setHeader("CamelExecCommandTimeout", cfg.timeout().toMillis());
         ex.getIn().setBody(null);
+    }
+
+    private boolean announced;
+
+    private synchronized void announce() {
+        if (!announced) {
+            announced = true;
+            LOG.info("Compress stage working: up to {} encode(s) at a time, {} crf {} preset {}", cfg.parallelism(),
+                    cfg.videoCodec(), cfg.crf(), cfg.preset());
+        }
     }
 
     private synchronized boolean reserve(Job job) {
