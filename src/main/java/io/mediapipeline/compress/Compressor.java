@@ -60,6 +60,13 @@ public class Compressor {
     private final ObjectMapper json = new ObjectMapper();
 
     private final Instant started = Instant.now();
+
+    /** Set by a JVM shutdown hook: a tool that dies now died of the shutdown, not of its input. */
+    private static volatile boolean jvmStopping;
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> jvmStopping = true, "compress-shutdown-flag"));
+    }
     private int filesStarted;
     private long bytesStarted;
 
@@ -399,6 +406,12 @@ public class Compressor {
                 LOG.warn("Could not remove scratch file {}: {}", job.out, e.getMessage());
             }
         }
+        if (stopping(ex, cause)) {
+            // Not the file's fault: it stays undecided and the startup reconciliation queues it again.
+            LOG.warn("Compression of {} interrupted by shutdown; it is redone on the next start",
+                    job == null || job.row == null ? ex.getIn().getHeader(Exchange.FILE_NAME_ONLY) : job.row.originalName());
+            return;
+        }
         if (job == null || job.row == null) {
             LOG.error("Could not compress {}: {}", ex.getIn().getHeader(Exchange.FILE_NAME_ONLY), reason);
             return;
@@ -414,6 +427,27 @@ public class Compressor {
             LOG.error("Could not record the compression failure of {}: {}", job.row.originalName(), e.getMessage());
         }
         LOG.error("Could not compress {}: {}", job.row.originalName(), reason);
+    }
+
+    /**
+     * Whether the failure came from the JVM or Camel stopping. systemd (KillMode=mixed) signals only the JVM, but a
+     * SIGTERM sent to the whole group reaches ffmpeg at the same moment as the JVM's hook: wait a moment for it.
+     */
+    private static boolean stopping(Exchange ex, Throwable cause) {
+        if (jvmStopping || ex.getContext().isStopping() || cause instanceof java.io.InterruptedIOException
+                || Thread.currentThread().isInterrupted()) {
+            return true;
+        }
+        if (cause instanceof ExecException) {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return true;
+            }
+            return jvmStopping || ex.getContext().isStopping();
+        }
+        return false;
     }
 
     static String describe(Throwable cause) {

@@ -210,36 +210,61 @@ class CompressIT {
         }
     }
 
+    /** Starts the packaged app and returns once an encode is running (a new scratch file exists). */
+    private static Process startAndWaitForEncode(Path config, Path log, Path scratch) throws Exception {
+        List<Path> stale = files(scratch); // left by a killed run; the new one sweeps them at startup
+        Process p = KillAndResumeIT.startApp(config, log);
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (files(scratch).isEmpty() || stale.containsAll(files(scratch))) {
+            assertThat(p.isAlive()).as("app still running (log: " + log + ")").isTrue();
+            assertThat(System.nanoTime()).as("encode started within 120 s").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        assertThat(p.descendants()).anyMatch(h -> h.info().commandLine().orElse("").contains("libx265"));
+        return p;
+    }
+
     @Test
-    void killedEncodeLeavesNothingFinishedAndIsRedone() throws Exception {
+    void stoppedOrKilledEncodeLeavesNothingFinishedAndIsRedone() throws Exception {
         PipelineHome pipeline = new PipelineHome(tmp)
                 .set("pipeline.compress.enabled", "true")
                 .set("pipeline.compress.video.preset", "slow")
-                .set("pipeline.compress.parallelism", "1");
+                .set("pipeline.compress.parallelism", "1")
+                .set("camel.main.shutdown-timeout", "2");
         clip(pipeline.library(), "long.mov", 1280, 720, 4, monthsAgo(2), 0);
         Path config = pipeline.config();
         Path scratch = pipeline.home().resolve("work/.compress-scratch");
         Path compressed = pipeline.home().resolve("compressed");
 
-        Process first = KillAndResumeIT.startApp(config, tmp.resolve("first.log"));
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (files(scratch).isEmpty()) {
-            assertThat(first.isAlive()).as("first run still running (log: first.log)").isTrue();
-            assertThat(System.nanoTime()).as("encode started within 120 s").isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        // 1. SIGTERM to the JVM only (what systemd's KillMode=mixed does): graceful shutdown gives up after 2 s
+        Process first = startAndWaitForEncode(config, tmp.resolve("first.log"), scratch);
         List<ProcessHandle> tree = new ArrayList<>(first.descendants().toList());
-        assertThat(tree).anyMatch(h -> h.info().commandLine().orElse("").contains("libx265"));
-        first.destroyForcibly();
-        first.waitFor(10, TimeUnit.SECONDS);
+        first.destroy();
+        assertThat(first.waitFor(60, TimeUnit.SECONDS)).as("stopped on SIGTERM").isTrue();
         for (ProcessHandle h : tree) {
             h.onExit().get(15, TimeUnit.SECONDS); // ffmpeg dies with the JVM (pdeathsig)
         }
-        assertThat(files(compressed)).as("no finished-looking output after the kill").isEmpty();
+        assertThat(files(compressed)).as("no finished-looking output after SIGTERM").isEmpty();
+        try (Database db = pipeline.openLedger()) {
+            Map<String, Object> r = rowsByName(db).get("long.mov");
+            assertThat(r.get("compress_decision")).as("a shutdown is not the file's fault: still undecided; "
+                    + r.get("compress_reason")).isNull();
+        }
 
-        Process second = KillAndResumeIT.startApp(config, tmp.resolve("second.log"));
-        assertThat(second.waitFor(240, TimeUnit.SECONDS)).as("second run finished").isTrue();
-        assertThat(second.exitValue()).as("exit; log:\n" + Files.readString(tmp.resolve("second.log"))).isEqualTo(0);
+        // 2. kill -9 in the middle of the redone encode
+        Process second = startAndWaitForEncode(config, tmp.resolve("second.log"), scratch);
+        tree = new ArrayList<>(second.descendants().toList());
+        second.destroyForcibly();
+        second.waitFor(10, TimeUnit.SECONDS);
+        for (ProcessHandle h : tree) {
+            h.onExit().get(15, TimeUnit.SECONDS);
+        }
+        assertThat(files(compressed)).as("no finished-looking output after kill -9").isEmpty();
+
+        // 3. the next run does it
+        Process third = KillAndResumeIT.startApp(config, tmp.resolve("third.log"));
+        assertThat(third.waitFor(240, TimeUnit.SECONDS)).as("third run finished").isTrue();
+        assertThat(third.exitValue()).as("exit; log:\n" + Files.readString(tmp.resolve("third.log"))).isEqualTo(0);
         assertThat(files(scratch)).as("scratch swept").isEmpty();
         try (Database db = pipeline.openLedger()) {
             Map<String, Object> r = rowsByName(db).get("long.mov");
@@ -248,6 +273,7 @@ class CompressIT {
             assertThat(files(compressed)).containsExactly(Path.of((String) r.get("compressed_path")));
         }
     }
+
     @Test
     void failuresUseTheOriginalRecordWhyAndTheRunGoesOn() throws Exception {
         // An ffmpeg that crashes, fills the disk after writing part of a file, or hangs, depending on a marker the
