@@ -337,4 +337,28 @@ class CompressIT {
         assertThat(ProcessHandle.current().descendants().filter(h -> h.info().command().orElse("").endsWith("sleep")))
                 .as("the hung tool was killed").isEmpty();
     }
+    @Test
+    void perRunCapAdvancesThroughTheLibrary() throws Exception {
+        PipelineHome pipeline = new PipelineHome(tmp)
+                .set("pipeline.compress.enabled", "true")
+                .set("pipeline.compress.max-files-per-run", "2");
+        Path lib = pipeline.library();
+        Tools.run(lib, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=10", "-frames:v", "3",
+                "-q:v", "1", "p%d.jpg");
+        Tools.run(lib, "exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=2022:02:02 10:00:00", "p1.jpg", "p2.jpg", "p3.jpg");
+        String decided = "select original_name, compressed_at from media_files where compress_decision is not null order by 1";
+        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
+        List<Map<String, Object>> first;
+        try (Database db = pipeline.openLedger()) {
+            first = query(db, decided);
+            assertThat(first).as("two files, the cap").hasSize(2);
+        }
+        assertThat(files(pipeline.home().resolve("work"))).as("nothing left queued").isEmpty();
+        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
+        try (Database db = pipeline.openLedger()) {
+            List<Map<String, Object>> second = query(db, decided);
+            assertThat(second).as("the next run took the third file").hasSize(3);
+            assertThat(second).as("the first two were not redone").containsAll(first);
+        }
+    }
 }
