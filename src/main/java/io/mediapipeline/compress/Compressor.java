@@ -52,7 +52,6 @@ public class Compressor {
     private final CompressConfig cfg;
     private final CompressLedger ledger;
     private final ExifTool exif;
-    private final Path home;
     private final Path originals;
     private final Path compressed;
     private final Path scratch;
@@ -88,7 +87,6 @@ public class Compressor {
         this.cfg = cfg;
         this.ledger = ledger;
         this.exif = exif;
-        this.home = home;
         this.originals = home.resolve("originals");
         this.compressed = home.resolve("compressed");
         this.scratch = home.resolve("work").resolve(".compress-scratch");
@@ -101,10 +99,6 @@ public class Compressor {
             }
         }
         Files.createDirectories(scratch);
-    }
-
-    public CompressConfig config() {
-        return cfg;
     }
 
     // ---- 1. plan ----------------------------------------------------------------------------------------------
@@ -571,9 +565,5 @@ public class Compressor {
         return new Probe(vcodec, w, h, kbps, duration, acodec, akbps);
     }
 
-    /** For tests and the doctor: where scratch files go. */
-    public Path scratchDir() {
-        return scratch;
-    }
 
 }
