@@ -564,6 +564,4 @@ public class Compressor {
         }
         return new Probe(vcodec, w, h, kbps, duration, acodec, akbps);
     }
-
-
 }
