@@ -3,6 +3,10 @@ package io.mediapipeline;
 import io.mediapipeline.archive.Organizer;
 import io.mediapipeline.cli.Backfill;
 import io.mediapipeline.cli.Doctor;
+import io.mediapipeline.compress.ChildProcessExecutor;
+import io.mediapipeline.compress.CompressConfig;
+import io.mediapipeline.compress.CompressLedger;
+import io.mediapipeline.compress.Compressor;
 import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.flow.Handoff;
@@ -146,8 +150,12 @@ public final class Application {
             if (settings.bool("pipeline.organize.enabled")) {
                 afterIngest.add("organize");
             }
+            CompressConfig compress = CompressConfig.from(settings);
+            if (settings.bool("pipeline.compress.enabled")) {
+                afterIngest.add("compress");
+            }
             Handoff handoff = new Handoff(home.resolve("work"), afterIngest);
-            new Reconciler(ledger, handoff, home).reconcile();
+            new Reconciler(ledger, handoff, home, compress.tiers()).reconcile();
 
             RunContext run = new RunContext(ledger, once ? "once" : "run", settings.node());
             Activity activity = new Activity();
@@ -185,6 +193,7 @@ public final class Application {
                 }
             }
             LoginServer loginPage = loginServer;
+            camelProps.setProperty("pipeline.compress.parallelism", String.valueOf(compress.parallelism()));
             main.setOverrideProperties(camelProps);
             main.bind("icloudDownloader", icloudDownloader);
             main.bind("livePhotos", new LivePhotos(db.dataSource()));
@@ -194,6 +203,8 @@ public final class Application {
             main.bind("ingest", new Ingest(ledger, probe, handoff, run, home,
                     settings.get("pipeline.ingest.wrong-extension").equals("fix")));
             main.bind("quarantine", new Quarantine(ledger, run, home));
+            main.bind("childProcessExecutor", new ChildProcessExecutor());
+            main.bind("compressor", new Compressor(compress, new CompressLedger(db.dataSource()), exif, home));
             main.bind("organizer", new Organizer(ledger, run, home,
                     settings.get("pipeline.organize.mode").equals("hardlink"), settings.bool("pipeline.organize.use-mtime")));
 

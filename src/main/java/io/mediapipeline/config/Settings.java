@@ -217,7 +217,8 @@ public final class Settings {
         }
         // Stages whose issues have not landed yet refuse to be switched on rather than pretend.
         IcloudSettings.validate(this);
-        for (String key : List.of("pipeline.compress.enabled",
+        io.mediapipeline.compress.CompressConfig.from(this); // pipeline.compress.*: each message names its key
+        for (String key : List.of(
                 "pipeline.dedupe.near.enabled", "pipeline.target.pixel.enabled",
                 "pipeline.target.icloud.enabled", "pipeline.cleanup.enabled")) {
             if (bool(key)) {

@@ -1,5 +1,8 @@
 package io.mediapipeline.ops;
 
+import io.mediapipeline.compress.CompressConfig;
+import io.mediapipeline.compress.CompressLedger;
+import io.mediapipeline.compress.CompressQueue;
 import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.ledger.Ledger;
@@ -23,16 +26,22 @@ public class Reconciler {
     private final Ledger ledger;
     private final Handoff handoff;
     private final Path home;
+    private final List<CompressConfig.Tier> compressTiers;
 
     public Reconciler(Ledger ledger, Handoff handoff, Path home) {
+        this(ledger, handoff, home, List.of());
+    }
+
+    public Reconciler(Ledger ledger, Handoff handoff, Path home, List<CompressConfig.Tier> compressTiers) {
         this.ledger = ledger;
         this.handoff = handoff;
         this.home = home;
+        this.compressTiers = compressTiers;
     }
 
     public void reconcile() throws IOException {
         int temps = 0;
-        for (String dir : List.of("originals", "duplicates", "quarantine", "sorted", "work", "reports")) {
+        for (String dir : List.of("originals", "duplicates", "quarantine", "sorted", "compressed", "work", "reports")) {
             temps += FileStore.sweepTemps(home.resolve(dir));
         }
         int requeued = 0;
@@ -45,8 +54,12 @@ public class Reconciler {
                 }
             }
         }
+        if (handoff.stagesAfterIngest().contains(CompressQueue.STAGE)) {
+            // undecided rows (new, interrupted, over last run's cap) and videos that aged into another tier
+            requeued += CompressQueue.requeue(new CompressLedger(ledger.dataSource()), compressTiers, handoff);
+        }
         if (temps > 0 || requeued > 0) {
-            LOG.info("Recovered after an interrupted run: removed {} temp file(s), re-queued {} file(s) for organize",
+            LOG.info("Recovered after an interrupted run: removed {} temp file(s), re-queued {} file(s) for later stages",
                     temps, requeued);
         }
     }

@@ -53,8 +53,8 @@ class SettingsTest {
 
     @Test
     void stagesNotYetBuiltRefuseToBeEnabled() {
-        assertThatThrownBy(() -> load("pipeline.compress.enabled=true\n", Map.of()))
-                .hasMessageContaining("pipeline.compress.enabled");
+        assertThatThrownBy(() -> load("pipeline.cleanup.enabled=true\n", Map.of()))
+                .hasMessageContaining("pipeline.cleanup.enabled");
     }
 
     @Test

@@ -87,6 +87,10 @@ class KillAndResumeIT {
         }
     }
 
+    static Process startApp(Path config, Path log) throws IOException {
+        return start(config, log);
+    }
+
     private static Process start(Path config, Path log) throws IOException {
         Path project = PipelineHome.projectDir();
         String jar = System.getProperty("pipeline.jar", project.resolve("target/media-pipeline.jar").toString());

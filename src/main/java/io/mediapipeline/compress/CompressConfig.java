@@ -1,0 +1,151 @@
+package io.mediapipeline.compress;
+
+import io.mediapipeline.config.ConfigException;
+import io.mediapipeline.config.Settings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/** The pipeline.compress.* settings, checked once (each message names its key). */
+public record CompressConfig(
+        int parallelism,
+        int maxFiles,
+        long maxBytes,
+        Duration maxTime,
+        Duration timeout,
+        int minSavingPercent,
+        String videoCodec,
+        int crf,
+        String preset,
+        List<Tier> tiers,
+        int audioKbps,
+        int skipHevcBelowKbps,
+        double videoMinSsim,
+        int jpegQuality,
+        double imageMinSsim,
+        boolean heicToJpeg,
+        String ffmpeg,
+        String ffprobe,
+        String exiftool,
+        String heifConvert) {
+
+    /** Files captured at least {@code years} ago are encoded with the short side at most {@code shortSide}. */
+    public record Tier(int years, int shortSide) {
+    }
+
+    static final List<String> PRESETS = List.of("ultrafast", "superfast", "veryfast", "faster", "fast", "medium",
+            "slow", "slower", "veryslow");
+
+    public static CompressConfig from(Settings s) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        int parallelism = nonNegative(s, "pipeline.compress.parallelism");
+        String codec = s.get("pipeline.compress.video.codec");
+        if (!codec.equals("libx265") && !codec.equals("libx264")) {
+            throw new ConfigException("pipeline.compress.video.codec: expected libx265 or libx264, got '" + codec + "'");
+        }
+        int crf = s.integer("pipeline.compress.video.crf");
+        if (crf < 0 || crf > 51) {
+            throw new ConfigException("pipeline.compress.video.crf: must be between 0 and 51, got " + crf);
+        }
+        String preset = s.get("pipeline.compress.video.preset");
+        if (!PRESETS.contains(preset)) {
+            throw new ConfigException("pipeline.compress.video.preset: expected one of " + String.join(", ", PRESETS)
+                    + ", got '" + preset + "'");
+        }
+        int quality = s.integer("pipeline.compress.image.quality");
+        if (quality < 1 || quality > 100) {
+            throw new ConfigException("pipeline.compress.image.quality: must be between 1 and 100, got " + quality);
+        }
+        int saving = nonNegative(s, "pipeline.compress.min-saving-percent");
+        if (saving >= 100) {
+            throw new ConfigException("pipeline.compress.min-saving-percent: must be below 100, got " + saving);
+        }
+        String heic = s.get("pipeline.compress.image.heic");
+        if (!heic.equals("keep") && !heic.equals("jpeg")) {
+            throw new ConfigException("pipeline.compress.image.heic: expected keep or jpeg, got '" + heic + "'");
+        }
+        int timeout = s.integer("pipeline.compress.timeout-seconds");
+        if (timeout <= 0) {
+            throw new ConfigException("pipeline.compress.timeout-seconds: must be greater than 0, got " + timeout);
+        }
+        return new CompressConfig(
+                parallelism == 0 ? cores : parallelism,
+                nonNegative(s, "pipeline.compress.max-files-per-run"),
+                nonNegative(s, "pipeline.compress.max-mb-per-run") * 1024L * 1024L,
+                Duration.ofMinutes(nonNegative(s, "pipeline.compress.max-minutes-per-run")),
+                Duration.ofSeconds(timeout),
+                saving,
+                codec, crf, preset,
+                tiers(s.get("pipeline.compress.video.tiers")),
+                positive(s, "pipeline.compress.video.audio-kbps"),
+                nonNegative(s, "pipeline.compress.video.skip-hevc-below-kbps"),
+                ssim(s, "pipeline.compress.video.min-ssim"),
+                quality,
+                ssim(s, "pipeline.compress.image.min-ssim"),
+                heic.equals("jpeg"),
+                s.get("pipeline.tools.ffmpeg"),
+                s.get("pipeline.tools.ffprobe"),
+                s.get("pipeline.tools.exiftool"),
+                "heif-convert");
+    }
+
+    /** "0:2160,1:1080,2:720,3:480" -> tiers sorted by age. */
+    static List<Tier> tiers(String value) {
+        String key = "pipeline.compress.video.tiers";
+        List<Tier> out = new ArrayList<>();
+        for (String part : value.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            String[] kv = part.strip().split(":");
+            try {
+                if (kv.length != 2) {
+                    throw new NumberFormatException();
+                }
+                Tier t = new Tier(Integer.parseInt(kv[0].strip()), Integer.parseInt(kv[1].strip().toLowerCase(Locale.ROOT)
+                        .replace("p", "")));
+                if (t.years() < 0 || t.shortSide() < 16) {
+                    throw new NumberFormatException();
+                }
+                out.add(t);
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key + ": expected entries like 1:1080 (years:short side), got '" + part.strip() + "'");
+            }
+        }
+        if (out.isEmpty() || out.stream().noneMatch(t -> t.years() == 0)) {
+            throw new ConfigException(key + ": needs an entry for age 0 (e.g. 0:2160), got '" + value + "'");
+        }
+        out.sort(Comparator.comparingInt(Tier::years));
+        return List.copyOf(out);
+    }
+
+    private static int nonNegative(Settings s, String key) {
+        int v = s.integer(key);
+        if (v < 0) {
+            throw new ConfigException(key + ": must be 0 or more, got " + v);
+        }
+        return v;
+    }
+
+    private static int positive(Settings s, String key) {
+        int v = s.integer(key);
+        if (v <= 0) {
+            throw new ConfigException(key + ": must be greater than 0, got " + v);
+        }
+        return v;
+    }
+
+    private static double ssim(Settings s, String key) {
+        try {
+            double v = Double.parseDouble(s.get(key));
+            if (v < 0 || v > 1) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + ": expected a number between 0 and 1, got '" + s.get(key) + "'");
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.mediapipeline.compress;
+
+import io.mediapipeline.ledger.LedgerException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/** The compress stage's SQL (media_files compression columns). Each call is one idempotent statement. */
+public class CompressLedger {
+
+    /** What the stage needs of one media_files row. */
+    public record Row(UUID id, String sha256, String kind, String format, String extension, String originalName,
+                      OffsetDateTime capturedAt, String originalPath, Integer width, Integer height,
+                      String contentIdentifier, String decision, Integer tier, String compressedPath, int compressions,
+                      String status) {
+    }
+
+    /** One decision: what is delivered (compressedPath) and why. */
+    public record Outcome(String decision, String reason, String compressedPath, long originalSize, long compressedSize,
+                          String codec, Double ssim, Integer tier, boolean newEncode) {
+    }
+
+    private static final String COLUMNS = """
+            id, sha256, kind, format, extension, original_name, captured_at, original_path, width, height,
+            content_identifier, compress_decision, compress_tier, compressed_path, compressions, status""";
+
+    private final DataSource ds;
+
+    public CompressLedger(DataSource ds) {
+        this.ds = ds;
+    }
+
+    public Row find(String sha256) {
+        List<Row> rows = query("select " + COLUMNS + " from media_files where sha256 = ?", sha256);
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    /** Rows with an original that the stage may have to (re)consider, oldest first. */
+    public List<Row> candidates() {
+        return query("select " + COLUMNS + """
+                 from media_files
+                where original_path is not null and status in ('ingested', 'archived', 'verified')
+                  and (compress_decision is null or (kind = 'video' and compress_decision <> 'failed'))
+                order by created_at""");
+    }
+
+    public void record(UUID id, Outcome o) {
+        long saved = o.originalSize() - o.compressedSize();
+        BigDecimal ratio = o.originalSize() > 0
+                ? BigDecimal.valueOf(o.compressedSize()).divide(BigDecimal.valueOf(o.originalSize()), 4, RoundingMode.HALF_UP)
+                : null;
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                update media_files
+                   set compress_decision = ?, compress_reason = ?, compressed_path = ?, original_size = ?,
+                       compressed_size = ?, space_saved = ?, compression_ratio = ?, codec = ?, ssim = ?,
+                       compress_tier = ?, compressed_at = now(), compressions = compressions + ?
+                 where id = ?""")) {
+            int i = 1;
+            ps.setString(i++, o.decision());
+            ps.setString(i++, o.reason());
+            ps.setString(i++, o.compressedPath());
+            ps.setLong(i++, o.originalSize());
+            ps.setLong(i++, o.compressedSize());
+            ps.setLong(i++, saved);
+            ps.setBigDecimal(i++, ratio);
+            ps.setString(i++, o.codec());
+            if (o.ssim() != null) {
+                ps.setBigDecimal(i++, BigDecimal.valueOf(o.ssim()).setScale(5, RoundingMode.HALF_DOWN));
+            } else {
+                ps.setNull(i++, Types.NUMERIC);
+            }
+            if (o.tier() != null) ps.setInt(i++, o.tier()); else ps.setNull(i++, Types.INTEGER);
+            ps.setInt(i++, o.newEncode() ? 1 : 0);
+            ps.setObject(i, id);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new LedgerException(e.getMessage(), e);
+        }
+    }
+
+    public void log(String level, String message, UUID mediaId, String path) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "insert into pipeline_logs (stage, level, message, media_file_id, source_path) values ('compress', ?, ?, ?, ?)")) {
+            ps.setString(1, level);
+            ps.setString(2, message);
+            ps.setObject(3, mediaId);
+            ps.setString(4, path);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new LedgerException(e.getMessage(), e);
+        }
+    }
+
+    private List<Row> query(String sql, Object... args) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            List<Row> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Row(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), rs.getObject(7, OffsetDateTime.class), rs.getString(8),
+                            (Integer) rs.getObject(9), (Integer) rs.getObject(10), rs.getString(11), rs.getString(12),
+                            (Integer) rs.getObject(13), rs.getString(14), rs.getInt(15), rs.getString(16)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new LedgerException(e.getMessage(), e);
+        }
+    }
+}

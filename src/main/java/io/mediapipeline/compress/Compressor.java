@@ -1,0 +1,567 @@
+package io.mediapipeline.compress;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mediapipeline.flow.FileStore;
+import io.mediapipeline.flow.Handoff;
+import io.mediapipeline.media.ExifTool;
+import io.mediapipeline.media.Hasher;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.camel.Exchange;
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.component.exec.ExecCommand;
+import org.apache.camel.component.exec.ExecException;
+import org.apache.camel.component.exec.ExecResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The compress stage (routes/30-compress.camel.yaml). For each original taken from work/compress/ it decides,
+ * builds the tool command lines that the route runs through camel-exec, and judges the result:
+ *
+ * <ol>
+ *   <li>{@link #plan}: already done at this tier, over the run's caps, not worth trying (HEIC, PNG, efficient
+ *       HEVC) or an encode; the encode writes a scratch file under work/.compress-scratch/ only;</li>
+ *   <li>{@link #copyMetadata}: exiftool copies back from the original what ffmpeg dropped;</li>
+ *   <li>{@link #measure}: ffmpeg's ssim filter, the original scaled to the output's size;</li>
+ *   <li>{@link #gate}: smaller by X %, SSIM at least the threshold, nothing lost in capture date, GPS,
+ *       orientation/rotation, make/model (and the Live Photo content identifier) — then the output is placed in
+ *       compressed/ (mirroring originals/), otherwise the original is linked there instead; the ledger says which
+ *       and why.</li>
+ * </ol>
+ * Anything that throws ends in {@link #failed}: scratch removed, the original used, the reason recorded.
+ */
+public class Compressor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Compressor.class);
+
+    public static final String JOB = "compressJob";
+    public static final String ACTION = "compressAction";
+
+    private final CompressConfig cfg;
+    private final CompressLedger ledger;
+    private final ExifTool exif;
+    private final Path originals;
+    private final Path compressed;
+    private final Path scratch;
+    private final ChildProcessExecutor executor = new ChildProcessExecutor();
+    private final ObjectMapper json = new ObjectMapper();
+
+    private final Instant started = Instant.now();
+
+    /** Set by a JVM shutdown hook: a tool that dies now died of the shutdown, not of its input. */
+    private static volatile boolean jvmStopping;
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> jvmStopping = true, "compress-shutdown-flag"));
+    }
+    private int filesStarted;
+    private long bytesStarted;
+
+    /** Per-file state carried through the route as an exchange property. */
+    public static final class Job {
+        CompressLedger.Row row;
+        Path original;
+        long originalSize;
+        String mode; // video, jpeg, heic
+        Path out;
+        String outExt;
+        String codec;
+        Integer tier;
+        double minSsim;
+        Double ssim;
+    }
+
+    public Compressor(CompressConfig cfg, CompressLedger ledger, ExifTool exif, Path home) throws IOException {
+        this.cfg = cfg;
+        this.ledger = ledger;
+        this.exif = exif;
+        this.originals = home.resolve("originals");
+        this.compressed = home.resolve("compressed");
+        this.scratch = home.resolve("work").resolve(".compress-scratch");
+        // Whatever is here was being written when the last run ended: never a result.
+        if (Files.isDirectory(scratch)) {
+            try (var s = Files.list(scratch)) {
+                for (Path p : s.toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+        Files.createDirectories(scratch);
+    }
+
+    // ---- 1. plan ----------------------------------------------------------------------------------------------
+
+    public void plan(Exchange ex) throws IOException {
+        announce();
+        String sha = Handoff.stemOf(ex.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class));
+        ex.getIn().setBody(null);
+        CompressLedger.Row row = ledger.find(sha);
+        if (row == null) {
+            throw new IllegalStateException("hand-off " + sha + " has no ledger row");
+        }
+        Job job = new Job();
+        job.row = row;
+        ex.setProperty(JOB, job);
+        ex.getIn().setHeader(ACTION, "done");
+        if (row.originalPath() == null || !Files.isRegularFile(Path.of(row.originalPath()))) {
+            throw new IOException("original missing: " + row.originalPath());
+        }
+        job.original = Path.of(row.originalPath());
+        job.originalSize = Files.size(job.original);
+        if ("failed".equals(row.decision())) {
+            LOG.debug("{} failed before ({}); not retried automatically", row.originalName(), sha);
+            return;
+        }
+        String format = row.format() == null ? "" : row.format().toLowerCase(Locale.ROOT);
+        if (row.kind().equals("video")) {
+            planVideo(ex, job);
+        } else if (format.equals("jpeg")) {
+            if (row.decision() != null) {
+                return; // images have no tiers: decided once
+            }
+            if (!reserve(job)) {
+                defer(ex, job);
+                return;
+            }
+            job.mode = "jpeg";
+            job.outExt = "jpg";
+            job.codec = "mjpeg (ffmpeg)";
+            job.minSsim = cfg.imageMinSsim();
+            job.out = scratchFile(sha, "jpg");
+            encode(ex, cfg.ffmpeg(), List.of("-nostdin", "-nostats", "-loglevel", "error", "-y", "-noautorotate",
+                    "-i", abs(job.original), "-frames:v", "1", "-c:v", "mjpeg", "-q:v", String.valueOf(qscale(cfg.jpegQuality())),
+                    "-pix_fmt", "yuvj420p", "-f", "image2", "-update", "1", abs(job.out)));
+        } else if ((format.equals("heic") || format.equals("heif")) && cfg.heicToJpeg()) {
+            if (row.decision() != null) {
+                return;
+            }
+            if (!reserve(job)) {
+                defer(ex, job);
+                return;
+            }
+            job.mode = "heic";
+            job.outExt = "jpg";
+            job.codec = "jpeg (heif-convert)";
+            job.minSsim = cfg.imageMinSsim();
+            job.out = scratchFile(sha, "jpg");
+            encode(ex, cfg.heifConvert(), List.of("-q", String.valueOf(cfg.jpegQuality()), abs(job.original), abs(job.out)));
+        } else {
+            if (row.decision() != null) {
+                return;
+            }
+            String reason = format.equals("heic") || format.equals("heif")
+                    ? "HEIC kept as HEIC (already efficient; pipeline.compress.image.heic=jpeg converts)"
+                    : format + " is passed through (only JPEG photos are recompressed)";
+            useOriginal(job, "skipped", reason, null, null);
+        }
+    }
+
+    private void planVideo(Exchange ex, Job job) throws IOException {
+        CompressLedger.Row row = job.row;
+        Probe p = probe(job.original);
+        if (p.width == 0 || p.height == 0) {
+            throw new IOException("no video stream in " + job.original.getFileName());
+        }
+        int target = Tiers.targetShortSide(cfg.tiers(), row.capturedAt(), Instant.now(), p.width, p.height);
+        job.tier = target;
+        if (row.decision() != null && row.tier() != null && row.tier() == target) {
+            LOG.debug("{} is already compressed for {}p", row.originalName(), target);
+            return;
+        }
+        int shortSide = Math.min(p.width, p.height);
+        double thresholdKbps = cfg.skipHevcBelowKbps() * (p.width * (double) p.height) / (1920.0 * 1080.0);
+        if (p.videoCodec.equals("hevc") && shortSide <= target && p.kbps > 0 && p.kbps <= thresholdKbps) {
+            useOriginal(job, "skipped", String.format(Locale.ROOT,
+                    "already efficient: HEVC at %d kbit/s, at or below %d kbit/s for %dx%d (pipeline.compress.video.skip-hevc-below-kbps)",
+                    Math.round(p.kbps), Math.round(thresholdKbps), p.width, p.height), null, target);
+            return;
+        }
+        if (!reserve(job)) {
+            defer(ex, job);
+            return;
+        }
+        job.mode = "video";
+        job.minSsim = cfg.videoMinSsim();
+        job.outExt = row.extension().equalsIgnoreCase("mov") ? "mov" : "mp4";
+        job.codec = cfg.videoCodec().equals("libx265") ? "hevc (libx265)" : "h264 (libx264)";
+        job.out = scratchFile(row.sha256(), job.outExt);
+        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
+                // rotation stays a tag (the display matrix is copied), so the pixels are scaled as stored
+                "-noautorotate", "-i", abs(job.original), "-map", "0:v:0", "-map", "0:a:0?"));
+        if (shortSide > target) {
+            // the shorter side gets the tier's size; -2 keeps the aspect ratio with an even length
+            args.addAll(List.of("-vf", p.width >= p.height ? "scale=-2:" + target : "scale=" + target + ":-2"));
+        }
+        args.addAll(videoCodecArgs());
+        if (p.audioCodec == null) {
+            args.add("-an");
+        } else if (p.audioCodec.equals("aac") && p.audioKbps > 0 && p.audioKbps <= cfg.audioKbps() * 1.05) {
+            args.addAll(List.of("-c:a", "copy"));
+        } else {
+            args.addAll(List.of("-c:a", "aac", "-b:a", cfg.audioKbps() + "k"));
+        }
+        args.addAll(List.of("-map_metadata", "0", "-movflags", "+use_metadata_tags"));
+        if (row.contentIdentifier() != null && !row.contentIdentifier().isBlank()) {
+            // exiftool cannot write Keys:ContentIdentifier; ffmpeg can (the Live Photo pairing key)
+            args.addAll(List.of("-metadata", "com.apple.quicktime.content.identifier=" + row.contentIdentifier()));
+        }
+        args.addAll(List.of("-f", job.outExt, abs(job.out)));
+        encode(ex, cfg.ffmpeg(), args);
+    }
+
+    public List<String> videoCodecArgs() {
+        if (cfg.videoCodec().equals("libx265")) {
+            return List.of("-c:v", "libx265", "-preset", cfg.preset(), "-crf", String.valueOf(cfg.crf()),
+                    "-tag:v", "hvc1", "-x265-params", "log-level=error");
+        }
+        return List.of("-c:v", "libx264", "-preset", cfg.preset(), "-crf", String.valueOf(cfg.crf()), "-tag:v", "avc1");
+    }
+
+    /** ffmpeg's mjpeg scale (2 best .. 31 worst) for a 1-100 JPEG quality: 85 -> 4, 95 -> 2, 50 -> 11. */
+    static int qscale(int quality) {
+        return Math.max(2, Math.min(31, Math.round((100 - quality) / 5f) + 1));
+    }
+
+    private void encode(Exchange ex, String executable, List<String> args) throws IOException {
+        Job job = ex.getProperty(JOB, Job.class);
+        long free = Files.getFileStore(scratch).getUsableSpace();
+        if (free < job.originalSize + (64L << 20)) {
+            throw new IOException("not enough free space for the encode: " + (free >> 20) + " MiB free, "
+                    + (job.originalSize >> 20) + " MiB needed (+64 MiB margin)");
+        }
+        ex.getIn().setHeader(ACTION, "encode");
+        ex.getIn().setHeader("CamelExecCommandExecutable", executable);
+        ex.getIn().setHeader("CamelExecCommandArgs", args);
+        ex.getIn().setHeader("CamelExecCommandTimeout", cfg.timeout().toMillis());
+        ex.getIn().setBody(null);
+    }
+
+    private boolean announced;
+
+    private synchronized void announce() {
+        if (!announced) {
+            announced = true;
+            LOG.info("Compress stage working: up to {} encode(s) at a time, {} crf {} preset {}", cfg.parallelism(),
+                    cfg.videoCodec(), cfg.crf(), cfg.preset());
+        }
+    }
+
+    private synchronized boolean reserve(Job job) {
+        if (cfg.maxFiles() > 0 && filesStarted >= cfg.maxFiles()) return false;
+        if (cfg.maxBytes() > 0 && bytesStarted >= cfg.maxBytes()) return false;
+        if (!cfg.maxTime().isZero() && Duration.between(started, Instant.now()).compareTo(cfg.maxTime()) > 0) return false;
+        filesStarted++;
+        bytesStarted += job.originalSize;
+        return true;
+    }
+
+    private void defer(Exchange ex, Job job) {
+        ex.getIn().setHeader(ACTION, "deferred");
+        LOG.info("Compression cap for this run reached; {} waits for the next run", job.row.originalName());
+    }
+
+    // ---- 2. metadata copy-back ---------------------------------------------------------------------------------
+
+    public void copyMetadata(Exchange ex) {
+        Job job = ex.getProperty(JOB, Job.class);
+        List<String> args = new ArrayList<>(List.of("-q", "-q", "-overwrite_original", "-charset", "filename=utf8",
+                "-api", "LargeFileSupport=1", "-tagsFromFile", abs(job.original)));
+        if (job.mode.equals("video")) {
+            args.addAll(List.of("-QuickTime:CreateDate", "-QuickTime:ModifyDate", "-Keys:all", "-UserData:all",
+                    "-ItemList:all", "-XMP:all"));
+        } else {
+            // everything, including maker notes, GPS, orientation and the ICC profile
+            args.addAll(List.of("-all:all", "-ICC_Profile", "-unsafe"));
+            if (job.mode.equals("heic")) {
+                // heif-convert applied the rotation to the pixels
+                args.add("-Orientation=1");
+                args.add("-n");
+            }
+        }
+        args.add(abs(job.out));
+        ex.getIn().setHeader("CamelExecCommandExecutable", cfg.exiftool());
+        ex.getIn().setHeader("CamelExecCommandArgs", args);
+        ex.getIn().setBody(null);
+    }
+
+    // ---- 3. quality -------------------------------------------------------------------------------------------
+
+    /** SSIM of the output against the original scaled (area) to the output's size; null args = not measurable. */
+    public void measure(Exchange ex) {
+        Job job = ex.getProperty(JOB, Job.class);
+        ex.getIn().setBody(null);
+        if (job.mode.equals("heic")) {
+            ex.getIn().setHeader("measureSsim", false); // ffmpeg 5.1 cannot decode HEIC
+            return;
+        }
+        ex.getIn().setHeader("measureSsim", true);
+        ex.getIn().setHeader("CamelExecCommandExecutable", cfg.ffmpeg());
+        List<String> cmd = ssimArgs(cfg.ffmpeg(), job.original, job.out);
+        ex.getIn().setHeader("CamelExecCommandArgs", cmd.subList(1, cmd.size()));
+        ex.getIn().setHeader("CamelExecCommandTimeout", cfg.timeout().toMillis());
+    }
+
+    /** The SSIM command line (also used by bench/compress). */
+    public static List<String> ssimArgs(String ffmpeg, Path original, Path output) {
+        return List.of(ffmpeg, "-nostdin", "-nostats", "-loglevel", "error", "-noautorotate", "-i", abs(original),
+                "-noautorotate", "-i", abs(output), "-an", "-lavfi",
+                "[0:v][1:v]scale2ref=flags=area[ref][out];[ref]format=yuv420p[a];[out]format=yuv420p[b];[a][b]ssim=stats_file=-",
+                "-f", "null", "-");
+    }
+
+    /** Mean of the "All:" values of ssim's per-frame stats. */
+    static Double meanSsim(String stats) {
+        double sum = 0;
+        int n = 0;
+        for (String line : stats.split("\\R")) {
+            int i = line.indexOf("All:");
+            if (i >= 0) {
+                String v = line.substring(i + 4).trim().split("\\s+")[0];
+                try {
+                    sum += Double.parseDouble(v);
+                    n++;
+                } catch (NumberFormatException ignored) {
+                    // "inf" etc.: not a frame value
+                }
+            }
+        }
+        return n == 0 ? null : sum / n;
+    }
+
+    // ---- 4. gate ----------------------------------------------------------------------------------------------
+
+    public void gate(Exchange ex) throws IOException {
+        Job job = ex.getProperty(JOB, Job.class);
+        if (Boolean.TRUE.equals(ex.getIn().getHeader("measureSsim", Boolean.class))) {
+            ExecResult result = ex.getIn().getBody(ExecResult.class);
+            String stats = result == null ? "" : new String(result.getStdout().readAllBytes(), StandardCharsets.UTF_8);
+            job.ssim = meanSsim(stats);
+            if (job.ssim == null) {
+                throw new IOException("SSIM could not be measured (ffmpeg printed no frame statistics)");
+            }
+        }
+        long outSize = Files.size(job.out);
+        double saving = 100.0 * (job.originalSize - outSize) / job.originalSize;
+        List<String> refusals = new ArrayList<>();
+        if (saving < cfg.minSavingPercent()) {
+            refusals.add(String.format(Locale.ROOT, "only %.1f%% smaller (needs %d%%)", saving, cfg.minSavingPercent()));
+        }
+        if (job.ssim != null && job.ssim < job.minSsim) {
+            refusals.add(String.format(Locale.ROOT, "SSIM %.4f below %.2f", job.ssim, job.minSsim));
+        }
+        List<String> lost = new ArrayList<>(MetadataDiff.lost(exif.read(job.original), exif.read(job.out)));
+        if (job.mode.equals("heic")) {
+            lost.remove("orientation"); // heif-convert turned the pixels upright; Orientation=1 is then right
+        }
+        if (!lost.isEmpty()) {
+            refusals.add("metadata lost: " + String.join(", ", lost));
+        }
+        if (!refusals.isEmpty()) {
+            Files.deleteIfExists(job.out);
+            useOriginal(job, "original", String.join("; ", refusals), job.ssim, job.tier, outSize);
+            return;
+        }
+        Path dir = mirrorDir(job.original);
+        String name = stem(job.original.getFileName().toString()) + "." + job.outExt;
+        Path placed = FileStore.place(job.out, dir, name, Hasher.sha256(job.out), FileStore.Mode.LINK_OR_COPY);
+        Files.deleteIfExists(job.out);
+        String reason = String.format(Locale.ROOT, "%.1f%% smaller%s%s", saving,
+                job.ssim == null ? " (SSIM not measured: ffmpeg cannot decode HEIC)" : String.format(Locale.ROOT, ", SSIM %.4f", job.ssim),
+                job.tier == null ? "" : ", short side " + job.tier + " px");
+        ledger.record(job.row.id(), new CompressLedger.Outcome("compressed", reason, placed.toString(), job.originalSize,
+                outSize, job.codec, job.ssim, job.tier, true));
+        dropPrevious(job.row, placed);
+        LOG.info("Compressed {} -> {} ({})", job.row.originalName(), compressed.relativize(placed), reason);
+    }
+
+    // ---- failures ---------------------------------------------------------------------------------------------
+
+    /** Dead end of the route: partial output removed, the original used, the reason recorded; the run goes on. */
+    public void failed(Exchange ex) {
+        Throwable cause = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String reason = describe(cause);
+        Job job = ex.getProperty(JOB, Job.class);
+        if (job != null && job.out != null) {
+            try {
+                Files.deleteIfExists(job.out);
+            } catch (IOException e) {
+                LOG.warn("Could not remove scratch file {}: {}", job.out, e.getMessage());
+            }
+        }
+        if (stopping(ex, cause)) {
+            // Not the file's fault: it stays undecided and the startup reconciliation queues it again.
+            LOG.warn("Compression of {} interrupted by shutdown; it is redone on the next start",
+                    job == null || job.row == null ? ex.getIn().getHeader(Exchange.FILE_NAME_ONLY) : job.row.originalName());
+            return;
+        }
+        if (job == null || job.row == null) {
+            LOG.error("Could not compress {}: {}", ex.getIn().getHeader(Exchange.FILE_NAME_ONLY), reason);
+            return;
+        }
+        try {
+            if (job.original != null && Files.isRegularFile(job.original)) {
+                useOriginal(job, "failed", reason, null, job.tier);
+            } else {
+                ledger.record(job.row.id(), new CompressLedger.Outcome("failed", reason, null, 0, 0, null, null, job.tier, false));
+            }
+            ledger.log("error", reason, job.row.id(), job.row.originalPath());
+        } catch (RuntimeException | IOException e) {
+            LOG.error("Could not record the compression failure of {}: {}", job.row.originalName(), e.getMessage());
+        }
+        LOG.error("Could not compress {}: {}", job.row.originalName(), reason);
+    }
+
+    /**
+     * Whether the failure came from the JVM or Camel stopping. systemd (KillMode=mixed) signals only the JVM, but a
+     * SIGTERM sent to the whole group reaches ffmpeg at the same moment as the JVM's hook: wait a moment for it.
+     */
+    private static boolean stopping(Exchange ex, Throwable cause) {
+        if (jvmStopping || ex.getContext().isStopping() || cause instanceof java.io.InterruptedIOException
+                || Thread.currentThread().isInterrupted()) {
+            return true;
+        }
+        if (cause instanceof ExecException) {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return true;
+            }
+            return jvmStopping || ex.getContext().isStopping();
+        }
+        return false;
+    }
+
+    static String describe(Throwable cause) {
+        if (cause == null) {
+            return "unknown error";
+        }
+        String msg = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        if (cause instanceof ExecException ee && ee.getStderr() != null) {
+            try {
+                String err = new String(ee.getStderr().readAllBytes(), StandardCharsets.UTF_8);
+                if (err.contains("No space left on device")) {
+                    msg = "disk full while encoding (No space left on device)";
+                }
+            } catch (IOException ignored) {
+                // the message alone will do
+            }
+        }
+        return msg.length() > 500 ? msg.substring(0, 500) + "..." : msg;
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------------------
+
+    private void useOriginal(Job job, String decision, String reason, Double ssim, Integer tier) throws IOException {
+        useOriginal(job, decision, reason, ssim, tier, job.originalSize);
+    }
+
+    /** compressed/ mirrors originals/: when the original is what goes out, a hard link of it stands there. */
+    private void useOriginal(Job job, String decision, String reason, Double ssim, Integer tier, long triedSize)
+            throws IOException {
+        Path placed;
+        CompressLedger.Row row = job.row;
+        if (row.compressedPath() != null && Files.isRegularFile(Path.of(row.compressedPath()))
+                && Files.isSameFile(Path.of(row.compressedPath()), job.original)) {
+            placed = Path.of(row.compressedPath());
+        } else {
+            placed = FileStore.place(job.original, mirrorDir(job.original), job.original.getFileName().toString(),
+                    row.sha256(), FileStore.Mode.LINK_OR_COPY);
+        }
+        ledger.record(row.id(), new CompressLedger.Outcome(decision, reason, placed.toString(), job.originalSize,
+                job.originalSize, null, ssim, tier, false));
+        dropPrevious(row, placed);
+        if (!decision.equals("failed")) { // failures are logged once, as errors, by failed()
+            LOG.info("Using the original of {}: {}", row.originalName(), reason);
+        }
+    }
+
+    /** A copy made for an earlier tier is replaced, never edited: removed once the ledger points elsewhere. */
+    private void dropPrevious(CompressLedger.Row row, Path now) throws IOException {
+        if (row.compressedPath() == null) {
+            return;
+        }
+        Path before = Path.of(row.compressedPath()).toAbsolutePath().normalize();
+        if (!before.equals(now.toAbsolutePath().normalize()) && before.startsWith(compressed.toAbsolutePath().normalize())) {
+            Files.deleteIfExists(before);
+        }
+    }
+
+    Path mirrorDir(Path original) {
+        Path o = original.toAbsolutePath().normalize();
+        Path root = originals.toAbsolutePath().normalize();
+        if (o.startsWith(root) && o.getParent() != null) {
+            return compressed.resolve(root.relativize(o.getParent()).toString());
+        }
+        return compressed.resolve("other");
+    }
+
+    private Path scratchFile(String sha, String ext) {
+        return scratch.resolve(sha + "." + UUID.randomUUID() + "." + ext);
+    }
+
+    private static String stem(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+
+    static String abs(Path p) {
+        return p.toAbsolutePath().toString();
+    }
+
+    // ---- probing ----------------------------------------------------------------------------------------------
+
+    record Probe(String videoCodec, int width, int height, double kbps, double durationSeconds, String audioCodec,
+                 double audioKbps) {
+    }
+
+    Probe probe(Path file) throws IOException {
+        ExecCommand cmd = new ExecCommand(cfg.ffprobe(), List.of("-v", "error", "-print_format", "json", "-show_format",
+                "-show_streams", abs(file)), null, Duration.ofMinutes(2).toMillis(), Set.of(0), null, null, false,
+                LoggingLevel.DEBUG);
+        ExecResult r;
+        try {
+            r = executor.execute(cmd);
+        } catch (ExecException e) {
+            throw new IOException("cannot read the video: " + e.getMessage(), e);
+        }
+        JsonNode root;
+        try (InputStream in = r.getStdout()) {
+            root = json.readTree(in);
+        }
+        String vcodec = "";
+        int w = 0;
+        int h = 0;
+        String acodec = null;
+        double akbps = 0;
+        for (JsonNode s : root.path("streams")) {
+            String type = s.path("codec_type").asText();
+            if (type.equals("video") && w == 0 && s.path("disposition").path("attached_pic").asInt(0) == 0) {
+                vcodec = s.path("codec_name").asText();
+                w = s.path("width").asInt(0);
+                h = s.path("height").asInt(0);
+            } else if (type.equals("audio") && acodec == null) {
+                acodec = s.path("codec_name").asText();
+                akbps = s.path("bit_rate").asDouble(0) / 1000.0;
+            }
+        }
+        double duration = root.path("format").path("duration").asDouble(0);
+        double kbps = root.path("format").path("bit_rate").asDouble(0) / 1000.0;
+        if (kbps == 0 && duration > 0) {
+            kbps = Files.size(file) * 8 / duration / 1000.0;
+        }
+        return new Probe(vcodec, w, h, kbps, duration, acodec, akbps);
+    }
+}

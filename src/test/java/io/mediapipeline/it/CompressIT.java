@@ -1,0 +1,364 @@
+package io.mediapipeline.it;
+
+import static io.mediapipeline.support.PipelineHome.files;
+import static io.mediapipeline.support.PipelineHome.query;
+import static io.mediapipeline.support.PipelineHome.sha;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mediapipeline.Application;
+import io.mediapipeline.ledger.Database;
+import io.mediapipeline.media.ExifTool;
+import io.mediapipeline.support.PipelineHome;
+import io.mediapipeline.support.Tools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The compress stage end to end on the real app (routes/30-compress), real ffmpeg/exiftool and a real ledger:
+ * age tiers, portrait and rotation, metadata kept, efficient HEVC skipped, JPEG orientation + GPS kept, HEIC
+ * untouched, a copy that fails the gate discarded, a file that ages into a new tier re-encoded from the original,
+ * and a killed encode that leaves nothing finished-looking and is redone on restart.
+ */
+class CompressIT {
+
+    private static final DateTimeFormatter EXIF = DateTimeFormatter.ofPattern("yyyy:MM:dd HH:mm:ss");
+
+    @TempDir
+    Path tmp;
+
+    private static String monthsAgo(int months) {
+        return LocalDateTime.now().minusMonths(months).withHour(12).format(EXIF);
+    }
+
+    /** A high-bitrate H.264 clip with Apple keys (GPS, make, model, Live Photo id), a QuickTime date and a rotation. */
+    static void clip(Path dir, String name, int w, int h, double seconds, String date, int rotation) {
+        Tools.run(dir, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=" + w + "x" + h + ":rate=10",
+                "-f", "lavfi", "-i", "sine=f=440:sample_rate=48000", "-t", String.valueOf(seconds),
+                "-c:v", "libx264", "-preset", "ultrafast", "-crf", "12", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "192k",
+                "-metadata", "com.apple.quicktime.location.ISO6709=+48.1000+011.5000/",
+                "-metadata", "com.apple.quicktime.make=Apple", "-metadata", "com.apple.quicktime.model=iPhone 12",
+                "-metadata", "com.apple.quicktime.content.identifier=LIVE-" + name,
+                "-movflags", "use_metadata_tags", "-f", "mov", name);
+        Tools.run(dir, "exiftool", "-q", "-overwrite_original", "-QuickTime:CreateDate=" + date, "-Rotation=" + rotation, name);
+    }
+
+    static int[] size(Path file) {
+        String out = Tools.run(file.getParent(), "ffprobe", "-v", "error", "-select_streams", "v:0",
+                "-show_entries", "stream=width,height", "-of", "csv=p=0", file.toString()).strip();
+        String[] p = out.split(",");
+        return new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])};
+    }
+
+    static String codec(Path file) {
+        return Tools.run(file.getParent(), "ffprobe", "-v", "error", "-select_streams", "v:0",
+                "-show_entries", "stream=codec_name,codec_tag_string", "-of", "csv=p=0", file.toString()).strip();
+    }
+
+    static Map<String, Map<String, Object>> rowsByName(Database db) {
+        Map<String, Map<String, Object>> out = new HashMap<>();
+        for (Map<String, Object> r : query(db, """
+                select original_name, original_path, compressed_path, compress_decision, compress_reason, compress_tier,
+                       compressions, codec, ssim, original_size, compressed_size, space_saved, compression_ratio
+                  from media_files""")) {
+            out.put((String) r.get("original_name"), r);
+        }
+        return out;
+    }
+
+    @Test
+    void tiersPortraitMetadataSkipsAndGate() throws Exception {
+        PipelineHome pipeline = new PipelineHome(tmp)
+                .set("pipeline.compress.enabled", "true")
+                .set("pipeline.compress.video.preset", "ultrafast")
+                .set("pipeline.compress.parallelism", "2")
+                .set("pipeline.timezone", "UTC");
+        Path lib = pipeline.library();
+        // portrait: stored 1280x720 with rotation 90, 3.5 years old -> the 480p tier
+        clip(lib, "portrait.mov", 1280, 720, 1, monthsAgo(42), 90);
+        // 4K, recent: capped at 2160p (no upscale, no downscale below the tier)
+        Tools.run(lib, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=3840x2160:rate=10", "-frames:v", "3",
+                "-c:v", "libx264", "-preset", "ultrafast", "-crf", "14", "-pix_fmt", "yuv420p", "uhd.mp4");
+        Tools.run(lib, "exiftool", "-q", "-overwrite_original", "-QuickTime:CreateDate=" + monthsAgo(2), "uhd.mp4");
+        // landscape 1280x720, half a year old: 720p kept; aged later to 3.5 years -> re-encoded at 480p
+        clip(lib, "landscape.mov", 1280, 720, 1, monthsAgo(6), 0);
+        // already-small HEVC
+        Tools.run(lib, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=10", "-t", "2",
+                "-c:v", "libx265", "-preset", "ultrafast", "-b:v", "40k", "-x265-params", "log-level=error", "-tag:v", "hvc1", "small.mp4");
+        // JPEG, high quality, orientation 6 + GPS + camera
+        Tools.run(lib, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x480", "-frames:v", "1", "-q:v", "1", "turned.jpg");
+        Tools.run(lib, "exiftool", "-q", "-overwrite_original", "-n", "-Orientation=6", "-DateTimeOriginal=2021:06:01 10:00:00",
+                "-GPSLatitude=48.1", "-GPSLatitudeRef=N", "-GPSLongitude=11.5", "-GPSLongitudeRef=E", "-Make=Apple", "-Model=iPhone 12", "turned.jpg");
+        // JPEG already heavily compressed: recompressing at quality 85 cannot make it 10% smaller -> gate refuses
+        Tools.run(lib, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1", "-q:v", "31", "tiny.jpg");
+        Tools.run(lib, "exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=2020:01:01 10:00:00", "tiny.jpg");
+        // HEIC
+        Tools.run(lib, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1", tmp.resolve("h.png").toString());
+        Tools.run(lib, "heif-enc", "-q", "60", "-o", "photo.heic", tmp.resolve("h.png").toString());
+        // PNG passes through
+        Files.copy(tmp.resolve("h.png"), lib.resolve("drawing.png"));
+
+        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
+
+        Path home = pipeline.home();
+        Path compressedDir = home.resolve("compressed");
+        try (Database db = pipeline.openLedger(); ExifTool exif = new ExifTool()) {
+            Map<String, Map<String, Object>> rows = rowsByName(db);
+            assertThat(rows).hasSize(8);
+            rows.forEach((name, r) -> {
+                assertThat(r.get("compress_decision")).as(name + ": " + r.get("compress_reason")).isNotNull();
+                assertThat(Path.of((String) r.get("compressed_path"))).as(name).startsWith(compressedDir).isRegularFile();
+            });
+
+            // portrait: 480p tier, still portrait (rotation kept), date, GPS, make/model and Live Photo id intact
+            Map<String, Object> portrait = rows.get("portrait.mov");
+            assertThat(portrait.get("compress_decision")).as((String) portrait.get("compress_reason")).isEqualTo("compressed");
+            assertThat(((Number) portrait.get("compress_tier")).intValue()).isEqualTo(480);
+            assertThat(((Number) portrait.get("compressions")).intValue()).isEqualTo(1);
+            assertThat(portrait.get("codec")).isEqualTo("hevc (libx265)");
+            assertThat(((Number) portrait.get("ssim")).doubleValue()).isGreaterThanOrEqualTo(0.95);
+            assertThat(((Number) portrait.get("space_saved")).longValue()).isPositive();
+            Path p = Path.of((String) portrait.get("compressed_path"));
+            assertThat(p.getFileName().toString()).endsWith(".mov");
+            assertThat(size(p)).containsExactly(854, 480);
+            assertThat(codec(p)).startsWith("hevc,hvc1");
+            Map<String, Object> tags = exif.read(p);
+            assertThat(((Number) tags.get("Composite:Rotation")).intValue()).isEqualTo(90);
+            Map<String, Object> origTags = exif.read(Path.of((String) portrait.get("original_path")));
+            assertThat(tags.get("QuickTime:CreateDate")).isEqualTo(origTags.get("QuickTime:CreateDate"));
+            assertThat(((Number) tags.get("Composite:GPSLatitude")).doubleValue()).isEqualTo(48.1);
+            assertThat(((Number) tags.get("Composite:GPSLongitude")).doubleValue()).isEqualTo(11.5);
+            assertThat(tags.get("Keys:Make")).isEqualTo("Apple");
+            assertThat(tags.get("Keys:Model")).isEqualTo("iPhone 12");
+            assertThat(tags.get("Keys:ContentIdentifier")).isEqualTo("LIVE-portrait.mov");
+            // compressed/ mirrors originals/
+            Path orig = Path.of((String) portrait.get("original_path"));
+            assertThat(home.resolve("originals").relativize(orig.getParent()))
+                    .isEqualTo(compressedDir.relativize(p.getParent()));
+
+            // 4K: capped at 2160p, not upscaled, not downscaled below its tier
+            Map<String, Object> uhd = rows.get("uhd.mp4");
+            assertThat(uhd.get("compress_decision")).as((String) uhd.get("compress_reason")).isEqualTo("compressed");
+            assertThat(((Number) uhd.get("compress_tier")).intValue()).isEqualTo(2160);
+            assertThat(size(Path.of((String) uhd.get("compressed_path")))).containsExactly(3840, 2160);
+
+            Map<String, Object> landscape = rows.get("landscape.mov");
+            assertThat(landscape.get("compress_decision")).as((String) landscape.get("compress_reason")).isEqualTo("compressed");
+            assertThat(((Number) landscape.get("compress_tier")).intValue()).isEqualTo(720);
+
+            Map<String, Object> small = rows.get("small.mp4");
+            assertThat(small.get("compress_decision")).isEqualTo("skipped");
+            assertThat((String) small.get("compress_reason")).startsWith("already efficient: HEVC at");
+            assertThat(sha(Path.of((String) small.get("compressed_path")))).isEqualTo(sha(Path.of((String) small.get("original_path"))));
+
+            Map<String, Object> turned = rows.get("turned.jpg");
+            assertThat(turned.get("compress_decision")).as((String) turned.get("compress_reason")).isEqualTo("compressed");
+            assertThat(turned.get("codec")).isEqualTo("mjpeg (ffmpeg)");
+            assertThat(((Number) turned.get("ssim")).doubleValue()).isGreaterThanOrEqualTo(0.97);
+            Path tj = Path.of((String) turned.get("compressed_path"));
+            assertThat(tj.getFileName().toString()).endsWith(".jpg");
+            assertThat(Files.size(tj)).isLessThan(Files.size(Path.of((String) turned.get("original_path"))));
+            Map<String, Object> jt = exif.read(tj);
+            assertThat(((Number) jt.get("IFD0:Orientation")).intValue()).isEqualTo(6);
+            assertThat(((Number) jt.get("Composite:GPSLatitude")).doubleValue()).isEqualTo(48.1);
+            assertThat(((Number) jt.get("Composite:GPSLongitude")).doubleValue()).isEqualTo(11.5);
+            assertThat(jt.get("ExifIFD:DateTimeOriginal")).isEqualTo("2021:06:01 10:00:00");
+            assertThat(jt.get("File:FileType")).isEqualTo("JPEG");
+
+            Map<String, Object> tiny = rows.get("tiny.jpg");
+            assertThat(tiny.get("compress_decision")).isEqualTo("original");
+            assertThat((String) tiny.get("compress_reason")).contains("smaller (needs 10%)");
+            assertThat(sha(Path.of((String) tiny.get("compressed_path")))).isEqualTo(sha(Path.of((String) tiny.get("original_path"))));
+
+            Map<String, Object> heic = rows.get("photo.heic");
+            assertThat(heic.get("compress_decision")).isEqualTo("skipped");
+            assertThat((String) heic.get("compressed_path")).endsWith(".heic");
+            assertThat(exif.read(Path.of((String) heic.get("compressed_path"))).get("File:FileType")).isEqualTo("HEIC");
+
+            assertThat(rows.get("drawing.png").get("compress_decision")).isEqualTo("skipped");
+
+            // the landscape clip ages into the 480p tier: the next run re-encodes it from the original
+            query(db, "update media_files set captured_at = now() - interval '42 months' where original_name = 'landscape.mov' returning id");
+        }
+        assertThat(files(home.resolve("work"))).as("no queue or scratch file left").isEmpty();
+        Path firstLandscape;
+        try (Database db = pipeline.openLedger()) {
+            firstLandscape = Path.of((String) rowsByName(db).get("landscape.mov").get("compressed_path"));
+        }
+
+        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
+        try (Database db = pipeline.openLedger()) {
+            Map<String, Map<String, Object>> rows = rowsByName(db);
+            Map<String, Object> landscape = rows.get("landscape.mov");
+            assertThat(((Number) landscape.get("compress_tier")).intValue()).isEqualTo(480);
+            assertThat(((Number) landscape.get("compressions")).intValue()).isEqualTo(2);
+            Path now = Path.of((String) landscape.get("compressed_path"));
+            assertThat(size(now)).containsExactly(854, 480);
+            assertThat(firstLandscape).as("the 720p copy was replaced").doesNotExist();
+            // nothing else was redone
+            assertThat(((Number) rows.get("portrait.mov").get("compressions")).intValue()).isEqualTo(1);
+            assertThat(((Number) rows.get("turned.jpg").get("compressions")).intValue()).isEqualTo(1);
+        }
+    }
+
+    /** Starts the packaged app and returns once an encode is running (a new scratch file exists). */
+    private static Process startAndWaitForEncode(Path config, Path log, Path scratch) throws Exception {
+        List<Path> stale = files(scratch); // left by a killed run; the new one sweeps them at startup
+        Process p = KillAndResumeIT.startApp(config, log);
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (files(scratch).isEmpty() || stale.containsAll(files(scratch))) {
+            assertThat(p.isAlive()).as("app still running (log: " + log + ")").isTrue();
+            assertThat(System.nanoTime()).as("encode started within 120 s").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        assertThat(p.descendants()).anyMatch(h -> h.info().commandLine().orElse("").contains("libx265"));
+        return p;
+    }
+
+    @Test
+    void stoppedOrKilledEncodeLeavesNothingFinishedAndIsRedone() throws Exception {
+        PipelineHome pipeline = new PipelineHome(tmp)
+                .set("pipeline.compress.enabled", "true")
+                .set("pipeline.compress.video.preset", "slow")
+                .set("pipeline.compress.parallelism", "1")
+                .set("camel.main.shutdown-timeout", "2");
+        clip(pipeline.library(), "long.mov", 1280, 720, 4, monthsAgo(2), 0);
+        Path config = pipeline.config();
+        Path scratch = pipeline.home().resolve("work/.compress-scratch");
+        Path compressed = pipeline.home().resolve("compressed");
+
+        // 1. SIGTERM to the JVM only (what systemd's KillMode=mixed does): graceful shutdown gives up after 2 s
+        Process first = startAndWaitForEncode(config, tmp.resolve("first.log"), scratch);
+        List<ProcessHandle> tree = new ArrayList<>(first.descendants().toList());
+        first.destroy();
+        assertThat(first.waitFor(60, TimeUnit.SECONDS)).as("stopped on SIGTERM").isTrue();
+        for (ProcessHandle h : tree) {
+            h.onExit().get(15, TimeUnit.SECONDS); // ffmpeg dies with the JVM (pdeathsig)
+        }
+        assertThat(files(compressed)).as("no finished-looking output after SIGTERM").isEmpty();
+        try (Database db = pipeline.openLedger()) {
+            Map<String, Object> r = rowsByName(db).get("long.mov");
+            assertThat(r.get("compress_decision")).as("a shutdown is not the file's fault: still undecided; "
+                    + r.get("compress_reason")).isNull();
+        }
+
+        // 2. kill -9 in the middle of the redone encode
+        Process second = startAndWaitForEncode(config, tmp.resolve("second.log"), scratch);
+        tree = new ArrayList<>(second.descendants().toList());
+        second.destroyForcibly();
+        second.waitFor(10, TimeUnit.SECONDS);
+        for (ProcessHandle h : tree) {
+            h.onExit().get(15, TimeUnit.SECONDS);
+        }
+        assertThat(files(compressed)).as("no finished-looking output after kill -9").isEmpty();
+
+        // 3. the next run does it
+        Process third = KillAndResumeIT.startApp(config, tmp.resolve("third.log"));
+        assertThat(third.waitFor(240, TimeUnit.SECONDS)).as("third run finished").isTrue();
+        assertThat(third.exitValue()).as("exit; log:\n" + Files.readString(tmp.resolve("third.log"))).isEqualTo(0);
+        assertThat(files(scratch)).as("scratch swept").isEmpty();
+        try (Database db = pipeline.openLedger()) {
+            Map<String, Object> r = rowsByName(db).get("long.mov");
+            assertThat(r.get("compress_decision")).as((String) r.get("compress_reason")).isEqualTo("compressed");
+            assertThat(((Number) r.get("compressions")).intValue()).isEqualTo(1);
+            assertThat(files(compressed)).containsExactly(Path.of((String) r.get("compressed_path")));
+        }
+    }
+
+    @Test
+    void failuresUseTheOriginalRecordWhyAndTheRunGoesOn() throws Exception {
+        // An ffmpeg that crashes, fills the disk after writing part of a file, or hangs, depending on a marker the
+        // test writes into each input's metadata; anything else goes to the real ffmpeg.
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path ffmpeg = bin.resolve("ffmpeg");
+        Files.writeString(ffmpeg, """
+                #!/bin/sh
+                in=""; prev=""; out=""
+                for a in "$@"; do
+                  if [ "$prev" = "-i" ] && [ -z "$in" ]; then in="$a"; fi
+                  prev="$a"; out="$a"
+                done
+                case " $* " in
+                  *" libx265 "*)
+                    if grep -aq CRASHME "$in"; then echo "x265 [error]: encoder crashed" >&2; kill -SEGV $$; fi
+                    if grep -aq FILLME "$in"; then
+                      head -c 100000 /dev/zero > "$out"; echo "$out: No space left on device" >&2; exit 1; fi
+                    if grep -aq HANGME "$in"; then exec sleep 60; fi
+                    ;;
+                esac
+                exec ffmpeg "$@"
+                """);
+        ffmpeg.toFile().setExecutable(true);
+        PipelineHome pipeline = new PipelineHome(tmp)
+                .set("pipeline.compress.enabled", "true")
+                .set("pipeline.compress.video.preset", "ultrafast")
+                .set("pipeline.compress.timeout-seconds", "5")
+                .set("pipeline.tools.ffmpeg", ffmpeg.toString());
+        Path lib = pipeline.library();
+        for (String marker : List.of("CRASHME", "FILLME", "HANGME", "GOOD")) {
+            String name = marker.toLowerCase() + ".mov";
+            clip(lib, name, 320, 240, 1, monthsAgo(1), 0);
+            Tools.run(lib, "exiftool", "-q", "-overwrite_original", "-QuickTime:Comment=" + marker, name);
+        }
+        long started = System.nanoTime();
+        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the hung encode was cut short").isLessThan(Duration.ofSeconds(55));
+        Path home = pipeline.home();
+        try (Database db = pipeline.openLedger()) {
+            Map<String, Map<String, Object>> rows = rowsByName(db);
+            Map<String, String> expected = Map.of(
+                    "crashme.mov", "ffmpeg failed (exit",
+                    "fillme.mov", "disk full while encoding",
+                    "hangme.mov", "did not finish within 5 s");
+            expected.forEach((name, reason) -> {
+                Map<String, Object> r = rows.get(name);
+                assertThat(r.get("compress_decision")).as(name).isEqualTo("failed");
+                assertThat((String) r.get("compress_reason")).as(name).contains(reason);
+                Path orig = Path.of((String) r.get("original_path"));
+                assertThat(orig).isRegularFile();
+                // the original is what goes out, untouched
+                assertThat(sha(Path.of((String) r.get("compressed_path")))).isEqualTo(sha(orig));
+            });
+            assertThat(rows.get("good.mov").get("compress_decision")).isEqualTo("compressed");
+            assertThat(query(db, "select count(*) as n from pipeline_logs where stage = 'compress' and level = 'error'"))
+                    .singleElement().satisfies(r -> assertThat(((Number) r.get("n")).intValue()).isEqualTo(3));
+        }
+        assertThat(files(home.resolve("work"))).as("no partial output left in scratch").isEmpty();
+        assertThat(files(home).stream().filter(p -> p.getFileName().toString().endsWith(".mp-tmp"))).isEmpty();
+        assertThat(ProcessHandle.current().descendants().filter(h -> h.info().command().orElse("").endsWith("sleep")))
+                .as("the hung tool was killed").isEmpty();
+    }
+    @Test
+    void perRunCapAdvancesThroughTheLibrary() throws Exception {
+        PipelineHome pipeline = new PipelineHome(tmp)
+                .set("pipeline.compress.enabled", "true")
+                .set("pipeline.compress.max-files-per-run", "2");
+        Path lib = pipeline.library();
+        Tools.run(lib, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=10", "-frames:v", "3",
+                "-q:v", "1", "p%d.jpg");
+        Tools.run(lib, "exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=2022:02:02 10:00:00", "p1.jpg", "p2.jpg", "p3.jpg");
+        String decided = "select original_name, compressed_at from media_files where compress_decision is not null order by 1";
+        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
+        List<Map<String, Object>> first;
+        try (Database db = pipeline.openLedger()) {
+            first = query(db, decided);
+            assertThat(first).as("two files, the cap").hasSize(2);
+        }
+        assertThat(files(pipeline.home().resolve("work"))).as("nothing left queued").isEmpty();
+        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
+        try (Database db = pipeline.openLedger()) {
+            List<Map<String, Object>> second = query(db, decided);
+            assertThat(second).as("the next run took the third file").hasSize(3);
+            assertThat(second).as("the first two were not redone").containsAll(first);
+        }
+    }
+}
