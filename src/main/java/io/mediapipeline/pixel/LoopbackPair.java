@@ -15,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -265,9 +266,19 @@ public final class LoopbackPair implements AutoCloseable {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IOException("the loopback Syncthing pair did not connect within " + millis + " ms");
+                throw new IOException("the loopback Syncthing pair did not connect within " + millis + " ms\n--- server log:\n"
+                        + tail(server) + "\n--- phone log:\n" + tail(phone));
             }
             Thread.sleep(50);
+        }
+    }
+
+    private static String tail(Instance i) {
+        try {
+            List<String> lines = Files.readAllLines(i.home.resolve("syncthing.log"));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
         }
     }
 

@@ -17,6 +17,7 @@ import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.PollingConsumerPollStrategy;
+import org.apache.camel.support.ScheduledBatchPollingConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +83,12 @@ public class PixelStager implements PollingConsumerPollStrategy {
     @Override
     public boolean begin(Consumer consumer, Endpoint endpoint) {
         batchFull = false;
-        current = pixel.openBatch(); // left open by an interrupted run: fill it first, so nothing is placed twice
+        if (current == null) {
+            current = pixel.openBatch(); // left open by an interrupted run: fill it first, so nothing is placed twice
+        }
+        if (current != null && current.fileCount() >= maxFiles) {
+            closeCurrent();
+        }
         long unconfirmed = pixel.unconfirmedBytes();
         boolean hold = unconfirmed >= maxUnconfirmed;
         if (hold != holding) {
@@ -102,6 +108,10 @@ public class PixelStager implements PollingConsumerPollStrategy {
             activity.begin(consumer, endpoint);
             activity.commit(consumer, endpoint, 0);
             return false;
+        }
+        if (consumer instanceof ScheduledBatchPollingConsumer batch) {
+            // take no more files than the open batch has room for, so the file cap never turns files back
+            batch.setMaxMessagesPerPoll(Math.max(1, maxFiles - (current == null ? 0 : current.fileCount())));
         }
         return activity.begin(consumer, endpoint);
     }

@@ -319,6 +319,44 @@ class PixelDeliveryIT {
         assertThat(phoneFiles()).isEmpty();
     }
 
+    @Test
+    void killNineMidStagingThenOnceStagesEachFileExactlyOnceAndConfirmsAll() throws Exception {
+        // small batches so staging takes several polls and the kill lands in the middle of it
+        PipelineHome p = pipeline().set("pipeline.target.pixel.batch.max-files", "4")
+                .set("pipeline.target.pixel.once-wait-seconds", "60");
+        List<Path> photos = Tools.photos(p.library(), "kill", 40, "2019:09:09 09:00:00");
+        Path bridge = p.home().resolve("bridge/pixel");
+        Path project = PipelineHome.projectDir();
+        String jar = System.getProperty("pipeline.jar", project.resolve("target/media-pipeline.jar").toString());
+        Process first = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dpipeline.app-home=" + project, "-jar", jar, "once", "--config", p.config().toString())
+                .directory(project.toFile()).redirectErrorStream(true).redirectOutput(tmp.resolve("first.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (bridgeFiles(p).size() < 10) {
+            assertThat(first.isAlive()).as("first run still running (log: first.log)").isTrue();
+            assertThat(System.nanoTime()).as("staging started within 120 s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        first.destroyForcibly(); // SIGKILL mid-staging
+        first.waitFor(10, TimeUnit.SECONDS);
+        int stagedAtKill = bridgeFiles(p).size();
+        assertThat(stagedAtKill).as("killed mid-staging").isLessThan(photos.size());
+
+        assertThat(once(p)).isEqualTo(Application.EXIT_OK);
+        Map<String, String> staged = bridgeFiles(p);
+        assertThat(staged).as("every photo staged exactly once").hasSize(photos.size());
+        assertThat(Set.copyOf(staged.values())).hasSize(photos.size());
+        assertThat(phoneFiles()).isEqualTo(staged);
+        try (Database ledger = p.openLedger()) {
+            assertThat(query(ledger, "select state from deliveries")).hasSize(photos.size())
+                    .allSatisfy(d -> assertThat(d.get("state")).isEqualTo("confirmed"));
+            assertThat(query(ledger, "select file_count from batches"))
+                    .allSatisfy(b -> assertThat((Integer) b.get("file_count")).isBetween(1, 4));
+            assertThat(query(ledger, "select 1 from batches where status <> 'confirmed'")).isEmpty();
+        }
+        assertThat(files(p.home()).stream().filter(f -> f.toString().endsWith(".mp-tmp"))).isEmpty();
+    }
+
     private static List<String> messages(Database ledger) {
         return query(ledger, "select message from pipeline_logs where stage = 'pixel' order by id").stream()
                 .map(r -> (String) r.get("message")).toList();
