@@ -357,6 +357,38 @@ class PixelDeliveryIT {
         assertThat(files(p.home()).stream().filter(f -> f.toString().endsWith(".mp-tmp"))).isEmpty();
     }
 
+    @Test
+    void doctorChecksSyncthingKeyFolderTypeAndSharing() throws Exception {
+        PipelineHome p = pipeline();
+        String out = doctor(p);
+        assertThat(out).contains("OK    syncthing     v1.19.2").contains("API key accepted")
+                .contains("OK    pixel folder  'pixel' is Send Only over " + p.home().resolve("bridge/pixel"))
+                .contains("OK    pixel phone").contains("is connected now");
+
+        pair.rest(pair.server(), "PATCH", "/rest/config/folders/" + LoopbackPair.FOLDER_ID, "{\"type\":\"sendreceive\"}");
+        assertThat(doctor(p)).contains("FAIL  pixel folder  folder 'pixel' is sendreceive, not Send Only");
+
+        p.set("pipeline.target.pixel.api-key", "wrong-key");
+        out = doctor(p);
+        assertThat(out).contains("FAIL  syncthing").contains("refused the API key").doesNotContain("wrong-key");
+
+        p.set("pipeline.target.pixel.api-key", pair.server().apiKey());
+        pair.stop(pair.server());
+        assertThat(doctor(p)).contains("FAIL  syncthing").contains("not reachable");
+    }
+
+    private static String doctor(PipelineHome p) {
+        java.io.PrintStream saved = System.out;
+        var buffer = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(buffer, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            io.mediapipeline.cli.Doctor.run(PipelineHome.projectDir(), p.config());
+        } finally {
+            System.setOut(saved);
+        }
+        return buffer.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     private static List<String> messages(Database ledger) {
         return query(ledger, "select message from pipeline_logs where stage = 'pixel' order by id").stream()
                 .map(r -> (String) r.get("message")).toList();
