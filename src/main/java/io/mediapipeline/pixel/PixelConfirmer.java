@@ -38,6 +38,7 @@ public class PixelConfirmer {
     private volatile String problem;
     private volatile long notBefore;
     private int failures;
+    private long cursor;
     private volatile long lastProgress = System.nanoTime();
     private volatile long confirmedTotal;
 
@@ -113,10 +114,16 @@ public class PixelConfirmer {
             syncthing.scan(folder, b.name());
             pixel.markScanned(b.id());
         }
-        List<PixelLedger.Pending> pending = pixel.unconfirmed(perPass);
+        List<PixelLedger.Pending> pending = pixel.unconfirmed(cursor, perPass);
+        if (pending.isEmpty() && cursor > 0) {
+            cursor = 0;
+            pending = pixel.unconfirmed(cursor, perPass);
+        }
         if (pending.isEmpty()) {
             return;
         }
+        // more waiting than one pass checks: the next pass goes on where this one stops
+        cursor = pending.size() < perPass ? 0 : pending.get(pending.size() - 1).id();
         JsonNode status = syncthing.folderStatus(folder);
         if ("error".equals(status.path("state").asText()) || !status.path("error").asText("").isEmpty()) {
             throw new Unavailable("Syncthing folder '" + folder + "' is in error: " + status.path("error").asText("unknown")
@@ -132,49 +139,50 @@ public class PixelConfirmer {
                     ? " (paused in Syncthing)" : "") + "; " + pixel.unconfirmedCount() + " staged file(s) wait for it");
         }
         JsonNode completion = syncthing.completion(folder, device);
-        int confirmed = 0;
+        long started = System.nanoTime();
+        List<PixelLedger.Check> checks = new java.util.ArrayList<>();
         for (PixelLedger.Pending p : pending) {
-            if (confirmOne(p, phone, completion)) {
-                confirmed++;
+            PixelLedger.Check check = checkOne(p, phone, completion);
+            if (check != null) {
+                checks.add(check);
             }
         }
+        int confirmed = pixel.record(checks, holdDays);
         if (confirmed > 0) {
             confirmedTotal += confirmed;
             progress();
-            LOG.info("Pixel: {} file(s) confirmed on the phone ({} still to confirm)", confirmed, pixel.unconfirmedCount());
+            LOG.info("Pixel: {} file(s) confirmed on the phone ({} still to confirm; {} checked in {} ms)", confirmed,
+                    pixel.unconfirmedCount(), pending.size(), (System.nanoTime() - started) / 1_000_000);
         }
     }
 
-    private boolean confirmOne(PixelLedger.Pending p, JsonNode phone, JsonNode completion) {
+    /** The outcome for one file, or null when nothing changed since its last check. */
+    private PixelLedger.Check checkOne(PixelLedger.Pending p, JsonNode phone, JsonNode completion) {
         String rel = p.batchName() + "/" + Path.of(p.stagedPath()).getFileName();
         JsonNode f = syncthing.file(folder, rel);
         if (f == null) {
-            pixel.noteCheck(p.id(), "not in Syncthing's index yet (scan pending)");
-            return false;
+            return note(p, "not in Syncthing's index yet (scan pending)");
         }
         JsonNode global = f.path("global");
         String version = global.path("version").toString();
         if (global.path("deleted").asBoolean() || global.path("invalid").asBoolean() || global.path("ignored").asBoolean()) {
-            pixel.noteCheck(p.id(), "Syncthing's global entry is deleted, invalid or ignored");
-            return false;
+            return note(p, "Syncthing's global entry is deleted, invalid or ignored");
         }
         if (global.path("size").asLong(-1) != p.size()) {
-            pixel.noteCheck(p.id(), "global size " + global.path("size").asLong(-1) + " is not the staged size " + p.size());
-            return false;
+            return note(p, "global size " + global.path("size").asLong(-1) + " is not the staged size " + p.size());
         }
         String staged = p.stagedVersion();
+        String firstSeen = null;
         if (staged == null) {
             // the first time the file is in the index, its global version must be this server's own
             if (!version.equals(f.path("local").path("version").toString())) {
-                pixel.noteCheck(p.id(), "global version is not this server's copy");
-                return false;
+                return note(p, "global version is not this server's copy");
             }
-            pixel.setStagedVersion(p.id(), version);
+            firstSeen = version;
             staged = version;
         }
         if (!sameJson(staged, version)) {
-            pixel.noteCheck(p.id(), "global version " + version + " is not the staged version " + staged);
-            return false;
+            return note(p, "global version " + version + " is not the staged version " + staged);
         }
         JsonNode entry = null;
         for (JsonNode a : f.path("availability")) { // null when nobody connected has it
@@ -183,12 +191,10 @@ public class PixelConfirmer {
             }
         }
         if (entry == null) {
-            pixel.noteCheck(p.id(), "not on the phone yet");
-            return false;
+            return note(p, "not on the phone yet", firstSeen);
         }
         if (entry.path("fromTemporary").asBoolean(true)) {
-            pixel.noteCheck(p.id(), "only a partial copy on the phone (fromTemporary)");
-            return false;
+            return note(p, "only a partial copy on the phone (fromTemporary)", firstSeen);
         }
         ObjectNode evidence = JSON.createObjectNode();
         evidence.put("device", device);
@@ -206,11 +212,17 @@ public class PixelConfirmer {
         c.set("startedAt", phone.path("startedAt"));
         evidence.set("folderCompletion", completion); // context only, never the proof
         evidence.put("checkedAt", OffsetDateTime.now(ZoneOffset.UTC).toString());
-        boolean done = pixel.confirm(p.id(), evidence.toString(), holdDays);
-        if (done) {
-            pixel.completeBatchIfDone(p.batchId());
-        }
-        return done;
+        return new PixelLedger.Check(p.id(), p.batchId(), true, evidence.toString(), firstSeen);
+    }
+
+    /** Writes the outcome only when it changed: a pass over thousands of waiting files stays read-only. */
+    private static PixelLedger.Check note(PixelLedger.Pending p, String outcome) {
+        return note(p, outcome, null);
+    }
+
+    private static PixelLedger.Check note(PixelLedger.Pending p, String outcome, String firstSeenVersion) {
+        return outcome.equals(p.lastCheck()) && firstSeenVersion == null ? null
+                : new PixelLedger.Check(p.id(), p.batchId(), false, outcome, firstSeenVersion);
     }
 
     private static boolean sameJson(String a, String b) {

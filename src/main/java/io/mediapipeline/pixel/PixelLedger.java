@@ -22,7 +22,7 @@ public class PixelLedger {
 
     /** A staged file not yet proven on the phone. */
     public record Pending(long id, UUID mediaId, UUID batchId, String batchName, String stagedPath, long size,
-                          String stagedVersion, boolean scanned) {
+                          String stagedVersion, boolean scanned, String lastCheck) {
     }
 
     /** A media file the Pixel has not been given yet (for restart recovery). */
@@ -153,22 +153,24 @@ public class PixelLedger {
         });
     }
 
-    /** Unconfirmed deliveries of closed batches, least recently checked first. */
-    public List<Pending> unconfirmed(int limit) {
+    /** Unconfirmed deliveries of closed batches with an id above afterId, in id order (callers rotate through). */
+    public List<Pending> unconfirmed(long afterId, int limit) {
         return tx(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     select d.id, d.media_file_id, d.batch_id, b.name, d.staged_path, d.staged_size,
-                           d.staged_version::text, b.scanned_at is not null
+                           d.staged_version::text, b.scanned_at is not null, d.last_check
                       from deliveries d join batches b on b.id = d.batch_id
-                     where d.target = 'pixel' and d.state = 'staged' and b.status <> 'open'
-                     order by d.last_checked_at nulls first, d.id
+                     where d.target = 'pixel' and d.state = 'staged' and b.status <> 'open' and d.id > ?
+                     order by d.id
                      limit ?""")) {
-                ps.setInt(1, limit);
+                ps.setLong(1, afterId);
+                ps.setInt(2, limit);
                 List<Pending> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(new Pending(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
-                                rs.getString(4), rs.getString(5), rs.getLong(6), rs.getString(7), rs.getBoolean(8)));
+                                rs.getString(4), rs.getString(5), rs.getLong(6), rs.getString(7), rs.getBoolean(8),
+                                rs.getString(9)));
                     }
                 }
                 return out;
@@ -176,34 +178,65 @@ public class PixelLedger {
         });
     }
 
-    public void setStagedVersion(long deliveryId, String versionJson) {
-        tx(c -> exec(c, "update deliveries set staged_version = ?::jsonb where id = ? and staged_version is null",
-                versionJson, deliveryId));
+    /** The outcome of one check of one delivery: confirmed with evidence, or why not (no state change). */
+    public record Check(long deliveryId, UUID batchId, boolean confirmed, String outcomeOrEvidence, String stagedVersion) {
     }
 
-    /** Records why a delivery is not confirmed yet (no state change). */
-    public void noteCheck(long deliveryId, String outcome) {
-        tx(c -> exec(c, """
-                update deliveries set last_check = ?, last_checked_at = now(), attempts = attempts + 1, updated_at = now()
-                 where id = ? and state = 'staged'""", outcome, deliveryId));
-    }
-
-    /** staged -> confirmed with its evidence; the hold keeps cleanup away for holdDays. */
-    public boolean confirm(long deliveryId, String evidenceJson, int holdDays) {
-        return tx(c -> exec(c, """
-                update deliveries set state = 'confirmed', evidence = ?::jsonb, confirmed_at = now(),
-                       hold_until = now() + make_interval(days => ?), last_check = 'confirmed',
-                       last_checked_at = now(), last_error = null, updated_at = now()
-                 where id = ? and state = 'staged'""", evidenceJson, holdDays, deliveryId) == 1);
-    }
-
-    /** A batch whose every delivery is confirmed is confirmed too. */
-    public void completeBatchIfDone(UUID batchId) {
-        tx(c -> exec(c, """
-                update batches set status = 'confirmed', completed_at = now()
-                 where id = ? and status = 'staged'
-                   and not exists (select 1 from deliveries d where d.batch_id = batches.id and d.state <> 'confirmed')""",
-                batchId));
+    /**
+     * Writes one pass's outcomes in one transaction (one commit, not one per file): staged -> confirmed
+     * with evidence and a hold of holdDays before cleanup may touch the file; otherwise the reason; and
+     * a batch whose every delivery is confirmed becomes confirmed. Returns how many were confirmed.
+     */
+    public int record(List<Check> checks, int holdDays) {
+        if (checks.isEmpty()) {
+            return 0;
+        }
+        return tx(c -> {
+            int confirmed = 0;
+            java.util.Set<UUID> batches = new java.util.HashSet<>();
+            try (PreparedStatement ok = c.prepareStatement("""
+                    update deliveries set state = 'confirmed', evidence = ?::jsonb, confirmed_at = now(),
+                           hold_until = now() + make_interval(days => ?), last_check = 'confirmed',
+                           last_checked_at = now(), last_error = null, updated_at = now()
+                     where id = ? and state = 'staged'""");
+                 PreparedStatement note = c.prepareStatement("""
+                    update deliveries set last_check = ?, last_checked_at = now(), attempts = attempts + 1, updated_at = now()
+                     where id = ? and state = 'staged'""")) {
+                for (Check ch : checks) {
+                    if (ch.confirmed()) {
+                        ok.setString(1, ch.outcomeOrEvidence());
+                        ok.setInt(2, holdDays);
+                        ok.setLong(3, ch.deliveryId());
+                        confirmed += ok.executeUpdate();
+                        batches.add(ch.batchId());
+                    } else {
+                        note.setString(1, ch.outcomeOrEvidence());
+                        note.setLong(2, ch.deliveryId());
+                        note.addBatch();
+                    }
+                }
+                note.executeBatch();
+            }
+            try (PreparedStatement version = c.prepareStatement(
+                    "update deliveries set staged_version = ?::jsonb where id = ? and staged_version is null")) {
+                for (Check ch : checks) {
+                    if (ch.stagedVersion() != null) {
+                        version.setString(1, ch.stagedVersion());
+                        version.setLong(2, ch.deliveryId());
+                        version.addBatch();
+                    }
+                }
+                version.executeBatch();
+            }
+            for (UUID b : batches) {
+                exec(c, """
+                        update batches set status = 'confirmed', completed_at = now()
+                         where id = ? and status = 'staged'
+                           and not exists (select 1 from deliveries d where d.batch_id = batches.id and d.state <> 'confirmed')""",
+                        b);
+            }
+            return confirmed;
+        });
     }
 
     /** Ingested or archived content that has no Pixel delivery yet. */
