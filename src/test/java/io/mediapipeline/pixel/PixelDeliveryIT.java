@@ -140,6 +140,12 @@ class PixelDeliveryIT {
                     .hasSize(6);
         }
         assertThat(files(p.home().resolve("work/pixel"))).isEmpty();
+        Path report;
+        try (var reports = Files.list(p.home().resolve("reports"))) {
+            report = reports.filter(f -> f.getFileName().toString().startsWith("run-")).findFirst().orElseThrow();
+        }
+        assertThat(JSON.readTree(report.toFile()).path("files")).hasSize(6)
+                .allSatisfy(f -> assertThat(f.path("deliveries").path("pixel").asText()).isEqualTo("confirmed"));
     }
 
     @Test
