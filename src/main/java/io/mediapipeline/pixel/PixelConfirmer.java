@@ -243,7 +243,11 @@ public class PixelConfirmer {
             case BAD_REQUEST -> e.getMessage().contains("device")
                     ? "pipeline.target.pixel.device-id is not a valid Syncthing device ID (" + e.getMessage() + ")"
                     : e.getMessage();
-            case FAILED -> "Syncthing call failed: " + e.getMessage();
+            case FAILED -> e.status() == 500 && e.getMessage().contains("/rest/db/scan")
+                    // 1.19.2 answers a scan of a broken folder with 500 and the folder's error
+                    ? "Syncthing folder '" + folder + "' is in error: " + e.getMessage().replaceFirst(".*HTTP 500 ", "")
+                            + (e.getMessage().contains("marker") ? " (is the disk under pipeline.home mounted?)" : "")
+                    : "Syncthing call failed: " + e.getMessage();
         };
     }
 

@@ -313,7 +313,17 @@ class PixelDeliveryIT {
             assertThat(messages(ledger)).anySatisfy(m -> assertThat(m).contains("no folder 'nope'"));
         }
 
+        // the folder marker gone (a NAS not mounted): Syncthing puts the folder in error
         p.set("pipeline.target.pixel.folder-id", LoopbackPair.FOLDER_ID);
+        Files.delete(p.home().resolve("bridge/pixel/.stfolder"));
+        assertThat(once(p)).isEqualTo(Application.EXIT_OK);
+        try (Database ledger = p.openLedger()) {
+            assertThat(messages(ledger)).anySatisfy(m -> assertThat(m).contains("Syncthing folder 'pixel' is in error")
+                    .contains("folder marker missing").contains("mounted"));
+            assertThat(query(ledger, "select state from deliveries"))
+                    .allSatisfy(d -> assertThat(d.get("state")).isEqualTo("staged"));
+        }
+
         pair.stop(pair.server());
         assertThat(once(p)).isEqualTo(Application.EXIT_OK);
         try (Database ledger = p.openLedger()) {
