@@ -140,6 +140,22 @@ public class PixelStager implements PollingConsumerPollStrategy {
 
     // ---- one file ---------------------------------------------------------------------------
 
+    /**
+     * Before a queue file is begun: false (the file stays queued) once this poll's batch is full, or
+     * when the file would push the open batch over its byte cap - which closes the batch.
+     */
+    boolean admit(long size) {
+        if (batchFull) {
+            return false;
+        }
+        if (current != null && current.fileCount() > 0 && current.totalBytes() + size > maxBytes) {
+            closeCurrent();
+            batchFull = true;
+            return false;
+        }
+        return true;
+    }
+
     /** The exchange's file is a hand-off named &lt;sha256&gt;.&lt;ext&gt;. */
     public void stage(Exchange ex) throws IOException {
         String sha = Handoff.stemOf(ex.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class));

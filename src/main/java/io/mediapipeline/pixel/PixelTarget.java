@@ -46,6 +46,7 @@ public final class PixelTarget {
                 settings.integer("pipeline.target.pixel.batch.max-mb") * (1L << 20),
                 settings.integer("pipeline.target.pixel.max-unconfirmed-mb") * (1L << 20));
         main.bind("pixelStager", stager);
+        main.bind("pixelQueueFiles", new PixelQueueFiles(stager));
         main.bind("pixelConfirmer", confirmer);
         if (!enabled) {
             return;

@@ -77,8 +77,15 @@ class PixelDeliveryIT {
     @Test
     void stagedFilesArriveIdenticalAndAreConfirmedOnlyAfterArrival() throws Exception {
         PipelineHome p = pipeline().set("pipeline.target.pixel.batch.max-files", "4")
+                .set("pipeline.target.pixel.batch.max-mb", "1")
                 .set("pipeline.target.pixel.once-wait-seconds", "60");
         Tools.photos(p.library(), "img", 6, "2023:05:01 12:00:00");
+        // two photos of ~0.9 MB each: with a 1 MiB cap no batch can hold both
+        for (String name : List.of("noise1300.jpg", "noise1290.jpg")) {
+            Tools.run(p.library(), "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "nullsrc=s=" + name.substring(5, 9)
+                    + "x1000,geq=random(1)*255:128:128", "-frames:v", "1", "-q:v", "2", name);
+            Tools.run(p.library(), "exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=2023:05:02 12:00:00", name);
+        }
 
         // watch the ledger while the run goes: every confirmation must already be on the phone
         Set<String> violations = ConcurrentHashMap.newKeySet();
@@ -107,17 +114,19 @@ class PixelDeliveryIT {
         assertThat(samples).as("the witness saw confirmations while the run went on").isPositive();
 
         Map<String, String> bridge = bridgeFiles(p);
-        assertThat(bridge).hasSize(6);
+        assertThat(bridge).hasSize(8);
         assertThat(phoneFiles()).as("the phone has every staged file, byte-identical").isEqualTo(bridge);
         Set<String> originals = files(p.home().resolve("originals")).stream().map(PipelineHome::sha).collect(Collectors.toSet());
         assertThat(Set.copyOf(bridge.values())).isEqualTo(originals);
 
         try (Database ledger = p.openLedger()) {
-            List<Map<String, Object>> batches = query(ledger,
-                    "select name, status, file_count, scanned_at from batches where target = 'pixel' order by created_at");
-            assertThat(batches).as("batches capped at 4 files").hasSizeGreaterThanOrEqualTo(2)
-                    .allSatisfy(b -> assertThat((Integer) b.get("file_count")).isBetween(1, 4));
-            assertThat(batches.stream().mapToInt(b -> (Integer) b.get("file_count")).sum()).isEqualTo(6);
+            List<Map<String, Object>> batches = query(ledger, "select name, status, file_count, total_bytes, scanned_at"
+                    + " from batches where target = 'pixel' order by created_at");
+            assertThat(batches).as("batches capped at 4 files and 1 MiB").hasSizeGreaterThanOrEqualTo(2).allSatisfy(b -> {
+                assertThat((Integer) b.get("file_count")).isBetween(1, 4);
+                assertThat((Long) b.get("total_bytes")).isLessThanOrEqualTo(1L << 20);
+            });
+            assertThat(batches.stream().mapToInt(b -> (Integer) b.get("file_count")).sum()).isEqualTo(8);
             assertThat(batches).allSatisfy(b -> {
                 assertThat(b.get("status")).isEqualTo("confirmed");
                 assertThat(b.get("scanned_at")).isNotNull();
@@ -125,7 +134,7 @@ class PixelDeliveryIT {
             List<Map<String, Object>> deliveries = query(ledger, """
                     select d.state, d.evidence::text as evidence, d.staged_path, d.confirmed_at, d.hold_until, d.created_at
                       from deliveries d where target = 'pixel'""");
-            assertThat(deliveries).hasSize(6).allSatisfy(d -> {
+            assertThat(deliveries).hasSize(8).allSatisfy(d -> {
                 assertThat(d.get("state")).isEqualTo("confirmed");
                 JsonNode ev = JSON.readTree((String) d.get("evidence"));
                 assertThat(ev.path("device").asText()).isEqualTo(pair.phone().deviceId());
@@ -137,14 +146,14 @@ class PixelDeliveryIT {
                 assertThat(Duration.between(confirmed, hold)).isEqualTo(Duration.ofDays(7));
             });
             assertThat(query(ledger, "select 1 from file_events where entity = 'delivery:pixel' and to_state = 'confirmed'"))
-                    .hasSize(6);
+                    .hasSize(8);
         }
         assertThat(files(p.home().resolve("work/pixel"))).isEmpty();
         Path report;
         try (var reports = Files.list(p.home().resolve("reports"))) {
             report = reports.filter(f -> f.getFileName().toString().startsWith("run-")).findFirst().orElseThrow();
         }
-        assertThat(JSON.readTree(report.toFile()).path("files")).hasSize(6)
+        assertThat(JSON.readTree(report.toFile()).path("files")).hasSize(8)
                 .allSatisfy(f -> assertThat(f.path("deliveries").path("pixel").asText()).isEqualTo("confirmed"));
     }
 
