@@ -26,6 +26,7 @@ import io.mediapipeline.media.SampleLibrary;
 import io.mediapipeline.ops.Activity;
 import io.mediapipeline.ops.Reconciler;
 import io.mediapipeline.ops.RunWatcher;
+import io.mediapipeline.pixel.PixelTarget;
 import io.mediapipeline.report.RunReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,7 +62,10 @@ public final class Application {
               once           process everything pending, then exit (0 done, 3 some quarantined, 1 failed)
               backfill DIR   register an existing archive in the ledger without moving anything
               doctor         check tools, database, disk space and configuration; say what to fix
-              samples DIR    write a small sample library (used by `demo`)""";
+              samples DIR    write a small sample library (used by `demo`)
+              syncthing-pair DIR SERVER_FOLDER
+                             run two loopback Syncthing instances (server + stand-in phone) until stopped;
+                             writes DIR/pixel.properties for --config (used by `demo`)""";
 
     private Application() {
     }
@@ -115,6 +119,14 @@ public final class Application {
                 System.out.println("Wrote " + manifest.files().size() + " sample files to " + positional.get(1));
                 return EXIT_OK;
             }
+            case "syncthing-pair" -> {
+                if (positional.size() != 3) {
+                    System.err.println("usage: media-pipeline syncthing-pair DIR SERVER_FOLDER");
+                    return EXIT_USAGE;
+                }
+                return io.mediapipeline.pixel.LoopbackPair.cli(Path.of(positional.get(1)).toAbsolutePath(),
+                        Path.of(positional.get(2)).toAbsolutePath());
+            }
             case "doctor" -> {
                 return Doctor.run(appHome, config);
             }
@@ -153,6 +165,9 @@ public final class Application {
             CompressConfig compress = CompressConfig.from(settings);
             if (settings.bool("pipeline.compress.enabled")) {
                 afterIngest.add("compress");
+            }
+            if (settings.bool("pipeline.target.pixel.enabled")) {
+                afterIngest.add("pixel");
             }
             Handoff handoff = new Handoff(home.resolve("work"), afterIngest);
             new Reconciler(ledger, handoff, home, compress.tiers()).reconcile();
@@ -207,6 +222,7 @@ public final class Application {
             main.bind("compressor", new Compressor(compress, new CompressLedger(db.dataSource()), exif, home));
             main.bind("organizer", new Organizer(ledger, run, home,
                     settings.get("pipeline.organize.mode").equals("hardlink"), settings.bool("pipeline.organize.use-mtime")));
+            PixelTarget.bind(main, settings, ledger, activity, run, handoff, once);
 
             AtomicInteger exitCode = new AtomicInteger(EXIT_OK);
             ExifTool exifToClose = exif;

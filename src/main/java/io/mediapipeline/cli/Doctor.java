@@ -7,6 +7,11 @@ import io.mediapipeline.icloud.IcloudStore;
 import io.mediapipeline.icloud.SessionCookies;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
+import io.mediapipeline.pixel.PixelTarget;
+import io.mediapipeline.pixel.SyncthingClient;
+import io.mediapipeline.pixel.SyncthingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.impl.DefaultCamelContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,6 +52,7 @@ public final class Doctor {
         d.tool("chromium", "chromium", List.of("--version"), "apt-get install chromium (needed by the iCloud upload target)", false);
         d.disk(settings);
         d.database(settings);
+        d.pixel(settings);
         d.print();
         return d.failures > 0 ? 1 : 0;
     }
@@ -167,6 +173,73 @@ public final class Doctor {
                     ok(what, "session valid until " + expires);
                 }
             }
+        }
+    }
+
+    /** Only when the Pixel target is on: Syncthing answers, takes the key, and has the folder set up right. */
+    private void pixel(Settings settings) {
+        if (!settings.bool("pipeline.target.pixel.enabled")) {
+            return;
+        }
+        String url = settings.get("pipeline.target.pixel.syncthing.url");
+        String folder = settings.get("pipeline.target.pixel.folder-id");
+        String device = settings.get("pipeline.target.pixel.device-id");
+        Path bridge = PixelTarget.bridge(settings);
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            context.start();
+            SyncthingClient syncthing = PixelTarget.client(context, settings);
+            try {
+                syncthing.ping();
+                ok("syncthing", syncthing.version() + " at " + url + ", API key accepted");
+            } catch (SyncthingException e) {
+                if (e.kind() == SyncthingException.Kind.FORBIDDEN) {
+                    fail("syncthing", e.getMessage(), "set PIPELINE_TARGET_PIXEL_API_KEY to the key shown in Syncthing's"
+                            + " GUI (Settings > General > API Key)");
+                } else {
+                    fail("syncthing", e.getMessage(), "start Syncthing (e.g. systemctl start syncthing@USER) or fix"
+                            + " pipeline.target.pixel.syncthing.url (its GUI address)");
+                }
+                return;
+            }
+            JsonNode config;
+            try {
+                config = syncthing.folderConfig(folder);
+            } catch (SyncthingException e) {
+                fail("pixel folder", "Syncthing has no folder with ID '" + folder + "' (" + e.getMessage() + ")",
+                        "add " + bridge + " in Syncthing as a Send Only folder with folder ID '" + folder
+                                + "', or fix pipeline.target.pixel.folder-id");
+                return;
+            }
+            String type = config.path("type").asText();
+            String path = config.path("path").asText();
+            if (!type.equals("sendonly")) {
+                fail("pixel folder", "folder '" + folder + "' is " + type + ", not Send Only: changes on the phone"
+                        + " (Google Photos freeing space) could flow back", "Syncthing GUI: Edit folder > Advanced > Folder Type: Send Only");
+            } else if (!Path.of(path).toAbsolutePath().normalize().equals(bridge)) {
+                fail("pixel folder", "folder '" + folder + "' is " + path + ", but the pipeline stages into " + bridge,
+                        "point the Syncthing folder at " + bridge + " (or pipeline.home at its parent's parent)");
+            } else {
+                ok("pixel folder", "'" + folder + "' is Send Only over " + bridge);
+            }
+            boolean shared = false;
+            for (JsonNode d : config.path("devices")) {
+                shared |= device.equals(d.path("deviceID").asText());
+            }
+            if (!shared) {
+                fail("pixel phone", "folder '" + folder + "' is not shared with the phone " + device.substring(0, 7),
+                        "Syncthing GUI: Edit folder > Sharing > tick the phone; on the phone accept it as a Receive Only folder");
+                return;
+            }
+            JsonNode phone = syncthing.connections().get(device);
+            if (phone != null && phone.path("connected").asBoolean()) {
+                ok("pixel phone", device.substring(0, 7) + " shares the folder and is connected now ("
+                        + phone.path("clientVersion").asText() + ")");
+            } else {
+                warn("pixel phone", device.substring(0, 7) + " shares the folder but is not connected now; staged files wait",
+                        "open Syncthing on the phone (Wi-Fi, battery optimisation off for Syncthing)");
+            }
+        } catch (RuntimeException | IOException e) {
+            fail("syncthing", e.getMessage(), "see the line above");
         }
     }
 

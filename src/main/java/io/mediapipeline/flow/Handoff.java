@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Stages hand files to each other through queue folders under work/: a hard link of the original
@@ -15,6 +17,18 @@ public class Handoff {
 
     private final Path workDir;
     private final List<String> afterIngest;
+    private final Map<String, StageState> states = new ConcurrentHashMap<>();
+
+    /**
+     * For a stage whose queue is not the whole story: while it is holding (back-pressure), its queued
+     * files are not work the run waits for; outstanding counts work beyond the queue (deliveries
+     * awaiting proof) that the run should still wait for.
+     */
+    public interface StageState {
+        boolean holding();
+
+        long outstanding();
+    }
 
     public Handoff(Path workDir, List<String> afterIngest) {
         this.workDir = workDir;
@@ -44,10 +58,21 @@ public class Handoff {
         return afterIngest;
     }
 
+    public void track(String stage, StageState state) {
+        states.put(stage, state);
+    }
+
     /** Files waiting in any queue (for `once`: the run is not over while work is queued). */
     public long pending() throws IOException {
         long n = 0;
         for (String stage : afterIngest) {
+            StageState state = states.get(stage);
+            if (state != null) {
+                n += state.outstanding();
+                if (state.holding()) {
+                    continue;
+                }
+            }
             Path q = queue(stage);
             if (Files.isDirectory(q)) {
                 try (var s = Files.list(q)) {

@@ -7,6 +7,7 @@ import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.ledger.MediaRecord;
+import io.mediapipeline.pixel.PixelLedger;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ public class Reconciler {
 
     public void reconcile() throws IOException {
         int temps = 0;
-        for (String dir : List.of("originals", "duplicates", "quarantine", "sorted", "compressed", "work", "reports")) {
+        for (String dir : List.of("originals", "duplicates", "quarantine", "sorted", "compressed", "work", "reports", "bridge")) {
             temps += FileStore.sweepTemps(home.resolve(dir));
         }
         int requeued = 0;
@@ -61,6 +62,19 @@ public class Reconciler {
         if (temps > 0 || requeued > 0) {
             LOG.info("Recovered after an interrupted run: removed {} temp file(s), re-queued {} file(s) for later stages",
                     temps, requeued);
+        }
+        if (handoff.stagesAfterIngest().contains("pixel")) {
+            // content with no Pixel delivery yet (a crash, a failed staging, or the target switched on later)
+            int pixel = 0;
+            for (PixelLedger.Missing m : new PixelLedger(ledger.dataSource()).withoutDelivery()) {
+                if (Files.isRegularFile(Path.of(m.originalPath())) && !handoff.queued("pixel", m.sha256(), m.extension())) {
+                    handoff.send("pixel", Path.of(m.originalPath()), m.sha256(), m.extension());
+                    pixel++;
+                }
+            }
+            if (pixel > 0) {
+                LOG.info("Queued {} file(s) for the Pixel that were not staged yet", pixel);
+            }
         }
     }
 }

@@ -42,6 +42,14 @@ public class RunReport {
         OffsetDateTime started = ((OffsetDateTime) toOffset(run.get("started_at")));
         OffsetDateTime finished = OffsetDateTime.now(ZoneOffset.UTC);
         Map<String, Long> counts = ledger.counts(runId);
+        Map<String, Map<String, Object>> deliveries = new LinkedHashMap<>();
+        for (Map<String, Object> d : ledger.rows("""
+                select distinct m.sha256, d.target, d.state from deliveries d
+                  join media_files m on m.id = d.media_file_id
+                  join source_files s on s.media_file_id = m.id
+                 where s.run_id = ?""", runId)) {
+            deliveries.computeIfAbsent((String) d.get("sha256"), k -> new LinkedHashMap<>()).put((String) d.get("target"), d.get("state"));
+        }
         List<Map<String, Object>> files = new ArrayList<>();
         for (Map<String, Object> row : ledger.runFiles(runId)) {
             Map<String, Object> f = new LinkedHashMap<>();
@@ -53,7 +61,7 @@ public class RunReport {
             f.put("archive", row.get("archive_path"));
             f.put("duplicateOf", row.get("duplicate_of"));
             f.put("place", row.get("place"));
-            f.put("deliveries", Map.of());
+            f.put("deliveries", deliveries.getOrDefault((String) row.get("sha256"), Map.of()));
             Object error = row.get("reason") != null ? row.get("reason") : row.get("error");
             f.put("error", error);
             files.add(f);

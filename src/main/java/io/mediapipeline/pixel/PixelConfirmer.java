@@ -1,0 +1,288 @@
+package io.mediapipeline.pixel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mediapipeline.ingest.RunContext;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proof half of the Pixel target (routes/65-confirm-pixel.camel.yaml). A staged file becomes
+ * confirmed only when, in one pass: the phone is connected now, Syncthing's db/file lists the phone in
+ * the file's availability with fromTemporary false, and the file's global version and size are the
+ * ones staged. Folder completion is recorded as context, never as proof (it reads 100 for a phone
+ * that has announced nothing). Failures (Syncthing down, key refused, unknown folder or device,
+ * folder in error, phone offline) confirm nothing, are logged once when they start and end, and
+ * make the next pass wait longer (doubling up to a cap).
+ */
+public class PixelConfirmer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PixelConfirmer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PixelLedger pixel;
+    private final SyncthingClient syncthing;
+    private final RunContext run;
+    private final String folder;
+    private final String device;
+    private final int holdDays;
+    private final int perPass;
+    private final long pollMillis;
+    private final long maxBackoffMillis;
+
+    private volatile String problem;
+    private volatile long notBefore;
+    private int failures;
+    private long cursor;
+    private volatile long lastProgress = System.nanoTime();
+    private volatile long confirmedTotal;
+
+    public PixelConfirmer(PixelLedger pixel, SyncthingClient syncthing, RunContext run, String folder, String device,
+                          int holdDays, int perPass, long pollMillis, long maxBackoffMillis) {
+        this.pixel = pixel;
+        this.syncthing = syncthing;
+        this.run = run;
+        this.folder = folder;
+        this.device = device;
+        this.holdDays = holdDays;
+        this.perPass = perPass;
+        this.pollMillis = pollMillis;
+        this.maxBackoffMillis = maxBackoffMillis;
+    }
+
+    /** What keeps deliveries from being confirmed right now, or null when nothing does. */
+    public String problem() {
+        return problem;
+    }
+
+    public long confirmedTotal() {
+        return confirmedTotal;
+    }
+
+    /** Nanos (System.nanoTime) of the last staging or confirmation: `once` waits a while after it. */
+    public long lastProgress() {
+        return lastProgress;
+    }
+
+    void progress() {
+        lastProgress = System.nanoTime();
+    }
+
+    /** Asks Syncthing to scan one closed batch; a failure is retried by the next pass. */
+    public void scan(PixelLedger.Batch batch) {
+        try {
+            syncthing.scan(folder, batch.name());
+            pixel.markScanned(batch.id());
+        } catch (SyncthingException e) {
+            pixel.markScanFailed(batch.id(), e.getMessage());
+            report(explain(e));
+        }
+    }
+
+    /** One timer tick: does nothing while backing off, else one pass. */
+    public void check() {
+        if (System.nanoTime() - notBefore < 0) {
+            return;
+        }
+        try {
+            pass();
+            if (failures > 0 || problem != null) {
+                report(null);
+            }
+            failures = 0;
+        } catch (SyncthingException e) {
+            fail(explain(e));
+        } catch (Unavailable e) {
+            fail(e.getMessage());
+        }
+    }
+
+    private void fail(String message) {
+        report(message);
+        failures = Math.min(failures + 1, 20);
+        long wait = Math.min(maxBackoffMillis, pollMillis << Math.min(failures, 16));
+        notBefore = System.nanoTime() + wait * 1_000_000L;
+    }
+
+    private void pass() {
+        for (PixelLedger.Batch b : pixel.unscannedBatches()) {
+            syncthing.scan(folder, b.name());
+            pixel.markScanned(b.id());
+        }
+        List<PixelLedger.Pending> pending = pixel.unconfirmed(cursor, perPass);
+        if (pending.isEmpty() && cursor > 0) {
+            cursor = 0;
+            pending = pixel.unconfirmed(cursor, perPass);
+        }
+        if (pending.isEmpty()) {
+            return;
+        }
+        // more waiting than one pass checks: the next pass goes on where this one stops
+        cursor = pending.size() < perPass ? 0 : pending.get(pending.size() - 1).id();
+        JsonNode status = syncthing.folderStatus(folder);
+        if ("error".equals(status.path("state").asText()) || !status.path("error").asText("").isEmpty()) {
+            throw new Unavailable("Syncthing folder '" + folder + "' is in error: " + status.path("error").asText("unknown")
+                    + "; " + pending.size() + " staged file(s) wait");
+        }
+        JsonNode phone = syncthing.connections().get(device);
+        if (phone == null) {
+            throw new Unavailable("the phone's device " + shortId(device) + " is not known to Syncthing at "
+                    + syncthing.baseUrl() + "; add it and share folder '" + folder + "' with it (pipeline.target.pixel.device-id)");
+        }
+        if (!phone.path("connected").asBoolean(false)) {
+            throw new Unavailable("the phone (" + shortId(device) + ") is not connected" + (phone.path("paused").asBoolean()
+                    ? " (paused in Syncthing)" : "") + "; " + pixel.unconfirmedCount() + " staged file(s) wait for it");
+        }
+        JsonNode completion = syncthing.completion(folder, device);
+        long started = System.nanoTime();
+        List<PixelLedger.Check> checks = new java.util.ArrayList<>();
+        for (PixelLedger.Pending p : pending) {
+            PixelLedger.Check check = checkOne(p, phone, completion);
+            if (check != null) {
+                checks.add(check);
+            }
+        }
+        int confirmed = pixel.record(checks, holdDays);
+        if (confirmed > 0) {
+            confirmedTotal += confirmed;
+            progress();
+            LOG.info("Pixel: {} file(s) confirmed on the phone ({} still to confirm; {} checked in {} ms)", confirmed,
+                    pixel.unconfirmedCount(), pending.size(), (System.nanoTime() - started) / 1_000_000);
+        }
+    }
+
+    /** The outcome for one file, or null when nothing changed since its last check. */
+    private PixelLedger.Check checkOne(PixelLedger.Pending p, JsonNode phone, JsonNode completion) {
+        String rel = p.batchName() + "/" + Path.of(p.stagedPath()).getFileName();
+        JsonNode f = syncthing.file(folder, rel);
+        if (f == null) {
+            return note(p, "not in Syncthing's index yet (scan pending)");
+        }
+        JsonNode global = f.path("global");
+        String version = global.path("version").toString();
+        if (global.path("deleted").asBoolean() || global.path("invalid").asBoolean() || global.path("ignored").asBoolean()) {
+            return note(p, "Syncthing's global entry is deleted, invalid or ignored");
+        }
+        if (global.path("size").asLong(-1) != p.size()) {
+            return note(p, "global size " + global.path("size").asLong(-1) + " is not the staged size " + p.size());
+        }
+        String staged = p.stagedVersion();
+        String firstSeen = null;
+        if (staged == null) {
+            // the first time the file is in the index, its global version must be this server's own
+            if (!version.equals(f.path("local").path("version").toString())) {
+                return note(p, "global version is not this server's copy");
+            }
+            firstSeen = version;
+            staged = version;
+        }
+        if (!sameJson(staged, version)) {
+            return note(p, "global version " + version + " is not the staged version " + staged);
+        }
+        JsonNode entry = null;
+        for (JsonNode a : f.path("availability")) { // null when nobody connected has it
+            if (device.equals(a.path("id").asText())) {
+                entry = a;
+            }
+        }
+        if (entry == null) {
+            return note(p, "not on the phone yet", firstSeen);
+        }
+        if (entry.path("fromTemporary").asBoolean(true)) {
+            return note(p, "only a partial copy on the phone (fromTemporary)", firstSeen);
+        }
+        ObjectNode evidence = JSON.createObjectNode();
+        evidence.put("device", device);
+        evidence.put("file", rel);
+        evidence.set("availability", entry);
+        ObjectNode g = evidence.putObject("global");
+        g.set("version", global.path("version"));
+        g.put("size", global.path("size").asLong());
+        g.set("modified", global.path("modified"));
+        g.set("sequence", global.path("sequence"));
+        ObjectNode c = evidence.putObject("connection");
+        c.put("connected", true);
+        c.set("address", phone.path("address"));
+        c.set("clientVersion", phone.path("clientVersion"));
+        c.set("startedAt", phone.path("startedAt"));
+        evidence.set("folderCompletion", completion); // context only, never the proof
+        evidence.put("checkedAt", OffsetDateTime.now(ZoneOffset.UTC).toString());
+        return new PixelLedger.Check(p.id(), p.batchId(), true, evidence.toString(), firstSeen);
+    }
+
+    /** Writes the outcome only when it changed: a pass over thousands of waiting files stays read-only. */
+    private static PixelLedger.Check note(PixelLedger.Pending p, String outcome) {
+        return note(p, outcome, null);
+    }
+
+    private static PixelLedger.Check note(PixelLedger.Pending p, String outcome, String firstSeenVersion) {
+        return outcome.equals(p.lastCheck()) && firstSeenVersion == null ? null
+                : new PixelLedger.Check(p.id(), p.batchId(), false, outcome, firstSeenVersion);
+    }
+
+    private static boolean sameJson(String a, String b) {
+        try {
+            return JSON.readTree(a).equals(JSON.readTree(b));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** Plain words for a failed call: what happened and which setting to check. */
+    private String explain(SyncthingException e) {
+        return switch (e.kind()) {
+            case UNREACHABLE, FORBIDDEN -> e.getMessage();
+            case NOT_FOUND -> e.getMessage().contains("no such folder")
+                    ? "Syncthing at " + syncthing.baseUrl() + " has no folder '" + folder + "' (pipeline.target.pixel.folder-id)"
+                    : e.getMessage();
+            case BAD_REQUEST -> e.getMessage().contains("device")
+                    ? "pipeline.target.pixel.device-id is not a valid Syncthing device ID (" + e.getMessage() + ")"
+                    : e.getMessage();
+            case FAILED -> e.status() == 500 && e.getMessage().contains("/rest/db/scan")
+                    // 1.19.2 answers a scan of a broken folder with 500 and the folder's error
+                    ? "Syncthing folder '" + folder + "' is in error: " + e.getMessage().replaceFirst(".*HTTP 500 ", "")
+                            + (e.getMessage().contains("marker") ? " (is the disk under pipeline.home mounted?)" : "")
+                    : "Syncthing call failed: " + e.getMessage();
+        };
+    }
+
+    private void report(String message) {
+        String before = problem;
+        problem = message;
+        if (message == null) {
+            if (before != null) {
+                LOG.info("Pixel delivery checks work again (was: {})", before);
+                safeLog("info", "checks work again (was: " + before + ")");
+            }
+            return;
+        }
+        if (!message.equals(before)) {
+            LOG.warn("Pixel delivery: {}; nothing is confirmed until this is fixed", message);
+            safeLog("warn", message);
+        }
+    }
+
+    private void safeLog(String level, String message) {
+        try {
+            pixel.log(run.runId(), level, message, null, null);
+        } catch (RuntimeException e) {
+            LOG.debug("could not write pipeline_logs: {}", e.getMessage());
+        }
+    }
+
+    private static String shortId(String id) {
+        return id.length() > 7 ? id.substring(0, 7) : id;
+    }
+
+    /** A reason the pass cannot confirm anything (the message is for the operator). */
+    static final class Unavailable extends RuntimeException {
+        Unavailable(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,301 @@
+package io.mediapipeline.pixel;
+
+import io.mediapipeline.ledger.LedgerException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * The Pixel target's SQL: batches and deliveries with target 'pixel'. One transaction per method,
+ * each safe to repeat after a crash; state changes reach file_events through the ledger's triggers.
+ */
+public class PixelLedger {
+
+    public record Batch(UUID id, String name, int fileCount, long totalBytes) {
+    }
+
+    /** A staged file not yet proven on the phone. */
+    public record Pending(long id, UUID mediaId, UUID batchId, String batchName, String stagedPath, long size,
+                          String stagedVersion, boolean scanned, String lastCheck) {
+    }
+
+    /** A media file the Pixel has not been given yet (for restart recovery). */
+    public record Missing(String sha256, String extension, String originalPath) {
+    }
+
+    private final DataSource ds;
+
+    public PixelLedger(DataSource ds) {
+        this.ds = ds;
+    }
+
+    public boolean hasDelivery(UUID mediaId) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select 1 from deliveries where media_file_id = ? and target = 'pixel'")) {
+                ps.setObject(1, mediaId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    public Batch openBatch() {
+        List<Batch> open = batches("status = 'open' order by created_at limit 1");
+        return open.isEmpty() ? null : open.get(0);
+    }
+
+    public List<Batch> openBatches() {
+        return batches("status = 'open' order by created_at");
+    }
+
+    /** Closed batches whose scan has not been requested successfully yet. */
+    public List<Batch> unscannedBatches() {
+        return batches("status = 'staged' and scanned_at is null order by created_at");
+    }
+
+    private List<Batch> batches(String where) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select id, name, file_count, total_bytes from batches where target = 'pixel' and " + where)) {
+                List<Batch> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Batch(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), rs.getLong(4)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    public Batch createBatch(String name, String folder) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "insert into batches (target, status, folder, name) values ('pixel', 'open', ?, ?) returning id")) {
+                ps.setString(1, folder);
+                ps.setString(2, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new Batch(rs.getObject(1, UUID.class), name, 0, 0);
+                }
+            }
+        });
+    }
+
+    /** Records the staged file and counts it into its batch; false if the file already had a delivery. */
+    public boolean addDelivery(UUID mediaId, UUID batchId, String stagedPath, long size) {
+        return tx(c -> {
+            int n;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into deliveries (media_file_id, target, batch_id, state, staged_path, staged_size)
+                    values (?, 'pixel', ?, 'staged', ?, ?) on conflict (media_file_id, target) do nothing""")) {
+                ps.setObject(1, mediaId);
+                ps.setObject(2, batchId);
+                ps.setString(3, stagedPath);
+                ps.setLong(4, size);
+                n = ps.executeUpdate();
+            }
+            if (n == 1) {
+                exec(c, "update batches set file_count = file_count + 1, total_bytes = total_bytes + ? where id = ?", size, batchId);
+            }
+            return n == 1;
+        });
+    }
+
+    /** open -> staged: no file will be added any more. True if this call closed it. */
+    public boolean closeBatch(UUID batchId) {
+        return tx(c -> exec(c, "update batches set status = 'staged', closed_at = now() where id = ? and status = 'open'",
+                batchId) == 1);
+    }
+
+    public void deleteEmptyBatch(UUID batchId) {
+        tx(c -> exec(c, "delete from batches where id = ? and status = 'open' and file_count = 0", batchId));
+    }
+
+    public void markScanned(UUID batchId) {
+        tx(c -> exec(c, "update batches set scanned_at = now(), scan_error = null where id = ?", batchId));
+    }
+
+    public void markScanFailed(UUID batchId, String error) {
+        tx(c -> exec(c, "update batches set scan_error = ? where id = ?", error, batchId));
+    }
+
+    /** Bytes staged for the phone and not yet proven there (the back-pressure measure). */
+    public long unconfirmedBytes() {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select coalesce(sum(staged_size), 0) from deliveries where target = 'pixel' and state = 'staged'")) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    public long unconfirmedCount() {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select count(*) from deliveries where target = 'pixel' and state = 'staged'")) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    /** Unconfirmed deliveries of closed batches with an id above afterId, in id order (callers rotate through). */
+    public List<Pending> unconfirmed(long afterId, int limit) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select d.id, d.media_file_id, d.batch_id, b.name, d.staged_path, d.staged_size,
+                           d.staged_version::text, b.scanned_at is not null, d.last_check
+                      from deliveries d join batches b on b.id = d.batch_id
+                     where d.target = 'pixel' and d.state = 'staged' and b.status <> 'open' and d.id > ?
+                     order by d.id
+                     limit ?""")) {
+                ps.setLong(1, afterId);
+                ps.setInt(2, limit);
+                List<Pending> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Pending(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
+                                rs.getString(4), rs.getString(5), rs.getLong(6), rs.getString(7), rs.getBoolean(8),
+                                rs.getString(9)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** The outcome of one check of one delivery: confirmed with evidence, or why not (no state change). */
+    public record Check(long deliveryId, UUID batchId, boolean confirmed, String outcomeOrEvidence, String stagedVersion) {
+    }
+
+    /**
+     * Writes one pass's outcomes in one transaction (one commit, not one per file): staged -> confirmed
+     * with evidence and a hold of holdDays before cleanup may touch the file; otherwise the reason; and
+     * a batch whose every delivery is confirmed becomes confirmed. Returns how many were confirmed.
+     */
+    public int record(List<Check> checks, int holdDays) {
+        if (checks.isEmpty()) {
+            return 0;
+        }
+        return tx(c -> {
+            int confirmed = 0;
+            java.util.Set<UUID> batches = new java.util.HashSet<>();
+            try (PreparedStatement ok = c.prepareStatement("""
+                    update deliveries set state = 'confirmed', evidence = ?::jsonb, confirmed_at = now(),
+                           hold_until = now() + make_interval(days => ?), last_check = 'confirmed',
+                           last_checked_at = now(), last_error = null, updated_at = now()
+                     where id = ? and state = 'staged'""");
+                 PreparedStatement note = c.prepareStatement("""
+                    update deliveries set last_check = ?, last_checked_at = now(), attempts = attempts + 1, updated_at = now()
+                     where id = ? and state = 'staged'""")) {
+                for (Check ch : checks) {
+                    if (ch.confirmed()) {
+                        ok.setString(1, ch.outcomeOrEvidence());
+                        ok.setInt(2, holdDays);
+                        ok.setLong(3, ch.deliveryId());
+                        confirmed += ok.executeUpdate();
+                        batches.add(ch.batchId());
+                    } else {
+                        note.setString(1, ch.outcomeOrEvidence());
+                        note.setLong(2, ch.deliveryId());
+                        note.addBatch();
+                    }
+                }
+                note.executeBatch();
+            }
+            try (PreparedStatement version = c.prepareStatement(
+                    "update deliveries set staged_version = ?::jsonb where id = ? and staged_version is null")) {
+                for (Check ch : checks) {
+                    if (ch.stagedVersion() != null) {
+                        version.setString(1, ch.stagedVersion());
+                        version.setLong(2, ch.deliveryId());
+                        version.addBatch();
+                    }
+                }
+                version.executeBatch();
+            }
+            for (UUID b : batches) {
+                exec(c, """
+                        update batches set status = 'confirmed', completed_at = now()
+                         where id = ? and status = 'staged'
+                           and not exists (select 1 from deliveries d where d.batch_id = batches.id and d.state <> 'confirmed')""",
+                        b);
+            }
+            return confirmed;
+        });
+    }
+
+    /** Ingested or archived content that has no Pixel delivery yet. */
+    public List<Missing> withoutDelivery() {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select m.sha256, m.extension, m.original_path from media_files m
+                     where m.status in ('ingested', 'archived', 'verified') and m.original_path is not null
+                       and not exists (select 1 from deliveries d where d.media_file_id = m.id and d.target = 'pixel')
+                     order by m.created_at""")) {
+                List<Missing> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Missing(rs.getString(1), rs.getString(2), rs.getString(3)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    public void log(Long runId, String level, String message, UUID mediaId, String path) {
+        tx(c -> exec(c, """
+                insert into pipeline_logs (run_id, stage, level, message, media_file_id, source_path)
+                values (?, 'pixel', ?, ?, ?, ?)""", runId, level, message, mediaId, path));
+    }
+
+    // ---- plumbing ---------------------------------------------------------------------------
+
+    private static int exec(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                if (args[i] == null) {
+                    ps.setNull(i + 1, Types.OTHER);
+                } else {
+                    ps.setObject(i + 1, args[i]);
+                }
+            }
+            return ps.executeUpdate();
+        }
+    }
+
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T tx(Work<T> work) {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new LedgerException(e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package io.mediapipeline.pixel;
+
+import io.mediapipeline.flow.FileStore;
+import io.mediapipeline.flow.Handoff;
+import io.mediapipeline.ingest.RunContext;
+import io.mediapipeline.ledger.Ledger;
+import io.mediapipeline.ledger.MediaRecord;
+import io.mediapipeline.ops.Activity;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.UUID;
+import org.apache.camel.Consumer;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.PollingConsumerPollStrategy;
+import org.apache.camel.support.ScheduledBatchPollingConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The staging half of the Pixel target (routes/60-stage-pixel.camel.yaml). Files from work/pixel/ fill
+ * one batch folder, bridge/pixel/&lt;batch&gt;/, until it reaches its file or byte cap or a poll finds
+ * nothing new; then the batch is closed and Syncthing is asked to scan just that folder. A poll that
+ * would start a new batch does not start while the phone has more than the configured bytes
+ * unconfirmed (back-pressure). Files are
+ * hard links of the originals where possible, else atomic copies; nothing in the bridge is ever
+ * removed here.
+ */
+public class PixelStager implements PollingConsumerPollStrategy {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PixelStager.class);
+    private static final DateTimeFormatter BATCH_NAME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    private final PixelLedger pixel;
+    private final Ledger ledger;
+    private final Activity activity;
+    private final PixelConfirmer confirmer;
+    private final RunContext run;
+    private final Path bridge;
+    private final int maxFiles;
+    private final long maxBytes;
+    private final long maxUnconfirmed;
+
+    // used only by the consumer thread
+    private PixelLedger.Batch current;
+    private boolean batchFull;
+    private volatile boolean holding;
+
+    public PixelStager(PixelLedger pixel, Ledger ledger, Activity activity, PixelConfirmer confirmer, RunContext run,
+                       Path bridge, int maxFiles, long maxBytes, long maxUnconfirmed) {
+        this.pixel = pixel;
+        this.ledger = ledger;
+        this.activity = activity;
+        this.confirmer = confirmer;
+        this.run = run;
+        this.bridge = bridge;
+        this.maxFiles = maxFiles;
+        this.maxBytes = maxBytes;
+        this.maxUnconfirmed = maxUnconfirmed;
+    }
+
+    /** True while back-pressure keeps new batches out (the queue then is not "work left" for `once`). */
+    public boolean holding() {
+        return holding;
+    }
+
+    /** Keeps Syncthing from ever picking up a half-copied temp file in the bridge (best effort, never overwrites). */
+    public void prepareFolder() throws IOException {
+        Files.createDirectories(bridge);
+        Path ignore = bridge.resolve(".stignore");
+        if (!Files.exists(ignore)) {
+            Files.writeString(ignore, "// media-pipeline: its temp files are never meant for the phone\n*"
+                    + FileStore.TEMP_SUFFIX + "\n");
+        }
+    }
+
+    // ---- the poll ---------------------------------------------------------------------------
+
+    @Override
+    public boolean begin(Consumer consumer, Endpoint endpoint) {
+        batchFull = false;
+        if (current == null) {
+            current = pixel.openBatch(); // left open by an interrupted run: fill it first, so nothing is placed twice
+        }
+        if (current != null && current.fileCount() >= maxFiles) {
+            closeCurrent();
+        }
+        long unconfirmed = pixel.unconfirmedBytes();
+        boolean hold = unconfirmed >= maxUnconfirmed;
+        if (hold != holding) {
+            holding = hold;
+            if (hold) {
+                LOG.info("Pixel staging holds: {} MB staged and not yet confirmed by the phone (cap {} MB); files wait in work/pixel",
+                        unconfirmed >> 20, maxUnconfirmed >> 20);
+            } else {
+                LOG.info("Pixel staging resumes: {} MB unconfirmed on the phone", unconfirmed >> 20);
+            }
+        }
+        if (hold) {
+            if (current != null) {
+                closeCurrent();
+            }
+            // counts as a poll that found nothing, so `once` can see the pipeline go quiet
+            activity.begin(consumer, endpoint);
+            activity.commit(consumer, endpoint, 0);
+            return false;
+        }
+        if (consumer instanceof ScheduledBatchPollingConsumer batch) {
+            // take no more files than the open batch has room for, so the file cap never turns files back
+            batch.setMaxMessagesPerPoll(Math.max(1, maxFiles - (current == null ? 0 : current.fileCount())));
+        }
+        return activity.begin(consumer, endpoint);
+    }
+
+    @Override
+    public void commit(Consumer consumer, Endpoint endpoint, int polledMessages) {
+        try {
+            // a batch stays open while files keep coming; a poll that finds nothing new closes it
+            if (polledMessages == 0 || batchFull) {
+                closeCurrent();
+            }
+        } finally {
+            activity.commit(consumer, endpoint, polledMessages);
+        }
+    }
+
+    @Override
+    public boolean rollback(Consumer consumer, Endpoint endpoint, int retryCounter, Exception cause) throws Exception {
+        try {
+            closeCurrent();
+        } finally {
+            activity.rollback(consumer, endpoint, retryCounter, cause);
+        }
+        return false;
+    }
+
+    // ---- one file ---------------------------------------------------------------------------
+
+    /**
+     * Before a queue file is begun: false (the file stays queued) once this poll's batch is full, or
+     * when the file would push the open batch over its byte cap - which closes the batch.
+     */
+    boolean admit(long size) {
+        if (batchFull) {
+            return false;
+        }
+        if (current != null && current.fileCount() > 0 && current.totalBytes() + size > maxBytes) {
+            closeCurrent();
+            batchFull = true;
+            return false;
+        }
+        return true;
+    }
+
+    /** The exchange's file is a hand-off named &lt;sha256&gt;.&lt;ext&gt;. */
+    public void stage(Exchange ex) throws IOException {
+        String sha = Handoff.stemOf(ex.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class));
+        MediaRecord m = ledger.find(sha);
+        if (m == null) {
+            throw new IllegalStateException("hand-off " + sha + " has no ledger row");
+        }
+        if (pixel.hasDelivery(m.id())) {
+            LOG.debug("{} is already staged for the Pixel", sha);
+            return;
+        }
+        if (batchFull) {
+            throw new HeldBack("this poll's batch is full");
+        }
+        Path original = Path.of(m.originalPath());
+        if (!Files.isRegularFile(original)) {
+            throw new IOException("original missing: " + original);
+        }
+        long size = Files.size(original);
+        if (current != null && current.fileCount() > 0
+                && (current.fileCount() >= maxFiles || current.totalBytes() + size > maxBytes)) {
+            closeCurrent();
+            batchFull = true;
+            throw new HeldBack("batch full");
+        }
+        if (current == null) {
+            String name = BATCH_NAME.format(ZonedDateTime.now(ZoneOffset.UTC)) + "-" + UUID.randomUUID().toString().substring(0, 4);
+            current = pixel.createBatch(name, bridge.resolve(name).toString());
+        }
+        Path placed = FileStore.place(original, bridge.resolve(current.name()), nameFor(m), sha, FileStore.Mode.LINK_OR_COPY);
+        if (pixel.addDelivery(m.id(), current.id(), placed.toString(), size)) {
+            current = new PixelLedger.Batch(current.id(), current.name(), current.fileCount() + 1, current.totalBytes() + size);
+        }
+        confirmer.progress();
+        LOG.info("Staged for the Pixel: {} -> {}", m.originalName(), bridge.relativize(placed));
+    }
+
+    /** Dead end of the staging route: logged; the next start re-queues the file (Reconciler). */
+    public void failed(Exchange ex) {
+        String sha = Handoff.stemOf(ex.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class));
+        Throwable cause = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String reason = cause == null ? "unknown error" : cause.getMessage();
+        MediaRecord m = ledger.find(sha);
+        pixel.log(run.runId(), "error", "could not stage for the Pixel: " + reason, m == null ? null : m.id(),
+                m == null ? null : m.originalPath());
+        LOG.error("Could not stage {} for the Pixel: {}", sha, reason);
+    }
+
+    /** The phone sees the user's own file name (with the real extension); clashes get a suffix. */
+    static String nameFor(MediaRecord m) {
+        String name = m.originalName();
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        return stem + "." + m.extension();
+    }
+
+    private void closeCurrent() {
+        PixelLedger.Batch b = current;
+        current = null;
+        if (b == null) {
+            return;
+        }
+        if (b.fileCount() == 0 && isEmpty(b)) {
+            pixel.deleteEmptyBatch(b.id());
+            return;
+        }
+        if (pixel.closeBatch(b.id())) {
+            LOG.info("Pixel batch {} closed: {} file(s), {} MB", b.name(), b.fileCount(), b.totalBytes() >> 20);
+        }
+        confirmer.scan(b);
+    }
+
+    private boolean isEmpty(PixelLedger.Batch b) {
+        Path dir = bridge.resolve(b.name());
+        if (!Files.isDirectory(dir)) {
+            return true;
+        }
+        try (var s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,454 @@
+package io.mediapipeline.pixel;
+
+import static io.mediapipeline.support.PipelineHome.files;
+import static io.mediapipeline.support.PipelineHome.query;
+import static io.mediapipeline.support.PipelineHome.sha;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mediapipeline.Application;
+import io.mediapipeline.ledger.Database;
+import io.mediapipeline.support.PipelineHome;
+import io.mediapipeline.support.Tools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Pixel target against two real Syncthing 1.19.2 instances on loopback: the server's Send Only
+ * folder over bridge/pixel/ and a stand-in phone's Receive Only folder. A delivery is confirmed only
+ * when the phone really has the bytes. (A frozen phone - SIGSTOP - is not tested here: Syncthing keeps
+ * it "connected" for about 450 s; see README.)
+ */
+class PixelDeliveryIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+    LoopbackPair pair;
+
+    @AfterEach
+    void stopPair() throws Exception {
+        if (pair != null) {
+            pair.close();
+        }
+    }
+
+    private PipelineHome pipeline() throws Exception {
+        PipelineHome p = new PipelineHome(tmp.resolve("p"));
+        pair = LoopbackPair.start(tmp.resolve("st"), p.home().resolve("bridge/pixel"));
+        pair.pipelineSettings().forEach(p::set);
+        p.set("pipeline.target.pixel.confirm-poll-ms", "200");
+        p.set("pipeline.target.pixel.confirm-max-backoff-seconds", "1");
+        return p;
+    }
+
+    private static int once(PipelineHome p) throws Exception {
+        return Application.run(new String[] {"once", "--config", p.config().toString()});
+    }
+
+    /** relative path on the phone -> sha256 */
+    private Map<String, String> phoneFiles() {
+        Path root = pair.phoneFolder();
+        return files(root).stream().filter(f -> !root.relativize(f).toString().startsWith("."))
+                .filter(f -> !f.getFileName().toString().startsWith("."))
+                .collect(Collectors.toMap(f -> root.relativize(f).toString(), PipelineHome::sha, (a, b) -> a, TreeMap::new));
+    }
+
+    private Map<String, String> bridgeFiles(PipelineHome p) {
+        Path root = p.home().resolve("bridge/pixel");
+        return files(root).stream().filter(f -> !f.getFileName().toString().startsWith("."))
+                .collect(Collectors.toMap(f -> root.relativize(f).toString(), PipelineHome::sha, (a, b) -> a, TreeMap::new));
+    }
+
+    @Test
+    void stagedFilesArriveIdenticalAndAreConfirmedOnlyAfterArrival() throws Exception {
+        PipelineHome p = pipeline().set("pipeline.target.pixel.batch.max-files", "4")
+                .set("pipeline.target.pixel.batch.max-mb", "1")
+                .set("pipeline.target.pixel.once-wait-seconds", "60");
+        Tools.photos(p.library(), "img", 6, "2023:05:01 12:00:00");
+        // two photos of ~0.9 MB each: with a 1 MiB cap no batch can hold both
+        for (String name : List.of("noise1300.jpg", "noise1290.jpg")) {
+            Tools.run(p.library(), "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "nullsrc=s=" + name.substring(5, 9)
+                    + "x1000,geq=random(1)*255:128:128", "-frames:v", "1", "-q:v", "2", name);
+            Tools.run(p.library(), "exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=2023:05:02 12:00:00", name);
+        }
+
+        // watch the ledger while the run goes: every confirmation must already be on the phone
+        Set<String> violations = ConcurrentHashMap.newKeySet();
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return once(p);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        int samples = 0;
+        while (!run.isDone()) {
+            Thread.sleep(100);
+            // every delivery the ledger calls confirmed must be on the phone, byte-identical, right now
+            for (Map<String, Object> d : live(p, "select staged_path from deliveries where state = 'confirmed'")) {
+                Path staged = Path.of((String) d.get("staged_path"));
+                Path onPhone = pair.phoneFolder().resolve(p.home().resolve("bridge/pixel").relativize(staged));
+                if (!Files.isRegularFile(onPhone) || !sha(onPhone).equals(sha(staged))) {
+                    violations.add("confirmed before it was on the phone: " + staged);
+                }
+                samples++;
+            }
+        }
+        assertThat(run.get(120, TimeUnit.SECONDS)).isEqualTo(Application.EXIT_OK);
+        assertThat(violations).isEmpty();
+        assertThat(samples).as("the witness saw confirmations while the run went on").isPositive();
+
+        Map<String, String> bridge = bridgeFiles(p);
+        assertThat(bridge).hasSize(8);
+        assertThat(phoneFiles()).as("the phone has every staged file, byte-identical").isEqualTo(bridge);
+        Set<String> originals = files(p.home().resolve("originals")).stream().map(PipelineHome::sha).collect(Collectors.toSet());
+        assertThat(Set.copyOf(bridge.values())).isEqualTo(originals);
+
+        try (Database ledger = p.openLedger()) {
+            List<Map<String, Object>> batches = query(ledger, "select name, status, file_count, total_bytes, scanned_at"
+                    + " from batches where target = 'pixel' order by created_at");
+            assertThat(batches).as("batches capped at 4 files and 1 MiB").hasSizeGreaterThanOrEqualTo(2).allSatisfy(b -> {
+                assertThat((Integer) b.get("file_count")).isBetween(1, 4);
+                assertThat((Long) b.get("total_bytes")).isLessThanOrEqualTo(1L << 20);
+            });
+            assertThat(batches.stream().mapToInt(b -> (Integer) b.get("file_count")).sum()).isEqualTo(8);
+            assertThat(batches).allSatisfy(b -> {
+                assertThat(b.get("status")).isEqualTo("confirmed");
+                assertThat(b.get("scanned_at")).isNotNull();
+            });
+            List<Map<String, Object>> deliveries = query(ledger, """
+                    select d.state, d.evidence::text as evidence, d.staged_path, d.confirmed_at, d.hold_until, d.created_at
+                      from deliveries d where target = 'pixel'""");
+            assertThat(deliveries).hasSize(8).allSatisfy(d -> {
+                assertThat(d.get("state")).isEqualTo("confirmed");
+                JsonNode ev = JSON.readTree((String) d.get("evidence"));
+                assertThat(ev.path("device").asText()).isEqualTo(pair.phone().deviceId());
+                assertThat(ev.path("availability").path("fromTemporary").asBoolean(true)).isFalse();
+                assertThat(ev.path("connection").path("connected").asBoolean()).isTrue();
+                assertThat(ev.path("global").path("size").asLong()).isEqualTo(Files.size(Path.of((String) d.get("staged_path"))));
+                var confirmed = ((java.sql.Timestamp) d.get("confirmed_at")).toInstant();
+                var hold = ((java.sql.Timestamp) d.get("hold_until")).toInstant();
+                assertThat(Duration.between(confirmed, hold)).isEqualTo(Duration.ofDays(7));
+            });
+            assertThat(query(ledger, "select 1 from file_events where entity = 'delivery:pixel' and to_state = 'confirmed'"))
+                    .hasSize(8);
+        }
+        assertThat(files(p.home().resolve("work/pixel"))).isEmpty();
+        Path report;
+        try (var reports = Files.list(p.home().resolve("reports"))) {
+            report = reports.filter(f -> f.getFileName().toString().startsWith("run-")).findFirst().orElseThrow();
+        }
+        assertThat(JSON.readTree(report.toFile()).path("files")).hasSize(8)
+                .allSatisfy(f -> assertThat(f.path("deliveries").path("pixel").asText()).isEqualTo("confirmed"));
+    }
+
+    @Test
+    void pausedPhoneAndDeletedFileConfirmNothingAndRestartNeitherRestagesNorLoses() throws Exception {
+        PipelineHome p = pipeline().set("pipeline.target.pixel.once-wait-seconds", "3");
+        List<Path> photos = Tools.photos(p.library(), "pic", 5, "2022:02:02 10:00:00");
+        pair.pausePhone();
+
+        assertThat(once(p)).isEqualTo(Application.EXIT_OK);
+        Map<String, String> bridge = bridgeFiles(p);
+        assertThat(bridge).hasSize(5);
+        assertThat(phoneFiles()).isEmpty();
+        int batchesBefore;
+        try (Database ledger = p.openLedger()) {
+            batchesBefore = query(ledger, "select 1 from batches").size();
+            assertThat(query(ledger, "select state, last_check from deliveries")).hasSize(5)
+                    .allSatisfy(d -> assertThat(d.get("state")).isEqualTo("staged"));
+            assertThat(query(ledger, "select message from pipeline_logs where stage = 'pixel' and level = 'warn'"))
+                    .extracting(r -> (String) r.get("message")).anySatisfy(m -> assertThat(m).contains("not connected")
+                            .contains("paused"));
+        }
+
+        // the phone comes back while the pipeline is not running; it receives everything
+        pair.resumePhone();
+        awaitPhoneHas(bridge.size());
+        assertThat(phoneFiles()).isEqualTo(bridge);
+        // ... and then loses one file locally (deleted on the phone, noticed by its scan)
+        String deleted = bridge.keySet().iterator().next();
+        Files.delete(pair.phoneFolder().resolve(deleted));
+        pair.scanPhone();
+
+        // a crash left two hand-offs behind (their deliveries exist): they must not be staged again
+        for (Path original : files(p.home().resolve("originals")).subList(0, 2)) {
+            String s = sha(original);
+            String ext = original.getFileName().toString().replaceAll(".*\\.", "");
+            Files.createDirectories(p.home().resolve("work/pixel"));
+            Files.createLink(p.home().resolve("work/pixel/" + s + "." + ext), original);
+        }
+        assertThat(once(p)).isEqualTo(Application.EXIT_OK);
+        assertThat(bridgeFiles(p)).as("nothing staged twice").isEqualTo(bridge);
+        assertThat(files(p.home().resolve("work/pixel"))).isEmpty();
+        try (Database ledger = p.openLedger()) {
+            assertThat(query(ledger, "select count(*) as n from batches")).singleElement()
+                    .satisfies(r -> assertThat(((Number) r.get("n")).intValue()).as("no new batch").isEqualTo(batchesBefore));
+            List<Map<String, Object>> rows = query(ledger, "select state, staged_path, last_check from deliveries");
+            assertThat(rows).hasSize(5);
+            assertThat(rows).filteredOn(r -> ((String) r.get("staged_path")).endsWith(deleted))
+                    .singleElement().satisfies(r -> {
+                        assertThat(r.get("state")).as("deleted on the phone: not confirmed").isEqualTo("staged");
+                        assertThat((String) r.get("last_check")).contains("not on the phone");
+                    });
+            assertThat(rows).filteredOn(r -> !((String) r.get("staged_path")).endsWith(deleted))
+                    .hasSize(4).allSatisfy(r -> assertThat(r.get("state")).isEqualTo("confirmed"));
+        }
+
+        // the phone restores it (receive-only "revert"); the next run confirms it
+        pair.rest(pair.phone(), "POST", "/rest/db/revert?folder=" + LoopbackPair.FOLDER_ID, null);
+        awaitPhoneHas(bridge.size());
+        assertThat(once(p)).isEqualTo(Application.EXIT_OK);
+        try (Database ledger = p.openLedger()) {
+            assertThat(query(ledger, "select state from deliveries")).hasSize(5)
+                    .allSatisfy(r -> assertThat(r.get("state")).isEqualTo("confirmed"));
+        }
+        assertThat(phoneFiles()).isEqualTo(bridge);
+        assertThat(photos).hasSize(5);
+    }
+
+    @Test
+    void partialCopyOnThePhoneIsNeverConfirmed() throws Exception {
+        PipelineHome p = pipeline().set("pipeline.target.pixel.once-wait-seconds", "60");
+        // about 3 MB of noise: more than 10 blocks of 128 KiB, so Syncthing announces the temp copy
+        Tools.run(p.library(), "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "nullsrc=s=2400x1800,geq=random(1)*255:128:128",
+                "-frames:v", "1", "-q:v", "2", "big.jpg");
+        Tools.run(p.library(), "exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=2021:06:06 06:06:06", "big.jpg");
+        assertThat(Files.size(p.library().resolve("big.jpg"))).isGreaterThan(10L * 128 * 1024);
+        pair.limitPhone(250);
+
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return once(p);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        SyncthingProbe probe = new SyncthingProbe(pair);
+        boolean sawTemporary = false;
+        boolean confirmerSawPartial = false;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!run.isDone() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            JsonNode avail = probe.availabilityOfOnlyFile();
+            if (avail != null && avail.isArray() && avail.size() > 0 && avail.get(0).path("fromTemporary").asBoolean()) {
+                sawTemporary = true;
+                assertThat(phoneFiles()).as("the phone holds only Syncthing's temp file").isEmpty();
+                assertThat(live(p, "select state from deliveries")).as("a partial copy is not a delivery")
+                        .allSatisfy(d -> assertThat(d.get("state")).isEqualTo("staged"));
+                List<Map<String, Object>> checks = live(p, "select last_check from deliveries");
+                if (!checks.isEmpty() && String.valueOf(checks.get(0).get("last_check")).contains("fromTemporary")) {
+                    confirmerSawPartial = true;
+                }
+            }
+        }
+        assertThat(run.get(90, TimeUnit.SECONDS)).isEqualTo(Application.EXIT_OK);
+        assertThat(sawTemporary).as("Syncthing announced the partial copy (fromTemporary)").isTrue();
+        try (Database ledger = p.openLedger()) {
+            // the confirmer saw the partial copy and did not take it for the file
+            assertThat(query(ledger, "select state, evidence::text as ev, attempts from deliveries")).singleElement()
+                    .satisfies(d -> {
+                        assertThat(d.get("state")).isEqualTo("confirmed");
+                        assertThat(JSON.readTree((String) d.get("ev")).path("availability").path("fromTemporary").asBoolean(true)).isFalse();
+                    });
+            assertThat(query(ledger, "select 1 from file_events where entity = 'delivery:pixel'")).hasSize(2);
+        }
+        assertThat(phoneFiles()).isEqualTo(bridgeFiles(p));
+        assertThat(confirmerSawPartial).as("the confirmer looked at the partial copy and said so").isTrue();
+    }
+
+    /** Reads the ledger of a run in progress (the embedded server trusts local connections). */
+    static List<Map<String, Object>> live(PipelineHome p, String sql) {
+        Path pid = p.home().resolve("state/postgres/data/postmaster.pid");
+        try {
+            if (!Files.exists(pid)) {
+                return List.of();
+            }
+            List<String> lines = Files.readAllLines(pid);
+            if (lines.size() < 4) {
+                return List.of();
+            }
+            String url = "jdbc:postgresql://127.0.0.1:" + lines.get(3).trim() + "/postgres";
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "postgres", "");
+                 var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+                List<Map<String, Object>> out = new java.util.ArrayList<>();
+                while (rs.next()) {
+                    Map<String, Object> row = new java.util.LinkedHashMap<>();
+                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                        row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
+                    }
+                    out.add(row);
+                }
+                return out;
+            }
+        } catch (Exception e) {
+            return List.of(); // starting or stopping: nothing to witness
+        }
+    }
+
+    @Test
+    void wrongApiKeyAndStoppedSyncthingGiveClearMessagesAndConfirmNothing() throws Exception {
+        PipelineHome p = pipeline().set("pipeline.target.pixel.once-wait-seconds", "2")
+                .set("pipeline.target.pixel.api-key", "not-the-key");
+        Tools.photos(p.library(), "k", 2, "2020:01:01 10:00:00");
+        assertThat(once(p)).isEqualTo(Application.EXIT_OK);
+        try (Database ledger = p.openLedger()) {
+            assertThat(messages(ledger)).anySatisfy(m -> assertThat(m).contains("refused the API key").contains("HTTP 403")
+                    .contains("pipeline.target.pixel.api-key").doesNotContain("not-the-key"));
+            assertThat(query(ledger, "select state from deliveries")).hasSize(2)
+                    .allSatisfy(d -> assertThat(d.get("state")).isEqualTo("staged"));
+            assertThat(query(ledger, "select scan_error from batches")).singleElement()
+                    .satisfies(b -> assertThat((String) b.get("scan_error")).contains("refused the API key"));
+        }
+
+        p.set("pipeline.target.pixel.api-key", pair.server().apiKey()).set("pipeline.target.pixel.folder-id", "nope");
+        assertThat(once(p)).isEqualTo(Application.EXIT_OK);
+        try (Database ledger = p.openLedger()) {
+            assertThat(messages(ledger)).anySatisfy(m -> assertThat(m).contains("no folder 'nope'"));
+        }
+
+        // the folder marker gone (a NAS not mounted): Syncthing puts the folder in error
+        p.set("pipeline.target.pixel.folder-id", LoopbackPair.FOLDER_ID);
+        Files.delete(p.home().resolve("bridge/pixel/.stfolder"));
+        assertThat(once(p)).isEqualTo(Application.EXIT_OK);
+        try (Database ledger = p.openLedger()) {
+            assertThat(messages(ledger)).anySatisfy(m -> assertThat(m).contains("Syncthing folder 'pixel' is in error")
+                    .contains("folder marker missing").contains("mounted"));
+            assertThat(query(ledger, "select state from deliveries"))
+                    .allSatisfy(d -> assertThat(d.get("state")).isEqualTo("staged"));
+        }
+
+        pair.stop(pair.server());
+        assertThat(once(p)).isEqualTo(Application.EXIT_OK);
+        try (Database ledger = p.openLedger()) {
+            assertThat(messages(ledger)).anySatisfy(m -> assertThat(m).contains("Syncthing is not reachable at "
+                    + pair.server().url()).contains("is it running"));
+            assertThat(query(ledger, "select state from deliveries"))
+                    .allSatisfy(d -> assertThat(d.get("state")).isEqualTo("staged"));
+        }
+        assertThat(phoneFiles()).isEmpty();
+    }
+
+    @Test
+    void killNineMidStagingThenOnceStagesEachFileExactlyOnceAndConfirmsAll() throws Exception {
+        // small batches so staging takes several polls and the kill lands in the middle of it
+        PipelineHome p = pipeline().set("pipeline.target.pixel.batch.max-files", "4")
+                .set("pipeline.target.pixel.once-wait-seconds", "60");
+        List<Path> photos = Tools.photos(p.library(), "kill", 40, "2019:09:09 09:00:00");
+        Path bridge = p.home().resolve("bridge/pixel");
+        Path project = PipelineHome.projectDir();
+        String jar = System.getProperty("pipeline.jar", project.resolve("target/media-pipeline.jar").toString());
+        Process first = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dpipeline.app-home=" + project, "-jar", jar, "once", "--config", p.config().toString())
+                .directory(project.toFile()).redirectErrorStream(true).redirectOutput(tmp.resolve("first.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (bridgeFiles(p).size() < 10) {
+            assertThat(first.isAlive()).as("first run still running (log: first.log)").isTrue();
+            assertThat(System.nanoTime()).as("staging started within 120 s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        first.destroyForcibly(); // SIGKILL mid-staging
+        first.waitFor(10, TimeUnit.SECONDS);
+        int stagedAtKill = bridgeFiles(p).size();
+        assertThat(stagedAtKill).as("killed mid-staging").isLessThan(photos.size());
+
+        assertThat(once(p)).isEqualTo(Application.EXIT_OK);
+        Map<String, String> staged = bridgeFiles(p);
+        assertThat(staged).as("every photo staged exactly once").hasSize(photos.size());
+        assertThat(Set.copyOf(staged.values())).hasSize(photos.size());
+        assertThat(phoneFiles()).isEqualTo(staged);
+        try (Database ledger = p.openLedger()) {
+            assertThat(query(ledger, "select state from deliveries")).hasSize(photos.size())
+                    .allSatisfy(d -> assertThat(d.get("state")).isEqualTo("confirmed"));
+            assertThat(query(ledger, "select file_count from batches"))
+                    .allSatisfy(b -> assertThat((Integer) b.get("file_count")).isBetween(1, 4));
+            assertThat(query(ledger, "select 1 from batches where status <> 'confirmed'")).isEmpty();
+        }
+        assertThat(files(p.home()).stream().filter(f -> f.toString().endsWith(".mp-tmp"))).isEmpty();
+    }
+
+    @Test
+    void doctorChecksSyncthingKeyFolderTypeAndSharing() throws Exception {
+        PipelineHome p = pipeline();
+        String out = doctor(p);
+        assertThat(out).contains("OK    syncthing     v1.19.2").contains("API key accepted")
+                .contains("OK    pixel folder  'pixel' is Send Only over " + p.home().resolve("bridge/pixel"))
+                .contains("OK    pixel phone").contains("is connected now");
+
+        pair.rest(pair.server(), "PATCH", "/rest/config/folders/" + LoopbackPair.FOLDER_ID, "{\"type\":\"sendreceive\"}");
+        assertThat(doctor(p)).contains("FAIL  pixel folder  folder 'pixel' is sendreceive, not Send Only");
+
+        p.set("pipeline.target.pixel.api-key", "wrong-key");
+        out = doctor(p);
+        assertThat(out).contains("FAIL  syncthing").contains("refused the API key").doesNotContain("wrong-key");
+
+        p.set("pipeline.target.pixel.api-key", pair.server().apiKey());
+        pair.stop(pair.server());
+        assertThat(doctor(p)).contains("FAIL  syncthing").contains("not reachable");
+    }
+
+    private static String doctor(PipelineHome p) {
+        java.io.PrintStream saved = System.out;
+        var buffer = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(buffer, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            io.mediapipeline.cli.Doctor.run(PipelineHome.projectDir(), p.config());
+        } finally {
+            System.setOut(saved);
+        }
+        return buffer.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static List<String> messages(Database ledger) {
+        return query(ledger, "select message from pipeline_logs where stage = 'pixel' order by id").stream()
+                .map(r -> (String) r.get("message")).toList();
+    }
+
+    private void awaitPhoneHas(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (phoneFiles().size() < n && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(phoneFiles()).hasSize(n);
+    }
+
+    /** Reads the server's view directly, as the test's independent witness. */
+    static final class SyncthingProbe {
+        private final LoopbackPair pair;
+
+        SyncthingProbe(LoopbackPair pair) {
+            this.pair = pair;
+        }
+
+        JsonNode availabilityOfOnlyFile() throws Exception {
+            List<Path> staged = files(pair.serverFolder()).stream()
+                    .filter(f -> !f.getFileName().toString().startsWith(".")).toList();
+            if (staged.size() != 1) {
+                return null;
+            }
+            String rel = pair.serverFolder().relativize(staged.get(0)).toString();
+            try {
+                String body = pair.rest(pair.server(), "GET", "/rest/db/file?folder=" + LoopbackPair.FOLDER_ID + "&file="
+                        + java.net.URLEncoder.encode(rel, java.nio.charset.StandardCharsets.UTF_8), null);
+                return JSON.readTree(body).path("availability");
+            } catch (java.io.IOException e) {
+                return null; // not scanned yet
+            }
+        }
+    }
+}

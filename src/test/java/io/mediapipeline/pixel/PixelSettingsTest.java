@@ -1,0 +1,55 @@
+package io.mediapipeline.pixel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mediapipeline.config.ConfigException;
+import io.mediapipeline.config.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PixelSettingsTest {
+
+    private static final String PHONE = "P56IOI7-MZJNU2Y-IQGDREY-DM2MGTI-MGL3BXN-PQ6W5BM-TBBZ4TJ-XZWICQ2";
+
+    @TempDir
+    Path app;
+
+    private Settings load(String overrides, Map<String, String> env) throws Exception {
+        Path cfg = app.resolve("override.properties");
+        Files.writeString(cfg, overrides);
+        return Settings.load(app, cfg, env, new Properties());
+    }
+
+    @Test
+    void pixelTargetCanBeSwitchedOnWhenComplete() throws Exception {
+        Settings s = load("pipeline.target.pixel.enabled=true\npipeline.target.pixel.folder-id=pixel\n"
+                + "pipeline.target.pixel.device-id=" + PHONE + "\n", Map.of("PIPELINE_TARGET_PIXEL_API_KEY", "k3y"));
+        assertThat(s.bool("pipeline.target.pixel.enabled")).isTrue();
+        assertThat(s.describe().get("pipeline.target.pixel.api-key")).as("never shown").isEqualTo("******");
+        assertThat(s.integer("pipeline.target.pixel.batch.max-files")).isEqualTo(500);
+        assertThat(s.integer("pipeline.target.pixel.batch.max-mb")).isEqualTo(5120);
+        assertThat(s.integer("pipeline.target.pixel.hold-days")).isEqualTo(7);
+        assertThat(PixelTarget.bridge(s)).isEqualTo(app.resolve("data/bridge/pixel"));
+    }
+
+    @Test
+    void incompletePixelSettingsAreNamed() {
+        String on = "pipeline.target.pixel.enabled=true\n";
+        assertThatThrownBy(() -> load(on, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("pipeline.target.pixel.folder-id");
+        assertThatThrownBy(() -> load(on + "pipeline.target.pixel.folder-id=p\npipeline.target.pixel.device-id=phone\n", Map.of()))
+                .hasMessageContaining("pipeline.target.pixel.device-id");
+        assertThatThrownBy(() -> load(on + "pipeline.target.pixel.folder-id=p\npipeline.target.pixel.device-id=" + PHONE + "\n", Map.of()))
+                .hasMessageContaining("pipeline.target.pixel.api-key");
+        assertThatThrownBy(() -> load(on + "pipeline.target.pixel.folder-id=p\npipeline.target.pixel.device-id=" + PHONE
+                + "\npipeline.target.pixel.api-key=k\npipeline.target.pixel.syncthing.url=http://h:1/?apikey=x\n", Map.of()))
+                .hasMessageContaining("pipeline.target.pixel.syncthing.url");
+        assertThatThrownBy(() -> load("pipeline.target.pixel.batch.max-files=0\n", Map.of()))
+                .hasMessageContaining("pipeline.target.pixel.batch.max-files");
+    }
+}
