@@ -29,8 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Pixel target against two real Syncthing 1.19.2 instances on loopback: the server's Send Only
  * folder over bridge/pixel/ and a stand-in phone's Receive Only folder. A delivery is confirmed only
- * when the phone really has the bytes. (A frozen phone - SIGSTOP - is not tested here: Syncthing keeps
- * it "connected" for about 450 s; see README.)
+ * when the phone really has the bytes, including while a frozen phone (SIGSTOP) still looks connected.
  */
 class PixelDeliveryIT {
 
@@ -220,6 +219,36 @@ class PixelDeliveryIT {
         }
         assertThat(phoneFiles()).isEqualTo(bridge);
         assertThat(photos).hasSize(5);
+    }
+
+    @Test
+    void frozenPhoneThatStillLooksConnectedConfirmsNothingUntilItThaws() throws Exception {
+        PipelineHome p = pipeline().set("pipeline.target.pixel.once-wait-seconds", "4");
+        Tools.photos(p.library(), "frozen", 4, "2022:03:03 10:00:00");
+        long phonePid = pair.phone().process.pid();
+        Tools.run(tmp, "kill", "-STOP", String.valueOf(phonePid));
+        try {
+            assertThat(once(p)).isEqualTo(Application.EXIT_OK);
+            // the trap: Syncthing still reports the frozen phone as connected (for minutes)
+            JsonNode connections = JSON.readTree(pair.rest(pair.server(), "GET", "/rest/system/connections", null));
+            assertThat(connections.path("connections").path(pair.phone().deviceId()).path("connected").asBoolean())
+                    .as("frozen phone still looks connected").isTrue();
+            assertThat(bridgeFiles(p)).hasSize(4);
+            assertThat(phoneFiles()).isEmpty();
+            try (Database ledger = p.openLedger()) {
+                assertThat(query(ledger, "select state from deliveries")).hasSize(4)
+                        .allSatisfy(d -> assertThat(d.get("state")).as("nothing confirmed while frozen").isEqualTo("staged"));
+            }
+        } finally {
+            Tools.run(tmp, "kill", "-CONT", String.valueOf(phonePid));
+        }
+        awaitPhoneHas(4);
+        assertThat(once(p)).isEqualTo(Application.EXIT_OK);
+        assertThat(phoneFiles()).isEqualTo(bridgeFiles(p));
+        try (Database ledger = p.openLedger()) {
+            assertThat(query(ledger, "select state from deliveries")).hasSize(4)
+                    .allSatisfy(d -> assertThat(d.get("state")).isEqualTo("confirmed"));
+        }
     }
 
     @Test
