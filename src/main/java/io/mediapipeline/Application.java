@@ -24,6 +24,7 @@ import io.mediapipeline.media.ExifTool;
 import io.mediapipeline.media.MediaProbe;
 import io.mediapipeline.media.SampleLibrary;
 import io.mediapipeline.ops.Activity;
+import io.mediapipeline.ops.Metrics;
 import io.mediapipeline.ops.Reconciler;
 import io.mediapipeline.ops.RunWatcher;
 import io.mediapipeline.pixel.PixelTarget;
@@ -174,6 +175,7 @@ public final class Application {
 
             RunContext run = new RunContext(ledger, once ? "once" : "run", settings.node());
             Activity activity = new Activity();
+            Metrics metrics = new Metrics().register();
             RunReport report = new RunReport(ledger, home);
             JdbcCachedMessageIdRepository folderImports = new JdbcCachedMessageIdRepository(db.dataSource(), "source-folder");
             folderImports.setCreateTableIfNotExists(false);
@@ -214,6 +216,7 @@ public final class Application {
             main.bind("livePhotos", new LivePhotos(db.dataSource()));
             main.bind("ledger", ledger);
             main.bind("activity", activity);
+            main.bind("metrics", metrics);
             main.bind("folderImports", folderImports);
             main.bind("ingest", new Ingest(ledger, probe, handoff, run, home,
                     settings.get("pipeline.ingest.wrong-extension").equals("fix")));
