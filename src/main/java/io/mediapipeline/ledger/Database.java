@@ -66,7 +66,10 @@ public final class Database implements AutoCloseable {
             if (embedded != null) {
                 embedded.close();
             }
-            throw new LedgerUnavailableException("ledger database: " + rootMessage(e), e);
+            String where = settings.get("pipeline.db.url").isEmpty()
+                    ? "embedded PostgreSQL under " + settings.home().resolve("state/postgres")
+                    : "pipeline.db.url (" + settings.get("pipeline.db.url").replaceAll("password=[^&]*", "password=***") + ")";
+            throw new LedgerUnavailableException("ledger database (" + where + "): " + rootMessage(e), e);
         }
     }
 
