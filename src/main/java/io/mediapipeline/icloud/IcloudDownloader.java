@@ -82,13 +82,19 @@ public class IcloudDownloader {
                 return expires == null ? null : Duration.between(Instant.now(), expires).toDays();
             });
             metrics.gauge("icloud." + a.name() + ".circuit-open", () -> {
-                try {
-                    circuitOpen.put(a.name(), breaker(a, Instant.now()) != null ? 1L : 0L);
-                } catch (RuntimeException e) {
-                    // the ledger is closed or unreachable: keep the last value
-                }
+                refreshCircuit(a);
                 return circuitOpen.getOrDefault(a.name(), 0L);
             });
+            refreshCircuit(a);
+        }
+    }
+
+    /** Re-evaluates the breaker for the circuit-open gauge; keeps the last value when the ledger cannot answer. */
+    private void refreshCircuit(Account a) {
+        try {
+            breaker(a, Instant.now());
+        } catch (RuntimeException e) {
+            // the ledger is closed or unreachable
         }
     }
 
@@ -237,6 +243,7 @@ public class IcloudDownloader {
         store.finishAttempt(id, r);
         metrics.increment("icloud." + a.name() + ".outcome." + r.outcome().label());
         record(a, s, r, handed);
+        refreshCircuit(a);
         return r;
     }
 
@@ -471,6 +478,7 @@ public class IcloudDownloader {
                 : new RunResult(Outcome.FAILED, -1, "icloudpd did not finish", 0);
         store.finishAttempt(session.attemptId, r);
         metrics.increment("icloud." + a.name() + ".outcome." + r.outcome().label());
+        refreshCircuit(a);
         Instant now = Instant.now();
         AccountState s = store.state(a.name());
         if (r.outcome() == Outcome.SUCCESS) {
