@@ -194,7 +194,7 @@ public final class Application {
             camelProps.setProperty("pipeline.source.icloud.schedule-timezone", icloud.scheduleZone().getId());
             camelProps.setProperty("mediapipeline.icloud-run-at-start",
                     String.valueOf(once || settings.bool("pipeline.source.icloud.run-at-start")));
-            IcloudDownloader icloudDownloader = new IcloudDownloader(icloud, new IcloudStore(db.dataSource()), home, activity);
+            IcloudDownloader icloudDownloader = new IcloudDownloader(icloud, new IcloudStore(db.dataSource()), home, activity, metrics);
             LoginServer loginServer = null;
             if (settings.bool("pipeline.source.icloud.enabled") && settings.integer("pipeline.source.icloud.login.port") > 0) {
                 if (settings.get("pipeline.source.icloud.login.token").isBlank()) {
@@ -225,7 +225,7 @@ public final class Application {
             main.bind("compressor", new Compressor(compress, new CompressLedger(db.dataSource()), exif, home));
             main.bind("organizer", new Organizer(ledger, run, home,
                     settings.get("pipeline.organize.mode").equals("hardlink"), settings.bool("pipeline.organize.use-mtime")));
-            PixelTarget.bind(main, settings, ledger, activity, run, handoff, once);
+            PixelTarget.bind(main, settings, ledger, activity, run, handoff, once, metrics);
 
             AtomicInteger exitCode = new AtomicInteger(EXIT_OK);
             ExifTool exifToClose = exif;

@@ -234,9 +234,10 @@ public final class Settings {
                 "pipeline.target.pixel.hold-days")) {
             positive(key);
         }
-        if (integer("pipeline.target.pixel.once-wait-seconds") < 0) {
-            throw new ConfigException("pipeline.target.pixel.once-wait-seconds: must be 0 or more, got "
-                    + get("pipeline.target.pixel.once-wait-seconds"));
+        for (String key : List.of("pipeline.target.pixel.once-wait-seconds", "pipeline.target.pixel.live-pair-wait-seconds")) {
+            if (integer(key) < 0) {
+                throw new ConfigException(key + ": must be 0 or more, got " + get(key));
+            }
         }
         if (!bool("pipeline.target.pixel.enabled")) {
             return;

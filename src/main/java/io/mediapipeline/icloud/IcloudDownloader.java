@@ -3,6 +3,7 @@ package io.mediapipeline.icloud;
 import io.mediapipeline.icloud.IcloudSettings.Account;
 import io.mediapipeline.icloud.IcloudStore.AccountState;
 import io.mediapipeline.ops.Activity;
+import io.mediapipeline.ops.Metrics;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -39,13 +40,20 @@ public class IcloudDownloader {
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, IcloudProcess> running = new ConcurrentHashMap<>();
     private final Map<String, String> lastSkip = new ConcurrentHashMap<>();
+    private final Metrics metrics;
+    private final Map<String, Long> circuitOpen = new ConcurrentHashMap<>();
     private volatile boolean stopped;
 
     public IcloudDownloader(IcloudSettings cfg, IcloudStore store, Path home, Activity activity) {
+        this(cfg, store, home, activity, new Metrics());
+    }
+
+    public IcloudDownloader(IcloudSettings cfg, IcloudStore store, Path home, Activity activity, Metrics metrics) {
         this.cfg = cfg;
         this.store = store;
         this.inbox = home.resolve("inbox").resolve("icloud");
         this.activity = activity;
+        this.metrics = metrics;
         for (Account a : cfg.accounts()) {
             locks.put(a.name(), new ReentrantLock());
         }
@@ -62,8 +70,37 @@ public class IcloudDownloader {
         }
     }
 
+    /**
+     * Per account: icloud.ACCOUNT.session-days-left (whole days until the session cookie expires, read from
+     * the cookie jar at every read; absent without a session) and icloud.ACCOUNT.circuit-open (1 while the
+     * hourly limit of icloudpd starts is reached; the last value seen when the ledger cannot be asked).
+     */
+    void publishGauges() {
+        for (Account a : cfg.accounts()) {
+            metrics.gauge("icloud." + a.name() + ".session-days-left", () -> {
+                Instant expires = SessionCookies.expiry(a.cookieDir());
+                return expires == null ? null : Duration.between(Instant.now(), expires).toDays();
+            });
+            metrics.gauge("icloud." + a.name() + ".circuit-open", () -> {
+                refreshCircuit(a);
+                return circuitOpen.getOrDefault(a.name(), 0L);
+            });
+            refreshCircuit(a);
+        }
+    }
+
+    /** Re-evaluates the breaker for the circuit-open gauge; keeps the last value when the ledger cannot answer. */
+    private void refreshCircuit(Account a) {
+        try {
+            breaker(a, Instant.now());
+        } catch (RuntimeException e) {
+            // the ledger is closed or unreachable
+        }
+    }
+
     /** Start of `once`, and of the service: files a crash left un-handed are handed over. */
     public void startup(boolean runNow) {
+        publishGauges();
         for (Account a : cfg.accounts()) {
             try {
                 handOver(a);
@@ -157,6 +194,7 @@ public class IcloudDownloader {
     private String breaker(Account a, Instant now) {
         int max = cfg.integer("max-attempts-per-hour");
         List<Instant> recent = store.attemptsSince(a.name(), now.minus(Duration.ofHours(1)));
+        circuitOpen.put(a.name(), recent.size() >= max ? 1L : 0L);
         if (recent.size() >= max) {
             Instant reopens = recent.get(recent.size() - max).plus(Duration.ofHours(1));
             return "circuit open: " + recent.size() + " attempts in the last hour (max " + max + "), next not before " + reopens;
@@ -203,7 +241,9 @@ public class IcloudDownloader {
             LOG.warn("iCloud {}: cannot hand over downloaded files: {}", a.name(), e.getMessage());
         }
         store.finishAttempt(id, r);
+        metrics.increment("icloud." + a.name() + ".outcome." + r.outcome().label());
         record(a, s, r, handed);
+        refreshCircuit(a);
         return r;
     }
 
@@ -437,6 +477,8 @@ public class IcloudDownloader {
         RunResult r = session.result != null ? session.result
                 : new RunResult(Outcome.FAILED, -1, "icloudpd did not finish", 0);
         store.finishAttempt(session.attemptId, r);
+        metrics.increment("icloud." + a.name() + ".outcome." + r.outcome().label());
+        refreshCircuit(a);
         Instant now = Instant.now();
         AccountState s = store.state(a.name());
         if (r.outcome() == Outcome.SUCCESS) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mediapipeline.ingest.RunContext;
+import io.mediapipeline.ops.Metrics;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -25,6 +26,21 @@ public class PixelConfirmer {
     private static final Logger LOG = LoggerFactory.getLogger(PixelConfirmer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    // metric names (README, Operations)
+    static final String FAILURES = "pixel.failures.";
+    static final String UNREACHABLE = "unreachable";
+    static final String FORBIDDEN = "forbidden";
+    static final String FOLDER_NOT_FOUND = "folder-not-found";
+    static final String DEVICE_NOT_FOUND = "device-not-found";
+    static final String FOLDER_ERROR = "folder-error";
+    static final String PHONE_OFFLINE = "phone-offline";
+    static final String OTHER = "other";
+    static final String STAGED = "pixel.staged";
+    static final String CONFIRMED = "pixel.confirmed";
+    static final String OUTSTANDING_FILES = "pixel.outstanding.files";
+    static final String OUTSTANDING_BYTES = "pixel.outstanding.bytes";
+    static final String PHONE_CONNECTED = "pixel.phone.connected";
+
     private final PixelLedger pixel;
     private final SyncthingClient syncthing;
     private final RunContext run;
@@ -34,6 +50,7 @@ public class PixelConfirmer {
     private final int perPass;
     private final long pollMillis;
     private final long maxBackoffMillis;
+    private final Metrics metrics;
 
     private volatile String problem;
     private volatile long notBefore;
@@ -43,7 +60,7 @@ public class PixelConfirmer {
     private volatile long confirmedTotal;
 
     public PixelConfirmer(PixelLedger pixel, SyncthingClient syncthing, RunContext run, String folder, String device,
-                          int holdDays, int perPass, long pollMillis, long maxBackoffMillis) {
+                          int holdDays, int perPass, long pollMillis, long maxBackoffMillis, Metrics metrics) {
         this.pixel = pixel;
         this.syncthing = syncthing;
         this.run = run;
@@ -53,6 +70,7 @@ public class PixelConfirmer {
         this.perPass = perPass;
         this.pollMillis = pollMillis;
         this.maxBackoffMillis = maxBackoffMillis;
+        this.metrics = metrics;
     }
 
     /** What keeps deliveries from being confirmed right now, or null when nothing does. */
@@ -80,6 +98,7 @@ public class PixelConfirmer {
             pixel.markScanned(batch.id());
         } catch (SyncthingException e) {
             pixel.markScanFailed(batch.id(), e.getMessage());
+            metrics.increment(FAILURES + kindOf(e));
             report(explain(e));
         }
     }
@@ -96,13 +115,14 @@ public class PixelConfirmer {
             }
             failures = 0;
         } catch (SyncthingException e) {
-            fail(explain(e));
+            fail(kindOf(e), explain(e));
         } catch (Unavailable e) {
-            fail(e.getMessage());
+            fail(e.kind, e.getMessage());
         }
     }
 
-    private void fail(String message) {
+    private void fail(String kind, String message) {
+        metrics.increment(FAILURES + kind);
         report(message);
         failures = Math.min(failures + 1, 20);
         long wait = Math.min(maxBackoffMillis, pollMillis << Math.min(failures, 16));
@@ -120,22 +140,24 @@ public class PixelConfirmer {
             pending = pixel.unconfirmed(cursor, perPass);
         }
         if (pending.isEmpty()) {
+            outstanding();
             return;
         }
         // more waiting than one pass checks: the next pass goes on where this one stops
         cursor = pending.size() < perPass ? 0 : pending.get(pending.size() - 1).id();
         JsonNode status = syncthing.folderStatus(folder);
         if ("error".equals(status.path("state").asText()) || !status.path("error").asText("").isEmpty()) {
-            throw new Unavailable("Syncthing folder '" + folder + "' is in error: " + status.path("error").asText("unknown")
+            throw new Unavailable(FOLDER_ERROR, "Syncthing folder '" + folder + "' is in error: " + status.path("error").asText("unknown")
                     + "; " + pending.size() + " staged file(s) wait");
         }
         JsonNode phone = syncthing.connections().get(device);
+        metrics.set(PHONE_CONNECTED, phone != null && phone.path("connected").asBoolean(false) ? 1 : 0);
         if (phone == null) {
-            throw new Unavailable("the phone's device " + shortId(device) + " is not known to Syncthing at "
+            throw new Unavailable(DEVICE_NOT_FOUND, "the phone's device " + shortId(device) + " is not known to Syncthing at "
                     + syncthing.baseUrl() + "; add it and share folder '" + folder + "' with it (pipeline.target.pixel.device-id)");
         }
         if (!phone.path("connected").asBoolean(false)) {
-            throw new Unavailable("the phone (" + shortId(device) + ") is not connected" + (phone.path("paused").asBoolean()
+            throw new Unavailable(PHONE_OFFLINE, "the phone (" + shortId(device) + ") is not connected" + (phone.path("paused").asBoolean()
                     ? " (paused in Syncthing)" : "") + "; " + pixel.unconfirmedCount() + " staged file(s) wait for it");
         }
         JsonNode completion = syncthing.completion(folder, device);
@@ -148,7 +170,11 @@ public class PixelConfirmer {
             }
         }
         int confirmed = pixel.record(checks, holdDays);
+        outstanding();
         if (confirmed > 0) {
+            for (int i = 0; i < confirmed; i++) {
+                metrics.increment(CONFIRMED);
+            }
             confirmedTotal += confirmed;
             progress();
             LOG.info("Pixel: {} file(s) confirmed on the phone ({} still to confirm; {} checked in {} ms)", confirmed,
@@ -233,6 +259,24 @@ public class PixelConfirmer {
         }
     }
 
+    /** Publishes what is staged and not yet confirmed (gauges pixel.outstanding.files / .bytes). */
+    void outstanding() {
+        PixelLedger.Outstanding o = pixel.outstanding();
+        metrics.set(OUTSTANDING_FILES, o.files());
+        metrics.set(OUTSTANDING_BYTES, o.bytes());
+    }
+
+    /** The failure counter's last name part for a failed Syncthing call. */
+    String kindOf(SyncthingException e) {
+        return switch (e.kind()) {
+            case UNREACHABLE -> UNREACHABLE;
+            case FORBIDDEN -> FORBIDDEN;
+            case NOT_FOUND -> e.getMessage().contains("no such folder") ? FOLDER_NOT_FOUND : OTHER;
+            case BAD_REQUEST -> e.getMessage().contains("device") ? DEVICE_NOT_FOUND : OTHER;
+            case FAILED -> e.status() == 500 && e.getMessage().contains("/rest/db/scan") ? FOLDER_ERROR : OTHER;
+        };
+    }
+
     /** Plain words for a failed call: what happened and which setting to check. */
     private String explain(SyncthingException e) {
         return switch (e.kind()) {
@@ -281,8 +325,11 @@ public class PixelConfirmer {
 
     /** A reason the pass cannot confirm anything (the message is for the operator). */
     static final class Unavailable extends RuntimeException {
-        Unavailable(String message) {
+        final String kind;
+
+        Unavailable(String kind, String message) {
             super(message, null, false, false);
+            this.kind = kind;
         }
     }
 }

@@ -141,6 +141,62 @@ public class PixelLedger {
         });
     }
 
+    /**
+     * The other half of a Live Photo (media_files.live_pair_id): its sha256, its Pixel batch if it has a
+     * delivery (null if not), and whether it carries an Apple content identifier.
+     */
+    public record Partner(UUID id, String sha256, UUID batchId) {
+    }
+
+    /** The Live Photo partner of a media file that is stored as an original, or null. */
+    public Partner partnerOf(UUID mediaId) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select p.id, p.sha256, d.batch_id from media_files m
+                      join media_files p on p.id = m.live_pair_id
+                      left join deliveries d on d.media_file_id = p.id and d.target = 'pixel'
+                     where m.id = ? and p.status in ('ingested', 'archived', 'verified') and p.original_path is not null""")) {
+                ps.setObject(1, mediaId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? new Partner(rs.getObject(1, UUID.class), rs.getString(2), rs.getObject(3, UUID.class)) : null;
+                }
+            }
+        });
+    }
+
+    /**
+     * Seconds since a not-yet-paired Live Photo half (it has an Apple content identifier and no
+     * live_pair_id) was stored, or -1 when the file is paired or is no Live Photo half.
+     */
+    public long unpairedLiveHalfAgeSeconds(UUID mediaId) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select extract(epoch from now() - created_at)::bigint from media_files
+                     where id = ? and live_pair_id is null and content_identifier is not null and content_identifier <> ''""")) {
+                ps.setObject(1, mediaId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : -1L;
+                }
+            }
+        });
+    }
+
+    /** Staged for the phone and not yet proven there: how many files, how many bytes. */
+    public record Outstanding(long files, long bytes) {
+    }
+
+    public Outstanding outstanding() {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select count(*), coalesce(sum(staged_size), 0) from deliveries where target = 'pixel' and state = 'staged'")) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new Outstanding(rs.getLong(1), rs.getLong(2));
+                }
+            }
+        });
+    }
+
     public long unconfirmedCount() {
         return tx(c -> {
             try (PreparedStatement ps = c.prepareStatement(

@@ -23,6 +23,6 @@ public class PixelQueueFiles extends GenericFileDeleteProcessStrategy<File> {
     @Override
     public boolean begin(GenericFileOperations<File> operations, GenericFileEndpoint<File> endpoint, Exchange exchange,
                          GenericFile<File> file) throws Exception {
-        return stager.admit(file.getFileLength()) && super.begin(operations, endpoint, exchange, file);
+        return stager.admit(file.getFileNameOnly(), file.getFileLength()) && super.begin(operations, endpoint, exchange, file);
     }
 }

@@ -6,6 +6,7 @@ import io.mediapipeline.ingest.RunContext;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.ledger.MediaRecord;
 import io.mediapipeline.ops.Activity;
+import io.mediapipeline.ops.Metrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +30,13 @@ import org.slf4j.LoggerFactory;
  * unconfirmed (back-pressure). Files are
  * hard links of the originals where possible, else atomic copies; nothing in the bridge is ever
  * removed here.
+ *
+ * <p>Live Photos travel together: when one half (media_files.live_pair_id) is staged and the other is
+ * stored but not staged, the other is staged right after it into the same batch (so a batch may hold
+ * one file more than its file cap; the pair's bytes count together against the byte cap), and a half
+ * whose partner is already in the open batch joins it. A half that carries an Apple content identifier
+ * but has no partner yet waits in work/pixel/ up to live-pair-wait seconds after its ingest for the
+ * other half; then it goes alone (the late half then goes into whatever batch is open).
  */
 public class PixelStager implements PollingConsumerPollStrategy {
 
@@ -44,14 +52,18 @@ public class PixelStager implements PollingConsumerPollStrategy {
     private final int maxFiles;
     private final long maxBytes;
     private final long maxUnconfirmed;
+    private final long livePairWaitSeconds;
+    private final Metrics metrics;
 
     // used only by the consumer thread
     private PixelLedger.Batch current;
     private boolean batchFull;
     private volatile boolean holding;
+    private final java.util.Set<String> waiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public PixelStager(PixelLedger pixel, Ledger ledger, Activity activity, PixelConfirmer confirmer, RunContext run,
-                       Path bridge, int maxFiles, long maxBytes, long maxUnconfirmed) {
+                       Path bridge, int maxFiles, long maxBytes, long maxUnconfirmed, long livePairWaitSeconds,
+                       Metrics metrics) {
         this.pixel = pixel;
         this.ledger = ledger;
         this.activity = activity;
@@ -61,6 +73,8 @@ public class PixelStager implements PollingConsumerPollStrategy {
         this.maxFiles = maxFiles;
         this.maxBytes = maxBytes;
         this.maxUnconfirmed = maxUnconfirmed;
+        this.livePairWaitSeconds = livePairWaitSeconds;
+        this.metrics = metrics;
     }
 
     /** True while back-pressure keeps new batches out (the queue then is not "work left" for `once`). */
@@ -89,7 +103,10 @@ public class PixelStager implements PollingConsumerPollStrategy {
         if (current != null && current.fileCount() >= maxFiles) {
             closeCurrent();
         }
-        long unconfirmed = pixel.unconfirmedBytes();
+        PixelLedger.Outstanding outstanding = pixel.outstanding();
+        metrics.set(PixelConfirmer.OUTSTANDING_FILES, outstanding.files());
+        metrics.set(PixelConfirmer.OUTSTANDING_BYTES, outstanding.bytes());
+        long unconfirmed = outstanding.bytes();
         boolean hold = unconfirmed >= maxUnconfirmed;
         if (hold != holding) {
             holding = hold;
@@ -144,11 +161,12 @@ public class PixelStager implements PollingConsumerPollStrategy {
      * Before a queue file is begun: false (the file stays queued) once this poll's batch is full, or
      * when the file would push the open batch over its byte cap - which closes the batch.
      */
-    boolean admit(long size) {
+    boolean admit(String fileName, long size) {
         if (batchFull) {
             return false;
         }
-        if (current != null && current.fileCount() > 0 && current.totalBytes() + size > maxBytes) {
+        if (current != null && current.fileCount() > 0 && current.totalBytes() + size > maxBytes
+                && !partnerInOpenBatch(Handoff.stemOf(fileName))) {
             closeCurrent();
             batchFull = true;
             return false;
@@ -175,8 +193,30 @@ public class PixelStager implements PollingConsumerPollStrategy {
             throw new IOException("original missing: " + original);
         }
         long size = Files.size(original);
-        if (current != null && current.fileCount() > 0
-                && (current.fileCount() >= maxFiles || current.totalBytes() + size > maxBytes)) {
+        PixelLedger.Partner partner = pixel.partnerOf(m.id());
+        if (partner == null && livePairWaitSeconds > 0) {
+            long age = pixel.unpairedLiveHalfAgeSeconds(m.id());
+            if (age >= 0 && age < livePairWaitSeconds) {
+                if (waiting.add(sha)) {
+                    LOG.info("Live Photo half {} waits up to {} s in work/pixel for its other half", m.originalName(),
+                            livePairWaitSeconds - age);
+                }
+                throw new HeldBack("Live Photo half waits for its other half");
+            }
+            waiting.remove(sha);
+        }
+        boolean joinsPartner = partner != null && current != null && current.id().equals(partner.batchId());
+        MediaRecord ahead = null; // the other half, stored and not staged: it goes right after this one
+        long aheadSize = 0;
+        if (partner != null && partner.batchId() == null) {
+            MediaRecord p = ledger.find(partner.sha256());
+            if (p != null && p.originalPath() != null && Files.isRegularFile(Path.of(p.originalPath()))) {
+                ahead = p;
+                aheadSize = Files.size(Path.of(p.originalPath()));
+            }
+        }
+        if (!joinsPartner && current != null && current.fileCount() > 0
+                && (current.fileCount() >= maxFiles || current.totalBytes() + size + aheadSize > maxBytes)) {
             closeCurrent();
             batchFull = true;
             throw new HeldBack("batch full");
@@ -185,12 +225,35 @@ public class PixelStager implements PollingConsumerPollStrategy {
             String name = BATCH_NAME.format(ZonedDateTime.now(ZoneOffset.UTC)) + "-" + UUID.randomUUID().toString().substring(0, 4);
             current = pixel.createBatch(name, bridge.resolve(name).toString());
         }
-        Path placed = FileStore.place(original, bridge.resolve(current.name()), nameFor(m), sha, FileStore.Mode.LINK_OR_COPY);
-        if (pixel.addDelivery(m.id(), current.id(), placed.toString(), size)) {
-            current = new PixelLedger.Batch(current.id(), current.name(), current.fileCount() + 1, current.totalBytes() + size);
+        place(m, original, size);
+        if (ahead != null) {
+            place(ahead, Path.of(ahead.originalPath()), aheadSize);
+            LOG.info("Live Photo: {} and {} go to the phone in the same batch {}", m.originalName(), ahead.originalName(),
+                    current.name());
+        } else if (joinsPartner) {
+            LOG.info("Live Photo: {} joins its other half in batch {}", m.originalName(), current.name());
         }
         confirmer.progress();
+        confirmer.outstanding();
+    }
+
+    private void place(MediaRecord m, Path original, long size) throws IOException {
+        Path placed = FileStore.place(original, bridge.resolve(current.name()), nameFor(m), m.sha256(), FileStore.Mode.LINK_OR_COPY);
+        if (pixel.addDelivery(m.id(), current.id(), placed.toString(), size)) {
+            current = new PixelLedger.Batch(current.id(), current.name(), current.fileCount() + 1, current.totalBytes() + size);
+            metrics.increment(PixelConfirmer.STAGED);
+        }
         LOG.info("Staged for the Pixel: {} -> {}", m.originalName(), bridge.relativize(placed));
+    }
+
+    /** True when the queued file's Live Photo partner is staged in the open batch (it may join it past the caps). */
+    private boolean partnerInOpenBatch(String sha) {
+        if (current == null) {
+            return false;
+        }
+        MediaRecord m = ledger.find(sha);
+        PixelLedger.Partner p = m == null ? null : pixel.partnerOf(m.id());
+        return p != null && current.id().equals(p.batchId());
     }
 
     /** Dead end of the staging route: logged; the next start re-queues the file (Reconciler). */

@@ -5,6 +5,7 @@ import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.ingest.RunContext;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.ops.Activity;
+import io.mediapipeline.ops.Metrics;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.apache.camel.CamelContext;
@@ -31,7 +32,7 @@ public final class PixelTarget {
     }
 
     public static void bind(Main main, Settings settings, Ledger ledger, Activity activity, RunContext run,
-                            Handoff handoff, boolean once) throws IOException {
+                            Handoff handoff, boolean once, Metrics metrics) throws IOException {
         boolean enabled = settings.bool("pipeline.target.pixel.enabled");
         PixelLedger pixel = new PixelLedger(ledger.dataSource());
         SyncthingClient client = new SyncthingClient(main::getCamelContext, settings.get("pipeline.target.pixel.syncthing.url"),
@@ -40,11 +41,12 @@ public final class PixelTarget {
         PixelConfirmer confirmer = new PixelConfirmer(pixel, client, run,
                 settings.get("pipeline.target.pixel.folder-id"), settings.get("pipeline.target.pixel.device-id"),
                 settings.integer("pipeline.target.pixel.hold-days"), settings.integer("pipeline.target.pixel.confirm-files-per-pass"),
-                poll, settings.integer("pipeline.target.pixel.confirm-max-backoff-seconds") * 1000L);
+                poll, settings.integer("pipeline.target.pixel.confirm-max-backoff-seconds") * 1000L, metrics);
         PixelStager stager = new PixelStager(pixel, ledger, activity, confirmer, run, bridge(settings),
                 settings.integer("pipeline.target.pixel.batch.max-files"),
                 settings.integer("pipeline.target.pixel.batch.max-mb") * (1L << 20),
-                settings.integer("pipeline.target.pixel.max-unconfirmed-mb") * (1L << 20));
+                settings.integer("pipeline.target.pixel.max-unconfirmed-mb") * (1L << 20),
+                settings.integer("pipeline.target.pixel.live-pair-wait-seconds"), metrics);
         main.bind("pixelStager", stager);
         main.bind("pixelQueueFiles", new PixelQueueFiles(stager));
         main.bind("pixelConfirmer", confirmer);

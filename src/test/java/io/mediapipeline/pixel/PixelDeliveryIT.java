@@ -9,8 +9,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mediapipeline.Application;
 import io.mediapipeline.ledger.Database;
+import io.mediapipeline.media.SampleLibrary;
+import io.mediapipeline.ops.Metrics;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +25,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import javax.management.AttributeNotFoundException;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,6 +62,16 @@ class PixelDeliveryIT {
 
     private static int once(PipelineHome p) throws Exception {
         return Application.run(new String[] {"once", "--config", p.config().toString()});
+    }
+
+    /** A value of the last run's metrics over JMX, as an operator's tool reads it; -1 when it is not published. */
+    static double metric(String name) throws Exception {
+        try {
+            return ((Number) ManagementFactory.getPlatformMBeanServer().getAttribute(new ObjectName(Metrics.OBJECT_NAME), name))
+                    .doubleValue();
+        } catch (AttributeNotFoundException e) {
+            return -1;
+        }
     }
 
     /** relative path on the phone -> sha256 */
@@ -154,6 +169,11 @@ class PixelDeliveryIT {
         }
         assertThat(JSON.readTree(report.toFile()).path("files")).hasSize(8)
                 .allSatisfy(f -> assertThat(f.path("deliveries").path("pixel").asText()).isEqualTo("confirmed"));
+        assertThat(metric("pixel.staged")).isEqualTo(8);
+        assertThat(metric("pixel.confirmed")).isEqualTo(8);
+        assertThat(metric("pixel.outstanding.files")).isZero();
+        assertThat(metric("pixel.outstanding.bytes")).isZero();
+        assertThat(metric("pixel.phone.connected")).isEqualTo(1);
     }
 
     @Test
@@ -175,6 +195,13 @@ class PixelDeliveryIT {
                     .extracting(r -> (String) r.get("message")).anySatisfy(m -> assertThat(m).contains("not connected")
                             .contains("paused"));
         }
+        assertThat(metric("pixel.failures.phone-offline")).isPositive();
+        assertThat(metric("pixel.phone.connected")).isZero();
+        assertThat(metric("pixel.staged")).isEqualTo(5);
+        assertThat(metric("pixel.outstanding.files")).isEqualTo(5);
+        assertThat(metric("pixel.outstanding.bytes")).isEqualTo(
+                files(p.home().resolve("bridge/pixel")).stream().filter(f -> !f.getFileName().toString().startsWith("."))
+                        .mapToLong(f -> f.toFile().length()).sum());
 
         // the phone comes back while the pipeline is not running; it receives everything
         pair.resumePhone();
@@ -344,12 +371,19 @@ class PixelDeliveryIT {
             assertThat(query(ledger, "select scan_error from batches")).singleElement()
                     .satisfies(b -> assertThat((String) b.get("scan_error")).contains("refused the API key"));
         }
+        assertThat(metric("pixel.failures.forbidden")).isPositive();
+        assertThat(metric("pixel.failures.unreachable")).isLessThanOrEqualTo(0);
+        assertThat(metric("pixel.staged")).isEqualTo(2);
+        assertThat(metric("pixel.confirmed")).isLessThanOrEqualTo(0);
+        assertThat(metric("pixel.outstanding.files")).isEqualTo(2);
 
         p.set("pipeline.target.pixel.api-key", pair.server().apiKey()).set("pipeline.target.pixel.folder-id", "nope");
         assertThat(once(p)).isEqualTo(Application.EXIT_OK);
         try (Database ledger = p.openLedger()) {
             assertThat(messages(ledger)).anySatisfy(m -> assertThat(m).contains("no folder 'nope'"));
         }
+        assertThat(metric("pixel.failures.folder-not-found")).isPositive();
+        assertThat(metric("pixel.failures.forbidden")).as("a new run counts afresh").isLessThanOrEqualTo(0);
 
         // the folder marker gone (a NAS not mounted): Syncthing puts the folder in error
         p.set("pipeline.target.pixel.folder-id", LoopbackPair.FOLDER_ID);
@@ -361,6 +395,7 @@ class PixelDeliveryIT {
             assertThat(query(ledger, "select state from deliveries"))
                     .allSatisfy(d -> assertThat(d.get("state")).isEqualTo("staged"));
         }
+        assertThat(metric("pixel.failures.folder-error")).isPositive();
 
         pair.stop(pair.server());
         assertThat(once(p)).isEqualTo(Application.EXIT_OK);
@@ -370,7 +405,85 @@ class PixelDeliveryIT {
             assertThat(query(ledger, "select state from deliveries"))
                     .allSatisfy(d -> assertThat(d.get("state")).isEqualTo("staged"));
         }
+        assertThat(metric("pixel.failures.unreachable")).isPositive();
+        assertThat(metric("pixel.outstanding.files")).isEqualTo(2);
         assertThat(phoneFiles()).isEmpty();
+    }
+
+    @Test
+    void livePhotoHalvesGoToThePhoneInOneBatchEvenPastTheFileCap() throws Exception {
+        // one file per batch: without the pair rule the photo and its video always land in different batches
+        PipelineHome p = pipeline().set("pipeline.target.pixel.batch.max-files", "1")
+                .set("pipeline.target.pixel.once-wait-seconds", "60")
+                .set("pipeline.target.pixel.live-pair-wait-seconds", "30");
+        Tools.photos(p.library(), "solo", 3, "2024:05:01 09:00:00");
+        // a Live Photo: IMG_0200.JPG with Apple maker notes (MediaGroupUUID) + IMG_0200.MOV with the same content identifier
+        String id = "5C5E3A3B-0B6F-4A8E-9C1D-ABCDEF012345";
+        Tools.photos(p.library(), "live", 1, "2024:05:02 12:15:00");
+        Files.move(p.library().resolve("live0001.jpg"), p.library().resolve("IMG_0200.JPG"));
+        java.lang.reflect.Method makerNotes = SampleLibrary.class.getDeclaredMethod("appleMakerNotes", String.class);
+        makerNotes.setAccessible(true);
+        Path notes = Files.write(tmp.resolve("makernotes.bin"), (byte[]) makerNotes.invoke(null, id));
+        Tools.run(p.library(), "exiftool", "-q", "-overwrite_original", "-Make=Apple", "-Model=iPhone 12",
+                "-MakerNotes<=" + notes, "IMG_0200.JPG");
+        // the video shows up only after the photo was ingested (it would have been staged alone by then)
+        Path later = Files.createDirectories(tmp.resolve("later"));
+        Tools.run(later, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10", "-t", "1",
+                "-c:v", "libx264", "-pix_fmt", "yuv420p", "-metadata", "creation_time=2024-05-02T10:15:00Z",
+                "-metadata", "com.apple.quicktime.content.identifier=" + id, "-movflags", "use_metadata_tags",
+                "-f", "mov", "IMG_0200.MOV");
+
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return once(p);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (live(p, "select 1 from media_files where original_name = 'IMG_0200.JPG'").isEmpty()) {
+            assertThat(run).as("the run waits for the photo's other half").isNotDone();
+            assertThat(System.nanoTime()).as("photo ingested within 60 s").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        Thread.sleep(2500); // several staging polls go by
+        assertThat(live(p, "select 1 from deliveries d join media_files m on m.id = d.media_file_id"
+                + " where m.original_name = 'IMG_0200.JPG'")).as("the lone half waits in work/pixel").isEmpty();
+        Files.move(later.resolve("IMG_0200.MOV"), p.library().resolve("IMG_0200.MOV"));
+        assertThat(run.get(120, TimeUnit.SECONDS)).isEqualTo(Application.EXIT_OK);
+        try (Database ledger = p.openLedger()) {
+            List<Map<String, Object>> halves = query(ledger, """
+                    select m.original_name, m.content_identifier, m.live_pair_id is not null as paired, m.archive_path,
+                           d.state, d.staged_path, b.name as batch, b.file_count
+                      from media_files m join deliveries d on d.media_file_id = m.id join batches b on b.id = d.batch_id
+                     where m.original_name like 'IMG_0200.%' order by m.original_name""");
+            assertThat(halves).hasSize(2).allSatisfy(h -> {
+                assertThat(h.get("content_identifier")).as("both halves carry the identifier").isEqualTo(id);
+                assertThat(h.get("paired")).isEqualTo(true);
+                assertThat(h.get("state")).isEqualTo("confirmed");
+                assertThat((Integer) h.get("file_count")).as("the pair's batch: cap 1 + the partner").isEqualTo(2);
+            });
+            assertThat(halves.get(0).get("batch")).as("photo and video in one batch").isEqualTo(halves.get(1).get("batch"));
+            Path batchDir = p.home().resolve("bridge/pixel").resolve((String) halves.get(0).get("batch"));
+            assertThat(halves).allSatisfy(h -> assertThat(Path.of((String) h.get("staged_path")).getParent()).isEqualTo(batchDir));
+            // organize: the same day folder (photos/ and videos/ keep the same YYYY/MM/DD)
+            Path sorted = p.home().resolve("sorted");
+            assertThat(halves).extracting(h -> {
+                Path rel = sorted.relativize(Path.of((String) h.get("archive_path")));
+                return rel.subpath(1, rel.getNameCount() - 1).toString();
+            }).containsOnly("2024/05/02");
+            assertThat(query(ledger, "select file_count from batches where id not in (select d.batch_id from deliveries d"
+                    + " join media_files m on m.id = d.media_file_id where m.original_name like 'IMG_0200.%')"))
+                    .as("every other batch keeps its cap").hasSize(3).allSatisfy(b -> assertThat((Integer) b.get("file_count")).isEqualTo(1));
+            assertThat(query(ledger, "select state from deliveries")).hasSize(5)
+                    .allSatisfy(d -> assertThat(d.get("state")).isEqualTo("confirmed"));
+        }
+        Map<String, String> onPhone = phoneFiles();
+        assertThat(onPhone).isEqualTo(bridgeFiles(p));
+        assertThat(onPhone.keySet().stream().filter(k -> k.contains("IMG_0200.")).map(k -> Path.of(k).getParent()).distinct())
+                .as("on the phone, too, in one folder").hasSize(1);
+        assertThat(metric("pixel.staged")).isEqualTo(5);
+        assertThat(metric("pixel.confirmed")).isEqualTo(5);
     }
 
     @Test

@@ -34,6 +34,7 @@ class PixelSettingsTest {
         assertThat(s.integer("pipeline.target.pixel.batch.max-files")).isEqualTo(500);
         assertThat(s.integer("pipeline.target.pixel.batch.max-mb")).isEqualTo(5120);
         assertThat(s.integer("pipeline.target.pixel.hold-days")).isEqualTo(7);
+        assertThat(s.integer("pipeline.target.pixel.live-pair-wait-seconds")).isEqualTo(60);
         assertThat(PixelTarget.bridge(s)).isEqualTo(app.resolve("data/bridge/pixel"));
     }
 
@@ -51,5 +52,7 @@ class PixelSettingsTest {
                 .hasMessageContaining("pipeline.target.pixel.syncthing.url");
         assertThatThrownBy(() -> load("pipeline.target.pixel.batch.max-files=0\n", Map.of()))
                 .hasMessageContaining("pipeline.target.pixel.batch.max-files");
+        assertThatThrownBy(() -> load("pipeline.target.pixel.live-pair-wait-seconds=-1\n", Map.of()))
+                .hasMessageContaining("pipeline.target.pixel.live-pair-wait-seconds").hasMessageContaining("0 or more");
     }
 }

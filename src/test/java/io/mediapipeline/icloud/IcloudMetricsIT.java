@@ -1,0 +1,80 @@
+package io.mediapipeline.icloud;
+
+import static io.mediapipeline.support.PipelineHome.files;
+import static io.mediapipeline.support.PipelineHome.query;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mediapipeline.Application;
+import io.mediapipeline.ledger.Database;
+import io.mediapipeline.ops.Metrics;
+import io.mediapipeline.support.IcloudStandIn;
+import io.mediapipeline.support.PipelineHome;
+import io.mediapipeline.support.Tools;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import javax.management.AttributeNotFoundException;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The iCloud metrics over JMX after `once` runs in-process with the stand-in icloudpd: the session's days
+ * left from the cookie jar, one counter per classified outcome, and the circuit breaker's state.
+ */
+class IcloudMetricsIT {
+
+    private static final String USER = "mia@example.com";
+    private static final String PASSWORD = "Mia-Pa55-w0rd-9k";
+
+    @TempDir
+    Path tmp;
+
+    static double metric(String name) throws Exception {
+        try {
+            return ((Number) ManagementFactory.getPlatformMBeanServer().getAttribute(new ObjectName(Metrics.OBJECT_NAME), name))
+                    .doubleValue();
+        } catch (AttributeNotFoundException e) {
+            return -1;
+        }
+    }
+
+    @Test
+    void sessionDaysLeftOutcomesAndCircuitAreMetrics() throws Exception {
+        IcloudStandIn icloud = new IcloudStandIn(tmp);
+        Tools.photos(Files.createDirectories(icloud.user(USER).resolve("library/2024/02/02")), "IMG_", 2, "2024:02:02 10:00:00");
+        icloud.marker(USER, "password", PASSWORD);
+        // the app runs in this JVM: a wrapper gives the stand-in its fake iCloud and a session ending in 5 days
+        Path wrapper = tmp.resolve("bin/icloudpd-wrapper");
+        Files.writeString(wrapper, "#!/bin/sh\nexport FAKE_ICLOUD='" + icloud.root() + "'\nexport FAKE_SESSION_DAYS=5\n"
+                + "exec '" + icloud.binary() + "' \"$@\"\n");
+        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+        PipelineHome p = new PipelineHome(tmp.resolve("p"))
+                .set("pipeline.source.folder.enabled", "false")
+                .set("pipeline.source.icloud.enabled", "true")
+                .set("pipeline.source.icloud.username", USER)
+                .set("pipeline.source.icloud.password", PASSWORD)
+                .set("pipeline.source.icloud.binary", wrapper.toString())
+                .set("pipeline.source.icloud.max-attempts-per-hour", "2")
+                .set("pipeline.source.icloud.stop-grace-seconds", "3");
+
+        assertThat(Application.run(new String[] {"once", "--config", p.config().toString()})).isEqualTo(Application.EXIT_OK);
+        assertThat(files(p.sorted())).hasSize(2);
+        assertThat(metric("icloud.default.outcome.success")).isEqualTo(1);
+        assertThat(metric("icloud.default.session-days-left")).as("cookie expires in 5 days").isBetween(4.0, 5.0);
+        assertThat(metric("icloud.default.circuit-open")).as("1 start of 2 allowed").isZero();
+        try (Database ledger = p.openLedger()) {
+            assertThat(query(ledger, "select message from pipeline_logs where stage = 'download-icloud' and level = 'warn'"))
+                    .anySatisfy(r -> assertThat((String) r.get("message")).contains("the session expires"));
+        }
+
+        // Apple throttles the next run: it is counted as throttled, and the hourly limit (2) is now reached
+        icloud.marker(USER, "throttle", "");
+        assertThat(Application.run(new String[] {"once", "--config", p.config().toString()})).isEqualTo(Application.EXIT_OK);
+        assertThat(metric("icloud.default.outcome.throttled")).isEqualTo(1);
+        assertThat(metric("icloud.default.outcome.success")).as("a new run counts afresh").isEqualTo(-1);
+        assertThat(metric("icloud.default.circuit-open")).isEqualTo(1);
+        assertThat(metric("icloud.default.session-days-left")).isBetween(4.0, 5.0);
+    }
+}
