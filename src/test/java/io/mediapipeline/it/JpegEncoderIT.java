@@ -126,6 +126,11 @@ class JpegEncoderIT {
 
     /** One `once` over a library holding the photo; returns its media_files row. */
     private Map<String, Object> compress(String name, String... settings) throws Exception {
+        return compressAll(name, settings).get("photo.jpg");
+    }
+
+    /** As {@link #compress}, returning every row by original name. */
+    private Map<String, Map<String, Object>> compressAll(String name, String... settings) throws Exception {
         PipelineHome pipeline = new PipelineHome(Files.createDirectories(tmp.resolve(name)))
                 .set("pipeline.compress.enabled", "true")
                 .set("pipeline.compress.parallelism", "1");
@@ -133,16 +138,22 @@ class JpegEncoderIT {
             pipeline.set(settings[i], settings[i + 1]);
         }
         Path original = photo(pipeline.library());
+        if (name.equals("fallback")) {
+            Tools.run(pipeline.library(), "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x480", "-frames:v", "1",
+                    "-q:v", "2", "second.jpg");
+        }
         try (ExifTool exif = new ExifTool()) {
             assertThat(exif.read(original).get("ICC_Profile:ProfileDescription")).as("the test photo has its profile")
                     .isEqualTo(PROFILE);
         }
         assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
         try (Database db = pipeline.openLedger()) {
-            Map<String, Object> row = CompressIT.rowsByName(db).get("photo.jpg");
-            assertThat(row.get("compress_decision")).as((String) row.get("compress_reason")).isEqualTo("compressed");
-            assertThat(((Number) row.get("ssim")).doubleValue()).isGreaterThanOrEqualTo(0.97);
-            return row;
+            Map<String, Map<String, Object>> rows = CompressIT.rowsByName(db);
+            rows.forEach((file, row) -> {
+                assertThat(row.get("compress_decision")).as(file + ": " + row.get("compress_reason")).isEqualTo("compressed");
+                assertThat(((Number) row.get("ssim")).doubleValue()).as(file).isGreaterThanOrEqualTo(0.97);
+            });
+            return rows;
         }
     }
 
@@ -210,10 +221,28 @@ class JpegEncoderIT {
     }
 
     @Test
-    void aMissingLibjpegTurboToolFallsBackToFfmpeg() throws Exception {
-        Map<String, Object> row = compress("fallback", "pipeline.compress.image.encoder", "cjpeg",
-                "pipeline.tools.cjpeg", tmp.resolve("no-such-cjpeg").toString());
+    void aMissingLibjpegTurboToolFallsBackToFfmpegWithOneWarning() throws Exception {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                io.mediapipeline.compress.Compressor.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+                new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        log.addAppender(seen);
+        Map<String, Map<String, Object>> rows;
+        try {
+            rows = compressAll("fallback", "pipeline.compress.image.encoder", "cjpeg",
+                    "pipeline.tools.cjpeg", tmp.resolve("no-such-cjpeg").toString());
+        } finally {
+            log.detachAppender(seen);
+        }
+        assertThat(rows).hasSize(2);
+        Map<String, Object> row = rows.get("photo.jpg");
         assertThat(row.get("codec")).isEqualTo("mjpeg (ffmpeg)");
+        assertThat(rows.get("second.jpg").get("codec")).as("the second photo too").isEqualTo("mjpeg (ffmpeg)");
+        assertThat(seen.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage))
+                .as("one warning for the run, naming the key").singleElement().asString()
+                .contains("pipeline.compress.image.encoder=cjpeg", "pipeline.tools.cjpeg", "libjpeg-turbo-progs");
         Path out = Path.of((String) row.get("compressed_path"));
         try (ExifTool exif = new ExifTool()) {
             Map<String, Object> t = assertKept(exif, out);
