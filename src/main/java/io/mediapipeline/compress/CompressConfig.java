@@ -29,7 +29,14 @@ public record CompressConfig(
         String ffmpeg,
         String ffprobe,
         String exiftool,
-        String heifConvert) {
+        String heifConvert,
+        String jpegEncoder,
+        String cjpeg,
+        String djpeg,
+        String jpegtran) {
+
+    /** pipeline.compress.image.encoder values. */
+    static final List<String> JPEG_ENCODERS = List.of("auto", "ffmpeg+jpegtran", "cjpeg", "ffmpeg");
 
     /** Files captured at least {@code years} ago are encoded with the short side at most {@code shortSide}. */
     public record Tier(int years, int shortSide) {
@@ -66,6 +73,11 @@ public record CompressConfig(
         if (!heic.equals("keep") && !heic.equals("jpeg")) {
             throw new ConfigException("pipeline.compress.image.heic: expected keep or jpeg, got '" + heic + "'");
         }
+        String encoder = s.get("pipeline.compress.image.encoder");
+        if (!JPEG_ENCODERS.contains(encoder)) {
+            throw new ConfigException("pipeline.compress.image.encoder: expected one of " + String.join(", ", JPEG_ENCODERS)
+                    + ", got '" + encoder + "'");
+        }
         int timeout = s.integer("pipeline.compress.timeout-seconds");
         if (timeout <= 0) {
             throw new ConfigException("pipeline.compress.timeout-seconds: must be greater than 0, got " + timeout);
@@ -88,7 +100,11 @@ public record CompressConfig(
                 s.get("pipeline.tools.ffmpeg"),
                 s.get("pipeline.tools.ffprobe"),
                 s.get("pipeline.tools.exiftool"),
-                "heif-convert");
+                "heif-convert",
+                encoder,
+                s.get("pipeline.tools.cjpeg"),
+                s.get("pipeline.tools.djpeg"),
+                s.get("pipeline.tools.jpegtran"));
     }
 
     /** "0:2160,1:1080,2:720,3:480" -> tiers sorted by age. */

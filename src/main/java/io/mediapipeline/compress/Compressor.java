@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.camel.Exchange;
@@ -81,6 +82,9 @@ public class Compressor {
         Integer tier;
         double minSsim;
         Double ssim;
+        Path intermediate; // a two-tool JPEG encoder's first output (PPM, or ffmpeg's JPEG for jpegtran)
+        String secondExecutable;
+        List<String> secondArgs;
     }
 
     public Compressor(CompressConfig cfg, CompressLedger ledger, ExifTool exif, Path home) throws IOException {
@@ -137,12 +141,9 @@ public class Compressor {
             }
             job.mode = "jpeg";
             job.outExt = "jpg";
-            job.codec = "mjpeg (ffmpeg)";
             job.minSsim = cfg.imageMinSsim();
             job.out = scratchFile(sha, "jpg");
-            encode(ex, cfg.ffmpeg(), List.of("-nostdin", "-nostats", "-loglevel", "error", "-y", "-noautorotate",
-                    "-i", abs(job.original), "-frames:v", "1", "-c:v", "mjpeg", "-q:v", String.valueOf(qscale(cfg.jpegQuality())),
-                    "-pix_fmt", "yuvj420p", "-f", "image2", "-update", "1", abs(job.out)));
+            planJpeg(ex, job);
         } else if ((format.equals("heic") || format.equals("heif")) && cfg.heicToJpeg()) {
             if (row.decision() != null) {
                 return;
@@ -221,6 +222,118 @@ public class Compressor {
         encode(ex, cfg.ffmpeg(), args);
     }
 
+    /**
+     * JPEG: one of three encoders (pipeline.compress.image.encoder, resolved once by {@link #jpegEncoder}). A
+     * two-tool encoder writes an intermediate scratch file; the route's second pass turns it into job.out.
+     */
+    private void planJpeg(Exchange ex, Job job) throws IOException {
+        JpegEncoder enc = jpegEncoder();
+        job.codec = enc.codec();
+        String sha = job.row.sha256();
+        List<String> mjpeg = List.of("-nostdin", "-nostats", "-loglevel", "error", "-y", "-noautorotate",
+                "-i", abs(job.original), "-frames:v", "1", "-c:v", "mjpeg", "-q:v", String.valueOf(qscale(cfg.jpegQuality())),
+                "-pix_fmt", "yuvj420p", "-f", "image2", "-update", "1");
+        switch (enc.kind()) {
+            case "cjpeg" -> {
+                // cjpeg 2.1.5 reads BMP, GIF, PPM/PGM and Targa, not JPEG: djpeg decodes to PPM (PGM if grey) first
+                job.intermediate = scratchFile(sha, "pnm");
+                job.secondExecutable = cfg.cjpeg();
+                job.secondArgs = List.of("-quality", String.valueOf(cfg.jpegQuality()), "-optimize", "-progressive",
+                        "-outfile", abs(job.out), abs(job.intermediate));
+                encode(ex, cfg.djpeg(), List.of("-pnm", "-outfile", abs(job.intermediate), abs(job.original)),
+                        3 * pixels(job.original));
+            }
+            case "ffmpeg+jpegtran" -> {
+                // jpegtran re-codes the entropy layer only (progressive, optimal Huffman): the pixels stay ffmpeg's
+                job.intermediate = scratchFile(sha, "mjpeg.jpg");
+                job.secondExecutable = cfg.jpegtran();
+                job.secondArgs = List.of("-optimize", "-progressive", "-copy", "none", "-outfile", abs(job.out),
+                        abs(job.intermediate));
+                List<String> args = new ArrayList<>(mjpeg);
+                args.add(abs(job.intermediate));
+                encode(ex, cfg.ffmpeg(), args, job.originalSize);
+            }
+            default -> {
+                List<String> args = new ArrayList<>(mjpeg);
+                args.add(abs(job.out));
+                encode(ex, cfg.ffmpeg(), args, 0);
+            }
+        }
+    }
+
+    /** The JPEG encoder in use and what media_files.codec says about it. */
+    record JpegEncoder(String kind, String codec) {
+    }
+
+    private JpegEncoder jpegEncoder;
+
+    /** Resolved on the first JPEG: which of the configured tools can run (a missing one: ffmpeg, one warning). */
+    synchronized JpegEncoder jpegEncoder() {
+        if (jpegEncoder != null) {
+            return jpegEncoder;
+        }
+        String want = cfg.jpegEncoder();
+        JpegEncoder plain = new JpegEncoder("ffmpeg", "mjpeg (ffmpeg)");
+        if (want.equals("ffmpeg")) {
+            jpegEncoder = plain;
+        } else if (want.equals("cjpeg")) {
+            String v = libjpegVersion(cfg.cjpeg());
+            if (v != null && libjpegVersion(cfg.djpeg()) != null) {
+                jpegEncoder = new JpegEncoder("cjpeg", v + " cjpeg");
+            } else {
+                LOG.warn("pipeline.compress.image.encoder=cjpeg, but '{}' or '{}' (pipeline.tools.cjpeg, pipeline.tools.djpeg) "
+                        + "cannot be run (Debian: libjpeg-turbo-progs); JPEGs are encoded by ffmpeg's mjpeg instead",
+                        cfg.cjpeg(), cfg.djpeg());
+                jpegEncoder = plain;
+            }
+        } else {
+            String v = libjpegVersion(cfg.jpegtran());
+            if (v != null) {
+                jpegEncoder = new JpegEncoder("ffmpeg+jpegtran", "mjpeg (ffmpeg) + " + v + " jpegtran");
+            } else {
+                LOG.warn("pipeline.compress.image.encoder={}, but '{}' (pipeline.tools.jpegtran) cannot be run "
+                        + "(Debian: libjpeg-turbo-progs); JPEGs are encoded by ffmpeg's mjpeg alone", want, cfg.jpegtran());
+                jpegEncoder = plain;
+            }
+        }
+        LOG.info("JPEG photos are encoded with {} (pipeline.compress.image.encoder={})", jpegEncoder.codec(), want);
+        return jpegEncoder;
+    }
+
+    /** "libjpeg-turbo 2.1.5" from a libjpeg tool's -version, "libjpeg" for another build, null if it cannot run. */
+    String libjpegVersion(String tool) {
+        ExecCommand cmd = new ExecCommand(tool, List.of("-version"), null, Duration.ofSeconds(30).toMillis(), Set.of(0),
+                null, null, false, LoggingLevel.DEBUG);
+        try {
+            ExecResult r = executor.execute(cmd);
+            String text = new String(r.getStderr().readAllBytes(), StandardCharsets.UTF_8)
+                    + new String(r.getStdout().readAllBytes(), StandardCharsets.UTF_8);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("libjpeg-turbo version (\\S+)").matcher(text);
+            return m.find() ? "libjpeg-turbo " + m.group(1) : "libjpeg";
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("{} -version: {}", tool, e.getMessage());
+            return null;
+        }
+    }
+
+    /** Width x height of a photo (for the size of its decoded PPM); 0 when exiftool does not say. */
+    private long pixels(Path photo) throws IOException {
+        Map<String, Object> tags = exif.read(photo);
+        if (tags.get("File:ImageWidth") instanceof Number w && tags.get("File:ImageHeight") instanceof Number h) {
+            return w.longValue() * h.longValue();
+        }
+        return 0;
+    }
+
+    /** Second pass of a two-tool JPEG encoder: cjpeg (PPM to JPEG) or jpegtran (lossless, progressive). */
+    public void secondPass(Exchange ex) {
+        Job job = ex.getProperty(JOB, Job.class);
+        ex.getIn().setHeader("CamelExecCommandExecutable", job.secondExecutable);
+        ex.getIn().setHeader("CamelExecCommandArgs", job.secondArgs);
+        ex.getIn().setHeader("CamelExecCommandTimeout", cfg.timeout().toMillis());
+        ex.getIn().setBody(null);
+    }
+
     public List<String> videoCodecArgs() {
         if (cfg.videoCodec().equals("libx265")) {
             return List.of("-c:v", "libx265", "-preset", cfg.preset(), "-crf", String.valueOf(cfg.crf()),
@@ -235,13 +348,20 @@ public class Compressor {
     }
 
     private void encode(Exchange ex, String executable, List<String> args) throws IOException {
+        encode(ex, executable, args, 0);
+    }
+
+    /** @param intermediateBytes what a two-tool encoder's intermediate file needs besides the output */
+    private void encode(Exchange ex, String executable, List<String> args, long intermediateBytes) throws IOException {
         Job job = ex.getProperty(JOB, Job.class);
         long free = Files.getFileStore(scratch).getUsableSpace();
-        if (free < job.originalSize + (64L << 20)) {
+        long needed = job.originalSize + intermediateBytes;
+        if (free < needed + (64L << 20)) {
             throw new IOException("not enough free space for the encode: " + (free >> 20) + " MiB free, "
-                    + (job.originalSize >> 20) + " MiB needed (+64 MiB margin)");
+                    + (needed >> 20) + " MiB needed (+64 MiB margin)");
         }
         ex.getIn().setHeader(ACTION, "encode");
+        ex.getIn().setHeader("compressSecondPass", job.secondExecutable != null);
         ex.getIn().setHeader("CamelExecCommandExecutable", executable);
         ex.getIn().setHeader("CamelExecCommandArgs", args);
         ex.getIn().setHeader("CamelExecCommandTimeout", cfg.timeout().toMillis());
@@ -274,8 +394,11 @@ public class Compressor {
 
     // ---- 2. metadata copy-back ---------------------------------------------------------------------------------
 
-    public void copyMetadata(Exchange ex) {
+    public void copyMetadata(Exchange ex) throws IOException {
         Job job = ex.getProperty(JOB, Job.class);
+        if (job.intermediate != null) {
+            Files.deleteIfExists(job.intermediate);
+        }
         List<String> args = new ArrayList<>(List.of("-q", "-q", "-overwrite_original", "-charset", "filename=utf8",
                 "-api", "LargeFileSupport=1", "-tagsFromFile", abs(job.original)));
         if (job.mode.equals("video")) {
@@ -395,6 +518,9 @@ public class Compressor {
         Job job = ex.getProperty(JOB, Job.class);
         if (job != null && job.out != null) {
             try {
+                if (job.intermediate != null) {
+                    Files.deleteIfExists(job.intermediate);
+                }
                 Files.deleteIfExists(job.out);
             } catch (IOException e) {
                 LOG.warn("Could not remove scratch file {}: {}", job.out, e.getMessage());

@@ -52,6 +52,7 @@ class CompressUnitTest {
                 new String[] {"pipeline.compress.video.min-ssim=1.5", "pipeline.compress.video.min-ssim"},
                 new String[] {"pipeline.compress.image.quality=0", "pipeline.compress.image.quality"},
                 new String[] {"pipeline.compress.image.heic=png", "pipeline.compress.image.heic"},
+                new String[] {"pipeline.compress.image.encoder=mozjpeg", "pipeline.compress.image.encoder"},
                 new String[] {"pipeline.compress.parallelism=-1", "pipeline.compress.parallelism"},
                 new String[] {"pipeline.compress.max-mb-per-run=lots", "pipeline.compress.max-mb-per-run"},
                 new String[] {"pipeline.compress.timeout-seconds=0", "pipeline.compress.timeout-seconds"})) {
