@@ -301,11 +301,14 @@ class PixelDeliveryIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!run.isDone() && System.nanoTime() < deadline) {
             Thread.sleep(100);
+            // Ledger first, Syncthing second: a copy that is still partial now was partial when the ledger
+            // was read, so nothing may have been confirmed by then. (The phone's disk is not compared here:
+            // the phone renames the finished file before its index update reaches the server.)
+            List<Map<String, Object>> statesBefore = live(p, "select state from deliveries");
             JsonNode avail = probe.availabilityOfOnlyFile();
             if (avail != null && avail.isArray() && avail.size() > 0 && avail.get(0).path("fromTemporary").asBoolean()) {
                 sawTemporary = true;
-                assertThat(phoneFiles()).as("the phone holds only Syncthing's temp file").isEmpty();
-                assertThat(live(p, "select state from deliveries")).as("a partial copy is not a delivery")
+                assertThat(statesBefore).as("a partial copy is not a delivery")
                         .allSatisfy(d -> assertThat(d.get("state")).isEqualTo("staged"));
                 List<Map<String, Object>> checks = live(p, "select last_check from deliveries");
                 if (!checks.isEmpty() && String.valueOf(checks.get(0).get("last_check")).contains("fromTemporary")) {
