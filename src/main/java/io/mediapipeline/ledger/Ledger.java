@@ -1,11 +1,12 @@
 package io.mediapipeline.ledger;
 
+import static io.mediapipeline.ledger.Jdbc.bind;
+import static io.mediapipeline.ledger.Jdbc.exec;
+
 import io.mediapipeline.media.MediaInfo;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -277,26 +278,6 @@ public class Ledger {
         return inTx(c -> exec(c, sql, args));
     }
 
-    private static int exec(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, args);
-            return ps.executeUpdate();
-        }
-    }
-
-    private static void bind(PreparedStatement ps, Object... args) throws SQLException {
-        for (int i = 0; i < args.length; i++) {
-            Object a = args[i];
-            if (a == null) {
-                ps.setNull(i + 1, Types.OTHER);
-            } else if (a instanceof Timestamp t) {
-                ps.setTimestamp(i + 1, t);
-            } else {
-                ps.setObject(i + 1, a);
-            }
-        }
-    }
-
     private static void setInt(PreparedStatement ps, int i, Integer v) throws SQLException {
         if (v == null) ps.setNull(i, Types.INTEGER); else ps.setInt(i, v);
     }
@@ -314,23 +295,7 @@ public class Ledger {
         }
     }
 
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> T inTx(Work<T> work) {
-        try (Connection c = ds.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new LedgerException(e.getMessage(), e);
-        }
+    private <T> T inTx(Jdbc.Work<T> work) {
+        return Jdbc.inTx(ds, work);
     }
 }

@@ -1,11 +1,10 @@
 package io.mediapipeline.pixel;
 
-import io.mediapipeline.ledger.LedgerException;
-import java.sql.Connection;
+import static io.mediapipeline.ledger.Jdbc.exec;
+
+import io.mediapipeline.ledger.Jdbc;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -320,38 +319,7 @@ public class PixelLedger {
                 values (?, 'pixel', ?, ?, ?, ?)""", runId, level, message, mediaId, path));
     }
 
-    // ---- plumbing ---------------------------------------------------------------------------
-
-    private static int exec(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                if (args[i] == null) {
-                    ps.setNull(i + 1, Types.OTHER);
-                } else {
-                    ps.setObject(i + 1, args[i]);
-                }
-            }
-            return ps.executeUpdate();
-        }
-    }
-
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> T tx(Work<T> work) {
-        try (Connection c = ds.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new LedgerException(e.getMessage(), e);
-        }
+    private <T> T tx(Jdbc.Work<T> work) {
+        return Jdbc.inTx(ds, work);
     }
 }
