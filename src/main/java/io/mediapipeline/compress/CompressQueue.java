@@ -2,7 +2,6 @@ package io.mediapipeline.compress;
 
 import io.mediapipeline.flow.Handoff;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -23,16 +22,11 @@ public final class CompressQueue {
         int n = 0;
         Instant now = Instant.now();
         for (CompressLedger.Row r : ledger.candidates()) {
-            Path original = Path.of(r.originalPath());
-            if (!Files.isRegularFile(original) || handoff.queued(STAGE, r.sha256(), r.extension())) {
-                continue;
-            }
             boolean due = r.decision() == null;
             if (!due && r.kind().equals("video") && r.tier() != null && r.width() != null && r.height() != null) {
                 due = Tiers.targetShortSide(tiers, r.capturedAt(), now, r.width(), r.height()) != r.tier();
             }
-            if (due) {
-                handoff.send(STAGE, original, r.sha256(), r.extension());
+            if (due && handoff.requeue(STAGE, Path.of(r.originalPath()), r.sha256(), r.extension())) {
                 n++;
             }
         }

@@ -46,6 +46,15 @@ public class Handoff {
         FileStore.linkReplacing(file, queue(stage).resolve(sha256 + "." + extension));
     }
 
+    /** Puts an original back into a stage's queue (restart recovery); false if already queued or the original is gone. */
+    public boolean requeue(String stage, Path original, String sha256, String extension) throws IOException {
+        if (!Files.isRegularFile(original) || queued(stage, sha256, extension)) {
+            return false;
+        }
+        send(stage, original, sha256, extension);
+        return true;
+    }
+
     public boolean queued(String stage, String sha256, String extension) {
         return Files.exists(queue(stage).resolve(sha256 + "." + extension));
     }

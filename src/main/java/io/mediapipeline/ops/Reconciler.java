@@ -9,7 +9,6 @@ import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.ledger.MediaRecord;
 import io.mediapipeline.pixel.PixelLedger;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.slf4j.Logger;
@@ -48,9 +47,7 @@ public class Reconciler {
         int requeued = 0;
         if (handoff.stagesAfterIngest().contains("organize")) {
             for (MediaRecord m : ledger.withStatus("ingested")) {
-                if (m.originalPath() != null && Files.isRegularFile(Path.of(m.originalPath()))
-                        && !handoff.queued("organize", m.sha256(), m.extension())) {
-                    handoff.send("organize", Path.of(m.originalPath()), m.sha256(), m.extension());
+                if (m.originalPath() != null && handoff.requeue("organize", Path.of(m.originalPath()), m.sha256(), m.extension())) {
                     requeued++;
                 }
             }
@@ -67,8 +64,7 @@ public class Reconciler {
             // content with no Pixel delivery yet (a crash, a failed staging, or the target switched on later)
             int pixel = 0;
             for (PixelLedger.Missing m : new PixelLedger(ledger.dataSource()).withoutDelivery()) {
-                if (Files.isRegularFile(Path.of(m.originalPath())) && !handoff.queued("pixel", m.sha256(), m.extension())) {
-                    handoff.send("pixel", Path.of(m.originalPath()), m.sha256(), m.extension());
+                if (handoff.requeue("pixel", Path.of(m.originalPath()), m.sha256(), m.extension())) {
                     pixel++;
                 }
             }
