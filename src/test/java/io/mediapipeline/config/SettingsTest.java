@@ -3,10 +3,9 @@ package io.mediapipeline.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
+import io.mediapipeline.support.PipelineHome;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,9 +15,7 @@ class SettingsTest {
     Path app;
 
     private Settings load(String overrides, Map<String, String> env) throws Exception {
-        Path cfg = app.resolve("override.properties");
-        Files.writeString(cfg, overrides);
-        return Settings.load(app, cfg, env, new Properties());
+        return PipelineHome.loadSettings(app, overrides, env);
     }
 
     @Test

@@ -10,12 +10,9 @@ import io.mediapipeline.ops.Metrics;
 import io.mediapipeline.support.IcloudStandIn;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import javax.management.AttributeNotFoundException;
-import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,12 +29,7 @@ class IcloudMetricsIT {
     Path tmp;
 
     static double metric(String name) throws Exception {
-        try {
-            return ((Number) ManagementFactory.getPlatformMBeanServer().getAttribute(new ObjectName(Metrics.OBJECT_NAME), name))
-                    .doubleValue();
-        } catch (AttributeNotFoundException e) {
-            return -1;
-        }
+        return PipelineHome.metric(name);
     }
 
     @Test

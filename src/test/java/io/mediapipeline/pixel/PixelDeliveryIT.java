@@ -10,10 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mediapipeline.Application;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.media.SampleLibrary;
-import io.mediapipeline.ops.Metrics;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,8 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import javax.management.AttributeNotFoundException;
-import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,14 +60,8 @@ class PixelDeliveryIT {
         return Application.run(new String[] {"once", "--config", p.config().toString()});
     }
 
-    /** A value of the last run's metrics over JMX, as an operator's tool reads it; -1 when it is not published. */
     static double metric(String name) throws Exception {
-        try {
-            return ((Number) ManagementFactory.getPlatformMBeanServer().getAttribute(new ObjectName(Metrics.OBJECT_NAME), name))
-                    .doubleValue();
-        } catch (AttributeNotFoundException e) {
-            return -1;
-        }
+        return PipelineHome.metric(name);
     }
 
     /** relative path on the phone -> sha256 */

@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.Settings;
-import java.nio.file.Files;
+import io.mediapipeline.support.PipelineHome;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,9 +19,7 @@ class PixelSettingsTest {
     Path app;
 
     private Settings load(String overrides, Map<String, String> env) throws Exception {
-        Path cfg = app.resolve("override.properties");
-        Files.writeString(cfg, overrides);
-        return Settings.load(app, cfg, env, new Properties());
+        return PipelineHome.loadSettings(app, overrides, env);
     }
 
     @Test

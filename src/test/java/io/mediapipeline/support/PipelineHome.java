@@ -82,6 +82,23 @@ public final class PipelineHome {
         return Settings.load(projectDir(), config(), Map.of(), new Properties());
     }
 
+    /** Settings as an app in {@code app} would load them with {@code overrides} as its --config file. */
+    public static Settings loadSettings(Path app, String overrides, Map<String, String> env) throws IOException {
+        Path cfg = app.resolve("override.properties");
+        Files.writeString(cfg, overrides);
+        return Settings.load(app, cfg, env, new Properties());
+    }
+
+    /** A value of the last run's metrics over JMX, as an operator's tool reads it; -1 when it is not published. */
+    public static double metric(String name) throws Exception {
+        try {
+            return ((Number) java.lang.management.ManagementFactory.getPlatformMBeanServer()
+                    .getAttribute(new javax.management.ObjectName(io.mediapipeline.ops.Metrics.OBJECT_NAME), name)).doubleValue();
+        } catch (javax.management.AttributeNotFoundException e) {
+            return -1;
+        }
+    }
+
     /** Opens this home's ledger (starting its embedded server) for assertions. */
     public Database openLedger() {
         return Database.open(settings());
