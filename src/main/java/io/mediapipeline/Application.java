@@ -6,6 +6,7 @@ import io.mediapipeline.cli.Doctor;
 import io.mediapipeline.compress.ChildProcessExecutor;
 import io.mediapipeline.compress.CompressConfig;
 import io.mediapipeline.compress.CompressLedger;
+import io.mediapipeline.compress.CompressQueue;
 import io.mediapipeline.compress.Compressor;
 import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.Settings;
@@ -171,7 +172,9 @@ public final class Application {
                 afterIngest.add("pixel");
             }
             Handoff handoff = new Handoff(home.resolve("work"), afterIngest);
-            new Reconciler(ledger, handoff, home, compress.tiers()).reconcile();
+            CompressLedger compressLedger = new CompressLedger(db.dataSource());
+            CompressQueue compressQueue = new CompressQueue(compressLedger, compress, handoff);
+            new Reconciler(ledger, handoff, home, compressQueue).reconcile();
 
             RunContext run = new RunContext(ledger, once ? "once" : "run", settings.node());
             Activity activity = new Activity();
@@ -222,7 +225,8 @@ public final class Application {
                     settings.get("pipeline.ingest.wrong-extension").equals("fix")));
             main.bind("quarantine", new Quarantine(ledger, run, home));
             main.bind("childProcessExecutor", new ChildProcessExecutor());
-            main.bind("compressor", new Compressor(compress, new CompressLedger(db.dataSource()), exif, home));
+            main.bind("compressor", new Compressor(compress, compressLedger, exif, home));
+            main.bind("compressQueue", compressQueue);
             main.bind("organizer", new Organizer(ledger, run, home,
                     settings.get("pipeline.organize.mode").equals("hardlink"), settings.bool("pipeline.organize.use-mtime")));
             PixelTarget.bind(main, settings, ledger, activity, run, handoff, once, metrics);

@@ -18,6 +18,8 @@ public record CompressConfig(
         int minSavingPercent,
         String videoCodec,
         int crf,
+        int retryCrfStep,
+        int minCrf,
         String preset,
         List<Tier> tiers,
         int audioKbps,
@@ -26,6 +28,8 @@ public record CompressConfig(
         int jpegQuality,
         double imageMinSsim,
         boolean heicToJpeg,
+        int maxFailures,
+        String requeueSchedule,
         String ffmpeg,
         String ffprobe,
         String exiftool,
@@ -55,6 +59,16 @@ public record CompressConfig(
         int crf = s.integer("pipeline.compress.video.crf");
         if (crf < 0 || crf > 51) {
             throw new ConfigException("pipeline.compress.video.crf: must be between 0 and 51, got " + crf);
+        }
+        int step = nonNegative(s, "pipeline.compress.video.retry-crf-step");
+        int minCrf = s.integer("pipeline.compress.video.min-crf");
+        if (minCrf < 0 || minCrf > 51) {
+            throw new ConfigException("pipeline.compress.video.min-crf: must be between 0 and 51, got " + minCrf);
+        }
+        String schedule = s.get("pipeline.compress.requeue-schedule").strip();
+        if (!org.quartz.CronExpression.isValidExpression(schedule)) {
+            throw new ConfigException("pipeline.compress.requeue-schedule: '" + schedule
+                    + "' is not a valid Quartz cron expression (sec min hour day month weekday), e.g. 0 30 4 * * ?");
         }
         String preset = s.get("pipeline.compress.video.preset");
         if (!PRESETS.contains(preset)) {
@@ -89,7 +103,7 @@ public record CompressConfig(
                 Duration.ofMinutes(nonNegative(s, "pipeline.compress.max-minutes-per-run")),
                 Duration.ofSeconds(timeout),
                 saving,
-                codec, crf, preset,
+                codec, crf, step, minCrf, preset,
                 tiers(s.get("pipeline.compress.video.tiers")),
                 positive(s, "pipeline.compress.video.audio-kbps"),
                 nonNegative(s, "pipeline.compress.video.skip-hevc-below-kbps"),
@@ -97,6 +111,8 @@ public record CompressConfig(
                 quality,
                 ssim(s, "pipeline.compress.image.min-ssim"),
                 heic.equals("jpeg"),
+                positive(s, "pipeline.compress.max-failures"),
+                schedule,
                 s.get("pipeline.tools.ffmpeg"),
                 s.get("pipeline.tools.ffprobe"),
                 s.get("pipeline.tools.exiftool"),
@@ -105,6 +121,18 @@ public record CompressConfig(
                 s.get("pipeline.tools.cjpeg"),
                 s.get("pipeline.tools.djpeg"),
                 s.get("pipeline.tools.jpegtran"));
+    }
+
+    /**
+     * The CRFs a video is encoded at, in order, while only the SSIM gate refuses: crf, crf - step, ... down to
+     * min-crf (just crf when the step is 0 or min-crf is not below crf).
+     */
+    public List<Integer> crfLadder() {
+        List<Integer> out = new ArrayList<>(List.of(crf));
+        for (int c = crf - retryCrfStep; retryCrfStep > 0 && c >= minCrf; c -= retryCrfStep) {
+            out.add(c);
+        }
+        return List.copyOf(out);
     }
 
     /** "0:2160,1:1080,2:720,3:480" -> tiers sorted by age. */

@@ -21,17 +21,17 @@ public class CompressLedger {
     public record Row(UUID id, String sha256, String kind, String format, String extension, String originalName,
                       OffsetDateTime capturedAt, String originalPath, Integer width, Integer height,
                       String contentIdentifier, String decision, Integer tier, String compressedPath, int compressions,
-                      String status) {
+                      String status, int failures) {
     }
 
     /** One decision: what is delivered (compressedPath) and why. */
     public record Outcome(String decision, String reason, String compressedPath, long originalSize, long compressedSize,
-                          String codec, Double ssim, Integer tier, boolean newEncode) {
+                          String codec, Double ssim, Integer tier, boolean newEncode, Integer crf, int attempts) {
     }
 
     private static final String COLUMNS = """
             id, sha256, kind, format, extension, original_name, captured_at, original_path, width, height,
-            content_identifier, compress_decision, compress_tier, compressed_path, compressions, status""";
+            content_identifier, compress_decision, compress_tier, compressed_path, compressions, status, compress_failures""";
 
     private final DataSource ds;
 
@@ -44,13 +44,18 @@ public class CompressLedger {
         return rows.isEmpty() ? null : rows.get(0);
     }
 
-    /** Rows with an original that the stage may have to (re)consider, oldest first. */
-    public List<Row> candidates() {
+    /**
+     * Rows with an original that the stage may have to (re)consider, oldest first: undecided, videos (their tier
+     * may have changed), and failures that have retries left.
+     */
+    public List<Row> candidates(int maxFailures) {
         return query("select " + COLUMNS + """
                  from media_files
                 where original_path is not null and status in ('ingested', 'archived', 'verified')
-                  and (compress_decision is null or (kind = 'video' and compress_decision <> 'failed'))
-                order by created_at""");
+                  and (compress_decision is null
+                       or (compress_decision = 'failed' and compress_failures < ?)
+                       or (kind = 'video' and compress_decision <> 'failed'))
+                order by created_at""", maxFailures);
     }
 
     public void record(UUID id, Outcome o) {
@@ -62,7 +67,9 @@ public class CompressLedger {
                 update media_files
                    set compress_decision = ?, compress_reason = ?, compressed_path = ?, original_size = ?,
                        compressed_size = ?, space_saved = ?, compression_ratio = ?, codec = ?, ssim = ?,
-                       compress_tier = ?, compressed_at = now(), compressions = compressions + ?
+                       compress_tier = ?, compressed_at = now(), compressions = compressions + ?,
+                       compress_crf = ?, compress_attempts = ?,
+                       compress_failures = compress_failures + case when ?::text = 'failed' then 1 else 0 end
                  where id = ?""")) {
             int i = 1;
             ps.setString(i++, o.decision());
@@ -80,6 +87,9 @@ public class CompressLedger {
             }
             if (o.tier() != null) ps.setInt(i++, o.tier()); else ps.setNull(i++, Types.INTEGER);
             ps.setInt(i++, o.newEncode() ? 1 : 0);
+            if (o.crf() != null) ps.setInt(i++, o.crf()); else ps.setNull(i++, Types.INTEGER);
+            ps.setInt(i++, o.attempts());
+            ps.setString(i++, o.decision());
             ps.setObject(i, id);
             ps.executeUpdate();
         } catch (SQLException e) {
@@ -111,7 +121,7 @@ public class CompressLedger {
                     out.add(new Row(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
                             rs.getString(5), rs.getString(6), rs.getObject(7, OffsetDateTime.class), rs.getString(8),
                             (Integer) rs.getObject(9), (Integer) rs.getObject(10), rs.getString(11), rs.getString(12),
-                            (Integer) rs.getObject(13), rs.getString(14), rs.getInt(15), rs.getString(16)));
+                            (Integer) rs.getObject(13), rs.getString(14), rs.getInt(15), rs.getString(16), rs.getInt(17)));
                 }
             }
             return out;

@@ -83,6 +83,10 @@ public class Compressor {
         double minSsim;
         Double ssim;
         Path intermediate; // a two-tool JPEG encoder's first output (PPM, or ffmpeg's JPEG for jpegtran)
+        List<String> videoInput;  // ffmpeg arguments before the codec's (input, maps, scale)
+        List<String> videoOutput; // and after them (audio, metadata, output)
+        int rung;                 // index into CompressConfig.crfLadder() of the encode being judged
+        int attempts;             // encodes made for this decision
         String secondExecutable;
         List<String> secondArgs;
     }
@@ -124,15 +128,22 @@ public class Compressor {
         }
         job.original = Path.of(row.originalPath());
         job.originalSize = Files.size(job.original);
-        if ("failed".equals(row.decision())) {
-            LOG.debug("{} failed before ({}); not retried automatically", row.originalName(), sha);
+        boolean failedBefore = "failed".equals(row.decision());
+        if (failedBefore && row.failures() >= cfg.maxFailures()) {
+            LOG.debug("{} failed {} time(s) ({}); not retried (pipeline.compress.max-failures)", row.originalName(),
+                    row.failures(), sha);
             return;
         }
+        if (failedBefore) {
+            LOG.info("Retrying {} (failed {} time(s) before, pipeline.compress.max-failures={})", row.originalName(),
+                    row.failures(), cfg.maxFailures());
+        }
+        boolean decided = row.decision() != null && !failedBefore;
         String format = row.format() == null ? "" : row.format().toLowerCase(Locale.ROOT);
         if (row.kind().equals("video")) {
-            planVideo(ex, job);
+            planVideo(ex, job, decided);
         } else if (format.equals("jpeg")) {
-            if (row.decision() != null) {
+            if (decided) {
                 return; // images have no tiers: decided once
             }
             if (!reserve(job)) {
@@ -145,7 +156,7 @@ public class Compressor {
             job.out = scratchFile(sha, "jpg");
             planJpeg(ex, job);
         } else if ((format.equals("heic") || format.equals("heif")) && cfg.heicToJpeg()) {
-            if (row.decision() != null) {
+            if (decided) {
                 return;
             }
             if (!reserve(job)) {
@@ -159,7 +170,7 @@ public class Compressor {
             job.out = scratchFile(sha, "jpg");
             encode(ex, cfg.heifConvert(), List.of("-q", String.valueOf(cfg.jpegQuality()), abs(job.original), abs(job.out)));
         } else {
-            if (row.decision() != null) {
+            if (decided) {
                 return;
             }
             String reason = format.equals("heic") || format.equals("heif")
@@ -169,7 +180,7 @@ public class Compressor {
         }
     }
 
-    private void planVideo(Exchange ex, Job job) throws IOException {
+    private void planVideo(Exchange ex, Job job, boolean decided) throws IOException {
         CompressLedger.Row row = job.row;
         Probe p = probe(job.original);
         if (p.width == 0 || p.height == 0) {
@@ -177,7 +188,7 @@ public class Compressor {
         }
         int target = Tiers.targetShortSide(cfg.tiers(), row.capturedAt(), Instant.now(), p.width, p.height);
         job.tier = target;
-        if (row.decision() != null && row.tier() != null && row.tier() == target) {
+        if (decided && row.tier() != null && row.tier() == target) {
             LOG.debug("{} is already compressed for {}p", row.originalName(), target);
             return;
         }
@@ -205,7 +216,8 @@ public class Compressor {
             // the shorter side gets the tier's size; -2 keeps the aspect ratio with an even length
             args.addAll(List.of("-vf", p.width >= p.height ? "scale=-2:" + target : "scale=" + target + ":-2"));
         }
-        args.addAll(videoCodecArgs());
+        job.videoInput = List.copyOf(args);
+        args = new ArrayList<>();
         if (p.audioCodec == null) {
             args.add("-an");
         } else if (p.audioCodec.equals("aac") && p.audioKbps > 0 && p.audioKbps <= cfg.audioKbps() * 1.05) {
@@ -219,7 +231,21 @@ public class Compressor {
             args.addAll(List.of("-metadata", "com.apple.quicktime.content.identifier=" + row.contentIdentifier()));
         }
         args.addAll(List.of("-f", job.outExt, abs(job.out)));
+        job.videoOutput = List.copyOf(args);
+        encodeVideo(ex, job);
+    }
+
+    /** The video encode at the job's rung of the CRF ladder. */
+    private void encodeVideo(Exchange ex, Job job) throws IOException {
+        List<String> args = new ArrayList<>(job.videoInput);
+        args.addAll(videoCodecArgs(crf(job)));
+        args.addAll(job.videoOutput);
+        job.attempts++;
         encode(ex, cfg.ffmpeg(), args);
+    }
+
+    private Integer crf(Job job) {
+        return job.mode != null && job.mode.equals("video") ? cfg.crfLadder().get(job.rung) : null;
     }
 
     /**
@@ -334,12 +360,12 @@ public class Compressor {
         ex.getIn().setBody(null);
     }
 
-    public List<String> videoCodecArgs() {
+    List<String> videoCodecArgs(int crf) {
         if (cfg.videoCodec().equals("libx265")) {
-            return List.of("-c:v", "libx265", "-preset", cfg.preset(), "-crf", String.valueOf(cfg.crf()),
+            return List.of("-c:v", "libx265", "-preset", cfg.preset(), "-crf", String.valueOf(crf),
                     "-tag:v", "hvc1", "-x265-params", "log-level=error");
         }
-        return List.of("-c:v", "libx264", "-preset", cfg.preset(), "-crf", String.valueOf(cfg.crf()), "-tag:v", "avc1");
+        return List.of("-c:v", "libx264", "-preset", cfg.preset(), "-crf", String.valueOf(crf), "-tag:v", "avc1");
     }
 
     /** ffmpeg's mjpeg scale (2 best .. 31 worst) for a 1-100 JPEG quality: 85 -> 4, 95 -> 2, 50 -> 11. */
@@ -374,7 +400,8 @@ public class Compressor {
         if (!announced) {
             announced = true;
             LOG.info("Compress stage working: up to {} encode(s) at a time, {} crf {} preset {}", cfg.parallelism(),
-                    cfg.videoCodec(), cfg.crf(), cfg.preset());
+                    cfg.videoCodec(), cfg.crfLadder().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(
+                            " then ")) + (cfg.crfLadder().size() > 1 ? " (while only SSIM refuses)" : ""), cfg.preset());
         }
     }
 
@@ -481,8 +508,10 @@ public class Compressor {
         if (saving < cfg.minSavingPercent()) {
             refusals.add(String.format(Locale.ROOT, "only %.1f%% smaller (needs %d%%)", saving, cfg.minSavingPercent()));
         }
+        Integer crf = crf(job);
         if (job.ssim != null && job.ssim < job.minSsim) {
-            refusals.add(String.format(Locale.ROOT, "SSIM %.4f below %.2f", job.ssim, job.minSsim));
+            refusals.add(String.format(Locale.ROOT, "SSIM %.4f below %.2f", job.ssim, job.minSsim)
+                    + (crf == null ? "" : " at CRF " + crf));
         }
         List<String> lost = new ArrayList<>(MetadataDiff.lost(exif.read(job.original), exif.read(job.out)));
         if (job.mode.equals("heic")) {
@@ -491,6 +520,17 @@ public class Compressor {
         if (!lost.isEmpty()) {
             refusals.add("metadata lost: " + String.join(", ", lost));
         }
+        boolean onlySsim = refusals.size() == 1 && job.ssim != null && job.ssim < job.minSsim;
+        if (onlySsim && crf != null && job.rung + 1 < cfg.crfLadder().size()) {
+            // the next rung: better quality, bigger file; the loop in the route runs the steps again
+            Files.deleteIfExists(job.out);
+            job.rung++;
+            job.ssim = null;
+            LOG.info("{}: {}; encoding again at CRF {}", job.row.originalName(), refusals.get(0), crf(job));
+            encodeVideo(ex, job);
+            return;
+        }
+        ex.getIn().setHeader(ACTION, "done");
         if (!refusals.isEmpty()) {
             Files.deleteIfExists(job.out);
             useOriginal(job, "original", String.join("; ", refusals), job.ssim, job.tier, outSize);
@@ -500,11 +540,12 @@ public class Compressor {
         String name = stem(job.original.getFileName().toString()) + "." + job.outExt;
         Path placed = FileStore.place(job.out, dir, name, Hasher.sha256(job.out), FileStore.Mode.LINK_OR_COPY);
         Files.deleteIfExists(job.out);
-        String reason = String.format(Locale.ROOT, "%.1f%% smaller%s%s", saving,
+        String reason = String.format(Locale.ROOT, "%.1f%% smaller%s%s%s", saving,
                 job.ssim == null ? " (SSIM not measured: ffmpeg cannot decode HEIC)" : String.format(Locale.ROOT, ", SSIM %.4f", job.ssim),
-                job.tier == null ? "" : ", short side " + job.tier + " px");
+                job.tier == null ? "" : ", short side " + job.tier + " px",
+                crf == null ? "" : ", CRF " + crf + (job.attempts > 1 ? " (encode " + job.attempts + ")" : ""));
         ledger.record(job.row.id(), new CompressLedger.Outcome("compressed", reason, placed.toString(), job.originalSize,
-                outSize, job.codec, job.ssim, job.tier, true));
+                outSize, job.codec, job.ssim, job.tier, true, crf, job.attempts));
         dropPrevious(job.row, placed);
         LOG.info("Compressed {} -> {} ({})", job.row.originalName(), compressed.relativize(placed), reason);
     }
@@ -540,7 +581,8 @@ public class Compressor {
             if (job.original != null && Files.isRegularFile(job.original)) {
                 useOriginal(job, "failed", reason, null, job.tier);
             } else {
-                ledger.record(job.row.id(), new CompressLedger.Outcome("failed", reason, null, 0, 0, null, null, job.tier, false));
+                ledger.record(job.row.id(), new CompressLedger.Outcome("failed", reason, null, 0, 0, null, null, job.tier,
+                        false, crf(job), job.attempts));
             }
             ledger.log("error", reason, job.row.id(), job.row.originalPath());
         } catch (RuntimeException | IOException e) {
@@ -607,7 +649,7 @@ public class Compressor {
                     row.sha256(), FileStore.Mode.LINK_OR_COPY);
         }
         ledger.record(row.id(), new CompressLedger.Outcome(decision, reason, placed.toString(), job.originalSize,
-                job.originalSize, null, ssim, tier, false));
+                job.originalSize, null, ssim, tier, false, job.attempts > 0 ? crf(job) : null, job.attempts));
         dropPrevious(row, placed);
         if (!decision.equals("failed")) { // failures are logged once, as errors, by failed()
             LOG.info("Using the original of {}: {}", row.originalName(), reason);

@@ -1,7 +1,5 @@
 package io.mediapipeline.ops;
 
-import io.mediapipeline.compress.CompressConfig;
-import io.mediapipeline.compress.CompressLedger;
 import io.mediapipeline.compress.CompressQueue;
 import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.flow.Handoff;
@@ -26,17 +24,18 @@ public class Reconciler {
     private final Ledger ledger;
     private final Handoff handoff;
     private final Path home;
-    private final List<CompressConfig.Tier> compressTiers;
+    private final CompressQueue compressQueue;
 
     public Reconciler(Ledger ledger, Handoff handoff, Path home) {
-        this(ledger, handoff, home, List.of());
+        this(ledger, handoff, home, null);
     }
 
-    public Reconciler(Ledger ledger, Handoff handoff, Path home, List<CompressConfig.Tier> compressTiers) {
+    /** @param compressQueue the compress stage's requeue pass, or null when the stage is off */
+    public Reconciler(Ledger ledger, Handoff handoff, Path home, CompressQueue compressQueue) {
         this.ledger = ledger;
         this.handoff = handoff;
         this.home = home;
-        this.compressTiers = compressTiers;
+        this.compressQueue = compressQueue;
     }
 
     public void reconcile() throws IOException {
@@ -52,9 +51,9 @@ public class Reconciler {
                 }
             }
         }
-        if (handoff.stagesAfterIngest().contains(CompressQueue.STAGE)) {
-            // undecided rows (new, interrupted, over last run's cap) and videos that aged into another tier
-            requeued += CompressQueue.requeue(new CompressLedger(ledger.dataSource()), compressTiers, handoff);
+        if (compressQueue != null && handoff.stagesAfterIngest().contains(CompressQueue.STAGE)) {
+            // undecided rows (new, interrupted, over last run's cap), videos that aged into another tier, failures to retry
+            requeued += compressQueue.requeue();
         }
         if (temps > 0 || requeued > 0) {
             LOG.info("Recovered after an interrupted run: removed {} temp file(s), re-queued {} file(s) for later stages",

@@ -42,6 +42,17 @@ class CompressUnitTest {
     }
 
     @Test
+    void theCrfLadderStepsDownToTheFloor() throws Exception {
+        assertThat(CompressConfig.from(load("")).crfLadder()).containsExactly(28, 24, 20);
+        assertThat(CompressConfig.from(load("pipeline.compress.video.retry-crf-step=3\n")).crfLadder())
+                .containsExactly(28, 25, 22);
+        assertThat(CompressConfig.from(load("pipeline.compress.video.retry-crf-step=0\n")).crfLadder()).containsExactly(28);
+        assertThat(CompressConfig.from(load("pipeline.compress.video.crf=20\n")).crfLadder()).containsExactly(20);
+        assertThat(CompressConfig.from(load("pipeline.compress.video.crf=23\npipeline.compress.video.min-crf=18\n"))
+                .crfLadder()).containsExactly(23, 19);
+    }
+
+    @Test
     void badValuesNameTheirKey() {
         for (String[] bad : List.of(
                 new String[] {"pipeline.compress.video.codec=av1", "pipeline.compress.video.codec"},
@@ -55,7 +66,11 @@ class CompressUnitTest {
                 new String[] {"pipeline.compress.image.encoder=mozjpeg", "pipeline.compress.image.encoder"},
                 new String[] {"pipeline.compress.parallelism=-1", "pipeline.compress.parallelism"},
                 new String[] {"pipeline.compress.max-mb-per-run=lots", "pipeline.compress.max-mb-per-run"},
-                new String[] {"pipeline.compress.timeout-seconds=0", "pipeline.compress.timeout-seconds"})) {
+                new String[] {"pipeline.compress.timeout-seconds=0", "pipeline.compress.timeout-seconds"},
+                new String[] {"pipeline.compress.video.min-crf=60", "pipeline.compress.video.min-crf"},
+                new String[] {"pipeline.compress.video.retry-crf-step=-2", "pipeline.compress.video.retry-crf-step"},
+                new String[] {"pipeline.compress.max-failures=0", "pipeline.compress.max-failures"},
+                new String[] {"pipeline.compress.requeue-schedule=daily", "pipeline.compress.requeue-schedule"})) {
             assertThatThrownBy(() -> load(bad[0] + "\n")).as(bad[0])
                     .isInstanceOf(ConfigException.class).hasMessageContaining(bad[1]);
         }
