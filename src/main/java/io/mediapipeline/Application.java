@@ -7,6 +7,7 @@ import io.mediapipeline.compress.ChildProcessExecutor;
 import io.mediapipeline.compress.CompressConfig;
 import io.mediapipeline.compress.CompressLedger;
 import io.mediapipeline.compress.CompressQueue;
+import io.mediapipeline.compress.EncodePool;
 import io.mediapipeline.compress.Compressor;
 import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.Settings;
@@ -213,7 +214,6 @@ public final class Application {
                 }
             }
             LoginServer loginPage = loginServer;
-            camelProps.setProperty("pipeline.compress.parallelism", String.valueOf(compress.parallelism()));
             main.setOverrideProperties(camelProps);
             main.bind("icloudDownloader", icloudDownloader);
             main.bind("livePhotos", new LivePhotos(db.dataSource()));
@@ -227,6 +227,8 @@ public final class Application {
             main.bind("childProcessExecutor", new ChildProcessExecutor());
             main.bind("compressor", new Compressor(compress, compressLedger, exif, home));
             main.bind("compressQueue", compressQueue);
+            EncodePool compressPool = new EncodePool(compress.parallelism());
+            main.bind("compressPool", compressPool);
             main.bind("organizer", new Organizer(ledger, run, home,
                     settings.get("pipeline.organize.mode").equals("hardlink"), settings.bool("pipeline.organize.use-mtime")));
             PixelTarget.bind(main, settings, ledger, activity, run, handoff, once, metrics);
@@ -242,6 +244,7 @@ public final class Application {
                             @Override
                             protected void doStop() {
                                 writeUnreportedRun(once, run, report);
+                                compressPool.shutdownNow();
                                 exifToClose.close();
                                 db.close();
                             }

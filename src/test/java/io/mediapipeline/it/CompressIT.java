@@ -414,6 +414,98 @@ class CompressIT {
     }
 
     @Test
+    void neverMoreEncodesAtOnceThanTheParallelism() throws Exception {
+        PipelineHome pipeline = new PipelineHome(tmp)
+                .set("pipeline.compress.enabled", "true")
+                .set("pipeline.compress.video.preset", "slow") // long enough encodes to be seen running
+                .set("pipeline.compress.parallelism", "2");
+        Path lib = pipeline.library();
+        for (int i = 0; i < 5; i++) {
+            clip(lib, "c" + i + ".mov", 320, 240, 1, monthsAgo(1 + i), 0);
+        }
+        // count this JVM's running x265 encodes (the SSIM measurements and exiftool are not encodes)
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread sampler = new Thread(() -> {
+            while (!done.get()) {
+                int n = (int) ProcessHandle.current().descendants()
+                        .filter(h -> h.info().commandLine().orElse("").contains("libx265")).count();
+                most.accumulateAndGet(n, Math::max);
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        sampler.start();
+        try {
+            assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
+        } finally {
+            done.set(true);
+            sampler.join();
+        }
+        try (Database db = pipeline.openLedger()) {
+            assertThat(rowsByName(db).values()).hasSize(5)
+                    .allSatisfy(r -> assertThat(r.get("compress_decision")).isEqualTo("compressed"));
+        }
+        assertThat(most.get()).as("encodes seen at once (pipeline.compress.parallelism=2)").isEqualTo(2);
+    }
+
+    /** A service that is never restarted still re-encodes a clip the moment it ages into a smaller tier. */
+    @Test
+    void aRunningServiceReencodesAVideoThatAgesIntoASmallerTier() throws Exception {
+        PipelineHome pipeline = new PipelineHome(tmp)
+                .set("pipeline.source.folder.poll-seconds", "1")
+                .set("pipeline.compress.enabled", "true")
+                .set("pipeline.compress.video.preset", "ultrafast")
+                .set("pipeline.compress.video.tiers", "0:2160,1:240")
+                .set("pipeline.compress.requeue-schedule", "0/2 * * * * ?");
+        // one year old 25 s from now: encoded first at its own 360 px (tier 0), then at 240 px (tier 1)
+        String capture = LocalDateTime.now(java.time.ZoneOffset.UTC).minusYears(1).plusSeconds(25).format(EXIF);
+        clip(pipeline.library(), "birthday.mov", 640, 360, 1, capture, 0);
+        Path compressed = pipeline.home().resolve("compressed");
+        Path log = tmp.resolve("service.log");
+        Path project = PipelineHome.projectDir();
+        String jar = System.getProperty("pipeline.jar", project.resolve("target/media-pipeline.jar").toString());
+        Process app = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dpipeline.app-home=" + project, "-jar", jar, "run", "--config", pipeline.config().toString())
+                .directory(project.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            Path first = awaitCompressed(compressed, 360, app, log, Duration.ofSeconds(20));
+            Path second = awaitCompressed(compressed, 240, app, log, Duration.ofSeconds(45));
+            assertThat(first).as("the 360p copy was replaced, not kept beside").doesNotExist();
+            assertThat(files(compressed)).containsExactly(second);
+        } finally {
+            app.destroy();
+            assertThat(app.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(Files.readString(log)).contains("Compress requeue pass: 1 file(s) queued");
+        try (Database db = pipeline.openLedger()) {
+            Map<String, Object> r = rowsByName(db).get("birthday.mov");
+            assertThat(((Number) r.get("compress_tier")).intValue()).isEqualTo(240);
+            assertThat(((Number) r.get("compressions")).intValue()).isEqualTo(2);
+        }
+    }
+
+    /** Waits until compressed/ holds exactly one file, a video whose short side is {@code side}. */
+    private static Path awaitCompressed(Path dir, int side, Process app, Path log, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<Path> now = Files.isDirectory(dir) ? files(dir) : List.of();
+            if (now.size() == 1 && now.get(0).getFileName().toString().endsWith(".mov")) {
+                int[] wh = size(now.get(0));
+                if (Math.min(wh[0], wh[1]) == side) {
+                    return now.get(0);
+                }
+            }
+            assertThat(app.isAlive()).as("service running (log: " + log + ")").isTrue();
+            assertThat(System.nanoTime()).as(side + "p copy within " + timeout + " (log: " + log + ")").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    @Test
     void perRunCapAdvancesThroughTheLibrary() throws Exception {
         PipelineHome pipeline = new PipelineHome(tmp)
                 .set("pipeline.compress.enabled", "true")
