@@ -225,10 +225,11 @@ public final class Application {
                     settings.get("pipeline.ingest.wrong-extension").equals("fix")));
             main.bind("quarantine", new Quarantine(ledger, run, home));
             main.bind("childProcessExecutor", new ChildProcessExecutor());
-            main.bind("compressor", new Compressor(compress, compressLedger, exif, home));
+            main.bind("compressor", new Compressor(compress, compressLedger, exif, home, metrics));
             main.bind("compressQueue", compressQueue);
             EncodePool compressPool = new EncodePool(compress.parallelism());
             main.bind("compressPool", compressPool);
+            metrics.gauge("compress.running", compressPool::getActiveCount);
             main.bind("organizer", new Organizer(ledger, run, home,
                     settings.get("pipeline.organize.mode").equals("hardlink"), settings.bool("pipeline.organize.use-mtime")));
             PixelTarget.bind(main, settings, ledger, activity, run, handoff, once, metrics);

@@ -48,6 +48,8 @@ public final class Doctor {
         d.tool("ffprobe", settings.get("pipeline.tools.ffprobe"), List.of("-version"), "apt-get install ffmpeg", true);
         d.tool("exiftool", settings.get("pipeline.tools.exiftool"), List.of("-ver"), "apt-get install libimage-exiftool-perl", true);
         d.tool("heif-enc", "heif-enc", List.of("-h"), "apt-get install libheif-examples", false);
+        d.tool("jpegtran", settings.get("pipeline.tools.jpegtran"), List.of("-version"),
+                "apt-get install libjpeg-turbo-progs (JPEG recompression falls back to ffmpeg alone)", false);
         d.tool("syncthing", "syncthing", List.of("--version"), "apt-get install syncthing (needed by the Pixel target)", false);
         d.tool("chromium", "chromium", List.of("--version"), "apt-get install chromium (needed by the iCloud upload target)", false);
         d.disk(settings);
@@ -111,6 +113,9 @@ public final class Doctor {
             }
             if (settings.bool("pipeline.source.icloud.enabled")) {
                 icloud(settings, new IcloudStore(db.dataSource()));
+            }
+            if (settings.bool("pipeline.compress.enabled")) {
+                compression(ledger, settings.integer("pipeline.compress.max-failures"));
             }
             long stuck = ((Number) ledger.rows(
                     "select count(*) as n from media_files where status = 'error'").get(0).get("n")).longValue();
@@ -240,6 +245,28 @@ public final class Doctor {
             }
         } catch (RuntimeException | IOException e) {
             fail("syncthing", e.getMessage(), "see the line above");
+        }
+    }
+
+    /** What the compress stage decided so far, and the failures it will not retry by itself. */
+    private void compression(Ledger ledger, int maxFailures) {
+        Map<String, Object> r = ledger.rows("""
+                select count(*) filter (where compress_decision = 'compressed') as compressed,
+                       count(*) filter (where compress_decision = 'original') as original,
+                       count(*) filter (where compress_decision = 'skipped') as skipped,
+                       count(*) filter (where compress_decision = 'failed') as failed,
+                       count(*) filter (where compress_decision = 'failed' and compress_failures >= ?) as given_up,
+                       count(*) filter (where compress_decision is null and original_path is not null) as waiting,
+                       coalesce(sum(space_saved) filter (where compress_decision = 'compressed'), 0) as saved
+                  from media_files""", maxFailures).get(0);
+        ok("compression", String.format("%s compressed (%.1f GiB saved), %s original kept, %s skipped, %s failed, %s waiting",
+                r.get("compressed"), ((Number) r.get("saved")).doubleValue() / (1L << 30), r.get("original"),
+                r.get("skipped"), r.get("failed"), r.get("waiting")));
+        long givenUp = ((Number) r.get("given_up")).longValue();
+        if (givenUp > 0) {
+            warn("compression", givenUp + " file(s) failed " + maxFailures + " time(s) and are not retried (their originals go out)",
+                    "see `select original_name, compress_reason from media_files where compress_decision = 'failed'`;"
+                            + " once fixed, `update media_files set compress_failures = 0 where ...` and restart");
         }
     }
 

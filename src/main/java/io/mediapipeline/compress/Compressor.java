@@ -6,6 +6,7 @@ import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.media.ExifTool;
 import io.mediapipeline.media.Hasher;
+import io.mediapipeline.ops.Metrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +58,7 @@ public class Compressor {
     private final Path compressed;
     private final Path scratch;
     private final ChildProcessExecutor executor = new ChildProcessExecutor();
+    private final Metrics metrics;
     private final ObjectMapper json = new ObjectMapper();
 
     private final Instant started = Instant.now();
@@ -91,8 +93,10 @@ public class Compressor {
         List<String> secondArgs;
     }
 
-    public Compressor(CompressConfig cfg, CompressLedger ledger, ExifTool exif, Path home) throws IOException {
+    public Compressor(CompressConfig cfg, CompressLedger ledger, ExifTool exif, Path home, Metrics metrics)
+            throws IOException {
         this.cfg = cfg;
+        this.metrics = metrics;
         this.ledger = ledger;
         this.exif = exif;
         this.originals = home.resolve("originals");
@@ -544,7 +548,7 @@ public class Compressor {
                 job.ssim == null ? " (SSIM not measured: ffmpeg cannot decode HEIC)" : String.format(Locale.ROOT, ", SSIM %.4f", job.ssim),
                 job.tier == null ? "" : ", short side " + job.tier + " px",
                 crf == null ? "" : ", CRF " + crf + (job.attempts > 1 ? " (encode " + job.attempts + ")" : ""));
-        ledger.record(job.row.id(), new CompressLedger.Outcome("compressed", reason, placed.toString(), job.originalSize,
+        record(job, new CompressLedger.Outcome("compressed", reason, placed.toString(), job.originalSize,
                 outSize, job.codec, job.ssim, job.tier, true, crf, job.attempts));
         dropPrevious(job.row, placed);
         LOG.info("Compressed {} -> {} ({})", job.row.originalName(), compressed.relativize(placed), reason);
@@ -581,7 +585,7 @@ public class Compressor {
             if (job.original != null && Files.isRegularFile(job.original)) {
                 useOriginal(job, "failed", reason, null, job.tier);
             } else {
-                ledger.record(job.row.id(), new CompressLedger.Outcome("failed", reason, null, 0, 0, null, null, job.tier,
+                record(job, new CompressLedger.Outcome("failed", reason, null, 0, 0, null, null, job.tier,
                         false, crf(job), job.attempts));
             }
             ledger.log("error", reason, job.row.id(), job.row.originalPath());
@@ -636,6 +640,16 @@ public class Compressor {
         useOriginal(job, decision, reason, ssim, tier, job.originalSize);
     }
 
+    /** The decision into the ledger, and into the JMX counters (compress.&lt;decision&gt;, bytes saved, encodes). */
+    private void record(Job job, CompressLedger.Outcome o) {
+        ledger.record(job.row.id(), o);
+        metrics.increment("compress." + o.decision());
+        metrics.add("compress.encodes", job.attempts);
+        if (o.decision().equals("compressed")) {
+            metrics.add("compress.bytes-saved", o.originalSize() - o.compressedSize());
+        }
+    }
+
     /** compressed/ mirrors originals/: when the original is what goes out, a hard link of it stands there. */
     private void useOriginal(Job job, String decision, String reason, Double ssim, Integer tier, long triedSize)
             throws IOException {
@@ -648,7 +662,7 @@ public class Compressor {
             placed = FileStore.place(job.original, mirrorDir(job.original), job.original.getFileName().toString(),
                     row.sha256(), FileStore.Mode.LINK_OR_COPY);
         }
-        ledger.record(row.id(), new CompressLedger.Outcome(decision, reason, placed.toString(), job.originalSize,
+        record(job, new CompressLedger.Outcome(decision, reason, placed.toString(), job.originalSize,
                 job.originalSize, null, ssim, tier, false, job.attempts > 0 ? crf(job) : null, job.attempts));
         dropPrevious(row, placed);
         if (!decision.equals("failed")) { // failures are logged once, as errors, by failed()

@@ -33,6 +33,10 @@ public final class Metrics implements DynamicMBean {
         counters.computeIfAbsent(name, k -> new AtomicLong()).incrementAndGet();
     }
 
+    public void add(String name, long delta) {
+        counters.computeIfAbsent(name, k -> new AtomicLong()).addAndGet(delta);
+    }
+
     public void set(String name, long value) {
         counters.computeIfAbsent(name, k -> new AtomicLong()).set(value);
     }

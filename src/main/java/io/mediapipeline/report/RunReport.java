@@ -58,6 +58,11 @@ public class RunReport {
             f.put("status", statusOf(row));
             f.put("original", row.get("original_path"));
             f.put("compressed", row.get("compressed_path"));
+            if (row.get("compress_decision") != null) {
+                // what goes back to iCloud and why: compressed, original, skipped or failed (the reason says)
+                f.put("compression", Map.of("decision", row.get("compress_decision"),
+                        "reason", String.valueOf(row.get("compress_reason"))));
+            }
             f.put("archive", row.get("archive_path"));
             f.put("duplicateOf", row.get("duplicate_of"));
             f.put("place", row.get("place"));

@@ -373,6 +373,19 @@ class CompressIT {
         assertThat(Duration.ofNanos(System.nanoTime() - third)).as("the hung file was not tried a third time")
                 .isLessThan(Duration.ofSeconds(30));
         assertThat(files(home.resolve("work"))).isEmpty();
+
+        // doctor names what the stage gave up on and how to retry it
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            io.mediapipeline.cli.Doctor.run(PipelineHome.projectDir(), pipeline.config());
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("compression   2 compressed").contains("2 failed")
+                .contains("2 file(s) failed 2 time(s) and are not retried").contains("compress_failures = 0");
     }
     @Test
     void aVideoRefusedOnlyForItsSsimIsEncodedAgainAtALowerCrf() throws Exception {
@@ -411,6 +424,20 @@ class CompressIT {
             assertThat(sha(Path.of((String) noisy.get("compressed_path")))).isEqualTo(sha(Path.of((String) noisy.get("original_path"))));
         }
         assertThat(files(pipeline.home().resolve("work"))).as("no scratch file of a refused rung left").isEmpty();
+
+        // what an operator sees: the JMX counters and the run report
+        assertThat(PipelineHome.metric("compress.encodes")).as("2 rungs x 2 clips").isEqualTo(4);
+        assertThat(PipelineHome.metric("compress.compressed")).isEqualTo(1);
+        assertThat(PipelineHome.metric("compress.original")).isEqualTo(1);
+        assertThat(PipelineHome.metric("compress.bytes-saved")).isPositive();
+        Path report = files(pipeline.home().resolve("reports")).get(0);
+        Map<String, String> decisions = new HashMap<>();
+        for (var f : new com.fasterxml.jackson.databind.ObjectMapper().readTree(report.toFile()).path("files")) {
+            decisions.put(Path.of(f.path("source").asText()).getFileName().toString(),
+                    f.path("compression").path("decision").asText() + ": " + f.path("compression").path("reason").asText());
+        }
+        assertThat(decisions.get("pattern.mov")).startsWith("compressed: ").contains("CRF 24 (encode 2)");
+        assertThat(decisions.get("noisy.mov")).startsWith("original: SSIM ");
     }
 
     @Test
@@ -494,9 +521,13 @@ class CompressIT {
         while (true) {
             List<Path> now = Files.isDirectory(dir) ? files(dir) : List.of();
             if (now.size() == 1 && now.get(0).getFileName().toString().endsWith(".mov")) {
-                int[] wh = size(now.get(0));
-                if (Math.min(wh[0], wh[1]) == side) {
-                    return now.get(0);
+                try {
+                    int[] wh = size(now.get(0));
+                    if (Math.min(wh[0], wh[1]) == side) {
+                        return now.get(0);
+                    }
+                } catch (IllegalStateException replacedMeanwhile) {
+                    // the stage swapped the copy between the listing and ffprobe: look again
                 }
             }
             assertThat(app.isAlive()).as("service running (log: " + log + ")").isTrue();
