@@ -269,6 +269,11 @@ public final class Application {
                     if (loginPage != null) {
                         loginPage.start();
                     }
+                    var camel = m.getCamelContext();
+                    List<String> running = camel.getRoutes().stream().map(org.apache.camel.Route::getId)
+                            .filter(id -> camel.getRouteController().getRouteStatus(id).isStarted()).sorted().toList();
+                    LOG.info("Started ({}): {} route(s) running: {}", once ? "once" : "service", running.size(),
+                            String.join(", ", running));
                     RunWatcher watcher = new RunWatcher(m.getCamelContext(), activity, handoff, run, report,
                             settings.integer("pipeline.once.idle-seconds"), once, summary -> {
                                 long quarantined = summary.counts().getOrDefault("quarantined", 0L);

@@ -488,9 +488,8 @@ class CompressIT {
                 .set("pipeline.compress.video.preset", "ultrafast")
                 .set("pipeline.compress.video.tiers", "0:2160,1:240")
                 .set("pipeline.compress.requeue-schedule", "0/2 * * * * ?");
-        // one year old 25 s from now: encoded first at its own 360 px (tier 0), then at 240 px (tier 1)
-        String capture = LocalDateTime.now(java.time.ZoneOffset.UTC).minusYears(1).plusSeconds(25).format(EXIF);
-        clip(pipeline.library(), "birthday.mov", 640, 360, 1, capture, 0);
+        Path staged = Files.createDirectories(tmp.resolve("staged"));
+        clip(staged, "birthday.mov", 640, 360, 1, monthsAgo(1), 0);
         Path compressed = pipeline.home().resolve("compressed");
         Path log = tmp.resolve("service.log");
         Path project = PipelineHome.projectDir();
@@ -498,8 +497,20 @@ class CompressIT {
         Process app = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dpipeline.app-home=" + project, "-jar", jar, "run", "--config", pipeline.config().toString())
                 .directory(project.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!Files.exists(log) || !Files.readString(log).contains("Started (service)")) {
+            assertThat(app.isAlive()).as("service running (log: " + log + ")").isTrue();
+            assertThat(System.nanoTime()).as("service started within 60 s").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        // Once the service is up (so its start-up time does not count): a clip that turns one year old 15 s from
+        // now is encoded first at its own 360 px (tier 0), then, by the requeue pass, at 240 px (tier 1).
+        String capture = LocalDateTime.now(java.time.ZoneOffset.UTC).minusYears(1).plusSeconds(15).format(EXIF);
+        Tools.run(staged, "exiftool", "-q", "-overwrite_original", "-QuickTime:CreateDate=" + capture, "birthday.mov");
+        Files.move(staged.resolve("birthday.mov"), pipeline.library().resolve("birthday.mov"),
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         try {
-            Path first = awaitCompressed(compressed, 360, app, log, Duration.ofSeconds(20));
+            Path first = awaitCompressed(compressed, 360, app, log, Duration.ofSeconds(14));
             Path second = awaitCompressed(compressed, 240, app, log, Duration.ofSeconds(45));
             assertThat(first).as("the 360p copy was replaced, not kept beside").doesNotExist();
             assertThat(files(compressed)).containsExactly(second);
