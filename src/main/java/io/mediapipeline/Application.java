@@ -316,5 +316,12 @@ public final class Application {
         System.out.printf("Run complete: %d imported, %d duplicate(s), %d quarantined. Report: %s%n",
                 c.getOrDefault("imported", 0L), c.getOrDefault("duplicate", 0L), c.getOrDefault("quarantined", 0L),
                 summary.file());
+        var z = summary.compression();
+        if (!z.isEmpty()) {
+            System.out.printf("Compression of the imported files: %d compressed (%.1f MB saved), %d kept as original "
+                            + "(gate refused), %d skipped, %d failed%n", z.getOrDefault("compressed", 0L),
+                    z.getOrDefault("bytesSaved", 0L) / 1e6, z.getOrDefault("original", 0L), z.getOrDefault("skipped", 0L),
+                    z.getOrDefault("failed", 0L));
+        }
     }
 }

@@ -34,7 +34,11 @@ public class RunReport {
         this.reports = home.resolve("reports");
     }
 
-    public record Summary(Path file, Map<String, Long> counts) {
+    /**
+     * @param compression for this run's files with a compress decision: how many per decision, and "bytesSaved"
+     *                    (empty when the stage is off or decided nothing)
+     */
+    public record Summary(Path file, Map<String, Long> counts, Map<String, Long> compression) {
     }
 
     public Summary write(long runId) throws IOException {
@@ -82,6 +86,21 @@ public class RunReport {
                  where s.run_id = ?""", runId).get(0).get("t");
         doc.put("workFinishedAt", lastWork == null ? null : toOffset(lastWork).toString());
         doc.put("counts", counts);
+        Map<String, Long> compression = new LinkedHashMap<>();
+        for (Map<String, Object> r : ledger.rows("""
+                select m.compress_decision as decision, count(*) as n, coalesce(sum(m.space_saved), 0) as saved
+                  from media_files m
+                 where m.compress_decision is not null
+                   and m.id in (select media_file_id from source_files where run_id = ? and disposition = 'imported')
+                 group by m.compress_decision order by 1""", runId)) {
+            compression.put((String) r.get("decision"), ((Number) r.get("n")).longValue());
+            if ("compressed".equals(r.get("decision"))) {
+                compression.put("bytesSaved", ((Number) r.get("saved")).longValue());
+            }
+        }
+        if (!compression.isEmpty()) {
+            doc.put("compression", compression);
+        }
         doc.put("files", files);
         Files.createDirectories(reports);
         Path target = reports.resolve("run-" + NAME.format(finished) + "-" + runId + ".json");
@@ -89,7 +108,7 @@ public class RunReport {
         json.writeValue(tmp.toFile(), doc);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         ledger.closeRun(runId, target.toString(), json.writeValueAsString(counts));
-        return new Summary(target, counts);
+        return new Summary(target, counts, compression);
     }
 
     public boolean hasInputs(long runId) {
