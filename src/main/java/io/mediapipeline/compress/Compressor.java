@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.media.ExifTool;
-import io.mediapipeline.media.Hasher;
 import io.mediapipeline.ops.Metrics;
 import java.io.IOException;
 import java.io.InputStream;
@@ -540,9 +539,7 @@ public class Compressor {
             useOriginal(job, "original", String.join("; ", refusals), job.ssim, job.tier, outSize);
             return;
         }
-        Path dir = mirrorDir(job.original);
-        String name = stem(job.original.getFileName().toString()) + "." + job.outExt;
-        Path placed = FileStore.place(job.out, dir, name, Hasher.sha256(job.out), FileStore.Mode.LINK_OR_COPY);
+        Path placed = putInSlot(job, job.out, stem(job.original.getFileName().toString()) + "." + job.outExt);
         Files.deleteIfExists(job.out);
         String reason = String.format(Locale.ROOT, "%.1f%% smaller%s%s%s", saving,
                 job.ssim == null ? " (SSIM not measured: ffmpeg cannot decode HEIC)" : String.format(Locale.ROOT, ", SSIM %.4f", job.ssim),
@@ -653,15 +650,8 @@ public class Compressor {
     /** compressed/ mirrors originals/: when the original is what goes out, a hard link of it stands there. */
     private void useOriginal(Job job, String decision, String reason, Double ssim, Integer tier, long triedSize)
             throws IOException {
-        Path placed;
         CompressLedger.Row row = job.row;
-        if (row.compressedPath() != null && Files.isRegularFile(Path.of(row.compressedPath()))
-                && Files.isSameFile(Path.of(row.compressedPath()), job.original)) {
-            placed = Path.of(row.compressedPath());
-        } else {
-            placed = FileStore.place(job.original, mirrorDir(job.original), job.original.getFileName().toString(),
-                    row.sha256(), FileStore.Mode.LINK_OR_COPY);
-        }
+        Path placed = putInSlot(job, job.original, job.original.getFileName().toString());
         record(job, new CompressLedger.Outcome(decision, reason, placed.toString(), job.originalSize,
                 job.originalSize, null, ssim, tier, false, job.attempts > 0 ? crf(job) : null, job.attempts));
         dropPrevious(row, placed);
@@ -670,7 +660,23 @@ public class Compressor {
         }
     }
 
-    /** A copy made for an earlier tier is replaced, never edited: removed once the ledger points elsewhere. */
+    /**
+     * Puts {@code source} (the encode, or the original itself) at the file's own name in compressed/, which mirrors
+     * originals/: the original's name (unique there: date, time and a hash prefix) with the output's extension.
+     * An earlier copy under that name (another tier, or the original linked after a failure) is replaced by an
+     * atomic rename, never edited, so the name stays stable and a crash before the ledger write leaves no orphan:
+     * the row is still due and the next attempt replaces the file again.
+     */
+    private Path putInSlot(Job job, Path source, String name) throws IOException {
+        Path target = mirrorDir(job.original).resolve(FileStore.safeName(name));
+        if (Files.isRegularFile(target, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.isSameFile(target, source)) {
+            return target;
+        }
+        FileStore.linkReplacing(source, target);
+        return target;
+    }
+
+    /** A copy under another name (e.g. .mp4 before, the original's .m4v now) is removed once the ledger points elsewhere. */
     private void dropPrevious(CompressLedger.Row row, Path now) throws IOException {
         if (row.compressedPath() == null) {
             return;

@@ -203,6 +203,7 @@ class CompressIT {
         try (Database db = pipeline.openLedger()) {
             firstLandscape = Path.of((String) rowsByName(db).get("landscape.mov").get("compressed_path"));
         }
+        int compressedFiles = files(home.resolve("compressed")).size();
 
         assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
         try (Database db = pipeline.openLedger()) {
@@ -212,7 +213,8 @@ class CompressIT {
             assertThat(((Number) landscape.get("compressions")).intValue()).isEqualTo(2);
             Path now = Path.of((String) landscape.get("compressed_path"));
             assertThat(size(now)).containsExactly(854, 480);
-            assertThat(firstLandscape).as("the 720p copy was replaced").doesNotExist();
+            assertThat(now).as("the 480p copy replaced the 720p one under the same name").isEqualTo(firstLandscape);
+            assertThat(files(home.resolve("compressed"))).as("nothing left beside it").hasSize(compressedFiles);
             // nothing else was redone
             assertThat(((Number) rows.get("portrait.mov").get("compressions")).intValue()).isEqualTo(1);
             assertThat(((Number) rows.get("turned.jpg").get("compressions")).intValue()).isEqualTo(1);
@@ -359,6 +361,8 @@ class CompressIT {
             assertThat(((Number) fill.get("compress_failures")).intValue()).isEqualTo(1);
             assertThat(Path.of((String) fill.get("compressed_path"))).isRegularFile();
             assertThat(sha(Path.of((String) fill.get("compressed_path")))).isNotEqualTo(sha(Path.of((String) fill.get("original_path"))));
+            assertThat(files(home.resolve("compressed"))).as("one file per clip: the encode took the original's link's place")
+                    .hasSize(4);
             for (String name : List.of("crashme.mov", "hangme.mov")) {
                 assertThat(second.get(name).get("compress_decision")).as(name).isEqualTo("failed");
                 assertThat(((Number) second.get(name).get("compress_failures")).intValue()).as(name).isEqualTo(2);
@@ -512,7 +516,7 @@ class CompressIT {
         try {
             Path first = awaitCompressed(compressed, 360, app, log, Duration.ofSeconds(14));
             Path second = awaitCompressed(compressed, 240, app, log, Duration.ofSeconds(45));
-            assertThat(first).as("the 360p copy was replaced, not kept beside").doesNotExist();
+            assertThat(second).as("the 240p copy replaced the 360p one under the same name").isEqualTo(first);
             assertThat(files(compressed)).containsExactly(second);
         } finally {
             app.destroy();
