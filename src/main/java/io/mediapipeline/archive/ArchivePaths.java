@@ -1,6 +1,7 @@
 package io.mediapipeline.archive;
 
 import io.mediapipeline.ledger.MediaRecord;
+import io.mediapipeline.media.Extensions;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.Locale;
@@ -35,15 +36,6 @@ public final class ArchivePaths {
         int dot = name.lastIndexOf('.');
         String stem = dot > 0 ? name.substring(0, dot) : name;
         String ext = dot > 0 ? name.substring(dot + 1).toLowerCase(Locale.ROOT) : "";
-        boolean sameFamily = ext.equals(m.extension())
-                || m.extension().equals("jpg") && ext.equals("jpeg")
-                || m.extension().equals("heic") && ext.equals("heif")
-                || m.extension().equals("tif") && ext.equals("tiff")
-                || isBmff(m.extension()) && isBmff(ext);
-        return sameFamily ? name : stem + "." + m.extension();
-    }
-
-    private static boolean isBmff(String ext) {
-        return ext.equals("mp4") || ext.equals("mov") || ext.equals("m4v");
+        return Extensions.sameFamily(ext, m.extension()) ? name : stem + "." + m.extension();
     }
 }

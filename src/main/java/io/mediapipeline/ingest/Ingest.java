@@ -6,6 +6,7 @@ import io.mediapipeline.ledger.Claim;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.ledger.SourceAdmission;
 import io.mediapipeline.media.BadMediaException;
+import io.mediapipeline.media.Extensions;
 import io.mediapipeline.media.Hasher;
 import io.mediapipeline.media.MediaInfo;
 import io.mediapipeline.media.MediaProbe;
@@ -150,17 +151,6 @@ public class Ingest {
 
     /** Whether a file's extension is an accepted spelling of its content's format. */
     static boolean matchesContent(String ext, MediaInfo info) {
-        String canonical = info.extension();
-        if (ext.equals(canonical)) {
-            return true;
-        }
-        return switch (canonical) {
-            case "jpg" -> ext.equals("jpeg") || ext.equals("jpe");
-            case "heic" -> ext.equals("heif") || ext.equals("hif");
-            case "tif", "tiff" -> ext.equals("tif") || ext.equals("tiff");
-            // One ISO-BMFF container family: phones name the same brands .mov, .mp4 or .m4v.
-            case "mp4", "mov", "m4v" -> ext.equals("mp4") || ext.equals("mov") || ext.equals("m4v") || ext.equals("qt");
-            default -> false;
-        };
+        return Extensions.sameFamily(ext, info.extension());
     }
 }

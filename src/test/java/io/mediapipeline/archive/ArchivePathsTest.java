@@ -47,5 +47,11 @@ class ArchivePathsTest {
         assertThat(ArchivePaths.nameFor(rec("photo", "IMG_1.JPEG", "jpg", null, null))).isEqualTo("IMG_1.JPEG");
         assertThat(ArchivePaths.nameFor(rec("photo", "fake.png", "jpg", null, null))).isEqualTo("fake.jpg");
         assertThat(ArchivePaths.nameFor(rec("video", "clip.MOV", "mp4", null, null))).isEqualTo("clip.MOV");
+        // the spellings ingest accepts as right for the content are kept (media/Extensions, one list for both)
+        assertThat(ArchivePaths.nameFor(rec("photo", "old.jpe", "jpg", null, null))).isEqualTo("old.jpe");
+        assertThat(ArchivePaths.nameFor(rec("photo", "cam.HIF", "heic", null, null))).isEqualTo("cam.HIF");
+        assertThat(ArchivePaths.nameFor(rec("photo", "still.heif", "heic", null, null))).isEqualTo("still.heif");
+        assertThat(ArchivePaths.nameFor(rec("video", "movie.qt", "mov", null, null))).isEqualTo("movie.qt");
+        assertThat(ArchivePaths.nameFor(rec("video", "clip.mp4", "3gp", null, null))).isEqualTo("clip.3gp");
     }
 }
