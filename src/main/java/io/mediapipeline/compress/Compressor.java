@@ -1,13 +1,12 @@
 package io.mediapipeline.compress;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.flow.Handoff;
+import io.mediapipeline.media.BadMediaException;
 import io.mediapipeline.media.ExifTool;
+import io.mediapipeline.media.Ffprobe;
 import io.mediapipeline.ops.Metrics;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,11 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.apache.camel.Exchange;
-import org.apache.camel.LoggingLevel;
-import org.apache.camel.component.exec.ExecCommand;
 import org.apache.camel.component.exec.ExecException;
 import org.apache.camel.component.exec.ExecResult;
 import org.slf4j.Logger;
@@ -56,9 +52,8 @@ public class Compressor {
     private final Path originals;
     private final Path compressed;
     private final Path scratch;
-    private final ChildProcessExecutor executor = new ChildProcessExecutor();
     private final Metrics metrics;
-    private final ObjectMapper json = new ObjectMapper();
+    private final JpegEncoders jpeg;
 
     private final Instant started = Instant.now();
 
@@ -96,6 +91,7 @@ public class Compressor {
             throws IOException {
         this.cfg = cfg;
         this.metrics = metrics;
+        this.jpeg = new JpegEncoders(cfg, new ChildProcessExecutor());
         this.ledger = ledger;
         this.exif = exif;
         this.originals = home.resolve("originals");
@@ -185,22 +181,19 @@ public class Compressor {
 
     private void planVideo(Exchange ex, Job job, boolean decided) throws IOException {
         CompressLedger.Row row = job.row;
-        Probe p = probe(job.original);
-        if (p.width == 0 || p.height == 0) {
+        VideoEncode.Source source = probe(job.original);
+        if (source.width() == 0 || source.height() == 0) {
             throw new IOException("no video stream in " + job.original.getFileName());
         }
-        int target = Tiers.targetShortSide(cfg.tiers(), row.capturedAt(), Instant.now(), p.width, p.height);
+        int target = Tiers.targetShortSide(cfg.tiers(), row.capturedAt(), Instant.now(), source.width(), source.height());
         job.tier = target;
         if (decided && row.tier() != null && row.tier() == target) {
             LOG.debug("{} is already compressed for {}p", row.originalName(), target);
             return;
         }
-        int shortSide = Math.min(p.width, p.height);
-        double thresholdKbps = cfg.skipHevcBelowKbps() * (p.width * (double) p.height) / (1920.0 * 1080.0);
-        if (p.videoCodec.equals("hevc") && shortSide <= target && p.kbps > 0 && p.kbps <= thresholdKbps) {
-            useOriginal(job, "skipped", String.format(Locale.ROOT,
-                    "already efficient: HEVC at %d kbit/s, at or below %d kbit/s for %dx%d (pipeline.compress.video.skip-hevc-below-kbps)",
-                    Math.round(p.kbps), Math.round(thresholdKbps), p.width, p.height), null, target);
+        String efficient = VideoEncode.alreadyEfficient(source, target, cfg);
+        if (efficient != null) {
+            useOriginal(job, "skipped", efficient, null, target);
             return;
         }
         if (!reserve(job)) {
@@ -210,38 +203,17 @@ public class Compressor {
         job.mode = "video";
         job.minSsim = cfg.videoMinSsim();
         job.outExt = row.extension().equalsIgnoreCase("mov") ? "mov" : "mp4";
-        job.codec = cfg.videoCodec().equals("libx265") ? "hevc (libx265)" : "h264 (libx264)";
+        job.codec = VideoEncode.codecName(cfg);
         job.out = scratchFile(row.sha256(), job.outExt);
-        List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
-                // rotation stays a tag (the display matrix is copied), so the pixels are scaled as stored
-                "-noautorotate", "-i", abs(job.original), "-map", "0:v:0", "-map", "0:a:0?"));
-        if (shortSide > target) {
-            // the shorter side gets the tier's size; -2 keeps the aspect ratio with an even length
-            args.addAll(List.of("-vf", p.width >= p.height ? "scale=-2:" + target : "scale=" + target + ":-2"));
-        }
-        job.videoInput = List.copyOf(args);
-        args = new ArrayList<>();
-        if (p.audioCodec == null) {
-            args.add("-an");
-        } else if (p.audioCodec.equals("aac") && p.audioKbps > 0 && p.audioKbps <= cfg.audioKbps() * 1.05) {
-            args.addAll(List.of("-c:a", "copy"));
-        } else {
-            args.addAll(List.of("-c:a", "aac", "-b:a", cfg.audioKbps() + "k"));
-        }
-        args.addAll(List.of("-map_metadata", "0", "-movflags", "+use_metadata_tags"));
-        if (row.contentIdentifier() != null && !row.contentIdentifier().isBlank()) {
-            // exiftool cannot write Keys:ContentIdentifier; ffmpeg can (the Live Photo pairing key)
-            args.addAll(List.of("-metadata", "com.apple.quicktime.content.identifier=" + row.contentIdentifier()));
-        }
-        args.addAll(List.of("-f", job.outExt, abs(job.out)));
-        job.videoOutput = List.copyOf(args);
+        job.videoInput = VideoEncode.input(job.original, source, target);
+        job.videoOutput = VideoEncode.output(source, cfg, row.contentIdentifier(), job.outExt, job.out);
         encodeVideo(ex, job);
     }
 
     /** The video encode at the job's rung of the CRF ladder. */
     private void encodeVideo(Exchange ex, Job job) throws IOException {
         List<String> args = new ArrayList<>(job.videoInput);
-        args.addAll(videoCodecArgs(crf(job)));
+        args.addAll(VideoEncode.codec(cfg, crf(job)));
         args.addAll(job.videoOutput);
         job.attempts++;
         encode(ex, cfg.ffmpeg(), args);
@@ -252,97 +224,19 @@ public class Compressor {
     }
 
     /**
-     * JPEG: one of three encoders (pipeline.compress.image.encoder, resolved once by {@link #jpegEncoder}). A
-     * two-tool encoder writes an intermediate scratch file; the route's second pass turns it into job.out.
+     * JPEG: one of three encoders (pipeline.compress.image.encoder, see {@link JpegEncoders}). A two-tool encoder
+     * writes an intermediate scratch file; the route's second pass turns it into job.out.
      */
     private void planJpeg(Exchange ex, Job job) throws IOException {
-        JpegEncoder enc = jpegEncoder();
+        JpegEncoders.Encoder enc = jpeg.encoder();
         job.codec = enc.codec();
-        String sha = job.row.sha256();
-        List<String> mjpeg = List.of("-nostdin", "-nostats", "-loglevel", "error", "-y", "-noautorotate",
-                "-i", abs(job.original), "-frames:v", "1", "-c:v", "mjpeg", "-q:v", String.valueOf(qscale(cfg.jpegQuality())),
-                "-pix_fmt", "yuvj420p", "-f", "image2", "-update", "1");
-        switch (enc.kind()) {
-            case "cjpeg" -> {
-                // cjpeg 2.1.5 reads BMP, GIF, PPM/PGM and Targa, not JPEG: djpeg decodes to PPM (PGM if grey) first
-                job.intermediate = scratchFile(sha, "pnm");
-                job.secondExecutable = cfg.cjpeg();
-                job.secondArgs = List.of("-quality", String.valueOf(cfg.jpegQuality()), "-optimize", "-progressive",
-                        "-outfile", abs(job.out), abs(job.intermediate));
-                encode(ex, cfg.djpeg(), List.of("-pnm", "-outfile", abs(job.intermediate), abs(job.original)),
-                        3 * pixels(job.original));
-            }
-            case "ffmpeg+jpegtran" -> {
-                // jpegtran re-codes the entropy layer only (progressive, optimal Huffman): the pixels stay ffmpeg's
-                job.intermediate = scratchFile(sha, "mjpeg.jpg");
-                job.secondExecutable = cfg.jpegtran();
-                job.secondArgs = List.of("-optimize", "-progressive", "-copy", "none", "-outfile", abs(job.out),
-                        abs(job.intermediate));
-                List<String> args = new ArrayList<>(mjpeg);
-                args.add(abs(job.intermediate));
-                encode(ex, cfg.ffmpeg(), args, job.originalSize);
-            }
-            default -> {
-                List<String> args = new ArrayList<>(mjpeg);
-                args.add(abs(job.out));
-                encode(ex, cfg.ffmpeg(), args, 0);
-            }
-        }
-    }
-
-    /** The JPEG encoder in use and what media_files.codec says about it. */
-    record JpegEncoder(String kind, String codec) {
-    }
-
-    private JpegEncoder jpegEncoder;
-
-    /** Resolved on the first JPEG: which of the configured tools can run (a missing one: ffmpeg, one warning). */
-    synchronized JpegEncoder jpegEncoder() {
-        if (jpegEncoder != null) {
-            return jpegEncoder;
-        }
-        String want = cfg.jpegEncoder();
-        JpegEncoder plain = new JpegEncoder("ffmpeg", "mjpeg (ffmpeg)");
-        if (want.equals("ffmpeg")) {
-            jpegEncoder = plain;
-        } else if (want.equals("cjpeg")) {
-            String v = libjpegVersion(cfg.cjpeg());
-            if (v != null && libjpegVersion(cfg.djpeg()) != null) {
-                jpegEncoder = new JpegEncoder("cjpeg", v + " cjpeg");
-            } else {
-                LOG.warn("pipeline.compress.image.encoder=cjpeg, but '{}' or '{}' (pipeline.tools.cjpeg, pipeline.tools.djpeg) "
-                        + "cannot be run (Debian: libjpeg-turbo-progs); JPEGs are encoded by ffmpeg's mjpeg instead",
-                        cfg.cjpeg(), cfg.djpeg());
-                jpegEncoder = plain;
-            }
-        } else {
-            String v = libjpegVersion(cfg.jpegtran());
-            if (v != null) {
-                jpegEncoder = new JpegEncoder("ffmpeg+jpegtran", "mjpeg (ffmpeg) + " + v + " jpegtran");
-            } else {
-                LOG.warn("pipeline.compress.image.encoder={}, but '{}' (pipeline.tools.jpegtran) cannot be run "
-                        + "(Debian: libjpeg-turbo-progs); JPEGs are encoded by ffmpeg's mjpeg alone", want, cfg.jpegtran());
-                jpegEncoder = plain;
-            }
-        }
-        LOG.info("JPEG photos are encoded with {} (pipeline.compress.image.encoder={})", jpegEncoder.codec(), want);
-        return jpegEncoder;
-    }
-
-    /** "libjpeg-turbo 2.1.5" from a libjpeg tool's -version, "libjpeg" for another build, null if it cannot run. */
-    String libjpegVersion(String tool) {
-        ExecCommand cmd = new ExecCommand(tool, List.of("-version"), null, Duration.ofSeconds(30).toMillis(), Set.of(0),
-                null, null, false, LoggingLevel.DEBUG);
-        try {
-            ExecResult r = executor.execute(cmd);
-            String text = new String(r.getStderr().readAllBytes(), StandardCharsets.UTF_8)
-                    + new String(r.getStdout().readAllBytes(), StandardCharsets.UTF_8);
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("libjpeg-turbo version (\\S+)").matcher(text);
-            return m.find() ? "libjpeg-turbo " + m.group(1) : "libjpeg";
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("{} -version: {}", tool, e.getMessage());
-            return null;
-        }
+        String ext = JpegEncoders.intermediateExtension(enc);
+        job.intermediate = ext == null ? null : scratchFile(job.row.sha256(), ext);
+        JpegEncoders.Commands c = jpeg.commands(enc, job.original, job.originalSize,
+                enc.kind().equals("cjpeg") ? pixels(job.original) : 0, job.out, job.intermediate);
+        job.secondExecutable = c.second();
+        job.secondArgs = c.secondArgs();
+        encode(ex, c.first(), c.firstArgs(), c.intermediateBytes());
     }
 
     /** Width x height of a photo (for the size of its decoded PPM); 0 when exiftool does not say. */
@@ -361,19 +255,6 @@ public class Compressor {
         ex.getIn().setHeader("CamelExecCommandArgs", job.secondArgs);
         ex.getIn().setHeader("CamelExecCommandTimeout", cfg.timeout().toMillis());
         ex.getIn().setBody(null);
-    }
-
-    List<String> videoCodecArgs(int crf) {
-        if (cfg.videoCodec().equals("libx265")) {
-            return List.of("-c:v", "libx265", "-preset", cfg.preset(), "-crf", String.valueOf(crf),
-                    "-tag:v", "hvc1", "-x265-params", "log-level=error");
-        }
-        return List.of("-c:v", "libx264", "-preset", cfg.preset(), "-crf", String.valueOf(crf), "-tag:v", "avc1");
-    }
-
-    /** ffmpeg's mjpeg scale (2 best .. 31 worst) for a 1-100 JPEG quality: 85 -> 4, 95 -> 2, 50 -> 11. */
-    static int qscale(int quality) {
-        return Math.max(2, Math.min(31, Math.round((100 - quality) / 5f) + 1));
     }
 
     private void encode(Exchange ex, String executable, List<String> args) throws IOException {
@@ -711,45 +592,11 @@ public class Compressor {
 
     // ---- probing ----------------------------------------------------------------------------------------------
 
-    record Probe(String videoCodec, int width, int height, double kbps, double durationSeconds, String audioCodec,
-                 double audioKbps) {
-    }
-
-    Probe probe(Path file) throws IOException {
-        ExecCommand cmd = new ExecCommand(cfg.ffprobe(), List.of("-v", "error", "-print_format", "json", "-show_format",
-                "-show_streams", abs(file)), null, Duration.ofMinutes(2).toMillis(), Set.of(0), null, null, false,
-                LoggingLevel.DEBUG);
-        ExecResult r;
+    VideoEncode.Source probe(Path file) throws IOException {
         try {
-            r = executor.execute(cmd);
-        } catch (ExecException e) {
+            return VideoEncode.Source.of(Ffprobe.run(cfg.ffprobe(), file, Duration.ofMinutes(2)), Files.size(file));
+        } catch (BadMediaException e) {
             throw new IOException("cannot read the video: " + e.getMessage(), e);
         }
-        JsonNode root;
-        try (InputStream in = r.getStdout()) {
-            root = json.readTree(in);
-        }
-        String vcodec = "";
-        int w = 0;
-        int h = 0;
-        String acodec = null;
-        double akbps = 0;
-        for (JsonNode s : root.path("streams")) {
-            String type = s.path("codec_type").asText();
-            if (type.equals("video") && w == 0 && s.path("disposition").path("attached_pic").asInt(0) == 0) {
-                vcodec = s.path("codec_name").asText();
-                w = s.path("width").asInt(0);
-                h = s.path("height").asInt(0);
-            } else if (type.equals("audio") && acodec == null) {
-                acodec = s.path("codec_name").asText();
-                akbps = s.path("bit_rate").asDouble(0) / 1000.0;
-            }
-        }
-        double duration = root.path("format").path("duration").asDouble(0);
-        double kbps = root.path("format").path("bit_rate").asDouble(0) / 1000.0;
-        if (kbps == 0 && duration > 0) {
-            kbps = Files.size(file) * 8 / duration / 1000.0;
-        }
-        return new Probe(vcodec, w, h, kbps, duration, acodec, akbps);
     }
 }

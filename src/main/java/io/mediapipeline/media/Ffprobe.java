@@ -79,11 +79,12 @@ public final class Ffprobe {
                     number(s, "duration"),
                     rotation(s),
                     s.path("disposition").path("attached_pic").asInt(0) == 1,
+                    number(s, "bit_rate"),
                     tags(s.path("tags"))));
         }
         JsonNode format = root.path("format");
-        return new FfprobeResult(text(format, "format_name"), number(format, "duration"), tags(format.path("tags")),
-                streams);
+        return new FfprobeResult(text(format, "format_name"), number(format, "duration"), number(format, "bit_rate"),
+                tags(format.path("tags")), streams);
     }
 
     /**

@@ -15,9 +15,10 @@ import java.util.regex.Pattern;
  *
  * @param formatName      ffprobe's demuxer list, e.g. "mov,mp4,m4a,3gp,3g2,mj2"
  * @param durationSeconds container duration, or null
+ * @param bitRate         container bit rate in bit/s, or null
  * @param formatTags      container tags such as creation_time or com.apple.quicktime.location.ISO6709
  */
-public record FfprobeResult(String formatName, Double durationSeconds, Map<String, String> formatTags,
+public record FfprobeResult(String formatName, Double durationSeconds, Double bitRate, Map<String, String> formatTags,
                             List<Stream> streams) {
 
     private static final Pattern ISO6709 = Pattern.compile("^([+-]\\d+(?:\\.\\d+)?)([+-]\\d+(?:\\.\\d+)?)");
@@ -32,9 +33,11 @@ public record FfprobeResult(String formatName, Double durationSeconds, Map<Strin
      *
      * @param rotation        clockwise degrees (0/90/180/270) from the display matrix or the legacy rotate tag
      * @param attachedPicture cover art inside a video container, which is not the video itself
+     * @param bitRate         the stream's bit rate in bit/s, or null when the container does not say
      */
     public record Stream(int index, String codecType, String codecName, Integer width, Integer height,
-                         Double durationSeconds, Integer rotation, boolean attachedPicture, Map<String, String> tags) {
+                         Double durationSeconds, Integer rotation, boolean attachedPicture, Double bitRate,
+                         Map<String, String> tags) {
         public Stream {
             tags = Map.copyOf(tags);
         }

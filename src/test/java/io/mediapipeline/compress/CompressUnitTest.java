@@ -108,7 +108,7 @@ class CompressUnitTest {
         assertThat(Compressor.meanSsim("n:1 Y:0.9 U:0.9 V:0.9 All:0.950000 (13.0)\nn:2 Y:1 U:1 V:1 All:0.970000 (15.0)\n"))
                 .isCloseTo(0.96, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(Compressor.meanSsim("")).isNull();
-        assertThat(Compressor.qscale(85)).isEqualTo(4);
-        assertThat(Compressor.qscale(100)).isEqualTo(2);
+        assertThat(JpegEncoders.qscale(85)).isEqualTo(4);
+        assertThat(JpegEncoders.qscale(100)).isEqualTo(2);
     }
 }

@@ -223,7 +223,7 @@ class JpegEncoderIT {
     @Test
     void aMissingLibjpegTurboToolFallsBackToFfmpegWithOneWarning() throws Exception {
         ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-                io.mediapipeline.compress.Compressor.class);
+                "io.mediapipeline.compress.JpegEncoders");
         ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
                 new ch.qos.logback.core.read.ListAppender<>();
         seen.start();
