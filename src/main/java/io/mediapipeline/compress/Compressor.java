@@ -54,6 +54,7 @@ public class Compressor {
     private final Path scratch;
     private final Metrics metrics;
     private final JpegEncoders jpeg;
+    private final Progress progress;
 
     private final Instant started = Instant.now();
 
@@ -92,6 +93,7 @@ public class Compressor {
         this.cfg = cfg;
         this.metrics = metrics;
         this.jpeg = new JpegEncoders(cfg, new ChildProcessExecutor());
+        this.progress = new Progress(home.resolve("work").resolve(CompressQueue.STAGE), cfg.progressInterval());
         this.ledger = ledger;
         this.exif = exif;
         this.originals = home.resolve("originals");
@@ -526,6 +528,7 @@ public class Compressor {
         if (o.decision().equals("compressed")) {
             metrics.add("compress.bytes-saved", o.originalSize() - o.compressedSize());
         }
+        progress.decided(o.decision().equals("compressed") ? o.originalSize() - o.compressedSize() : 0);
     }
 
     /** compressed/ mirrors originals/: when the original is what goes out, a hard link of it stands there. */

@@ -53,6 +53,15 @@ class CompressUnitTest {
     }
 
     @Test
+    void progressFiguresReadWell() {
+        assertThat(Progress.duration(7800)).isEqualTo("2 h 10 min");
+        assertThat(Progress.duration(125)).isEqualTo("2 min");
+        assertThat(Progress.duration(42)).isEqualTo("42 s");
+        assertThat(Progress.bytes(3L << 30)).isEqualTo("3.0 GiB");
+        assertThat(Progress.bytes(5L << 19)).isEqualTo("2.5 MiB");
+    }
+
+    @Test
     void badValuesNameTheirKey() {
         for (String[] bad : List.of(
                 new String[] {"pipeline.compress.video.codec=av1", "pipeline.compress.video.codec"},
@@ -70,6 +79,7 @@ class CompressUnitTest {
                 new String[] {"pipeline.compress.video.min-crf=60", "pipeline.compress.video.min-crf"},
                 new String[] {"pipeline.compress.video.retry-crf-step=-2", "pipeline.compress.video.retry-crf-step"},
                 new String[] {"pipeline.compress.max-failures=0", "pipeline.compress.max-failures"},
+                new String[] {"pipeline.compress.progress-seconds=-1", "pipeline.compress.progress-seconds"},
                 new String[] {"pipeline.compress.requeue-schedule=daily", "pipeline.compress.requeue-schedule"})) {
             assertThatThrownBy(() -> load(bad[0] + "\n")).as(bad[0])
                     .isInstanceOf(ConfigException.class).hasMessageContaining(bad[1]);

@@ -399,12 +399,27 @@ class CompressIT {
                 .set("pipeline.compress.enabled", "true")
                 .set("pipeline.compress.video.preset", "ultrafast")
                 .set("pipeline.compress.video.min-ssim", "0.978")
-                .set("pipeline.compress.video.min-crf", "24"); // the ladder: 28, 24
+                .set("pipeline.compress.video.min-crf", "24") // the ladder: 28, 24
+                .set("pipeline.compress.progress-seconds", "0");
         Path lib = pipeline.library();
         clip(lib, "pattern.mov", 320, 240, 1, monthsAgo(1), 0);
         clip(lib, "noisy.mov", "life=mold=10:ratio=0.1:death_color=#C83232:life_color=#00ff00:", 320, 240, 1, monthsAgo(1), 0);
 
-        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
+        ch.qos.logback.classic.Logger progressLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                "io.mediapipeline.compress.Progress");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> progress =
+                new ch.qos.logback.core.read.ListAppender<>();
+        progress.start();
+        progressLog.addAppender(progress);
+        try {
+            assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
+        } finally {
+            progressLog.detachAppender(progress);
+        }
+        assertThat(progress.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .as("a progress line per decision (progress-seconds=0)").hasSize(2)
+                .last().asString().startsWith("Compress progress: 2 file(s) decided this run (").contains(" saved), ")
+                .containsPattern("[01] in the queue");
         try (Database db = pipeline.openLedger(); ExifTool exif = new ExifTool()) {
             Map<String, Map<String, Object>> rows = rowsByName(db);
             Map<String, Object> pattern = rows.get("pattern.mov");
