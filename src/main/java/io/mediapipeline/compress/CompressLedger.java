@@ -1,5 +1,6 @@
 package io.mediapipeline.compress;
 
+import io.mediapipeline.ledger.Jdbc;
 import io.mediapipeline.ledger.LedgerException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -7,7 +8,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,51 +63,22 @@ public class CompressLedger {
         BigDecimal ratio = o.originalSize() > 0
                 ? BigDecimal.valueOf(o.compressedSize()).divide(BigDecimal.valueOf(o.originalSize()), 4, RoundingMode.HALF_UP)
                 : null;
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
+        BigDecimal ssim = o.ssim() == null ? null : BigDecimal.valueOf(o.ssim()).setScale(5, RoundingMode.HALF_DOWN);
+        Jdbc.inTx(ds, c -> Jdbc.exec(c, """
                 update media_files
                    set compress_decision = ?, compress_reason = ?, compressed_path = ?, original_size = ?,
                        compressed_size = ?, space_saved = ?, compression_ratio = ?, codec = ?, ssim = ?,
                        compress_tier = ?, compressed_at = now(), compressions = compressions + ?,
                        compress_crf = ?, compress_attempts = ?,
                        compress_failures = compress_failures + case when ?::text = 'failed' then 1 else 0 end
-                 where id = ?""")) {
-            int i = 1;
-            ps.setString(i++, o.decision());
-            ps.setString(i++, o.reason());
-            ps.setString(i++, o.compressedPath());
-            ps.setLong(i++, o.originalSize());
-            ps.setLong(i++, o.compressedSize());
-            ps.setLong(i++, saved);
-            ps.setBigDecimal(i++, ratio);
-            ps.setString(i++, o.codec());
-            if (o.ssim() != null) {
-                ps.setBigDecimal(i++, BigDecimal.valueOf(o.ssim()).setScale(5, RoundingMode.HALF_DOWN));
-            } else {
-                ps.setNull(i++, Types.NUMERIC);
-            }
-            if (o.tier() != null) ps.setInt(i++, o.tier()); else ps.setNull(i++, Types.INTEGER);
-            ps.setInt(i++, o.newEncode() ? 1 : 0);
-            if (o.crf() != null) ps.setInt(i++, o.crf()); else ps.setNull(i++, Types.INTEGER);
-            ps.setInt(i++, o.attempts());
-            ps.setString(i++, o.decision());
-            ps.setObject(i, id);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new LedgerException(e.getMessage(), e);
-        }
+                 where id = ?""", o.decision(), o.reason(), o.compressedPath(), o.originalSize(), o.compressedSize(),
+                saved, ratio, o.codec(), ssim, o.tier(), o.newEncode() ? 1 : 0, o.crf(), o.attempts(), o.decision(), id));
     }
 
     public void log(String level, String message, UUID mediaId, String path) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "insert into pipeline_logs (stage, level, message, media_file_id, source_path) values ('compress', ?, ?, ?, ?)")) {
-            ps.setString(1, level);
-            ps.setString(2, message);
-            ps.setObject(3, mediaId);
-            ps.setString(4, path);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new LedgerException(e.getMessage(), e);
-        }
+        Jdbc.inTx(ds, c -> Jdbc.exec(c,
+                "insert into pipeline_logs (stage, level, message, media_file_id, source_path) values ('compress', ?, ?, ?, ?)",
+                level, message, mediaId, path));
     }
 
     private List<Row> query(String sql, Object... args) {

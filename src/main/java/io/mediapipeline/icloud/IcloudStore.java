@@ -1,12 +1,12 @@
 package io.mediapipeline.icloud;
 
+import io.mediapipeline.ledger.Jdbc;
 import io.mediapipeline.ledger.LedgerException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -120,19 +120,7 @@ public class IcloudStore {
     }
 
     private void update(String sql, Object... args) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                Object a = args[i];
-                if (a == null) {
-                    ps.setNull(i + 1, Types.OTHER);
-                } else {
-                    ps.setObject(i + 1, a);
-                }
-            }
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new LedgerException("icloud: " + e.getMessage(), e);
-        }
+        Jdbc.inTx(ds, c -> Jdbc.exec(c, sql, args));
     }
 
     private static Instant instant(ResultSet rs, int i) throws SQLException {

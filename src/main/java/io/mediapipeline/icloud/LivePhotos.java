@@ -2,6 +2,7 @@ package io.mediapipeline.icloud;
 
 import io.mediapipeline.ingest.Ingest;
 import io.mediapipeline.ledger.Claim;
+import io.mediapipeline.ledger.Jdbc;
 import io.mediapipeline.ledger.LedgerException;
 import io.mediapipeline.media.MediaInfo;
 import java.nio.file.Path;
@@ -56,9 +57,8 @@ public class LivePhotos {
 
     /** Pairs the file with its partner if one is in the ledger; returns the partner's id or null. */
     public UUID pair(UUID id, String kind, String contentId, String folder, String stem) {
-        try (Connection c = ds.getConnection()) {
-            c.setAutoCommit(false);
-            try {
+        try {
+            return Jdbc.inTx(ds, c -> {
                 UUID partner = null;
                 try (PreparedStatement ps = c.prepareStatement("""
                         select id from media_files
@@ -69,13 +69,7 @@ public class LivePhotos {
                          order by (content_identifier is not distinct from ?::text) desc, created_at
                          limit 1
                          for update""")) {
-                    ps.setObject(1, id);
-                    ps.setString(2, kind);
-                    ps.setString(3, contentId);
-                    ps.setString(4, contentId);
-                    ps.setString(5, folder);
-                    ps.setString(6, stem);
-                    ps.setString(7, contentId);
+                    Jdbc.bind(ps, id, kind, contentId, contentId, folder, stem, contentId);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next()) {
                             partner = rs.getObject(1, UUID.class);
@@ -86,13 +80,9 @@ public class LivePhotos {
                     link(c, id, partner);
                     link(c, partner, id);
                 }
-                c.commit();
                 return partner;
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
+            });
+        } catch (LedgerException e) {
             throw new LedgerException("live photo pairing: " + e.getMessage(), e);
         }
     }
