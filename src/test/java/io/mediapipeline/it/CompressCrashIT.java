@@ -10,7 +10,6 @@ import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -75,14 +74,9 @@ class CompressCrashIT {
             } else {
                 Thread.sleep(random.nextInt(2500));
             }
-            List<ProcessHandle> tree = new ArrayList<>(app.descendants().toList());
-            boolean encoding = tree.stream().anyMatch(h -> h.info().commandLine().orElse("").contains("libx265"));
+            boolean encoding = app.descendants().anyMatch(h -> h.info().commandLine().orElse("").contains("libx265"));
             midEncode += encoding ? 1 : 0;
-            app.destroyForcibly();
-            assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            for (ProcessHandle h : tree) {
-                h.onExit().get(15, TimeUnit.SECONDS); // tools and the database die with the JVM (pdeathsig)
-            }
+            KillAndResumeIT.killHard(app);
             long decisions = Files.readAllLines(log).stream()
                     .filter(l -> l.contains("Compressor - Compressed") || l.contains("Compressor - Using the original")).count();
             System.out.printf("CompressCrashIT kill %d: %s, %d decision(s) logged before it%n", k,

@@ -264,12 +264,7 @@ class CompressIT {
 
         // 2. kill -9 in the middle of the redone encode
         Process second = startAndWaitForEncode(config, tmp.resolve("second.log"), scratch);
-        tree = new ArrayList<>(second.descendants().toList());
-        second.destroyForcibly();
-        second.waitFor(10, TimeUnit.SECONDS);
-        for (ProcessHandle h : tree) {
-            h.onExit().get(15, TimeUnit.SECONDS);
-        }
+        KillAndResumeIT.killHard(second);
         assertThat(files(compressed)).as("no finished-looking output after kill -9").isEmpty();
 
         // 3. the next run does it

@@ -49,15 +49,9 @@ class KillAndResumeIT {
             assertThat(System.nanoTime()).as("import started within 120 s").isLessThan(deadline);
             Thread.sleep(50);
         }
-        List<ProcessHandle> tree = new ArrayList<>(first.descendants().toList());
-        first.destroyForcibly(); // SIGKILL: no shutdown hook runs
-        first.waitFor(10, TimeUnit.SECONDS);
+        killHard(first);
         int importedAtKill = files(originals).size();
         assertThat(importedAtKill).as("killed mid-import").isLessThan(FILES);
-        // the embedded PostgreSQL follows its parent (pdeathsig); exiftool and ffprobe end with their pipes
-        for (ProcessHandle h : tree) {
-            h.onExit().get(15, TimeUnit.SECONDS);
-        }
 
         Process second = start(config, tmp.resolve("second.log"));
         assertThat(second.waitFor(240, TimeUnit.SECONDS)).as("second run finished").isTrue();
@@ -84,6 +78,19 @@ class KillAndResumeIT {
                 assertThat(r.get("disposition")).isEqualTo("imported");
                 assertThat(((Number) r.get("n")).intValue()).isEqualTo(FILES);
             });
+        }
+    }
+
+    /**
+     * kill -9 of the app (no shutdown hook runs); returns once it and every process it started are gone: the
+     * embedded PostgreSQL and the tools follow it by pdeathsig, exiftool also ends with its pipes.
+     */
+    static void killHard(Process app) throws Exception {
+        List<ProcessHandle> tree = new ArrayList<>(app.descendants().toList());
+        app.destroyForcibly();
+        assertThat(app.waitFor(30, TimeUnit.SECONDS)).as("killed").isTrue();
+        for (ProcessHandle h : tree) {
+            h.onExit().get(15, TimeUnit.SECONDS);
         }
     }
 

@@ -12,7 +12,6 @@ import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -83,12 +82,7 @@ class WholePipelineCrashIT {
                 Process app = KillAndResumeIT.startApp(config, log);
                 long delay = 1500 + random.nextInt(6000);
                 boolean ended = app.waitFor(delay, TimeUnit.MILLISECONDS);
-                List<ProcessHandle> tree = new ArrayList<>(app.descendants().toList());
-                app.destroyForcibly();
-                assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
-                for (ProcessHandle h : tree) {
-                    h.onExit().get(15, TimeUnit.SECONDS);
-                }
+                KillAndResumeIT.killHard(app);
                 System.out.printf("WholePipelineCrashIT kill %d after %d ms%s%n", k, delay, ended ? " (the run had ended)" : "");
             }
             long lastStart = System.nanoTime();
