@@ -258,8 +258,9 @@ public final class LoopbackPair implements AutoCloseable {
 
     /**
      * Both sides see each other connected. Once in a while (a loaded machine, a first dial that met the other
-     * side before it knew the device) neither side dials again for a long time: every 10 s without a
-     * connection, the phone is paused and resumed on the server, which makes it dial at once.
+     * side before it knew the device) neither side dials again for up to a minute (Syncthing's connection loop
+     * sleep, syncthing#7600): every 10 s without a connection, the phone is paused and resumed on the server,
+     * and a resumed device is dialled at once (syncthing#7798, in 1.18 and later).
      */
     public void awaitConnected(long millis) throws IOException, InterruptedException {
         long start = System.nanoTime();
