@@ -1,11 +1,10 @@
 package io.mediapipeline.compress;
 
 import io.mediapipeline.media.ChildProcess;
+import io.mediapipeline.media.StreamDrain;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,14 +40,14 @@ public class ChildProcessExecutor implements ExecCommandExecutor {
             builder.directory(new File(command.getWorkingDir()));
         }
         Process process = ChildProcess.start(builder);
-        Drain out = Drain.start(process.getInputStream(), MAX_STDOUT);
-        Drain err = Drain.start(process.getErrorStream(), MAX_STDERR);
+        StreamDrain out = StreamDrain.start(process.getInputStream(), MAX_STDOUT, "exec-drain");
+        StreamDrain err = StreamDrain.start(process.getErrorStream(), MAX_STDERR, "exec-drain");
         long timeout = command.getTimeout() > 0 ? command.getTimeout() : Long.MAX_VALUE;
         try {
             if (!process.waitFor(timeout, TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 throw new ExecException(command.getExecutable() + " did not finish within " + timeout / 1000 + " s and was killed",
-                        out.stream(), err.stream(), -1);
+                        new ByteArrayInputStream(kept(out)), new ByteArrayInputStream(kept(err)), -1);
             }
         } catch (InterruptedException e) {
             process.destroyForcibly();
@@ -56,8 +55,8 @@ public class ChildProcessExecutor implements ExecCommandExecutor {
             throw new InterruptedIOException("interrupted while running " + command.getExecutable());
         }
         int exit = process.exitValue();
-        byte[] stdout = out.bytes();
-        byte[] stderr = err.bytes();
+        byte[] stdout = kept(out);
+        byte[] stderr = kept(err);
         if (!command.getExitValues().isEmpty() && !command.getExitValues().contains(exit)) {
             throw new ExecException(command.getExecutable() + " failed (exit " + exit + "): " + firstLines(stderr),
                     new ByteArrayInputStream(stdout), new ByteArrayInputStream(stderr), exit);
@@ -77,55 +76,13 @@ public class ChildProcessExecutor implements ExecCommandExecutor {
         return s.isEmpty() ? "no error output" : s.length() > 400 ? s.substring(0, 400) + "..." : s;
     }
 
-    /** Reads a stream to its end on its own thread, keeping at most limit bytes. */
-    private static final class Drain extends Thread {
-        private final InputStream in;
-        private final int limit;
-        private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
-
-        private Drain(InputStream in, int limit) {
-            super("exec-drain");
-            setDaemon(true);
-            this.in = in;
-            this.limit = limit;
-        }
-
-        static Drain start(InputStream in, int limit) {
-            Drain d = new Drain(in, limit);
-            d.start();
-            return d;
-        }
-
-        @Override
-        public void run() {
-            byte[] chunk = new byte[8192];
-            try (in) {
-                int n;
-                while ((n = in.read(chunk)) > 0) {
-                    synchronized (buf) {
-                        if (buf.size() < limit) {
-                            buf.write(chunk, 0, Math.min(n, limit - buf.size()));
-                        }
-                    }
-                }
-            } catch (IOException ignored) {
-                // the process is gone; what was read is kept
-            }
-        }
-
-        byte[] bytes() {
-            try {
-                join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            synchronized (buf) {
-                return buf.toByteArray();
-            }
-        }
-
-        InputStream stream() {
-            return new ByteArrayInputStream(bytes());
+    /** The stream's bytes; interrupted while waiting for its end, what was read so far (the flag stays set). */
+    private static byte[] kept(StreamDrain drain) {
+        try {
+            return drain.bytes();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return drain.soFar();
         }
     }
 }

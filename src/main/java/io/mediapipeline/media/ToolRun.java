@@ -1,11 +1,8 @@
 package io.mediapipeline.media;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +33,8 @@ final class ToolRun {
         } catch (IOException e) {
             throw new IOException("cannot start " + command.get(0) + ": " + e.getMessage(), e);
         }
-        Drain out = Drain.start(process.getInputStream(), MAX_STDOUT, command.get(0) + "-stdout");
-        Drain err = Drain.start(process.getErrorStream(), MAX_STDERR, command.get(0) + "-stderr");
+        StreamDrain out = StreamDrain.start(process.getInputStream(), MAX_STDOUT, command.get(0) + "-stdout");
+        StreamDrain err = StreamDrain.start(process.getErrorStream(), MAX_STDERR, command.get(0) + "-stderr");
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
@@ -61,52 +58,5 @@ final class ToolRun {
             }
         }
         return "";
-    }
-
-    /** Reads a stream to its end on its own thread, keeping at most a fixed number of bytes. */
-    private static final class Drain implements Runnable {
-        private final InputStream in;
-        private final int limit;
-        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
-        private final Thread thread;
-
-        private Drain(InputStream in, int limit, String name) {
-            this.in = in;
-            this.limit = limit;
-            this.thread = new Thread(this, name);
-            this.thread.setDaemon(true);
-        }
-
-        static Drain start(InputStream in, int limit, String name) {
-            Drain drain = new Drain(in, limit, name);
-            drain.thread.start();
-            return drain;
-        }
-
-        @Override
-        public void run() {
-            byte[] buffer = new byte[8192];
-            try (in) {
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    synchronized (kept) {
-                        int room = limit - kept.size();
-                        if (room > 0) {
-                            kept.write(buffer, 0, Math.min(room, n));
-                        }
-                    }
-                }
-            } catch (IOException ignored) {
-                // the process was killed or closed the pipe; what was read so far is all there is
-            }
-        }
-
-        String text() throws InterruptedException {
-            // a grandchild holding the pipe open must not hang us; the tool itself has already exited
-            thread.join(5_000);
-            synchronized (kept) {
-                return kept.toString(StandardCharsets.UTF_8);
-            }
-        }
     }
 }
