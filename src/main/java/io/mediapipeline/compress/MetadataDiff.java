@@ -1,5 +1,6 @@
 package io.mediapipeline.compress;
 
+import io.mediapipeline.media.Tags;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,18 +37,18 @@ public final class MetadataDiff {
                 lost.add(f[0]);
             }
         }
-        Double lat = number(original, "Composite:GPSLatitude");
-        Double lon = number(original, "Composite:GPSLongitude");
+        Double lat = Tags.number(original, "Composite:GPSLatitude");
+        Double lon = Tags.number(original, "Composite:GPSLongitude");
         if (lat != null && lon != null) {
-            Double lat2 = number(output, "Composite:GPSLatitude");
-            Double lon2 = number(output, "Composite:GPSLongitude");
+            Double lat2 = Tags.number(output, "Composite:GPSLatitude");
+            Double lon2 = Tags.number(output, "Composite:GPSLongitude");
             if (lat2 == null || lon2 == null || Math.abs(lat - lat2) > 1e-5 || Math.abs(lon - lon2) > 1e-5) {
                 lost.add("GPS");
             }
         }
-        Double rotation = number(original, "Composite:Rotation");
+        Double rotation = Tags.number(original, "Composite:Rotation");
         if (rotation != null) {
-            Double after = number(output, "Composite:Rotation");
+            Double after = Tags.number(output, "Composite:Rotation");
             if (after == null || Math.abs(rotation - after) > 0.5) {
                 lost.add("rotation");
             }
@@ -55,27 +56,9 @@ public final class MetadataDiff {
         return lost;
     }
 
+    /** The tag as text; exiftool's all-zero date ("0000:00:00 00:00:00") counts as no date. */
     static String text(Map<String, Object> tags, String key) {
-        Object v = tags.get(key);
-        if (v == null || v instanceof Map || v instanceof Iterable) {
-            return null;
-        }
-        String s = String.valueOf(v).strip();
-        return s.isEmpty() || s.startsWith("0000:00:00") ? null : s;
-    }
-
-    static Double number(Map<String, Object> tags, String key) {
-        Object v = tags.get(key);
-        if (v instanceof Number n) {
-            return n.doubleValue();
-        }
-        if (v instanceof String s) {
-            try {
-                return Double.parseDouble(s.strip());
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-        return null;
+        String s = Tags.text(tags, key);
+        return s == null || s.startsWith("0000:00:00") ? null : s;
     }
 }

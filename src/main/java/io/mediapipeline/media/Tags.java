@@ -3,13 +3,13 @@ package io.mediapipeline.media;
 import java.util.Map;
 
 /** Typed look-ups in an exiftool tag map, where -n values arrive as numbers or strings depending on the tag. */
-final class Tags {
+public final class Tags {
 
     private Tags() {
     }
 
     /** The first of the keys that has a non-blank value, as text. */
-    static String text(Map<String, Object> tags, String... keys) {
+    public static String text(Map<String, Object> tags, String... keys) {
         for (String key : keys) {
             Object value = tags.get(key);
             if (value != null && !(value instanceof Map) && !(value instanceof Iterable)) {
@@ -23,7 +23,7 @@ final class Tags {
     }
 
     /** The first of the keys that holds a number (or a string that is one). */
-    static Double number(Map<String, Object> tags, String... keys) {
+    public static Double number(Map<String, Object> tags, String... keys) {
         for (String key : keys) {
             Object value = tags.get(key);
             if (value instanceof Number n) {
