@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mediapipeline.Application;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.media.ExifTool;
+import io.mediapipeline.support.LogCapture;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
 import java.nio.file.Files;
@@ -400,19 +401,12 @@ class CompressIT {
         clip(lib, "pattern.mov", 320, 240, 1, monthsAgo(1), 0);
         clip(lib, "noisy.mov", "life=mold=10:ratio=0.1:death_color=#C83232:life_color=#00ff00:", 320, 240, 1, monthsAgo(1), 0);
 
-        ch.qos.logback.classic.Logger progressLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-                "io.mediapipeline.compress.Progress");
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> progress =
-                new ch.qos.logback.core.read.ListAppender<>();
-        progress.start();
-        progressLog.addAppender(progress);
-        try {
+        List<String> progress;
+        try (LogCapture log = LogCapture.of("io.mediapipeline.compress.Progress")) {
             assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
-        } finally {
-            progressLog.detachAppender(progress);
+            progress = log.messages(ch.qos.logback.classic.Level.INFO);
         }
-        assertThat(progress.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-                .as("a progress line per decision (progress-seconds=0)").hasSize(2)
+        assertThat(progress).as("a progress line per decision (progress-seconds=0)").hasSize(2)
                 .last().asString().startsWith("Compress progress: 2 file(s) decided this run (").contains(" saved), ")
                 .containsPattern("[01] in the queue");
         try (Database db = pipeline.openLedger(); ExifTool exif = new ExifTool()) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mediapipeline.Application;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.media.ExifTool;
+import io.mediapipeline.support.LogCapture;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
 import java.io.ByteArrayOutputStream;
@@ -222,26 +223,18 @@ class JpegEncoderIT {
 
     @Test
     void aMissingLibjpegTurboToolFallsBackToFfmpegWithOneWarning() throws Exception {
-        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-                "io.mediapipeline.compress.JpegEncoders");
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
-                new ch.qos.logback.core.read.ListAppender<>();
-        seen.start();
-        log.addAppender(seen);
         Map<String, Map<String, Object>> rows;
-        try {
+        List<String> warnings;
+        try (LogCapture log = LogCapture.of("io.mediapipeline.compress.JpegEncoders")) {
             rows = compressAll("fallback", "pipeline.compress.image.encoder", "cjpeg",
                     "pipeline.tools.cjpeg", tmp.resolve("no-such-cjpeg").toString());
-        } finally {
-            log.detachAppender(seen);
+            warnings = log.messages(ch.qos.logback.classic.Level.WARN);
         }
         assertThat(rows).hasSize(2);
         Map<String, Object> row = rows.get("photo.jpg");
         assertThat(row.get("codec")).isEqualTo("mjpeg (ffmpeg)");
         assertThat(rows.get("second.jpg").get("codec")).as("the second photo too").isEqualTo("mjpeg (ffmpeg)");
-        assertThat(seen.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
-                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage))
-                .as("one warning for the run, naming the key").singleElement().asString()
+        assertThat(warnings).as("one warning for the run, naming the key").singleElement().asString()
                 .contains("pipeline.compress.image.encoder=cjpeg", "pipeline.tools.cjpeg", "libjpeg-turbo-progs");
         Path out = Path.of((String) row.get("compressed_path"));
         try (ExifTool exif = new ExifTool()) {
