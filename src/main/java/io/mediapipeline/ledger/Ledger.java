@@ -209,7 +209,7 @@ public class Ledger {
         return rows("""
                 select s.source_path, s.source, s.disposition, s.sha256, s.place, s.reason,
                        m.status, m.original_path, m.compressed_path, m.archive_path, m.error,
-                       m.compress_decision, m.compress_reason,
+                       m.compress_decision, m.compress_reason, m.space_saved,
                        case when s.disposition = 'duplicate' then m.original_path end as duplicate_of
                   from source_files s left join media_files m on m.id = s.media_file_id
                  where s.run_id = ? order by s.id""", runId);

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Writes reports/run-&lt;timestamp&gt;.json (SPEC section 5): when the run started and ended, counts,
@@ -55,6 +56,7 @@ public class RunReport {
             deliveries.computeIfAbsent((String) d.get("sha256"), k -> new LinkedHashMap<>()).put((String) d.get("target"), d.get("state"));
         }
         List<Map<String, Object>> files = new ArrayList<>();
+        Map<String, Long> compression = new TreeMap<>();
         for (Map<String, Object> row : ledger.runFiles(runId)) {
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("source", row.get("source_path"));
@@ -63,6 +65,13 @@ public class RunReport {
             f.put("original", row.get("original_path"));
             f.put("compressed", row.get("compressed_path"));
             if (row.get("compress_decision") != null) {
+                if ("imported".equals(row.get("disposition"))) {
+                    // the run's summary counts each imported file's decision once (duplicates share the row)
+                    compression.merge((String) row.get("compress_decision"), 1L, Long::sum);
+                    if ("compressed".equals(row.get("compress_decision")) && row.get("space_saved") instanceof Number n) {
+                        compression.merge("bytesSaved", n.longValue(), Long::sum);
+                    }
+                }
                 // what goes back to iCloud and why: compressed, original, skipped or failed (the reason says)
                 f.put("compression", Map.of("decision", row.get("compress_decision"),
                         "reason", String.valueOf(row.get("compress_reason"))));
@@ -86,18 +95,6 @@ public class RunReport {
                  where s.run_id = ?""", runId).get(0).get("t");
         doc.put("workFinishedAt", lastWork == null ? null : toOffset(lastWork).toString());
         doc.put("counts", counts);
-        Map<String, Long> compression = new LinkedHashMap<>();
-        for (Map<String, Object> r : ledger.rows("""
-                select m.compress_decision as decision, count(*) as n, coalesce(sum(m.space_saved), 0) as saved
-                  from media_files m
-                 where m.compress_decision is not null
-                   and m.id in (select media_file_id from source_files where run_id = ? and disposition = 'imported')
-                 group by m.compress_decision order by 1""", runId)) {
-            compression.put((String) r.get("decision"), ((Number) r.get("n")).longValue());
-            if ("compressed".equals(r.get("decision"))) {
-                compression.put("bytesSaved", ((Number) r.get("saved")).longValue());
-            }
-        }
         if (!compression.isEmpty()) {
             doc.put("compression", compression);
         }
