@@ -419,7 +419,7 @@ public class Compressor {
         ex.getIn().setHeader(ACTION, "done");
         if (!refusals.isEmpty()) {
             Files.deleteIfExists(job.out);
-            useOriginal(job, "original", String.join("; ", refusals), job.ssim, job.tier, outSize);
+            useOriginal(job, "original", String.join("; ", refusals), job.ssim, job.tier);
             return;
         }
         Path placed = putInSlot(job, job.out, stem(job.original.getFileName().toString()) + "." + job.outExt);
@@ -516,24 +516,20 @@ public class Compressor {
 
     // ---- helpers ----------------------------------------------------------------------------------------------
 
-    private void useOriginal(Job job, String decision, String reason, Double ssim, Integer tier) throws IOException {
-        useOriginal(job, decision, reason, ssim, tier, job.originalSize);
-    }
-
     /** The decision into the ledger, and into the JMX counters (compress.&lt;decision&gt;, bytes saved, encodes). */
     private void record(Job job, CompressLedger.Outcome o) {
         ledger.record(job.row.id(), o);
         metrics.increment("compress." + o.decision());
         metrics.add("compress.encodes", job.attempts);
+        long saved = o.decision().equals("compressed") ? o.originalSize() - o.compressedSize() : 0;
         if (o.decision().equals("compressed")) {
-            metrics.add("compress.bytes-saved", o.originalSize() - o.compressedSize());
+            metrics.add("compress.bytes-saved", saved);
         }
-        progress.decided(o.decision().equals("compressed") ? o.originalSize() - o.compressedSize() : 0);
+        progress.decided(saved);
     }
 
     /** compressed/ mirrors originals/: when the original is what goes out, a hard link of it stands there. */
-    private void useOriginal(Job job, String decision, String reason, Double ssim, Integer tier, long triedSize)
-            throws IOException {
+    private void useOriginal(Job job, String decision, String reason, Double ssim, Integer tier) throws IOException {
         CompressLedger.Row row = job.row;
         Path placed = putInSlot(job, job.original, job.original.getFileName().toString());
         record(job, new CompressLedger.Outcome(decision, reason, placed.toString(), job.originalSize,
