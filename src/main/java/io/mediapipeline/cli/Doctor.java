@@ -10,6 +10,7 @@ import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.pixel.PixelTarget;
 import io.mediapipeline.pixel.SyncthingClient;
 import io.mediapipeline.pixel.SyncthingException;
+import io.mediapipeline.proc.ChildProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.impl.DefaultCamelContext;
 import java.io.IOException;
@@ -64,8 +65,8 @@ public final class Doctor {
         cmd.add(binary);
         cmd.addAll(args);
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            Process p = ChildProcess.start(new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(20, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

@@ -1,7 +1,7 @@
 package io.mediapipeline.compress;
 
-import io.mediapipeline.media.ChildProcess;
 import io.mediapipeline.media.StreamDrain;
+import io.mediapipeline.proc.ChildProcess;
 import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;

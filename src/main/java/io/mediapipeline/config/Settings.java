@@ -196,6 +196,8 @@ public final class Settings {
             }
         }
         positive("pipeline.db.pool-size");
+        positive("pipeline.db.connect-timeout-seconds");
+        positive("pipeline.db.socket-timeout-seconds");
         positive("pipeline.ingest.parallelism");
         positive("pipeline.source.folder.poll-seconds");
         positive("pipeline.source.inbox.poll-seconds");

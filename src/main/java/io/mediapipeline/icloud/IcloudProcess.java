@@ -1,6 +1,6 @@
 package io.mediapipeline.icloud;
 
-import io.mediapipeline.media.ChildProcess;
+import io.mediapipeline.proc.ChildProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -60,12 +60,10 @@ public final class IcloudProcess {
         List<String> cmd = new ArrayList<>(List.of("setsid", "-w"));
         cmd.addAll(command);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().keySet().removeIf(k -> k.startsWith("PIPELINE_") || k.startsWith("CAMEL_"));
-        pb.environment().put("TMPDIR", account.tmpDir().toString());
-        pb.environment().put("LANG", "C.UTF-8");
-        pb.environment().putAll(extraEnv);
         stopping = false;
-        Process p = ChildProcess.start(pb);
+        // a household behind a proxy still reaches Apple; nothing else of the JVM's environment goes along
+        Process p = ChildProcess.of(pb).inherit("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy")
+                .env("TMPDIR", account.tmpDir().toString()).env("LANG", "C.UTF-8").env(extraEnv).start();
         process = p;
         Files.writeString(pidFile(), Long.toString(p.pid()));
         stdin = p.getOutputStream();
@@ -181,8 +179,8 @@ public final class IcloudProcess {
 
     private static void signalGroup(long pgid, String signal) {
         try {
-            new ProcessBuilder("kill", "-s", signal, "--", "-" + pgid).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(5, TimeUnit.SECONDS);
+            ChildProcess.start(new ProcessBuilder("kill", "-s", signal, "--", "-" + pgid).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)).waitFor(5, TimeUnit.SECONDS);
         } catch (IOException e) {
             LOG.warn("kill -{} -{} failed: {}", signal, pgid, e.getMessage());
         } catch (InterruptedException e) {
@@ -222,8 +220,8 @@ public final class IcloudProcess {
                     String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
                     if (cmdline.contains(binary.toString()) || cmdline.contains(account.tmpDir().toString())) {
                         LOG.warn("Killing icloudpd left over from an earlier run: pid {}", proc.getFileName());
-                        new ProcessBuilder("kill", "-s", "KILL", proc.getFileName().toString())
-                                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start()
+                        ChildProcess.start(new ProcessBuilder("kill", "-s", "KILL", proc.getFileName().toString())
+                                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true))
                                 .waitFor(5, TimeUnit.SECONDS);
                     }
                 } catch (IOException | RuntimeException e) {

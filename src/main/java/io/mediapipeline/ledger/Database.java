@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
@@ -40,29 +41,23 @@ public final class Database implements AutoCloseable {
                 createPrivate(state);
                 Path pgHome = state.resolve("postgres");
                 Files.createDirectories(pgHome);
+                LedgerPassword secret = LedgerPassword.forCluster(state.resolve(LedgerPassword.FILE_NAME), pgHome.resolve("data"));
                 embedded = EmbeddedPostgres.builder()
                         .binariesRoot(settings.path("pipeline.db.embedded.binaries-dir"))
                         .dataDir(pgHome.resolve("data"))
                         .logFile(pgHome.resolve("postgres.log"))
+                        .passwordFile(secret.file())
                         .port(settings.integer("pipeline.db.embedded.port"))
                         .start();
+                TrustMigration.requirePassword(embedded, secret);
                 url = embedded.jdbcUrl();
                 user = embedded.user();
-                password = "";
+                password = secret.value();
             }
-            HikariConfig hc = new HikariConfig();
-            hc.setJdbcUrl(url);
-            hc.setUsername(user);
-            if (!password.isEmpty()) {
-                hc.setPassword(password);
-            }
-            hc.setMaximumPoolSize(settings.integer("pipeline.db.pool-size"));
-            hc.setPoolName("ledger");
-            hc.setConnectionTimeout(15_000);
-            HikariDataSource ds = new HikariDataSource(hc);
+            HikariDataSource ds = new HikariDataSource(poolConfig(settings, url, user, password));
             migrate(ds, settings.appHome().resolve("supabase/migrations"));
             return new Database(ds, embedded);
-        } catch (RuntimeException | IOException e) {
+        } catch (RuntimeException | IOException | SQLException e) {
             if (embedded != null) {
                 embedded.close();
             }
@@ -71,6 +66,27 @@ public final class Database implements AutoCloseable {
                     : "pipeline.db.url (" + settings.get("pipeline.db.url").replaceAll("password=[^&]*", "password=***") + ")";
             throw new LedgerUnavailableException("ledger database (" + where + "): " + rootMessage(e), e);
         }
+    }
+
+    /**
+     * A dead network (Wi-Fi gone, a NAT that dropped the connection) must fail a query, not hang it
+     * for ever: connect and socket timeouts, TCP keep-alive. A URL's own parameters win.
+     */
+    static HikariConfig poolConfig(Settings settings, String url, String user, String password) {
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(url);
+        hc.setUsername(user);
+        if (!password.isEmpty()) {
+            hc.setPassword(password);
+        }
+        hc.setMaximumPoolSize(settings.integer("pipeline.db.pool-size"));
+        hc.setPoolName("ledger");
+        hc.setConnectionTimeout(15_000);
+        // strings: the driver reads them with Properties.getProperty, which ignores any other type
+        hc.addDataSourceProperty("connectTimeout", String.valueOf(settings.integer("pipeline.db.connect-timeout-seconds")));
+        hc.addDataSourceProperty("socketTimeout", String.valueOf(settings.integer("pipeline.db.socket-timeout-seconds")));
+        hc.addDataSourceProperty("tcpKeepAlive", "true");
+        return hc;
     }
 
     static void migrate(DataSource ds, Path migrations) {

@@ -31,14 +31,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.StringJoiner;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import io.mediapipeline.proc.ChildProcess;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.slf4j.Logger;
@@ -52,6 +51,7 @@ import org.tukaani.xz.XZInputStream;
  * JVM even when the JVM is killed; a server orphaned by an earlier JVM without that protection is
  * stopped before starting. As root, initdb and postgres run in a user namespace ({@code unshare -U
  * setpriv --pdeathsig=INT -- postgres ...}), because PostgreSQL refuses root; the files stay root's.
+ * A new cluster asks for the password in the given file (scram-sha-256) on every connection.
  * The caller closes its connection pool before {@link #close()}.
  */
 public final class EmbeddedPostgres implements AutoCloseable {
@@ -74,14 +74,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final Process process;
-    private final Thread keeper;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedPostgres(Path dataDir, int port, Process process, Thread keeper) {
+    private EmbeddedPostgres(Path dataDir, int port, Process process) {
         this.dataDir = dataDir;
         this.port = port;
         this.process = process;
-        this.keeper = keeper;
     }
 
     public static Builder builder() {
@@ -157,6 +155,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         private Path binariesRoot;
         private Path dataDir;
         private Path logFile;
+        private Path passwordFile;
         private int port;
         private boolean parentDeathSignal = true;
 
@@ -180,6 +179,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
             return this;
         }
 
+        /** The superuser's password for a new cluster, on the file's first line (never on a command line). */
+        public Builder passwordFile(Path passwordFile) {
+            this.passwordFile = passwordFile;
+            return this;
+        }
+
         /** A fixed port, or 0 (the default) for a free port on 127.0.0.1. */
         public Builder port(int port) {
             if (port < 0 || port > 65535) {
@@ -200,6 +205,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
             Objects.requireNonNull(binariesRoot, "binariesRoot");
             Objects.requireNonNull(dataDir, "dataDir");
             Objects.requireNonNull(logFile, "logFile");
+            Objects.requireNonNull(passwordFile, "passwordFile");
             try {
                 return new Launch(this).run();
             } catch (InterruptedException e) {
@@ -214,6 +220,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         private final Path binariesRoot;
         private final Path dataDir;
         private final Path logFile;
+        private final Path passwordFile;
         private final int fixedPort;
         private final boolean parentDeathSignal;
         private Path installDir;
@@ -223,6 +230,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
             this.binariesRoot = b.binariesRoot.toAbsolutePath().normalize();
             this.dataDir = realPath(b.dataDir);
             this.logFile = b.logFile.toAbsolutePath().normalize();
+            this.passwordFile = b.passwordFile.toAbsolutePath().normalize();
             this.fixedPort = b.port;
             this.parentDeathSignal = b.parentDeathSignal;
         }
@@ -291,14 +299,13 @@ public final class EmbeddedPostgres implements AutoCloseable {
             Path scratch = dataDir.resolveSibling("." + dataDir.getFileName() + ".initdb");
             deleteRecursively(scratch);
             Files.createDirectories(dataDir.getParent());
-            List<String> cmd = new ArrayList<>(prefix);
-            cmd.addAll(List.of("setpriv", "--pdeathsig=INT", "--", bin("initdb").toString(),
-                    "-D", scratch.toString(), "-U", USER, "-A", "trust", "-E", "UTF8", "--locale=C"));
+            List<String> cmd = List.of(bin("initdb").toString(), "-D", scratch.toString(), "-U", USER,
+                    "--auth=scram-sha-256", "--pwfile=" + passwordFile, "-E", "UTF8", "--locale=C");
             long logOffset = sizeOf(logFile);
-            Process initdb = new ProcessBuilder(cmd)
+            Process initdb = ChildProcess.of(new ProcessBuilder(cmd)
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                    .start();
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())))
+                    .wrappedIn(prefix).deathSignal("INT").start();
             int exit;
             try {
                 exit = initdb.waitFor();
@@ -318,8 +325,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
             for (int attempt = 1; ; attempt++) {
                 int port = fixedPort != 0 ? fixedPort : freePort();
                 long logOffset = sizeOf(logFile);
-                Keeper keeper = Keeper.start(serverCommand(port), logFile);
-                Process process = keeper.process;
+                // started from the launcher thread, which lives as long as the JVM: the death signal follows that thread
+                Process process = ChildProcess.of(new ProcessBuilder(serverCommand(port))
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())))
+                        .wrappedIn(prefix).deathSignal(parentDeathSignal ? "INT" : null).start();
                 boolean ready;
                 try {
                     ready = awaitReady(process, logOffset);
@@ -328,7 +338,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
                     throw e;
                 }
                 if (ready) {
-                    return new EmbeddedPostgres(dataDir, port, process, keeper.thread);
+                    return new EmbeddedPostgres(dataDir, port, process);
                 }
                 String log = logSince(logOffset);
                 boolean portTaken = log.contains("Address already in use");
@@ -343,17 +353,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
         }
 
         private List<String> serverCommand(int port) {
-            List<String> cmd = new ArrayList<>(prefix);
-            if (parentDeathSignal) {
-                cmd.addAll(List.of("setpriv", "--pdeathsig=INT", "--"));
-            }
-            cmd.addAll(List.of(bin("postgres").toString(), "-D", dataDir.toString(), "-p", Integer.toString(port),
+            return List.of(bin("postgres").toString(), "-D", dataDir.toString(), "-p", Integer.toString(port),
                     "-c", "listen_addresses=" + LOOPBACK,
                     "-c", "unix_socket_directories=",
                     "-c", "timezone=UTC",
                     "-c", "fsync=on",
-                    "-c", "max_connections=100"));
-            return cmd;
+                    "-c", "max_connections=100");
         }
 
         /** True once postmaster.pid names our child and says "ready"; false if the child exited first. */
@@ -466,43 +471,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
         private String logTail(long offset) {
             List<String> lines = logSince(offset).lines().toList();
             return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
-        }
-    }
-
-    /** Starts the server from a thread that lives as long as it: the parent-death signal follows the thread. */
-    private record Keeper(Thread thread, Process process) {
-
-        static Keeper start(List<String> command, Path logFile) throws IOException {
-            ProcessBuilder pb = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-            CompletableFuture<Process> started = new CompletableFuture<>();
-            Thread thread = new Thread(() -> {
-                Process p;
-                try {
-                    p = pb.start();
-                } catch (IOException | RuntimeException e) {
-                    started.completeExceptionally(e);
-                    return;
-                }
-                started.complete(p);
-                while (true) {
-                    try {
-                        p.waitFor();
-                        return;
-                    } catch (InterruptedException e) {
-                        // Keep waiting: leaving now would send the server its parent-death signal.
-                    }
-                }
-            }, "postgres-keeper");
-            thread.setDaemon(true);
-            thread.start();
-            try {
-                // join, not get: an interrupt here must not lose track of a server that did start
-                return new Keeper(thread, started.join());
-            } catch (CompletionException e) {
-                throw new IOException("could not start " + command, e.getCause());
-            }
         }
     }
 
@@ -662,10 +630,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     private static void signal(long pid, String signal) throws IOException, InterruptedException {
         // Exit code ignored: the process may have exited in the meantime, which is what we want anyway.
-        new ProcessBuilder("kill", "-s", signal, Long.toString(pid))
+        ChildProcess.start(new ProcessBuilder("kill", "-s", signal, Long.toString(pid))
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start()
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD))
                 .waitFor();
     }
 
@@ -674,7 +641,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     private static Captured capture(List<String> command) throws InterruptedException {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process p = ChildProcess.start(new ProcessBuilder(command).redirectErrorStream(true));
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             return new Captured(p.waitFor(), out);
         } catch (IOException e) {

@@ -1,5 +1,7 @@
 package io.mediapipeline.media;
 
+import io.mediapipeline.proc.ChildProcess;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;

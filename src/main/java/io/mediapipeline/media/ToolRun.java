@@ -1,5 +1,6 @@
 package io.mediapipeline.media;
 
+import io.mediapipeline.proc.ChildProcess;
 import java.io.File;
 import java.io.IOException;
 import java.io.InterruptedIOException;

@@ -1,6 +1,6 @@
 package io.mediapipeline.pixel;
 
-import io.mediapipeline.media.ChildProcess;
+import io.mediapipeline.proc.ChildProcess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -233,9 +233,8 @@ public final class LoopbackPair implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(i.home.resolve("syncthing.log").toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().putAll(Map.of("STNORESTART", "1", "STNOUPGRADE", "1", "STNODEFAULTFOLDER", "1",
-                "STMONITORED", "yes")); // one process, no monitor parent that would survive us
-        i.process = ChildProcess.start(pb);
+        i.process = ChildProcess.of(pb).env(Map.of("STNORESTART", "1", "STNOUPGRADE", "1", "STNODEFAULTFOLDER", "1",
+                "STMONITORED", "yes")).start(); // one process, no monitor parent that would survive us
     }
 
     private void awaitReady(Instance i) throws IOException, InterruptedException {
@@ -331,8 +330,8 @@ public final class LoopbackPair implements AutoCloseable {
     }
 
     private static String run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Process p = ChildProcess.start(new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException(String.join(" ", cmd) + " failed: " + out.strip());

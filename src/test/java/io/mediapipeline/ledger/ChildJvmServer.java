@@ -6,7 +6,7 @@ import java.nio.file.Path;
  * Run in a child JVM by {@link EmbeddedPostgresTest}: starts a server, reports "READY port pid"
  * (or "FAILED message") on stdout, then waits to be killed.
  *
- * <p>Arguments: binariesRoot dataDir logFile parentDeathSignal(true|false).
+ * <p>Arguments: binariesRoot dataDir logFile parentDeathSignal(true|false) passwordFile.
  */
 public final class ChildJvmServer {
 
@@ -21,6 +21,7 @@ public final class ChildJvmServer {
                     .dataDir(Path.of(args[1]))
                     .logFile(Path.of(args[2]))
                     .parentDeathSignal(Boolean.parseBoolean(args[3]))
+                    .passwordFile(Path.of(args[4]))
                     .start();
         } catch (Exception e) {
             System.out.println("FAILED " + String.valueOf(e.getMessage()).replace('\n', ' '));

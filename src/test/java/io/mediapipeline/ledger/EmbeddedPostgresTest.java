@@ -42,6 +42,8 @@ class EmbeddedPostgresTest {
     @TempDir
     Path dir;
 
+    private static final String PASSWORD = "embedded-postgres-test-password-0123456789";
+
     private final List<Process> childJvms = new ArrayList<>();
     private final List<Long> serverPids = new ArrayList<>();
 
@@ -194,8 +196,17 @@ class EmbeddedPostgresTest {
         return state.resolve("db");
     }
 
-    private EmbeddedPostgres.Builder server(Path data) {
-        return EmbeddedPostgres.builder().binariesRoot(binariesRoot()).dataDir(data).logFile(dir.resolve("postgres.log"));
+    private EmbeddedPostgres.Builder server(Path data) throws IOException {
+        return EmbeddedPostgres.builder().binariesRoot(binariesRoot()).dataDir(data).logFile(dir.resolve("postgres.log"))
+                .passwordFile(passwordFile());
+    }
+
+    private Path passwordFile() throws IOException {
+        Path file = dir.resolve("password");
+        if (!Files.exists(file)) {
+            Files.writeString(file, PASSWORD + "\n");
+        }
+        return file;
     }
 
     private record ChildServer(Process jvm, int port, long pid) {
@@ -220,7 +231,7 @@ class EmbeddedPostgresTest {
         ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Xshare:auto", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), ChildJvmServer.class.getName(),
                 binaries.toString(), data.toString(), data.resolveSibling("postgres.log").toString(),
-                Boolean.toString(parentDeathSignal))
+                Boolean.toString(parentDeathSignal), passwordFile().toString())
                 .redirectError(dir.resolve("child-" + childJvms.size() + ".err").toFile());
         pb.environment().put("PATH", path);
         Process jvm = pb.start();
@@ -265,7 +276,7 @@ class EmbeddedPostgresTest {
     }
 
     private static Connection connect(int port) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", PASSWORD);
     }
 
     private static boolean acceptsConnections(int port) {
