@@ -321,7 +321,7 @@ class PixelDeliveryIT {
         assertThat(confirmerSawPartial).as("the confirmer looked at the partial copy and said so").isTrue();
     }
 
-    /** Reads the ledger of a run in progress (the embedded server trusts local connections). */
+    /** Reads the ledger of a run in progress with the embedded server's password from state/ledger.password. */
     static List<Map<String, Object>> live(PipelineHome p, String sql) {
         Path pid = p.home().resolve("state/postgres/data/postmaster.pid");
         try {
@@ -333,7 +333,8 @@ class PixelDeliveryIT {
                 return List.of();
             }
             String url = "jdbc:postgresql://127.0.0.1:" + lines.get(3).trim() + "/postgres";
-            try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "postgres", "");
+            String password = Files.readString(p.home().resolve("state/ledger.password")).strip();
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "postgres", password);
                  var st = c.createStatement(); var rs = st.executeQuery(sql)) {
                 List<Map<String, Object>> out = new java.util.ArrayList<>();
                 while (rs.next()) {
