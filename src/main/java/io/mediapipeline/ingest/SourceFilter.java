@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * not followed, unless links that stay inside the source folder are allowed: then a link is followed only to what
  * the walk would not reach anyway (a hidden or too deep folder), and a real folder is walked once, so a loop ends
  * and nothing is imported twice. Folders deeper than the maximum depth are not entered. What is left out for good
- * (a link, a folder too deep) is recorded once: a skipped row in the run report, a log line.
+ * (a link, a folder too deep) is recorded once: a skipped row in the run report, a log line. A file modified within
+ * the last moments is reported as work in progress: a scan may give up waiting for a file that keeps growing (so
+ * it does not hold up the others), but `once` must not take that as "nothing left".
  */
 public class SourceFilter implements GenericFileFilter<File> {
 
@@ -34,6 +36,8 @@ public class SourceFilter implements GenericFileFilter<File> {
     private final Path root;
     private final Links links;
     private final int maxDepth;
+    private final Runnable stillWriting;
+    private final long freshMillis;
     private volatile Path realRoot;
     private final Set<Path> reported = ConcurrentHashMap.newKeySet();
     private final Set<Path> followed = ConcurrentHashMap.newKeySet();
@@ -42,8 +46,10 @@ public class SourceFilter implements GenericFileFilter<File> {
     /**
      * @param source the source name for the ledger; null = the first folder under root (the inbox's inbox/&lt;source&gt;/)
      * @param maxDepth how many folder levels below root are entered
+     * @param stillWriting told when a file was modified less than {@code fresh} ago
      */
-    public SourceFilter(Ledger ledger, RunContext run, String source, Path root, Links links, int maxDepth) {
+    public SourceFilter(Ledger ledger, RunContext run, String source, Path root, Links links, int maxDepth,
+                        Runnable stillWriting, java.time.Duration fresh) {
         this.ledger = ledger;
         this.inputs = new InputLedger(ledger.dataSource());
         this.run = run;
@@ -51,13 +57,19 @@ public class SourceFilter implements GenericFileFilter<File> {
         this.root = root.toAbsolutePath().normalize();
         this.links = links;
         this.maxDepth = maxDepth;
+        this.stillWriting = stillWriting;
+        this.freshMillis = fresh.toMillis();
     }
 
     @Override
     public boolean accept(GenericFile<File> file) {
         Path path = file.getFile().toPath().toAbsolutePath().normalize();
         try {
-            return accept(path, file.isDirectory());
+            boolean accepted = accept(path, file.isDirectory());
+            if (accepted && !file.isDirectory() && System.currentTimeMillis() - file.getLastModified() < freshMillis) {
+                stillWriting.run();
+            }
+            return accepted;
         } catch (IOException e) {
             skip(path, "cannot be followed: " + e.getMessage());
             return false;

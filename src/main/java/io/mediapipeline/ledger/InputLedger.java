@@ -50,8 +50,20 @@ public class InputLedger {
                  where id = ? and disposition in ('imported', 'duplicate', 'quarantined')""", reason, sourceFileId) > 0);
     }
 
-    /** The input changed while it was copied: nothing was kept, the row stays pending and says why. */
+    /**
+     * The input changed while it was copied: nothing was kept, so nothing is recorded. Its pending row goes (the
+     * changed file comes back under a new key, size and time); a row other records refer to stays, saying why.
+     */
     public void changedWhileCopied(long sourceFileId, String reason) {
+        try {
+            if (Jdbc.inTx(ds, c -> exec(c, """
+                    delete from source_files s where id = ? and disposition = 'pending'
+                       and not exists (select 1 from file_events e where e.source_file_id = s.id)""", sourceFileId)) > 0) {
+                return;
+            }
+        } catch (LedgerException referenced) {
+            // another record points at the row: keep it
+        }
         Jdbc.inTx(ds, c -> exec(c, "update source_files set reason = ? where id = ? and disposition = 'pending'",
                 reason, sourceFileId));
     }
