@@ -20,6 +20,7 @@ import io.mediapipeline.icloud.LoginServer;
 import io.mediapipeline.ingest.Ingest;
 import io.mediapipeline.ingest.Quarantine;
 import io.mediapipeline.ingest.RunContext;
+import io.mediapipeline.ingest.SourceFilter;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.ExifTool;
@@ -224,6 +225,12 @@ public final class Application {
             main.bind("ingest", new Ingest(ledger, probe, handoff, run, home,
                     settings.get("pipeline.ingest.wrong-extension").equals("fix")));
             main.bind("quarantine", new Quarantine(ledger, run, home));
+            java.time.Duration fresh = java.time.Duration.ofSeconds(settings.integer("pipeline.ingest.stable-seconds") + 2L);
+            main.bind("folderFilter", new SourceFilter(ledger, run, "folder", settings.path("pipeline.source.folder.path"),
+                    SourceFilter.Links.valueOf(settings.get("pipeline.source.folder.links").toUpperCase(java.util.Locale.ROOT)),
+                    settings.integer("pipeline.source.folder.max-depth"), activity::workHappened, fresh));
+            main.bind("inboxFilter", new SourceFilter(ledger, run, null, home.resolve("inbox"), SourceFilter.Links.SKIP,
+                    Integer.MAX_VALUE, activity::workHappened, fresh));
             main.bind("childProcessExecutor", new ChildProcessExecutor());
             main.bind("compressor", new Compressor(compress, compressLedger, exif, home, metrics));
             main.bind("compressQueue", compressQueue);

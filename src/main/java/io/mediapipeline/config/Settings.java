@@ -203,6 +203,12 @@ public final class Settings {
         positive("pipeline.source.inbox.poll-seconds");
         positive("pipeline.once.idle-seconds");
         oneOf("pipeline.ingest.wrong-extension", "fix", "quarantine");
+        oneOf("pipeline.source.folder.links", "skip", "inside");
+        positive("pipeline.source.folder.max-depth");
+        if (integer("pipeline.ingest.growing-wait-seconds") < integer("pipeline.ingest.stable-seconds") + 2) {
+            throw new ConfigException("pipeline.ingest.growing-wait-seconds: must be at least pipeline.ingest.stable-seconds + 2 ("
+                    + (integer("pipeline.ingest.stable-seconds") + 2) + "), got " + get("pipeline.ingest.growing-wait-seconds"));
+        }
         oneOf("pipeline.organize.mode", "hardlink", "copy");
         String url = get("pipeline.db.url");
         if (!url.isEmpty() && !url.startsWith("jdbc:postgresql://")) {

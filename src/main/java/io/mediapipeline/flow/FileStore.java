@@ -2,9 +2,11 @@ package io.mediapipeline.flow;
 
 import io.mediapipeline.media.Hasher;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -14,7 +16,8 @@ import java.util.UUID;
  * Puts a file into a folder without ever overwriting and without a half file ever carrying a real
  * name: links or copies go to a dot-named temp file (which every consumer ignores) and appear under
  * their final name in one step. A clash with different content gets a suffix (_1, _2, ...); a clash
- * with the same content is the same file placed before a crash, and is reused.
+ * with the same content is the same file placed before a crash, and is reused. Every placement is
+ * durable (file and directory entry fsynced) when this returns, so the caller may record it.
  */
 public final class FileStore {
 
@@ -27,33 +30,47 @@ public final class FileStore {
     }
 
     public static Path place(Path source, Path dir, String name, String sha256, Mode mode) throws IOException {
-        Files.createDirectories(dir);
+        return place(source, dir, name, sha256, mode, false);
+    }
+
+    /**
+     * @param sha256   the content as hashed earlier: a copy that reads differently is refused
+     *                 ({@link SourceChangedException}) and leaves nothing behind
+     * @param readOnly make the placed file 0444 before it gets its name (originals: every link shares the mode)
+     */
+    public static Path place(Path source, Path dir, String name, String sha256, Mode mode, boolean readOnly)
+            throws IOException {
+        Durable.createDirectories(dir);
         String safe = safeName(name);
         int dot = safe.lastIndexOf('.');
         String stem = dot > 0 ? safe.substring(0, dot) : safe;
         String ext = dot > 0 ? safe.substring(dot) : "";
+        // link(2) does not follow a symbolic link: linking one would make the "original" a link to anywhere
+        boolean mayLink = mode == Mode.LINK_OR_COPY && Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS);
         for (int n = 0; n < 10_000; n++) {
             Path candidate = dir.resolve(n == 0 ? safe : stem + "_" + n + ext);
-            if (Files.exists(candidate, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
                 if (sameContent(candidate, source, sha256)) {
-                    return candidate;
+                    return settled(candidate, readOnly);
                 }
                 continue;
             }
-            if (mode == Mode.LINK_OR_COPY && tryLink(candidate, source)) {
-                return candidate;
+            if (mayLink) {
+                if (readOnly) {
+                    Durable.makeReadOnly(source);
+                }
+                if (tryLink(candidate, source)) {
+                    return settled(candidate, false);
+                }
             }
-            if (Files.exists(candidate)) {
+            if (Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
                 continue; // someone else took the name between our check and link attempt
             }
             Path tmp = dir.resolve("." + UUID.randomUUID() + TEMP_SUFFIX);
             try {
-                Files.copy(source, tmp, StandardCopyOption.COPY_ATTRIBUTES);
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                    ch.force(true);
-                }
+                copyVerified(source, tmp, sha256, readOnly);
                 if (publish(tmp, candidate)) {
-                    return candidate;
+                    return settled(candidate, false);
                 }
             } finally {
                 Files.deleteIfExists(tmp);
@@ -64,16 +81,77 @@ public final class FileStore {
 
     /** Atomically replaces target with a link to source (hand-off queues, where the name is the id). */
     public static void linkReplacing(Path source, Path target) throws IOException {
-        Files.createDirectories(target.getParent());
+        Durable.createDirectories(target.getParent());
+        Durable.syncFile(source); // an encode fresh from the tools is not on the disk yet
         Path tmp = target.resolveSibling("." + UUID.randomUUID() + TEMP_SUFFIX);
         try {
             if (!tryLink(tmp, source)) {
                 Files.copy(source, tmp);
+                Durable.syncFile(tmp);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Durable.syncDir(target.getParent());
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * Links (or atomically copies) source to target unless target exists already; durable when this returns.
+     *
+     * @return false when target was there before
+     */
+    public static boolean linkOrCopyNew(Path source, Path target) throws IOException {
+        Path dir = target.getParent();
+        Durable.createDirectories(dir);
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        boolean placed = tryLink(target, source);
+        if (!placed && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            Path tmp = dir.resolve("." + UUID.randomUUID() + TEMP_SUFFIX);
+            try {
+                copyVerified(source, tmp, null, false);
+                placed = publish(tmp, target);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+        Durable.syncDir(dir);
+        return placed;
+    }
+
+    /** One pass: the bytes go to tmp and through SHA-256; tmp is on the disk, with the source's times, when this returns. */
+    private static void copyVerified(Path source, Path tmp, String sha256, boolean readOnly) throws IOException {
+        String copied;
+        try (InputStream in = Files.newInputStream(source);
+             OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            copied = Hasher.sha256(in, out);
+        }
+        if (sha256 != null && !copied.equals(sha256)) {
+            throw new SourceChangedException(source + " changed after it was hashed (sha256 " + sha256.substring(0, 12)
+                    + ", copied " + copied.substring(0, 12) + "); it is taken again once it is stable");
+        }
+        Files.setLastModifiedTime(tmp, Files.getLastModifiedTime(source));
+        if (readOnly) {
+            Durable.makeReadOnly(tmp);
+        } else {
+            try {
+                Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(source));
+            } catch (UnsupportedOperationException ignored) {
+                // no POSIX modes to keep
+            }
+        }
+        Durable.syncFile(tmp);
+    }
+
+    /** The name is in place: make sure it is on the disk (it may be from before a crash) and read-only if asked. */
+    private static Path settled(Path placed, boolean readOnly) throws IOException {
+        if (readOnly) {
+            Durable.makeReadOnly(placed);
+        }
+        Durable.syncDir(placed.getParent());
+        return placed;
     }
 
     private static boolean tryLink(Path link, Path existing) throws IOException {
@@ -96,7 +174,7 @@ public final class FileStore {
         } catch (FileAlreadyExistsException e) {
             return false;
         } catch (UnsupportedOperationException | IOException e) {
-            if (Files.exists(target)) {
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 return false;
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -104,7 +182,11 @@ public final class FileStore {
         }
     }
 
+    /** A regular file (never a link or folder someone put there) holding exactly this content. */
     private static boolean sameContent(Path candidate, Path source, String sha256) throws IOException {
+        if (!Files.isRegularFile(candidate, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
         if (Files.isSameFile(candidate, source)) {
             return true;
         }

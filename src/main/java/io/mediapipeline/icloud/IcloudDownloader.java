@@ -1,11 +1,11 @@
 package io.mediapipeline.icloud;
 
+import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.icloud.IcloudSettings.Account;
 import io.mediapipeline.icloud.IcloudStore.AccountState;
 import io.mediapipeline.ops.Activity;
 import io.mediapipeline.ops.Metrics;
 import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -356,18 +356,8 @@ public class IcloudDownloader {
             if (store.handedOver(a.name(), rel, size)) {
                 continue;
             }
-            Path target = inbox.resolve(a.name()).resolve(rel);
-            Files.createDirectories(target.getParent());
-            try {
-                Files.createLink(target, f);
-            } catch (FileAlreadyExistsException e) {
-                // still waiting in the inbox from an earlier hand-over
-            } catch (UnsupportedOperationException | IOException e) {
-                Path tmp = target.resolveSibling("." + target.getFileName() + ".mp-tmp");
-                Files.copy(f, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                        java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-                Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            }
+            // durable before the ledger says handed over; a name already there is still waiting from an earlier one
+            FileStore.linkOrCopyNew(f, inbox.resolve(a.name()).resolve(rel));
             store.recordHandover(a.name(), rel, size);
             n++;
         }

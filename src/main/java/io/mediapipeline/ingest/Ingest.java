@@ -2,7 +2,9 @@ package io.mediapipeline.ingest;
 
 import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.flow.Handoff;
+import io.mediapipeline.flow.SourceChangedException;
 import io.mediapipeline.ledger.Claim;
+import io.mediapipeline.ledger.InputLedger;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.ledger.SourceAdmission;
 import io.mediapipeline.media.BadMediaException;
@@ -12,7 +14,9 @@ import io.mediapipeline.media.MediaInfo;
 import io.mediapipeline.media.MediaProbe;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import org.apache.camel.Exchange;
@@ -34,8 +38,12 @@ public class Ingest {
     public static final String SHA256 = "sha256";
     public static final String MEDIA_INFO = "mediaInfo";
     public static final String CLAIM = "claim";
+    /** Size and modification time of the input when it was hashed (what a link is checked against). */
+    public static final String HASHED_SIZE = "hashedSize";
+    public static final String HASHED_MTIME = "hashedMtime";
 
     private final Ledger ledger;
+    private final InputLedger inputs;
     private final MediaProbe probe;
     private final Handoff handoff;
     private final RunContext run;
@@ -45,6 +53,7 @@ public class Ingest {
 
     public Ingest(Ledger ledger, MediaProbe probe, Handoff handoff, RunContext run, Path home, boolean fixWrongExtension) {
         this.ledger = ledger;
+        this.inputs = new InputLedger(ledger.dataSource());
         this.probe = probe;
         this.handoff = handoff;
         this.run = run;
@@ -62,11 +71,25 @@ public class Ingest {
         String key = source + ":" + file + "|" + size + "|" + mtime;
         SourceAdmission admission = ledger.admitSource(run.runId(), source, key, file.toString(), size);
         ex.setProperty(SOURCE_FILE_ID, admission.sourceFileId());
-        ex.getIn().setHeader("alreadyDone", admission.alreadyDone());
+        boolean done = admission.alreadyDone();
+        if (done) {
+            String problem = CopyCheck.problem(inputs.recordedCopy(admission.sourceFileId()), file);
+            if (problem != null && inputs.reopen(admission.sourceFileId(), "recorded as done, but " + problem)) {
+                LOG.warn("{} was recorded as done, but {}; ingesting it again instead of letting it go", file, problem);
+                ledger.log(run.runId(), "ingest", "warn", "recorded as done, but " + problem + "; ingesting it again",
+                        null, file.toString());
+                done = false;
+            }
+        }
+        ex.getIn().setHeader("alreadyDone", done);
     }
 
     public void hash(Exchange ex) throws IOException {
-        ex.setProperty(SHA256, Hasher.sha256(sourcePath(ex)));
+        Path file = sourcePath(ex);
+        BasicFileAttributes before = Files.readAttributes(file, BasicFileAttributes.class);
+        ex.setProperty(SHA256, Hasher.sha256(file));
+        ex.setProperty(HASHED_SIZE, before.size());
+        ex.setProperty(HASHED_MTIME, before.lastModifiedTime().toMillis());
     }
 
     public void probe(Exchange ex) throws IOException, BadMediaException {
@@ -89,6 +112,11 @@ public class Ingest {
         MediaInfo info = ex.getProperty(MEDIA_INFO, MediaInfo.class);
         Claim claim = ledger.claim(ex.getProperty(SHA256, String.class), sizeOf(file), info,
                 ex.getProperty(SOURCE, "folder", String.class), file.getFileName().toString(), file.toString());
+        if (claim.duplicate() && claim.existingOriginalPath() != null
+                && !Files.isRegularFile(Path.of(claim.existingOriginalPath()), LinkOption.NOFOLLOW_LINKS)) {
+            LOG.warn("The original {} is missing; {} takes its place", claim.existingOriginalPath(), file);
+            claim = new Claim(Claim.Outcome.RESUME, claim.mediaId(), claim.existingOriginalPath());
+        }
         ex.setProperty(CLAIM, claim);
         ex.getIn().setHeader("duplicate", claim.duplicate());
     }
@@ -109,7 +137,7 @@ public class Ingest {
             dir = originals.resolve("undated");
             name = sha.substring(0, 12) + "." + info.extension();
         }
-        Path original = FileStore.place(file, dir, name, sha, mode(ex));
+        Path original = place(ex, file, dir, name, true);
         ledger.markIngested(claim.mediaId(), original.toString(), ex.getProperty(SOURCE_FILE_ID, Long.class), sha);
         handoff.afterIngest(original, sha, info.extension());
         LOG.info("Ingested {} -> {}", file, original);
@@ -121,9 +149,32 @@ public class Ingest {
         String sha = ex.getProperty(SHA256, String.class);
         Claim claim = ex.getProperty(CLAIM, Claim.class);
         Path dir = duplicates.resolve(sha.substring(0, 2));
-        Path copy = FileStore.place(file, dir, sha.substring(0, 12) + "_" + file.getFileName(), sha, mode(ex));
+        Path copy = place(ex, file, dir, sha.substring(0, 12) + "_" + file.getFileName(), false);
         ledger.recordDuplicate(claim.mediaId(), ex.getProperty(SOURCE_FILE_ID, Long.class), sha, copy.toString(), file.toString());
         LOG.info("Duplicate {} (same content as {}) -> {}", file, claim.existingOriginalPath(), copy);
+    }
+
+    /**
+     * Places the input as hashed, or not at all: a copy is hashed on the way and refused if it differs; a link needs
+     * no second read because the inbox files it is used for belong to the pipeline, so a change after hashing shows
+     * in their size or modification time, which are compared first. A refused input stays pending with the reason
+     * and its exchange fails, so the source offers it again once it is stable.
+     */
+    private Path place(Exchange ex, Path file, Path dir, String name, boolean original) throws IOException {
+        String sha = ex.getProperty(SHA256, String.class);
+        try {
+            BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class);
+            if (now.size() != ex.getProperty(HASHED_SIZE, Long.class)
+                    || now.lastModifiedTime().toMillis() != ex.getProperty(HASHED_MTIME, Long.class)) {
+                throw new SourceChangedException(file + " changed after it was hashed; it is taken again once it is stable");
+            }
+            return FileStore.place(file, dir, name, sha, mode(ex), original);
+        } catch (SourceChangedException e) {
+            inputs.changedWhileCopied(ex.getProperty(SOURCE_FILE_ID, Long.class), e.getMessage());
+            ledger.log(run.runId(), "ingest", "warn", e.getMessage(), null, file.toString());
+            LOG.warn("{}", e.getMessage());
+            throw e;
+        }
     }
 
     static FileStore.Mode mode(Exchange ex) {

@@ -1,5 +1,6 @@
 package io.mediapipeline.ingest;
 
+import io.mediapipeline.flow.Durable;
 import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.ledger.SourceAdmission;
@@ -48,30 +49,46 @@ public class Quarantine {
         }
         Path dir = root.resolve(LocalDate.now().toString());
         Path placed = null;
-        if (Files.isReadable(file) && Files.isRegularFile(file)) {
-            try {
+        Path reasonFile;
+        try {
+            if (Files.isReadable(file) && Files.isRegularFile(file)) {
                 String sha = ex.getProperty(Ingest.SHA256, String.class);
                 placed = FileStore.place(file, dir, file.getFileName().toString(),
                         sha != null ? sha : io.mediapipeline.media.Hasher.sha256(file), Ingest.mode(ex));
-            } catch (IOException e) {
-                reason = reason + " (and it could not be copied to quarantine: " + e.getMessage() + ")";
             }
+            reasonFile = writeReason(dir, placed != null ? placed.getFileName().toString()
+                    : FileStore.safeName(file.getFileName().toString()), file, reason);
+        } catch (IOException e) {
+            notQuarantined(ex, file, reason, e);
+            return;
         }
-        Path reasonFile = writeReason(dir, placed != null ? placed.getFileName().toString()
-                : FileStore.safeName(file.getFileName().toString()), file, reason);
         String place = placed != null ? placed.toString() : reasonFile.toString();
         ledger.recordQuarantine(sourceFileId, ex.getProperty(Ingest.SHA256, String.class), place, reason);
         ledger.log(run.runId(), "ingest", "warn", "quarantined: " + reason, null, file.toString());
         LOG.warn("Quarantined {}: {}", file, reason);
     }
 
+    /**
+     * Nothing is recorded without the copy: the failure is reported and the exchange fails, so the source keeps the
+     * input (the inbox does not delete it) and offers it again. The route's handled:true was decided before this ran;
+     * marking the exchange not handled makes the error handler put the exception back.
+     */
+    private void notQuarantined(Exchange ex, Path file, String reason, IOException e) {
+        String why = "could not be quarantined (" + reason + "): " + e.getMessage() + "; it stays where it is and is tried again";
+        LOG.error("{} {}", file, why);
+        ledger.log(run.runId(), "ingest", "error", why, null, file.toString());
+        ex.getExchangeExtension().setErrorHandlerHandled(false);
+    }
+
     private static Path writeReason(Path dir, String placedName, Path source, String reason) throws IOException {
-        Files.createDirectories(dir);
+        Durable.createDirectories(dir);
         Path target = dir.resolve(placedName + ".reason.txt");
         Path tmp = dir.resolve("." + placedName + FileStore.TEMP_SUFFIX);
         String text = "file: " + source + "\nreason: " + reason + "\nat: " + OffsetDateTime.now() + "\n";
         Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Durable.syncFile(tmp);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Durable.syncDir(dir);
         return target;
     }
 

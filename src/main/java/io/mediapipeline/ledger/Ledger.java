@@ -149,14 +149,21 @@ public class Ledger {
         });
     }
 
-    /** The original copy is in place: the content is ingested and its input imported, atomically. */
+    /**
+     * The original copy is in place: the content is ingested and its input imported, atomically. Content that is
+     * further along (its original was lost and this input restored it) keeps its status and gets the new path.
+     */
     public void markIngested(UUID mediaId, String originalPath, long sourceFileId, String sha256) {
         inTx(c -> {
             exec(c, """
                     update media_files set status = 'ingested', original_path = ?, error = null
                      where id = ? and status in ('ingesting', 'error')""", originalPath, mediaId);
             exec(c, """
-                    update source_files set disposition = 'imported', media_file_id = ?, sha256 = ?, place = ?
+                    update media_files set original_path = ?
+                     where id = ? and status not in ('ingesting', 'error') and original_path is distinct from ?""",
+                    originalPath, mediaId, originalPath);
+            exec(c, """
+                    update source_files set disposition = 'imported', media_file_id = ?, sha256 = ?, place = ?, reason = null
                      where id = ? and disposition = 'pending'""", mediaId, sha256, originalPath, sourceFileId);
             return null;
         });
@@ -169,7 +176,7 @@ public class Ledger {
                     values (?, ?, ?, ?, 'exact') on conflict (original_file_id, duplicate_path) do nothing""",
                     originalId, sourceFileId, duplicatePath, sourcePath);
             exec(c, """
-                    update source_files set disposition = 'duplicate', media_file_id = ?, sha256 = ?, place = ?
+                    update source_files set disposition = 'duplicate', media_file_id = ?, sha256 = ?, place = ?, reason = null
                      where id = ? and disposition = 'pending'""", originalId, sha256, duplicatePath, sourceFileId);
             return null;
         });

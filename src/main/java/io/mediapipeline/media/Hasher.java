@@ -2,6 +2,7 @@ package io.mediapipeline.media;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -18,6 +19,13 @@ public final class Hasher {
 
     /** SHA-256 of the file's bytes, lower-case hex. */
     public static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return sha256(in, OutputStream.nullOutputStream());
+        }
+    }
+
+    /** SHA-256 of everything read from in, written to copy on the way (one pass for a verified copy). */
+    public static String sha256(InputStream in, OutputStream copy) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");
@@ -25,11 +33,10 @@ public final class Hasher {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
         byte[] buffer = new byte[BUFFER];
-        try (InputStream in = Files.newInputStream(file)) {
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                digest.update(buffer, 0, n);
-            }
+        int n;
+        while ((n = in.read(buffer)) > 0) {
+            digest.update(buffer, 0, n);
+            copy.write(buffer, 0, n);
         }
         return HexFormat.of().formatHex(digest.digest());
     }

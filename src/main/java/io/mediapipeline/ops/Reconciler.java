@@ -3,6 +3,7 @@ package io.mediapipeline.ops;
 import io.mediapipeline.compress.CompressQueue;
 import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.flow.Handoff;
+import io.mediapipeline.flow.ReadOnlyOriginals;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.ledger.MediaRecord;
 import io.mediapipeline.pixel.PixelLedger;
@@ -42,6 +43,10 @@ public class Reconciler {
         int temps = 0;
         for (String dir : List.of("originals", "duplicates", "quarantine", "sorted", "compressed", "work", "reports", "bridge")) {
             temps += FileStore.sweepTemps(home.resolve(dir));
+        }
+        int readOnly = ReadOnlyOriginals.ensure(home);
+        if (readOnly > 0) {
+            LOG.info("Made {} original(s) from an earlier version read-only (mode 0444)", readOnly);
         }
         int requeued = 0;
         if (handoff.stagesAfterIngest().contains("organize")) {

@@ -1,10 +1,14 @@
 package io.mediapipeline.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mediapipeline.media.Hasher;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +49,41 @@ class FileStoreTest {
         Path copied = FileStore.place(a, dir.resolve("c"), "x", Hasher.sha256(a), FileStore.Mode.COPY);
         assertThat(Files.isSameFile(a, linked)).isTrue();
         assertThat(Files.isSameFile(a, copied)).isFalse();
+    }
+
+    @Test
+    void copyThatReadsDifferentlyThanHashedIsRefusedAndLeavesNothing() throws Exception {
+        Path a = Files.writeString(dir.resolve("a"), "changed after hashing");
+        Path out = dir.resolve("out");
+        String hashedEarlier = Hasher.sha256(Files.writeString(dir.resolve("before"), "as hashed"));
+        assertThatThrownBy(() -> FileStore.place(a, out, "x.jpg", hashedEarlier, FileStore.Mode.COPY))
+                .isInstanceOf(SourceChangedException.class).hasMessageContaining(a.toString());
+        try (var s = Files.list(out)) {
+            assertThat(s.toList()).as("neither the name nor a temp file").isEmpty();
+        }
+    }
+
+    @Test
+    void symbolicLinkIsCopiedNeverLinked() throws Exception {
+        Path target = Files.writeString(dir.resolve("photo"), "bytes");
+        Path link = Files.createSymbolicLink(dir.resolve("link"), target);
+        Path placed = FileStore.place(link, dir.resolve("out"), "x.jpg", Hasher.sha256(target), FileStore.Mode.LINK_OR_COPY);
+        assertThat(Files.isSymbolicLink(placed)).as("the original is the photo, not a link to it").isFalse();
+        assertThat(Files.readString(placed)).isEqualTo("bytes");
+    }
+
+    @Test
+    void readOnlyPlacementSetsModeOnTheInodeBeforeTheName() throws Exception {
+        Path a = Files.writeString(dir.resolve("a"), "content");
+        Path linked = FileStore.place(a, dir.resolve("l"), "x", Hasher.sha256(a), FileStore.Mode.LINK_OR_COPY, true);
+        Path b = Files.writeString(dir.resolve("b"), "other");
+        Files.setLastModifiedTime(b, FileTime.from(Instant.parse("2019-05-05T12:00:00Z")));
+        Path copied = FileStore.place(b, dir.resolve("c"), "x", Hasher.sha256(b), FileStore.Mode.COPY, true);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(linked))).isEqualTo("r--r--r--");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(a))).as("same inode").isEqualTo("r--r--r--");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(copied))).isEqualTo("r--r--r--");
+        assertThat(Files.getLastModifiedTime(copied)).as("a copy keeps the time the capture date may come from")
+                .isEqualTo(FileTime.from(Instant.parse("2019-05-05T12:00:00Z")));
     }
 
     @Test

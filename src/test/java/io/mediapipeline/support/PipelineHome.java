@@ -99,6 +99,16 @@ public final class PipelineHome {
         }
     }
 
+    /** The newest run report (by its run id), parsed. */
+    public com.fasterxml.jackson.databind.JsonNode latestReport() throws IOException {
+        Path newest = files(home().resolve("reports")).stream()
+                .max(java.util.Comparator.comparing(p -> {
+                    String n = p.getFileName().toString();
+                    return Long.parseLong(n.substring(n.lastIndexOf('-') + 1, n.length() - 5));
+                })).orElseThrow();
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(newest.toFile());
+    }
+
     /** Opens this home's ledger (starting its embedded server) for assertions. */
     public Database openLedger() {
         return Database.open(settings());

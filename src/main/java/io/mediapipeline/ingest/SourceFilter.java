@@ -1,0 +1,176 @@
+package io.mediapipeline.ingest;
+
+import io.mediapipeline.ledger.InputLedger;
+import io.mediapipeline.ledger.Ledger;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.component.file.GenericFile;
+import org.apache.camel.component.file.GenericFileFilter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a source's recursive file consumer walks into (Camel asks for every folder and file). Symbolic links are
+ * not followed, unless links that stay inside the source folder are allowed: then a link is followed only to what
+ * the walk would not reach anyway (a hidden or too deep folder), and a real folder is walked once, so a loop ends
+ * and nothing is imported twice. Folders deeper than the maximum depth are not entered. What is left out for good
+ * (a link, a folder too deep) is recorded once: a skipped row in the run report, a log line. A file modified within
+ * the last moments is reported as work in progress: a scan may give up waiting for a file that keeps growing (so
+ * it does not hold up the others), but `once` must not take that as "nothing left".
+ */
+public class SourceFilter implements GenericFileFilter<File> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SourceFilter.class);
+
+    public enum Links { SKIP, INSIDE }
+
+    private final Ledger ledger;
+    private final InputLedger inputs;
+    private final RunContext run;
+    private final String source;
+    private final Path root;
+    private final Links links;
+    private final int maxDepth;
+    private final Runnable stillWriting;
+    private final long freshMillis;
+    private volatile Path realRoot;
+    private final Set<Path> reported = ConcurrentHashMap.newKeySet();
+    private final Set<Path> followed = ConcurrentHashMap.newKeySet();
+    private final Map<Path, Path> walkedVia = new ConcurrentHashMap<>();
+
+    /**
+     * @param source the source name for the ledger; null = the first folder under root (the inbox's inbox/&lt;source&gt;/)
+     * @param maxDepth how many folder levels below root are entered
+     * @param stillWriting told when a file was modified less than {@code fresh} ago
+     */
+    public SourceFilter(Ledger ledger, RunContext run, String source, Path root, Links links, int maxDepth,
+                        Runnable stillWriting, java.time.Duration fresh) {
+        this.ledger = ledger;
+        this.inputs = new InputLedger(ledger.dataSource());
+        this.run = run;
+        this.source = source;
+        this.root = root.toAbsolutePath().normalize();
+        this.links = links;
+        this.maxDepth = maxDepth;
+        this.stillWriting = stillWriting;
+        this.freshMillis = fresh.toMillis();
+    }
+
+    @Override
+    public boolean accept(GenericFile<File> file) {
+        Path path = file.getFile().toPath().toAbsolutePath().normalize();
+        try {
+            boolean accepted = accept(path, file.isDirectory());
+            if (accepted && !file.isDirectory() && System.currentTimeMillis() - file.getLastModified() < freshMillis) {
+                stillWriting.run();
+            }
+            return accepted;
+        } catch (IOException e) {
+            skip(path, "cannot be followed: " + e.getMessage());
+            return false;
+        }
+    }
+
+    boolean accept(Path path, boolean directory) throws IOException {
+        Path rel = root.relativize(path);
+        if (directory && rel.getNameCount() > maxDepth) {
+            skip(path, "a folder deeper than " + maxDepth + " levels (pipeline.source.folder.max-depth): not entered");
+            return false;
+        }
+        boolean link = Files.isSymbolicLink(path);
+        if (!link && !underFollowedLink(path)) {
+            if (directory) {
+                walkedVia.put(realRoot().resolve(rel), path);
+            }
+            return true;
+        }
+        if (links == Links.SKIP) {
+            skip(path, "a symbolic link (to " + Files.readSymbolicLink(path) + "): links are not followed"
+                    + (source == null ? "" : " (pipeline.source.folder.links=inside follows those that stay inside the folder)"));
+            return false;
+        }
+        Path real = path.toRealPath();
+        if (!real.startsWith(realRoot())) {
+            skip(path, "a symbolic link to " + real + ", outside the source folder: not followed");
+            return false;
+        }
+        if (link && reachedAnyway(real, directory)) {
+            LOG.debug("{} leads to {}, which the walk reaches anyway", path, real);
+            return false;
+        }
+        if (directory) {
+            Path first = walkedVia.putIfAbsent(real, path);
+            if (first != null && !first.equals(path) && leadsTo(first, real)) {
+                LOG.debug("{} leads to {}, already walked as {}", path, real, first);
+                return false;
+            }
+            walkedVia.put(real, path);
+            if (link) {
+                followed.add(path);
+            }
+        }
+        return true;
+    }
+
+    private boolean underFollowedLink(Path path) {
+        for (Path p = path.getParent(); p != null && p.startsWith(root) && !p.equals(root); p = p.getParent()) {
+            if (followed.contains(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The walk enters every folder below the root whose names are not hidden, down to the maximum depth. */
+    private boolean reachedAnyway(Path real, boolean directory) throws IOException {
+        Path rel = realRoot().relativize(real);
+        if (rel.getNameCount() > (directory ? maxDepth : maxDepth + 1)) {
+            return false;
+        }
+        for (Path name : rel) {
+            if (name.toString().startsWith(".")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean leadsTo(Path walked, Path real) {
+        try {
+            return walked.toRealPath().equals(real);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private Path realRoot() throws IOException {
+        Path r = realRoot;
+        if (r == null) {
+            r = root.toRealPath();
+            realRoot = r;
+        }
+        return r;
+    }
+
+    /** Recorded and logged once per path; if the ledger is away, a later poll records it. */
+    private void skip(Path path, String reason) {
+        if (!reported.add(path)) {
+            return;
+        }
+        String name = source != null ? source : root.relativize(path).getName(0).toString();
+        try {
+            if (inputs.recordSkipped(run.runId(), name, name + ":" + path + "|skipped", path.toString(), reason)) {
+                LOG.warn("Not imported: {}: {}", path, reason);
+                ledger.log(run.runId(), "ingest", "warn", "not imported: " + reason, null, path.toString());
+            }
+        } catch (RuntimeException e) {
+            reported.remove(path);
+            LOG.warn("Not imported: {}: {} (could not record it: {})", path, reason, e.getMessage());
+        }
+    }
+}

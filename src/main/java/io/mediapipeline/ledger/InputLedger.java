@@ -1,0 +1,82 @@
+package io.mediapipeline.ledger;
+
+import static io.mediapipeline.ledger.Jdbc.exec;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * The ledger's side of inputs that did not go the plain way: a finished input whose recorded copy is gone
+ * (taken up again), an input that changed while it was copied, and a path the source walk does not follow.
+ */
+public class InputLedger {
+
+    private final DataSource ds;
+
+    public InputLedger(DataSource ds) {
+        this.ds = ds;
+    }
+
+    /** What a finished input left behind: where its copy is, and the size and content it had. */
+    public record RecordedCopy(String disposition, String place, Long size, String sha256, UUID mediaFileId) {
+    }
+
+    public RecordedCopy recordedCopy(long sourceFileId) {
+        return Jdbc.inTx(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select disposition, place, size, sha256, media_file_id from source_files where id = ?")) {
+                ps.setLong(1, sourceFileId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return null;
+                    }
+                    long size = rs.getLong(3);
+                    return new RecordedCopy(rs.getString(1), rs.getString(2), rs.wasNull() ? null : size,
+                            rs.getString(4), rs.getObject(5, UUID.class));
+                }
+            }
+        });
+    }
+
+    /**
+     * The input's recorded copy is gone (a power cut took its directory entry): the input is pending again, so
+     * it is ingested again instead of being deleted; the reason stays on the row (and in file_events) until then.
+     */
+    public boolean reopen(long sourceFileId, String reason) {
+        return Jdbc.inTx(ds, c -> exec(c, """
+                update source_files set disposition = 'pending', place = null, reason = ?
+                 where id = ? and disposition in ('imported', 'duplicate', 'quarantined')""", reason, sourceFileId) > 0);
+    }
+
+    /**
+     * The input changed while it was copied: nothing was kept, so nothing is recorded. Its pending row goes (the
+     * changed file comes back under a new key, size and time); a row other records refer to stays, saying why.
+     */
+    public void changedWhileCopied(long sourceFileId, String reason) {
+        try {
+            if (Jdbc.inTx(ds, c -> exec(c, """
+                    delete from source_files s where id = ? and disposition = 'pending'
+                       and not exists (select 1 from file_events e where e.source_file_id = s.id)""", sourceFileId)) > 0) {
+                return;
+            }
+        } catch (LedgerException referenced) {
+            // another record points at the row: keep it
+        }
+        Jdbc.inTx(ds, c -> exec(c, "update source_files set reason = ? where id = ? and disposition = 'pending'",
+                reason, sourceFileId));
+    }
+
+    /**
+     * A path the source does not follow (a symbolic link, a folder too deep), recorded once under its own key.
+     *
+     * @return true the first time, so the caller reports it once
+     */
+    public boolean recordSkipped(long runId, String source, String sourceKey, String path, String reason) {
+        return Jdbc.inTx(ds, c -> exec(c, """
+                insert into source_files (run_id, source, source_key, source_path, disposition, reason)
+                values (?, ?, ?, ?, 'skipped', ?) on conflict (source_key) do nothing""",
+                runId, source, sourceKey, path, reason) > 0);
+    }
+}
