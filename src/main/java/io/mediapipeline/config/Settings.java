@@ -197,6 +197,7 @@ public final class Settings {
         }
         positive("pipeline.db.pool-size");
         positive("pipeline.ingest.parallelism");
+        positive("pipeline.ingest.max-attempts");
         positive("pipeline.source.folder.poll-seconds");
         positive("pipeline.source.inbox.poll-seconds");
         positive("pipeline.once.idle-seconds");
