@@ -288,8 +288,13 @@ public final class Application {
                             String.join(", ", running));
                     RunWatcher watcher = new RunWatcher(m.getCamelContext(), activity, handoff, run, report,
                             settings.integer("pipeline.once.idle-seconds"), once, summary -> {
-                                exitCode.set(exitCodeOf(summary));
-                                printSummary(summary);
+                                if (summary == null) {
+                                    System.out.println("Run failed: the run report could not be written (see the log)");
+                                    exitCode.set(EXIT_FAILED);
+                                } else {
+                                    exitCode.set(exitCodeOf(summary));
+                                    printSummary(summary);
+                                }
                                 main.completed();
                             });
                     Thread t = new Thread(watcher, "run-watcher");
