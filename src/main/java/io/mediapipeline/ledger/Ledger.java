@@ -231,6 +231,11 @@ public class Ledger {
         return update("update media_files set status = error_from, error = null where id = ? and status = 'error'", mediaId) > 0;
     }
 
+    /** Every file that failed while in {@code status} goes back to it, to be tried again; returns how many. */
+    public int returnFromErrors(String status) {
+        return update("update media_files set status = error_from, error = null where status = 'error' and error_from = ?", status);
+    }
+
     // ---- logs -------------------------------------------------------------------------------
 
     public void log(Long runId, String stage, String level, String message, UUID mediaId, String sourcePath) {

@@ -101,7 +101,7 @@ class UnfinishedRunIT {
     }
 
     @Test
-    void fileLeftInErrorEndsOnceWithNotAllDone() throws Exception {
+    void fileLeftInErrorEndsOnceWithNotAllDoneAndTheNextRunReturnsItToWhereItFailed() throws Exception {
         PipelineHome pipeline = new PipelineHome(tmp);
         List<Path> photos = Tools.photos(pipeline.library(), "pic", 2, "2020:10:10 10:00:00");
         // the archive cannot be created: a plain file stands where sorted/ should be
@@ -134,7 +134,22 @@ class UnfinishedRunIT {
         JsonNode report = latestReport(pipeline);
         assertThat(report.path("notDone")).hasSize(2).allSatisfy(i ->
                 assertThat(i.path("why").asText()).startsWith("error while ingested: organize:"));
-        assertThat(photos).hasSize(2);
+
+        // the obstacle is gone: the next run takes the files back to ingested (where they failed) and organizes them
+        Files.delete(pipeline.sorted());
+        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(Application.EXIT_OK);
+        assertThat(files(pipeline.sorted())).hasSize(photos.size());
+        try (Database db = pipeline.openLedger()) {
+            assertThat(query(db, "select status, error_from, error from media_files")).hasSize(2).allSatisfy(r -> {
+                assertThat(r.get("status")).isEqualTo("archived");
+                assertThat(r.get("error_from")).isNull();
+                assertThat(r.get("error")).isNull();
+            });
+            assertThat(query(db, "select string_agg(from_state || '>' || to_state, ' ' order by id) as h from file_events"
+                    + " where entity = 'media_file' and from_state is not null group by media_file_id"))
+                    .hasSize(2).allSatisfy(r -> assertThat(r.get("h"))
+                            .isEqualTo("ingesting>ingested ingested>error error>ingested ingested>archived"));
+        }
     }
 
     private static JsonNode latestReport(PipelineHome pipeline) throws Exception {
