@@ -19,6 +19,7 @@ import io.mediapipeline.icloud.LivePhotos;
 import io.mediapipeline.icloud.LoginServer;
 import io.mediapipeline.ingest.Ingest;
 import io.mediapipeline.ingest.Quarantine;
+import io.mediapipeline.ingest.RepeatedFailures;
 import io.mediapipeline.ingest.RunContext;
 import io.mediapipeline.ingest.SourceFilter;
 import io.mediapipeline.ledger.Database;
@@ -32,6 +33,7 @@ import io.mediapipeline.ops.Reconciler;
 import io.mediapipeline.ops.RunWatcher;
 import io.mediapipeline.pixel.PixelTarget;
 import io.mediapipeline.report.RunReport;
+import io.mediapipeline.report.Unfinished;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Configuration is checked and the ledger opened before Camel starts, so a bad key or an
  * unreachable database ends the process at once with exit code 1 and one clear line.
- * `once` exits 0 when everything was processed, 3 when some inputs were quarantined.
+ * `once` exits 0 when everything is done, 3 when it is done but some inputs were quarantined, 4 when
+ * something is not done (an input or a stage unfinished, a source not read completely, a delivery not proven).
  */
 public final class Application {
 
@@ -59,11 +62,16 @@ public final class Application {
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;
     public static final int EXIT_QUARANTINED = 3;
+    public static final int EXIT_NOT_DONE = 4;
+
+    private static final int SUMMARY_LINES = 20;
 
     private static final String USAGE = """
             usage: media-pipeline <command> [--config FILE]
               run            service mode (what systemd starts)
-              once           process everything pending, then exit (0 done, 3 some quarantined, 1 failed)
+              once           process everything pending, then exit: 0 all done, 3 done with some files
+                             quarantined, 4 finished but not all done (the summary says what and why;
+                             wins over 3), 1 could not run
               backfill DIR   register an existing archive in the ledger without moving anything
               doctor         check tools, database, disk space and configuration; say what to fix
               samples DIR    write a small sample library (used by `demo`)
@@ -181,7 +189,6 @@ public final class Application {
             RunContext run = new RunContext(ledger, once ? "once" : "run", settings.node());
             Activity activity = new Activity();
             Metrics metrics = new Metrics().register();
-            RunReport report = new RunReport(ledger, home);
             JdbcCachedMessageIdRepository folderImports = new JdbcCachedMessageIdRepository(db.dataSource(), "source-folder");
             folderImports.setCreateTableIfNotExists(false);
 
@@ -193,6 +200,9 @@ public final class Application {
                 camelProps.setProperty("pipeline.source.inbox.poll-seconds", "1");
             }
             IcloudSettings icloud = IcloudSettings.of(settings);
+            List<String> icloudAccounts = settings.bool("pipeline.source.icloud.enabled")
+                    ? icloud.accounts().stream().map(IcloudSettings.Account::name).toList() : List.of();
+            RunReport report = new RunReport(ledger, home, once ? new Unfinished(ledger, handoff, icloudAccounts) : null);
             if (settings.bool("pipeline.source.icloud.enabled") && icloud.missingPassword() != null) {
                 throw new ConfigException(icloud.missingPassword());
             }
@@ -224,7 +234,9 @@ public final class Application {
             main.bind("folderImports", folderImports);
             main.bind("ingest", new Ingest(ledger, probe, handoff, run, home,
                     settings.get("pipeline.ingest.wrong-extension").equals("fix")));
-            main.bind("quarantine", new Quarantine(ledger, run, home));
+            Quarantine quarantine = new Quarantine(ledger, run, home);
+            main.bind("quarantine", quarantine);
+            main.bind("ingestFailures", new RepeatedFailures(ledger, quarantine, settings.integer("pipeline.ingest.max-attempts")));
             java.time.Duration fresh = java.time.Duration.ofSeconds(settings.integer("pipeline.ingest.stable-seconds") + 2L);
             main.bind("folderFilter", new SourceFilter(ledger, run, "folder", settings.path("pipeline.source.folder.path"),
                     SourceFilter.Links.valueOf(settings.get("pipeline.source.folder.links").toUpperCase(java.util.Locale.ROOT)),
@@ -283,9 +295,13 @@ public final class Application {
                             String.join(", ", running));
                     RunWatcher watcher = new RunWatcher(m.getCamelContext(), activity, handoff, run, report,
                             settings.integer("pipeline.once.idle-seconds"), once, summary -> {
-                                long quarantined = summary.counts().getOrDefault("quarantined", 0L);
-                                exitCode.set(quarantined > 0 ? EXIT_QUARANTINED : EXIT_OK);
-                                printSummary(summary);
+                                if (summary == null) {
+                                    System.out.println("Run failed: the run report could not be written (see the log)");
+                                    exitCode.set(EXIT_FAILED);
+                                } else {
+                                    exitCode.set(exitCodeOf(summary));
+                                    printSummary(summary);
+                                }
                                 main.completed();
                             });
                     Thread t = new Thread(watcher, "run-watcher");
@@ -318,6 +334,14 @@ public final class Application {
         }
     }
 
+    /** Not done wins over quarantined: an operator must look at what is unfinished first. */
+    static int exitCodeOf(RunReport.Summary summary) {
+        if (!summary.notDone().isEmpty()) {
+            return EXIT_NOT_DONE;
+        }
+        return summary.counts().getOrDefault("quarantined", 0L) > 0 ? EXIT_QUARANTINED : EXIT_OK;
+    }
+
     private static void printSummary(RunReport.Summary summary) {
         var c = summary.counts();
         System.out.printf("Run complete: %d imported, %d duplicate(s), %d quarantined. Report: %s%n",
@@ -329,6 +353,14 @@ public final class Application {
                             + "(gate refused), %d skipped, %d failed%n", z.getOrDefault("compressed", 0L),
                     z.getOrDefault("bytesSaved", 0L) / 1e6, z.getOrDefault("original", 0L), z.getOrDefault("skipped", 0L),
                     z.getOrDefault("failed", 0L));
+        }
+        List<Unfinished.Item> notDone = summary.notDone();
+        if (!notDone.isEmpty()) {
+            System.out.printf("Not all done (exit %d): %d item(s) left for a later run:%n", EXIT_NOT_DONE, notDone.size());
+            notDone.stream().limit(SUMMARY_LINES).forEach(i -> System.out.printf("  %s: %s%n", i.what(), i.why()));
+            if (notDone.size() > SUMMARY_LINES) {
+                System.out.printf("  ... and %d more in the report (\"notDone\")%n", notDone.size() - SUMMARY_LINES);
+            }
         }
     }
 }

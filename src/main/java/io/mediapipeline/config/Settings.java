@@ -199,6 +199,7 @@ public final class Settings {
         positive("pipeline.db.connect-timeout-seconds");
         positive("pipeline.db.socket-timeout-seconds");
         positive("pipeline.ingest.parallelism");
+        positive("pipeline.ingest.max-attempts");
         positive("pipeline.source.folder.poll-seconds");
         positive("pipeline.source.inbox.poll-seconds");
         positive("pipeline.once.idle-seconds");

@@ -85,6 +85,27 @@ public class Ledger {
                 sha256, place, reason, sourceFileId);
     }
 
+    /**
+     * Records that ingesting an input failed; returns how many attempts in a row have now failed with this
+     * same reason (a different reason starts the count again).
+     */
+    public int recordFailure(long sourceFileId, String reason) {
+        return inTx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    update source_files
+                       set failures = case when last_error = ? then failures + 1 else 1 end, last_error = ?
+                     where id = ? and disposition = 'pending'
+                    returning failures""")) {
+                ps.setString(1, reason);
+                ps.setString(2, reason);
+                ps.setLong(3, sourceFileId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getInt(1) : 0;
+                }
+            }
+        });
+    }
+
     // ---- media ------------------------------------------------------------------------------
 
     /** Inserts the content if new (status ingesting); otherwise says whether this is a resume or a copy. */
@@ -155,9 +176,13 @@ public class Ledger {
      */
     public void markIngested(UUID mediaId, String originalPath, long sourceFileId, String sha256) {
         inTx(c -> {
+            // a file that failed while ingesting goes back to ingesting first: the trigger allows no other way
+            exec(c, """
+                    update media_files set status = 'ingesting', error = null
+                     where id = ? and status = 'error' and error_from = 'ingesting'""", mediaId);
             exec(c, """
                     update media_files set status = 'ingested', original_path = ?, error = null
-                     where id = ? and status in ('ingesting', 'error')""", originalPath, mediaId);
+                     where id = ? and status = 'ingesting'""", originalPath, mediaId);
             exec(c, """
                     update media_files set original_path = ?
                      where id = ? and status not in ('ingesting', 'error') and original_path is distinct from ?""",
@@ -197,9 +222,25 @@ public class Ledger {
                 archivePath, mediaId);
     }
 
+    /**
+     * The file failed in its current status (the trigger records which, in error_from). A status that may
+     * not fail (already in error, cleaned) is left as it is, so a failure handler never fails itself.
+     */
     public void markError(UUID mediaId, String stage, String reason) {
-        update("update media_files set status = 'error', error = ? where id = ? and status <> 'error'",
+        update("""
+                update media_files set status = 'error', error = ?
+                 where id = ? and status in (select from_status from media_status_transitions where to_status = 'error')""",
                 stage + ": " + reason, mediaId);
+    }
+
+    /** Puts a file in error back to the status it failed in (the only way out the ledger allows); false if not in error. */
+    public boolean returnFromError(UUID mediaId) {
+        return update("update media_files set status = error_from, error = null where id = ? and status = 'error'", mediaId) > 0;
+    }
+
+    /** Every file that failed while in {@code status} goes back to it, to be tried again; returns how many. */
+    public int returnFromErrors(String status) {
+        return update("update media_files set status = error_from, error = null where status = 'error' and error_from = ?", status);
     }
 
     // ---- logs -------------------------------------------------------------------------------
@@ -214,8 +255,8 @@ public class Ledger {
     /** One entry per input of the run, with where each ended up. */
     public List<Map<String, Object>> runFiles(long runId) {
         return rows("""
-                select s.source_path, s.source, s.disposition, s.sha256, s.place, s.reason,
-                       m.status, m.original_path, m.compressed_path, m.archive_path, m.error,
+                select s.source_path, s.source, s.disposition, s.sha256, s.place, s.reason, s.last_error, s.failures,
+                       m.status, m.original_path, m.compressed_path, m.archive_path, m.error, m.error_from,
                        m.compress_decision, m.compress_reason, m.space_saved,
                        case when s.disposition = 'duplicate' then m.original_path end as duplicate_of
                   from source_files s left join media_files m on m.id = s.media_file_id

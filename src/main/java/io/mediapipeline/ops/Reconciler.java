@@ -50,6 +50,11 @@ public class Reconciler {
         }
         int requeued = 0;
         if (handoff.stagesAfterIngest().contains("organize")) {
+            // an earlier organize failure (disk full, a folder in the way) is tried again once per start
+            int retried = ledger.returnFromErrors("ingested");
+            if (retried > 0) {
+                LOG.info("Organizing again {} file(s) that failed to organize before", retried);
+            }
             for (MediaRecord m : ledger.withStatus("ingested")) {
                 if (m.originalPath() != null && handoff.requeue("organize", Path.of(m.originalPath()), m.sha256(), m.extension())) {
                     requeued++;

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches for the pipeline going quiet. In `once` mode the first quiet moment ends the run: the
  * report is written and the app told to stop. In service mode each busy period ends with a report
- * and a new run, so a report never mixes two batches of work.
+ * and a new run, so a report never mixes two batches of work. If the report cannot be written, `once` is
+ * told so with a null summary.
  */
 public class RunWatcher implements Runnable {
 
@@ -54,7 +55,8 @@ public class RunWatcher implements Runnable {
                 }
                 if (once) {
                     RunReport.Summary summary = report.write(run.runId());
-                    LOG.info("Run finished: {} -> {}", summary.counts(), summary.file());
+                    LOG.info("Run finished: {}{} -> {}", summary.counts(),
+                            summary.notDone().isEmpty() ? "" : ", not done: " + summary.notDone().size(), summary.file());
                     onOnceDone.accept(summary);
                     return;
                 }
@@ -70,6 +72,9 @@ public class RunWatcher implements Runnable {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             LOG.error("Run watcher failed: {}", e.getMessage(), e);
+            if (once) {
+                onOnceDone.accept(null); // `once` must still end, and not as a success
+            }
         }
     }
 

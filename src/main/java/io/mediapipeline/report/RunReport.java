@@ -27,19 +27,27 @@ public class RunReport {
 
     private final Ledger ledger;
     private final Path reports;
+    private final Unfinished unfinished;
     private final ObjectMapper json = new ObjectMapper().findAndRegisterModules()
             .enable(SerializationFeature.INDENT_OUTPUT);
 
     public RunReport(Ledger ledger, Path home) {
+        this(ledger, home, null);
+    }
+
+    /** @param unfinished for `once`: what the run left undone goes into the report ("notDone"); null otherwise */
+    public RunReport(Ledger ledger, Path home, Unfinished unfinished) {
         this.ledger = ledger;
         this.reports = home.resolve("reports");
+        this.unfinished = unfinished;
     }
 
     /**
      * @param compression for this run's files with a compress decision: how many per decision, and "bytesSaved"
      *                    (empty when the stage is off or decided nothing)
+     * @param notDone     what the run left undone and why (always empty without an {@link Unfinished})
      */
-    public record Summary(Path file, Map<String, Long> counts, Map<String, Long> compression) {
+    public record Summary(Path file, Map<String, Long> counts, Map<String, Long> compression, List<Unfinished.Item> notDone) {
     }
 
     public Summary write(long runId) throws IOException {
@@ -80,7 +88,8 @@ public class RunReport {
             f.put("duplicateOf", row.get("duplicate_of"));
             f.put("place", row.get("place"));
             f.put("deliveries", deliveries.getOrDefault((String) row.get("sha256"), Map.of()));
-            Object error = row.get("reason") != null ? row.get("reason") : row.get("error");
+            Object error = row.get("reason") != null ? row.get("reason")
+                    : "pending".equals(row.get("disposition")) ? row.get("last_error") : row.get("error");
             f.put("error", error);
             files.add(f);
         }
@@ -98,6 +107,10 @@ public class RunReport {
         if (!compression.isEmpty()) {
             doc.put("compression", compression);
         }
+        List<Unfinished.Item> notDone = unfinished == null ? List.of() : unfinished.find(runId);
+        if (unfinished != null) {
+            doc.put("notDone", notDone);
+        }
         doc.put("files", files);
         Files.createDirectories(reports);
         Path target = reports.resolve("run-" + NAME.format(finished) + "-" + runId + ".json");
@@ -105,7 +118,7 @@ public class RunReport {
         json.writeValue(tmp.toFile(), doc);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         ledger.closeRun(runId, target.toString(), json.writeValueAsString(counts));
-        return new Summary(target, counts, compression);
+        return new Summary(target, counts, compression, notDone);
     }
 
     public boolean hasInputs(long runId) {

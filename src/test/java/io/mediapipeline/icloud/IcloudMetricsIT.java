@@ -63,7 +63,8 @@ class IcloudMetricsIT {
 
         // Apple throttles the next run: it is counted as throttled, and the hourly limit (2) is now reached
         icloud.marker(USER, "throttle", "");
-        assertThat(Application.run(new String[] {"once", "--config", p.config().toString()})).isEqualTo(Application.EXIT_OK);
+        assertThat(Application.run(new String[] {"once", "--config", p.config().toString()}))
+                .as("a throttled download is not all done").isEqualTo(Application.EXIT_NOT_DONE);
         assertThat(metric("icloud.default.outcome.throttled")).isEqualTo(1);
         assertThat(metric("icloud.default.outcome.success")).as("a new run counts afresh").isEqualTo(-1);
         assertThat(metric("icloud.default.circuit-open")).isEqualTo(1);

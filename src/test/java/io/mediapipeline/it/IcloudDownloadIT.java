@@ -5,6 +5,7 @@ import static io.mediapipeline.support.PipelineHome.query;
 import static io.mediapipeline.support.PipelineHome.sha;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mediapipeline.Application;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.support.IcloudStandIn;
 import io.mediapipeline.support.PipelineHome;
@@ -190,16 +191,18 @@ class IcloudDownloadIT {
 
         Process once = IcloudStandIn.startApp("once", config, tmp.resolve("once1.log"), env);
         assertThat(once.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(once.exitValue()).as(Files.readString(tmp.resolve("once1.log"))).isZero();
+        assertThat(once.exitValue()).as("a partial download is not all done; " + Files.readString(tmp.resolve("once1.log")))
+                .isEqualTo(Application.EXIT_NOT_DONE);
         assertThat(files(pipeline.sorted())).hasSize(2);
         assertThat(Files.readString(tmp.resolve("once1.log"))).contains("iCloud default: partial")
-                .contains("Could not download IMG_0002.jpg");
+                .contains("Could not download IMG_0002.jpg")
+                .contains("Not all done (exit 4)").contains("iCloud default: download ended partial");
 
         icloud.clear(USER, "partial");
         // the next `once` (an operator's explicit run) does not wait for the failure backoff
         once = IcloudStandIn.startApp("once", config, tmp.resolve("once2.log"), env);
         assertThat(once.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(once.exitValue()).as(Files.readString(tmp.resolve("once2.log"))).isZero();
+        assertThat(once.exitValue()).as(Files.readString(tmp.resolve("once2.log"))).isEqualTo(Application.EXIT_OK);
         assertThat(files(pipeline.sorted())).hasSize(3);
         assertThat(icloud.ends(USER, "download")).extracting(l -> l.replaceAll(".*(downloaded=\\d+).*", "$1"))
                 .containsExactly("downloaded=2", "downloaded=1");

@@ -172,7 +172,7 @@ class PixelDeliveryIT {
         List<Path> photos = Tools.photos(p.library(), "pic", 5, "2022:02:02 10:00:00");
         pair.pausePhone();
 
-        assertThat(once(p)).isEqualTo(Application.EXIT_OK);
+        assertThat(once(p)).as("phone paused: nothing proven, not all done").isEqualTo(Application.EXIT_NOT_DONE);
         Map<String, String> bridge = bridgeFiles(p);
         assertThat(bridge).hasSize(5);
         assertThat(phoneFiles()).isEmpty();
@@ -209,7 +209,7 @@ class PixelDeliveryIT {
             Files.createDirectories(p.home().resolve("work/pixel"));
             Files.createLink(p.home().resolve("work/pixel/" + s + "." + ext), original);
         }
-        assertThat(once(p)).isEqualTo(Application.EXIT_OK);
+        assertThat(once(p)).as("one file missing on the phone: not all done").isEqualTo(Application.EXIT_NOT_DONE);
         assertThat(bridgeFiles(p)).as("nothing staged twice").isEqualTo(bridge);
         assertThat(files(p.home().resolve("work/pixel"))).isEmpty();
         try (Database ledger = p.openLedger()) {
@@ -245,7 +245,7 @@ class PixelDeliveryIT {
         long phonePid = pair.phone().process.pid();
         Tools.run(tmp, "kill", "-STOP", String.valueOf(phonePid));
         try {
-            assertThat(once(p)).isEqualTo(Application.EXIT_OK);
+            assertThat(once(p)).as("frozen phone: nothing proven, not all done").isEqualTo(Application.EXIT_NOT_DONE);
             // the trap: Syncthing still reports the frozen phone as connected (for minutes)
             JsonNode connections = JSON.readTree(pair.rest(pair.server(), "GET", "/rest/system/connections", null));
             assertThat(connections.path("connections").path(pair.phone().deviceId()).path("connected").asBoolean())
@@ -356,7 +356,7 @@ class PixelDeliveryIT {
         PipelineHome p = pipeline().set("pipeline.target.pixel.once-wait-seconds", "2")
                 .set("pipeline.target.pixel.api-key", "not-the-key");
         Tools.photos(p.library(), "k", 2, "2020:01:01 10:00:00");
-        assertThat(once(p)).isEqualTo(Application.EXIT_OK);
+        assertThat(once(p)).as("API key refused: not all done").isEqualTo(Application.EXIT_NOT_DONE);
         try (Database ledger = p.openLedger()) {
             assertThat(messages(ledger)).anySatisfy(m -> assertThat(m).contains("refused the API key").contains("HTTP 403")
                     .contains("pipeline.target.pixel.api-key").doesNotContain("not-the-key"));
@@ -372,7 +372,7 @@ class PixelDeliveryIT {
         assertThat(metric("pixel.outstanding.files")).isEqualTo(2);
 
         p.set("pipeline.target.pixel.api-key", pair.server().apiKey()).set("pipeline.target.pixel.folder-id", "nope");
-        assertThat(once(p)).isEqualTo(Application.EXIT_OK);
+        assertThat(once(p)).as("no such folder: not all done").isEqualTo(Application.EXIT_NOT_DONE);
         try (Database ledger = p.openLedger()) {
             assertThat(messages(ledger)).anySatisfy(m -> assertThat(m).contains("no folder 'nope'"));
         }
@@ -382,7 +382,7 @@ class PixelDeliveryIT {
         // the folder marker gone (a NAS not mounted): Syncthing puts the folder in error
         p.set("pipeline.target.pixel.folder-id", LoopbackPair.FOLDER_ID);
         Files.delete(p.home().resolve("bridge/pixel/.stfolder"));
-        assertThat(once(p)).isEqualTo(Application.EXIT_OK);
+        assertThat(once(p)).as("folder in error: not all done").isEqualTo(Application.EXIT_NOT_DONE);
         try (Database ledger = p.openLedger()) {
             assertThat(messages(ledger)).anySatisfy(m -> assertThat(m).contains("Syncthing folder 'pixel' is in error")
                     .contains("folder marker missing").contains("mounted"));
@@ -392,7 +392,7 @@ class PixelDeliveryIT {
         assertThat(metric("pixel.failures.folder-error")).isPositive();
 
         pair.stop(pair.server());
-        assertThat(once(p)).isEqualTo(Application.EXIT_OK);
+        assertThat(once(p)).as("Syncthing down: not all done").isEqualTo(Application.EXIT_NOT_DONE);
         try (Database ledger = p.openLedger()) {
             assertThat(messages(ledger)).anySatisfy(m -> assertThat(m).contains("Syncthing is not reachable at "
                     + pair.server().url()).contains("is it running"));

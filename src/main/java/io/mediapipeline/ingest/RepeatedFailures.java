@@ -1,0 +1,83 @@
+package io.mediapipeline.ingest;
+
+import io.mediapipeline.ledger.Ledger;
+import io.mediapipeline.media.BadMediaException;
+import java.io.IOException;
+import org.apache.camel.Exchange;
+import org.apache.camel.RuntimeCamelException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An input that fails in ingest for a reason that is not bad media (unreadable, a tool that always fails on
+ * it) is tried again on the next poll; once it has failed the same way pipeline.ingest.max-attempts times in a
+ * row it is quarantined with that reason, so it can neither be lost nor keep a run from ever ending.
+ * Used by the ingest-errors route configuration (routes/00-error-handling.camel.yaml).
+ */
+public class RepeatedFailures {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RepeatedFailures.class);
+    static final String FAILURES = "ingestFailures";
+
+    private final Ledger ledger;
+    private final Quarantine quarantine;
+    private final int maxAttempts;
+
+    public RepeatedFailures(Ledger ledger, Quarantine quarantine, int maxAttempts) {
+        this.ledger = ledger;
+        this.quarantine = quarantine;
+        this.maxAttempts = maxAttempts;
+    }
+
+    /**
+     * The error clause's condition: records this failure (once per exchange, as Camel may ask again) and says
+     * whether the input has now failed the same way often enough to be quarantined.
+     */
+    public boolean givesUp(Exchange ex) {
+        Integer failures = ex.getProperty(FAILURES, Integer.class);
+        if (failures == null) {
+            failures = record(ex);
+            ex.setProperty(FAILURES, failures);
+        }
+        return failures >= maxAttempts;
+    }
+
+    /** Quarantines the input with the reason it kept failing for. */
+    public void quarantine(Exchange ex) throws IOException {
+        String reason = Quarantine.reasonOf(cause(ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)))
+                + " (failed the same way " + ex.getProperty(FAILURES, Integer.class) + " times)";
+        ex.setProperty(Exchange.EXCEPTION_CAUGHT, new BadMediaException(reason));
+        quarantine.badInput(ex);
+    }
+
+    private int record(Exchange ex) {
+        Long sourceFileId = ex.getProperty(Ingest.SOURCE_FILE_ID, Long.class);
+        Throwable cause = cause(ex.getException() != null ? ex.getException()
+                : ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+        String reason = Quarantine.reasonOf(cause);
+        String file = ex.getIn().getHeader(Exchange.FILE_PATH, String.class);
+        if (sourceFileId == null) {
+            // not admitted (gone, or the ledger is away): nothing to count; the next poll starts afresh
+            LOG.warn("Could not ingest {}: {}; tried again on the next poll", file, reason);
+            return 0;
+        }
+        try {
+            int failures = ledger.recordFailure(sourceFileId, reason);
+            if (failures < maxAttempts) {
+                LOG.warn("Could not ingest {}: {} (failure {} of {} before quarantine); tried again on the next poll",
+                        file, reason, failures, maxAttempts);
+            }
+            return failures;
+        } catch (RuntimeException e) {
+            LOG.warn("Could not ingest {}: {}; and the failure could not be recorded: {}", file, reason, e.getMessage());
+            return 0;
+        }
+    }
+
+    private static Throwable cause(Throwable t) {
+        while (t instanceof RuntimeCamelException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}
