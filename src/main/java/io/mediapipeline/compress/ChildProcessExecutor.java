@@ -27,8 +27,18 @@ import org.apache.camel.component.exec.ExecResult;
  */
 public class ChildProcessExecutor implements ExecCommandExecutor {
 
-    private static final int MAX_STDOUT = 16 << 20;
-    private static final int MAX_STDERR = 64 << 10;
+    private final int maxStdout;
+    private final int maxStderr;
+
+    public ChildProcessExecutor() {
+        this(16 << 20, 64 << 10);
+    }
+
+    /** Tests: smaller caps, so a long tool output is cheap to make. */
+    ChildProcessExecutor(int maxStdout, int maxStderr) {
+        this.maxStdout = maxStdout;
+        this.maxStderr = maxStderr;
+    }
 
     @Override
     public ExecResult execute(ExecCommand command) throws ExecException, IOException {
@@ -40,8 +50,8 @@ public class ChildProcessExecutor implements ExecCommandExecutor {
             builder.directory(new File(command.getWorkingDir()));
         }
         Process process = ChildProcess.start(builder);
-        StreamDrain out = StreamDrain.start(process.getInputStream(), MAX_STDOUT, "exec-drain");
-        StreamDrain err = StreamDrain.start(process.getErrorStream(), MAX_STDERR, "exec-drain");
+        StreamDrain out = StreamDrain.start(process.getInputStream(), maxStdout, command.getExecutable() + "-stdout");
+        StreamDrain err = StreamDrain.start(process.getErrorStream(), maxStderr, command.getExecutable() + "-stderr");
         long timeout = command.getTimeout() > 0 ? command.getTimeout() : Long.MAX_VALUE;
         try {
             if (!process.waitFor(timeout, TimeUnit.MILLISECONDS)) {

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #plan}: already done at this tier, over the run's caps, not worth trying (HEIC, PNG, efficient
  *       HEVC) or an encode; the encode writes a scratch file under work/.compress-scratch/ only;</li>
  *   <li>{@link #copyMetadata}: exiftool copies back from the original what ffmpeg dropped;</li>
- *   <li>{@link #measure}: ffmpeg's ssim filter, the original scaled to the output's size;</li>
+ *   <li>{@link #measure}: ffmpeg's ssim filter over all frames ({@link SsimMeasure}), the original scaled to the output's size;</li>
  *   <li>{@link #gate}: smaller by X %, SSIM at least the threshold, nothing lost in capture date, GPS,
  *       orientation/rotation, make/model (and the Live Photo content identifier) — then the output is placed in
  *       compressed/ (mirroring originals/), otherwise the original is linked there instead; the ledger says which
@@ -344,36 +344,9 @@ public class Compressor {
         }
         ex.getIn().setHeader("measureSsim", true);
         ex.getIn().setHeader("CamelExecCommandExecutable", cfg.ffmpeg());
-        List<String> cmd = ssimArgs(cfg.ffmpeg(), job.original, job.out);
+        List<String> cmd = SsimMeasure.args(cfg.ffmpeg(), job.original, job.out);
         ex.getIn().setHeader("CamelExecCommandArgs", cmd.subList(1, cmd.size()));
         ex.getIn().setHeader("CamelExecCommandTimeout", cfg.timeout().toMillis());
-    }
-
-    /** The SSIM command line (also used by bench/compress). */
-    public static List<String> ssimArgs(String ffmpeg, Path original, Path output) {
-        return List.of(ffmpeg, "-nostdin", "-nostats", "-loglevel", "error", "-noautorotate", "-i", abs(original),
-                "-noautorotate", "-i", abs(output), "-an", "-lavfi",
-                "[0:v][1:v]scale2ref=flags=area[ref][out];[ref]format=yuv420p[a];[out]format=yuv420p[b];[a][b]ssim=stats_file=-",
-                "-f", "null", "-");
-    }
-
-    /** Mean of the "All:" values of ssim's per-frame stats. */
-    static Double meanSsim(String stats) {
-        double sum = 0;
-        int n = 0;
-        for (String line : stats.split("\\R")) {
-            int i = line.indexOf("All:");
-            if (i >= 0) {
-                String v = line.substring(i + 4).trim().split("\\s+")[0];
-                try {
-                    sum += Double.parseDouble(v);
-                    n++;
-                } catch (NumberFormatException ignored) {
-                    // "inf" etc.: not a frame value
-                }
-            }
-        }
-        return n == 0 ? null : sum / n;
     }
 
     // ---- 4. gate ----------------------------------------------------------------------------------------------
@@ -381,12 +354,7 @@ public class Compressor {
     public void gate(Exchange ex) throws IOException {
         Job job = ex.getProperty(JOB, Job.class);
         if (Boolean.TRUE.equals(ex.getIn().getHeader("measureSsim", Boolean.class))) {
-            ExecResult result = ex.getIn().getBody(ExecResult.class);
-            String stats = result == null ? "" : new String(result.getStdout().readAllBytes(), StandardCharsets.UTF_8);
-            job.ssim = meanSsim(stats);
-            if (job.ssim == null) {
-                throw new IOException("SSIM could not be measured (ffmpeg printed no frame statistics)");
-            }
+            job.ssim = SsimMeasure.read(ex.getIn().getBody(ExecResult.class));
         }
         long outSize = Files.size(job.out);
         double saving = 100.0 * (job.originalSize - outSize) / job.originalSize;
@@ -396,7 +364,7 @@ public class Compressor {
         }
         Integer crf = crf(job);
         if (job.ssim != null && job.ssim < job.minSsim) {
-            refusals.add(String.format(Locale.ROOT, "SSIM %.4f below %.2f", job.ssim, job.minSsim)
+            refusals.add(String.format(Locale.ROOT, "SSIM %.4f (%s) below %.2f", job.ssim, SsimMeasure.SCOPE, job.minSsim)
                     + (crf == null ? "" : " at CRF " + crf));
         }
         List<String> lost = new ArrayList<>(MetadataDiff.lost(exif.read(job.original), exif.read(job.out)));
@@ -425,7 +393,7 @@ public class Compressor {
         Path placed = putInSlot(job, job.out, stem(job.original.getFileName().toString()) + "." + job.outExt);
         Files.deleteIfExists(job.out);
         String reason = String.format(Locale.ROOT, "%.1f%% smaller%s%s%s", saving,
-                job.ssim == null ? " (SSIM not measured: ffmpeg cannot decode HEIC)" : String.format(Locale.ROOT, ", SSIM %.4f", job.ssim),
+                job.ssim == null ? " (SSIM not measured: ffmpeg cannot decode HEIC)" : String.format(Locale.ROOT, ", SSIM %.4f (%s)", job.ssim, SsimMeasure.SCOPE),
                 job.tier == null ? "" : ", short side " + job.tier + " px",
                 crf == null ? "" : ", CRF " + crf + (job.attempts > 1 ? " (encode " + job.attempts + ")" : ""));
         record(job, new CompressLedger.Outcome("compressed", reason, placed.toString(), job.originalSize,

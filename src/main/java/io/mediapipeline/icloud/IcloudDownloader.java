@@ -282,7 +282,7 @@ public class IcloudDownloader {
                         now, s.lastSuccessAt(), null, expires);
                 next = "runs again at the next start";
             }
-            default -> { // PARTIAL, FAILED
+            default -> { // PARTIAL, FAILED, UNKNOWN
                 int f = s.failures() + 1;
                 if (f <= cfg.integer("retry.max-attempts")) {
                     Instant at = now.plus(backoff(cfg.integer("retry.initial-delay-seconds"),

@@ -285,11 +285,37 @@ public final class IcloudSettings {
         }
         for (String flag : words(value(s, name, "extra-flags"))) {
             String bare = flag.contains("=") ? flag.substring(0, flag.indexOf('=')) : flag;
-            if (FORBIDDEN_EXTRA.contains(bare) || flag.equals("webui")) {
+            String denied = denied(bare);
+            if (denied != null || flag.equals("webui")) {
                 throw new ConfigException(keyFor(s, name, "extra-flags") + ": " + bare
+                        + (denied != null && !denied.equals(bare) ? " (read by icloudpd as " + denied + ")" : "")
                         + " is set by the pipeline or not allowed (passwords never on the command line, no deleting"
                         + " from iCloud, no web UI)");
             }
         }
+    }
+
+    /**
+     * The denied flag icloudpd would read this argument as, or null: its option parser takes any unambiguous
+     * prefix of a long option ({@code --keep-icloud-rec}) and a short option's value glued on ({@code -pSECRET}).
+     */
+    static String denied(String bare) {
+        if (FORBIDDEN_EXTRA.contains(bare)) {
+            return bare;
+        }
+        if (bare.startsWith("--")) {
+            if (bare.length() > 2) {
+                for (String d : FORBIDDEN_EXTRA) {
+                    if (d.startsWith(bare)) {
+                        return d;
+                    }
+                }
+            }
+            return null;
+        }
+        if (bare.startsWith("-") && bare.length() >= 2 && FORBIDDEN_EXTRA.contains(bare.substring(0, 2))) {
+            return bare.substring(0, 2);
+        }
+        return null;
     }
 }

@@ -10,7 +10,9 @@ public enum Outcome {
     THROTTLED("warn"),
     BAD_ARGUMENTS("error"),
     FAILED("error"),
-    STOPPED("info");
+    STOPPED("info"),
+    /** Ended without proof of success or of a known failure (no end-of-run line): retried like FAILED. */
+    UNKNOWN("warn");
 
     private final String level;
 

@@ -14,19 +14,27 @@ public final class OutputClassifier {
     public static final Pattern LOG_LINE =
             Pattern.compile("^(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}) (DEBUG|INFO|WARNING|ERROR|CRITICAL)\\s+(.*)$");
 
+    private static final Pattern EMBEDDED =
+            Pattern.compile("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} (?:DEBUG|INFO|WARNING|ERROR|CRITICAL) ");
+
     private static final Pattern BAD_ARGS = Pattern.compile(
             "unrecognized arguments|invalid choice|invalid int value|expected one argument|are required for each configuration"
                     + "|can be used at a time|specified in --folder-structure is incorrect|is not compatible with"
-                    + "|^usage: |error: argument ");
+                    + "|^usage: |error: argument |Unknown library: ");
     private static final Pattern THROTTLE = Pattern.compile(
             "temporary refusing to serve icloudpd|ACCESS_DENIED|Service Unavailable|503 Server Error|HTTP 503"
                     + "|status(?: code)?:? 503");
+    /** Sign-in failures; icloudpd logs most of them at INFO (an exception's text), so the level proves nothing. */
     private static final Pattern AUTH = Pattern.compile(
             "Two-factor authentication is required|Two-step authentication is required"
-                    + "|Failed to verify two-factor authentication code|Failed to verify two-step authentication code"
-                    + "|Invalid email/password combination|Authentication required for Account");
+                    + "|Failed to (?:verify|send) two-(?:factor|step) authentication code"
+                    + "|Invalid email/password combination|Invalid username/password combination"
+                    + "|Authentication required for Account|Failed to initiate srp authentication"
+                    + "|Invalid authentication token|Too many trusted devices|Two-step authentication required for");
+    /** The end-of-run lines: a download's last line, or a sign-in (--auth-only) that completed. */
     private static final Pattern COMPLETE = Pattern.compile(
-            "have been downloaded|previously downloaded consecutive|Great, you're all set up");
+            "^All (?:photos and videos|photos|videos) have been downloaded$|^Authentication completed successfully$"
+                    + "|^Great, you're all set up");
     private static final Pattern FILE_ERROR = Pattern.compile(
             "Could not download|Failed to download|error downloading|Error downloading|IOError|Skipping .* failed");
     private static final Pattern NETWORK = Pattern.compile("Cannot connect to Apple iCloud service|Connection error|timed out");
@@ -38,7 +46,6 @@ public final class OutputClassifier {
     private boolean signedIn;
     private boolean network;
     private boolean traceback;
-    private boolean sawProcessing;
     private int errors;
     private int fileErrors;
     private int downloaded;
@@ -46,11 +53,15 @@ public final class OutputClassifier {
 
     public void accept(String line) {
         Matcher m = LOG_LINE.matcher(line);
+        Matcher inner = EMBEDDED.matcher(line);
+        if (!m.matches() && inner.find() && inner.start() > 0) {
+            // a prompt without a newline ("Please enter … code: ") runs into the next log line
+            accept(line.substring(0, inner.start()));
+            accept(line.substring(inner.start()));
+            return;
+        }
         String level = m.matches() ? m.group(2) : "";
         String text = m.matches() ? m.group(3) : line;
-        if (text.startsWith("Processing user") || text.startsWith("Looking up all")) {
-            sawProcessing = true;
-        }
         // a file name can contain anything: progress lines are only counted
         if (!level.equals("ERROR") && (text.startsWith("Downloaded ") || text.startsWith("Downloading "))) {
             if (text.startsWith("Downloaded ")) {
@@ -113,15 +124,20 @@ public final class OutputClassifier {
         if (auth && !signedIn) {
             return new RunResult(Outcome.AUTH_NEEDED, exitCode, "sign-in needed: " + firstProblem, downloaded);
         }
-        if (exitCode == 0 && !traceback && errors == 0 && fileErrors == 0 && !network && (complete || sawProcessing)) {
+        boolean clean = exitCode == 0 && !traceback && errors == 0 && fileErrors == 0 && !network;
+        // success needs evidence: the end-of-run line, or downloads with no problem at all
+        if (clean && (complete || signedIn || downloaded > 0)) {
             return new RunResult(Outcome.SUCCESS, exitCode, downloaded + " file(s) downloaded", downloaded);
         }
         if (downloaded > 0 || fileErrors > 0 && !network && !traceback) {
             return new RunResult(Outcome.PARTIAL, exitCode, downloaded + " file(s) downloaded, then: "
                     + (firstProblem == null ? "exit " + exitCode : firstProblem), downloaded);
         }
-        String why = network ? firstProblem : traceback ? "icloudpd crashed (exit " + exitCode + ")"
-                : firstProblem != null ? firstProblem : "no result line from icloudpd (exit " + exitCode + ")";
-        return new RunResult(Outcome.FAILED, exitCode, why, downloaded);
+        if (network || traceback || firstProblem != null) {
+            String why = network ? firstProblem : traceback ? "icloudpd crashed (exit " + exitCode + ")" : firstProblem;
+            return new RunResult(Outcome.FAILED, exitCode, why, downloaded);
+        }
+        return new RunResult(Outcome.UNKNOWN, exitCode, "icloudpd ended (exit " + exitCode
+                + ") without an end-of-run line or any download; nothing proves the run finished", downloaded);
     }
 }

@@ -84,6 +84,26 @@ class IcloudSettingsTest {
         }
     }
 
+    /** icloudpd's option parser reads an unambiguous prefix as the whole option, and -pSECRET as -p SECRET. */
+    @Test
+    void abbreviatedDeniedFlagsAreRefusedInExtraFlags() throws Exception {
+        for (String flag : List.of("--keep-icloud-rec 0", "--keep-icloud-rec=0", "--delete-after", "--auto-del",
+                "--password-prov=webui", "--passw x", "--cookie-dir /tmp/c", "-pSecret", "--only-print", "--smtp-pass=x")) {
+            assertThatThrownBy(() -> load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
+                    + "pipeline.source.icloud.extra-flags=" + flag + "\n", Map.of()))
+                    .as(flag).hasMessageContaining("pipeline.source.icloud.extra-flags")
+                    .hasMessageContaining("not allowed");
+        }
+        assertThatThrownBy(() -> load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
+                + "pipeline.source.icloud.extra-flags=--keep-icloud-rec=0\n", Map.of()))
+                .hasMessageContaining("--keep-icloud-rec (read by icloudpd as --keep-icloud-recent-days)");
+        // flags that are no prefix of a denied one still pass
+        IcloudSettings ok = IcloudSettings.of(load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
+                + "pipeline.source.icloud.extra-flags=--skip-photos --align-raw original --xmp-sidecar\n",
+                Map.of("PIPELINE_SOURCE_ICLOUD_PASSWORD", "x")));
+        assertThat(ok.accounts().get(0).extraFlags()).containsExactly("--skip-photos", "--align-raw", "original", "--xmp-sidecar");
+    }
+
     @Test
     void aMissingPasswordNamesTheEnvironmentVariable() throws Exception {
         assertThat(IcloudSettings.of(load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n", Map.of()))

@@ -2,7 +2,11 @@ package io.mediapipeline.icloud;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Each outcome from the log lines icloudpd 1.32.2 really prints (reference part A), whatever the exit code. */
 class OutputClassifierTest {
@@ -93,7 +97,104 @@ class OutputClassifierTest {
                 "EOFError", "[PYI-99:ERROR] Failed to execute script 'icloudpd' due to unhandled exception!").outcome())
                 .isEqualTo(Outcome.FAILED);
         // log level error / nothing printed: never a success
-        assertThat(classify(0).outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(classify(0).outcome()).isEqualTo(Outcome.UNKNOWN);
+    }
+
+    @Test
+    void processingUserAloneIsUnknownNotSuccess() {
+        RunResult r = classify(0, "2026-11-25 15:40:17 INFO     Processing user: a@example.com");
+        assertThat(r.outcome()).isEqualTo(Outcome.UNKNOWN);
+        assertThat(r.reason()).contains("without an end-of-run line");
+        // the download count line is not the end either
+        assertThat(classify(0, "2026-11-25 15:40:17 INFO     Processing user: a@example.com",
+                "2026-11-25 15:40:19 INFO     Downloading 3 original photos and videos to /d ...").outcome())
+                .isEqualTo(Outcome.UNKNOWN);
+    }
+
+    @Test
+    void downloadsWithoutAnyErrorLineAreASuccessEvenWithoutTheEndLine() {
+        assertThat(classify(0, "2026-11-25 15:40:17 INFO     Processing user: a@example.com",
+                "2026-11-25 15:40:20 INFO     Downloaded /d/2024/01/01/IMG_1.HEIC").outcome()).isEqualTo(Outcome.SUCCESS);
+        assertThat(classify(1, "2026-11-25 15:40:20 INFO     Downloaded /d/2024/01/01/IMG_1.HEIC").outcome())
+                .as("exit 1 is no success").isEqualTo(Outcome.PARTIAL);
+    }
+
+    /** icloudpd 1.32.2 logs a failed sign-in as the exception's text at INFO (core_single_run), exit 0. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "('Invalid email/password combination.', PyiCloudAPIResponseException('Unauthorized (401)'))",
+            "('Failed to initiate srp authentication.', PyiCloudAPIResponseException('Unauthorized (401)'))",
+            "('Invalid authentication token.', PyiCloudAPIResponseException('Invalid global session (401)'))",
+            "Failed to verify two-factor authentication code",
+            "Failed to send two-factor authentication code",
+            "Too many trusted devices for authentication",
+            "Authentication required for Account. (421)"})
+    void loginFailuresLoggedAtInfoAreNeverSuccess(String message) {
+        RunResult r = classify(0, "2026-11-25 15:40:17 INFO     Processing user: a@example.com",
+                "2026-11-25 15:40:18 INFO     " + message);
+        assertThat(r.outcome()).isEqualTo(Outcome.AUTH_NEEDED);
+        // the same with icloudpd's end-of-sign-in line before it (a session that then failed) is still no success
+        assertThat(classify(0, "2026-11-25 15:40:17 INFO     Processing user: a@example.com",
+                "2026-11-25 15:40:18 INFO     " + message,
+                "2026-11-25 15:40:19 INFO     Authentication completed successfully").outcome()).isNotEqualTo(Outcome.SUCCESS);
+    }
+
+    @Test
+    void realServiceFailuresLoggedAtInfoAreFailures() {
+        // pyicloud logs the API error at ERROR, then icloudpd the same text at INFO
+        String setup = "Apple iCloud setup is not complete. Please log into https://icloud.com/ to manually finish setting up"
+                + " your iCloud service (ZONE_NOT_FOUND)";
+        assertThat(classify(0, "2026-11-25 15:40:17 INFO     Processing user: a@example.com",
+                "2026-11-25 15:40:18 ERROR    " + setup, "2026-11-25 15:40:18 INFO     " + setup).outcome())
+                .isEqualTo(Outcome.FAILED);
+        assertThat(classify(0, "2026-11-25 15:40:17 INFO     Processing user: a@example.com",
+                "2026-11-25 15:40:18 INFO     Cannot connect to Apple iCloud service").reason())
+                .contains("Cannot connect to Apple iCloud service");
+        assertThat(classify(0, "2026-11-25 15:40:17 INFO     Processing user: a@example.com",
+                "2026-11-25 15:40:18 ERROR    Unknown library: Shared").outcome()).isEqualTo(Outcome.BAD_ARGUMENTS);
+    }
+
+    /** 1.32.2 runs no download retry (MAX_RETRIES 0): every failed file ends in "Could not download", then the end line. */
+    @Test
+    void theRealEndLineAfterAFailedFileIsPartial() {
+        String[][] failures = {
+                {"2026-11-25 15:40:21 ERROR    Session error, re-authenticating...",
+                        "2026-11-25 15:40:22 ERROR    Could not download IMG_2.HEIC. Please try again later."},
+                {"2026-11-25 15:40:21 ERROR    Could not find URL to download IMG_2.HEIC for size original",
+                        "2026-11-25 15:40:21 ERROR    Could not download IMG_2.HEIC. Please try again later."},
+                {"2026-11-25 15:40:21 ERROR    IOError while writing file to /d/IMG_2.HEIC. You might have run out of disk"
+                        + " space, or the file might be too large for your OS. Skipping this file...",
+                        "2026-11-25 15:40:21 ERROR    Could not download IMG_2.HEIC. Please try again later."},
+                {"2026-11-25 15:40:21 ERROR    Error downloading IMG_2.HEIC, retrying after 5 seconds..."}};
+        for (String[] failure : failures) {
+            List<String> lines = new ArrayList<>(List.of("2026-11-25 15:40:17 INFO     Processing user: a@example.com",
+                    "2026-11-25 15:40:19 INFO     Downloading 3 original photos and videos to /d ...",
+                    "2026-11-25 15:40:20 INFO     Downloaded /d/2024/01/01/IMG_1.HEIC"));
+            lines.addAll(List.of(failure));
+            lines.add("2026-11-25 15:40:23 INFO     Downloaded /d/2024/01/01/IMG_3.HEIC");
+            lines.add("2026-11-25 15:40:23 INFO     All photos and videos have been downloaded");
+            RunResult r = classify(0, lines.toArray(String[]::new));
+            assertThat(r.outcome()).as(failure[0]).isEqualTo(Outcome.PARTIAL);
+            assertThat(r.downloaded()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void realEndLinesAreSuccess() {
+        assertThat(classify(0, "2026-11-25 15:40:17 INFO     Processing user: a@example.com",
+                "2026-11-25 15:40:18 INFO     Authentication completed successfully").outcome())
+                .as("--auth-only").isEqualTo(Outcome.SUCCESS);
+        assertThat(classify(0, "2026-11-25 15:40:17 INFO     Processing user: a@example.com",
+                "2026-11-25 15:40:19 INFO     Downloading ??? original photos and videos to /d ...",
+                "2026-11-25 15:40:20 INFO     Found 5 consecutive previously downloaded photos. Exiting",
+                "2026-11-25 15:40:20 INFO     All photos and videos have been downloaded").outcome())
+                .as("--until-found").isEqualTo(Outcome.SUCCESS);
+        assertThat(classify(0, "2026-11-25 15:40:17 INFO     Processing user: a@example.com",
+                "2026-11-25 15:40:20 INFO     All videos have been downloaded").outcome()).isEqualTo(Outcome.SUCCESS);
+        // a debug line naming a file is not the end line
+        assertThat(classify(0, "2026-11-25 15:40:17 INFO     Processing user: a@example.com",
+                "2026-11-25 15:40:20 DEBUG    /d/All photos and videos have been downloaded.jpg already exists").outcome())
+                .isEqualTo(Outcome.UNKNOWN);
     }
 
     @Test

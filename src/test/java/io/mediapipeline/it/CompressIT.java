@@ -427,7 +427,7 @@ class CompressIT {
 
             Map<String, Object> noisy = rows.get("noisy.mov");
             assertThat(noisy.get("compress_decision")).isEqualTo("original");
-            assertThat((String) noisy.get("compress_reason")).as("the last rung's refusal").matches("SSIM 0\\.9\\d+ below 0\\.98 at CRF 24");
+            assertThat((String) noisy.get("compress_reason")).as("the last rung's refusal").matches("SSIM 0\\.9\\d+ \\(all frames\\) below 0\\.98 at CRF 24");
             assertThat(((Number) noisy.get("compress_attempts")).intValue()).isEqualTo(2);
             assertThat(((Number) noisy.get("compressions")).intValue()).isZero();
             assertThat(sha(Path.of((String) noisy.get("compressed_path")))).isEqualTo(sha(Path.of((String) noisy.get("original_path"))));
