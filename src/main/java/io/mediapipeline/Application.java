@@ -10,6 +10,7 @@ import io.mediapipeline.compress.CompressQueue;
 import io.mediapipeline.compress.EncodePool;
 import io.mediapipeline.compress.Compressor;
 import io.mediapipeline.config.ConfigException;
+import io.mediapipeline.config.Secrets;
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.icloud.IcloudDownloader;
@@ -84,10 +85,10 @@ public final class Application {
         try {
             code = run(args);
         } catch (ConfigException e) {
-            System.err.println("configuration error: " + e.getMessage());
+            System.err.println("configuration error: " + Secrets.mask(e.getMessage()));
             code = EXIT_FAILED;
         } catch (Throwable e) {
-            System.err.println("media-pipeline: " + e.getMessage());
+            System.err.println("media-pipeline: " + Secrets.mask(e.getMessage()));
             LOG.debug("startup failure", e);
             code = EXIT_FAILED;
         }
