@@ -14,12 +14,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
@@ -37,6 +39,8 @@ class JmxControlIT {
 
     private static final ObjectName ORGANIZE = name("org.apache.camel:context=media-pipeline,type=routes,name=\"organize\"");
     private static final ObjectName CONTEXT = name("org.apache.camel:context=media-pipeline,type=context,name=\"media-pipeline\"");
+
+    private static final String SECRET = "sentinel-secret-4e7b91c2";
 
     @TempDir
     Path tmp;
@@ -59,7 +63,9 @@ class JmxControlIT {
         assertThat(monitor).hasSizeGreaterThanOrEqualTo(32).isNotEqualTo(control);
         assertThat(install.output()).doesNotContain(monitor).doesNotContain(control);
 
-        PipelineHome pipeline = new PipelineHome(tmp);
+        // secrets the service holds (their stages are off, so nothing uses them): monitor must not read them anywhere
+        PipelineHome pipeline = new PipelineHome(tmp).set("pipeline.target.pixel.api-key", SECRET)
+                .set("pipeline.source.icloud.password", SECRET);
         Path project = PipelineHome.projectDir();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(unitJmxOptions(project.resolve("systemd/media-pipeline.service"), etc, port));
@@ -89,6 +95,7 @@ class JmxControlIT {
                         .as("monitor cannot send a message").isInstanceOf(SecurityException.class);
                 assertThat(touched).doesNotExist();
                 assertThat(jmx.getAttribute(ORGANIZE, "State")).isEqualTo("Started");
+                assertThat(readableAttributesContaining(jmx, SECRET)).as("attributes showing a secret to monitor").isEmpty();
 
                 Result stop = CommandLineIT.run(null, "route", "stop", "organize", "--jmx", etc.toString());
                 assertThat(stop.code()).as(stop.output()).isEqualTo(0);
@@ -115,6 +122,30 @@ class JmxControlIT {
             app.destroy();
             assertThat(app.waitFor(60, TimeUnit.SECONDS)).isTrue();
         }
+    }
+
+    private static List<String> readableAttributesContaining(MBeanServerConnection jmx, String secret) throws Exception {
+        List<String> found = new ArrayList<>();
+        int read = 0;
+        for (ObjectName n : jmx.queryNames(null, null)) {
+            for (MBeanAttributeInfo a : jmx.getMBeanInfo(n).getAttributes()) {
+                if (!a.isReadable()) {
+                    continue;
+                }
+                try {
+                    Object v = jmx.getAttribute(n, a.getName());
+                    read++;
+                    String text = v instanceof Object[] arr ? Arrays.deepToString(arr) : String.valueOf(v);
+                    if (text.contains(secret)) {
+                        found.add(n + " " + a.getName());
+                    }
+                } catch (Exception unreadable) {
+                    // an attribute that fails to read shows nothing
+                }
+            }
+        }
+        assertThat(read).as("attributes monitor could read").isGreaterThan(100);
+        return found;
     }
 
     /** The unit's JMX and RMI -D options, pointed at this test's folder and port. */
