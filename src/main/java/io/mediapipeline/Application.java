@@ -10,6 +10,7 @@ import io.mediapipeline.compress.CompressQueue;
 import io.mediapipeline.compress.EncodePool;
 import io.mediapipeline.compress.Compressor;
 import io.mediapipeline.config.ConfigException;
+import io.mediapipeline.config.Secrets;
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.icloud.IcloudDownloader;
@@ -28,8 +29,10 @@ import io.mediapipeline.media.ExifTool;
 import io.mediapipeline.media.MediaProbe;
 import io.mediapipeline.media.SampleLibrary;
 import io.mediapipeline.ops.Activity;
+import io.mediapipeline.ops.JmxInstall;
 import io.mediapipeline.ops.Metrics;
 import io.mediapipeline.ops.Reconciler;
+import io.mediapipeline.ops.RouteControl;
 import io.mediapipeline.ops.RunWatcher;
 import io.mediapipeline.pixel.PixelTarget;
 import io.mediapipeline.report.RunReport;
@@ -77,7 +80,11 @@ public final class Application {
               samples DIR    write a small sample library (used by `demo`)
               syncthing-pair DIR SERVER_FOLDER
                              run two loopback Syncthing instances (server + stand-in phone) until stopped;
-                             writes DIR/pixel.properties for --config (used by `demo`)""";
+                             writes DIR/pixel.properties for --config (used by `demo`)
+              route stop|start|status [ROUTE] [--jmx DIR]
+                             stop, start or show a stage of the running service (over its authenticated JMX)
+              install-jmx [DIR] [--owner USER] [--port N]
+                             write the JMX password, access and management files (0600) for the service""";
 
     private Application() {
     }
@@ -87,10 +94,10 @@ public final class Application {
         try {
             code = run(args);
         } catch (ConfigException e) {
-            System.err.println("configuration error: " + e.getMessage());
+            System.err.println("configuration error: " + Secrets.mask(e.getMessage()));
             code = EXIT_FAILED;
         } catch (Throwable e) {
-            System.err.println("media-pipeline: " + e.getMessage());
+            System.err.println("media-pipeline: " + Secrets.mask(e.getMessage()));
             LOG.debug("startup failure", e);
             code = EXIT_FAILED;
         }
@@ -141,6 +148,12 @@ public final class Application {
             }
             case "doctor" -> {
                 return Doctor.run(appHome, config);
+            }
+            case "install-jmx" -> {
+                return JmxInstall.cli(positional.subList(1, positional.size()));
+            }
+            case "route" -> {
+                return RouteControl.cli(positional.subList(1, positional.size()));
             }
             case "backfill" -> {
                 if (positional.size() != 2) {

@@ -1,6 +1,7 @@
 package io.mediapipeline.cli;
 
 import io.mediapipeline.config.ConfigException;
+import io.mediapipeline.config.Secrets;
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.icloud.IcloudSettings;
 import io.mediapipeline.icloud.IcloudStore;
@@ -286,7 +287,8 @@ public final class Doctor {
 
     private void print() {
         System.out.println("media-pipeline doctor");
-        lines.forEach(System.out::println);
+        // a database or Syncthing URL in an error message must not show its credentials
+        lines.forEach(l -> System.out.println(Secrets.mask(l)));
         System.out.println(failures == 0 ? "Nothing to fix." : failures + " problem(s) to fix.");
     }
 }

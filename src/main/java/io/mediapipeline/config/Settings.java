@@ -49,13 +49,13 @@ public final class Settings {
 
         Path main = appHome.resolve("config/application.properties");
         if (Files.isRegularFile(main)) {
-            layer(merged, known, readFile(main), main.toString());
+            layer(merged, known, readFile(main), main);
         }
         if (overrideFile != null) {
             if (!Files.isRegularFile(overrideFile)) {
                 throw new ConfigException("--config " + overrideFile + ": no such file");
             }
-            layer(merged, known, readFile(overrideFile), overrideFile.toString());
+            layer(merged, known, readFile(overrideFile), overrideFile);
         }
         for (String key : known.keySet()) {
             String envName = key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
@@ -92,7 +92,8 @@ public final class Settings {
         return settings;
     }
 
-    private static void layer(Map<String, String> merged, Map<String, String> known, Properties props, String origin) {
+    private static void layer(Map<String, String> merged, Map<String, String> known, Properties props, Path origin) {
+        ConfigFilePermissions.warnIfReadable(origin, props);
         for (String key : props.stringPropertyNames()) {
             if (key.startsWith("pipeline.") && !known.containsKey(key) && !isAccountKey(key)) {
                 throw new ConfigException("unknown setting " + key + " in " + origin + suggestion(key, known));
@@ -213,7 +214,7 @@ public final class Settings {
         oneOf("pipeline.organize.mode", "hardlink", "copy");
         String url = get("pipeline.db.url");
         if (!url.isEmpty() && !url.startsWith("jdbc:postgresql://")) {
-            throw new ConfigException("pipeline.db.url: must start with jdbc:postgresql:// (got " + redact(url) + ")");
+            throw new ConfigException("pipeline.db.url: must start with jdbc:postgresql:// (got " + Secrets.mask(url) + ")");
         }
         if (bool("pipeline.source.folder.enabled")) {
             Path folder = path("pipeline.source.folder.path");
@@ -264,12 +265,8 @@ public final class Settings {
         }
         String url = get("pipeline.target.pixel.syncthing.url");
         if (!url.matches("https?://[^/?#@]+/?")) {
-            throw new ConfigException("pipeline.target.pixel.syncthing.url: expected http://host:port, got '" + url + "'");
+            throw new ConfigException("pipeline.target.pixel.syncthing.url: expected http://host:port, got '" + Secrets.mask(url) + "'");
         }
-    }
-
-    private static String redact(String url) {
-        return url.replaceAll("password=[^&]*", "password=***");
     }
 
     public String get(String key) {
@@ -381,13 +378,12 @@ public final class Settings {
         return p;
     }
 
-    /** For `doctor` and the startup log: every pipeline key, secrets masked. */
+    /** For `doctor` and the startup log: every pipeline key, secrets and URL credentials masked. */
     public Map<String, String> describe() {
         Map<String, String> out = new TreeMap<>();
         values.forEach((k, v) -> {
             if (k.startsWith("pipeline.")) {
-                boolean secret = k.contains("password") || k.contains("api-key") || k.contains("token");
-                out.put(k, secret && !v.isEmpty() ? "******" : v);
+                out.put(k, Secrets.show(k, v));
             }
         });
         return out;

@@ -2,12 +2,14 @@ package io.mediapipeline.icloud;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.icloud.IcloudStore.AccountState;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HashMap;
@@ -18,21 +20,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sign-in page for MFA codes, so no shell is needed: http://127.0.0.1:PORT/icloud/login?token=TOKEN.
- * Loopback only, every request needs the token (query, form field or "Authorization: Bearer"), and
- * neither the token, the password nor the code is ever logged. "Send code" starts icloudpd --auth-only
+ * Loopback only, every request needs the token (query or "Authorization: Bearer"), checked before a request
+ * body is read, and neither the token, the password nor the code is ever logged. "Send code" starts icloudpd --auth-only
  * (Apple sends a code to the trusted devices); the code typed in goes to that same icloudpd's stdin.
  */
 public final class LoginServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(LoginServer.class);
 
+    public static final int MIN_TOKEN_LENGTH = 32;
+    // no scripts, no framing, forms post only back here: a page that leaks nothing to another site
+    private static final String CSP = "default-src 'none'; form-action 'self';"
+            + " frame-ancestors 'none'; base-uri 'none'";
+
     private final IcloudDownloader downloader;
-    private final byte[] token;
+    private final byte[] tokenHash;
     private final HttpServer server;
 
     public LoginServer(IcloudDownloader downloader, int port, String token) throws IOException {
+        if (token.length() < MIN_TOKEN_LENGTH) {
+            throw new ConfigException("pipeline.source.icloud.login.token: must be at least " + MIN_TOKEN_LENGTH
+                    + " characters, got " + token.length() + " (make one with: openssl rand -hex 32)");
+        }
         this.downloader = downloader;
-        this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.tokenHash = sha256(token);
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 8);
         server.createContext("/icloud/login", this::handle);
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {
@@ -58,16 +69,18 @@ public final class LoginServer {
     private void handle(HttpExchange ex) throws IOException {
         try {
             Map<String, String> params = query(ex.getRequestURI().getRawQuery());
-            if (ex.getRequestMethod().equals("POST")) {
-                params.putAll(query(new String(ex.getRequestBody().readNBytes(8192), StandardCharsets.UTF_8)));
-            }
             String auth = ex.getRequestHeaders().getFirst("Authorization");
             String given = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : params.getOrDefault("token", "");
-            if (token.length == 0 || !MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
+            // before the body: a stranger's request costs no read, and hashes make the compare length-blind
+            if (!MessageDigest.isEqual(tokenHash, sha256(given))) {
+                ex.getResponseHeaders().set("Connection", "close");
                 send(ex, 403, page("Forbidden", "<p>A valid token is needed.</p>", ""));
                 return;
             }
-            String tok = html(given);
+            if (ex.getRequestMethod().equals("POST")) {
+                params.putAll(query(new String(ex.getRequestBody().readNBytes(8192), StandardCharsets.UTF_8)));
+            }
+            String tok = URLEncoder.encode(given, StandardCharsets.UTF_8);
             if (ex.getRequestMethod().equals("GET")) {
                 send(ex, 200, page("iCloud sign-in", overview(tok), ""));
                 return;
@@ -123,8 +136,8 @@ public final class LoginServer {
             b.append("<tr><td>").append(html(s.account())).append("</td><td>").append(html(s.state()))
                     .append("</td><td>").append(html(String.valueOf(s.lastOutcome()))).append("</td><td>")
                     .append(html(String.valueOf(s.sessionExpiresAt()))).append("</td><td>")
-                    .append("<form method=\"post\" action=\"/icloud/login\"><input type=\"hidden\" name=\"token\" value=\"")
-                    .append(tok).append("\"><input type=\"hidden\" name=\"action\" value=\"start\">")
+                    .append("<form method=\"post\" action=\"/icloud/login?token=").append(tok)
+                    .append("\"><input type=\"hidden\" name=\"action\" value=\"start\">")
                     .append("<input type=\"hidden\" name=\"account\" value=\"").append(html(s.account()))
                     .append("\"><button>Sign in / send code</button></form></td></tr>");
         }
@@ -132,7 +145,7 @@ public final class LoginServer {
     }
 
     private static String codeForm(String tok, String account) {
-        return "<form method=\"post\" action=\"/icloud/login\"><input type=\"hidden\" name=\"token\" value=\"" + tok
+        return "<form method=\"post\" action=\"/icloud/login?token=" + tok
                 + "\"><input type=\"hidden\" name=\"action\" value=\"code\"><input type=\"hidden\" name=\"account\" value=\""
                 + html(account) + "\"><label>Code <input name=\"code\" inputmode=\"numeric\" pattern=\"[0-9]{6}\""
                 + " autocomplete=\"one-time-code\" autofocus></label> <button>Sign in</button></form>";
@@ -147,6 +160,10 @@ public final class LoginServer {
         byte[] body = html.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
         ex.getResponseHeaders().set("Cache-Control", "no-store");
+        ex.getResponseHeaders().set("Referrer-Policy", "no-referrer");
+        ex.getResponseHeaders().set("X-Frame-Options", "DENY");
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        ex.getResponseHeaders().set("Content-Security-Policy", CSP);
         ex.sendResponseHeaders(status, body.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(body);
@@ -166,6 +183,14 @@ public final class LoginServer {
             }
         }
         return out;
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String html(String s) {

@@ -2,6 +2,7 @@ package io.mediapipeline.ledger;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.mediapipeline.config.Secrets;
 import io.mediapipeline.config.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,8 +64,8 @@ public final class Database implements AutoCloseable {
             }
             String where = settings.get("pipeline.db.url").isEmpty()
                     ? "embedded PostgreSQL under " + settings.home().resolve("state/postgres")
-                    : "pipeline.db.url (" + settings.get("pipeline.db.url").replaceAll("password=[^&]*", "password=***") + ")";
-            throw new LedgerUnavailableException("ledger database (" + where + "): " + rootMessage(e), e);
+                    : "pipeline.db.url (" + settings.get("pipeline.db.url") + ")";
+            throw new LedgerUnavailableException(Secrets.mask("ledger database (" + where + "): " + rootMessage(e)), e);
         }
     }
 

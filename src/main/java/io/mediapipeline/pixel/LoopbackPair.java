@@ -86,6 +86,8 @@ public final class LoopbackPair implements AutoCloseable {
 
     public static LoopbackPair start(Path base, Path serverFolder) throws IOException, InterruptedException {
         Files.createDirectories(base);
+        // both instances' config.xml and pixel.properties hold API keys: only the owner may look inside
+        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx------"));
         Instance srv = new Instance("server", base.resolve("server"), freePort(), freePort(), randomKey());
         Instance phn = new Instance("phone", base.resolve("phone"), freePort(), freePort(), randomKey());
         LoopbackPair pair = new LoopbackPair(srv, phn, serverFolder, base.resolve("phone-folder"));

@@ -41,7 +41,7 @@ class IcloudThrottleAndLoginIT {
     private static final String ANNA = "anna@example.com";
     private static final String BUSY_PASSWORD = "Busy-Pa55-q8Wz1";
     private static final String ANNA_PASSWORD = "Anna-Pa55-x3Kp9";
-    private static final String TOKEN = "login-token-5b1e0c";
+    private static final String TOKEN = "login-token-5b1e0c-9d4f2a7e31c8b6a0f5e2";
     private static final int MAX_PER_HOUR = 4;
 
     @TempDir
@@ -203,7 +203,7 @@ class IcloudThrottleAndLoginIT {
         StringBuilder body = new StringBuilder();
         form.forEach((k, v) -> body.append(body.isEmpty() ? "" : "&").append(k).append('=')
                 .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(120))
+        return http.send(HttpRequest.newBuilder(URI.create(url + "?token=" + form.get("token"))).timeout(Duration.ofSeconds(120))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
     }
