@@ -8,13 +8,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.media.SampleLibrary;
 import io.mediapipeline.pixel.LoopbackPair;
+import io.mediapipeline.support.Crash;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -24,24 +26,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every stage on at once (folder source, ingest and dedupe, organize, compress, Pixel delivery through a real
- * loopback Syncthing pair), the packaged jar killed with kill -9 at random moments, then one run to the end.
- * What must hold afterwards is what the product promises: each distinct photo or video exactly once in
- * originals/, the archive, compressed/ and on the phone, byte-identical, with one ledger row that says so;
- * each duplicate and each bad file recorded once; nothing half-written anywhere. The seed is printed
- * (replay with -Dcrash.seed=N).
+ * loopback Syncthing pair), the packaged jar killed with kill -9 five times, each at a moment chosen from its
+ * observed progress (mid-ingest, the organize link, an encode, deliveries staged, a confirmation), then one run
+ * to the end. Where each kill landed is printed and asserted. What must hold afterwards is what the product
+ * promises: each distinct photo or video exactly once in originals/, the archive, compressed/ and on the phone,
+ * byte-identical, with one ledger row that says so; each duplicate and each bad file recorded once; nothing
+ * half-written anywhere.
  */
 class WholePipelineCrashIT {
-
-    private static final int KILLS = 5;
 
     @TempDir
     Path tmp;
 
     @Test
-    void killedAtRandomMomentsTheWholeJobStillEndsWithEverythingExactlyOnce() throws Exception {
-        long seed = Long.getLong("crash.seed", System.nanoTime());
-        System.out.println("WholePipelineCrashIT seed " + seed);
-        Random random = new Random(seed);
+    void killedMidIngestOrganizeEncodeStagingAndConfirmTheWholeJobStillEndsWithEverythingExactlyOnce() throws Exception {
         PipelineHome pipeline = new PipelineHome(tmp.resolve("p"));
         try (LoopbackPair pair = LoopbackPair.start(tmp.resolve("st"), pipeline.home().resolve("bridge/pixel"))) {
             pair.pipelineSettings().forEach(pipeline::set);
@@ -77,16 +75,35 @@ class WholePipelineCrashIT {
             }
 
             Path config = pipeline.config();
-            for (int k = 1; k <= KILLS; k++) {
-                Path log = tmp.resolve("run" + k + ".log");
-                Process app = KillAndResumeIT.startApp(config, log);
-                long delay = 1500 + random.nextInt(6000);
-                boolean ended = app.waitFor(delay, TimeUnit.MILLISECONDS);
-                KillAndResumeIT.killHard(app);
-                System.out.printf("WholePipelineCrashIT kill %d after %d ms%s%n", k, delay, ended ? " (the run had ended)" : "");
+            Path sorted = pipeline.sorted();
+            int total = expected.size();
+            // each kill waits for its moment in the work (the ledger read live, the process table, the disk)
+            List<Crash.Aim> aims = List.of(
+                    Crash.Aim.of("ingest mid-way: 10 originals recorded", (s, app) -> s.media() >= 10),
+                    new Crash.Aim("organize link: a file in sorted/ not yet recorded archived", () -> files(sorted).size(),
+                            (inSorted, s, app) -> inSorted > s.archived()),
+                    Crash.Aim.of("an encode running", (s, app) -> Crash.running(app, "libx265")),
+                    Crash.Aim.of("Pixel: deliveries staged, not confirmed", (s, app) -> s.staged() > 0),
+                    Crash.Aim.of("Pixel confirm write: some confirmed, others still staged",
+                            (s, app) -> s.confirmed() > 0 && s.staged() > 0));
+            List<Crash.Landing> landings = new ArrayList<>();
+            for (Crash.Aim aim : aims) {
+                int k = landings.size() + 1;
+                Process app = Crash.startOnce(config, tmp.resolve("run" + k + ".log"));
+                landings.add(Crash.killWhen(k, app, pipeline, aim, Duration.ofSeconds(90)));
             }
+            assertThat(landings).as("a kill mid-ingest and mid-organize: some files archived, some not")
+                    .anySatisfy(l -> assertThat(l.after().stages().archived()).isPositive().isLessThan(total));
+            assertThat(landings).as("a kill during an encode").anySatisfy(l -> assertThat(l.encoding()).isTrue());
+            assertThat(landings).as("a kill with deliveries staged for the phone and not confirmed")
+                    .anySatisfy(l -> assertThat(l.after().stages().staged()).isPositive());
+            assertThat(landings).as("a kill between confirmations: some confirmed, others staged")
+                    .anySatisfy(l -> {
+                        assertThat(l.after().stages().confirmed()).isPositive();
+                        assertThat(l.after().stages().staged()).isPositive();
+                    });
             long lastStart = System.nanoTime();
-            Process last = KillAndResumeIT.startApp(config, tmp.resolve("last.log"));
+            Process last = Crash.startOnce(config, tmp.resolve("last.log"));
             assertThat(last.waitFor(300, TimeUnit.SECONDS)).as("last run finished").isTrue();
             System.out.printf("WholePipelineCrashIT last run: %d s, exit %d%n",
                     TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - lastStart), last.exitValue());
