@@ -56,6 +56,7 @@ class WholePipelineCrashIT {
             Files.createDirectories(lib.resolve("sample"));
             Files.createDirectories(lib.resolve("extra"));
             SampleLibrary.Manifest manifest = SampleLibrary.generate(lib.resolve("sample"), "ffmpeg", "exiftool");
+            assertThat(manifest.contains("IMG_2001.HEIC")).as("the oracle has its HEIC: " + manifest.notes()).isTrue();
             Tools.photos(lib.resolve("extra"), "img", 30, "2022:03:04 10:00:00");
             CompressIT.clip(lib.resolve("extra"), "clip1.mov", 480, 270, 2, "2025:06:01 12:00:00", 0);
             CompressIT.clip(lib.resolve("extra"), "clip2.mov", 270, 480, 2, "2024:06:01 12:00:00", 90);
