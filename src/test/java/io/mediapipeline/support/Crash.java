@@ -29,12 +29,21 @@ public final class Crash {
     /**
      * A moment to kill at: met when {@code when} holds on a count taken from the disk, then (in that order, so a
      * file counted on disk before its row was read is one the ledger had not recorded then) the ledger's counts,
-     * and the running app.
+     * and the running app. When {@code giveUp} holds first, the app is killed there and the aim counts as missed
+     * (so a short window that was not caught does not let the run finish the work later kills aim at).
      */
-    public record Aim(String name, IntSupplier disk, When when) {
+    public record Aim(String name, IntSupplier disk, When when, When giveUp) {
+        public Aim(String name, IntSupplier disk, When when) {
+            this(name, disk, when, (d, s, app) -> false);
+        }
+
         /** An aim on the ledger and the process table only. */
         public static Aim of(String name, BiPredicate<LiveLedger.Stages, Process> when) {
             return new Aim(name, () -> 0, (disk, s, app) -> when.test(s, app));
+        }
+
+        public Aim giveUpWhen(BiPredicate<LiveLedger.Stages, Process> late) {
+            return new Aim(name, disk, when, (d, s, app) -> late.test(s, app));
         }
     }
 
@@ -65,17 +74,22 @@ public final class Crash {
 
     /** The state after a kill: ledger counts, and files placed whose ledger row was not written yet. */
     public record Aftermath(LiveLedger.Stages stages, List<String> archivedWithoutRow, List<String> compressedWithoutRow,
-                            List<String> stagedWithoutRow) {
+                            List<String> stagedWithoutRow, List<String> handedOverWithoutRow) {
         @Override
         public String toString() {
             return stages + "; placed without their ledger row: sorted " + archivedWithoutRow.size()
-                    + ", compressed " + compressedWithoutRow.size() + ", bridge " + stagedWithoutRow.size();
+                    + ", compressed " + compressedWithoutRow.size() + ", bridge " + stagedWithoutRow.size()
+                    + ", iCloud hand-over " + handedOverWithoutRow.size();
         }
     }
 
     /** The packaged jar running `once` with this --config, output to log. */
     public static Process startOnce(Path config, Path log) throws IOException {
-        return IcloudStandIn.startApp("once", config, log, Map.of());
+        return startOnce(config, log, Map.of());
+    }
+
+    public static Process startOnce(Path config, Path log, Map<String, String> env) throws IOException {
+        return IcloudStandIn.startApp("once", config, log, env);
     }
 
     /**
@@ -96,6 +110,9 @@ public final class Crash {
                     before = s.get();
                     if (aim.when().test(disk, before, app)) {
                         hit = app.isAlive();
+                        break;
+                    }
+                    if (aim.giveUp().test(disk, before, app)) {
                         break;
                     }
                 }
@@ -140,8 +157,9 @@ public final class Crash {
             Set<String> archived = paths(db, "select archive_path as p from media_files where archive_path is not null");
             Set<String> compressed = paths(db, "select compressed_path as p from media_files where compressed_path is not null");
             Set<String> staged = paths(db, "select staged_path as p from deliveries where staged_path is not null");
+            Set<String> handed = paths(db, "select account || '/' || relative_path as p from icloud_files");
             return new Aftermath(stages, beyond(home.resolve("sorted"), archived), beyond(home.resolve("compressed"), compressed),
-                    beyond(home.resolve("bridge/pixel"), staged));
+                    beyond(home.resolve("bridge/pixel"), staged), linkedWithoutRow(home.resolve("icloud"), handed));
         }
     }
 
@@ -149,6 +167,25 @@ public final class Crash {
         Set<String> out = new HashSet<>();
         PipelineHome.query(db, sql).forEach(r -> out.add((String) r.get("p")));
         return out;
+    }
+
+    /** icloudpd's files (icloud/ACCOUNT/...) with a second link (the hand-over's) but no icloud_files row. */
+    private static List<String> linkedWithoutRow(Path icloud, Set<String> handed) {
+        return PipelineHome.files(icloud).stream().filter(p -> !p.getFileName().toString().startsWith("."))
+                .filter(p -> links(p) > 1).map(p -> icloud.relativize(p).toString()).filter(r -> !handed.contains(r)).toList();
+    }
+
+    /** How many of icloudpd's files (icloud/ACCOUNT/...) have been linked out by a hand-over. */
+    public static int linkedOut(Path home) {
+        return (int) PipelineHome.files(home.resolve("icloud")).stream().filter(p -> links(p) > 1).count();
+    }
+
+    private static int links(Path p) {
+        try {
+            return (Integer) java.nio.file.Files.getAttribute(p, "unix:nlink");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Files under dir (not dot-names: temp files and Syncthing's own) that the ledger does not name. */
