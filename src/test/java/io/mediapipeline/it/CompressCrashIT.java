@@ -11,7 +11,6 @@ import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +66,7 @@ class CompressCrashIT {
         for (Crash.Aim aim : aims) {
             int k = landings.size() + 1;
             Process app = Crash.startOnce(config, tmp.resolve("run" + k + ".log"));
-            landings.add(Crash.killWhen(k, app, pipeline, aim, Duration.ofSeconds(90)));
+            landings.add(Crash.killWhen(k, app, pipeline, aim));
         }
         assertThat(landings).as("a kill in the middle of an encode").anySatisfy(l -> assertThat(l.encoding()).isTrue());
         assertThat(landings).as("a kill with some files decided and some not").anySatisfy(l ->

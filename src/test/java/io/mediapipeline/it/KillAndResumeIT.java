@@ -12,7 +12,6 @@ import io.mediapipeline.support.Tools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,8 +44,7 @@ class KillAndResumeIT {
         // killed once the import is well under way and organize runs behind it: some files archived, some not
         Process first = start(config, tmp.resolve("first.log"));
         Crash.Landing landing = Crash.killWhen(1, first, pipeline, Crash.Aim.of("ingest and organize both mid-way",
-                (s, app) -> s.media() >= FILES / 4 && s.archived() >= 10 && s.ingested() + s.ingesting() >= 5),
-                Duration.ofSeconds(120));
+                (s, app) -> s.media() >= FILES / 4 && s.archived() >= 10 && s.ingested() + s.ingesting() >= 5));
         LiveLedger.Stages at = landing.after().stages();
         assertThat(landing.hit()).as(landing.toString()).isTrue();
         assertThat(at.media()).as("killed mid-ingest: " + landing).isLessThan(FILES);

@@ -14,7 +14,6 @@ import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -112,7 +111,7 @@ class WholePipelineCrashIT {
             for (Crash.Aim aim : aims) {
                 int k = landings.size() + 1;
                 Process app = Crash.startOnce(config, tmp.resolve("run" + k + ".log"), env);
-                landings.add(Crash.killWhen(k, app, pipeline, aim, Duration.ofSeconds(90)));
+                landings.add(Crash.killWhen(k, app, pipeline, aim));
             }
             long hitWindows = landings.stream().filter(l -> !l.after().handedOverWithoutRow().isEmpty()
                     || !l.after().archivedWithoutRow().isEmpty()).count();
