@@ -6,13 +6,14 @@ import static io.mediapipeline.support.PipelineHome.sha;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mediapipeline.ledger.Database;
+import io.mediapipeline.support.Crash;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -20,27 +21,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kill -9 at random moments while the compress stage works (encodes, the CRF ladder, metadata copy-back, the
- * gate, placing into compressed/, the ledger write), then one run to the end: every file decided exactly once,
- * compressed/ holds exactly one copy per file under its own name, each copy whole and as the ledger describes
- * it, and no scratch, queue or temp file is left. The seed is printed so a failure can be replayed
- * (-Dcrash.seed=N).
+ * kill -9 while the compress stage works, each kill at a moment chosen from its observed progress (the first
+ * encodes, an encode after some decisions, a CRF ladder re-encode, a copy placed in compressed/ before its ledger
+ * write), then one run to the end: every file decided exactly once, compressed/ holds exactly one copy per file
+ * under its own name, each copy whole and as the ledger describes it, and no scratch, queue or temp file is
+ * left. Where each kill landed is printed and asserted.
  */
 class CompressCrashIT {
-
-    private static final int KILLS = 4;
 
     @TempDir
     Path tmp;
 
     @Test
-    void killedAtRandomMomentsTheStageStillEndsWithOneWholeCopyPerFile() throws Exception {
-        long seed = Long.getLong("crash.seed", System.nanoTime());
-        System.out.println("CompressCrashIT seed " + seed);
-        Random random = new Random(seed);
+    void killedMidEncodeMidLadderAndWhilePlacingTheStageStillEndsWithOneWholeCopyPerFile() throws Exception {
         PipelineHome pipeline = new PipelineHome(tmp)
                 .set("pipeline.compress.enabled", "true")
                 .set("pipeline.compress.video.preset", "fast")
+                // the noisy clips score about 0.92-0.94 at CRF 28: refused, so they go up the ladder (28, 24, 20)
+                .set("pipeline.compress.video.min-ssim", "0.975")
                 .set("pipeline.compress.parallelism", "2");
         Path lib = pipeline.library();
         for (int i = 0; i < 3; i++) {
@@ -54,36 +52,30 @@ class CompressCrashIT {
         int total = 8;
 
         Path config = pipeline.config();
-        int midEncode = 0;
-        for (int k = 1; k <= KILLS; k++) {
-            Path log = tmp.resolve("run" + k + ".log");
-            Process app = KillAndResumeIT.startApp(config, log);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!Files.exists(log) || !Files.readString(log).contains("Compress stage working")) {
-                if (!app.isAlive()) {
-                    break; // it finished before the moment came: nothing left to interrupt
-                }
-                assertThat(System.nanoTime()).as("compress started (log: " + log + ")").isLessThan(deadline);
-                Thread.sleep(20);
-            }
-            if (k % 2 == 0) {
-                // every second kill aims at an encode: as soon as an x265 process runs (or the run ends)
-                while (app.isAlive() && app.descendants().noneMatch(h -> h.info().commandLine().orElse("").contains("libx265"))) {
-                    Thread.sleep(5);
-                }
-            } else {
-                Thread.sleep(random.nextInt(2500));
-            }
-            boolean encoding = app.descendants().anyMatch(h -> h.info().commandLine().orElse("").contains("libx265"));
-            midEncode += encoding ? 1 : 0;
-            KillAndResumeIT.killHard(app);
-            long decisions = Files.readAllLines(log).stream()
-                    .filter(l -> l.contains("Compressor - Compressed") || l.contains("Compressor - Using the original")).count();
-            System.out.printf("CompressCrashIT kill %d: %s, %d decision(s) logged before it%n", k,
-                    encoding ? "during an x265 encode" : "between encodes", decisions);
+        Path compressed = pipeline.home().resolve("compressed");
+        // each kill waits for its moment in the work (the ledger read live, the running encodes, compressed/)
+        List<Crash.Aim> aims = List.of(
+                Crash.Aim.of("the first encodes, nothing decided yet", (st, app) -> Crash.running(app, "libx265")),
+                Crash.Aim.of("the CRF ladder: a second encode at a lower CRF", (st, app) -> ladder(app))
+                        .giveUpWhen((st, app) -> st.decided() >= total - 1),
+                Crash.Aim.of("an encode after some decisions", (st, app) -> st.decided() > 0 && Crash.running(app, "libx265"))
+                        .giveUpWhen((st, app) -> st.decided() >= total - 1),
+                new Crash.Aim("place -> ledger: a copy in compressed/ whose decision is not recorded yet",
+                        () -> files(compressed).size(), (inCompressed, st, app) -> inCompressed > st.decided()));
+        List<Crash.Landing> landings = new ArrayList<>();
+        for (Crash.Aim aim : aims) {
+            int k = landings.size() + 1;
+            Process app = Crash.startOnce(config, tmp.resolve("run" + k + ".log"));
+            landings.add(Crash.killWhen(k, app, pipeline, aim));
         }
-        assertThat(midEncode).as("at least one kill landed in the middle of an encode").isPositive();
-        Process last = KillAndResumeIT.startApp(config, tmp.resolve("last.log"));
+        assertThat(landings).as("a kill in the middle of an encode").anySatisfy(l -> assertThat(l.encoding()).isTrue());
+        assertThat(landings).as("a kill with some files decided and some not").anySatisfy(l ->
+                assertThat(l.after().stages().decided()).isPositive().isLessThan(total));
+        assertThat(landings).as("a kill during a ladder encode (CRF below the first)")
+                .anySatisfy(l -> assertThat(l.encoding("-crf 24") || l.encoding("-crf 20")).isTrue());
+        System.out.println("CompressCrashIT: " + landings.stream().filter(l -> !l.after().compressedWithoutRow().isEmpty()).count()
+                + " kill(s) landed between placing a copy and recording its decision");
+        Process last = Crash.startOnce(config, tmp.resolve("last.log"));
         assertThat(last.waitFor(240, TimeUnit.SECONDS)).as("last run finished").isTrue();
         assertThat(last.exitValue()).as("exit; log:\n" + Files.readString(tmp.resolve("last.log"))).isEqualTo(0);
 
@@ -102,6 +94,7 @@ class CompressCrashIT {
             for (Map<String, Object> r : rows) {
                 String name = (String) r.get("original_name");
                 String decision = (String) r.get("compress_decision");
+                System.out.println("  " + name + ": " + decision + ", " + r.get("compress_reason"));
                 assertThat(decision).as(name + ": " + r.get("compress_reason")).isIn("compressed", "original");
                 assertThat(((Number) r.get("compress_failures")).intValue()).as(name + ": a kill is not a failure").isZero();
                 Path copy = Path.of((String) r.get("compressed_path"));
@@ -122,5 +115,9 @@ class CompressCrashIT {
             Set<String> decided = Set.copyOf(rows.stream().map(r -> (String) r.get("compress_decision")).toList());
             assertThat(decided).as("the corpus exercises the gate both ways").contains("compressed");
         }
+    }
+
+    private static boolean ladder(Process app) {
+        return Crash.running(app, "-crf 24") || Crash.running(app, "-crf 20");
     }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mediapipeline.Application;
 import io.mediapipeline.ledger.Database;
+import io.mediapipeline.support.FolderState;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
 import java.nio.file.Files;
@@ -81,6 +82,7 @@ class FolderImportIT {
 
         int inputs = files(lib).size();
         assertThat(inputs).isEqualTo(12);
+        Map<String, String> sourceBefore = FolderState.of(lib);
 
         int rc = Application.run(new String[] {"once", "--config", pipeline.config().toString()});
         assertThat(rc).as("exit code: done with some files quarantined").isEqualTo(Application.EXIT_QUARANTINED);
@@ -118,7 +120,8 @@ class FolderImportIT {
         // the quarantine keeps a copy of each bad input beside its reason
         assertThat(files(pipeline.home().resolve("quarantine"))).hasSize(8);
 
-        assertThat(files(lib)).as("the source folder is never changed").hasSize(inputs);
+        assertThat(FolderState.of(lib)).as("the source folder is never changed: names, sizes, times, modes, content")
+                .isEqualTo(sourceBefore);
         assertThat(files(pipeline.home().resolve("work"))).as("no work left queued").isEmpty();
         assertThat(files(pipeline.home()).stream().filter(p -> p.toString().endsWith(".mp-tmp"))).isEmpty();
 
@@ -144,7 +147,17 @@ class FolderImportIT {
                     .singleElement().satisfies(m -> assertThat(m.get("has_gps")).isEqualTo(true));
             assertThat(query(db, "select d.kind from duplicate_files d join media_files m on m.id = d.original_file_id"
                     + " where m.sha256 = ?", sha(lib.resolve("summer.jpg")))).hasSize(1);
-            assertThat(query(db, "select reason from source_files where disposition = 'quarantined'")).hasSize(4);
+            Map<String, String> ledgerReasons = new java.util.TreeMap<>();
+            query(db, "select source_path, reason from source_files where disposition = 'quarantined'").forEach(r ->
+                    ledgerReasons.put(Path.of((String) r.get("source_path")).getFileName().toString(), (String) r.get("reason")));
+            assertThat(ledgerReasons).as("the ledger row of each bad input says why")
+                    .containsOnlyKeys("empty.jpg", "broken.jpg", "notes.jpg", "cut.mp4");
+            assertThat(ledgerReasons.get("empty.jpg")).contains("zero bytes");
+            assertThat(ledgerReasons.get("notes.jpg")).contains("not a photo or video");
+            assertThat(ledgerReasons.get("broken.jpg")).containsIgnoringCase("corrupt");
+            assertThat(ledgerReasons.get("cut.mp4")).containsAnyOf("corrupt", "truncated");
+            ledgerReasons.forEach((name, reason) -> assertThat(reasonByName.get(name))
+                    .as("the reason file says what the ledger says").isEqualTo(("reason: " + reason).lines().findFirst().orElseThrow()));
             assertThat(query(db, "select 1 from file_events where entity = 'media_file' and to_state = 'archived'")).hasSize(7);
         }
 
@@ -155,6 +168,7 @@ class FolderImportIT {
                 p -> sorted.relativize(p).toString(), PipelineHome::sha));
         assertThat(archivedAgain).isEqualTo(expected);
         assertThat(latestReport().get("files")).isEmpty();
+        assertThat(FolderState.of(lib)).as("the source folder is still unchanged").isEqualTo(sourceBefore);
         try (Database db = pipeline.openLedger()) {
             assertThat(query(db, "select 1 from media_files")).hasSize(7);
             assertThat(query(db, "select 1 from source_files")).hasSize(inputs);

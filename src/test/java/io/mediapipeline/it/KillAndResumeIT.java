@@ -5,14 +5,13 @@ import static io.mediapipeline.support.PipelineHome.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mediapipeline.ledger.Database;
+import io.mediapipeline.support.Crash;
+import io.mediapipeline.support.LiveLedger;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,8 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kill -9 of the packaged app in the middle of a 200-file import, then `once`: every file ends up
- * in the archive exactly once, the ledger agrees, and nothing is left half-done.
+ * kill -9 of the packaged app in the middle of a 200-file import (triggered by the ledger: a quarter
+ * ingested, organize running behind; where it landed is read back and asserted), then `once`: every file
+ * ends up in the archive exactly once, the ledger agrees, and nothing is left half-done.
  */
 class KillAndResumeIT {
 
@@ -41,17 +41,16 @@ class KillAndResumeIT {
         assertThat(inputShas).hasSize(FILES);
         Path config = pipeline.config();
 
+        // killed once the import is well under way and organize runs behind it: some files archived, some not
         Process first = start(config, tmp.resolve("first.log"));
+        Crash.Landing landing = Crash.killWhen(1, first, pipeline, Crash.Aim.of("ingest and organize both mid-way",
+                (s, app) -> s.media() >= FILES / 4 && s.archived() >= 10 && s.ingested() + s.ingesting() >= 5));
+        LiveLedger.Stages at = landing.after().stages();
+        assertThat(landing.hit()).as(landing.toString()).isTrue();
+        assertThat(at.media()).as("killed mid-ingest: " + landing).isLessThan(FILES);
+        assertThat(at.archived()).as("killed mid-organize: some archived, some not: " + landing)
+                .isPositive().isLessThan(at.media());
         Path originals = pipeline.home().resolve("originals");
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (files(originals).size() < FILES / 4) {
-            assertThat(first.isAlive()).as("first run still running (log: first.log)").isTrue();
-            assertThat(System.nanoTime()).as("import started within 120 s").isLessThan(deadline);
-            Thread.sleep(50);
-        }
-        killHard(first);
-        int importedAtKill = files(originals).size();
-        assertThat(importedAtKill).as("killed mid-import").isLessThan(FILES);
 
         Process second = start(config, tmp.resolve("second.log"));
         assertThat(second.waitFor(240, TimeUnit.SECONDS)).as("second run finished").isTrue();
@@ -81,17 +80,8 @@ class KillAndResumeIT {
         }
     }
 
-    /**
-     * kill -9 of the app (no shutdown hook runs); returns once it and every process it started are gone: the
-     * embedded PostgreSQL and the tools follow it by pdeathsig, exiftool also ends with its pipes.
-     */
     static void killHard(Process app) throws Exception {
-        List<ProcessHandle> tree = new ArrayList<>(app.descendants().toList());
-        app.destroyForcibly();
-        assertThat(app.waitFor(30, TimeUnit.SECONDS)).as("killed").isTrue();
-        for (ProcessHandle h : tree) {
-            h.onExit().get(15, TimeUnit.SECONDS);
-        }
+        Crash.killHard(app);
     }
 
     static Process startApp(Path config, Path log) throws IOException {
@@ -99,16 +89,7 @@ class KillAndResumeIT {
     }
 
     private static Process start(Path config, Path log) throws IOException {
-        Path project = PipelineHome.projectDir();
-        String jar = System.getProperty("pipeline.jar", project.resolve("target/media-pipeline.jar").toString());
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dpipeline.app-home=" + project, "-jar", jar, "once", "--config", config.toString());
-        return new ProcessBuilder(cmd).directory(project.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        return Crash.startOnce(config, log);
     }
 
-    @SuppressWarnings("unused")
-    private static String read(Path p) throws IOException {
-        return Files.readString(p, StandardCharsets.UTF_8);
-    }
 }

@@ -8,13 +8,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.media.SampleLibrary;
 import io.mediapipeline.pixel.LoopbackPair;
+import io.mediapipeline.support.Crash;
+import io.mediapipeline.support.IcloudStandIn;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -23,25 +25,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every stage on at once (folder source, ingest and dedupe, organize, compress, Pixel delivery through a real
- * loopback Syncthing pair), the packaged jar killed with kill -9 at random moments, then one run to the end.
- * What must hold afterwards is what the product promises: each distinct photo or video exactly once in
- * originals/, the archive, compressed/ and on the phone, byte-identical, with one ledger row that says so;
- * each duplicate and each bad file recorded once; nothing half-written anywhere. The seed is printed
- * (replay with -Dcrash.seed=N).
+ * Every stage on at once (the iCloud source with the stand-in icloudpd, the folder source, ingest and dedupe,
+ * organize, compress, Pixel delivery through a real loopback Syncthing pair), the packaged jar killed with kill -9
+ * five times, each at a moment chosen from its observed progress (the iCloud hand-over, an encode, the organize
+ * link, deliveries staged, a confirmation), then one run to the end. Where each kill landed is printed and asserted. What must hold afterwards is what the product
+ * promises: each distinct photo or video exactly once in originals/, the archive, compressed/ and on the phone,
+ * byte-identical, with one ledger row that says so; each duplicate and each bad file recorded once; nothing
+ * half-written anywhere.
  */
 class WholePipelineCrashIT {
 
-    private static final int KILLS = 5;
+    private static final String ICLOUD_USER = "crash@example.com";
+    private static final int ICLOUD_FILES = 6;
 
     @TempDir
     Path tmp;
 
     @Test
-    void killedAtRandomMomentsTheWholeJobStillEndsWithEverythingExactlyOnce() throws Exception {
-        long seed = Long.getLong("crash.seed", System.nanoTime());
-        System.out.println("WholePipelineCrashIT seed " + seed);
-        Random random = new Random(seed);
+    void killedMidHandoverEncodeOrganizeStagingAndConfirmTheWholeJobStillEndsWithEverythingExactlyOnce() throws Exception {
         PipelineHome pipeline = new PipelineHome(tmp.resolve("p"));
         try (LoopbackPair pair = LoopbackPair.start(tmp.resolve("st"), pipeline.home().resolve("bridge/pixel"))) {
             pair.pipelineSettings().forEach(pipeline::set);
@@ -54,10 +55,21 @@ class WholePipelineCrashIT {
                     .set("pipeline.compress.enabled", "true")
                     .set("pipeline.compress.video.preset", "ultrafast")
                     .set("pipeline.compress.parallelism", "2");
+            // the iCloud source too (the stand-in icloudpd): `once` downloads first, then hands the files over
+            IcloudStandIn icloud = new IcloudStandIn(tmp.resolve("icloud"));
+            Path fromIcloud = Files.createDirectories(icloud.user(ICLOUD_USER).resolve("library/2021/09/10"));
+            Tools.photos(fromIcloud, "IMG_", ICLOUD_FILES, "2021:09:10 18:00:00");
+            pipeline.set("pipeline.source.icloud.enabled", "true")
+                    .set("pipeline.source.icloud.username", ICLOUD_USER)
+                    .set("pipeline.source.icloud.binary", icloud.binary().toString())
+                    .set("pipeline.source.icloud.max-attempts-per-hour", "100");
+            Map<String, String> env = Map.of("FAKE_ICLOUD", icloud.root().toString(),
+                    "PIPELINE_SOURCE_ICLOUD_PASSWORD", "Crash-Pa55-w0rd");
             Path lib = pipeline.library();
             Files.createDirectories(lib.resolve("sample"));
             Files.createDirectories(lib.resolve("extra"));
             SampleLibrary.Manifest manifest = SampleLibrary.generate(lib.resolve("sample"), "ffmpeg", "exiftool");
+            assertThat(manifest.contains("IMG_2001.HEIC")).as("the oracle has its HEIC: " + manifest.notes()).isTrue();
             Tools.photos(lib.resolve("extra"), "img", 30, "2022:03:04 10:00:00");
             CompressIT.clip(lib.resolve("extra"), "clip1.mov", 480, 270, 2, "2025:06:01 12:00:00", 0);
             CompressIT.clip(lib.resolve("extra"), "clip2.mov", 270, 480, 2, "2024:06:01 12:00:00", 90);
@@ -75,18 +87,47 @@ class WholePipelineCrashIT {
             for (Path f : files(lib.resolve("extra"))) {
                 expected.add(sha(f));
             }
+            for (Path f : files(fromIcloud)) {
+                expected.add(sha(f));
+            }
 
             Path config = pipeline.config();
-            for (int k = 1; k <= KILLS; k++) {
-                Path log = tmp.resolve("run" + k + ".log");
-                Process app = KillAndResumeIT.startApp(config, log);
-                long delay = 1500 + random.nextInt(6000);
-                boolean ended = app.waitFor(delay, TimeUnit.MILLISECONDS);
-                KillAndResumeIT.killHard(app);
-                System.out.printf("WholePipelineCrashIT kill %d after %d ms%s%n", k, delay, ended ? " (the run had ended)" : "");
+            Path sorted = pipeline.sorted();
+            int total = expected.size();
+            // each kill waits for its moment in the work (the ledger read live, the process table, the disk)
+            Path home = pipeline.home();
+            List<Crash.Aim> aims = List.of(
+                    new Crash.Aim("iCloud hand-over: a file linked into the inbox before its icloud_files row",
+                            () -> Crash.linkedOut(home), (linked, s, app) -> linked > s.handedOver())
+                            .giveUpWhen((s, app) -> s.handedOver() >= ICLOUD_FILES),
+                    Crash.Aim.of("an encode running", (s, app) -> Crash.running(app, "libx265")),
+                    new Crash.Aim("organize link: a file in sorted/ not yet recorded archived", () -> files(sorted).size(),
+                            (inSorted, s, app) -> inSorted > s.archived())
+                            .giveUpWhen((s, app) -> s.archived() >= total - 5),
+                    Crash.Aim.of("Pixel: deliveries staged, not confirmed", (s, app) -> s.staged() > 0),
+                    Crash.Aim.of("Pixel confirm write: some confirmed, others still staged",
+                            (s, app) -> s.confirmed() > 0 && s.staged() > 0));
+            List<Crash.Landing> landings = new ArrayList<>();
+            for (Crash.Aim aim : aims) {
+                int k = landings.size() + 1;
+                Process app = Crash.startOnce(config, tmp.resolve("run" + k + ".log"), env);
+                landings.add(Crash.killWhen(k, app, pipeline, aim));
             }
+            long hitWindows = landings.stream().filter(l -> !l.after().handedOverWithoutRow().isEmpty()
+                    || !l.after().archivedWithoutRow().isEmpty()).count();
+            System.out.println("WholePipelineCrashIT: " + hitWindows + " kill(s) landed between a link and its ledger row");
+            assertThat(landings).as("a kill mid-ingest and mid-organize: some files archived, some not")
+                    .anySatisfy(l -> assertThat(l.after().stages().archived()).isPositive().isLessThan(total));
+            assertThat(landings).as("a kill during an encode").anySatisfy(l -> assertThat(l.encoding()).isTrue());
+            assertThat(landings).as("a kill with deliveries staged for the phone and not confirmed")
+                    .anySatisfy(l -> assertThat(l.after().stages().staged()).isPositive());
+            assertThat(landings).as("a kill between confirmations: some confirmed, others staged")
+                    .anySatisfy(l -> {
+                        assertThat(l.after().stages().confirmed()).isPositive();
+                        assertThat(l.after().stages().staged()).isPositive();
+                    });
             long lastStart = System.nanoTime();
-            Process last = KillAndResumeIT.startApp(config, tmp.resolve("last.log"));
+            Process last = Crash.startOnce(config, tmp.resolve("last.log"), env);
             assertThat(last.waitFor(300, TimeUnit.SECONDS)).as("last run finished").isTrue();
             System.out.printf("WholePipelineCrashIT last run: %d s, exit %d%n",
                     TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - lastStart), last.exitValue());
@@ -96,7 +137,6 @@ class WholePipelineCrashIT {
             // 3 when this run met the sample's bad files, 0 when a killed run already quarantined them
             assertThat(last.exitValue()).as("exit; log:\n" + Files.readString(tmp.resolve("last.log"))).isIn(0, 3);
 
-            Path home = pipeline.home();
             assertThat(files(home.resolve("work"))).as("no queue or scratch file left").isEmpty();
             assertThat(files(home).stream().filter(p -> p.getFileName().toString().endsWith(".mp-tmp")))
                     .as("no temp file left").isEmpty();

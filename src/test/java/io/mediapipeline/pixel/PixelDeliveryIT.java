@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mediapipeline.Application;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.media.SampleLibrary;
+import io.mediapipeline.support.LiveLedger;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -101,10 +103,12 @@ class PixelDeliveryIT {
             }
         });
         int samples = 0;
+        LiveLedger witness = new LiveLedger(p.home());
         while (!run.isDone()) {
             Thread.sleep(100);
             // every delivery the ledger calls confirmed must be on the phone, byte-identical, right now
-            for (Map<String, Object> d : live(p, "select staged_path from deliveries where state = 'confirmed'")) {
+            for (Map<String, Object> d : witness.rowsIfUp("select staged_path from deliveries where state = 'confirmed'")
+                    .orElse(List.of())) {
                 Path staged = Path.of((String) d.get("staged_path"));
                 Path onPhone = pair.phoneFolder().resolve(p.home().resolve("bridge/pixel").relativize(staged));
                 if (!Files.isRegularFile(onPhone) || !sha(onPhone).equals(sha(staged))) {
@@ -113,6 +117,7 @@ class PixelDeliveryIT {
                 samples++;
             }
         }
+        witness.close();
         assertThat(run.get(120, TimeUnit.SECONDS)).isEqualTo(Application.EXIT_OK);
         assertThat(violations).isEmpty();
         assertThat(samples).as("the witness saw confirmations while the run went on").isPositive();
@@ -289,20 +294,24 @@ class PixelDeliveryIT {
         boolean sawTemporary = false;
         boolean confirmerSawPartial = false;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!run.isDone() && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            // Ledger first, Syncthing second: a copy that is still partial now was partial when the ledger
-            // was read, so nothing may have been confirmed by then. (The phone's disk is not compared here:
-            // the phone renames the finished file before its index update reaches the server.)
-            List<Map<String, Object>> statesBefore = live(p, "select state from deliveries");
-            JsonNode avail = probe.availabilityOfOnlyFile();
-            if (avail != null && avail.isArray() && avail.size() > 0 && avail.get(0).path("fromTemporary").asBoolean()) {
-                sawTemporary = true;
-                assertThat(statesBefore).as("a partial copy is not a delivery")
-                        .allSatisfy(d -> assertThat(d.get("state")).isEqualTo("staged"));
-                List<Map<String, Object>> checks = live(p, "select last_check from deliveries");
-                if (!checks.isEmpty() && String.valueOf(checks.get(0).get("last_check")).contains("fromTemporary")) {
-                    confirmerSawPartial = true;
+        try (LiveLedger ledger = new LiveLedger(p.home())) {
+            while (!run.isDone() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                // Ledger first, Syncthing second: a copy that is still partial now was partial when the ledger
+                // was read, so nothing may have been confirmed by then. (The phone's disk is not compared here:
+                // the phone renames the finished file before its index update reaches the server.)
+                Optional<List<Map<String, Object>>> statesBefore = ledger.rowsIfUp("select state from deliveries");
+                JsonNode avail = probe.availabilityOfOnlyFile();
+                if (avail != null && avail.isArray() && avail.size() > 0 && avail.get(0).path("fromTemporary").asBoolean()) {
+                    sawTemporary = true;
+                    // the phone pulls only what was staged, and staging wrote the row: the read must have seen it
+                    assertThat(statesBefore).as("the ledger was read while the file was being sent").isPresent();
+                    assertThat(statesBefore.get()).as("a partial copy is not a delivery").singleElement()
+                            .satisfies(d -> assertThat(d.get("state")).isEqualTo("staged"));
+                    List<Map<String, Object>> checks = ledger.rows("select last_check from deliveries");
+                    if (String.valueOf(checks.get(0).get("last_check")).contains("fromTemporary")) {
+                        confirmerSawPartial = true;
+                    }
                 }
             }
         }
@@ -319,36 +328,6 @@ class PixelDeliveryIT {
         }
         assertThat(phoneFiles()).isEqualTo(bridgeFiles(p));
         assertThat(confirmerSawPartial).as("the confirmer looked at the partial copy and said so").isTrue();
-    }
-
-    /** Reads the ledger of a run in progress with the embedded server's password from state/ledger.password. */
-    static List<Map<String, Object>> live(PipelineHome p, String sql) {
-        Path pid = p.home().resolve("state/postgres/data/postmaster.pid");
-        try {
-            if (!Files.exists(pid)) {
-                return List.of();
-            }
-            List<String> lines = Files.readAllLines(pid);
-            if (lines.size() < 4) {
-                return List.of();
-            }
-            String url = "jdbc:postgresql://127.0.0.1:" + lines.get(3).trim() + "/postgres";
-            String password = Files.readString(p.home().resolve("state/ledger.password")).strip();
-            try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "postgres", password);
-                 var st = c.createStatement(); var rs = st.executeQuery(sql)) {
-                List<Map<String, Object>> out = new java.util.ArrayList<>();
-                while (rs.next()) {
-                    Map<String, Object> row = new java.util.LinkedHashMap<>();
-                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                        row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
-                    }
-                    out.add(row);
-                }
-                return out;
-            }
-        } catch (Exception e) {
-            return List.of(); // starting or stopping: nothing to witness
-        }
     }
 
     @Test
@@ -435,14 +414,19 @@ class PixelDeliveryIT {
             }
         });
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (live(p, "select 1 from media_files where original_name = 'IMG_0200.JPG'").isEmpty()) {
-            assertThat(run).as("the run waits for the photo's other half").isNotDone();
-            assertThat(System.nanoTime()).as("photo ingested within 60 s").isLessThan(deadline);
-            Thread.sleep(100);
+        try (LiveLedger ledger = new LiveLedger(p.home())) {
+            String photo = "select 1 from media_files where original_name = 'IMG_0200.JPG'";
+            while (ledger.rowsIfUp(photo).map(List::isEmpty).orElse(true)) {
+                assertThat(run).as("the run waits for the photo's other half").isNotDone();
+                assertThat(System.nanoTime()).as("photo ingested within 60 s").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            Thread.sleep(2500); // several staging polls go by
+            assertThat(ledger.rows("select d.state from deliveries d join media_files m on m.id = d.media_file_id"
+                    + " where m.original_name like 'solo%'")).as("other photos were staged meanwhile (so the read works)").isNotEmpty();
+            assertThat(ledger.rows("select 1 from deliveries d join media_files m on m.id = d.media_file_id"
+                    + " where m.original_name = 'IMG_0200.JPG'")).as("the lone half waits in work/pixel").isEmpty();
         }
-        Thread.sleep(2500); // several staging polls go by
-        assertThat(live(p, "select 1 from deliveries d join media_files m on m.id = d.media_file_id"
-                + " where m.original_name = 'IMG_0200.JPG'")).as("the lone half waits in work/pixel").isEmpty();
         Files.move(later.resolve("IMG_0200.MOV"), p.library().resolve("IMG_0200.MOV"));
         assertThat(run.get(120, TimeUnit.SECONDS)).isEqualTo(Application.EXIT_OK);
         try (Database ledger = p.openLedger()) {

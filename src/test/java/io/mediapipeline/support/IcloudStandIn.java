@@ -129,11 +129,12 @@ public final class IcloudStandIn {
                                 hits.add(p.getFileName() + " cmdline: " + cmdline.replace('\0', ' '));
                             }
                             if (cmdline.contains(standIn.toString())) {
-                                standInSeen.add(p.getFileName() + " " + cmdline.replace('\0', ' '));
                                 String environ = new String(Files.readAllBytes(p.resolve("environ")), StandardCharsets.UTF_8);
                                 if (environ.contains(secret)) {
                                     hits.add(p.getFileName() + " environ of icloudpd");
                                 }
+                                // recorded only once its environment was read too: seen means checked
+                                standInSeen.add(p.getFileName() + " " + cmdline.replace('\0', ' '));
                             }
                         } catch (IOException | RuntimeException e) {
                             // gone meanwhile
@@ -155,7 +156,7 @@ public final class IcloudStandIn {
             return hits;
         }
 
-        /** Command lines of stand-in processes seen running. */
+        /** Command lines of stand-in processes seen running, whose command line and environment were both checked. */
         public List<String> standInSeen() {
             return new ArrayList<>(standInSeen);
         }
