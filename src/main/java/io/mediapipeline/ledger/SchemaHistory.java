@@ -67,6 +67,8 @@ final class SchemaHistory {
             List<Migration> all = read(migrations);
             int newest = -1;
             List<List<String>> missing = new ArrayList<>();
+            List<Integer> checks = new ArrayList<>();
+            Set<String> earlier = new HashSet<>();
             for (int i = 0; i < all.size(); i++) {
                 Set<String> laterRemoved = new HashSet<>();
                 all.subList(i + 1, all.size()).forEach(m -> laterRemoved.addAll(m.removed()));
@@ -74,8 +76,8 @@ final class SchemaHistory {
                 int checked = 0;
                 for (String object : all.get(i).objects()) {
                     String[] p = object.split(" ");
-                    if (laterRemoved.contains(p[p.length - 1])) {
-                        continue; // a later migration drops or renames it
+                    if (laterRemoved.contains(p[p.length - 1]) || !earlier.add(object)) {
+                        continue; // a later migration drops or renames it, or an earlier one made it already
                     }
                     checked++;
                     if (!exists(c, p[0], p[1].isEmpty() ? null : p[1], p[2], p.length > 3 ? p[3] : null)) {
@@ -83,6 +85,7 @@ final class SchemaHistory {
                     }
                 }
                 missing.add(absent);
+                checks.add(checked);
                 if (checked > 0 && absent.isEmpty()) {
                     newest = i;
                 }
@@ -92,7 +95,7 @@ final class SchemaHistory {
             }
             for (int i = 0; i < all.size(); i++) {
                 List<String> absent = missing.get(i);
-                boolean some = !absent.isEmpty() && absent.size() < all.get(i).objects().size();
+                boolean some = !absent.isEmpty() && absent.size() < checks.get(i);
                 if ((i < newest && !absent.isEmpty()) || (i > newest && some)) {
                     throw new IllegalStateException("the ledger schema has no Flyway history and matches no prefix of "
                             + "supabase/migrations: " + all.get(i).file() + " lacks " + String.join(", ", absent)

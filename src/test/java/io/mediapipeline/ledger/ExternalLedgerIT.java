@@ -187,6 +187,37 @@ class ExternalLedgerIT {
         assertThat(column("gappy", "select to_regclass('flyway_schema_history')::text")).containsOnlyNulls();
     }
 
+    @Test
+    void newerMigrationRedefiningAnOlderFunctionIsStillAppliedToAPsqlSchema() throws Exception {
+        // what the next engineer's migration may look like: a replaced function (present already) and a new column
+        Path folder = Files.createDirectories(tmp.resolve("migrations-plus-one"));
+        for (Path f : TestPostgres.migrations()) {
+            Files.copy(f, folder.resolve(f.getFileName()));
+        }
+        Files.writeString(folder.resolve("29991231000000_later.sql"), """
+                create or replace function file_events_append_only() returns trigger language plpgsql as $$
+                begin
+                    raise exception 'file_events is append-only';
+                end $$;
+                alter table media_files add column if not exists later_note text;
+                """);
+        pg.createDatabase("plus_one");
+        pg.psql("plus_one", TestPostgres.migrations());
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(pg.url("plus_one"));
+        ds.setUser(TestPostgres.OWNER);
+        ds.setPassword(TestPostgres.OWNER_PASSWORD);
+
+        Database.migrate(ds, folder);
+
+        List<Path> files = TestPostgres.migrations();
+        String newest = files.get(files.size() - 1).getFileName().toString().split("_")[0];
+        assertThat(column("plus_one", "select type || ' ' || version from flyway_schema_history where success order by installed_rank"))
+                .containsExactly("BASELINE " + newest, "SQL 29991231000000");
+        assertThat(column("plus_one", "select column_name from information_schema.columns where column_name = 'later_note'"))
+                .containsExactly("later_note");
+    }
+
     /** As Supabase's anon role (the public API key): every table in the schema refuses to be read or written. */
     private void assertAnonLockedOut(String database) throws SQLException {
         List<String> tables = column(database, "select tablename from pg_tables where schemaname = 'public' order by 1");
