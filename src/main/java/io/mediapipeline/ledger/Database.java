@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,18 +95,45 @@ public final class Database implements AutoCloseable {
         if (!Files.isDirectory(migrations)) {
             throw new IllegalStateException("migrations folder missing: " + migrations);
         }
-        Flyway flyway = Flyway.configure()
+        FluentConfiguration config = Flyway.configure()
                 .dataSource(ds)
                 .locations("filesystem:" + migrations)
                 // Supabase CLI names files <timestamp>_<name>.sql: no "V" prefix, single underscore.
                 .sqlMigrationPrefix("")
                 .sqlMigrationSeparator("_")
-                .validateMigrationNaming(true)
-                .load();
+                .validateMigrationNaming(true);
+        baselineWhenAppliedWithoutFlyway(config, ds, migrations);
+        Flyway flyway = config.load();
         var result = flyway.migrate();
+        protectHistory(ds);
         var current = flyway.info().current();
         LOG.info("Ledger schema at version {} ({} migration(s) applied now)",
                 current == null ? "none" : current.getVersion(), result.migrationsExecuted);
+    }
+
+    /**
+     * A schema made by {@code supabase db push} or psql has the tables and no Flyway history; Flyway would refuse
+     * it, so the newest migration found applied is recorded as the baseline and only newer files run.
+     */
+    private static void baselineWhenAppliedWithoutFlyway(FluentConfiguration config, DataSource ds, Path migrations) {
+        try {
+            SchemaHistory.appliedWithoutFlyway(ds, migrations).ifPresent(version -> {
+                LOG.warn("Ledger schema was applied without Flyway (supabase db push or psql) up to migration {}; "
+                        + "recording that as Flyway's baseline and applying only newer migrations", version);
+                config.baselineOnMigrate(true).baselineVersion(version)
+                        .baselineDescription("applied without Flyway up to " + version);
+            });
+        } catch (IOException | SQLException e) {
+            throw new IllegalStateException("reading the ledger schema: " + e.getMessage(), e);
+        }
+    }
+
+    private static void protectHistory(DataSource ds) {
+        try {
+            SchemaHistory.protect(ds);
+        } catch (SQLException e) {
+            throw new IllegalStateException("protecting " + SchemaHistory.TABLE + ": " + e.getMessage(), e);
+        }
     }
 
     private static void createPrivate(Path dir) throws IOException {

@@ -206,6 +206,32 @@ class FolderImportIT {
         assertThat(files(pipeline.home().resolve("quarantine"))).isEmpty();
     }
 
+    @Test
+    void wrongExtensionQuarantineSetsALyingFileAsideWithItsReason() throws Exception {
+        pipeline.set("pipeline.ingest.wrong-extension", "quarantine");
+        Tools.photos(lib, "p", 2, "2020:02:29 08:00:00");
+        Path liar = lib.resolve("misnamed.png"); // a JPEG named .png
+        Files.move(lib.resolve("p0002.jpg"), liar);
+
+        int rc = Application.run(new String[] {"once", "--config", pipeline.config().toString()});
+        assertThat(rc).as("exit code: done with some files quarantined").isEqualTo(Application.EXIT_QUARANTINED);
+
+        assertThat(files(pipeline.sorted())).as("only the honest photo is archived").singleElement()
+                .satisfies(p -> assertThat(p).endsWith(Path.of("photos/2020/02/29/p0001.jpg")));
+        List<Path> quarantined = files(pipeline.home().resolve("quarantine"));
+        assertThat(quarantined).extracting(p -> p.getFileName().toString())
+                .containsExactlyInAnyOrder("misnamed.png", "misnamed.png.reason.txt");
+        Path copy = quarantined.stream().filter(p -> p.getFileName().toString().equals("misnamed.png")).findFirst().orElseThrow();
+        assertThat(sha(copy)).isEqualTo(sha(liar));
+        Path reason = quarantined.stream().filter(p -> p.toString().endsWith(".reason.txt")).findFirst().orElseThrow();
+        assertThat(Files.readString(reason)).contains("reason: wrong extension: named .png but the content is JPEG");
+        try (Database db = pipeline.openLedger()) {
+            assertThat(query(db, "select reason from source_files where disposition = 'quarantined'")).singleElement()
+                    .satisfies(r -> assertThat((String) r.get("reason")).startsWith("wrong extension"));
+            assertThat(query(db, "select 1 from media_files")).as("no media row for the liar").hasSize(1);
+        }
+    }
+
     private JsonNode latestReport() throws Exception {
         Path newest = files(pipeline.home().resolve("reports")).stream()
                 .max(java.util.Comparator.comparing(p -> {
