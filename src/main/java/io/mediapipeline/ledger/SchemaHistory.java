@@ -20,6 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
+import org.slf4j.LoggerFactory;
 
 /**
  * Recognises a ledger schema that was applied without Flyway ({@code supabase db push}, or the files run with
@@ -106,11 +107,22 @@ final class SchemaHistory {
         }
     }
 
-    /** Flyway creates its history table after the migrations' revokes; keep Supabase's API roles out of it too. */
+    /**
+     * Flyway creates its history table after the migrations' revokes; keep Supabase's API roles out of it too.
+     * Only its owner may change that; another login (a schema migrated by someone else) is told once.
+     */
     static void protect(DataSource ds) throws SQLException {
         try (Connection c = ds.getConnection(); var s = c.createStatement()) {
             if (!exists(c, "table", null, TABLE)) {
                 return;
+            }
+            try (ResultSet own = s.executeQuery("select pg_has_role(relowner, 'USAGE') from pg_class where oid = '"
+                    + TABLE + "'::regclass")) {
+                if (!own.next() || !own.getBoolean(1)) {
+                    LoggerFactory.getLogger(SchemaHistory.class).warn("{} belongs to another role: row-level security and "
+                            + "the revokes from anon/authenticated are left to its owner", TABLE);
+                    return;
+                }
             }
             s.execute("alter table " + TABLE + " enable row level security");
             for (String role : List.of("anon", "authenticated")) {

@@ -55,7 +55,7 @@ class IcloudRetryIT {
                 "PIPELINE_SOURCE_ICLOUD_ACCOUNT_FLAKY_PASSWORD", "flaky-secret",
                 "PIPELINE_SOURCE_ICLOUD_ACCOUNT_TYPO_PASSWORD", "typo-secret"));
         try {
-            waitFor(app, log, 90, () -> read(log).contains("iCloud flaky: failed") && read(log).contains("retries used up"));
+            waitFor(app, log, 240, () -> read(log).contains("iCloud flaky: failed") && read(log).contains("retries used up"));
             waitFor(app, log, 30, () -> read(log).contains("iCloud typo: bad-arguments"));
             Thread.sleep(5000); // five more ticks of the retry timer, well past any backoff
             assertThat(icloud.startTimes(FLAKY, "download")).as("the first run and " + MAX_RETRIES + " retries")
