@@ -1,6 +1,7 @@
 package io.mediapipeline.ingest;
 
 import io.mediapipeline.ledger.Ledger;
+import io.mediapipeline.ledger.LedgerException;
 import io.mediapipeline.media.BadMediaException;
 import java.io.IOException;
 import org.apache.camel.Exchange;
@@ -34,6 +35,10 @@ public class RepeatedFailures {
      * whether the input has now failed the same way often enough to be quarantined.
      */
     public boolean givesUp(Exchange ex) {
+        Throwable cause = failure(ex);
+        if (cause instanceof BadMediaException || cause instanceof LedgerException) {
+            return false; // their own clauses handle them; a ledger outage is never the file's fault
+        }
         Integer failures = ex.getProperty(FAILURES, Integer.class);
         if (failures == null) {
             failures = record(ex);
@@ -52,9 +57,7 @@ public class RepeatedFailures {
 
     private int record(Exchange ex) {
         Long sourceFileId = ex.getProperty(Ingest.SOURCE_FILE_ID, Long.class);
-        Throwable cause = cause(ex.getException() != null ? ex.getException()
-                : ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
-        String reason = Quarantine.reasonOf(cause);
+        String reason = Quarantine.reasonOf(failure(ex));
         String file = ex.getIn().getHeader(Exchange.FILE_PATH, String.class);
         if (sourceFileId == null) {
             // not admitted (gone, or the ledger is away): nothing to count; the next poll starts afresh
@@ -72,6 +75,11 @@ public class RepeatedFailures {
             LOG.warn("Could not ingest {}: {}; and the failure could not be recorded: {}", file, reason, e.getMessage());
             return 0;
         }
+    }
+
+    /** The exception being handled: still on the exchange while Camel picks a clause, caught once it runs one. */
+    private static Throwable failure(Exchange ex) {
+        return cause(ex.getException() != null ? ex.getException() : ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
     }
 
     private static Throwable cause(Throwable t) {

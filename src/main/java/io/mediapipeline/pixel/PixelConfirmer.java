@@ -57,6 +57,7 @@ public class PixelConfirmer {
     private int failures;
     private long cursor;
     private volatile long lastProgress = System.nanoTime();
+    private volatile long checks;
     private volatile long confirmedTotal;
 
     public PixelConfirmer(PixelLedger pixel, SyncthingClient syncthing, RunContext run, String folder, String device,
@@ -85,6 +86,11 @@ public class PixelConfirmer {
     /** Nanos (System.nanoTime) of the last staging or confirmation: `once` waits a while after it. */
     public long lastProgress() {
         return lastProgress;
+    }
+
+    /** How many checks ran (passed or failed; not the ticks skipped while backing off). */
+    public long checks() {
+        return checks;
     }
 
     void progress() {
@@ -118,6 +124,8 @@ public class PixelConfirmer {
             fail(kindOf(e), explain(e));
         } catch (Unavailable e) {
             fail(e.kind, e.getMessage());
+        } finally {
+            checks++;
         }
     }
 

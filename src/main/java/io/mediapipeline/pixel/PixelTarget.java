@@ -63,8 +63,9 @@ public final class PixelTarget {
 
             @Override
             public long outstanding() {
-                // `once` waits for proof of what it staged, but not for ever (the phone may be away for days)
-                if (!once || System.nanoTime() - confirmer.lastProgress() > onceWait) {
+                // `once` waits for proof of what it staged, but not for ever (the phone may be away for days);
+                // it always looks at least once, however long the start took
+                if (!once || confirmer.checks() > 0 && System.nanoTime() - confirmer.lastProgress() > onceWait) {
                     return 0;
                 }
                 return pixel.unconfirmedCount();

@@ -73,8 +73,17 @@ public class Unfinished {
             }
         }
         if (stages.contains("pixel")) {
+            // the confirmer logs a warning when a problem starts and an info line when it ends
+            List<Map<String, Object>> problem = ledger.rows("""
+                    select level, message from pipeline_logs
+                     where stage = 'pixel' and run_id = ? and level in ('warn', 'info') order by id desc limit 1""", runId);
+            if (!problem.isEmpty() && "warn".equals(problem.get(0).get("level"))) {
+                items.add(new Item("Pixel delivery", "nothing could be proven at the end of the run: " + problem.get(0).get("message")));
+            }
             for (Map<String, Object> r : ledger.rows("""
-                    select d.staged_path, m.original_path, coalesce(d.last_check, b.scan_error, 'not checked yet') as why
+                    select d.staged_path, m.original_path,
+                           coalesce(d.last_check, case when b.scanned_at is null then 'folder not scanned yet: ' || b.scan_error end,
+                                    'not checked yet') as why
                       from deliveries d join media_files m on m.id = d.media_file_id
                       left join batches b on b.id = d.batch_id
                      where d.target = 'pixel' and d.state <> 'confirmed' order by d.id""")) {

@@ -178,6 +178,9 @@ class PixelDeliveryIT {
         pair.pausePhone();
 
         assertThat(once(p)).as("phone paused: nothing proven, not all done").isEqualTo(Application.EXIT_NOT_DONE);
+        List<Path> reports = files(p.home().resolve("reports"));
+        assertThat(Files.readString(reports.get(reports.size() - 1))).as("the report says why")
+                .contains("\"notDone\"").contains("not connected").contains("paused");
         Map<String, String> bridge = bridgeFiles(p);
         assertThat(bridge).hasSize(5);
         assertThat(phoneFiles()).isEmpty();
