@@ -24,6 +24,8 @@ public final class TestPostgres implements AutoCloseable {
     public static final String OWNER = "ledger_owner";
     public static final String OWNER_PASSWORD = "test-only-ledger-password";
 
+    private static final String SUPERUSER_PASSWORD = "test-only-superuser-password";
+
     private final EmbeddedPostgres server;
 
     private TestPostgres(EmbeddedPostgres server) {
@@ -34,9 +36,11 @@ public final class TestPostgres implements AutoCloseable {
         Path state = dir.resolve("state");
         Files.createDirectories(state, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         String cache = System.getProperty("pipeline.test.pg-cache");
+        Path passwordFile = state.resolve("superuser.password");
+        Files.writeString(passwordFile, SUPERUSER_PASSWORD + "\n", StandardCharsets.UTF_8);
         EmbeddedPostgres server = EmbeddedPostgres.builder()
                 .binariesRoot(cache != null ? Path.of(cache) : dir.resolve("pg-cache"))
-                .dataDir(state.resolve("db")).logFile(dir.resolve("postgres.log")).start();
+                .dataDir(state.resolve("db")).logFile(dir.resolve("postgres.log")).passwordFile(passwordFile).start();
         TestPostgres pg = new TestPostgres(server);
         pg.superuser("postgres", "create role " + OWNER + " login password '" + OWNER_PASSWORD + "'",
                 "create role anon nologin", "create role authenticated nologin");
@@ -58,7 +62,7 @@ public final class TestPostgres implements AutoCloseable {
 
     /** A connection as the server's superuser (the only place that knows how it logs in). */
     public Connection superuserConnection(String database) throws SQLException {
-        return DriverManager.getConnection(url(database), server.user(), "");
+        return DriverManager.getConnection(url(database), server.user(), SUPERUSER_PASSWORD);
     }
 
     public Connection ownerConnection(String database) throws SQLException {
