@@ -1,10 +1,10 @@
 package io.mediapipeline.icloud;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.support.PipelineHome;
+import io.mediapipeline.support.RequiredTools;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,8 +31,7 @@ class RealIcloudpdFlagsTest {
     @Test
     void everyFlagWePassExistsInTheRealHelp() throws Exception {
         Path binary = PipelineHome.projectDir().resolve(".tools/node_modules/@icloudpd/linux-x64/bin/icloudpd");
-        assumeTrue(Files.isRegularFile(binary),
-                "SKIPPED: the real icloudpd is not installed at " + binary + " — run `bin/media-pipeline setup`");
+        RequiredTools.need(Files.isRegularFile(binary), "the real icloudpd at " + binary);
         if (!Files.isExecutable(binary)) {
             binary.toFile().setExecutable(true, false);
         }
