@@ -162,7 +162,7 @@ public final class Doctor {
                 default -> {
                     if ("bad-arguments".equals(s.lastOutcome())) {
                         fail(what, last, "fix the pipeline.source.icloud.* settings named above");
-                    } else if ("failed".equals(s.lastOutcome()) || "partial".equals(s.lastOutcome())) {
+                    } else if (List.of("failed", "partial", "unknown").contains(s.lastOutcome())) {
                         warn(what, last, "see pipeline_logs stage download-icloud; the next scheduled run tries again");
                     } else {
                         ok(what, last);

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #plan}: already done at this tier, over the run's caps, not worth trying (HEIC, PNG, efficient
  *       HEVC) or an encode; the encode writes a scratch file under work/.compress-scratch/ only;</li>
  *   <li>{@link #copyMetadata}: exiftool copies back from the original what ffmpeg dropped;</li>
- *   <li>{@link #measure}: ffmpeg's ssim filter over all frames ({@link SsimMeasure}), the original scaled to the output's size;</li>
+ *   <li>{@link #measure}: ffmpeg's ssim filter over all frames ({@link SsimMeasure}), the original scaled to
+ *   the output's size;</li>
  *   <li>{@link #gate}: smaller by X %, SSIM at least the threshold, nothing lost in capture date, GPS,
  *       orientation/rotation, make/model (and the Live Photo content identifier) — then the output is placed in
  *       compressed/ (mirroring originals/), otherwise the original is linked there instead; the ledger says which
@@ -393,7 +394,8 @@ public class Compressor {
         Path placed = putInSlot(job, job.out, stem(job.original.getFileName().toString()) + "." + job.outExt);
         Files.deleteIfExists(job.out);
         String reason = String.format(Locale.ROOT, "%.1f%% smaller%s%s%s", saving,
-                job.ssim == null ? " (SSIM not measured: ffmpeg cannot decode HEIC)" : String.format(Locale.ROOT, ", SSIM %.4f (%s)", job.ssim, SsimMeasure.SCOPE),
+                job.ssim == null ? " (SSIM not measured: ffmpeg cannot decode HEIC)"
+                        : String.format(Locale.ROOT, ", SSIM %.4f (%s)", job.ssim, SsimMeasure.SCOPE),
                 job.tier == null ? "" : ", short side " + job.tier + " px",
                 crf == null ? "" : ", CRF " + crf + (job.attempts > 1 ? " (encode " + job.attempts + ")" : ""));
         record(job, new CompressLedger.Outcome("compressed", reason, placed.toString(), job.originalSize,

@@ -70,4 +70,48 @@ class IcloudMetricsIT {
         assertThat(metric("icloud.default.circuit-open")).isEqualTo(1);
         assertThat(metric("icloud.default.session-days-left")).isBetween(4.0, 5.0);
     }
+
+    /** A run that ends after "Processing user" with exit 0 proves nothing: unknown, retried with backoff, counted, shown. */
+    @Test
+    void aRunWithoutAnEndLineIsUnknownAndRetriedNotASuccess() throws Exception {
+        IcloudStandIn icloud = new IcloudStandIn(tmp);
+        Tools.photos(Files.createDirectories(icloud.user(USER).resolve("library/2024/02/02")), "IMG_", 1, "2024:02:02 10:00:00");
+        icloud.marker(USER, "silent", "");
+        Path wrapper = tmp.resolve("bin/icloudpd-wrapper");
+        Files.writeString(wrapper, "#!/bin/sh\nexport FAKE_ICLOUD='" + icloud.root() + "'\nexec '" + icloud.binary() + "' \"$@\"\n");
+        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+        PipelineHome p = new PipelineHome(tmp.resolve("p"))
+                .set("pipeline.source.folder.enabled", "false")
+                .set("pipeline.source.icloud.enabled", "true")
+                .set("pipeline.source.icloud.username", USER)
+                .set("pipeline.source.icloud.password", PASSWORD)
+                .set("pipeline.source.icloud.binary", wrapper.toString());
+
+        Application.run(new String[] {"once", "--config", p.config().toString()});
+        assertThat(icloud.ends(USER, "download")).as("the stand-in ran").hasSize(1);
+        assertThat(metric("icloud.default.outcome.unknown")).isEqualTo(1);
+        assertThat(metric("icloud.default.outcome.success")).as("never a success").isEqualTo(-1);
+        try (Database ledger = p.openLedger()) {
+            assertThat(query(ledger, "select outcome from icloud_attempts")).extracting(r -> r.get("outcome")).containsExactly("unknown");
+            assertThat(query(ledger, "select state, consecutive_failures, next_attempt_at, last_success_at from icloud_accounts"))
+                    .singleElement().satisfies(r -> {
+                        assertThat(r.get("state")).as("retried with backoff").isEqualTo("backing-off");
+                        assertThat(r.get("consecutive_failures")).isEqualTo(1);
+                        assertThat(r.get("next_attempt_at")).isNotNull();
+                        assertThat(r.get("last_success_at")).isNull();
+                    });
+            assertThat(query(ledger, "select level, message from pipeline_logs where stage = 'download-icloud' and message like '%unknown%'"))
+                    .singleElement().satisfies(r -> assertThat(r.get("level")).isEqualTo("warn"));
+        }
+        java.io.PrintStream old = System.out;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            Application.run(new String[] {"doctor", "--config", p.config().toString()});
+        } finally {
+            System.setOut(old);
+        }
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .containsPattern("WARN  icloud default +backing off until .*; last unknown");
+    }
 }

@@ -1,10 +1,10 @@
 package io.mediapipeline.icloud;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.support.PipelineHome;
+import io.mediapipeline.support.RequiredTools;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,8 +31,7 @@ class RealIcloudpdFlagsTest {
     @Test
     void everyFlagWePassExistsInTheRealHelp() throws Exception {
         Path binary = PipelineHome.projectDir().resolve(".tools/node_modules/@icloudpd/linux-x64/bin/icloudpd");
-        assumeTrue(Files.isRegularFile(binary),
-                "SKIPPED: the real icloudpd is not installed at " + binary + " — run `bin/media-pipeline setup`");
+        RequiredTools.need(Files.isRegularFile(binary), "the real icloudpd at " + binary);
         if (!Files.isExecutable(binary)) {
             binary.toFile().setExecutable(true, false);
         }
@@ -73,9 +72,28 @@ class RealIcloudpdFlagsTest {
                 + version(binary, tmpdir));
         assertThat(ours).hasSizeGreaterThan(15);
         assertThat(real).as("flags of the real icloudpd").containsAll(ours);
+        assertThat(real).as("flags the stand-in icloudpd accepts").containsAll(standInFlags());
         // the choices we pass are the real ones too
         assertThat(help).contains("console", "name-id7", "name-size-dedup-with-suffix", "adjusted", "medium");
         assertThat(files(tmpdir)).as("TMPDIR emptied by icloudpd on a normal exit").isZero();
+    }
+
+    /** The long options the stand-in's parser knows (its KNOWN_VALUE and KNOWN_SWITCH sets). */
+    private static Set<String> standInFlags() throws Exception {
+        String script;
+        try (var in = RealIcloudpdFlagsTest.class.getResourceAsStream("/icloudpd-standin/icloudpd")) {
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Matcher sets = Pattern.compile("(?s)KNOWN_(?:VALUE|SWITCH) = \\{(.*?)\\}").matcher(script);
+        Set<String> out = new TreeSet<>();
+        while (sets.find()) {
+            Matcher f = Pattern.compile("\"(--[a-z0-9-]+)\"").matcher(sets.group(1));
+            while (f.find()) {
+                out.add(f.group(1));
+            }
+        }
+        assertThat(out).as("the stand-in's option sets were found").hasSizeGreaterThan(30);
+        return out;
     }
 
     private static long files(Path dir) throws Exception {

@@ -1,9 +1,9 @@
 package io.mediapipeline.icloud;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mediapipeline.support.PipelineHome;
+import io.mediapipeline.support.RequiredTools;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -32,8 +32,7 @@ class RealIcloudpdProcessTest {
 
     private Path binary() {
         Path binary = PipelineHome.projectDir().resolve(".tools/node_modules/@icloudpd/linux-x64/bin/icloudpd");
-        assumeTrue(Files.isRegularFile(binary),
-                "SKIPPED: the real icloudpd is not installed at " + binary + " — run `bin/media-pipeline setup`");
+        RequiredTools.need(Files.isRegularFile(binary), "the real icloudpd at " + binary);
         return binary;
     }
 

@@ -87,8 +87,10 @@ class IcloudDownloadIT {
             Path part = mirror.resolve("2024/06/01/IMG_0200.JPG.part");
             waitFor(app, tmp.resolve("first.log"), 30, () -> Files.exists(part));
             Thread.sleep(1500); // some chunks written, far from done
-            long pid = Long.parseLong(icloud.invocations(USER).stream().filter(l -> l.contains(" start download "))
-                    .reduce((a, b) -> b).orElseThrow().replaceAll(".* pid=(\\d+).*", "$1"));
+            String started = icloud.invocations(USER).stream().filter(l -> l.contains(" start download "))
+                    .reduce((a, b) -> b).orElseThrow();
+            long pid = Long.parseLong(started.replaceAll(".* pid=(\\d+).*", "$1"));
+            long worker = Long.parseLong(started.replaceAll(".* worker=(\\d+).*", "$1"));
             app.destroyForcibly();
             assertThat(app.waitFor(20, TimeUnit.SECONDS)).isTrue();
             assertThat(ProcessHandle.of(pid).map(h -> {
@@ -98,7 +100,9 @@ class IcloudDownloadIT {
                     return true;
                 }
                 return h.isAlive();
-            }).orElse(false)).as("icloudpd dies with the JVM (pdeathsig)").isFalse();
+            }).orElse(false)).as("icloudpd's first process dies with the JVM (pdeathsig)").isFalse();
+            assertThat(ProcessHandle.of(worker).map(ProcessHandle::isAlive).orElse(false))
+                    .as("its worker is orphaned and keeps running, as the real one's does").isTrue();
             assertThat(part).as("the half file stays a .part").exists();
             assertThat(mirror.resolve("2024/06/01/IMG_0200.JPG")).doesNotExist();
             assertThat(files(home.resolve("inbox"))).noneMatch(p -> p.toString().contains("IMG_0200"));
@@ -121,6 +125,8 @@ class IcloudDownloadIT {
                     return false;
                 }
             });
+            assertThat(ProcessHandle.of(worker).map(ProcessHandle::isAlive).orElse(false))
+                    .as("the restart ended what the killed run left running").isFalse();
             app.destroy(); // SIGTERM
             assertThat(app.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(app.exitValue()).isEqualTo(143);

@@ -92,7 +92,8 @@ class IcloudThrottleAndLoginIT {
              IcloudStandIn.ProcWatcher watcher2 = new IcloudStandIn.ProcWatcher(ANNA_PASSWORD, icloud.binary())) {
             Process app = IcloudStandIn.startApp(config, log, env);
             // throttled: 1 + 2 + 4 s of backoff (capped at 4) between the 4 allowed attempts, then the circuit stays open
-            waitFor(app, log, 90, () -> icloud.ends(BUSY, "download").size() >= MAX_PER_HOUR);
+            // the app alone can take a minute to start on a loaded machine
+            waitFor(app, log, 180, () -> icloud.ends(BUSY, "download").size() >= MAX_PER_HOUR);
             waitFor(app, log, 30, () -> icloud.ends(ANNA, "download").size() >= 1);
             // after the 4th backoff the circuit breaker keeps it shut; the retry timer looks every second meanwhile
             waitFor(app, log, 30, () -> {

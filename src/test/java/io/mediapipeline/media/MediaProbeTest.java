@@ -5,6 +5,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.mediapipeline.support.RequiredTools;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +20,6 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 /** Runs the real exiftool, ffprobe and ffmpeg on small files made by those same tools. */
 class MediaProbeTest {
@@ -182,7 +182,7 @@ class MediaProbeTest {
 
     @Test
     void heicIsAcceptedWhenWholeAndRefusedWhenCut(@TempDir Path dir) throws Exception {
-        assumeThat(Fixtures.onPath("heif-enc")).as("heif-enc (libheif-examples) makes the HEIC fixture").isTrue();
+        RequiredTools.need(Fixtures.onPath("heif-enc"), "heif-enc (libheif-examples, makes the HEIC fixture)");
         Path heic = dir.resolve("IMG_0003.HEIC");
         Fixtures.run("heif-enc", "-o", heic.toString(), Fixtures.png(dir.resolve("source.png")).toString());
 
