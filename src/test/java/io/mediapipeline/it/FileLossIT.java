@@ -263,7 +263,8 @@ class FileLossIT {
 
     @Test
     void growingFileDoesNotHoldUpTheOtherFilesOfItsSource() throws Exception {
-        pipeline.set("pipeline.ingest.stable-seconds", "3");
+        // idle-seconds: `once` must still be running when the test starts writing
+        pipeline.set("pipeline.ingest.stable-seconds", "3").set("pipeline.once.idle-seconds", "20");
         Tools.run(tmp, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x480", "-frames:v", "1", "-q:v", "2", "big.jpg");
         Tools.run(tmp, "exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=2022:02:02 12:00:00", "big.jpg");
         byte[] whole = Files.readAllBytes(tmp.resolve("big.jpg"));
@@ -271,7 +272,7 @@ class FileLossIT {
         AtomicLong writerDone = new AtomicLong(Long.MAX_VALUE);
         Thread writer = new Thread(() -> {
             try (var out = Files.newOutputStream(lib.resolve("growing.jpg"))) {
-                int chunk = whole.length / 150 + 1;
+                int chunk = whole.length / 250 + 1;
                 for (int off = 0; off < whole.length; off += chunk) {
                     out.write(whole, off, Math.min(chunk, whole.length - off));
                     out.flush();
@@ -284,21 +285,23 @@ class FileLossIT {
         });
         AtomicInteger rc = new AtomicInteger(-1);
         Thread runner = new Thread(() -> rc.set(onceUnchecked()));
+        long othersIn;
         try (LogCapture log = LogCapture.of("io.mediapipeline.Application")) {
-            writer.start();
             runner.start();
-            await(Duration.ofSeconds(180), () -> logged(log, "Started (once)"));
-            Thread.sleep(3000); // the first scan has listed the growing file and waits on it
+            await(Duration.ofSeconds(300), () -> logged(log, "Started (once)"));
+            writer.start();
+            Thread.sleep(3000); // a scan has listed the growing file and waits on it
             for (Path p : others) {
                 Files.move(p, lib.resolve(p.getFileName()));
             }
-            await(Duration.ofSeconds(240), () -> originals().size() >= 2 || writerDone.get() != Long.MAX_VALUE);
+            await(Duration.ofSeconds(300), () -> originals().size() >= 2 || writerDone.get() != Long.MAX_VALUE);
+            othersIn = System.nanoTime();
+        } finally {
+            writer.join();
+            runner.join(Duration.ofSeconds(300).toMillis());
         }
-        long othersIn = System.nanoTime();
         assertThat(othersIn).as("the other files were imported while the file was still growing")
                 .isLessThan(writerDone.get());
-        writer.join();
-        runner.join(Duration.ofSeconds(240).toMillis());
         assertThat(rc.get()).isEqualTo(Application.EXIT_OK);
         assertThat(shas(originals())).as("the grown file whole, once it stopped growing")
                 .contains(sha(tmp.resolve("big.jpg"))).hasSize(3);
