@@ -157,8 +157,8 @@ public class Ingest {
     /**
      * Places the input as hashed, or not at all: a copy is hashed on the way and refused if it differs; a link needs
      * no second read because the inbox files it is used for belong to the pipeline, so a change after hashing shows
-     * in their size or modification time, which are compared first. A refused input stays pending with the reason
-     * and its exchange fails, so the source offers it again once it is stable.
+     * in their size or modification time, which are compared first. A refused input is not recorded (see
+     * {@link InputLedger#changedWhileCopied}) and its exchange fails, so the source offers it again once it is stable.
      */
     private Path place(Exchange ex, Path file, Path dir, String name, boolean original) throws IOException {
         String sha = ex.getProperty(SHA256, String.class);
