@@ -59,6 +59,8 @@ public final class FileStore {
                 if (readOnly) {
                     Durable.makeReadOnly(source);
                 }
+                // a link shares the inode: its bytes (written by someone else) must be on the disk before the name
+                Durable.syncFile(source);
                 if (tryLink(candidate, source)) {
                     return settled(candidate, false);
                 }
@@ -107,6 +109,7 @@ public final class FileStore {
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
+        Durable.syncFile(source);
         boolean placed = tryLink(target, source);
         if (!placed && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             Path tmp = dir.resolve("." + UUID.randomUUID() + TEMP_SUFFIX);
@@ -119,6 +122,27 @@ public final class FileStore {
         }
         Durable.syncDir(dir);
         return placed;
+    }
+
+    /**
+     * Moves a file the pipeline owns but cannot read (so cannot copy or hash) into dir under a free name, never
+     * overwriting: a hard link where the file system allows it, else a rename to a name nobody else can have chosen.
+     * Durable when this returns.
+     */
+    public static Path moveNew(Path source, Path dir, String name) throws IOException {
+        Durable.createDirectories(dir);
+        String safe = safeName(name);
+        Path target = dir.resolve(safe);
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) || !tryLink(target, source)) {
+            target = dir.resolve(UUID.randomUUID().toString().substring(0, 8) + "_" + safe);
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+            Durable.syncDir(dir);
+        } else {
+            Durable.syncDir(dir); // the new name is on the disk before the old one goes
+            Files.delete(source);
+        }
+        Durable.syncDir(source.getParent());
+        return target;
     }
 
     /** One pass: the bytes go to tmp and through SHA-256; tmp is on the disk, with the source's times, when this returns. */

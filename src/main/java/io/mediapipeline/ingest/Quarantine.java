@@ -55,6 +55,10 @@ public class Quarantine {
                 String sha = ex.getProperty(Ingest.SHA256, String.class);
                 placed = FileStore.place(file, dir, file.getFileName().toString(),
                         sha != null ? sha : io.mediapipeline.media.Hasher.sha256(file), Ingest.mode(ex));
+            } else if (Ingest.mode(ex) == FileStore.Mode.LINK_OR_COPY
+                    && Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                // an inbox input cannot be copied when it cannot be read, and the inbox deletes what it took: move it
+                placed = FileStore.moveNew(file, dir, file.getFileName().toString());
             }
             reasonFile = writeReason(dir, placed != null ? placed.getFileName().toString()
                     : FileStore.safeName(file.getFileName().toString()), file, reason);

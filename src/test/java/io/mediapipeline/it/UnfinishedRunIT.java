@@ -101,6 +101,40 @@ class UnfinishedRunIT {
     }
 
     @Test
+    void unreadableInboxFileIsMovedIntoQuarantineNotDeleted() throws Exception {
+        PipelineHome pipeline = new PipelineHome(tmp).set("pipeline.ingest.max-attempts", "2")
+                .set("pipeline.source.folder.enabled", "false");
+        Path inbox = Files.createDirectories(pipeline.home().resolve("inbox/phone"));
+        Path locked = Tools.photos(inbox, "locked", 1, "2021:04:05 10:00:00").get(0);
+        byte[] bytes = Files.readAllBytes(locked);
+        Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("---------"));
+        Path log = tmp.resolve("once-inbox.log");
+
+        Process once = startWithoutDacOverride(pipeline.config(), log);
+        boolean ended = once.waitFor(180, TimeUnit.SECONDS);
+        if (!ended) {
+            KillAndResumeIT.killHard(once);
+        }
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        assertThat(ended).as("once ends; log:\n" + out).isTrue();
+        assertThat(once.exitValue()).as(out).isEqualTo(Application.EXIT_QUARANTINED);
+        assertThat(locked).as("the inbox let the file go").doesNotExist();
+        // the only copy was not deleted: it sits in quarantine/, byte for byte, beside its reason
+        List<Path> kept = files(pipeline.home().resolve("quarantine")).stream()
+                .filter(p -> !p.getFileName().toString().endsWith(".reason.txt")).toList();
+        assertThat(kept).singleElement().satisfies(p -> {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+            assertThat(Files.readAllBytes(p)).isEqualTo(bytes);
+        });
+        try (Database db = pipeline.openLedger()) {
+            assertThat(query(db, "select disposition, place from source_files")).singleElement().satisfies(r -> {
+                assertThat(r.get("disposition")).isEqualTo("quarantined");
+                assertThat(r.get("place")).isEqualTo(kept.get(0).toString());
+            });
+        }
+    }
+
+    @Test
     void fileLeftInErrorEndsOnceWithNotAllDoneAndTheNextRunReturnsItToWhereItFailed() throws Exception {
         PipelineHome pipeline = new PipelineHome(tmp);
         List<Path> photos = Tools.photos(pipeline.library(), "pic", 2, "2020:10:10 10:00:00");
