@@ -356,8 +356,12 @@ public class IcloudDownloader {
             if (store.handedOver(a.name(), rel, size)) {
                 continue;
             }
-            // durable before the ledger says handed over; a name already there is still waiting from an earlier one
-            FileStore.linkOrCopyNew(f, inbox.resolve(a.name()).resolve(rel));
+            // durable before the ledger says handed over; an older version still waiting under the same name is
+            // left to the inbox, and this one is handed over by a later scan
+            Path target = inbox.resolve(a.name()).resolve(rel);
+            if (!FileStore.linkOrCopyNew(f, target) && !Files.isSameFile(f, target)) {
+                continue;
+            }
             store.recordHandover(a.name(), rel, size);
             n++;
         }
@@ -376,7 +380,7 @@ public class IcloudDownloader {
     private final class LoginSession {
         final Account account;
         final IcloudProcess process;
-        final OutputClassifier classifier = new OutputClassifier();
+        final OutputClassifier classifier = OutputClassifier.forSignIn();
         final long attemptId;
         final Instant startedAt = Instant.now();
         volatile boolean mfaPrompted;
