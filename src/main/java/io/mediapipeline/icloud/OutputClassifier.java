@@ -31,13 +31,30 @@ public final class OutputClassifier {
                     + "|Invalid email/password combination|Invalid username/password combination"
                     + "|Authentication required for Account|Failed to initiate srp authentication"
                     + "|Invalid authentication token|Too many trusted devices|Two-step authentication required for");
-    /** The end-of-run lines: a download's last line, or a sign-in (--auth-only) that completed. */
-    private static final Pattern COMPLETE = Pattern.compile(
-            "^All (?:photos and videos|photos|videos) have been downloaded$|^Authentication completed successfully$"
-                    + "|^Great, you're all set up");
+    /** A download run's last line. */
+    private static final Pattern DOWNLOAD_COMPLETE = Pattern.compile("^All (?:photos and videos|photos|videos) have been downloaded$");
+    /** A sign-in (--auth-only) that completed; in a download run these only say the run went on. */
+    private static final Pattern SIGN_IN_COMPLETE = Pattern.compile(
+            "^Authentication completed successfully$|^Great, you're all set up");
     private static final Pattern FILE_ERROR = Pattern.compile(
             "Could not download|Failed to download|error downloading|Error downloading|IOError|Skipping .* failed");
     private static final Pattern NETWORK = Pattern.compile("Cannot connect to Apple iCloud service|Connection error|timed out");
+
+    private final Pattern endOfRun;
+
+    /** For a download run: only its end-of-run line (or clean downloads) is evidence of success. */
+    public OutputClassifier() {
+        this(false);
+    }
+
+    private OutputClassifier(boolean signIn) {
+        this.endOfRun = signIn ? SIGN_IN_COMPLETE : DOWNLOAD_COMPLETE;
+    }
+
+    /** For a sign-in (--auth-only): the sign-in's own success line is the evidence. */
+    public static OutputClassifier forSignIn() {
+        return new OutputClassifier(true);
+    }
 
     private boolean badArgs;
     private boolean throttled;
@@ -88,7 +105,7 @@ public final class OutputClassifier {
         if (text.contains("Great, you're all set up")) {
             signedIn = true;
         }
-        if (COMPLETE.matcher(text).find()) {
+        if (endOfRun.matcher(text).find()) {
             complete = true;
         }
         if (FILE_ERROR.matcher(text).find()) {
@@ -126,7 +143,7 @@ public final class OutputClassifier {
         }
         boolean clean = exitCode == 0 && !traceback && errors == 0 && fileErrors == 0 && !network;
         // success needs evidence: the end-of-run line, or downloads with no problem at all
-        if (clean && (complete || signedIn || downloaded > 0)) {
+        if (clean && (complete || downloaded > 0)) {
             return new RunResult(Outcome.SUCCESS, exitCode, downloaded + " file(s) downloaded", downloaded);
         }
         if (downloaded > 0 || fileErrors > 0 && !network && !traceback) {

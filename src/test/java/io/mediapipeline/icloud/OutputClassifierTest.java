@@ -12,7 +12,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 class OutputClassifierTest {
 
     private static RunResult classify(int rc, String... lines) {
-        OutputClassifier c = new OutputClassifier();
+        return classify(new OutputClassifier(), rc, lines);
+    }
+
+    private static RunResult signIn(int rc, String... lines) {
+        return classify(OutputClassifier.forSignIn(), rc, lines);
+    }
+
+    private static RunResult classify(OutputClassifier c, int rc, String... lines) {
         for (String l : lines) {
             c.accept(l);
         }
@@ -62,12 +69,14 @@ class OutputClassifierTest {
     }
 
     @Test
-    void signedInAfterCodeIsSuccess() {
-        RunResult r = classify(0,
+    void signedInAfterCodeIsSuccessOfASignInButNotOfADownload() {
+        String[] lines = {
                 "2026-11-25 15:40:17 INFO     Processing user: a@example.com",
                 "2026-11-25 15:40:18 INFO     Two-factor authentication is required (2fa)",
-                "Please enter two-factor authentication code: 2026-11-25 15:40:30 INFO     Great, you're all set up. The script can now be run without user interaction until 2FA expires.");
-        assertThat(r.outcome()).isEqualTo(Outcome.SUCCESS);
+                "Please enter two-factor authentication code: 2026-11-25 15:40:30 INFO     Great, you're all set up. The script can now be run without user interaction until 2FA expires."};
+        assertThat(signIn(0, lines).outcome()).isEqualTo(Outcome.SUCCESS);
+        // a download run that signed in and then ended without its end line proves no download
+        assertThat(classify(0, lines).outcome()).isEqualTo(Outcome.UNKNOWN);
     }
 
     @Test
@@ -181,7 +190,7 @@ class OutputClassifierTest {
 
     @Test
     void realEndLinesAreSuccess() {
-        assertThat(classify(0, "2026-11-25 15:40:17 INFO     Processing user: a@example.com",
+        assertThat(signIn(0, "2026-11-25 15:40:17 INFO     Processing user: a@example.com",
                 "2026-11-25 15:40:18 INFO     Authentication completed successfully").outcome())
                 .as("--auth-only").isEqualTo(Outcome.SUCCESS);
         assertThat(classify(0, "2026-11-25 15:40:17 INFO     Processing user: a@example.com",

@@ -89,7 +89,8 @@ class StandInProcessTest {
         IcloudProcess p = new IcloudProcess(icloud.binary(), a, 5).env("FAKE_ICLOUD", icloud.root().toString());
         p.start(command, List.of("pw-standin-1"));
         p.closeStdin();
-        return p.await(new OutputClassifier(), "pw-standin-1", lines::add);
+        OutputClassifier classifier = command.contains("--auth-only") ? OutputClassifier.forSignIn() : new OutputClassifier();
+        return p.await(classifier, "pw-standin-1", lines::add);
     }
 
     /** Each real sequence, switched on by a marker, and the outcome it must get (never success without proof). */
