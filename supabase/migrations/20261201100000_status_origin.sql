@@ -8,11 +8,13 @@ alter table media_files
 comment on column media_files.error_from is
     'the status a file in error failed in; set by the trigger, the only status it may return to';
 
--- Files already in error: the history (written by trigger since the first migration) says where from.
+-- Files already in error: the history (written by trigger since the first migration) says where from;
+-- without it, a file with an original failed after ingest, one without before it.
 update media_files m
-   set error_from = (select e.from_state from file_events e
-                      where e.media_file_id = m.id and e.entity = 'media_file' and e.to_state = 'error'
-                      order by e.id desc limit 1)
+   set error_from = coalesce((select e.from_state from file_events e
+                               where e.media_file_id = m.id and e.entity = 'media_file' and e.to_state = 'error'
+                               order by e.id desc limit 1),
+                             case when m.original_path is null then 'ingesting' else 'ingested' end)
  where m.status = 'error';
 
 -- verified -> error existed without its way back.

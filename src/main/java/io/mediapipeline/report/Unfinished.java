@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 
 /**
  * What a `once` run leaves undone, each with the reason: an input that never reached a final state, a file
- * that failed in a later stage during the run, work still queued, a phone delivery not proven, an iCloud
+ * in error (from this run or an earlier one), work still queued, a phone delivery not proven, an iCloud
  * account whose download did not end in success. Empty means every input and every stage is done.
  */
 public class Unfinished {
@@ -44,8 +44,7 @@ public class Unfinished {
         }
         for (Map<String, Object> r : ledger.rows("""
                 select coalesce(original_path, source_path) as path, error, error_from from media_files
-                 where status = 'error' and updated_at >= (select started_at from runs where id = ?)
-                 order by updated_at""", runId)) {
+                 where status = 'error' order by updated_at""")) {
             items.add(new Item((String) r.get("path"), "error while " + r.get("error_from") + ": " + r.get("error")));
         }
         for (Map<String, Object> r : ledger.rows("""
