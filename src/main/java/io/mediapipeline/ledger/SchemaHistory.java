@@ -27,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * {@code psql} in order), which has the tables but no Flyway history: the newest migration whose objects (tables,
  * columns, indexes, constraints, functions, triggers named in its SQL) are all present becomes Flyway's baseline,
  * and Flyway applies only the newer files. It reads the migrations folder, so new migrations need no change here.
- * Risk: a migration that creates no named object (data only) cannot be seen; when it is the newest such a schema
- * has, it is run again (an insert that conflicts then stops startup with Flyway's error).
+ * An object a migration drops and adds again (a CHECK constraint swapped under the same name) was there before it,
+ * so it is no evidence of that migration. A migration without evidence of its own (data only, or only such swaps)
+ * counts as applied when a later migration with evidence is, and is otherwise run again: keep such files
+ * idempotent (an insert that conflicts stops startup with Flyway's error).
  */
 final class SchemaHistory {
 
@@ -178,6 +180,7 @@ final class SchemaHistory {
                 removed.add(gone.group(1) != null ? gone.group(1) : gone.group(2) != null ? gone.group(2) : gone.group(3));
             }
         }
+        objects.removeIf(o -> removed.contains(o.substring(o.lastIndexOf(' ') + 1))); // swapped, not introduced
         return new Migration(version, file, objects, removed);
     }
 

@@ -7,6 +7,7 @@ import io.mediapipeline.Application;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.TestPostgres;
 import io.mediapipeline.support.Tools;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,6 +17,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -150,10 +152,8 @@ class ExternalLedgerIT {
         assertThat(ingestOnePhoto("pushed", "pushed")).isEqualTo(0);
         assertThat(column("pushed", "select original_name || ' ' || status from media_files"))
                 .containsExactly("pushed-0001.jpg archived");
-        List<Path> files = TestPostgres.migrations();
-        String newest = files.get(files.size() - 1).getFileName().toString().split("_")[0];
-        assertThat(column("pushed", "select type || ' ' || version from flyway_schema_history where success"))
-                .as("recorded as applied up to the newest file, nothing run twice").containsExactly("BASELINE " + newest);
+        historyCoversEveryFileOnce("pushed", TestPostgres.migrations());
+        assertNewestValuesAllowed("pushed");
         assertAnonLockedOut("pushed");
         // and it keeps starting
         assertThat(ingestOnePhoto("pushed", "pushed-again")).isEqualTo(0);
@@ -163,14 +163,63 @@ class ExternalLedgerIT {
     @Test
     void olderSchemaAppliedWithPsqlGetsOnlyTheNewerMigrations() throws Exception {
         List<Path> files = TestPostgres.migrations();
-        String older = files.get(files.size() - 2).getFileName().toString().split("_")[0];
-        String newest = files.get(files.size() - 1).getFileName().toString().split("_")[0];
         pg.createDatabase("older");
         pg.psql("older", files.subList(0, files.size() - 1));
 
         assertThat(ingestOnePhoto("older", "older")).isEqualTo(0);
-        assertThat(column("older", "select type || ' ' || version from flyway_schema_history where success order by installed_rank"))
-                .containsExactly("BASELINE " + older, "SQL " + newest);
+        String baseline = historyCoversEveryFileOnce("older", files);
+        assertThat(new BigInteger(baseline)).as("the newest file is applied, not taken as there")
+                .isLessThan(new BigInteger(version(files.get(files.size() - 1))));
+        assertNewestValuesAllowed("older");
+    }
+
+    @Test
+    void schemaPushedAtMainsFirstFiveMigrationsIsUpgradedAtStartup() throws Exception {
+        // the ledger `supabase db push` made from main before the status-origin, skipped and unknown migrations
+        List<Path> files = TestPostgres.migrations();
+        List<Path> firstFive = files.stream().filter(f -> f.getFileName().toString().startsWith("20261127")).toList();
+        assertThat(firstFive).hasSize(5);
+        pg.createDatabase("first_five");
+        pg.psql("first_five", firstFive);
+
+        assertThat(ingestOnePhoto("first_five", "first-five")).as("starts and ingests").isEqualTo(0);
+        assertThat(historyCoversEveryFileOnce("first_five", files)).isEqualTo(version(firstFive.get(4)));
+        assertThat(column("first_five", "select original_name || ' ' || status from media_files"))
+                .containsExactly("first-five-0001.jpg archived");
+        assertNewestValuesAllowed("first_five");
+    }
+
+    private static String version(Path migration) {
+        return migration.getFileName().toString().split("_")[0];
+    }
+
+    /**
+     * After startup on a psql-applied schema, Flyway's history is one baseline and then every newer file of the
+     * folder exactly once, in order (nothing skipped, nothing run twice); returns the baseline version.
+     */
+    private String historyCoversEveryFileOnce(String database, List<Path> folder) throws SQLException {
+        List<String> rows = column(database, "select type || ' ' || version from flyway_schema_history where success "
+                + "order by installed_rank");
+        assertThat(rows).isNotEmpty();
+        assertThat(rows.get(0)).startsWith("BASELINE ");
+        String baseline = rows.get(0).substring("BASELINE ".length());
+        List<String> expected = new ArrayList<>(List.of(rows.get(0)));
+        folder.stream().map(ExternalLedgerIT::version).filter(v -> new BigInteger(v).compareTo(new BigInteger(baseline)) > 0)
+                .forEach(v -> expected.add("SQL " + v));
+        assertThat(rows).containsExactlyElementsOf(expected);
+        return baseline;
+    }
+
+    /** The values the two constraint-swapping migrations allow can be stored. */
+    private void assertNewestValuesAllowed(String database) throws SQLException {
+        try (Connection c = pg.ownerConnection(database); Statement s = c.createStatement()) {
+            s.execute("insert into source_files (source, source_key, source_path, disposition, reason) "
+                    + "values ('folder', 'skipped-link', '/library/link.jpg', 'skipped', 'symbolic link')");
+            s.execute("insert into icloud_attempts (account, kind, outcome) values ('someone', 'scheduled', 'unknown')");
+        }
+        assertThat(column(database, "select disposition from source_files where source_key = 'skipped-link'"))
+                .containsExactly("skipped");
+        assertThat(column(database, "select outcome from icloud_attempts where account = 'someone'")).containsExactly("unknown");
     }
 
     @Test
@@ -210,10 +259,11 @@ class ExternalLedgerIT {
 
         Database.migrate(ds, folder);
 
-        List<Path> files = TestPostgres.migrations();
-        String newest = files.get(files.size() - 1).getFileName().toString().split("_")[0];
-        assertThat(column("plus_one", "select type || ' ' || version from flyway_schema_history where success order by installed_rank"))
-                .containsExactly("BASELINE " + newest, "SQL 29991231000000");
+        try (Stream<Path> all = Files.list(folder)) {
+            historyCoversEveryFileOnce("plus_one", all.sorted().toList());
+        }
+        assertThat(column("plus_one", "select version from flyway_schema_history where success order by installed_rank desc limit 1"))
+                .containsExactly("29991231000000");
         assertThat(column("plus_one", "select column_name from information_schema.columns where column_name = 'later_note'"))
                 .containsExactly("later_note");
     }
