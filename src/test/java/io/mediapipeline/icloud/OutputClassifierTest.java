@@ -76,7 +76,7 @@ class OutputClassifierTest {
                 "Please enter two-factor authentication code: 2026-11-25 15:40:30 INFO     Great, you're all set up. The script can now be run without user interaction until 2FA expires."};
         assertThat(signIn(0, lines).outcome()).isEqualTo(Outcome.SUCCESS);
         // a download run that signed in and then ended without its end line proves no download
-        assertThat(classify(0, lines).outcome()).isEqualTo(Outcome.UNKNOWN);
+        assertThat(classify(0, lines).outcome()).isEqualTo(Outcome.FAILED);
     }
 
     @Test
