@@ -61,7 +61,7 @@ class CompressCrashIT {
                 Crash.Aim.of("an encode after some decisions", (st, app) -> st.decided() > 0 && Crash.running(app, "libx265"))
                         .giveUpWhen((st, app) -> st.decided() >= total - 1),
                 new Crash.Aim("place -> ledger: a copy in compressed/ whose decision is not recorded yet",
-                        () -> files(compressed).size(), (inCompressed, st, app) -> inCompressed > st.decided()));
+                        () -> files(compressed).size(), (inCompressed, first, st, app) -> inCompressed > st.decided()));
         List<Crash.Landing> landings = new ArrayList<>();
         for (Crash.Aim aim : aims) {
             int k = landings.size() + 1;
