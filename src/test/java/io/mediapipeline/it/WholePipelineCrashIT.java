@@ -137,7 +137,7 @@ class WholePipelineCrashIT {
                     });
             long lastStart = System.nanoTime();
             Process last = Crash.startOnce(config, tmp.resolve("last.log"), env);
-            assertThat(last.waitFor(300, TimeUnit.SECONDS)).as("last run finished").isTrue();
+            assertThat(last.waitFor(600, TimeUnit.SECONDS)).as("last run finished (a ceiling: a loaded machine is slow)").isTrue();
             System.out.printf("WholePipelineCrashIT last run: %d s, exit %d%n",
                     TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - lastStart), last.exitValue());
             Files.readAllLines(tmp.resolve("last.log")).stream()
