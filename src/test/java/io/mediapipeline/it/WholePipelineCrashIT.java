@@ -123,7 +123,8 @@ class WholePipelineCrashIT {
                 pending.removeIf(a -> a.name().equals(landing.aim()));
             }
             long hitWindows = landings.stream().filter(l -> !l.after().handedOverWithoutRow().isEmpty()
-                    || !l.after().archivedWithoutRow().isEmpty()).count();
+                    || !l.after().archivedWithoutRow().isEmpty() || !l.after().stagedWithoutRow().isEmpty()
+                    || !l.after().compressedWithoutRow().isEmpty()).count();
             System.out.println("WholePipelineCrashIT: " + hitWindows + " kill(s) landed between a link and its ledger row");
             assertThat(landings).as("a kill mid-ingest and mid-organize: some files archived, some not")
                     .anySatisfy(l -> assertThat(l.after().stages().archived()).isPositive().isLessThan(total));
