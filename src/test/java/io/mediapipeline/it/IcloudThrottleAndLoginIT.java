@@ -189,11 +189,18 @@ class IcloudThrottleAndLoginIT {
         PrintStream old = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int rc;
+        // the passwords as the service has them (here as -D settings: this JVM's environment cannot be changed)
+        String busyKey = "pipeline.source.icloud.account.busy.password";
+        String annaKey = "pipeline.source.icloud.account.anna.password";
         try {
+            System.setProperty(busyKey, BUSY_PASSWORD);
+            System.setProperty(annaKey, ANNA_PASSWORD);
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             rc = Application.run(new String[] {"doctor", "--config", config.toString()});
         } finally {
             System.setOut(old);
+            System.clearProperty(busyKey);
+            System.clearProperty(annaKey);
         }
         String doctor = out.toString(StandardCharsets.UTF_8);
         System.out.println(doctor);

@@ -96,25 +96,35 @@ class WholePipelineCrashIT {
             int total = expected.size();
             // each kill waits for its moment in the work (the ledger read live, the process table, the disk)
             Path home = pipeline.home();
+            // Each run is killed at the first of the moments not hit yet (the stages' relative speed depends on the
+            // machine's load, so no fixed order would reach them all); the narrow link-to-row windows come first.
             List<Crash.Aim> aims = List.of(
                     new Crash.Aim("iCloud hand-over: a file linked into the inbox before its icloud_files row",
-                            () -> Crash.linkedOut(home), (linked, s, app) -> linked > s.handedOver())
-                            .giveUpWhen((s, app) -> s.handedOver() >= ICLOUD_FILES),
-                    Crash.Aim.of("an encode running", (s, app) -> Crash.running(app, "libx265")),
+                            () -> Crash.linkedOut(home), (linked, first, s, app) -> linked > s.handedOver()),
                     new Crash.Aim("organize link: a file in sorted/ not yet recorded archived", () -> files(sorted).size(),
-                            (inSorted, s, app) -> inSorted > s.archived())
-                            .giveUpWhen((s, app) -> s.archived() >= total - 5),
-                    Crash.Aim.of("Pixel: deliveries staged, not confirmed", (s, app) -> s.staged() > 0),
-                    Crash.Aim.of("Pixel confirm write: some confirmed, others still staged",
-                            (s, app) -> s.confirmed() > 0 && s.staged() > 0));
+                            (inSorted, first, s, app) -> inSorted > s.archived()),
+                    Crash.Aim.since("organize mid-way: files archived in this run, others not yet",
+                            (first, s) -> s.archived() > first.archived() && s.archived() < total - 3),
+                    Crash.Aim.since("Pixel: deliveries staged in this run, not confirmed",
+                            (first, s) -> s.staged() > 0 && s.staged() + s.confirmed() > first.staged() + first.confirmed()),
+                    Crash.Aim.since("Pixel confirm write: confirmed in this run, others still staged",
+                            (first, s) -> s.confirmed() > first.confirmed() && s.staged() > 0),
+                    Crash.Aim.of("an encode running", (s, app) -> Crash.running(app, "libx265")));
+            List<Crash.Aim> pending = new ArrayList<>(aims);
             List<Crash.Landing> landings = new ArrayList<>();
-            for (Crash.Aim aim : aims) {
+            while (!pending.isEmpty() && landings.size() < aims.size()) {
                 int k = landings.size() + 1;
                 Process app = Crash.startOnce(config, tmp.resolve("run" + k + ".log"), env);
-                landings.add(Crash.killWhen(k, app, pipeline, aim));
+                Crash.Landing landing = Crash.killAtFirst(k, app, pipeline, pending);
+                landings.add(landing);
+                if (!landing.hit()) {
+                    break; // the run got through its work without meeting any aim left
+                }
+                pending.removeIf(a -> a.name().equals(landing.aim()));
             }
             long hitWindows = landings.stream().filter(l -> !l.after().handedOverWithoutRow().isEmpty()
-                    || !l.after().archivedWithoutRow().isEmpty()).count();
+                    || !l.after().archivedWithoutRow().isEmpty() || !l.after().stagedWithoutRow().isEmpty()
+                    || !l.after().compressedWithoutRow().isEmpty()).count();
             System.out.println("WholePipelineCrashIT: " + hitWindows + " kill(s) landed between a link and its ledger row");
             assertThat(landings).as("a kill mid-ingest and mid-organize: some files archived, some not")
                     .anySatisfy(l -> assertThat(l.after().stages().archived()).isPositive().isLessThan(total));
@@ -128,7 +138,7 @@ class WholePipelineCrashIT {
                     });
             long lastStart = System.nanoTime();
             Process last = Crash.startOnce(config, tmp.resolve("last.log"), env);
-            assertThat(last.waitFor(300, TimeUnit.SECONDS)).as("last run finished").isTrue();
+            assertThat(last.waitFor(600, TimeUnit.SECONDS)).as("last run finished (a ceiling: a loaded machine is slow)").isTrue();
             System.out.printf("WholePipelineCrashIT last run: %d s, exit %d%n",
                     TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - lastStart), last.exitValue());
             Files.readAllLines(tmp.resolve("last.log")).stream()

@@ -31,27 +31,33 @@ public final class Crash {
 
     /**
      * A moment to kill at: met when {@code when} holds on a count taken from the disk, then (in that order, so a
-     * file counted on disk before its row was read is one the ledger had not recorded then) the ledger's counts,
-     * and the running app. When {@code giveUp} holds first, the app is killed there and the aim counts as missed
-     * (so a short window that was not caught does not let the run finish the work later kills aim at).
+     * file counted on disk before its row was read is one the ledger had not recorded then) the ledger's counts
+     * (at this run's first read, and now), and the running app. When {@code giveUp} holds first, the app is
+     * killed there and the aim counts as missed (so a short window that was not caught does not let the run
+     * finish the work later kills aim at).
      */
     public record Aim(String name, IntSupplier disk, When when, When giveUp) {
         public Aim(String name, IntSupplier disk, When when) {
-            this(name, disk, when, (d, s, app) -> false);
+            this(name, disk, when, (d, f, s, app) -> false);
         }
 
         /** An aim on the ledger and the process table only. */
         public static Aim of(String name, BiPredicate<LiveLedger.Stages, Process> when) {
-            return new Aim(name, () -> 0, (disk, s, app) -> when.test(s, app));
+            return new Aim(name, () -> 0, (disk, first, s, app) -> when.test(s, app));
+        }
+
+        /** An aim on what this run has done: the ledger at its first read and now. */
+        public static Aim since(String name, BiPredicate<LiveLedger.Stages, LiveLedger.Stages> when) {
+            return new Aim(name, () -> 0, (disk, first, s, app) -> when.test(first, s));
         }
 
         public Aim giveUpWhen(BiPredicate<LiveLedger.Stages, Process> late) {
-            return new Aim(name, disk, when, (d, s, app) -> late.test(s, app));
+            return new Aim(name, disk, when, (d, f, s, app) -> late.test(s, app));
         }
     }
 
     public interface When {
-        boolean test(int disk, LiveLedger.Stages stages, Process app);
+        boolean test(int disk, LiveLedger.Stages first, LiveLedger.Stages now, Process app);
     }
 
     /** Where one kill landed. {@code hit}: the aim was met at the kill (not a fallback on timeout or end). */
@@ -100,23 +106,33 @@ public final class Crash {
      * run ends first, the aim gives up or patience runs out, it is killed anyway and the landing says MISSED.
      */
     public static Landing killWhen(int kill, Process app, PipelineHome pipeline, Aim aim) throws Exception {
+        return killAtFirst(kill, app, pipeline, List.of(aim));
+    }
+
+    /** As {@link #killWhen}, at the first of several aims to be met (the earlier in the list wins a tie). */
+    public static Landing killAtFirst(int kill, Process app, PipelineHome pipeline, List<Aim> aims) throws Exception {
         long start = System.nanoTime();
         long deadline = start + PATIENCE.toNanos();
-        boolean hit = false;
+        Aim met = null;
         List<String> encodes = List.of();
+        LiveLedger.Stages first = null;
         LiveLedger.Stages before = null;
         try (LiveLedger ledger = new LiveLedger(pipeline.home())) {
+            watch:
             while (app.isAlive() && System.nanoTime() < deadline) {
-                int disk = aim.disk().getAsInt();
+                int[] disk = aims.stream().mapToInt(a -> a.disk().getAsInt()).toArray();
                 Optional<LiveLedger.Stages> s = ledger.stages();
                 if (s.isPresent()) {
                     before = s.get();
-                    if (aim.when().test(disk, before, app)) {
-                        hit = app.isAlive();
-                        break;
-                    }
-                    if (aim.giveUp().test(disk, before, app)) {
-                        break;
+                    first = first == null ? before : first;
+                    for (int i = 0; i < aims.size(); i++) {
+                        if (aims.get(i).when().test(disk[i], first, before, app)) {
+                            met = app.isAlive() ? aims.get(i) : null;
+                            break watch;
+                        }
+                        if (aims.get(i).giveUp().test(disk[i], first, before, app)) {
+                            break watch;
+                        }
                     }
                 }
                 Thread.sleep(5);
@@ -124,7 +140,9 @@ public final class Crash {
             encodes = commandLines(app, "libx265");
             killHard(app);
         }
-        Landing landing = new Landing(kill, aim.name(), hit, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+        String name = met != null ? met.name() : aims.size() == 1 ? aims.get(0).name()
+                : "any of " + aims.stream().map(Aim::name).toList();
+        Landing landing = new Landing(kill, name, met != null, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
                 before, encodes, inspect(pipeline));
         System.out.println(landing);
         return landing;

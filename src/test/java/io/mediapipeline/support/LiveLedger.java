@@ -33,12 +33,11 @@ public final class LiveLedger implements AutoCloseable {
         this.home = home;
     }
 
-    /** The rows, or empty while no server is up; a query error or a refused login is an error. */
+    /**
+     * The rows, or empty while no server is up (or its tables are not made yet); any other query error or a
+     * refused login is an error.
+     */
     public Optional<List<Map<String, Object>>> rowsIfUp(String sql, Object... args) {
-        return query(false, sql, args);
-    }
-
-    private Optional<List<Map<String, Object>>> query(boolean beforeSchema, String sql, Object... args) {
         try {
             Connection c = connection();
             if (c == null) {
@@ -47,7 +46,8 @@ public final class LiveLedger implements AutoCloseable {
             return Optional.of(read(c, sql, args));
         } catch (SQLException e) {
             close();
-            if (serverGone(e) || beforeSchema && "42P01".equals(e.getSQLState())) {
+            // 42P01: the server is up but the app has not created its tables yet
+            if (serverGone(e) || "42P01".equals(e.getSQLState())) {
                 return Optional.empty();
             }
             throw new IllegalStateException("live ledger query failed: " + sql + ": " + e.getMessage(), e);
@@ -62,7 +62,7 @@ public final class LiveLedger implements AutoCloseable {
 
     /** What the ledger says each stage has done, or empty while no server is up (or its tables are not made yet). */
     public Optional<Stages> stages() {
-        return query(true, Stages.SQL).map(r -> Stages.of(r.get(0)));
+        return rowsIfUp(Stages.SQL).map(r -> Stages.of(r.get(0)));
     }
 
     private Connection connection() throws SQLException {
