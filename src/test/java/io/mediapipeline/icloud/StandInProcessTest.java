@@ -163,7 +163,10 @@ class StandInProcessTest {
         next.start(IcloudCommand.download(icloud.binary(), a), List.of("pw-standin-1"));
         next.closeStdin();
         RunResult r = next.await(new OutputClassifier(), "pw-standin-1", l -> { });
-        ProcessHandle.of(worker).ifPresent(h -> h.onExit().join());
+        ProcessHandle worker0 = ProcessHandle.of(worker).orElse(null);
+        if (worker0 != null) {
+            worker0.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
         assertThat(ProcessHandle.of(worker).map(ProcessHandle::isAlive).orElse(false)).isFalse();
         assertThat(r.outcome()).isEqualTo(Outcome.SUCCESS);
     }

@@ -93,7 +93,8 @@ class FileLossIT {
         assertThat(skipped(pipeline.latestReport())).containsOnlyKeys(loop.toString(), usr.toString(), inboxLink.toString());
         assertThat(originals()).noneMatch(Files::isSymbolicLink);
         assertThat(inboxLink).as("left where it is").isSymbolicLink();
-        assertThat(took).as("nothing under /usr was read").isLessThan(Duration.ofSeconds(120));
+        // following /usr took over five minutes; a slow CI start takes about one
+        assertThat(took).as("nothing under /usr was read").isLessThan(Duration.ofSeconds(240));
     }
 
     @Test
