@@ -19,6 +19,7 @@ import io.mediapipeline.icloud.IcloudStore;
 import io.mediapipeline.icloud.LivePhotos;
 import io.mediapipeline.icloud.LoginServer;
 import io.mediapipeline.ingest.Ingest;
+import io.mediapipeline.ingest.GivenUp;
 import io.mediapipeline.ingest.Quarantine;
 import io.mediapipeline.ingest.RepeatedFailures;
 import io.mediapipeline.ingest.RunContext;
@@ -243,19 +244,21 @@ public final class Application {
             main.bind("livePhotos", new LivePhotos(db.dataSource()));
             main.bind("ledger", ledger);
             main.bind("activity", activity);
+            main.bind("failedFileExchanges", activity.failedFileExchanges());
             main.bind("metrics", metrics);
             main.bind("folderImports", folderImports);
             main.bind("ingest", new Ingest(ledger, probe, handoff, run, home,
                     settings.get("pipeline.ingest.wrong-extension").equals("fix")));
-            Quarantine quarantine = new Quarantine(ledger, run, home);
+            GivenUp givenUp = new GivenUp(ledger, run, settings.integer("pipeline.ingest.max-attempts"));
+            Quarantine quarantine = new Quarantine(ledger, run, home, givenUp);
             main.bind("quarantine", quarantine);
-            main.bind("ingestFailures", new RepeatedFailures(ledger, quarantine, settings.integer("pipeline.ingest.max-attempts")));
+            main.bind("ingestFailures", new RepeatedFailures(ledger, quarantine, settings.integer("pipeline.ingest.max-attempts"), givenUp));
             java.time.Duration fresh = java.time.Duration.ofSeconds(settings.integer("pipeline.ingest.stable-seconds") + 2L);
             main.bind("folderFilter", new SourceFilter(ledger, run, "folder", settings.path("pipeline.source.folder.path"),
                     SourceFilter.Links.valueOf(settings.get("pipeline.source.folder.links").toUpperCase(java.util.Locale.ROOT)),
-                    settings.integer("pipeline.source.folder.max-depth"), activity::workHappened, fresh));
+                    settings.integer("pipeline.source.folder.max-depth"), activity::workHappened, fresh, givenUp));
             main.bind("inboxFilter", new SourceFilter(ledger, run, null, home.resolve("inbox"), SourceFilter.Links.SKIP,
-                    Integer.MAX_VALUE, activity::workHappened, fresh));
+                    Integer.MAX_VALUE, activity::workHappened, fresh, givenUp));
             main.bind("childProcessExecutor", new ChildProcessExecutor());
             main.bind("compressor", new Compressor(compress, compressLedger, exif, home, metrics));
             main.bind("compressQueue", compressQueue);

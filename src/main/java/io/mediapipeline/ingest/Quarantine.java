@@ -28,11 +28,13 @@ public class Quarantine {
     private final Ledger ledger;
     private final RunContext run;
     private final Path root;
+    private final GivenUp givenUp;
 
-    public Quarantine(Ledger ledger, RunContext run, Path home) {
+    public Quarantine(Ledger ledger, RunContext run, Path home, GivenUp givenUp) {
         this.ledger = ledger;
         this.run = run;
         this.root = home.resolve("quarantine");
+        this.givenUp = givenUp;
     }
 
     /** Called by the error handler with the exception that stopped the file. */
@@ -63,7 +65,7 @@ public class Quarantine {
             reasonFile = writeReason(dir, placed != null ? placed.getFileName().toString()
                     : FileStore.safeName(file.getFileName().toString()), file, reason);
         } catch (IOException e) {
-            notQuarantined(ex, file, reason, e);
+            notQuarantined(ex, file, sourceFileId, reason, e);
             return;
         }
         String place = placed != null ? placed.toString() : reasonFile.toString();
@@ -75,12 +77,14 @@ public class Quarantine {
     /**
      * Nothing is recorded without the copy: the failure is reported and the exchange fails, so the source keeps the
      * input (the inbox does not delete it) and offers it again. The route's handled:true was decided before this ran;
-     * marking the exchange not handled makes the error handler put the exception back.
+     * marking the exchange not handled makes the error handler put the exception back. Nothing else counts these
+     * failures (the copy may fail on every poll, disk full): after max-attempts the run stops taking the input.
      */
-    private void notQuarantined(Exchange ex, Path file, String reason, IOException e) {
-        String why = "could not be quarantined (" + reason + "): " + e.getMessage() + "; it stays where it is and is tried again";
-        LOG.error("{} {}", file, why);
-        ledger.log(run.runId(), "ingest", "error", why, null, file.toString());
+    private void notQuarantined(Exchange ex, Path file, long sourceFileId, String reason, IOException e) {
+        String why = "could not be quarantined (" + reason + "): " + e.getMessage();
+        LOG.error("{} {}; it stays where it is and is tried again", file, why);
+        ledger.log(run.runId(), "ingest", "error", why + "; it stays where it is and is tried again", null, file.toString());
+        givenUp.failed(ex.getProperty(Ingest.SOURCE, "folder", String.class), file, sourceFileId, why);
         ex.getExchangeExtension().setErrorHandlerHandled(false);
     }
 

@@ -1,5 +1,6 @@
 package io.mediapipeline.ingest;
 
+import io.mediapipeline.flow.SourceChangedException;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.ledger.LedgerException;
 import io.mediapipeline.media.BadMediaException;
@@ -23,11 +24,13 @@ public class RepeatedFailures {
     private final Ledger ledger;
     private final Quarantine quarantine;
     private final int maxAttempts;
+    private final GivenUp givenUp;
 
-    public RepeatedFailures(Ledger ledger, Quarantine quarantine, int maxAttempts) {
+    public RepeatedFailures(Ledger ledger, Quarantine quarantine, int maxAttempts, GivenUp givenUp) {
         this.ledger = ledger;
         this.quarantine = quarantine;
         this.maxAttempts = maxAttempts;
+        this.givenUp = givenUp;
     }
 
     /**
@@ -38,6 +41,16 @@ public class RepeatedFailures {
         Throwable cause = failure(ex);
         if (cause instanceof BadMediaException || cause instanceof LedgerException) {
             return false; // their own clauses handle them; a ledger outage is never the file's fault
+        }
+        if (cause instanceof SourceChangedException) {
+            // its row is gone and it comes back under a new key each time: counted by path, never quarantined
+            // (a copy of a file that keeps changing would be refused as well)
+            if (ex.getProperty(FAILURES) == null) {
+                ex.setProperty(FAILURES, 0);
+                givenUp.failed(ex.getProperty(Ingest.SOURCE, "folder", String.class), Ingest.sourcePath(ex), null,
+                        "changed while it was copied, every time: " + cause.getMessage());
+            }
+            return false;
         }
         Integer failures = ex.getProperty(FAILURES, Integer.class);
         if (failures == null) {

@@ -6,6 +6,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * and nothing is imported twice. Folders deeper than the maximum depth are not entered. What is left out for good
  * (a link, a folder too deep) is recorded once: a skipped row in the run report, a log line. A file modified within
  * the last moments is reported as work in progress: a scan may give up waiting for a file that keeps growing (so
- * it does not hold up the others), but `once` must not take that as "nothing left".
+ * it does not hold up the others), but `once` must not take that as "nothing left". A file dated more than a minute
+ * ahead is not being written (a camera clock or a FAT time zone is off) and would never look stable: it is reported
+ * as skipped in each run until its date is set right. An input the run gave up on ({@link GivenUp}) is left alone.
  */
 public class SourceFilter implements GenericFileFilter<File> {
 
@@ -38,8 +41,11 @@ public class SourceFilter implements GenericFileFilter<File> {
     private final int maxDepth;
     private final Runnable stillWriting;
     private final long freshMillis;
+    private final GivenUp givenUp;
+    // clocks of network shares and cameras drift a little; beyond this a date is wrong, not fresh
+    static final long FUTURE_SLACK_MILLIS = 60_000;
     private volatile Path realRoot;
-    private final Set<Path> reported = ConcurrentHashMap.newKeySet();
+    private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private final Set<Path> followed = ConcurrentHashMap.newKeySet();
     private final Map<Path, Path> walkedVia = new ConcurrentHashMap<>();
 
@@ -49,7 +55,7 @@ public class SourceFilter implements GenericFileFilter<File> {
      * @param stillWriting told when a file was modified less than {@code fresh} ago
      */
     public SourceFilter(Ledger ledger, RunContext run, String source, Path root, Links links, int maxDepth,
-                        Runnable stillWriting, java.time.Duration fresh) {
+                        Runnable stillWriting, java.time.Duration fresh, GivenUp givenUp) {
         this.ledger = ledger;
         this.inputs = new InputLedger(ledger.dataSource());
         this.run = run;
@@ -59,6 +65,7 @@ public class SourceFilter implements GenericFileFilter<File> {
         this.maxDepth = maxDepth;
         this.stillWriting = stillWriting;
         this.freshMillis = fresh.toMillis();
+        this.givenUp = givenUp;
     }
 
     @Override
@@ -66,10 +73,24 @@ public class SourceFilter implements GenericFileFilter<File> {
         Path path = file.getFile().toPath().toAbsolutePath().normalize();
         try {
             boolean accepted = accept(path, file.isDirectory());
-            if (accepted && !file.isDirectory() && System.currentTimeMillis() - file.getLastModified() < freshMillis) {
+            if (!accepted || file.isDirectory()) {
+                return accepted;
+            }
+            if (givenUp.contains(path)) {
+                return false;
+            }
+            long age = System.currentTimeMillis() - file.getLastModified();
+            if (age < -FUTURE_SLACK_MILLIS) {
+                Instant at = Instant.ofEpochMilli(file.getLastModified());
+                // keyed by run and date: reported in every run until fixed; once touched, the date is no longer ahead
+                skip(path, "|future:" + file.getLastModified() + "|run:" + run.runId(), "modified in the future (" + at
+                        + "); set its date with touch to import it");
+                return false;
+            }
+            if (age < freshMillis) {
                 stillWriting.run();
             }
-            return accepted;
+            return true;
         } catch (IOException e) {
             skip(path, "cannot be followed: " + e.getMessage());
             return false;
@@ -159,17 +180,22 @@ public class SourceFilter implements GenericFileFilter<File> {
 
     /** Recorded and logged once per path; if the ledger is away, a later poll records it. */
     private void skip(Path path, String reason) {
-        if (!reported.add(path)) {
+        skip(path, "|skipped", reason);
+    }
+
+    private void skip(Path path, String keySuffix, String reason) {
+        String name = source != null ? source : root.relativize(path).getName(0).toString();
+        String key = name + ":" + path + keySuffix;
+        if (!reported.add(key)) {
             return;
         }
-        String name = source != null ? source : root.relativize(path).getName(0).toString();
         try {
-            if (inputs.recordSkipped(run.runId(), name, name + ":" + path + "|skipped", path.toString(), reason)) {
+            if (inputs.recordSkipped(run.runId(), name, key, path.toString(), reason)) {
                 LOG.warn("Not imported: {}: {}", path, reason);
                 ledger.log(run.runId(), "ingest", "warn", "not imported: " + reason, null, path.toString());
             }
         } catch (RuntimeException e) {
-            reported.remove(path);
+            reported.remove(key);
             LOG.warn("Not imported: {}: {} (could not record it: {})", path, reason, e.getMessage());
         }
     }

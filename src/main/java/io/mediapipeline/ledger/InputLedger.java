@@ -79,4 +79,11 @@ public class InputLedger {
                 values (?, ?, ?, ?, 'skipped', ?) on conflict (source_key) do nothing""",
                 runId, source, sourceKey, path, reason) > 0);
     }
+
+    /** An input the run stopped taking: its pending row counts the failures and says why, for the run report. */
+    public void recordGivenUp(long sourceFileId, int failures, String reason) {
+        Jdbc.inTx(ds, c -> exec(c, """
+                update source_files set failures = ?, last_error = ?
+                 where id = ? and disposition = 'pending'""", failures, reason, sourceFileId));
+    }
 }

@@ -4,7 +4,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
+import org.apache.camel.component.file.GenericFileEndpoint;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.EventNotifier;
 import org.apache.camel.spi.PollingConsumerPollStrategy;
+import org.apache.camel.support.EventNotifierSupport;
 
 /**
  * Knows whether the pipeline is quiet: which file consumers are polling right now, when each last
@@ -48,6 +52,28 @@ public class Activity implements PollingConsumerPollStrategy {
 
     public void workHappened() {
         lastWork = System.nanoTime();
+    }
+
+    /**
+     * A file exchange that failed leaves its input to be offered again, but only once it is released, which can be
+     * after the next poll began (the work runs on other threads): that poll's "nothing" must not count as quiet.
+     * Camel signals the failure after the release. Bound in the registry, Camel adds it to its event notifiers.
+     */
+    public EventNotifier failedFileExchanges() {
+        return new EventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                if (event instanceof CamelEvent.ExchangeFailedEvent failed
+                        && failed.getExchange().getFromEndpoint() instanceof GenericFileEndpoint<?>) {
+                    workHappened();
+                }
+            }
+
+            @Override
+            public boolean isEnabled(CamelEvent event) {
+                return event instanceof CamelEvent.ExchangeFailedEvent;
+            }
+        };
     }
 
     /**
