@@ -44,9 +44,11 @@ class OnceEndsIT {
         Path ahead = Tools.photos(lib, "ahead_", 1, "2023:05:02 10:00:00").get(0);
         Files.setLastModifiedTime(ahead, FileTime.from(Instant.now().plus(Duration.ofDays(1))));
 
-        assertThat(onceWithin()).as("once ends").isEqualTo(Application.EXIT_OK);
+        assertThat(onceWithin()).as("once ends, and says the dated-ahead photo is not in yet")
+                .isEqualTo(Application.EXIT_NOT_DONE);
         assertThat(shas(originals())).as("the normal photo only").containsExactly(sha(normal));
         JsonNode report = pipeline.latestReport();
+        assertThat(report.get("notDone")).anySatisfy(i -> assertThat(i.toString()).contains(ahead.toString()));
         assertThat(report.get("files")).anySatisfy(f -> {
             assertThat(f.get("source").asText()).isEqualTo(ahead.toString());
             assertThat(f.get("status").asText()).isEqualTo("skipped");
