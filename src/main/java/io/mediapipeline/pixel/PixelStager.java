@@ -77,9 +77,12 @@ public class PixelStager implements PollingConsumerPollStrategy {
         this.metrics = metrics;
     }
 
-    /** True while back-pressure keeps new batches out (the queue then is not "work left" for `once`). */
+    /**
+     * True while back-pressure keeps new batches out (the queue then is not "work left" for `once`). Asked of the
+     * ledger again, so a hold the phone has just released (until the next poll) does not look like "nothing left".
+     */
     public boolean holding() {
-        return holding;
+        return holding && pixel.outstanding().bytes() >= maxUnconfirmed;
     }
 
     /** Keeps Syncthing from ever picking up a half-copied temp file in the bridge (best effort, never overwrites). */
