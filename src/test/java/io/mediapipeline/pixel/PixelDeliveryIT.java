@@ -284,7 +284,8 @@ class PixelDeliveryIT {
                 "-frames:v", "1", "-q:v", "2", "big.jpg");
         Tools.run(p.library(), "exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=2021:06:06 06:06:06", "big.jpg");
         assertThat(Files.size(p.library().resolve("big.jpg"))).isGreaterThan(10L * 128 * 1024);
-        pair.limitPhone(250);
+        // slow enough that the partial copy is on show for ~25 s: the confirmer (200 ms polls) must look at it
+        pair.limitPhone(120);
 
         CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> {
             try {
@@ -296,7 +297,7 @@ class PixelDeliveryIT {
         SyncthingProbe probe = new SyncthingProbe(pair);
         boolean sawTemporary = false;
         boolean confirmerSawPartial = false;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         try (LiveLedger ledger = new LiveLedger(p.home())) {
             while (!run.isDone() && System.nanoTime() < deadline) {
                 Thread.sleep(100);
@@ -318,7 +319,7 @@ class PixelDeliveryIT {
                 }
             }
         }
-        assertThat(run.get(90, TimeUnit.SECONDS)).isEqualTo(Application.EXIT_OK);
+        assertThat(run.get(120, TimeUnit.SECONDS)).isEqualTo(Application.EXIT_OK);
         assertThat(sawTemporary).as("Syncthing announced the partial copy (fromTemporary)").isTrue();
         try (Database ledger = p.openLedger()) {
             // the confirmer saw the partial copy and did not take it for the file
