@@ -204,6 +204,8 @@ public final class Crash {
     private static int links(Path p) {
         try {
             return (Integer) java.nio.file.Files.getAttribute(p, "unix:nlink");
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return 0; // a download's .part renamed (or a file moved on) between the listing and this look
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
