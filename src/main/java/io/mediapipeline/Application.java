@@ -13,6 +13,7 @@ import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.Secrets;
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.flow.Handoff;
+import io.mediapipeline.flow.Stage;
 import io.mediapipeline.icloud.IcloudDownloader;
 import io.mediapipeline.icloud.IcloudSettings;
 import io.mediapipeline.icloud.IcloudStore;
@@ -69,6 +70,11 @@ public final class Application {
     public static final int EXIT_NOT_DONE = 4;
 
     private static final int SUMMARY_LINES = 20;
+
+    /** The stages, in pipeline order: adding a stage is one line here. */
+    static List<Stage> stages() {
+        return List.of();
+    }
 
     private static final String USAGE = """
             usage: media-pipeline <command> [--config FILE]
@@ -239,7 +245,19 @@ public final class Application {
                 }
             }
             LoginServer loginPage = loginServer;
+            camelProps.setProperty("mediapipeline.once", String.valueOf(once));
             main.setOverrideProperties(camelProps);
+            // shared beans, found by type by the stages' @BindToRegistry methods
+            main.bind("settings", settings);
+            main.bind("dataSource", db.dataSource());
+            main.bind("handoff", handoff);
+            main.bind("run", run);
+            main.bind("exifTool", exif);
+            main.bind("mediaProbe", probe);
+            for (Stage stage : stages()) {
+                stage.check(settings);
+                main.configure().addConfiguration(stage);
+            }
             main.bind("icloudDownloader", icloudDownloader);
             main.bind("livePhotos", new LivePhotos(db.dataSource()));
             main.bind("ledger", ledger);

@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public class Handoff {
 
     private final Path workDir;
-    private final List<String> afterIngest;
+    private final List<String> afterIngest = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, StageState> states = new ConcurrentHashMap<>();
 
     /**
@@ -32,7 +32,14 @@ public class Handoff {
 
     public Handoff(Path workDir, List<String> afterIngest) {
         this.workDir = workDir;
-        this.afterIngest = List.copyOf(afterIngest);
+        this.afterIngest.addAll(afterIngest);
+    }
+
+    /** Called by an enabled stage's configuration: the stage gets every new original after ingest. */
+    public void follow(String stage) {
+        if (!afterIngest.contains(stage)) {
+            afterIngest.add(stage);
+        }
     }
 
     /** Queues the original for every stage that follows ingest. */
@@ -64,7 +71,7 @@ public class Handoff {
     }
 
     public List<String> stagesAfterIngest() {
-        return afterIngest;
+        return List.copyOf(afterIngest);
     }
 
     public void track(String stage, StageState state) {

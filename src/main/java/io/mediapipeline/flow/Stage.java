@@ -1,0 +1,21 @@
+package io.mediapipeline.flow;
+
+import io.mediapipeline.config.ConfigException;
+import io.mediapipeline.config.Settings;
+import org.apache.camel.CamelConfiguration;
+
+/**
+ * A stage of the pipeline as the application sees it: one class per stage, registered in one line of
+ * {@code Application}. Camel binds its beans ({@code @BindToRegistry} methods, whose parameters are the
+ * shared beans looked up by type: Settings, Ledger, Handoff, RunContext, Activity, Metrics, ExifTool,
+ * MediaProbe, DataSource); {@link #configure} then runs the stage's recovery after a crash, before any
+ * route starts. The route itself is the stage's file under routes/.
+ */
+public interface Stage extends CamelConfiguration {
+
+    /**
+     * Reads and validates the stage's settings (its config record's {@code from(Settings)}) before anything
+     * starts, so a bad value ends the start with one line naming the key.
+     */
+    void check(Settings settings) throws ConfigException;
+}
