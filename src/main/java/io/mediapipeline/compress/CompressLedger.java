@@ -1,18 +1,13 @@
 package io.mediapipeline.compress;
 
-import io.mediapipeline.ledger.Jdbc;
-import io.mediapipeline.ledger.LedgerException;
+import io.mediapipeline.ledger.LedgerSql;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.springframework.jdbc.core.RowMapper;
 
 /** The compress stage's SQL (media_files compression columns). Each call is one idempotent statement. */
 public class CompressLedger {
@@ -33,10 +28,15 @@ public class CompressLedger {
             id, sha256, kind, format, extension, original_name, captured_at, original_path, width, height,
             content_identifier, compress_decision, compress_tier, compressed_path, compressions, status, compress_failures""";
 
-    private final DataSource ds;
+    private static final RowMapper<Row> ROW = (rs, n) -> new Row(rs.getObject(1, UUID.class), rs.getString(2),
+            rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getObject(7, OffsetDateTime.class),
+            rs.getString(8), (Integer) rs.getObject(9), (Integer) rs.getObject(10), rs.getString(11), rs.getString(12),
+            (Integer) rs.getObject(13), rs.getString(14), rs.getInt(15), rs.getString(16), rs.getInt(17));
+
+    private final LedgerSql sql;
 
     public CompressLedger(DataSource ds) {
-        this.ds = ds;
+        this.sql = new LedgerSql(ds);
     }
 
     public Row find(String sha256) {
@@ -64,7 +64,7 @@ public class CompressLedger {
                 ? BigDecimal.valueOf(o.compressedSize()).divide(BigDecimal.valueOf(o.originalSize()), 4, RoundingMode.HALF_UP)
                 : null;
         BigDecimal ssim = o.ssim() == null ? null : BigDecimal.valueOf(o.ssim()).setScale(5, RoundingMode.HALF_DOWN);
-        Jdbc.inTx(ds, c -> Jdbc.exec(c, """
+        sql.update("""
                 update media_files
                    set compress_decision = ?, compress_reason = ?, compressed_path = ?, original_size = ?,
                        compressed_size = ?, space_saved = ?, compression_ratio = ?, codec = ?, ssim = ?,
@@ -72,32 +72,16 @@ public class CompressLedger {
                        compress_crf = ?, compress_attempts = ?,
                        compress_failures = compress_failures + case when ?::text = 'failed' then 1 else 0 end
                  where id = ?""", o.decision(), o.reason(), o.compressedPath(), o.originalSize(), o.compressedSize(),
-                saved, ratio, o.codec(), ssim, o.tier(), o.newEncode() ? 1 : 0, o.crf(), o.attempts(), o.decision(), id));
+                saved, ratio, o.codec(), ssim, o.tier(), o.newEncode() ? 1 : 0, o.crf(), o.attempts(), o.decision(), id);
     }
 
     public void log(String level, String message, UUID mediaId, String path) {
-        Jdbc.inTx(ds, c -> Jdbc.exec(c,
-                "insert into pipeline_logs (stage, level, message, media_file_id, source_path) values ('compress', ?, ?, ?, ?)",
-                level, message, mediaId, path));
+        sql.update("insert into pipeline_logs (stage, level, message, media_file_id, source_path) values ('compress', ?, ?, ?, ?)",
+                level, message, mediaId, path);
     }
 
-    private List<Row> query(String sql, Object... args) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            List<Row> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Row(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5), rs.getString(6), rs.getObject(7, OffsetDateTime.class), rs.getString(8),
-                            (Integer) rs.getObject(9), (Integer) rs.getObject(10), rs.getString(11), rs.getString(12),
-                            (Integer) rs.getObject(13), rs.getString(14), rs.getInt(15), rs.getString(16), rs.getInt(17)));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new LedgerException(e.getMessage(), e);
-        }
+    /** A read on its own, outside a transaction. */
+    private List<Row> query(String statement, Object... args) {
+        return sql.autoCommit(null, j -> j.query(statement, ROW, args));
     }
 }

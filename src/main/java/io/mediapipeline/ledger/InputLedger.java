@@ -1,9 +1,6 @@
 package io.mediapipeline.ledger;
 
-import static io.mediapipeline.ledger.Jdbc.exec;
-
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -13,10 +10,10 @@ import javax.sql.DataSource;
  */
 public class InputLedger {
 
-    private final DataSource ds;
+    private final LedgerSql sql;
 
     public InputLedger(DataSource ds) {
-        this.ds = ds;
+        this.sql = new LedgerSql(ds);
     }
 
     /** What a finished input left behind: where its copy is, and the size and content it had. */
@@ -24,20 +21,10 @@ public class InputLedger {
     }
 
     public RecordedCopy recordedCopy(long sourceFileId) {
-        return Jdbc.inTx(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select disposition, place, size, sha256, media_file_id from source_files where id = ?")) {
-                ps.setLong(1, sourceFileId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return null;
-                    }
-                    long size = rs.getLong(3);
-                    return new RecordedCopy(rs.getString(1), rs.getString(2), rs.wasNull() ? null : size,
-                            rs.getString(4), rs.getObject(5, UUID.class));
-                }
-            }
-        });
+        List<RecordedCopy> rows = sql.query("select disposition, place, size, sha256, media_file_id from source_files where id = ?",
+                (rs, n) -> new RecordedCopy(rs.getString(1), rs.getString(2), rs.getObject(3, Long.class),
+                        rs.getString(4), rs.getObject(5, UUID.class)), sourceFileId);
+        return rows.isEmpty() ? null : rows.get(0);
     }
 
     /**
@@ -45,9 +32,9 @@ public class InputLedger {
      * it is ingested again instead of being deleted; the reason stays on the row (and in file_events) until then.
      */
     public boolean reopen(long sourceFileId, String reason) {
-        return Jdbc.inTx(ds, c -> exec(c, """
+        return sql.update("""
                 update source_files set disposition = 'pending', place = null, reason = ?
-                 where id = ? and disposition in ('imported', 'duplicate', 'quarantined')""", reason, sourceFileId) > 0);
+                 where id = ? and disposition in ('imported', 'duplicate', 'quarantined')""", reason, sourceFileId) > 0;
     }
 
     /**
@@ -56,16 +43,15 @@ public class InputLedger {
      */
     public void changedWhileCopied(long sourceFileId, String reason) {
         try {
-            if (Jdbc.inTx(ds, c -> exec(c, """
+            if (sql.update("""
                     delete from source_files s where id = ? and disposition = 'pending'
-                       and not exists (select 1 from file_events e where e.source_file_id = s.id)""", sourceFileId)) > 0) {
+                       and not exists (select 1 from file_events e where e.source_file_id = s.id)""", sourceFileId) > 0) {
                 return;
             }
         } catch (LedgerException referenced) {
             // another record points at the row: keep it
         }
-        Jdbc.inTx(ds, c -> exec(c, "update source_files set reason = ? where id = ? and disposition = 'pending'",
-                reason, sourceFileId));
+        sql.update("update source_files set reason = ? where id = ? and disposition = 'pending'", reason, sourceFileId);
     }
 
     /**
@@ -74,16 +60,16 @@ public class InputLedger {
      * @return true the first time, so the caller reports it once
      */
     public boolean recordSkipped(long runId, String source, String sourceKey, String path, String reason) {
-        return Jdbc.inTx(ds, c -> exec(c, """
+        return sql.update("""
                 insert into source_files (run_id, source, source_key, source_path, disposition, reason)
                 values (?, ?, ?, ?, 'skipped', ?) on conflict (source_key) do nothing""",
-                runId, source, sourceKey, path, reason) > 0);
+                runId, source, sourceKey, path, reason) > 0;
     }
 
     /** An input the run stopped taking: its pending row counts the failures and says why, for the run report. */
     public void recordGivenUp(long sourceFileId, int failures, String reason) {
-        Jdbc.inTx(ds, c -> exec(c, """
+        sql.update("""
                 update source_files set failures = ?, last_error = ?
-                 where id = ? and disposition = 'pending'""", failures, reason, sourceFileId));
+                 where id = ? and disposition = 'pending'""", failures, reason, sourceFileId);
     }
 }

@@ -1,32 +1,30 @@
 package io.mediapipeline.ledger;
 
-import static io.mediapipeline.ledger.Jdbc.bind;
-import static io.mediapipeline.ledger.Jdbc.exec;
-
+import io.mediapipeline.media.CaptureTime;
 import io.mediapipeline.media.MediaInfo;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Types;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
 /**
- * Every read and write of the ledger. Each method is one transaction and idempotent, because any
- * step may run twice after a crash (the file consumers are at-least-once; see camel.md 3.1).
- * Status changes are checked by the database's state-machine trigger and logged to file_events.
+ * Every read and write of the ledger. Each method is one transaction and idempotent, because any step may run
+ * twice after a crash (the file consumers deliver at least once). Status changes are checked by the database's
+ * state-machine trigger and logged to file_events.
  */
 public class Ledger {
 
     private final DataSource ds;
+    private final LedgerSql sql;
 
     public Ledger(DataSource ds) {
         this.ds = ds;
+        this.sql = new LedgerSql(ds);
     }
 
     public DataSource dataSource() {
@@ -36,18 +34,12 @@ public class Ledger {
     // ---- runs -------------------------------------------------------------------------------
 
     public long openRun(String mode, String node) {
-        return inTx(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "insert into runs (mode, node) values (?, ?) returning id")) {
-                ps.setString(1, mode);
-                ps.setString(2, node);
-                return single(ps, rs -> rs.getLong(1));
-            }
-        });
+        return sql.inTx(j -> j.queryForObject("insert into runs (mode, node) values (?, ?) returning id", Long.class,
+                mode, node));
     }
 
     public void closeRun(long runId, String reportPath, String countsJson) {
-        update("update runs set finished_at = now(), report_path = ?, counts = ?::jsonb where id = ?",
+        sql.update("update runs set finished_at = now(), report_path = ?, counts = ?::jsonb where id = ?",
                 reportPath, countsJson, runId);
     }
 
@@ -59,27 +51,19 @@ public class Ledger {
      * by this run (a crash interrupted it).
      */
     public SourceAdmission admitSource(long runId, String source, String sourceKey, String sourcePath, long size) {
-        return inTx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    insert into source_files (run_id, source, source_key, source_path, size)
-                    values (?, ?, ?, ?, ?)
-                    on conflict (source_key) do update
-                       set attempts = source_files.attempts + 1,
-                           run_id = case when source_files.disposition = 'pending' then excluded.run_id
-                                         else source_files.run_id end
-                    returning id, disposition""")) {
-                ps.setLong(1, runId);
-                ps.setString(2, source);
-                ps.setString(3, sourceKey);
-                ps.setString(4, sourcePath);
-                ps.setLong(5, size);
-                return single(ps, rs -> new SourceAdmission(rs.getLong(1), rs.getString(2)));
-            }
-        });
+        return sql.inTx(j -> j.queryForObject("""
+                insert into source_files (run_id, source, source_key, source_path, size)
+                values (?, ?, ?, ?, ?)
+                on conflict (source_key) do update
+                   set attempts = source_files.attempts + 1,
+                       run_id = case when source_files.disposition = 'pending' then excluded.run_id
+                                     else source_files.run_id end
+                returning id, disposition""",
+                (rs, n) -> new SourceAdmission(rs.getLong(1), rs.getString(2)), runId, source, sourceKey, sourcePath, size));
     }
 
     public void recordQuarantine(long sourceFileId, String sha256, String place, String reason) {
-        update("""
+        sql.update("""
                 update source_files set disposition = 'quarantined', sha256 = ?, place = ?, reason = ?
                  where id = ? and disposition in ('pending', 'quarantined')""",
                 sha256, place, reason, sourceFileId);
@@ -90,83 +74,54 @@ public class Ledger {
      * same reason (a different reason starts the count again).
      */
     public int recordFailure(long sourceFileId, String reason) {
-        return inTx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    update source_files
-                       set failures = case when last_error = ? then failures + 1 else 1 end, last_error = ?
-                     where id = ? and disposition = 'pending'
-                    returning failures""")) {
-                ps.setString(1, reason);
-                ps.setString(2, reason);
-                ps.setLong(3, sourceFileId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getInt(1) : 0;
-                }
-            }
-        });
+        List<Integer> failures = sql.query("""
+                update source_files
+                   set failures = case when last_error = ? then failures + 1 else 1 end, last_error = ?
+                 where id = ? and disposition = 'pending'
+                returning failures""", (rs, n) -> rs.getInt(1), reason, reason, sourceFileId);
+        return failures.isEmpty() ? 0 : failures.get(0);
     }
 
     // ---- media ------------------------------------------------------------------------------
 
     /** Inserts the content if new (status ingesting); otherwise says whether this is a resume or a copy. */
     public Claim claim(String sha256, long size, MediaInfo info, String source, String originalName, String sourcePath) {
-        return inTx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
+        MapSqlParameterSource row = new MapSqlParameterSource()
+                .addValue("sha256", sha256).addValue("size", size)
+                .addValue("kind", info.kind().name().toLowerCase()).addValue("format", info.format())
+                .addValue("mimeType", info.mimeType()).addValue("extension", info.extension())
+                .addValue("source", source).addValue("originalName", originalName).addValue("sourcePath", sourcePath)
+                .addValue("width", info.width()).addValue("height", info.height())
+                .addValue("duration", info.durationSeconds()).addValue("rotation", info.rotation())
+                .addValue("hasGps", info.hasGps()).addValue("latitude", info.latitude())
+                .addValue("longitude", info.longitude()).addValue("make", info.make()).addValue("model", info.model())
+                .addValue("contentId", info.contentIdentifier());
+        CaptureTime t = info.captureTime();
+        row.addValue("capturedAt", t == null ? null : t.value())
+                .addValue("offsetMin", t == null ? null : t.value().getOffset().getTotalSeconds() / 60)
+                .addValue("captureSource", t == null ? null : t.source());
+        return sql.inTxNamed(n -> {
+            List<UUID> inserted = n.query("""
                     insert into media_files (sha256, size, kind, format, mime_type, extension, source, original_name,
                         source_path, captured_at, capture_offset_min, capture_source, width, height, duration_seconds,
                         rotation, has_gps, latitude, longitude, make, model, content_identifier, original_size)
-                    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    values (:sha256, :size, :kind, :format, :mimeType, :extension, :source, :originalName,
+                        :sourcePath, :capturedAt, :offsetMin, :captureSource, :width, :height, :duration,
+                        :rotation, :hasGps, :latitude, :longitude, :make, :model, :contentId, :size)
                     on conflict (sha256) do nothing
-                    returning id""")) {
-                int i = 1;
-                ps.setString(i++, sha256);
-                ps.setLong(i++, size);
-                ps.setString(i++, info.kind().name().toLowerCase());
-                ps.setString(i++, info.format());
-                ps.setString(i++, info.mimeType());
-                ps.setString(i++, info.extension());
-                ps.setString(i++, source);
-                ps.setString(i++, originalName);
-                ps.setString(i++, sourcePath);
-                if (info.captureTime() != null) {
-                    OffsetDateTime t = info.captureTime().value();
-                    ps.setObject(i++, t);
-                    ps.setInt(i++, t.getOffset().getTotalSeconds() / 60);
-                    ps.setString(i++, info.captureTime().source());
-                } else {
-                    ps.setNull(i++, Types.TIMESTAMP_WITH_TIMEZONE);
-                    ps.setNull(i++, Types.INTEGER);
-                    ps.setNull(i++, Types.VARCHAR);
-                }
-                setInt(ps, i++, info.width());
-                setInt(ps, i++, info.height());
-                if (info.durationSeconds() != null) ps.setDouble(i++, info.durationSeconds()); else ps.setNull(i++, Types.NUMERIC);
-                setInt(ps, i++, info.rotation());
-                ps.setBoolean(i++, info.hasGps());
-                if (info.latitude() != null) ps.setDouble(i++, info.latitude()); else ps.setNull(i++, Types.DOUBLE);
-                if (info.longitude() != null) ps.setDouble(i++, info.longitude()); else ps.setNull(i++, Types.DOUBLE);
-                ps.setString(i++, info.make());
-                ps.setString(i++, info.model());
-                ps.setString(i++, info.contentIdentifier());
-                ps.setLong(i, size);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        return new Claim(Claim.Outcome.NEW, rs.getObject(1, UUID.class), null);
-                    }
-                }
+                    returning id""", row, (rs, i) -> rs.getObject(1, UUID.class));
+            if (!inserted.isEmpty()) {
+                return new Claim(Claim.Outcome.NEW, inserted.get(0), null);
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select id, status, source_path, original_path from media_files where sha256 = ? for update")) {
-                ps.setString(1, sha256);
-                return single(ps, rs -> {
-                    UUID id = rs.getObject(1, UUID.class);
-                    String status = rs.getString(2);
-                    boolean sameSource = sourcePath.equals(rs.getString(3));
-                    boolean unfinished = status.equals("ingesting") || status.equals("error") && rs.getString(4) == null;
-                    return new Claim(sameSource && unfinished ? Claim.Outcome.RESUME : Claim.Outcome.DUPLICATE,
-                            id, rs.getString(4));
-                });
-            }
+            return n.getJdbcOperations().queryForObject(
+                    "select id, status, source_path, original_path from media_files where sha256 = ? for update",
+                    (rs, i) -> {
+                        String status = rs.getString(2);
+                        boolean sameSource = sourcePath.equals(rs.getString(3));
+                        boolean unfinished = status.equals("ingesting") || status.equals("error") && rs.getString(4) == null;
+                        return new Claim(sameSource && unfinished ? Claim.Outcome.RESUME : Claim.Outcome.DUPLICATE,
+                                rs.getObject(1, UUID.class), rs.getString(4));
+                    }, sha256);
         });
     }
 
@@ -175,50 +130,48 @@ public class Ledger {
      * further along (its original was lost and this input restored it) keeps its status and gets the new path.
      */
     public void markIngested(UUID mediaId, String originalPath, long sourceFileId, String sha256) {
-        inTx(c -> {
+        sql.inTx(j -> {
             // a file that failed while ingesting goes back to ingesting first: the trigger allows no other way
-            exec(c, """
+            j.update("""
                     update media_files set status = 'ingesting', error = null
                      where id = ? and status = 'error' and error_from = 'ingesting'""", mediaId);
-            exec(c, """
+            j.update("""
                     update media_files set status = 'ingested', original_path = ?, error = null
                      where id = ? and status = 'ingesting'""", originalPath, mediaId);
-            exec(c, """
+            j.update("""
                     update media_files set original_path = ?
                      where id = ? and status not in ('ingesting', 'error') and original_path is distinct from ?""",
                     originalPath, mediaId, originalPath);
-            exec(c, """
+            return j.update("""
                     update source_files set disposition = 'imported', media_file_id = ?, sha256 = ?, place = ?, reason = null
                      where id = ? and disposition = 'pending'""", mediaId, sha256, originalPath, sourceFileId);
-            return null;
         });
     }
 
     public void recordDuplicate(UUID originalId, long sourceFileId, String sha256, String duplicatePath, String sourcePath) {
-        inTx(c -> {
-            exec(c, """
+        sql.inTx(j -> {
+            j.update("""
                     insert into duplicate_files (original_file_id, source_file_id, duplicate_path, source_path, kind)
                     values (?, ?, ?, ?, 'exact') on conflict (original_file_id, duplicate_path) do nothing""",
                     originalId, sourceFileId, duplicatePath, sourcePath);
-            exec(c, """
+            return j.update("""
                     update source_files set disposition = 'duplicate', media_file_id = ?, sha256 = ?, place = ?, reason = null
                      where id = ? and disposition = 'pending'""", originalId, sha256, duplicatePath, sourceFileId);
-            return null;
         });
     }
 
     public MediaRecord find(String sha256) {
-        List<MediaRecord> rows = query("select " + MEDIA_COLUMNS + " from media_files where sha256 = ?", sha256);
+        List<MediaRecord> rows = sql.query("select " + MEDIA_COLUMNS + " from media_files where sha256 = ?", MEDIA, sha256);
         return rows.isEmpty() ? null : rows.get(0);
     }
 
     public List<MediaRecord> withStatus(String status) {
-        return query("select " + MEDIA_COLUMNS + " from media_files where status = ? order by created_at", status);
+        return sql.query("select " + MEDIA_COLUMNS + " from media_files where status = ? order by created_at", MEDIA, status);
     }
 
     /** The archive copy exists at archivePath. Repeating it with the same path changes nothing. */
     public void markArchived(UUID mediaId, String archivePath) {
-        update("update media_files set status = 'archived', archive_path = ? where id = ? and status = 'ingested'",
+        sql.update("update media_files set status = 'archived', archive_path = ? where id = ? and status = 'ingested'",
                 archivePath, mediaId);
     }
 
@@ -227,7 +180,7 @@ public class Ledger {
      * not fail (already in error, cleaned) is left as it is, so a failure handler never fails itself.
      */
     public void markError(UUID mediaId, String stage, String reason) {
-        update("""
+        sql.update("""
                 update media_files set status = 'error', error = ?
                  where id = ? and status in (select from_status from media_status_transitions where to_status = 'error')""",
                 stage + ": " + reason, mediaId);
@@ -235,18 +188,20 @@ public class Ledger {
 
     /** Puts a file in error back to the status it failed in (the only way out the ledger allows); false if not in error. */
     public boolean returnFromError(UUID mediaId) {
-        return update("update media_files set status = error_from, error = null where id = ? and status = 'error'", mediaId) > 0;
+        return sql.update("update media_files set status = error_from, error = null where id = ? and status = 'error'",
+                mediaId) > 0;
     }
 
     /** Every file that failed while in {@code status} goes back to it, to be tried again; returns how many. */
     public int returnFromErrors(String status) {
-        return update("update media_files set status = error_from, error = null where status = 'error' and error_from = ?", status);
+        return sql.update("update media_files set status = error_from, error = null where status = 'error' and error_from = ?",
+                status);
     }
 
     // ---- logs -------------------------------------------------------------------------------
 
     public void log(Long runId, String stage, String level, String message, UUID mediaId, String sourcePath) {
-        update("insert into pipeline_logs (run_id, stage, level, message, media_file_id, source_path) values (?, ?, ?, ?, ?, ?)",
+        sql.update("insert into pipeline_logs (run_id, stage, level, message, media_file_id, source_path) values (?, ?, ?, ?, ?, ?)",
                 runId, stage, level, message, mediaId, sourcePath);
     }
 
@@ -275,76 +230,22 @@ public class Ledger {
         return counts;
     }
 
-    public List<Map<String, Object>> rows(String sql, Object... args) {
-        return inTx(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                bind(ps, args);
-                List<Map<String, Object>> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    int n = rs.getMetaData().getColumnCount();
-                    while (rs.next()) {
-                        Map<String, Object> row = new LinkedHashMap<>();
-                        for (int i = 1; i <= n; i++) {
-                            row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
-                        }
-                        out.add(row);
-                    }
-                }
-                return out;
-            }
-        });
+    /** Any statement's rows, each a map from column label to value in column order; one transaction. */
+    public List<Map<String, Object>> rows(String statement, Object... args) {
+        return sql.inTx(j -> j.queryForList(statement, args));
     }
-
-    // ---- plumbing ---------------------------------------------------------------------------
 
     private static final String MEDIA_COLUMNS =
             "id, sha256, size, kind, extension, original_name, captured_at, capture_offset_min, capture_source, status, original_path, archive_path";
 
-    private List<MediaRecord> query(String sql, Object... args) {
-        return inTx(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                bind(ps, args);
-                List<MediaRecord> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        OffsetDateTime captured = rs.getObject(7, OffsetDateTime.class);
-                        if (captured != null) {
-                            // Back to the zone the photo was taken in, so folders follow the local date.
-                            int offsetMin = rs.getInt(8);
-                            captured = captured.withOffsetSameInstant(java.time.ZoneOffset.ofTotalSeconds(offsetMin * 60));
-                        }
-                        out.add(new MediaRecord(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3),
-                                rs.getString(4), rs.getString(5), rs.getString(6), captured, rs.getString(9),
-                                rs.getString(10), rs.getString(11), rs.getString(12)));
-                    }
-                }
-                return out;
-            }
-        });
-    }
-
-    private int update(String sql, Object... args) {
-        return inTx(c -> exec(c, sql, args));
-    }
-
-    private static void setInt(PreparedStatement ps, int i, Integer v) throws SQLException {
-        if (v == null) ps.setNull(i, Types.INTEGER); else ps.setInt(i, v);
-    }
-
-    private interface RowMapper<T> {
-        T map(ResultSet rs) throws SQLException;
-    }
-
-    private static <T> T single(PreparedStatement ps, RowMapper<T> mapper) throws SQLException {
-        try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                throw new SQLException("expected one row");
-            }
-            return mapper.map(rs);
+    private static final RowMapper<MediaRecord> MEDIA = (rs, n) -> {
+        OffsetDateTime captured = rs.getObject(7, OffsetDateTime.class);
+        if (captured != null) {
+            // Back to the zone the photo was taken in, so folders follow the local date.
+            captured = captured.withOffsetSameInstant(ZoneOffset.ofTotalSeconds(rs.getInt(8) * 60));
         }
-    }
-
-    private <T> T inTx(Jdbc.Work<T> work) {
-        return Jdbc.inTx(ds, work);
-    }
+        return new MediaRecord(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3), rs.getString(4),
+                rs.getString(5), rs.getString(6), captured, rs.getString(9), rs.getString(10), rs.getString(11),
+                rs.getString(12));
+    };
 }

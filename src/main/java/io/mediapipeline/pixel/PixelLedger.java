@@ -1,12 +1,10 @@
 package io.mediapipeline.pixel;
 
-import static io.mediapipeline.ledger.Jdbc.exec;
-
-import io.mediapipeline.ledger.Jdbc;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import io.mediapipeline.ledger.LedgerSql;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -28,22 +26,15 @@ public class PixelLedger {
     public record Missing(String sha256, String extension, String originalPath) {
     }
 
-    private final DataSource ds;
+    private final LedgerSql sql;
 
     public PixelLedger(DataSource ds) {
-        this.ds = ds;
+        this.sql = new LedgerSql(ds);
     }
 
     public boolean hasDelivery(UUID mediaId) {
-        return tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select 1 from deliveries where media_file_id = ? and target = 'pixel'")) {
-                ps.setObject(1, mediaId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
-            }
-        });
+        return !sql.query("select 1 from deliveries where media_file_id = ? and target = 'pixel'", (rs, n) -> 1, mediaId)
+                .isEmpty();
     }
 
     public Batch openBatch() {
@@ -61,49 +52,27 @@ public class PixelLedger {
     }
 
     private List<Batch> batches(String where) {
-        return tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select id, name, file_count, total_bytes from batches where target = 'pixel' and " + where)) {
-                List<Batch> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new Batch(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), rs.getLong(4)));
-                    }
-                }
-                return out;
-            }
-        });
+        return sql.query("select id, name, file_count, total_bytes from batches where target = 'pixel' and " + where,
+                (rs, n) -> new Batch(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), rs.getLong(4)));
     }
 
     public Batch createBatch(String name, String folder) {
-        return tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "insert into batches (target, status, folder, name) values ('pixel', 'open', ?, ?) returning id")) {
-                ps.setString(1, folder);
-                ps.setString(2, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return new Batch(rs.getObject(1, UUID.class), name, 0, 0);
-                }
-            }
-        });
+        UUID id = sql.inTx(j -> j.queryForObject(
+                "insert into batches (target, status, folder, name) values ('pixel', 'open', ?, ?) returning id",
+                UUID.class, folder, name));
+        return new Batch(id, name, 0, 0);
     }
 
     /** Records the staged file and counts it into its batch; false if the file already had a delivery. */
     public boolean addDelivery(UUID mediaId, UUID batchId, String stagedPath, long size) {
-        return tx(c -> {
-            int n;
-            try (PreparedStatement ps = c.prepareStatement("""
+        return sql.inTx(j -> {
+            int n = j.update("""
                     insert into deliveries (media_file_id, target, batch_id, state, staged_path, staged_size)
-                    values (?, 'pixel', ?, 'staged', ?, ?) on conflict (media_file_id, target) do nothing""")) {
-                ps.setObject(1, mediaId);
-                ps.setObject(2, batchId);
-                ps.setString(3, stagedPath);
-                ps.setLong(4, size);
-                n = ps.executeUpdate();
-            }
+                    values (?, 'pixel', ?, 'staged', ?, ?) on conflict (media_file_id, target) do nothing""",
+                    mediaId, batchId, stagedPath, size);
             if (n == 1) {
-                exec(c, "update batches set file_count = file_count + 1, total_bytes = total_bytes + ? where id = ?", size, batchId);
+                j.update("update batches set file_count = file_count + 1, total_bytes = total_bytes + ? where id = ?",
+                        size, batchId);
             }
             return n == 1;
         });
@@ -111,33 +80,25 @@ public class PixelLedger {
 
     /** open -> staged: no file will be added any more. True if this call closed it. */
     public boolean closeBatch(UUID batchId) {
-        return tx(c -> exec(c, "update batches set status = 'staged', closed_at = now() where id = ? and status = 'open'",
-                batchId) == 1);
+        return sql.update("update batches set status = 'staged', closed_at = now() where id = ? and status = 'open'",
+                batchId) == 1;
     }
 
     public void deleteEmptyBatch(UUID batchId) {
-        tx(c -> exec(c, "delete from batches where id = ? and status = 'open' and file_count = 0", batchId));
+        sql.update("delete from batches where id = ? and status = 'open' and file_count = 0", batchId);
     }
 
     public void markScanned(UUID batchId) {
-        tx(c -> exec(c, "update batches set scanned_at = now(), scan_error = null where id = ?", batchId));
+        sql.update("update batches set scanned_at = now(), scan_error = null where id = ?", batchId);
     }
 
     public void markScanFailed(UUID batchId, String error) {
-        tx(c -> exec(c, "update batches set scan_error = ? where id = ?", error, batchId));
+        sql.update("update batches set scan_error = ? where id = ?", error, batchId);
     }
 
     /** Bytes staged for the phone and not yet proven there (the back-pressure measure). */
     public long unconfirmedBytes() {
-        return tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select coalesce(sum(staged_size), 0) from deliveries where target = 'pixel' and state = 'staged'")) {
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
-            }
-        });
+        return outstanding().bytes();
     }
 
     /**
@@ -149,18 +110,13 @@ public class PixelLedger {
 
     /** The Live Photo partner of a media file that is stored as an original, or null. */
     public Partner partnerOf(UUID mediaId) {
-        return tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select p.id, p.sha256, d.batch_id from media_files m
-                      join media_files p on p.id = m.live_pair_id
-                      left join deliveries d on d.media_file_id = p.id and d.target = 'pixel'
-                     where m.id = ? and p.status in ('ingested', 'archived', 'verified') and p.original_path is not null""")) {
-                ps.setObject(1, mediaId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? new Partner(rs.getObject(1, UUID.class), rs.getString(2), rs.getObject(3, UUID.class)) : null;
-                }
-            }
-        });
+        List<Partner> partner = sql.query("""
+                select p.id, p.sha256, d.batch_id from media_files m
+                  join media_files p on p.id = m.live_pair_id
+                  left join deliveries d on d.media_file_id = p.id and d.target = 'pixel'
+                 where m.id = ? and p.status in ('ingested', 'archived', 'verified') and p.original_path is not null""",
+                (rs, n) -> new Partner(rs.getObject(1, UUID.class), rs.getString(2), rs.getObject(3, UUID.class)), mediaId);
+        return partner.isEmpty() ? null : partner.get(0);
     }
 
     /**
@@ -168,16 +124,11 @@ public class PixelLedger {
      * live_pair_id) was stored, or -1 when the file is paired or is no Live Photo half.
      */
     public long unpairedLiveHalfAgeSeconds(UUID mediaId) {
-        return tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select extract(epoch from now() - created_at)::bigint from media_files
-                     where id = ? and live_pair_id is null and content_identifier is not null and content_identifier <> ''""")) {
-                ps.setObject(1, mediaId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getLong(1) : -1L;
-                }
-            }
-        });
+        List<Long> age = sql.query("""
+                select extract(epoch from now() - created_at)::bigint from media_files
+                 where id = ? and live_pair_id is null and content_identifier is not null and content_identifier <> ''""",
+                (rs, n) -> rs.getLong(1), mediaId);
+        return age.isEmpty() ? -1L : age.get(0);
     }
 
     /** Staged for the phone and not yet proven there: how many files, how many bytes. */
@@ -185,52 +136,27 @@ public class PixelLedger {
     }
 
     public Outstanding outstanding() {
-        return tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select count(*), coalesce(sum(staged_size), 0) from deliveries where target = 'pixel' and state = 'staged'")) {
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return new Outstanding(rs.getLong(1), rs.getLong(2));
-                }
-            }
-        });
+        return sql.inTx(j -> j.queryForObject(
+                "select count(*), coalesce(sum(staged_size), 0) from deliveries where target = 'pixel' and state = 'staged'",
+                (rs, n) -> new Outstanding(rs.getLong(1), rs.getLong(2))));
     }
 
     public long unconfirmedCount() {
-        return tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select count(*) from deliveries where target = 'pixel' and state = 'staged'")) {
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
-            }
-        });
+        return outstanding().files();
     }
 
     /** Unconfirmed deliveries of closed batches with an id above afterId, in id order (callers rotate through). */
     public List<Pending> unconfirmed(long afterId, int limit) {
-        return tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select d.id, d.media_file_id, d.batch_id, b.name, d.staged_path, d.staged_size,
-                           d.staged_version::text, b.scanned_at is not null, d.last_check
-                      from deliveries d join batches b on b.id = d.batch_id
-                     where d.target = 'pixel' and d.state = 'staged' and b.status <> 'open' and d.id > ?
-                     order by d.id
-                     limit ?""")) {
-                ps.setLong(1, afterId);
-                ps.setInt(2, limit);
-                List<Pending> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new Pending(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
-                                rs.getString(4), rs.getString(5), rs.getLong(6), rs.getString(7), rs.getBoolean(8),
-                                rs.getString(9)));
-                    }
-                }
-                return out;
-            }
-        });
+        return sql.query("""
+                select d.id, d.media_file_id, d.batch_id, b.name, d.staged_path, d.staged_size,
+                       d.staged_version::text, b.scanned_at is not null, d.last_check
+                  from deliveries d join batches b on b.id = d.batch_id
+                 where d.target = 'pixel' and d.state = 'staged' and b.status <> 'open' and d.id > ?
+                 order by d.id
+                 limit ?""",
+                (rs, n) -> new Pending(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
+                        rs.getString(4), rs.getString(5), rs.getLong(6), rs.getString(7), rs.getBoolean(8), rs.getString(9)),
+                afterId, limit);
     }
 
     /** The outcome of one check of one delivery: confirmed with evidence, or why not (no state change). */
@@ -246,45 +172,30 @@ public class PixelLedger {
         if (checks.isEmpty()) {
             return 0;
         }
-        return tx(c -> {
+        return sql.inTx(j -> {
             int confirmed = 0;
-            java.util.Set<UUID> batches = new java.util.HashSet<>();
-            try (PreparedStatement ok = c.prepareStatement("""
-                    update deliveries set state = 'confirmed', evidence = ?::jsonb, confirmed_at = now(),
-                           hold_until = now() + make_interval(days => ?), last_check = 'confirmed',
-                           last_checked_at = now(), last_error = null, updated_at = now()
-                     where id = ? and state = 'staged'""");
-                 PreparedStatement note = c.prepareStatement("""
+            Set<UUID> batches = new HashSet<>();
+            List<Object[]> notes = new ArrayList<>();
+            for (Check ch : checks) {
+                if (ch.confirmed()) {
+                    confirmed += j.update("""
+                            update deliveries set state = 'confirmed', evidence = ?::jsonb, confirmed_at = now(),
+                                   hold_until = now() + make_interval(days => ?), last_check = 'confirmed',
+                                   last_checked_at = now(), last_error = null, updated_at = now()
+                             where id = ? and state = 'staged'""", ch.outcomeOrEvidence(), holdDays, ch.deliveryId());
+                    batches.add(ch.batchId());
+                } else {
+                    notes.add(new Object[] {ch.outcomeOrEvidence(), ch.deliveryId()});
+                }
+            }
+            j.batchUpdate("""
                     update deliveries set last_check = ?, last_checked_at = now(), attempts = attempts + 1, updated_at = now()
-                     where id = ? and state = 'staged'""")) {
-                for (Check ch : checks) {
-                    if (ch.confirmed()) {
-                        ok.setString(1, ch.outcomeOrEvidence());
-                        ok.setInt(2, holdDays);
-                        ok.setLong(3, ch.deliveryId());
-                        confirmed += ok.executeUpdate();
-                        batches.add(ch.batchId());
-                    } else {
-                        note.setString(1, ch.outcomeOrEvidence());
-                        note.setLong(2, ch.deliveryId());
-                        note.addBatch();
-                    }
-                }
-                note.executeBatch();
-            }
-            try (PreparedStatement version = c.prepareStatement(
-                    "update deliveries set staged_version = ?::jsonb where id = ? and staged_version is null")) {
-                for (Check ch : checks) {
-                    if (ch.stagedVersion() != null) {
-                        version.setString(1, ch.stagedVersion());
-                        version.setLong(2, ch.deliveryId());
-                        version.addBatch();
-                    }
-                }
-                version.executeBatch();
-            }
+                     where id = ? and state = 'staged'""", notes);
+            j.batchUpdate("update deliveries set staged_version = ?::jsonb where id = ? and staged_version is null",
+                    checks.stream().filter(ch -> ch.stagedVersion() != null)
+                            .map(ch -> new Object[] {ch.stagedVersion(), ch.deliveryId()}).toList());
             for (UUID b : batches) {
-                exec(c, """
+                j.update("""
                         update batches set status = 'confirmed', completed_at = now()
                          where id = ? and status = 'staged'
                            and not exists (select 1 from deliveries d where d.batch_id = batches.id and d.state <> 'confirmed')""",
@@ -296,30 +207,17 @@ public class PixelLedger {
 
     /** Ingested or archived content that has no Pixel delivery yet. */
     public List<Missing> withoutDelivery() {
-        return tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select m.sha256, m.extension, m.original_path from media_files m
-                     where m.status in ('ingested', 'archived', 'verified') and m.original_path is not null
-                       and not exists (select 1 from deliveries d where d.media_file_id = m.id and d.target = 'pixel')
-                     order by m.created_at""")) {
-                List<Missing> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new Missing(rs.getString(1), rs.getString(2), rs.getString(3)));
-                    }
-                }
-                return out;
-            }
-        });
+        return sql.query("""
+                select m.sha256, m.extension, m.original_path from media_files m
+                 where m.status in ('ingested', 'archived', 'verified') and m.original_path is not null
+                   and not exists (select 1 from deliveries d where d.media_file_id = m.id and d.target = 'pixel')
+                 order by m.created_at""",
+                (rs, n) -> new Missing(rs.getString(1), rs.getString(2), rs.getString(3)));
     }
 
     public void log(Long runId, String level, String message, UUID mediaId, String path) {
-        tx(c -> exec(c, """
+        sql.update("""
                 insert into pipeline_logs (run_id, stage, level, message, media_file_id, source_path)
-                values (?, 'pixel', ?, ?, ?, ?)""", runId, level, message, mediaId, path));
-    }
-
-    private <T> T tx(Jdbc.Work<T> work) {
-        return Jdbc.inTx(ds, work);
+                values (?, 'pixel', ?, ?, ?, ?)""", runId, level, message, mediaId, path);
     }
 }

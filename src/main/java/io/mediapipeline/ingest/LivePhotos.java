@@ -1,21 +1,18 @@
-package io.mediapipeline.icloud;
+package io.mediapipeline.ingest;
 
-import io.mediapipeline.ingest.Ingest;
 import io.mediapipeline.ledger.Claim;
-import io.mediapipeline.ledger.Jdbc;
 import io.mediapipeline.ledger.LedgerException;
+import io.mediapipeline.ledger.LedgerSql;
 import io.mediapipeline.media.MediaInfo;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Links the photo and the video of a Live Photo in the ledger (media_files.live_pair_id, both ways), as
@@ -28,10 +25,10 @@ public class LivePhotos {
 
     private static final Logger LOG = LoggerFactory.getLogger(LivePhotos.class);
 
-    private final DataSource ds;
+    private final LedgerSql sql;
 
     public LivePhotos(DataSource ds) {
-        this.ds = ds;
+        this.sql = new LedgerSql(ds);
     }
 
     /** The ingest step. */
@@ -58,9 +55,8 @@ public class LivePhotos {
     /** Pairs the file with its partner if one is in the ledger; returns the partner's id or null. */
     public UUID pair(UUID id, String kind, String contentId, String folder, String stem) {
         try {
-            return Jdbc.inTx(ds, c -> {
-                UUID partner = null;
-                try (PreparedStatement ps = c.prepareStatement("""
+            return sql.inTx(j -> {
+                List<UUID> found = j.query("""
                         select id from media_files
                          where id <> ? and kind <> ? and kind in ('photo', 'video') and live_pair_id is null
                            and ((?::text is not null and content_identifier = ?::text)
@@ -68,18 +64,14 @@ public class LivePhotos {
                                     and lower(regexp_replace(regexp_replace(original_name, '\\.[^.]*$', ''), '_hevc$', '', 'i')) = ?))
                          order by (content_identifier is not distinct from ?::text) desc, created_at
                          limit 1
-                         for update""")) {
-                    Jdbc.bind(ps, id, kind, contentId, contentId, folder, stem, contentId);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next()) {
-                            partner = rs.getObject(1, UUID.class);
-                        }
-                    }
+                         for update""", (rs, n) -> rs.getObject(1, UUID.class),
+                        id, kind, contentId, contentId, folder, stem, contentId);
+                if (found.isEmpty()) {
+                    return null;
                 }
-                if (partner != null) {
-                    link(c, id, partner);
-                    link(c, partner, id);
-                }
+                UUID partner = found.get(0);
+                link(j, id, partner);
+                link(j, partner, id);
                 return partner;
             });
         } catch (LedgerException e) {
@@ -87,12 +79,7 @@ public class LivePhotos {
         }
     }
 
-    private static void link(Connection c, UUID from, UUID to) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "update media_files set live_pair_id = ? where id = ? and live_pair_id is null")) {
-            ps.setObject(1, to);
-            ps.setObject(2, from);
-            ps.executeUpdate();
-        }
+    private static void link(JdbcTemplate j, UUID from, UUID to) {
+        j.update("update media_files set live_pair_id = ? where id = ? and live_pair_id is null", to, from);
     }
 }
