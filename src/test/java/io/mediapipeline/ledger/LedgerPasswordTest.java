@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import io.mediapipeline.config.ConfigException;
+import io.mediapipeline.ledger.embedded.EmbeddedPostgres;
 import io.mediapipeline.support.LogCapture;
 import io.mediapipeline.support.PipelineHome;
 import java.io.IOException;
