@@ -73,6 +73,10 @@ public final class ProcessTable {
                 start = i + 1;
             }
         }
+        if (start < raw.length) {
+            // a process that rewrote its title (a postgres backend) may leave no NUL after it
+            argv.add(new String(raw, start, raw.length - start, StandardCharsets.UTF_8));
+        }
         return argv;
     }
 
