@@ -21,9 +21,11 @@ import org.slf4j.LoggerFactory;
  * setpriv --pdeathsig=INT -- postgres ...}), because PostgreSQL refuses root; the files stay root's.
  * A new cluster asks for the password in the given file (scram-sha-256) on every connection.
  * The caller closes its connection pool before {@link #close()}.
+ *
+ * <p>{@link ServerLaunch} does one start ({@link PostgresBinaries}, {@link PreviousServer}, initdb, postgres);
+ * this class is the running server and its stop.
  */
 public final class EmbeddedPostgres implements AutoCloseable {
-
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgres.class);
 
