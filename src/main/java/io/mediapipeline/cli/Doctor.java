@@ -11,17 +11,16 @@ import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.pixel.PixelTarget;
 import io.mediapipeline.pixel.SyncthingClient;
 import io.mediapipeline.pixel.SyncthingException;
-import io.mediapipeline.proc.ChildProcess;
+import io.mediapipeline.proc.ToolRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.impl.DefaultCamelContext;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * `doctor`: checks what the pipeline depends on and says, in plain words, what to fix. Exit 0 when
@@ -66,16 +65,10 @@ public final class Doctor {
         cmd.add(binary);
         cmd.addAll(args);
         try {
-            Process p = ChildProcess.start(new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException("did not answer within 20 s");
-            }
+            String out = ToolRun.of(cmd).mergeStderr().run(Duration.ofSeconds(20)).stdout();
             String first = out.lines().filter(l -> !l.isBlank() && !l.startsWith("/usr/bin")).findFirst().orElse("").trim();
             ok(name, first.isEmpty() ? "present" : first);
-        } catch (IOException | InterruptedException e) {
+        } catch (IOException e) {
             if (required) {
                 fail(name, "not found (" + binary + ")", fix);
             } else {

@@ -1,6 +1,9 @@
 package io.mediapipeline.icloud;
 
 import io.mediapipeline.proc.ChildProcess;
+import io.mediapipeline.proc.PrivateDir;
+import io.mediapipeline.proc.ProcessTable;
+import io.mediapipeline.proc.Signals;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -53,7 +56,7 @@ public final class IcloudProcess {
             // the npm package ships the binary without its execute bit
             Files.setPosixFilePermissions(binary, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
-        privateDir(account.cookieDir());
+        PrivateDir.create(account.cookieDir());
         Files.createDirectories(account.downloadDir());
         killLeftovers();
         emptyTmp();
@@ -179,8 +182,7 @@ public final class IcloudProcess {
 
     private static void signalGroup(long pgid, String signal) {
         try {
-            ChildProcess.start(new ProcessBuilder("kill", "-s", signal, "--", "-" + pgid).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)).waitFor(5, TimeUnit.SECONDS);
+            Signals.sendToGroup(pgid, signal);
         } catch (IOException e) {
             LOG.warn("kill -{} -{} failed: {}", signal, pgid, e.getMessage());
         } catch (InterruptedException e) {
@@ -209,22 +211,13 @@ public final class IcloudProcess {
             Files.delete(pidFile);
             return;
         }
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path proc : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
+        for (long pid : ProcessTable.group(pgid)) {
+            String cmdline = String.join("\0", ProcessTable.cmdline(pid));
+            if (cmdline.contains(binary.toString()) || cmdline.contains(account.tmpDir().toString())) {
+                LOG.warn("Killing icloudpd left over from an earlier run: pid {}", pid);
                 try {
-                    String stat = Files.readString(proc.resolve("stat"));
-                    String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    if (Long.parseLong(after[2]) != pgid) {
-                        continue;
-                    }
-                    String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
-                    if (cmdline.contains(binary.toString()) || cmdline.contains(account.tmpDir().toString())) {
-                        LOG.warn("Killing icloudpd left over from an earlier run: pid {}", proc.getFileName());
-                        ChildProcess.start(new ProcessBuilder("kill", "-s", "KILL", proc.getFileName().toString())
-                                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true))
-                                .waitFor(5, TimeUnit.SECONDS);
-                    }
-                } catch (IOException | RuntimeException e) {
+                    Signals.send(pid, "KILL");
+                } catch (IOException e) {
                     // the process ended meanwhile
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -246,11 +239,6 @@ public final class IcloudProcess {
                 }
             }
         }
-        privateDir(tmp);
-    }
-
-    static void privateDir(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        PrivateDir.create(tmp);
     }
 }

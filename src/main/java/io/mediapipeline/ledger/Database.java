@@ -4,10 +4,12 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.mediapipeline.config.Secrets;
 import io.mediapipeline.config.Settings;
+import io.mediapipeline.ledger.embedded.EmbeddedPostgres;
+import io.mediapipeline.proc.PrivateDir;
+import io.mediapipeline.proc.RootCause;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -40,7 +42,7 @@ public final class Database implements AutoCloseable {
         try {
             if (url.isEmpty()) {
                 Path state = settings.home().resolve("state");
-                createPrivate(state);
+                PrivateDir.create(state);
                 Path pgHome = state.resolve("postgres");
                 Files.createDirectories(pgHome);
                 LedgerPassword secret = LedgerPassword.forCluster(state.resolve(LedgerPassword.FILE_NAME), pgHome.resolve("data"));
@@ -66,7 +68,7 @@ public final class Database implements AutoCloseable {
             String where = settings.get("pipeline.db.url").isEmpty()
                     ? "embedded PostgreSQL under " + settings.home().resolve("state/postgres")
                     : "pipeline.db.url (" + settings.get("pipeline.db.url") + ")";
-            throw new LedgerUnavailableException(Secrets.mask("ledger database (" + where + "): " + rootMessage(e)), e);
+            throw new LedgerUnavailableException(Secrets.mask("ledger database (" + where + "): " + RootCause.message(e)), e);
         }
     }
 
@@ -134,19 +136,6 @@ public final class Database implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("protecting " + SchemaHistory.TABLE + ": " + e.getMessage(), e);
         }
-    }
-
-    private static void createPrivate(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     public DataSource dataSource() {

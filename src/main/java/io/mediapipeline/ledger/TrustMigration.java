@@ -1,5 +1,6 @@
 package io.mediapipeline.ledger;
 
+import io.mediapipeline.ledger.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

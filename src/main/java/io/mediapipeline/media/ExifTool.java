@@ -1,6 +1,7 @@
 package io.mediapipeline.media;
 
 import io.mediapipeline.proc.ChildProcess;
+import io.mediapipeline.proc.ToolRun;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;

@@ -1,5 +1,6 @@
 package io.mediapipeline.media;
 
+import io.mediapipeline.proc.ToolRun;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,6 @@
 package io.mediapipeline.media;
 
+import io.mediapipeline.proc.ToolRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,10 +3,11 @@ package io.mediapipeline.it;
 import static io.mediapipeline.support.PipelineHome.files;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mediapipeline.proc.ProcessTable;
 import io.mediapipeline.support.PipelineHome;
+import io.mediapipeline.support.ProcessWatch;
 import io.mediapipeline.support.Tools;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -112,7 +113,7 @@ class LocalUserIsolationIT {
         }
         assertThat(Files.getPosixFilePermissions(passwordFile)).containsExactlyInAnyOrder(
                 java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
-        assertThat(cmdline(app.pid())).as("the JVM's command line").doesNotContain(password);
+        assertThat(ProcessWatch.rawCmdline(app.pid())).as("the JVM's command line").doesNotContain(password);
         watcher.scan();
         assertThat(watcher.cmdlineHolding(password)).as("descendants whose command line holds the ledger password").isEmpty();
         assertThat(Files.readString(log)).doesNotContain(password);
@@ -166,14 +167,6 @@ class LocalUserIsolationIT {
         }
     }
 
-    private static String cmdline(long pid) {
-        try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8);
-        } catch (IOException gone) {
-            return "";
-        }
-    }
-
     /**
      * Reads /proc/PID/environ of every descendant of one process, over and over until closed: which programs
      * it saw (by comm) and which of them had a secret value in their environment.
@@ -184,40 +177,21 @@ class LocalUserIsolationIT {
         final Set<String> seen = ConcurrentHashMap.newKeySet();
         final Set<String> leaks = ConcurrentHashMap.newKeySet();
         private final Map<Long, String> cmdlines = new ConcurrentHashMap<>();
-        private volatile boolean stop;
-        private final Thread thread;
+        private final ProcessWatch watch;
 
         EnvironWatcher(long root, Map<String, String> secrets) {
             this.root = root;
             this.secrets = secrets;
-            this.thread = new Thread(() -> {
-                while (!stop) {
-                    scan();
-                    try {
-                        Thread.sleep(5);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "environ-watcher");
-            thread.setDaemon(true);
-            thread.start();
+            this.watch = ProcessWatch.start("environ-watcher", Duration.ofMillis(5), this::scan);
         }
 
         synchronized void scan() {
             Map<Long, Long> parents = new HashMap<>();
-            try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-                for (Path proc : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
-                    try {
-                        String stat = Files.readString(proc.resolve("stat"));
-                        long ppid = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
-                        parents.put(Long.parseLong(proc.getFileName().toString()), ppid);
-                    } catch (IOException | RuntimeException gone) {
-                        // ended meanwhile
-                    }
+            for (long pid : ProcessTable.pids()) {
+                ProcessTable.Stat stat = ProcessTable.stat(pid);
+                if (stat != ProcessTable.Stat.GONE) {
+                    parents.put(pid, stat.ppid());
                 }
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
             }
             for (long pid : parents.keySet()) {
                 if (pid != root && descends(pid, parents)) {
@@ -236,22 +210,20 @@ class LocalUserIsolationIT {
         }
 
         private void read(long pid) {
-            Path dir = Path.of("/proc", Long.toString(pid));
-            try {
-                String comm = Files.readString(dir.resolve("comm")).strip();
-                String environ = new String(Files.readAllBytes(dir.resolve("environ")), StandardCharsets.UTF_8);
-                cmdlines.put(pid, cmdline(pid));
-                if (comm.equals("java") || comm.equals("jspawnhelper")) {
-                    return; // the JVM's own launcher between fork and exec: still the JVM's environment, for a moment
+            String comm = ProcessTable.comm(pid);
+            String environ = ProcessWatch.environ(pid);
+            if (comm == null || environ == null) {
+                return; // ended meanwhile
+            }
+            cmdlines.put(pid, ProcessWatch.rawCmdline(pid));
+            if (comm.equals("java") || comm.equals("jspawnhelper")) {
+                return; // the JVM's own launcher between fork and exec: still the JVM's environment, for a moment
+            }
+            seen.add(comm.startsWith("postgres") ? "postgres" : comm);
+            for (Map.Entry<String, String> secret : secrets.entrySet()) {
+                if (environ.contains(secret.getValue())) {
+                    leaks.add(comm + " (pid " + pid + ") has " + secret.getKey());
                 }
-                seen.add(comm.startsWith("postgres") ? "postgres" : comm);
-                for (Map.Entry<String, String> secret : secrets.entrySet()) {
-                    if (environ.contains(secret.getValue())) {
-                        leaks.add(comm + " (pid " + pid + ") has " + secret.getKey());
-                    }
-                }
-            } catch (IOException gone) {
-                // ended meanwhile
             }
         }
 
@@ -262,8 +234,7 @@ class LocalUserIsolationIT {
 
         @Override
         public void close() throws InterruptedException {
-            stop = true;
-            thread.join();
+            watch.close();
         }
     }
 }

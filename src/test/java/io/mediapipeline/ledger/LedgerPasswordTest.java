@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import io.mediapipeline.config.ConfigException;
+import io.mediapipeline.ledger.embedded.EmbeddedPostgres;
+import io.mediapipeline.proc.ProcessTable;
 import io.mediapipeline.support.LogCapture;
 import io.mediapipeline.support.PipelineHome;
+import io.mediapipeline.support.ProcessWatch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +20,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -159,7 +163,7 @@ class LedgerPasswordTest {
         Files.createDirectories(data.getParent());
         Files.setPosixFilePermissions(data.getParent().getParent(), PosixFilePermissions.fromString("rwx------"));
         List<String> cmd = new ArrayList<>();
-        if (Files.readString(Path.of("/proc/self/status")).matches("(?s).*\nUid:\\s+\\d+\\s+0\\s.*")) {
+        if (ProcessTable.effectiveUid() == 0) {
             cmd.addAll(List.of("unshare", "-U")); // PostgreSQL refuses root
         }
         cmd.addAll(List.of(initdb.toString(), "-D", data.toString(), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C"));
@@ -175,55 +179,33 @@ class LedgerPasswordTest {
         final Set<String> hits = ConcurrentHashMap.newKeySet();
         volatile boolean sawInitdb;
         volatile boolean sawPostgres;
-        private volatile boolean stop;
-        private final Thread thread;
+        private final ProcessWatch watch;
 
         CmdlineWatcher(Path passwordFile) {
             this.passwordFile = passwordFile;
-            this.thread = new Thread(() -> {
-                while (!stop) {
-                    scanOnce();
-                    try {
-                        Thread.sleep(5);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "cmdline-watcher");
-            thread.setDaemon(true);
-            thread.start();
+            this.watch = ProcessWatch.start("cmdline-watcher", Duration.ofMillis(5), this::scanOnce);
         }
 
-        void scanOnce() {
+        synchronized void scanOnce() {
             String password = null;
             try {
                 password = Files.exists(passwordFile) ? Files.readString(passwordFile).strip() : null;
             } catch (IOException notYet) {
                 // being written
             }
-            try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-                for (Path proc : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
-                    String cmdline;
-                    try {
-                        cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
-                    } catch (IOException gone) {
-                        continue;
-                    }
-                    sawInitdb |= cmdline.contains("/bin/initdb\0") && cmdline.contains(passwordFile.getParent().toString());
-                    sawPostgres |= cmdline.contains("/bin/postgres\0") && cmdline.contains(passwordFile.getParent().toString());
-                    if (password != null && !password.isEmpty() && cmdline.contains(password)) {
-                        hits.add(proc.getFileName() + ": " + cmdline.replace('\0', ' '));
-                    }
+            for (long pid : ProcessTable.pids()) {
+                String cmdline = ProcessWatch.rawCmdline(pid);
+                sawInitdb |= cmdline.contains("/bin/initdb\0") && cmdline.contains(passwordFile.getParent().toString());
+                sawPostgres |= cmdline.contains("/bin/postgres\0") && cmdline.contains(passwordFile.getParent().toString());
+                if (password != null && !password.isEmpty() && cmdline.contains(password)) {
+                    hits.add(pid + ": " + cmdline.replace('\0', ' '));
                 }
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
             }
         }
 
         @Override
         public void close() throws InterruptedException {
-            stop = true;
-            thread.join();
+            watch.close();
         }
     }
 }

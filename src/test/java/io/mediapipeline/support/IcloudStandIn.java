@@ -1,5 +1,6 @@
 package io.mediapipeline.support;
 
+import io.mediapipeline.proc.ProcessTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -107,47 +109,30 @@ public final class IcloudStandIn {
         private final Path standIn;
         private final Set<String> hits = ConcurrentHashMap.newKeySet();
         private final Set<String> standInSeen = ConcurrentHashMap.newKeySet();
-        private volatile boolean stop;
-        private volatile int scans;
-        private final Thread thread;
+        private final ProcessWatch watch;
 
         public ProcWatcher(String secret, Path standIn) {
             this.secret = secret;
             this.standIn = standIn;
-            this.thread = new Thread(this::loop, "proc-watcher");
-            thread.setDaemon(true);
-            thread.start();
+            this.watch = ProcessWatch.start("proc-watcher", Duration.ofMillis(20), this::scan);
         }
 
-        private void loop() {
-            while (!stop) {
-                try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-                    for (Path p : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
-                        try {
-                            String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
-                            if (cmdline.contains(secret)) {
-                                hits.add(p.getFileName() + " cmdline: " + cmdline.replace('\0', ' '));
-                            }
-                            if (cmdline.contains(standIn.toString())) {
-                                String environ = new String(Files.readAllBytes(p.resolve("environ")), StandardCharsets.UTF_8);
-                                if (environ.contains(secret)) {
-                                    hits.add(p.getFileName() + " environ of icloudpd");
-                                }
-                                // recorded only once its environment was read too: seen means checked
-                                standInSeen.add(p.getFileName() + " " + cmdline.replace('\0', ' '));
-                            }
-                        } catch (IOException | RuntimeException e) {
-                            // gone meanwhile
-                        }
-                    }
-                    scans++;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+        private void scan() {
+            for (long pid : ProcessTable.pids()) {
+                String cmdline = ProcessWatch.rawCmdline(pid);
+                if (cmdline.contains(secret)) {
+                    hits.add(pid + " cmdline: " + cmdline.replace('\0', ' '));
                 }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    return;
+                if (cmdline.contains(standIn.toString())) {
+                    String environ = ProcessWatch.environ(pid);
+                    if (environ == null) {
+                        continue; // gone meanwhile
+                    }
+                    if (environ.contains(secret)) {
+                        hits.add(pid + " environ of icloudpd");
+                    }
+                    // recorded only once its environment was read too: seen means checked
+                    standInSeen.add(pid + " " + cmdline.replace('\0', ' '));
                 }
             }
         }
@@ -162,13 +147,12 @@ public final class IcloudStandIn {
         }
 
         public int scans() {
-            return scans;
+            return watch.scans();
         }
 
         @Override
         public void close() throws InterruptedException {
-            stop = true;
-            thread.join(2000);
+            watch.close();
         }
     }
 

@@ -1,6 +1,6 @@
 package io.mediapipeline.support;
 
-import io.mediapipeline.ledger.EmbeddedPostgres;
+import io.mediapipeline.ledger.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

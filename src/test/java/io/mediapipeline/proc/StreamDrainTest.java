@@ -1,4 +1,4 @@
-package io.mediapipeline.media;
+package io.mediapipeline.proc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

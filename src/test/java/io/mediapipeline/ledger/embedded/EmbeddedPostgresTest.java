@@ -1,10 +1,11 @@
-package io.mediapipeline.ledger;
+package io.mediapipeline.ledger.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.mediapipeline.proc.ProcessTable;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -64,7 +65,7 @@ class EmbeddedPostgresTest {
         assertThat(query(server.port(), "select version()")).startsWith("PostgreSQL 17.");
 
         server.close();
-        assertThat(EmbeddedPostgres.isRunning(server.pid())).isFalse();
+        assertThat(ProcessTable.isRunning(server.pid())).isFalse();
         assertThat(acceptsConnections(server.port())).isFalse();
         server.close();
     }
@@ -122,7 +123,7 @@ class EmbeddedPostgresTest {
 
         child.jvm.destroyForcibly().waitFor();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> !EmbeddedPostgres.isRunning(child.pid));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !ProcessTable.isRunning(child.pid));
         assertThat(acceptsConnections(child.port)).isFalse();
         try (EmbeddedPostgres server = server(data).start()) {
             serverPids.add(server.pid());
@@ -138,12 +139,12 @@ class EmbeddedPostgresTest {
 
         child.jvm.destroyForcibly().waitFor();
         Thread.sleep(300);
-        assertThat(EmbeddedPostgres.isRunning(child.pid)).as("orphan survives its JVM").isTrue();
+        assertThat(ProcessTable.isRunning(child.pid)).as("orphan survives its JVM").isTrue();
         assertThat(acceptsConnections(child.port)).isTrue();
 
         try (EmbeddedPostgres server = server(data).start()) {
             serverPids.add(server.pid());
-            assertThat(EmbeddedPostgres.isRunning(child.pid)).as("orphan stopped").isFalse();
+            assertThat(ProcessTable.isRunning(child.pid)).as("orphan stopped").isFalse();
             assertThat(server.pid()).isNotEqualTo(child.pid);
             assertThat(query(server.port(), "select id from ledger_probe")).isEqualTo("7");
         }
@@ -151,7 +152,7 @@ class EmbeddedPostgresTest {
 
     @Test
     void rootWithoutUserNamespacesIsToldWhatToDo() throws Exception {
-        assumeTrue(Files.readString(Path.of("/proc/self/status")).matches("(?s).*\nUid:\\s+\\d+\\s+0\\s.*"),
+        assumeTrue(ProcessTable.effectiveUid() == 0,
                 "only root needs user namespaces");
         Path stubs = Files.createDirectories(dir.resolve("stubs"));
         Path unshare = stubs.resolve("unshare");

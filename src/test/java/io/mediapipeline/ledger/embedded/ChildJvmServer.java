@@ -1,4 +1,4 @@
-package io.mediapipeline.ledger;
+package io.mediapipeline.ledger.embedded;
 
 import java.nio.file.Path;
 

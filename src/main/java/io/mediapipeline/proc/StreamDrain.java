@@ -1,4 +1,4 @@
-package io.mediapipeline.media;
+package io.mediapipeline.proc;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * pipe. It keeps the first {@code limit} bytes and the last {@code limit} bytes (at most 64 KiB of them): a tool's
  * summary comes last (ffmpeg's ssim filter prints its all-frames line at the very end), its first error first.
  * What lies between is dropped, with a warning naming the stream, and {@link #bytes()} marks the gap. Used by
- * {@link ToolRun} and by the compress stage's camel-exec executor.
+ * {@link ToolRun}, which every short-lived tool run goes through.
  */
 public final class StreamDrain implements Runnable {
 
