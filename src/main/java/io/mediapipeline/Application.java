@@ -12,6 +12,7 @@ import io.mediapipeline.compress.Compressor;
 import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.Secrets;
 import io.mediapipeline.config.Settings;
+import io.mediapipeline.demo.LoopbackPair;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.flow.Stage;
 import io.mediapipeline.icloud.IcloudDownloader;
@@ -36,7 +37,7 @@ import io.mediapipeline.ops.Metrics;
 import io.mediapipeline.ops.Reconciler;
 import io.mediapipeline.ops.RouteControl;
 import io.mediapipeline.ops.RunWatcher;
-import io.mediapipeline.pixel.PixelTarget;
+import io.mediapipeline.pixel.PixelStage;
 import io.mediapipeline.report.RunReport;
 import io.mediapipeline.report.Unfinished;
 import java.nio.file.Path;
@@ -73,7 +74,16 @@ public final class Application {
 
     /** The stages, in pipeline order: adding a stage is one line here. */
     static List<Stage> stages() {
-        return List.of();
+        return List.of(new PixelStage());
+    }
+
+    /** Each stage checks its settings before anything starts: a bad value ends the start with one line. */
+    private static List<Stage> checkedStages(Settings settings) {
+        List<Stage> stages = stages();
+        for (Stage stage : stages) {
+            stage.check(settings);
+        }
+        return stages;
     }
 
     private static final String USAGE = """
@@ -150,7 +160,7 @@ public final class Application {
                     System.err.println("usage: media-pipeline syncthing-pair DIR SERVER_FOLDER");
                     return EXIT_USAGE;
                 }
-                return io.mediapipeline.pixel.LoopbackPair.cli(Path.of(positional.get(1)).toAbsolutePath(),
+                return LoopbackPair.cli(Path.of(positional.get(1)).toAbsolutePath(),
                         Path.of(positional.get(2)).toAbsolutePath());
             }
             case "doctor" -> {
@@ -168,6 +178,7 @@ public final class Application {
                     return EXIT_USAGE;
                 }
                 Settings settings = Settings.load(appHome, config, System.getenv(), System.getProperties());
+                checkedStages(settings);
                 return Backfill.run(settings, Path.of(positional.get(1)));
             }
             case "run", "once" -> {
@@ -183,6 +194,7 @@ public final class Application {
 
     private static int serve(Settings settings, boolean once) throws Exception {
         Path home = settings.home();
+        List<Stage> stages = checkedStages(settings);
         Database db = Database.open(settings);
         ExifTool exif = null;
         try {
@@ -197,9 +209,6 @@ public final class Application {
             CompressConfig compress = CompressConfig.from(settings);
             if (settings.bool("pipeline.compress.enabled")) {
                 afterIngest.add("compress");
-            }
-            if (settings.bool("pipeline.target.pixel.enabled")) {
-                afterIngest.add("pixel");
             }
             Handoff handoff = new Handoff(home.resolve("work"), afterIngest);
             CompressLedger compressLedger = new CompressLedger(db.dataSource());
@@ -254,8 +263,7 @@ public final class Application {
             main.bind("run", run);
             main.bind("exifTool", exif);
             main.bind("mediaProbe", probe);
-            for (Stage stage : stages()) {
-                stage.check(settings);
+            for (Stage stage : stages) {
                 main.configure().addConfiguration(stage);
             }
             main.bind("icloudDownloader", icloudDownloader);
@@ -285,7 +293,6 @@ public final class Application {
             metrics.gauge("compress.running", compressPool::getActiveCount);
             main.bind("organizer", new Organizer(ledger, run, home,
                     settings.get("pipeline.organize.mode").equals("hardlink"), settings.bool("pipeline.organize.use-mtime")));
-            PixelTarget.bind(main, settings, ledger, activity, run, handoff, once, metrics);
 
             AtomicInteger exitCode = new AtomicInteger(EXIT_OK);
             ExifTool exifToClose = exif;

@@ -8,12 +8,11 @@ import io.mediapipeline.icloud.IcloudStore;
 import io.mediapipeline.icloud.SessionCookies;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
-import io.mediapipeline.pixel.PixelTarget;
-import io.mediapipeline.pixel.SyncthingClient;
-import io.mediapipeline.pixel.SyncthingException;
+import io.mediapipeline.pixel.PixelConfig;
+import io.mediapipeline.syncthing.SyncthingClient;
+import io.mediapipeline.syncthing.SyncthingException;
 import io.mediapipeline.proc.ToolRun;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.camel.impl.DefaultCamelContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +38,7 @@ public final class Doctor {
         Settings settings;
         try {
             settings = Settings.load(appHome, config, System.getenv(), System.getProperties());
+            PixelConfig.from(settings);
             d.ok("configuration", "valid (" + settings.describe().size() + " pipeline settings)");
         } catch (ConfigException e) {
             d.fail("configuration", e.getMessage(), "edit the key named above in config/application.properties or your --config file");
@@ -178,16 +178,16 @@ public final class Doctor {
 
     /** Only when the Pixel target is on: Syncthing answers, takes the key, and has the folder set up right. */
     private void pixel(Settings settings) {
-        if (!settings.bool("pipeline.target.pixel.enabled")) {
+        PixelConfig pixel = PixelConfig.from(settings);
+        if (!pixel.enabled()) {
             return;
         }
-        String url = settings.get("pipeline.target.pixel.syncthing.url");
-        String folder = settings.get("pipeline.target.pixel.folder-id");
-        String device = settings.get("pipeline.target.pixel.device-id");
-        Path bridge = PixelTarget.bridge(settings);
-        try (DefaultCamelContext context = new DefaultCamelContext()) {
-            context.start();
-            SyncthingClient syncthing = PixelTarget.client(context, settings);
+        String url = pixel.syncthing().url();
+        String folder = pixel.proof().folderId();
+        String device = pixel.proof().deviceId();
+        Path bridge = pixel.staging().bridge();
+        try {
+            SyncthingClient syncthing = new SyncthingClient(url, pixel.syncthing().apiKey());
             try {
                 syncthing.ping();
                 ok("syncthing", syncthing.version() + " at " + url + ", API key accepted");
@@ -238,7 +238,7 @@ public final class Doctor {
                 warn("pixel phone", device.substring(0, 7) + " shares the folder but is not connected now; staged files wait",
                         "open Syncthing on the phone (Wi-Fi, battery optimisation off for Syncthing)");
             }
-        } catch (RuntimeException | IOException e) {
+        } catch (RuntimeException e) {
             fail("syncthing", e.getMessage(), "see the line above");
         }
     }

@@ -225,7 +225,6 @@ public final class Settings {
                 throw new ConfigException("pipeline.source.folder.patterns: must list at least one pattern");
             }
         }
-        validatePixel();
         // Stages whose issues have not landed yet refuse to be switched on rather than pretend.
         IcloudSettings.validate(this);
         io.mediapipeline.compress.CompressConfig.from(this); // pipeline.compress.*: each message names its key
@@ -234,38 +233,6 @@ public final class Settings {
             if (bool(key)) {
                 throw new ConfigException(key + "=true: this stage is not available in this version yet");
             }
-        }
-    }
-
-    private void validatePixel() {
-        for (String key : List.of("pipeline.target.pixel.batch.max-files", "pipeline.target.pixel.batch.max-mb",
-                "pipeline.target.pixel.max-unconfirmed-mb", "pipeline.target.pixel.confirm-poll-ms",
-                "pipeline.target.pixel.confirm-files-per-pass", "pipeline.target.pixel.confirm-max-backoff-seconds",
-                "pipeline.target.pixel.hold-days")) {
-            positive(key);
-        }
-        for (String key : List.of("pipeline.target.pixel.once-wait-seconds", "pipeline.target.pixel.live-pair-wait-seconds")) {
-            if (integer(key) < 0) {
-                throw new ConfigException(key + ": must be 0 or more, got " + get(key));
-            }
-        }
-        if (!bool("pipeline.target.pixel.enabled")) {
-            return;
-        }
-        if (get("pipeline.target.pixel.folder-id").isBlank()) {
-            throw new ConfigException("pipeline.target.pixel.folder-id: must name the Syncthing folder of bridge/pixel");
-        }
-        if (!get("pipeline.target.pixel.device-id").matches("[A-Z2-7]{7}(-[A-Z2-7]{7}){7}")) {
-            throw new ConfigException("pipeline.target.pixel.device-id: expected the phone's Syncthing device ID"
-                    + " (8 groups of 7 letters/digits separated by dashes), got '" + get("pipeline.target.pixel.device-id") + "'");
-        }
-        if (get("pipeline.target.pixel.api-key").isBlank()) {
-            throw new ConfigException("pipeline.target.pixel.api-key: must be set (better: environment variable"
-                    + " PIPELINE_TARGET_PIXEL_API_KEY)");
-        }
-        String url = get("pipeline.target.pixel.syncthing.url");
-        if (!url.matches("https?://[^/?#@]+/?")) {
-            throw new ConfigException("pipeline.target.pixel.syncthing.url: expected http://host:port, got '" + Secrets.mask(url) + "'");
         }
     }
 

@@ -6,7 +6,6 @@ import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.flow.ReadOnlyOriginals;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.ledger.MediaRecord;
-import io.mediapipeline.pixel.PixelLedger;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -68,18 +67,6 @@ public class Reconciler {
         if (temps > 0 || requeued > 0) {
             LOG.info("Recovered after an interrupted run: removed {} temp file(s), re-queued {} file(s) for later stages",
                     temps, requeued);
-        }
-        if (handoff.stagesAfterIngest().contains("pixel")) {
-            // content with no Pixel delivery yet (a crash, a failed staging, or the target switched on later)
-            int pixel = 0;
-            for (PixelLedger.Missing m : new PixelLedger(ledger.dataSource()).withoutDelivery()) {
-                if (handoff.requeue("pixel", Path.of(m.originalPath()), m.sha256(), m.extension())) {
-                    pixel++;
-                }
-            }
-            if (pixel > 0) {
-                LOG.info("Queued {} file(s) for the Pixel that were not staged yet", pixel);
-            }
         }
     }
 }

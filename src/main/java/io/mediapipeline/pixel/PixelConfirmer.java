@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mediapipeline.ingest.RunContext;
 import io.mediapipeline.ops.Metrics;
+import io.mediapipeline.syncthing.SyncthingClient;
+import io.mediapipeline.syncthing.SyncthingException;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -46,10 +48,7 @@ public class PixelConfirmer {
     private final RunContext run;
     private final String folder;
     private final String device;
-    private final int holdDays;
-    private final int perPass;
-    private final long pollMillis;
-    private final long maxBackoffMillis;
+    private final PixelConfig.Proof proof;
     private final Metrics metrics;
 
     private volatile String problem;
@@ -60,17 +59,14 @@ public class PixelConfirmer {
     private volatile long checks;
     private volatile long confirmedTotal;
 
-    public PixelConfirmer(PixelLedger pixel, SyncthingClient syncthing, RunContext run, String folder, String device,
-                          int holdDays, int perPass, long pollMillis, long maxBackoffMillis, Metrics metrics) {
+    public PixelConfirmer(PixelLedger pixel, SyncthingClient syncthing, RunContext run, PixelConfig.Proof proof,
+                          Metrics metrics) {
         this.pixel = pixel;
         this.syncthing = syncthing;
         this.run = run;
-        this.folder = folder;
-        this.device = device;
-        this.holdDays = holdDays;
-        this.perPass = perPass;
-        this.pollMillis = pollMillis;
-        this.maxBackoffMillis = maxBackoffMillis;
+        this.folder = proof.folderId();
+        this.device = proof.deviceId();
+        this.proof = proof;
         this.metrics = metrics;
     }
 
@@ -133,7 +129,7 @@ public class PixelConfirmer {
         metrics.increment(FAILURES + kind);
         report(message);
         failures = Math.min(failures + 1, 20);
-        long wait = Math.min(maxBackoffMillis, pollMillis << Math.min(failures, 16));
+        long wait = Math.min(proof.maxBackoffMillis(), proof.pollMillis() << Math.min(failures, 16));
         notBefore = System.nanoTime() + wait * 1_000_000L;
     }
 
@@ -142,17 +138,17 @@ public class PixelConfirmer {
             syncthing.scan(folder, b.name());
             pixel.markScanned(b.id());
         }
-        List<PixelLedger.Pending> pending = pixel.unconfirmed(cursor, perPass);
+        List<PixelLedger.Pending> pending = pixel.unconfirmed(cursor, proof.filesPerPass());
         if (pending.isEmpty() && cursor > 0) {
             cursor = 0;
-            pending = pixel.unconfirmed(cursor, perPass);
+            pending = pixel.unconfirmed(cursor, proof.filesPerPass());
         }
         if (pending.isEmpty()) {
             outstanding();
             return;
         }
         // more waiting than one pass checks: the next pass goes on where this one stops
-        cursor = pending.size() < perPass ? 0 : pending.get(pending.size() - 1).id();
+        cursor = pending.size() < proof.filesPerPass() ? 0 : pending.get(pending.size() - 1).id();
         JsonNode status = syncthing.folderStatus(folder);
         if ("error".equals(status.path("state").asText()) || !status.path("error").asText("").isEmpty()) {
             throw new Unavailable(FOLDER_ERROR, "Syncthing folder '" + folder + "' is in error: " + status.path("error").asText("unknown")
@@ -177,7 +173,7 @@ public class PixelConfirmer {
                 checks.add(check);
             }
         }
-        int confirmed = pixel.record(checks, holdDays);
+        int confirmed = pixel.record(checks, proof.holdDays());
         outstanding();
         if (confirmed > 0) {
             for (int i = 0; i < confirmed; i++) {

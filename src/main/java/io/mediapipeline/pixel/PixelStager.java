@@ -62,18 +62,17 @@ public class PixelStager implements PollingConsumerPollStrategy {
     private final java.util.Set<String> waiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public PixelStager(PixelLedger pixel, Ledger ledger, Activity activity, PixelConfirmer confirmer, RunContext run,
-                       Path bridge, int maxFiles, long maxBytes, long maxUnconfirmed, long livePairWaitSeconds,
-                       Metrics metrics) {
+                       PixelConfig.Staging staging, Metrics metrics) {
         this.pixel = pixel;
         this.ledger = ledger;
         this.activity = activity;
         this.confirmer = confirmer;
         this.run = run;
-        this.bridge = bridge;
-        this.maxFiles = maxFiles;
-        this.maxBytes = maxBytes;
-        this.maxUnconfirmed = maxUnconfirmed;
-        this.livePairWaitSeconds = livePairWaitSeconds;
+        this.bridge = staging.bridge();
+        this.maxFiles = staging.maxFiles();
+        this.maxBytes = staging.maxBytes();
+        this.maxUnconfirmed = staging.maxUnconfirmedBytes();
+        this.livePairWaitSeconds = staging.livePairWaitSeconds();
         this.metrics = metrics;
     }
 
@@ -259,7 +258,7 @@ public class PixelStager implements PollingConsumerPollStrategy {
         return p != null && current.id().equals(p.batchId());
     }
 
-    /** Dead end of the staging route: logged; the next start re-queues the file (Reconciler). */
+    /** Dead end of the staging route: logged; the next start re-queues the file (PixelStage's recovery). */
     public void failed(Exchange ex) {
         String sha = Handoff.stemOf(ex.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class));
         Throwable cause = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.media.SampleLibrary;
-import io.mediapipeline.pixel.LoopbackPair;
+import io.mediapipeline.demo.LoopbackPair;
 import io.mediapipeline.support.Crash;
 import io.mediapipeline.support.IcloudStandIn;
 import io.mediapipeline.support.PipelineHome;

@@ -5,6 +5,7 @@ import static io.mediapipeline.support.PipelineHome.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mediapipeline.Application;
+import io.mediapipeline.demo.LoopbackPair;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.support.LogCapture;
 import io.mediapipeline.support.PipelineHome;

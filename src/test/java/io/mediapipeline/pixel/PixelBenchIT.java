@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mediapipeline.Application;
+import io.mediapipeline.demo.LoopbackPair;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mediapipeline.Application;
+import io.mediapipeline.demo.LoopbackPair;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.media.SampleLibrary;
 import io.mediapipeline.support.LiveLedger;
@@ -250,7 +251,7 @@ class PixelDeliveryIT {
     void frozenPhoneThatStillLooksConnectedConfirmsNothingUntilItThaws() throws Exception {
         PipelineHome p = pipeline().set("pipeline.target.pixel.once-wait-seconds", "4");
         Tools.photos(p.library(), "frozen", 4, "2022:03:03 10:00:00");
-        long phonePid = pair.phone().process.pid();
+        long phonePid = pair.phone().pid();
         Tools.run(tmp, "kill", "-STOP", String.valueOf(phonePid));
         try {
             assertThat(once(p)).as("frozen phone: nothing proven, not all done").isEqualTo(Application.EXIT_NOT_DONE);

@@ -19,7 +19,9 @@ class PixelSettingsTest {
     Path app;
 
     private Settings load(String overrides, Map<String, String> env) throws Exception {
-        return PipelineHome.loadSettings(app, overrides, env);
+        Settings settings = PipelineHome.loadSettings(app, overrides, env);
+        PixelConfig.from(settings);
+        return settings;
     }
 
     @Test
@@ -32,7 +34,7 @@ class PixelSettingsTest {
         assertThat(s.integer("pipeline.target.pixel.batch.max-mb")).isEqualTo(5120);
         assertThat(s.integer("pipeline.target.pixel.hold-days")).isEqualTo(7);
         assertThat(s.integer("pipeline.target.pixel.live-pair-wait-seconds")).isEqualTo(60);
-        assertThat(PixelTarget.bridge(s)).isEqualTo(app.resolve("data/bridge/pixel"));
+        assertThat(PixelConfig.from(s).staging().bridge()).isEqualTo(app.resolve("data/bridge/pixel"));
     }
 
     @Test

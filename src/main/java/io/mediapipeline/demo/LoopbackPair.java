@@ -1,14 +1,11 @@
-package io.mediapipeline.pixel;
+package io.mediapipeline.demo;
 
 import io.mediapipeline.proc.ChildProcess;
+import io.mediapipeline.syncthing.SyncthingClient;
+import io.mediapipeline.syncthing.SyncthingException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,8 +21,8 @@ import java.util.concurrent.TimeUnit;
  * a stand-in "phone" with a Receive Only folder - generated, configured for loopback only (no
  * discovery, relays, NAT, upgrades or usage reports), started as single processes (STMONITORED=yes)
  * that die with the JVM, and paired over REST (the phone's folder first, so partial downloads show
- * up as fromTemporary). Used by the tests and by `media-pipeline syncthing-pair` for the demo.
- * Facts behind each step: reference/syncthing-loopback.md.
+ * up as fromTemporary). Used by the tests and by `media-pipeline syncthing-pair` for the demo. Both
+ * instances are driven through {@link SyncthingClient}, the client the Pixel target uses.
  */
 public final class LoopbackPair implements AutoCloseable {
 
@@ -38,6 +35,7 @@ public final class LoopbackPair implements AutoCloseable {
         final int guiPort;
         final int syncPort;
         final String apiKey;
+        final SyncthingClient client;
         String deviceId;
         Process process;
 
@@ -47,6 +45,7 @@ public final class LoopbackPair implements AutoCloseable {
             this.guiPort = guiPort;
             this.syncPort = syncPort;
             this.apiKey = apiKey;
+            this.client = new SyncthingClient(url(), apiKey, Duration.ofSeconds(2), Duration.ofSeconds(60));
         }
 
         public String url() {
@@ -65,12 +64,19 @@ public final class LoopbackPair implements AutoCloseable {
             return home;
         }
 
+        public SyncthingClient client() {
+            return client;
+        }
+
         public boolean running() {
             return process != null && process.isAlive();
         }
-    }
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        /** The running instance's process id (to freeze it with SIGSTOP in a test). */
+        public long pid() {
+            return process.pid();
+        }
+    }
 
     private final Instance server;
     private final Instance phone;
@@ -99,11 +105,11 @@ public final class LoopbackPair implements AutoCloseable {
             pair.startInstance(phn);
             pair.awaitReady(srv);
             pair.awaitReady(phn);
-            pair.rest(srv, "POST", "/rest/config/devices", deviceJson(phn, "phone"));
-            pair.rest(phn, "POST", "/rest/config/devices", deviceJson(srv, "server"));
+            srv.client.addDevice(device(phn, "phone"));
+            phn.client.addDevice(device(srv, "server"));
             // the phone's folder first: then the phone subscribes the server to its download progress
-            pair.rest(phn, "POST", "/rest/config/folders", folderJson(pair.phoneFolder, "receiveonly", srv, phn));
-            pair.rest(srv, "POST", "/rest/config/folders", folderJson(serverFolder, "sendonly", srv, phn));
+            phn.client.addFolder(folder(pair.phoneFolder, "receiveonly", srv, phn));
+            srv.client.addFolder(folder(serverFolder, "sendonly", srv, phn));
             pair.awaitConnected(60_000);
             return pair;
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -140,23 +146,22 @@ public final class LoopbackPair implements AutoCloseable {
 
     /** Pauses the phone on the server (the connection drops at once). */
     public void pausePhone() throws IOException, InterruptedException {
-        rest(server, "POST", "/rest/system/pause?device=" + phone.deviceId, null);
+        server.client.pause(phone.deviceId);
     }
 
     public void resumePhone() throws IOException, InterruptedException {
-        rest(server, "POST", "/rest/system/resume?device=" + phone.deviceId, null);
+        server.client.resume(phone.deviceId);
         awaitConnected(30_000);
     }
 
     /** The phone notices local changes (a deleted file) only when it scans. */
     public void scanPhone() throws IOException, InterruptedException {
-        rest(phone, "POST", "/rest/db/scan?folder=" + FOLDER_ID, null);
+        phone.client.scan(FOLDER_ID);
     }
 
     /** Limits the phone's download rate, also on loopback (limitBandwidthInLan). */
     public void limitPhone(int kbps) throws IOException, InterruptedException {
-        rest(phone, "PATCH", "/rest/config/options",
-                "{\"maxRecvKbps\":" + kbps + ",\"limitBandwidthInLan\":" + (kbps > 0) + "}");
+        phone.client.patchOptions(Map.of("maxRecvKbps", kbps, "limitBandwidthInLan", kbps > 0));
     }
 
     public void stop(Instance i) throws InterruptedException {
@@ -176,19 +181,13 @@ public final class LoopbackPair implements AutoCloseable {
         awaitConnected(30_000);
     }
 
+    /** A raw REST call for tests: the path carries its encoded query; a non-2xx answer is an IOException. */
     public String rest(Instance i, String method, String path, String json) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(i.url() + path)).timeout(Duration.ofSeconds(60))
-                .header("X-API-Key", i.apiKey);
-        if (json != null) {
-            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
-        } else {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
+        try {
+            return i.client.send(method, path, json);
+        } catch (SyncthingException e) {
+            throw new IOException(i.name + ": " + e.getMessage(), e);
         }
-        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() / 100 != 2) {
-            throw new IOException(i.name + " " + method + " " + path + ": HTTP " + r.statusCode() + " " + r.body());
-        }
-        return r.body();
     }
 
     @Override
@@ -200,33 +199,7 @@ public final class LoopbackPair implements AutoCloseable {
     // ---- setup ------------------------------------------------------------------------------
 
     private static void generate(Instance i) throws IOException, InterruptedException {
-        if (!Files.exists(i.home.resolve("config.xml"))) {
-            run("syncthing", "generate", "--home=" + i.home, "--no-default-folder", "--skip-port-probing");
-        }
-        i.deviceId = run("syncthing", "--home=" + i.home, "--device-id").trim();
-        Path config = i.home.resolve("config.xml");
-        String xml = Files.readString(config);
-        xml = replaceIn(xml, "gui", "address", "127.0.0.1:" + i.guiPort);
-        xml = replaceIn(xml, "gui", "apikey", i.apiKey);
-        xml = xml.replaceAll("<listenAddress>[^<]*</listenAddress>", "<listenAddress>tcp://127.0.0.1:" + i.syncPort + "</listenAddress>");
-        for (var e : Map.of("globalAnnounceEnabled", "false", "localAnnounceEnabled", "false", "relaysEnabled", "false",
-                "natEnabled", "false", "startBrowser", "false", "urAccepted", "-1", "crashReportingEnabled", "false",
-                "autoUpgradeIntervalH", "0", "restartOnWakeup", "false", "reconnectionIntervalS", "5").entrySet()) {
-            xml = xml.replaceAll("<" + e.getKey() + ">[^<]*</" + e.getKey() + ">", "<" + e.getKey() + ">" + e.getValue() + "</" + e.getKey() + ">");
-        }
-        Files.writeString(config, xml);
-        Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
-    }
-
-    private static String replaceIn(String xml, String section, String tag, String value) {
-        int start = xml.indexOf("<" + section + " ");
-        int end = xml.indexOf("</" + section + ">", start);
-        if (start < 0 || end < 0) {
-            throw new IllegalStateException("config.xml has no <" + section + "> section");
-        }
-        String part = xml.substring(start, end).replaceFirst("<" + tag + ">[^<]*</" + tag + ">",
-                "<" + tag + ">" + value + "</" + tag + ">");
-        return xml.substring(0, start) + part + xml.substring(end);
+        i.deviceId = SyncthingHome.prepare(i.home, "127.0.0.1:" + i.guiPort, i.apiKey, "tcp://127.0.0.1:" + i.syncPort);
     }
 
     private void startInstance(Instance i) throws IOException {
@@ -243,9 +216,9 @@ public final class LoopbackPair implements AutoCloseable {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (true) {
             try {
-                rest(i, "GET", "/rest/system/ping", null);
+                i.client.ping();
                 return;
-            } catch (IOException e) {
+            } catch (SyncthingException e) {
                 if (!i.process.isAlive()) {
                     throw new IOException("syncthing (" + i.name + ") exited; see " + i.home.resolve("syncthing.log"));
                 }
@@ -268,15 +241,13 @@ public final class LoopbackPair implements AutoCloseable {
         long deadline = start + millis * 1_000_000L;
         long nextNudge = start + 10_000_000_000L;
         while (true) {
-            String s = rest(server, "GET", "/rest/system/connections", null);
-            String p = rest(phone, "GET", "/rest/system/connections", null);
-            if (connected(s, phone.deviceId) && connected(p, server.deviceId)) {
+            if (server.client.connectedTo(phone.deviceId) && phone.client.connectedTo(server.deviceId)) {
                 return;
             }
             if (System.nanoTime() > nextNudge) {
                 nextNudge = System.nanoTime() + 10_000_000_000L;
-                rest(server, "POST", "/rest/system/pause?device=" + phone.deviceId, null);
-                rest(server, "POST", "/rest/system/resume?device=" + phone.deviceId, null);
+                server.client.pause(phone.deviceId);
+                server.client.resume(phone.deviceId);
             }
             if (System.nanoTime() > deadline) {
                 throw new IOException("the loopback Syncthing pair did not connect within " + millis + " ms\n--- server log:\n"
@@ -295,28 +266,15 @@ public final class LoopbackPair implements AutoCloseable {
         }
     }
 
-    private static boolean connected(String connectionsJson, String device) {
-        int at = connectionsJson.indexOf("\"" + device + "\"");
-        if (at < 0) {
-            return false;
-        }
-        int end = connectionsJson.indexOf('}', at);
-        return connectionsJson.substring(at, end).replace(" ", "").contains("\"connected\":true");
+    private static Map<String, Object> device(Instance other, String name) {
+        return Map.of("deviceID", other.deviceId, "name", name, "addresses", List.of("tcp://127.0.0.1:" + other.syncPort),
+                "autoAcceptFolders", false);
     }
 
-    private static String deviceJson(Instance other, String name) {
-        return "{\"deviceID\":\"" + other.deviceId + "\",\"name\":\"" + name + "\",\"addresses\":[\"tcp://127.0.0.1:"
-                + other.syncPort + "\"],\"autoAcceptFolders\":false}";
-    }
-
-    private static String folderJson(Path path, String type, Instance a, Instance b) {
-        return "{\"id\":\"" + FOLDER_ID + "\",\"label\":\"Pixel\",\"path\":\"" + jsonEscape(path.toAbsolutePath().toString())
-                + "\",\"type\":\"" + type + "\",\"devices\":[{\"deviceID\":\"" + a.deviceId + "\"},{\"deviceID\":\""
-                + b.deviceId + "\"}],\"fsWatcherEnabled\":false,\"rescanIntervalS\":3600}";
-    }
-
-    private static String jsonEscape(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    private static Map<String, Object> folder(Path path, String type, Instance a, Instance b) {
+        return Map.of("id", FOLDER_ID, "label", "Pixel", "path", path.toAbsolutePath().toString(), "type", type,
+                "devices", List.of(Map.of("deviceID", a.deviceId), Map.of("deviceID", b.deviceId)),
+                "fsWatcherEnabled", false, "rescanIntervalS", 3600);
     }
 
     private static int freePort() throws IOException {
@@ -329,16 +287,6 @@ public final class LoopbackPair implements AutoCloseable {
         byte[] b = new byte[24];
         new SecureRandom().nextBytes(b);
         return HexFormat.of().formatHex(b);
-    }
-
-    private static String run(String... cmd) throws IOException, InterruptedException {
-        Process p = ChildProcess.start(new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(String.join(" ", cmd) + " failed: " + out.strip());
-        }
-        return out;
     }
 
     /** `media-pipeline syncthing-pair DIR SERVER_FOLDER`: runs the pair until stopped (SIGTERM/Ctrl-C). */

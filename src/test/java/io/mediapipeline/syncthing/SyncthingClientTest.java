@@ -1,4 +1,4 @@
-package io.mediapipeline.pixel;
+package io.mediapipeline.syncthing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,7 +9,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.Test;
 class SyncthingClientTest {
 
     HttpServer server;
-    DefaultCamelContext camel;
     final List<String> seen = new CopyOnWriteArrayList<>();
 
     @BeforeEach
@@ -49,18 +47,15 @@ class SyncthingClientTest {
             ex.close();
         });
         server.start();
-        camel = new DefaultCamelContext();
-        camel.start();
     }
 
     @AfterEach
     void stop() {
         server.stop(0);
-        camel.stop();
     }
 
     private SyncthingClient client(String key) {
-        return new SyncthingClient(camel, "http://127.0.0.1:" + server.getAddress().getPort() + "/", key);
+        return new SyncthingClient("http://127.0.0.1:" + server.getAddress().getPort() + "/", key);
     }
 
     @Test

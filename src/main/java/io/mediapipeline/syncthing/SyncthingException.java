@@ -1,4 +1,4 @@
-package io.mediapipeline.pixel;
+package io.mediapipeline.syncthing;
 
 /** A Syncthing call that did not give an answer we can use, with the plain-words reason. */
 public class SyncthingException extends RuntimeException {

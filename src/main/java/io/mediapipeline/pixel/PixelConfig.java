@@ -1,0 +1,84 @@
+package io.mediapipeline.pixel;
+
+import io.mediapipeline.config.ConfigException;
+import io.mediapipeline.config.Secrets;
+import io.mediapipeline.config.Settings;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The pipeline.target.pixel.* settings, checked once: each message names its key. The caps and timings
+ * are checked even with the target off, so switching it on later cannot meet a bad value first.
+ */
+public record PixelConfig(boolean enabled, Syncthing syncthing, Staging staging, Proof proof, Duration onceWait) {
+
+    /** Where the server's Syncthing answers, and its API key (sent only in a header). */
+    public record Syncthing(String url, String apiKey) {
+    }
+
+    /**
+     * How the stager fills bridge/pixel/&lt;batch&gt;/ (bridge: the server's Syncthing folder, pipeline.home/bridge/pixel):
+     * the batch caps, back-pressure and the Live Photo wait.
+     */
+    public record Staging(Path bridge, int maxFiles, long maxBytes, long maxUnconfirmedBytes, long livePairWaitSeconds) {
+    }
+
+    /** How the confirmer looks for proof on the phone, and how long a confirmed file is held. */
+    public record Proof(String folderId, String deviceId, int holdDays, int filesPerPass, long pollMillis,
+                        long maxBackoffMillis) {
+    }
+
+    private static final String P = "pipeline.target.pixel.";
+
+    public static PixelConfig from(Settings s) {
+        int maxFiles = positive(s, P + "batch.max-files");
+        int maxMb = positive(s, P + "batch.max-mb");
+        int maxUnconfirmedMb = positive(s, P + "max-unconfirmed-mb");
+        int pollMs = positive(s, P + "confirm-poll-ms");
+        int perPass = positive(s, P + "confirm-files-per-pass");
+        int maxBackoffSeconds = positive(s, P + "confirm-max-backoff-seconds");
+        int holdDays = positive(s, P + "hold-days");
+        int onceWaitSeconds = nonNegative(s, P + "once-wait-seconds");
+        int livePairWaitSeconds = nonNegative(s, P + "live-pair-wait-seconds");
+        boolean enabled = s.bool(P + "enabled");
+        String folder = s.get(P + "folder-id");
+        String device = s.get(P + "device-id");
+        String apiKey = s.get(P + "api-key");
+        String url = s.get(P + "syncthing.url");
+        if (enabled) {
+            if (folder.isBlank()) {
+                throw new ConfigException(P + "folder-id: must name the Syncthing folder of bridge/pixel");
+            }
+            if (!device.matches("[A-Z2-7]{7}(-[A-Z2-7]{7}){7}")) {
+                throw new ConfigException(P + "device-id: expected the phone's Syncthing device ID"
+                        + " (8 groups of 7 letters/digits separated by dashes), got '" + device + "'");
+            }
+            if (apiKey.isBlank()) {
+                throw new ConfigException(P + "api-key: must be set (better: environment variable PIPELINE_TARGET_PIXEL_API_KEY)");
+            }
+            if (!url.matches("https?://[^/?#@]+/?")) {
+                throw new ConfigException(P + "syncthing.url: expected http://host:port, got '" + Secrets.mask(url) + "'");
+            }
+        }
+        return new PixelConfig(enabled, new Syncthing(url, apiKey),
+                new Staging(s.home().resolve("bridge").resolve("pixel"), maxFiles, maxMb * (1L << 20), maxUnconfirmedMb * (1L << 20), livePairWaitSeconds),
+                new Proof(folder, device, holdDays, perPass, pollMs, maxBackoffSeconds * 1000L),
+                Duration.ofSeconds(onceWaitSeconds));
+    }
+
+    private static int positive(Settings s, String key) {
+        int v = s.integer(key);
+        if (v <= 0) {
+            throw new ConfigException(key + ": must be greater than 0, got " + s.get(key));
+        }
+        return v;
+    }
+
+    private static int nonNegative(Settings s, String key) {
+        int v = s.integer(key);
+        if (v < 0) {
+            throw new ConfigException(key + ": must be 0 or more, got " + s.get(key));
+        }
+        return v;
+    }
+}
