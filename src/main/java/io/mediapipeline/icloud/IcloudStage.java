@@ -26,7 +26,7 @@ public final class IcloudStage implements Stage {
 
     private static final Logger LOG = LoggerFactory.getLogger(IcloudStage.class);
 
-    @PropertyInject("mediapipeline.once")
+    @PropertyInject(value = "mediapipeline.once", defaultValue = "false")
     boolean once;
 
     private IcloudConfig cfg;
