@@ -15,10 +15,8 @@ import io.mediapipeline.config.Settings;
 import io.mediapipeline.demo.LoopbackPair;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.flow.Stage;
-import io.mediapipeline.icloud.IcloudDownloader;
-import io.mediapipeline.icloud.IcloudSettings;
-import io.mediapipeline.icloud.IcloudStore;
-import io.mediapipeline.icloud.LoginServer;
+import io.mediapipeline.icloud.IcloudConfig;
+import io.mediapipeline.icloud.IcloudStage;
 import io.mediapipeline.ingest.Ingest;
 import io.mediapipeline.ingest.GivenUp;
 import io.mediapipeline.ingest.LivePhotos;
@@ -74,7 +72,7 @@ public final class Application {
 
     /** The stages, in pipeline order: adding a stage is one line here. */
     static List<Stage> stages() {
-        return List.of(new PixelStage());
+        return List.of(new IcloudStage(), new PixelStage());
     }
 
     /** Each stage checks its settings before anything starts: a bad value ends the start with one line. */
@@ -228,32 +226,8 @@ public final class Application {
                 camelProps.setProperty("pipeline.source.folder.poll-seconds", "1");
                 camelProps.setProperty("pipeline.source.inbox.poll-seconds", "1");
             }
-            IcloudSettings icloud = IcloudSettings.of(settings);
-            List<String> icloudAccounts = settings.bool("pipeline.source.icloud.enabled")
-                    ? icloud.accounts().stream().map(IcloudSettings.Account::name).toList() : List.of();
+            List<String> icloudAccounts = IcloudConfig.from(settings).downloading();
             RunReport report = new RunReport(ledger, home, once ? new Unfinished(ledger, handoff, icloudAccounts) : null);
-            if (settings.bool("pipeline.source.icloud.enabled") && icloud.missingPassword() != null) {
-                throw new ConfigException(icloud.missingPassword());
-            }
-            camelProps.setProperty("pipeline.source.icloud.schedule-timezone", icloud.scheduleZone().getId());
-            camelProps.setProperty("mediapipeline.icloud-run-at-start",
-                    String.valueOf(once || settings.bool("pipeline.source.icloud.run-at-start")));
-            IcloudDownloader icloudDownloader = new IcloudDownloader(icloud, new IcloudStore(db.dataSource()), home, activity, metrics);
-            LoginServer loginServer = null;
-            if (settings.bool("pipeline.source.icloud.enabled") && settings.integer("pipeline.source.icloud.login.port") > 0) {
-                if (settings.get("pipeline.source.icloud.login.token").isBlank()) {
-                    LOG.warn("iCloud login page is off: set PIPELINE_SOURCE_ICLOUD_LOGIN_TOKEN (pipeline.source.icloud.login.token)");
-                } else {
-                    try {
-                        loginServer = new LoginServer(icloudDownloader, settings.integer("pipeline.source.icloud.login.port"),
-                                settings.get("pipeline.source.icloud.login.token"));
-                    } catch (java.io.IOException e) {
-                        throw new ConfigException("pipeline.source.icloud.login.port: cannot listen on 127.0.0.1:"
-                                + settings.get("pipeline.source.icloud.login.port") + " (" + e.getMessage() + ")");
-                    }
-                }
-            }
-            LoginServer loginPage = loginServer;
             camelProps.setProperty("mediapipeline.once", String.valueOf(once));
             main.setOverrideProperties(camelProps);
             // shared beans, found by type by the stages' @BindToRegistry methods
@@ -266,7 +240,6 @@ public final class Application {
             for (Stage stage : stages) {
                 main.configure().addConfiguration(stage);
             }
-            main.bind("icloudDownloader", icloudDownloader);
             main.bind("livePhotos", new LivePhotos(db.dataSource()));
             main.bind("ledger", ledger);
             main.bind("activity", activity);
@@ -316,19 +289,7 @@ public final class Application {
                 }
 
                 @Override
-                public void beforeStop(BaseMainSupport m) {
-                    // before Camel waits for in-flight exchanges: a running icloudpd gets SIGTERM (then SIGKILL)
-                    icloudDownloader.stop();
-                    if (loginPage != null) {
-                        loginPage.stop();
-                    }
-                }
-
-                @Override
                 public void afterStart(BaseMainSupport m) {
-                    if (loginPage != null) {
-                        loginPage.start();
-                    }
                     var camel = m.getCamelContext();
                     List<String> running = camel.getRoutes().stream().map(org.apache.camel.Route::getId)
                             .filter(id -> camel.getRouteController().getRouteStatus(id).isStarted()).sorted().toList();

@@ -3,7 +3,7 @@ package io.mediapipeline.cli;
 import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.Secrets;
 import io.mediapipeline.config.Settings;
-import io.mediapipeline.icloud.IcloudSettings;
+import io.mediapipeline.icloud.IcloudConfig;
 import io.mediapipeline.icloud.IcloudStore;
 import io.mediapipeline.icloud.SessionCookies;
 import io.mediapipeline.ledger.Database;
@@ -126,7 +126,7 @@ public final class Doctor {
 
     /** Per iCloud account: the binary, the last outcome, what blocks the next attempt, the session's end. */
     private void icloud(Settings settings, IcloudStore store) {
-        IcloudSettings cfg = IcloudSettings.of(settings);
+        IcloudConfig cfg = IcloudConfig.withoutSecrets(settings);
         if (!Files.isRegularFile(cfg.binary())) {
             fail("icloudpd", "not found at " + cfg.binary(), "run `bin/media-pipeline setup` or set pipeline.source.icloud.binary");
         } else {
@@ -135,7 +135,7 @@ public final class Doctor {
         if (cfg.missingPassword() != null) {
             fail("icloud", cfg.missingPassword(), "export it where the service starts (systemd: EnvironmentFile=)");
         }
-        for (IcloudSettings.Account a : cfg.accounts()) {
+        for (IcloudConfig.Account a : cfg.accounts()) {
             IcloudStore.AccountState s = store.state(a.name());
             String what = "icloud " + a.name();
             String last = s.lastOutcome() == null ? "no attempt yet"

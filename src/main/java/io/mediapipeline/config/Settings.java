@@ -1,6 +1,6 @@
 package io.mediapipeline.config;
 
-import io.mediapipeline.icloud.IcloudSettings;
+import io.mediapipeline.icloud.IcloudConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -68,12 +68,12 @@ public final class Settings {
         }
         // Per-account iCloud keys exist only for the accounts listed; they too come from env and -D.
         List<String> accounts = new ArrayList<>();
-        for (String s : merged.getOrDefault(IcloudSettings.PREFIX + "accounts", "").split(",")) {
+        for (String s : merged.getOrDefault(IcloudConfig.PREFIX + "accounts", "").split(",")) {
             if (!s.isBlank()) accounts.add(s.trim());
         }
         for (String account : accounts) {
-            for (String suffix : IcloudSettings.PER_ACCOUNT) {
-                String key = IcloudSettings.ACCOUNT_PREFIX + account + "." + suffix;
+            for (String suffix : IcloudConfig.PER_ACCOUNT) {
+                String key = IcloudConfig.ACCOUNT_PREFIX + account + "." + suffix;
                 String envName = key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
                 if (env.containsKey(envName)) {
                     merged.put(key, env.get(envName).trim());
@@ -104,13 +104,13 @@ public final class Settings {
 
     /** pipeline.source.icloud.account.NAME.KEY with a per-account KEY (checked against the account list later). */
     private static boolean isAccountKey(String key) {
-        if (!key.startsWith(IcloudSettings.ACCOUNT_PREFIX)) {
+        if (!key.startsWith(IcloudConfig.ACCOUNT_PREFIX)) {
             return false;
         }
-        String rest = key.substring(IcloudSettings.ACCOUNT_PREFIX.length());
+        String rest = key.substring(IcloudConfig.ACCOUNT_PREFIX.length());
         int dot = rest.indexOf('.');
-        return dot > 0 && IcloudSettings.ACCOUNT_NAME.matcher(rest.substring(0, dot)).matches()
-                && IcloudSettings.PER_ACCOUNT.contains(rest.substring(dot + 1));
+        return dot > 0 && IcloudConfig.ACCOUNT_NAME.matcher(rest.substring(0, dot)).matches()
+                && IcloudConfig.PER_ACCOUNT.contains(rest.substring(dot + 1));
     }
 
     private static String suggestion(String key, Map<String, String> known) {
@@ -190,7 +190,7 @@ public final class Settings {
                 bool(key);
             }
             if (key.endsWith("-seconds") || key.endsWith(".port")
-                    || key.endsWith("-size") && !key.startsWith(IcloudSettings.PREFIX)
+                    || key.endsWith("-size") && !key.startsWith(IcloudConfig.PREFIX)
                     || key.endsWith(".parallelism") || key.endsWith("-days") || key.endsWith("-gb")
                     || key.endsWith("-distance")) {
                 integer(key);
@@ -226,7 +226,7 @@ public final class Settings {
             }
         }
         // Stages whose issues have not landed yet refuse to be switched on rather than pretend.
-        IcloudSettings.validate(this);
+        IcloudConfig.validate(this);
         io.mediapipeline.compress.CompressConfig.from(this); // pipeline.compress.*: each message names its key
         for (String key : List.of(
                 "pipeline.dedupe.near.enabled", "pipeline.target.icloud.enabled", "pipeline.cleanup.enabled")) {

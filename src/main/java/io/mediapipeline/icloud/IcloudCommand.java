@@ -21,7 +21,7 @@ public final class IcloudCommand {
                 "--password-provider", "console", "--mfa-provider", "console"));
     }
 
-    public static List<String> download(Path binary, IcloudSettings.Account a) {
+    public static List<String> download(Path binary, IcloudConfig.Account a) {
         List<String> cmd = global(binary);
         cmd.addAll(List.of("--username", a.username(), "--cookie-directory", a.cookieDir().toString(),
                 "--directory", a.downloadDir().toString(), "--folder-structure", a.folderStructure()));
@@ -55,7 +55,7 @@ public final class IcloudCommand {
     }
 
     /** Refreshes the session only; the code goes to stdin after the password. */
-    public static List<String> login(Path binary, IcloudSettings.Account a) {
+    public static List<String> login(Path binary, IcloudConfig.Account a) {
         List<String> cmd = global(binary);
         cmd.addAll(List.of("--username", a.username(), "--cookie-directory", a.cookieDir().toString(), "--auth-only"));
         return cmd;

@@ -33,7 +33,7 @@ public final class IcloudProcess {
     private static final Logger LOG = LoggerFactory.getLogger(IcloudProcess.class);
 
     private final Path binary;
-    private final IcloudSettings.Account account;
+    private final IcloudConfig.Account account;
     private final int graceSeconds;
     private volatile Process process;
     private volatile boolean stopping;
@@ -41,7 +41,7 @@ public final class IcloudProcess {
     private OutputStream stdin;
     private final java.util.Map<String, String> extraEnv = new java.util.HashMap<>();
 
-    public IcloudProcess(Path binary, IcloudSettings.Account account, int graceSeconds) {
+    public IcloudProcess(Path binary, IcloudConfig.Account account, int graceSeconds) {
         this.binary = binary;
         this.account = account;
         this.graceSeconds = graceSeconds;

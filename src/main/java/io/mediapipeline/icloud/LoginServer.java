@@ -38,10 +38,7 @@ public final class LoginServer {
     private final HttpServer server;
 
     public LoginServer(IcloudDownloader downloader, int port, String token) throws IOException {
-        if (token.length() < MIN_TOKEN_LENGTH) {
-            throw new ConfigException("pipeline.source.icloud.login.token: must be at least " + MIN_TOKEN_LENGTH
-                    + " characters, got " + token.length() + " (make one with: openssl rand -hex 32)");
-        }
+        checkToken(token);
         this.downloader = downloader;
         this.tokenHash = sha256(token);
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 8);
@@ -51,6 +48,14 @@ public final class LoginServer {
             t.setDaemon(true);
             return t;
         }));
+    }
+
+    /** A token short enough to guess is refused before anything listens; the token itself is never shown. */
+    static void checkToken(String token) {
+        if (token.length() < MIN_TOKEN_LENGTH) {
+            throw new ConfigException("pipeline.source.icloud.login.token: must be at least " + MIN_TOKEN_LENGTH
+                    + " characters, got " + token.length() + " (make one with: openssl rand -hex 32)");
+        }
     }
 
     public void start() {

@@ -41,7 +41,7 @@ class LoginServerTest {
 
     private LoginServer start(String token) throws Exception {
         var settings = PipelineHome.loadSettings(tmp, "pipeline.home=" + tmp.resolve("home") + "\n", Map.of());
-        server = new LoginServer(new IcloudDownloader(IcloudSettings.of(settings), null, tmp, new Activity()), 0, token);
+        server = new LoginServer(new IcloudDownloader(IcloudConfig.from(settings), null, tmp, new Activity()), 0, token);
         server.start();
         return server;
     }

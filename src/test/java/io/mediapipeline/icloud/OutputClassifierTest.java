@@ -214,9 +214,9 @@ class OutputClassifierTest {
 
     @Test
     void backoffDoublesUpToTheCap() {
-        assertThat(IcloudDownloader.backoff(60, 3600, 1).toSeconds()).isEqualTo(60);
-        assertThat(IcloudDownloader.backoff(60, 3600, 2).toSeconds()).isEqualTo(120);
-        assertThat(IcloudDownloader.backoff(60, 3600, 4).toSeconds()).isEqualTo(480);
-        assertThat(IcloudDownloader.backoff(60, 3600, 40).toSeconds()).isEqualTo(3600);
+        assertThat(new IcloudConfig.Backoff(60, 3600).after(1).toSeconds()).isEqualTo(60);
+        assertThat(new IcloudConfig.Backoff(60, 3600).after(2).toSeconds()).isEqualTo(120);
+        assertThat(new IcloudConfig.Backoff(60, 3600).after(4).toSeconds()).isEqualTo(480);
+        assertThat(new IcloudConfig.Backoff(60, 3600).after(40).toSeconds()).isEqualTo(3600);
     }
 }

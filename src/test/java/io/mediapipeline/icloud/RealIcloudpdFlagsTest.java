@@ -53,8 +53,8 @@ class RealIcloudpdFlagsTest {
                 pipeline.source.icloud.library=PrimarySync
                 """.formatted(tmp.resolve("home")));
         Settings s = Settings.load(PipelineHome.projectDir(), cfg, Map.of(), new Properties());
-        IcloudSettings icloud = IcloudSettings.of(s);
-        IcloudSettings.Account a = icloud.accounts().get(0);
+        IcloudConfig icloud = IcloudConfig.from(s);
+        IcloudConfig.Account a = icloud.accounts().get(0);
         Set<String> ours = IcloudCommand.flags(List.of(IcloudCommand.download(binary, a), IcloudCommand.login(binary, a)));
 
         Path tmpdir = Files.createDirectories(tmp.resolve("tmpdir"));

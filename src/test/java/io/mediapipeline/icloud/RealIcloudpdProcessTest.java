@@ -36,9 +36,9 @@ class RealIcloudpdProcessTest {
         return binary;
     }
 
-    private IcloudSettings.Account account() {
+    private IcloudConfig.Account account() {
         Path state = tmp.resolve("state");
-        return new IcloudSettings.Account("real", "nobody@example.invalid", PASSWORD, state.resolve("cookies/real"),
+        return new IcloudConfig.Account("real", "nobody@example.invalid", PASSWORD, state.resolve("cookies/real"),
                 tmp.resolve("icloud/real"), state.resolve("tmp/real"), "", "", List.of("original"), "original",
                 false, false, "name-size-dedup-with-suffix", false, List.of(), "", "{:%Y/%m/%d}", List.of());
     }
@@ -46,7 +46,7 @@ class RealIcloudpdProcessTest {
     @Test
     void passwordOnStdinNoNetworkIsAFailureNotASuccess() throws Exception {
         Path binary = binary();
-        IcloudSettings.Account a = account();
+        IcloudConfig.Account a = account();
         IcloudProcess p = new IcloudProcess(binary, a, 5);
         p.start(IcloudCommand.download(binary, a), List.of(PASSWORD));
         p.closeStdin();
@@ -64,7 +64,7 @@ class RealIcloudpdProcessTest {
     @Test
     void sigtermToTheGroupStopsTheTreeAndSigkillLeftoversAreCleanedOnTheNextStart() throws Exception {
         Path binary = binary();
-        IcloudSettings.Account a = account();
+        IcloudConfig.Account a = account();
         try (ServerSocket blackHole = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             List<Socket> held = new ArrayList<>();
             Thread acceptor = new Thread(() -> {

@@ -24,8 +24,8 @@ class StandInProcessTest {
     @TempDir
     Path tmp;
 
-    private IcloudSettings.Account account(String user, List<String> extra) {
-        return new IcloudSettings.Account("t", user, "pw-standin-1", tmp.resolve("state/cookies/t"),
+    private IcloudConfig.Account account(String user, List<String> extra) {
+        return new IcloudConfig.Account("t", user, "pw-standin-1", tmp.resolve("state/cookies/t"),
                 tmp.resolve("icloud/t"), tmp.resolve("state/tmp/t"), "", "", List.of("original"), "original",
                 false, false, "name-size-dedup-with-suffix", false, List.of(), "", "{:%Y/%m/%d}", extra);
     }
@@ -63,7 +63,7 @@ class StandInProcessTest {
     }
 
     private RunResult runWithTimeout(IcloudStandIn icloud, Duration timeout) throws Exception {
-        IcloudSettings.Account a = account("t@example.com", List.of());
+        IcloudConfig.Account a = account("t@example.com", List.of());
         IcloudProcess p = new IcloudProcess(icloud.binary(), a, 5).env("FAKE_ICLOUD", icloud.root().toString());
         p.start(IcloudCommand.download(icloud.binary(), a), List.of("pw-standin-1"));
         p.closeStdin();
@@ -73,7 +73,7 @@ class StandInProcessTest {
     @Test
     void badArgumentsExitZeroAndAreRecognised() throws Exception {
         IcloudStandIn icloud = new IcloudStandIn(tmp);
-        IcloudSettings.Account a = account("t@example.com", List.of("--bogus-flag"));
+        IcloudConfig.Account a = account("t@example.com", List.of("--bogus-flag"));
         IcloudProcess p = new IcloudProcess(icloud.binary(), a, 5).env("FAKE_ICLOUD", icloud.root().toString());
         p.start(IcloudCommand.download(icloud.binary(), a), List.of("pw-standin-1"));
         p.closeStdin();
@@ -84,7 +84,7 @@ class StandInProcessTest {
         assertThat(r.reason()).contains("unrecognized arguments: --bogus-flag");
     }
 
-    private RunResult runStandIn(IcloudStandIn icloud, IcloudSettings.Account a, List<String> command, List<String> lines)
+    private RunResult runStandIn(IcloudStandIn icloud, IcloudConfig.Account a, List<String> command, List<String> lines)
             throws Exception {
         IcloudProcess p = new IcloudProcess(icloud.binary(), a, 5).env("FAKE_ICLOUD", icloud.root().toString());
         p.start(command, List.of("pw-standin-1"));
@@ -114,7 +114,7 @@ class StandInProcessTest {
             Files.write(lib.resolve(name), name.getBytes());
         }
         icloud.marker("t@example.com", marker, content == null ? "" : content);
-        IcloudSettings.Account a = account("t@example.com", List.of());
+        IcloudConfig.Account a = account("t@example.com", List.of());
         List<String> lines = new ArrayList<>();
         RunResult r = runStandIn(icloud, a, IcloudCommand.download(icloud.binary(), a), lines);
         assertThat(r.outcome()).as(String.join("\n", lines)).isEqualTo(expected);
@@ -132,7 +132,7 @@ class StandInProcessTest {
     void aSignInEndsWithItsOwnSuccessLine() throws Exception {
         IcloudStandIn icloud = new IcloudStandIn(tmp);
         icloud.user("t@example.com");
-        IcloudSettings.Account a = account("t@example.com", List.of());
+        IcloudConfig.Account a = account("t@example.com", List.of());
         List<String> lines = new ArrayList<>();
         RunResult r = runStandIn(icloud, a, IcloudCommand.login(icloud.binary(), a), lines);
         assertThat(r.outcome()).as(lines.toString()).isEqualTo(Outcome.SUCCESS);
@@ -146,7 +146,7 @@ class StandInProcessTest {
         Path lib = Files.createDirectories(icloud.user("t@example.com").resolve("library/2024/01/01"));
         Files.write(lib.resolve("a.jpg"), new byte[2000]);
         icloud.marker("t@example.com", "slow", "60");
-        IcloudSettings.Account a = account("t@example.com", List.of());
+        IcloudConfig.Account a = account("t@example.com", List.of());
         IcloudProcess p = new IcloudProcess(icloud.binary(), a, 5).env("FAKE_ICLOUD", icloud.root().toString());
         p.start(IcloudCommand.download(icloud.binary(), a), List.of("pw-standin-1"));
         p.closeStdin();

@@ -1,33 +1,25 @@
 package io.mediapipeline.icloud;
 
+import static io.mediapipeline.icloud.IcloudConfig.ACCOUNT_NAME;
+import static io.mediapipeline.icloud.IcloudConfig.ACCOUNT_PREFIX;
+import static io.mediapipeline.icloud.IcloudConfig.DEFAULT_ACCOUNT;
+import static io.mediapipeline.icloud.IcloudConfig.PREFIX;
+import static io.mediapipeline.icloud.IcloudConfig.accountNames;
+import static io.mediapipeline.icloud.IcloudConfig.bool;
+import static io.mediapipeline.icloud.IcloudConfig.keyFor;
+import static io.mediapipeline.icloud.IcloudConfig.split;
+import static io.mediapipeline.icloud.IcloudConfig.value;
+import static io.mediapipeline.icloud.IcloudConfig.words;
+
 import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.Settings;
 import java.nio.file.Path;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
-/**
- * The iCloud source's settings. One account uses the pipeline.source.icloud.* keys. Several accounts
- * are listed in pipeline.source.icloud.accounts=a,b; each may override any per-account key with
- * pipeline.source.icloud.account.NAME.KEY (else the shared value applies) and gets its own cookie,
- * download and temp folders. Its password comes preferably from the environment variable
- * PIPELINE_SOURCE_ICLOUD_ACCOUNT_NAME_PASSWORD (PIPELINE_SOURCE_ICLOUD_PASSWORD for one account).
- */
-public final class IcloudSettings {
-
-    public static final String PREFIX = "pipeline.source.icloud.";
-    public static final String ACCOUNT_PREFIX = PREFIX + "account.";
-    public static final String DEFAULT_ACCOUNT = "default";
-    public static final Pattern ACCOUNT_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,30}");
-
-    /** Keys an account may override; the shared key pipeline.source.icloud.KEY is the fallback. */
-    public static final Set<String> PER_ACCOUNT = Set.of("username", "password", "recent", "until-found", "size",
-            "live-photo-size", "skip-videos", "skip-live-photos", "file-match-policy", "set-exif-datetime",
-            "album", "library", "folder-structure", "extra-flags");
+/** The checks behind {@link IcloudConfig#from}: each refusal is one line naming the key. */
+final class IcloudValidation {
 
     private static final Set<String> SIZES = Set.of("original", "medium", "thumb", "adjusted", "alternative");
     private static final Set<String> LIVE_SIZES = Set.of("original", "medium", "thumb");
@@ -38,151 +30,14 @@ public final class IcloudSettings {
             "--keep-icloud-recent-days", "--auto-delete", "--delete-after-download", "--watch-with-interval",
             "--log-level", "--only-print-filenames", "--smtp-password");
 
-    /** One account, fully resolved. */
-    public record Account(String name, String username, String password, Path cookieDir, Path downloadDir,
-                          Path tmpDir, String recent, String untilFound, List<String> sizes, String livePhotoSize,
-                          boolean skipVideos, boolean skipLivePhotos, String fileMatchPolicy,
-                          boolean setExifDatetime, List<String> albums, String library, String folderStructure,
-                          List<String> extraFlags) {
-
-        @Override
-        public String toString() {
-            return "Account[" + name + ", " + username + "]"; // never the password
-        }
-    }
-
-    private final List<Account> accounts;
-    private final Settings settings;
-
-    private IcloudSettings(Settings settings, List<Account> accounts) {
-        this.settings = settings;
-        this.accounts = accounts;
-    }
-
-    public static IcloudSettings of(Settings settings) {
-        List<Account> out = new ArrayList<>();
-        for (String name : accountNames(settings)) {
-            out.add(account(settings, name));
-        }
-        return new IcloudSettings(settings, out);
-    }
-
-    public List<Account> accounts() {
-        return accounts;
-    }
-
-    public Account account(String name) {
-        return accounts.stream().filter(a -> a.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no iCloud account " + name));
-    }
-
-    public Path binary() {
-        return settings.path(PREFIX + "binary");
-    }
-
-    public int integer(String key) {
-        return settings.integer(PREFIX + key);
-    }
-
-    public String get(String key) {
-        return settings.get(PREFIX + key);
-    }
-
-    public ZoneId scheduleZone() {
-        String v = settings.get(PREFIX + "schedule-timezone");
-        return v.equals("system") ? settings.zone() : ZoneId.of(v);
-    }
-
-    /**
-     * Checked when the service starts (and shown by doctor), not when settings load: doctor and tools
-     * may run in a shell without the secret. Null when every account has its password.
-     */
-    public String missingPassword() {
-        for (Account a : accounts) {
-            if (a.password().isEmpty()) {
-                String key = a.name().equals(DEFAULT_ACCOUNT) ? PREFIX + "password" : ACCOUNT_PREFIX + a.name() + ".password";
-                String env = key.replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT);
-                return key + ": not set; put the Apple ID password in the environment variable " + env
-                        + " (it reaches icloudpd only on its stdin)";
-            }
-        }
-        return null;
-    }
-
-    /** Where the operator enters an MFA code, or how to switch the page on. */
-    public String loginHint() {
-        int port = settings.integer(PREFIX + "login.port");
-        return port > 0 ? "http://127.0.0.1:" + port + "/icloud/login?token=…"
-                : "the login page is off: set pipeline.source.icloud.login.port and PIPELINE_SOURCE_ICLOUD_LOGIN_TOKEN";
-    }
-
-    public Path stateDir() {
-        return settings.home().resolve("state");
-    }
-
-    public static List<String> accountNames(Settings settings) {
-        List<String> names = settings.list(PREFIX + "accounts");
-        return names.isEmpty() ? List.of(DEFAULT_ACCOUNT) : names;
-    }
-
-    /** The value of a per-account key: the account's own key if set, else the shared one. */
-    static String value(Settings settings, String account, String key) {
-        if (!account.equals(DEFAULT_ACCOUNT)) {
-            String own = settings.find(ACCOUNT_PREFIX + account + "." + key);
-            if (own != null) {
-                return own;
-            }
-        }
-        return settings.get(PREFIX + key);
-    }
-
-    private static String keyFor(Settings settings, String account, String key) {
-        return !account.equals(DEFAULT_ACCOUNT) && settings.find(ACCOUNT_PREFIX + account + "." + key) != null
-                ? ACCOUNT_PREFIX + account + "." + key : PREFIX + key;
-    }
-
-    private static Account account(Settings s, String name) {
-        Path cookieRoot = s.path(PREFIX + "cookie-dir");
-        Path downloadRoot = s.path(PREFIX + "download-dir");
-        Path tmpRoot = s.path(PREFIX + "tmp-dir");
-        return new Account(name, value(s, name, "username"), value(s, name, "password"),
-                cookieRoot.resolve(name), downloadRoot.resolve(name), tmpRoot.resolve(name),
-                value(s, name, "recent"), value(s, name, "until-found"), split(value(s, name, "size")),
-                value(s, name, "live-photo-size"), bool(s, name, "skip-videos"), bool(s, name, "skip-live-photos"),
-                value(s, name, "file-match-policy"), bool(s, name, "set-exif-datetime"),
-                split(value(s, name, "album")), value(s, name, "library"), value(s, name, "folder-structure"),
-                words(value(s, name, "extra-flags")));
-    }
-
-    private static boolean bool(Settings s, String account, String key) {
-        String v = value(s, account, key).toLowerCase(Locale.ROOT);
-        if (!v.equals("true") && !v.equals("false")) {
-            throw new ConfigException(keyFor(s, account, key) + ": expected true or false, got '" + v + "'");
-        }
-        return v.equals("true");
-    }
-
-    private static List<String> split(String v) {
-        List<String> out = new ArrayList<>();
-        for (String part : v.split(",")) {
-            if (!part.isBlank()) out.add(part.trim());
-        }
-        return out;
-    }
-
-    private static List<String> words(String v) {
-        List<String> out = new ArrayList<>();
-        for (String part : v.trim().split("\\s+")) {
-            if (!part.isBlank()) out.add(part);
-        }
-        return out;
+    private IcloudValidation() {
     }
 
     /**
      * Checks that run whatever the switch says: move mode is refused, account keys must name a listed
      * account. Then, when the source is on, every account's values.
      */
-    public static void validate(Settings s) {
+    static void validate(Settings s) {
         if (s.bool(PREFIX + "move-mode.enabled")) {
             throw new ConfigException(PREFIX + "move-mode.enabled=true: move mode deletes photos from iCloud, which is"
                     + " allowed only with proof of a verified archive copy (the Verify & cleanup stage), not available"

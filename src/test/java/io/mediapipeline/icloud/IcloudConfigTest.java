@@ -13,13 +13,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The account key scheme, validation naming the key, the refusals, and the command lines built from it. */
-class IcloudSettingsTest {
+class IcloudConfigTest {
 
     @TempDir
     Path app;
 
     private Settings load(String overrides, Map<String, String> env) throws Exception {
         return PipelineHome.loadSettings(app, overrides, env);
+    }
+
+    /** The settings as the stage checks them at start: each refusal names its key, wherever it is found. */
+    private IcloudConfig config(String overrides, Map<String, String> env) throws Exception {
+        return IcloudConfig.from(load(overrides, env));
     }
 
     @Test
@@ -34,10 +39,10 @@ class IcloudSettingsTest {
                 pipeline.source.icloud.account.ben.size=original,adjusted
                 """, Map.of("PIPELINE_SOURCE_ICLOUD_ACCOUNT_ANNA_PASSWORD", "secret-a",
                 "PIPELINE_SOURCE_ICLOUD_ACCOUNT_BEN_PASSWORD", "secret-b"));
-        IcloudSettings cfg = IcloudSettings.of(s);
-        assertThat(cfg.accounts()).extracting(IcloudSettings.Account::name).containsExactly("anna", "ben");
-        IcloudSettings.Account anna = cfg.account("anna");
-        IcloudSettings.Account ben = cfg.account("ben");
+        IcloudConfig cfg = IcloudConfig.from(s);
+        assertThat(cfg.accounts()).extracting(IcloudConfig.Account::name).containsExactly("anna", "ben");
+        IcloudConfig.Account anna = cfg.account("anna");
+        IcloudConfig.Account ben = cfg.account("ben");
         assertThat(anna.password()).isEqualTo("secret-a");
         assertThat(ben.password()).isEqualTo("secret-b");
         assertThat(anna.cookieDir()).isEqualTo(app.resolve("data/state/icloud-cookies/anna"));
@@ -55,22 +60,22 @@ class IcloudSettingsTest {
 
     @Test
     void accountKeysAreCheckedAndNamed() {
-        assertThatThrownBy(() -> load("pipeline.source.icloud.accounts=anna\npipeline.source.icloud.account.anna.usrname=x\n", Map.of()))
+        assertThatThrownBy(() -> config("pipeline.source.icloud.accounts=anna\npipeline.source.icloud.account.anna.usrname=x\n", Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("pipeline.source.icloud.account.anna.usrname");
-        assertThatThrownBy(() -> load("pipeline.source.icloud.account.carl.username=c@example.com\n", Map.of()))
+        assertThatThrownBy(() -> config("pipeline.source.icloud.account.carl.username=c@example.com\n", Map.of()))
                 .hasMessageContaining("pipeline.source.icloud.account.carl.username").hasMessageContaining("not listed");
-        assertThatThrownBy(() -> load("""
+        assertThatThrownBy(() -> config("""
                 pipeline.source.icloud.enabled=true
                 pipeline.source.icloud.accounts=anna
                 pipeline.source.icloud.account.anna.username=a@example.com
                 pipeline.source.icloud.account.anna.recent=lots
                 """, Map.of())).hasMessageContaining("pipeline.source.icloud.account.anna.recent");
-        assertThatThrownBy(() -> load("pipeline.source.icloud.enabled=true\n", Map.of()))
+        assertThatThrownBy(() -> config("pipeline.source.icloud.enabled=true\n", Map.of()))
                 .hasMessageContaining("pipeline.source.icloud.username");
-        assertThatThrownBy(() -> load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
+        assertThatThrownBy(() -> config("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
                 + "pipeline.source.icloud.schedule=every night\n", Map.of()))
                 .hasMessageContaining("pipeline.source.icloud.schedule");
-        assertThatThrownBy(() -> load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
+        assertThatThrownBy(() -> config("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
                 + "pipeline.source.icloud.live-photo-size=huge\n", Map.of()))
                 .hasMessageContaining("pipeline.source.icloud.live-photo-size");
     }
@@ -78,7 +83,7 @@ class IcloudSettingsTest {
     @Test
     void secretsAndDeletingAreRefusedInExtraFlags() {
         for (String flag : List.of("-p x", "--password=x", "--auto-delete", "--keep-icloud-recent-days 0", "--mfa-provider webui")) {
-            assertThatThrownBy(() -> load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
+            assertThatThrownBy(() -> config("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
                     + "pipeline.source.icloud.extra-flags=" + flag + "\n", Map.of()))
                     .as(flag).hasMessageContaining("pipeline.source.icloud.extra-flags");
         }
@@ -89,16 +94,16 @@ class IcloudSettingsTest {
     void abbreviatedDeniedFlagsAreRefusedInExtraFlags() throws Exception {
         for (String flag : List.of("--keep-icloud-rec 0", "--keep-icloud-rec=0", "--delete-after", "--auto-del",
                 "--password-prov=webui", "--passw x", "--cookie-dir /tmp/c", "-pSecret", "--only-print", "--smtp-pass=x")) {
-            assertThatThrownBy(() -> load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
+            assertThatThrownBy(() -> config("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
                     + "pipeline.source.icloud.extra-flags=" + flag + "\n", Map.of()))
                     .as(flag).hasMessageContaining("pipeline.source.icloud.extra-flags")
                     .hasMessageContaining("not allowed");
         }
-        assertThatThrownBy(() -> load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
+        assertThatThrownBy(() -> config("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
                 + "pipeline.source.icloud.extra-flags=--keep-icloud-rec=0\n", Map.of()))
                 .hasMessageContaining("--keep-icloud-rec (read by icloudpd as --keep-icloud-recent-days)");
         // flags that are no prefix of a denied one still pass
-        IcloudSettings ok = IcloudSettings.of(load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
+        IcloudConfig ok = IcloudConfig.from(load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
                 + "pipeline.source.icloud.extra-flags=--skip-photos --align-raw original --xmp-sidecar\n",
                 Map.of("PIPELINE_SOURCE_ICLOUD_PASSWORD", "x")));
         assertThat(ok.accounts().get(0).extraFlags()).containsExactly("--skip-photos", "--align-raw", "original", "--xmp-sidecar");
@@ -106,25 +111,37 @@ class IcloudSettingsTest {
 
     @Test
     void aMissingPasswordNamesTheEnvironmentVariable() throws Exception {
-        assertThat(IcloudSettings.of(load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n", Map.of()))
+        assertThat(IcloudConfig.withoutSecrets(load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n", Map.of()))
                 .missingPassword()).contains("pipeline.source.icloud.password", "PIPELINE_SOURCE_ICLOUD_PASSWORD");
-        assertThat(IcloudSettings.of(load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.accounts=ben\n"
+        assertThat(IcloudConfig.withoutSecrets(load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.accounts=ben\n"
                 + "pipeline.source.icloud.account.ben.username=b@b.c\n", Map.of())).missingPassword())
                 .contains("PIPELINE_SOURCE_ICLOUD_ACCOUNT_BEN_PASSWORD");
-        assertThat(IcloudSettings.of(load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n",
+        assertThat(IcloudConfig.withoutSecrets(load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n",
                 Map.of("PIPELINE_SOURCE_ICLOUD_PASSWORD", "x"))).missingPassword()).isNull();
     }
 
     @Test
+    void theStageRefusesToStartWithoutThePasswordOrWithAShortLoginToken() {
+        assertThatThrownBy(() -> config("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("pipeline.source.icloud.password").hasMessageContaining("PIPELINE_SOURCE_ICLOUD_PASSWORD");
+        assertThatThrownBy(() -> config("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
+                + "pipeline.source.icloud.login.port=8765\npipeline.source.icloud.login.token=short-token\n",
+                Map.of("PIPELINE_SOURCE_ICLOUD_PASSWORD", "x")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("pipeline.source.icloud.login.token")
+                .hasMessageContaining("at least 32").hasMessageNotContaining("short-token");
+    }
+
+    @Test
     void moveModeRefusesToStartUntilCleanupExists() {
-        assertThatThrownBy(() -> load("pipeline.source.icloud.move-mode.enabled=true\n", Map.of()))
+        assertThatThrownBy(() -> config("pipeline.source.icloud.move-mode.enabled=true\n", Map.of()))
                 .hasMessageContaining("pipeline.source.icloud.move-mode.enabled")
                 .hasMessageContaining("Verify & cleanup");
     }
 
     @Test
     void cookiesStayUnderState() {
-        assertThatThrownBy(() -> load("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
+        assertThatThrownBy(() -> config("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
                 + "pipeline.source.icloud.cookie-dir=/tmp/cookies\n", Map.of()))
                 .hasMessageContaining("pipeline.source.icloud.cookie-dir");
     }
