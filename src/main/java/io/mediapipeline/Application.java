@@ -3,12 +3,7 @@ package io.mediapipeline;
 import io.mediapipeline.archive.Organizer;
 import io.mediapipeline.cli.Backfill;
 import io.mediapipeline.cli.Doctor;
-import io.mediapipeline.compress.ChildProcessExecutor;
-import io.mediapipeline.compress.CompressConfig;
-import io.mediapipeline.compress.CompressLedger;
-import io.mediapipeline.compress.CompressQueue;
-import io.mediapipeline.compress.EncodePool;
-import io.mediapipeline.compress.Compressor;
+import io.mediapipeline.compress.CompressStage;
 import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.Secrets;
 import io.mediapipeline.config.Settings;
@@ -72,7 +67,7 @@ public final class Application {
 
     /** The stages, in pipeline order: adding a stage is one line here. */
     static List<Stage> stages() {
-        return List.of(new IcloudStage(), new PixelStage());
+        return List.of(new IcloudStage(), new CompressStage(), new PixelStage());
     }
 
     /** Each stage checks its settings before anything starts: a bad value ends the start with one line. */
@@ -204,14 +199,8 @@ public final class Application {
             if (settings.bool("pipeline.organize.enabled")) {
                 afterIngest.add("organize");
             }
-            CompressConfig compress = CompressConfig.from(settings);
-            if (settings.bool("pipeline.compress.enabled")) {
-                afterIngest.add("compress");
-            }
             Handoff handoff = new Handoff(home.resolve("work"), afterIngest);
-            CompressLedger compressLedger = new CompressLedger(db.dataSource());
-            CompressQueue compressQueue = new CompressQueue(compressLedger, compress, handoff);
-            new Reconciler(ledger, handoff, home, compressQueue).reconcile();
+            new Reconciler(ledger, handoff, home).reconcile();
 
             RunContext run = new RunContext(ledger, once ? "once" : "run", settings.node());
             Activity activity = new Activity();
@@ -258,12 +247,6 @@ public final class Application {
                     settings.integer("pipeline.source.folder.max-depth"), activity::workHappened, fresh, givenUp));
             main.bind("inboxFilter", new SourceFilter(ledger, run, null, home.resolve("inbox"), SourceFilter.Links.SKIP,
                     Integer.MAX_VALUE, activity::workHappened, fresh, givenUp));
-            main.bind("childProcessExecutor", new ChildProcessExecutor());
-            main.bind("compressor", new Compressor(compress, compressLedger, exif, home, metrics));
-            main.bind("compressQueue", compressQueue);
-            EncodePool compressPool = new EncodePool(compress.parallelism());
-            main.bind("compressPool", compressPool);
-            metrics.gauge("compress.running", compressPool::getActiveCount);
             main.bind("organizer", new Organizer(ledger, run, home,
                     settings.get("pipeline.organize.mode").equals("hardlink"), settings.bool("pipeline.organize.use-mtime")));
 
@@ -272,13 +255,12 @@ public final class Application {
             main.addMainListener(new MainListenerSupport() {
                 @Override
                 public void afterConfigure(BaseMainSupport m) {
-                    // Stopped by Camel after the routes: the pool and the embedded server close last.
+                    // Stopped by Camel after the routes: the embedded server closes last.
                     try {
                         m.getCamelContext().addService(new ServiceSupport() {
                             @Override
                             protected void doStop() {
                                 writeUnreportedRun(once, run, report);
-                                compressPool.shutdownNow();
                                 exifToClose.close();
                                 db.close();
                             }

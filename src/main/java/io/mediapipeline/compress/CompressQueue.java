@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Finds the work the compress stage did not get from ingest: every original with no decision yet (new,
  * interrupted, or left over by a per-run cap), every video whose age moved it into another tier since its last
- * encode, and every failure with retries left (pipeline.compress.max-failures). Run at startup by ops/Reconciler
+ * encode, and every failure with retries left (pipeline.compress.max-failures). Run at startup by CompressStage
  * and on pipeline.compress.requeue-schedule by the compress-requeue route, so a service that runs for years
  * still re-encodes a clip the day it turns one year old.
  */

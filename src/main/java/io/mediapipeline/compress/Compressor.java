@@ -1,114 +1,68 @@
 package io.mediapipeline.compress;
 
-import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.media.BadMediaException;
 import io.mediapipeline.media.ExifTool;
 import io.mediapipeline.media.Ffprobe;
 import io.mediapipeline.ops.Metrics;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
+import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.exec.ExecBinding;
 import org.apache.camel.component.exec.ExecException;
 import org.apache.camel.component.exec.ExecResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The compress stage (routes/30-compress.camel.yaml). For each original taken from work/compress/ it decides,
- * builds the tool command lines that the route runs through camel-exec, and judges the result:
- *
- * <ol>
- *   <li>{@link #plan}: already done at this tier, over the run's caps, not worth trying (HEIC, PNG, efficient
- *       HEVC) or an encode; the encode writes a scratch file under work/.compress-scratch/ only;</li>
- *   <li>{@link #copyMetadata}: exiftool copies back from the original what ffmpeg dropped;</li>
- *   <li>{@link #measure}: ffmpeg's ssim filter over all frames ({@link SsimMeasure}), the original scaled to
- *   the output's size;</li>
- *   <li>{@link #gate}: smaller by X %, SSIM at least the threshold, nothing lost in capture date, GPS,
- *       orientation/rotation, make/model (and the Live Photo content identifier) — then the output is placed in
- *       compressed/ (mirroring originals/), otherwise the original is linked there instead; the ledger says which
- *       and why.</li>
- * </ol>
+ * The compress route's bean (routes/30-compress.camel.yaml): takes a queue file to its ledger row, asks the
+ * {@link EncodePlanner} what to do, hands the route each tool's arguments, asks the {@link QualityGate} about the
+ * result and records the decision. The route reads the exchange variables {@value #ACTION} (encode, done,
+ * deferred), {@value #ENCODER} and {@value #SECOND_PASS} (which tool's step runs) and {@value #MEASURE}.
  * Anything that throws ends in {@link #failed}: scratch removed, the original used, the reason recorded.
  */
 public class Compressor {
 
     private static final Logger LOG = LoggerFactory.getLogger(Compressor.class);
 
-    public static final String JOB = "compressJob";
-    public static final String ACTION = "compressAction";
+    static final String JOB = "compressJob";
+    static final String ACTION = "compressAction";
+    static final String ENCODER = "encoder";
+    static final String SECOND_PASS = "secondPass";
+    static final String MEASURE = "measureSsim";
 
     private final CompressConfig cfg;
     private final CompressLedger ledger;
     private final ExifTool exif;
-    private final Path originals;
-    private final Path compressed;
-    private final Path scratch;
     private final Metrics metrics;
     private final JpegEncoders jpeg;
     private final Progress progress;
+    private final EncodePlanner planner;
+    private final QualityGate gate;
+    private final CompressedStore store;
+    private final RunCaps caps;
+    private boolean announced;
 
-    private final Instant started = Instant.now();
-
-    /** Set by a JVM shutdown hook: a tool that dies now died of the shutdown, not of its input. */
-    private static volatile boolean jvmStopping;
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> jvmStopping = true, "compress-shutdown-flag"));
-    }
-    private int filesStarted;
-    private long bytesStarted;
-
-    /** Per-file state carried through the route as an exchange property. */
-    public static final class Job {
-        CompressLedger.Row row;
-        Path original;
-        long originalSize;
-        String mode; // video, jpeg, heic
-        Path out;
-        String outExt;
-        String codec;
-        Integer tier;
-        double minSsim;
-        Double ssim;
-        Path intermediate; // a two-tool JPEG encoder's first output (PPM, or ffmpeg's JPEG for jpegtran)
-        List<String> videoInput;  // ffmpeg arguments before the codec's (input, maps, scale)
-        List<String> videoOutput; // and after them (audio, metadata, output)
-        int rung;                 // index into CompressConfig.crfLadder() of the encode being judged
-        int attempts;             // encodes made for this decision
-        String secondExecutable;
-        List<String> secondArgs;
-    }
-
-    public Compressor(CompressConfig cfg, CompressLedger ledger, ExifTool exif, Path home, Metrics metrics)
-            throws IOException {
+    public Compressor(CompressConfig cfg, CompressLedger ledger, ExifTool exif, Path home, Metrics metrics,
+                      ChildProcessExecutor executor) throws IOException {
         this.cfg = cfg;
-        this.metrics = metrics;
-        this.jpeg = new JpegEncoders(cfg, new ChildProcessExecutor());
-        this.progress = new Progress(home.resolve("work").resolve(CompressQueue.STAGE), cfg.progressInterval());
         this.ledger = ledger;
         this.exif = exif;
-        this.originals = home.resolve("originals");
-        this.compressed = home.resolve("compressed");
-        this.scratch = home.resolve("work").resolve(".compress-scratch");
-        // Whatever is here was being written when the last run ended: never a result.
-        if (Files.isDirectory(scratch)) {
-            try (var s = Files.list(scratch)) {
-                for (Path p : s.toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
-        Files.createDirectories(scratch);
+        this.metrics = metrics;
+        this.jpeg = new JpegEncoders(cfg, executor);
+        this.progress = new Progress(home.resolve("work").resolve(CompressQueue.STAGE), cfg.progressInterval());
+        this.planner = new EncodePlanner(cfg);
+        this.gate = new QualityGate(cfg);
+        this.store = new CompressedStore(home);
+        this.caps = new RunCaps(cfg, Instant.now());
     }
 
     // ---- 1. plan ----------------------------------------------------------------------------------------------
@@ -121,125 +75,44 @@ public class Compressor {
         if (row == null) {
             throw new IllegalStateException("hand-off " + sha + " has no ledger row");
         }
-        Job job = new Job();
-        job.row = row;
-        ex.setProperty(JOB, job);
-        ex.getIn().setHeader(ACTION, "done");
+        Job job = new Job(row);
+        ex.setVariable(JOB, job);
+        ex.setVariable(ACTION, "done");
         if (row.originalPath() == null || !Files.isRegularFile(Path.of(row.originalPath()))) {
             throw new IOException("original missing: " + row.originalPath());
         }
         job.original = Path.of(row.originalPath());
         job.originalSize = Files.size(job.original);
-        boolean failedBefore = "failed".equals(row.decision());
-        if (failedBefore && row.failures() >= cfg.maxFailures()) {
-            LOG.debug("{} failed {} time(s) ({}); not retried (pipeline.compress.max-failures)", row.originalName(),
-                    row.failures(), sha);
-            return;
-        }
-        if (failedBefore) {
+        if (Decision.of(row.decision()) == Decision.FAILED && row.failures() < cfg.maxFailures()) {
             LOG.info("Retrying {} (failed {} time(s) before, pipeline.compress.max-failures={})", row.originalName(),
                     row.failures(), cfg.maxFailures());
         }
-        boolean decided = row.decision() != null && !failedBefore;
-        String format = row.format() == null ? "" : row.format().toLowerCase(Locale.ROOT);
-        if (row.kind().equals("video")) {
-            planVideo(ex, job, decided);
-        } else if (format.equals("jpeg")) {
-            if (decided) {
-                return; // images have no tiers: decided once
+        EncodePlanner.Plan plan = planner.plan(row, () -> job.video = probe(job.original), job.originalSize,
+                Instant.now(), caps);
+        job.tier = plan.tier();
+        switch (plan.step()) {
+            case ALREADY_DONE -> LOG.debug("{} ({}): {}", row.originalName(), sha, plan.reason());
+            case SKIP -> useOriginal(job, Decision.SKIPPED, plan.reason(), null, plan.tier());
+            case DEFERRED -> {
+                ex.setVariable(ACTION, "deferred");
+                LOG.info("Compression cap for this run reached; {} waits for the next run", row.originalName());
             }
-            if (!reserve(job)) {
-                defer(ex, job);
-                return;
-            }
-            job.mode = "jpeg";
-            job.outExt = "jpg";
-            job.minSsim = cfg.imageMinSsim();
-            job.out = scratchFile(sha, "jpg");
-            planJpeg(ex, job);
-        } else if ((format.equals("heic") || format.equals("heif")) && cfg.heicToJpeg()) {
-            if (decided) {
-                return;
-            }
-            if (!reserve(job)) {
-                defer(ex, job);
-                return;
-            }
-            job.mode = "heic";
-            job.outExt = "jpg";
-            job.codec = "jpeg (heif-convert)";
-            job.minSsim = cfg.imageMinSsim();
-            job.out = scratchFile(sha, "jpg");
-            encode(ex, cfg.heifConvert(), List.of("-q", String.valueOf(cfg.jpegQuality()), abs(job.original), abs(job.out)));
-        } else {
-            if (decided) {
-                return;
-            }
-            String reason = format.equals("heic") || format.equals("heif")
-                    ? "HEIC kept as HEIC (already efficient; pipeline.compress.image.heic=jpeg converts)"
-                    : format + " is passed through (only JPEG photos are recompressed)";
-            useOriginal(job, "skipped", reason, null, null);
+            case ENCODE -> run(ex, job, switch (plan.mode()) {
+                case VIDEO -> planner.video(row, job.original, job.video, plan.tier(),
+                        store.scratchFile(sha, EncodePlanner.videoExtension(row)), 0);
+                case JPEG -> jpegEncode(job);
+                case HEIC -> planner.heic(job.original, store.scratchFile(sha, "jpg"));
+            });
         }
     }
 
-    private void planVideo(Exchange ex, Job job, boolean decided) throws IOException {
-        CompressLedger.Row row = job.row;
-        VideoEncode.Source source = probe(job.original);
-        if (source.width() == 0 || source.height() == 0) {
-            throw new IOException("no video stream in " + job.original.getFileName());
-        }
-        int target = Tiers.targetShortSide(cfg.tiers(), row.capturedAt(), Instant.now(), source.width(), source.height());
-        job.tier = target;
-        if (decided && row.tier() != null && row.tier() == target) {
-            LOG.debug("{} is already compressed for {}p", row.originalName(), target);
-            return;
-        }
-        String efficient = VideoEncode.alreadyEfficient(source, target, cfg);
-        if (efficient != null) {
-            useOriginal(job, "skipped", efficient, null, target);
-            return;
-        }
-        if (!reserve(job)) {
-            defer(ex, job);
-            return;
-        }
-        job.mode = "video";
-        job.minSsim = cfg.videoMinSsim();
-        job.outExt = row.extension().equalsIgnoreCase("mov") ? "mov" : "mp4";
-        job.codec = VideoEncode.codecName(cfg);
-        job.out = scratchFile(row.sha256(), job.outExt);
-        job.videoInput = VideoEncode.input(job.original, source, target);
-        job.videoOutput = VideoEncode.output(source, cfg, row.contentIdentifier(), job.outExt, job.out);
-        encodeVideo(ex, job);
-    }
-
-    /** The video encode at the job's rung of the CRF ladder. */
-    private void encodeVideo(Exchange ex, Job job) throws IOException {
-        List<String> args = new ArrayList<>(job.videoInput);
-        args.addAll(VideoEncode.codec(cfg, crf(job)));
-        args.addAll(job.videoOutput);
-        job.attempts++;
-        encode(ex, cfg.ffmpeg(), args);
-    }
-
-    private Integer crf(Job job) {
-        return job.mode != null && job.mode.equals("video") ? cfg.crfLadder().get(job.rung) : null;
-    }
-
-    /**
-     * JPEG: one of three encoders (pipeline.compress.image.encoder, see {@link JpegEncoders}). A two-tool encoder
-     * writes an intermediate scratch file; the route's second pass turns it into job.out.
-     */
-    private void planJpeg(Exchange ex, Job job) throws IOException {
+    private Encode jpegEncode(Job job) throws IOException {
         JpegEncoders.Encoder enc = jpeg.encoder();
-        job.codec = enc.codec();
         String ext = JpegEncoders.intermediateExtension(enc);
-        job.intermediate = ext == null ? null : scratchFile(job.row.sha256(), ext);
-        JpegEncoders.Commands c = jpeg.commands(enc, job.original, job.originalSize,
-                enc.kind().equals("cjpeg") ? pixels(job.original) : 0, job.out, job.intermediate);
-        job.secondExecutable = c.second();
-        job.secondArgs = c.secondArgs();
-        encode(ex, c.first(), c.firstArgs(), c.intermediateBytes());
+        String sha = job.row.sha256();
+        return planner.jpeg(enc, job.original, job.originalSize,
+                enc.kind() == JpegEncoders.Kind.CJPEG ? pixels(job.original) : 0, store.scratchFile(sha, "jpg"),
+                ext == null ? null : store.scratchFile(sha, ext));
     }
 
     /** Width x height of a photo (for the size of its decoded PPM); 0 when exiftool does not say. */
@@ -251,157 +124,90 @@ public class Compressor {
         return 0;
     }
 
+    /** Hands the encode's first tool to the route (its step is chosen by the variable {@value #ENCODER}). */
+    private void run(Exchange ex, Job job, Encode encode) throws IOException {
+        job.encode = encode;
+        if (encode.mode() == EncodeMode.VIDEO) {
+            job.attempts++; // compress_attempts counts the CRF ladder's encodes; photos have no ladder
+        }
+        store.ensureSpace(job.originalSize + encode.intermediateBytes());
+        ex.setVariable(ACTION, "encode");
+        ex.setVariable(ENCODER, encode.tool().step());
+        ex.setVariable(SECOND_PASS, encode.second() == null ? null : encode.second().step());
+        args(ex, encode.args());
+    }
+
     /** Second pass of a two-tool JPEG encoder: cjpeg (PPM to JPEG) or jpegtran (lossless, progressive). */
     public void secondPass(Exchange ex) {
-        Job job = ex.getProperty(JOB, Job.class);
-        ex.getIn().setHeader("CamelExecCommandExecutable", job.secondExecutable);
-        ex.getIn().setHeader("CamelExecCommandArgs", job.secondArgs);
-        ex.getIn().setHeader("CamelExecCommandTimeout", cfg.timeout().toMillis());
-        ex.getIn().setBody(null);
+        args(ex, job(ex).encode.secondArgs());
     }
 
-    private void encode(Exchange ex, String executable, List<String> args) throws IOException {
-        encode(ex, executable, args, 0);
+    private static void args(Exchange ex, List<String> args) {
+        ex.getIn().setHeader(ExecBinding.EXEC_COMMAND_ARGS, args);
+        ex.getIn().setBody(null); // camel-exec would pipe a body into the tool's stdin
     }
-
-    /** @param intermediateBytes what a two-tool encoder's intermediate file needs besides the output */
-    private void encode(Exchange ex, String executable, List<String> args, long intermediateBytes) throws IOException {
-        Job job = ex.getProperty(JOB, Job.class);
-        long free = Files.getFileStore(scratch).getUsableSpace();
-        long needed = job.originalSize + intermediateBytes;
-        if (free < needed + (64L << 20)) {
-            throw new IOException("not enough free space for the encode: " + (free >> 20) + " MiB free, "
-                    + (needed >> 20) + " MiB needed (+64 MiB margin)");
-        }
-        ex.getIn().setHeader(ACTION, "encode");
-        ex.getIn().setHeader("compressSecondPass", job.secondExecutable != null);
-        ex.getIn().setHeader("CamelExecCommandExecutable", executable);
-        ex.getIn().setHeader("CamelExecCommandArgs", args);
-        ex.getIn().setHeader("CamelExecCommandTimeout", cfg.timeout().toMillis());
-        ex.getIn().setBody(null);
-    }
-
-    private boolean announced;
 
     private synchronized void announce() {
         if (!announced) {
             announced = true;
             LOG.info("Compress stage working: up to {} encode(s) at a time, {} crf {} preset {}", cfg.parallelism(),
-                    cfg.videoCodec(), cfg.crfLadder().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(
-                            " then ")) + (cfg.crfLadder().size() > 1 ? " (while only SSIM refuses)" : ""), cfg.preset());
+                    cfg.videoCodec(), cfg.crfLadder().stream().map(String::valueOf).collect(Collectors.joining(" then "))
+                            + (cfg.crfLadder().size() > 1 ? " (while only SSIM refuses)" : ""), cfg.preset());
         }
     }
 
-    private synchronized boolean reserve(Job job) {
-        if (cfg.maxFiles() > 0 && filesStarted >= cfg.maxFiles()) return false;
-        if (cfg.maxBytes() > 0 && bytesStarted >= cfg.maxBytes()) return false;
-        if (!cfg.maxTime().isZero() && Duration.between(started, Instant.now()).compareTo(cfg.maxTime()) > 0) return false;
-        filesStarted++;
-        bytesStarted += job.originalSize;
-        return true;
-    }
-
-    private void defer(Exchange ex, Job job) {
-        ex.getIn().setHeader(ACTION, "deferred");
-        LOG.info("Compression cap for this run reached; {} waits for the next run", job.row.originalName());
-    }
-
-    // ---- 2. metadata copy-back ---------------------------------------------------------------------------------
+    // ---- 2. metadata copy-back, 3. measure --------------------------------------------------------------------
 
     public void copyMetadata(Exchange ex) throws IOException {
-        Job job = ex.getProperty(JOB, Job.class);
-        if (job.intermediate != null) {
-            Files.deleteIfExists(job.intermediate);
-        }
-        List<String> args = new ArrayList<>(List.of("-q", "-q", "-overwrite_original", "-charset", "filename=utf8",
-                "-api", "LargeFileSupport=1", "-tagsFromFile", abs(job.original)));
-        if (job.mode.equals("video")) {
-            args.addAll(List.of("-QuickTime:CreateDate", "-QuickTime:ModifyDate", "-Keys:all", "-UserData:all",
-                    "-ItemList:all", "-XMP:all"));
-        } else {
-            // everything, including maker notes, GPS, orientation and the ICC profile
-            args.addAll(List.of("-all:all", "-ICC_Profile", "-unsafe"));
-            if (job.mode.equals("heic")) {
-                // heif-convert applied the rotation to the pixels
-                args.add("-Orientation=1");
-                args.add("-n");
-            }
-        }
-        args.add(abs(job.out));
-        ex.getIn().setHeader("CamelExecCommandExecutable", cfg.exiftool());
-        ex.getIn().setHeader("CamelExecCommandArgs", args);
-        ex.getIn().setBody(null);
+        Job job = job(ex);
+        store.discard(job.encode.intermediate());
+        args(ex, EncodePlanner.copyMetadata(job.encode, job.original));
     }
 
-    // ---- 3. quality -------------------------------------------------------------------------------------------
-
-    /** SSIM of the output against the original scaled (area) to the output's size; null args = not measurable. */
+    /** SSIM of the output against the original scaled (area) to the output's size, when ffmpeg can decode it. */
     public void measure(Exchange ex) {
-        Job job = ex.getProperty(JOB, Job.class);
-        ex.getIn().setBody(null);
-        if (job.mode.equals("heic")) {
-            ex.getIn().setHeader("measureSsim", false); // ffmpeg 5.1 cannot decode HEIC
-            return;
+        Job job = job(ex);
+        List<String> args = planner.measure(job.encode, job.original);
+        ex.setVariable(MEASURE, args != null);
+        if (args == null) {
+            ex.getIn().setBody(null);
+        } else {
+            args(ex, args);
         }
-        ex.getIn().setHeader("measureSsim", true);
-        ex.getIn().setHeader("CamelExecCommandExecutable", cfg.ffmpeg());
-        List<String> cmd = SsimMeasure.args(cfg.ffmpeg(), job.original, job.out);
-        ex.getIn().setHeader("CamelExecCommandArgs", cmd.subList(1, cmd.size()));
-        ex.getIn().setHeader("CamelExecCommandTimeout", cfg.timeout().toMillis());
     }
 
     // ---- 4. gate ----------------------------------------------------------------------------------------------
 
     public void gate(Exchange ex) throws IOException {
-        Job job = ex.getProperty(JOB, Job.class);
-        if (Boolean.TRUE.equals(ex.getIn().getHeader("measureSsim", Boolean.class))) {
+        Job job = job(ex);
+        Encode e = job.encode;
+        if (Boolean.TRUE.equals(ex.getVariable(MEASURE, Boolean.class))) {
             job.ssim = SsimMeasure.read(ex.getIn().getBody(ExecResult.class));
         }
-        long outSize = Files.size(job.out);
-        double saving = 100.0 * (job.originalSize - outSize) / job.originalSize;
-        List<String> refusals = new ArrayList<>();
-        if (saving < cfg.minSavingPercent()) {
-            refusals.add(String.format(Locale.ROOT, "only %.1f%% smaller (needs %d%%)", saving, cfg.minSavingPercent()));
-        }
-        Integer crf = crf(job);
-        if (job.ssim != null && job.ssim < job.minSsim) {
-            refusals.add(String.format(Locale.ROOT, "SSIM %.4f (%s) below %.2f", job.ssim, SsimMeasure.SCOPE, job.minSsim)
-                    + (crf == null ? "" : " at CRF " + crf));
-        }
-        List<String> lost = new ArrayList<>(MetadataDiff.lost(exif.read(job.original), exif.read(job.out)));
-        if (job.mode.equals("heic")) {
-            lost.remove("orientation"); // heif-convert turned the pixels upright; Orientation=1 is then right
-        }
-        if (!lost.isEmpty()) {
-            refusals.add("metadata lost: " + String.join(", ", lost));
-        }
-        boolean onlySsim = refusals.size() == 1 && job.ssim != null && job.ssim < job.minSsim;
-        if (onlySsim && crf != null && job.rung + 1 < cfg.crfLadder().size()) {
+        long outSize = Files.size(e.out());
+        List<String> lost = MetadataDiff.lost(exif.read(job.original), exif.read(e.out()));
+        QualityGate.Judgement j = gate.judge(e, job.originalSize, outSize, job.ssim, lost, job.attempts);
+        if (j.verdict() == QualityGate.Verdict.RETRY) {
             // the next rung: better quality, bigger file; the loop in the route runs the steps again
-            Files.deleteIfExists(job.out);
-            job.rung++;
+            store.discard(e.out());
             job.ssim = null;
-            LOG.info("{}: {}; encoding again at CRF {}", job.row.originalName(), refusals.get(0), crf(job));
-            encodeVideo(ex, job);
+            Encode next = planner.video(job.row, job.original, job.video, e.tier(), e.out(), e.rung() + 1);
+            LOG.info("{}: {}; encoding again at CRF {}", job.row.originalName(), j.reason(), next.crf());
+            run(ex, job, next);
             return;
         }
-        ex.getIn().setHeader(ACTION, "done");
-        if (!refusals.isEmpty()) {
-            Files.deleteIfExists(job.out);
-            useOriginal(job, "original", String.join("; ", refusals), job.ssim, job.tier);
+        ex.setVariable(ACTION, "done");
+        if (j.verdict() == QualityGate.Verdict.REFUSE) {
+            store.discard(e.out());
+            useOriginal(job, Decision.ORIGINAL, j.reason(), job.ssim, job.tier);
             return;
         }
-        Path placed = putInSlot(job, job.out, stem(job.original.getFileName().toString()) + "." + job.outExt);
-        Files.deleteIfExists(job.out);
-        String reason = String.format(Locale.ROOT, "%.1f%% smaller%s%s%s", saving,
-                job.ssim == null ? " (SSIM not measured: ffmpeg cannot decode HEIC)"
-                        : String.format(Locale.ROOT, ", SSIM %.4f (%s)", job.ssim, SsimMeasure.SCOPE),
-                job.tier == null ? "" : ", short side " + job.tier + " px",
-                crf == null ? "" : ", CRF " + crf + (job.attempts > 1 ? " (encode " + job.attempts + ")" : ""));
-        record(job, new CompressLedger.Outcome("compressed", reason, placed.toString(), job.originalSize,
-                outSize, job.codec, job.ssim, job.tier, true, crf, job.attempts));
-        dropPrevious(job.row, placed);
-        LOG.info("Compressed {} -> {} ({})", job.row.originalName(), compressed.relativize(placed), reason);
+        Path placed = store.place(job.original, e.out(), stem(job.original.getFileName().toString()) + "." + e.outExt());
+        store.discard(e.out());
+        record(job, new CompressLedger.Outcome(Decision.COMPRESSED.value(), j.reason(), placed.toString(),
+                job.originalSize, outSize, e.codec(), job.ssim, job.tier, true, e.crf(), job.attempts));
+        store.dropPrevious(job.row.compressedPath(), placed);
+        LOG.info("Compressed {} -> {} ({})", job.row.originalName(), store.relative(placed), j.reason());
     }
 
     // ---- failures ---------------------------------------------------------------------------------------------
@@ -410,33 +216,30 @@ public class Compressor {
     public void failed(Exchange ex) {
         Throwable cause = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String reason = describe(cause);
-        Job job = ex.getProperty(JOB, Job.class);
-        if (job != null && job.out != null) {
+        Job job = job(ex);
+        if (job != null && job.encode != null) {
             try {
-                if (job.intermediate != null) {
-                    Files.deleteIfExists(job.intermediate);
-                }
-                Files.deleteIfExists(job.out);
+                store.discard(job.encode.intermediate(), job.encode.out());
             } catch (IOException e) {
-                LOG.warn("Could not remove scratch file {}: {}", job.out, e.getMessage());
+                LOG.warn("Could not remove scratch file {}: {}", job.encode.out(), e.getMessage());
             }
         }
+        String name = job == null ? ex.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class) : job.row.originalName();
         if (stopping(ex, cause)) {
             // Not the file's fault: it stays undecided and the startup reconciliation queues it again.
-            LOG.warn("Compression of {} interrupted by shutdown; it is redone on the next start",
-                    job == null || job.row == null ? ex.getIn().getHeader(Exchange.FILE_NAME_ONLY) : job.row.originalName());
+            LOG.warn("Compression of {} interrupted by shutdown; it is redone on the next start", name);
             return;
         }
-        if (job == null || job.row == null) {
-            LOG.error("Could not compress {}: {}", ex.getIn().getHeader(Exchange.FILE_NAME_ONLY), reason);
+        if (job == null) {
+            LOG.error("Could not compress {}: {}", name, reason);
             return;
         }
         try {
             if (job.original != null && Files.isRegularFile(job.original)) {
-                useOriginal(job, "failed", reason, null, job.tier);
+                useOriginal(job, Decision.FAILED, reason, null, job.tier);
             } else {
-                record(job, new CompressLedger.Outcome("failed", reason, null, 0, 0, null, null, job.tier,
-                        false, crf(job), job.attempts));
+                record(job, new CompressLedger.Outcome(Decision.FAILED.value(), reason, null, 0, 0, null, null, job.tier,
+                        false, job.crf(), job.attempts));
             }
             ledger.log("error", reason, job.row.id(), job.row.originalPath());
         } catch (RuntimeException | IOException e) {
@@ -450,7 +253,7 @@ public class Compressor {
      * SIGTERM sent to the whole group reaches ffmpeg at the same moment as the JVM's hook: wait a moment for it.
      */
     private static boolean stopping(Exchange ex, Throwable cause) {
-        if (jvmStopping || ex.getContext().isStopping() || cause instanceof java.io.InterruptedIOException
+        if (jvmStopping() || ex.getContext().isStopping() || cause instanceof InterruptedIOException
                 || Thread.currentThread().isInterrupted()) {
             return true;
         }
@@ -461,9 +264,21 @@ public class Compressor {
                 Thread.currentThread().interrupt();
                 return true;
             }
-            return jvmStopping || ex.getContext().isStopping();
+            return jvmStopping() || ex.getContext().isStopping();
         }
         return false;
+    }
+
+    /** The JVM refuses a new shutdown hook once its hooks run: a tool that dies now died of the shutdown. */
+    static boolean jvmStopping() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
     }
 
     static String describe(Throwable cause) {
@@ -484,70 +299,35 @@ public class Compressor {
         return msg.length() > 500 ? msg.substring(0, 500) + "..." : msg;
     }
 
-    // ---- helpers ----------------------------------------------------------------------------------------------
+    // ---- decisions --------------------------------------------------------------------------------------------
 
     /** The decision into the ledger, and into the JMX counters (compress.&lt;decision&gt;, bytes saved, encodes). */
     private void record(Job job, CompressLedger.Outcome o) {
         ledger.record(job.row.id(), o);
         metrics.increment("compress." + o.decision());
         metrics.add("compress.encodes", job.attempts);
-        long saved = o.decision().equals("compressed") ? o.originalSize() - o.compressedSize() : 0;
-        if (o.decision().equals("compressed")) {
+        boolean compressed = o.decision().equals(Decision.COMPRESSED.value());
+        long saved = compressed ? o.originalSize() - o.compressedSize() : 0;
+        if (compressed) {
             metrics.add("compress.bytes-saved", saved);
         }
         progress.decided(saved);
     }
 
     /** compressed/ mirrors originals/: when the original is what goes out, a hard link of it stands there. */
-    private void useOriginal(Job job, String decision, String reason, Double ssim, Integer tier) throws IOException {
+    private void useOriginal(Job job, Decision decision, String reason, Double ssim, Integer tier) throws IOException {
         CompressLedger.Row row = job.row;
-        Path placed = putInSlot(job, job.original, job.original.getFileName().toString());
-        record(job, new CompressLedger.Outcome(decision, reason, placed.toString(), job.originalSize,
-                job.originalSize, null, ssim, tier, false, job.attempts > 0 ? crf(job) : null, job.attempts));
-        dropPrevious(row, placed);
-        if (!decision.equals("failed")) { // failures are logged once, as errors, by failed()
+        Path placed = store.place(job.original, job.original, job.original.getFileName().toString());
+        record(job, new CompressLedger.Outcome(decision.value(), reason, placed.toString(), job.originalSize,
+                job.originalSize, null, ssim, tier, false, job.attempts > 0 ? job.crf() : null, job.attempts));
+        store.dropPrevious(row.compressedPath(), placed);
+        if (decision != Decision.FAILED) { // failures are logged once, as errors, by failed()
             LOG.info("Using the original of {}: {}", row.originalName(), reason);
         }
     }
 
-    /**
-     * Puts {@code source} (the encode, or the original itself) at the file's own name in compressed/, which mirrors
-     * originals/: the original's name (unique there: date, time and a hash prefix) with the output's extension.
-     * An earlier copy under that name (another tier, or the original linked after a failure) is replaced by an
-     * atomic rename, never edited, so the name stays stable and a crash before the ledger write leaves no orphan:
-     * the row is still due and the next attempt replaces the file again.
-     */
-    private Path putInSlot(Job job, Path source, String name) throws IOException {
-        Path target = mirrorDir(job.original).resolve(FileStore.safeName(name));
-        if (Files.isRegularFile(target, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.isSameFile(target, source)) {
-            return target;
-        }
-        FileStore.linkReplacing(source, target);
-        return target;
-    }
-
-    /** A copy under another name (e.g. .mp4 before, the original's .m4v now) is removed once the ledger points elsewhere. */
-    private void dropPrevious(CompressLedger.Row row, Path now) throws IOException {
-        if (row.compressedPath() == null) {
-            return;
-        }
-        Path before = Path.of(row.compressedPath()).toAbsolutePath().normalize();
-        if (!before.equals(now.toAbsolutePath().normalize()) && before.startsWith(compressed.toAbsolutePath().normalize())) {
-            Files.deleteIfExists(before);
-        }
-    }
-
-    Path mirrorDir(Path original) {
-        Path o = original.toAbsolutePath().normalize();
-        Path root = originals.toAbsolutePath().normalize();
-        if (o.startsWith(root) && o.getParent() != null) {
-            return compressed.resolve(root.relativize(o.getParent()).toString());
-        }
-        return compressed.resolve("other");
-    }
-
-    private Path scratchFile(String sha, String ext) {
-        return scratch.resolve(sha + "." + UUID.randomUUID() + "." + ext);
+    private static Job job(Exchange ex) {
+        return ex.getVariable(JOB, Job.class);
     }
 
     private static String stem(String name) {
@@ -555,13 +335,7 @@ public class Compressor {
         return dot > 0 ? name.substring(0, dot) : name;
     }
 
-    static String abs(Path p) {
-        return p.toAbsolutePath().toString();
-    }
-
-    // ---- probing ----------------------------------------------------------------------------------------------
-
-    VideoEncode.Source probe(Path file) throws IOException {
+    private VideoEncode.Source probe(Path file) throws IOException {
         try {
             return VideoEncode.Source.of(Ffprobe.run(cfg.ffprobe(), file, Duration.ofMinutes(2)), Files.size(file));
         } catch (BadMediaException e) {

@@ -24,8 +24,17 @@ final class JpegEncoders {
     private static final Logger LOG = LoggerFactory.getLogger(JpegEncoders.class);
     private static final Pattern TURBO = Pattern.compile("libjpeg-turbo version (\\S+)");
 
+    /** The values of pipeline.compress.image.encoder that can run (auto resolves to one of them). */
+    enum Kind {
+        FFMPEG,
+        /** djpeg decodes to PPM, cjpeg encodes that. */
+        CJPEG,
+        /** ffmpeg's mjpeg, then jpegtran re-codes the entropy layer. */
+        FFMPEG_JPEGTRAN
+    }
+
     /** An encoder and what media_files.codec says about it. */
-    record Encoder(String kind, String codec) {
+    record Encoder(Kind kind, String codec) {
     }
 
     /**
@@ -34,7 +43,7 @@ final class JpegEncoders {
      *
      * @param intermediateBytes free space the intermediate file needs besides the output
      */
-    record Commands(String first, List<String> firstArgs, long intermediateBytes, String second, List<String> secondArgs) {
+    record Commands(Tool first, List<String> firstArgs, long intermediateBytes, Tool second, List<String> secondArgs) {
     }
 
     private final CompressConfig cfg;
@@ -52,13 +61,13 @@ final class JpegEncoders {
             return resolved;
         }
         String want = cfg.jpegEncoder();
-        Encoder plain = new Encoder("ffmpeg", "mjpeg (ffmpeg)");
+        Encoder plain = new Encoder(Kind.FFMPEG, "mjpeg (ffmpeg)");
         if (want.equals("ffmpeg")) {
             resolved = plain;
         } else if (want.equals("cjpeg")) {
             String v = libjpegVersion(cfg.cjpeg());
             if (v != null && libjpegVersion(cfg.djpeg()) != null) {
-                resolved = new Encoder("cjpeg", v + " cjpeg");
+                resolved = new Encoder(Kind.CJPEG, v + " cjpeg");
             } else {
                 LOG.warn("pipeline.compress.image.encoder=cjpeg, but '{}' or '{}' (pipeline.tools.cjpeg, pipeline.tools.djpeg) "
                         + "cannot be run (Debian: libjpeg-turbo-progs); JPEGs are encoded by ffmpeg's mjpeg instead",
@@ -68,7 +77,7 @@ final class JpegEncoders {
         } else {
             String v = libjpegVersion(cfg.jpegtran());
             if (v != null) {
-                resolved = new Encoder("ffmpeg+jpegtran", "mjpeg (ffmpeg) + " + v + " jpegtran");
+                resolved = new Encoder(Kind.FFMPEG_JPEGTRAN, "mjpeg (ffmpeg) + " + v + " jpegtran");
             } else {
                 LOG.warn("pipeline.compress.image.encoder={}, but '{}' (pipeline.tools.jpegtran) cannot be run "
                         + "(Debian: libjpeg-turbo-progs); JPEGs are encoded by ffmpeg's mjpeg alone", want, cfg.jpegtran());
@@ -82,33 +91,37 @@ final class JpegEncoders {
     /** The extension of the encoder's intermediate scratch file, or null for a one-tool encoder. */
     static String intermediateExtension(Encoder e) {
         return switch (e.kind()) {
-            case "cjpeg" -> "pnm";
-            case "ffmpeg+jpegtran" -> "mjpeg.jpg";
-            default -> null;
+            case CJPEG -> "pnm";
+            case FFMPEG_JPEGTRAN -> "mjpeg.jpg";
+            case FFMPEG -> null;
         };
     }
 
     /**
+     * The commands of one photo; pure, so the plan can be tested without the tools.
+     *
      * @param pixels width x height of the photo (sizes cjpeg's intermediate PPM; 0 when unknown)
      */
-    Commands commands(Encoder e, Path original, long originalSize, long pixels, Path out, Path intermediate) {
+    static Commands commands(CompressConfig cfg, Encoder e, Path original, long originalSize, long pixels, Path out,
+                             Path intermediate) {
         List<String> mjpeg = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y", "-noautorotate",
-                "-i", Compressor.abs(original), "-frames:v", "1", "-c:v", "mjpeg", "-q:v", String.valueOf(qscale(cfg.jpegQuality())),
-                "-pix_fmt", "yuvj420p", "-f", "image2", "-update", "1"));
+                "-i", EncodePlanner.abs(original), "-frames:v", "1", "-c:v", "mjpeg", "-q:v",
+                String.valueOf(qscale(cfg.jpegQuality())), "-pix_fmt", "yuvj420p", "-f", "image2", "-update", "1"));
         return switch (e.kind()) {
             // cjpeg 2.1.5 reads BMP, GIF, PPM/PGM and Targa, not JPEG: djpeg decodes to PPM (PGM if grey) first
-            case "cjpeg" -> new Commands(cfg.djpeg(), List.of("-pnm", "-outfile", Compressor.abs(intermediate),
-                    Compressor.abs(original)), 3 * pixels, cfg.cjpeg(), List.of("-quality", String.valueOf(cfg.jpegQuality()),
-                    "-optimize", "-progressive", "-outfile", Compressor.abs(out), Compressor.abs(intermediate)));
+            case CJPEG -> new Commands(Tool.DJPEG, List.of("-pnm", "-outfile", EncodePlanner.abs(intermediate),
+                    EncodePlanner.abs(original)), 3 * pixels, Tool.CJPEG, List.of("-quality",
+                    String.valueOf(cfg.jpegQuality()), "-optimize", "-progressive", "-outfile", EncodePlanner.abs(out),
+                    EncodePlanner.abs(intermediate)));
             // jpegtran re-codes the entropy layer only (progressive, optimal Huffman): the pixels stay ffmpeg's
-            case "ffmpeg+jpegtran" -> {
-                mjpeg.add(Compressor.abs(intermediate));
-                yield new Commands(cfg.ffmpeg(), mjpeg, originalSize, cfg.jpegtran(), List.of("-optimize", "-progressive",
-                        "-copy", "none", "-outfile", Compressor.abs(out), Compressor.abs(intermediate)));
+            case FFMPEG_JPEGTRAN -> {
+                mjpeg.add(EncodePlanner.abs(intermediate));
+                yield new Commands(Tool.FFMPEG, mjpeg, originalSize, Tool.JPEGTRAN, List.of("-optimize", "-progressive",
+                        "-copy", "none", "-outfile", EncodePlanner.abs(out), EncodePlanner.abs(intermediate)));
             }
-            default -> {
-                mjpeg.add(Compressor.abs(out));
-                yield new Commands(cfg.ffmpeg(), mjpeg, 0, null, null);
+            case FFMPEG -> {
+                mjpeg.add(EncodePlanner.abs(out));
+                yield new Commands(Tool.FFMPEG, mjpeg, 0, null, null);
             }
         };
     }

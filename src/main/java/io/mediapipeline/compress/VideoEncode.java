@@ -57,7 +57,7 @@ final class VideoEncode {
     static List<String> input(Path original, Source s, int target) {
         List<String> args = new ArrayList<>(List.of("-nostdin", "-nostats", "-loglevel", "error", "-y",
                 // rotation stays a tag (the display matrix is copied), so the pixels are scaled as stored
-                "-noautorotate", "-i", Compressor.abs(original), "-map", "0:v:0", "-map", "0:a:0?"));
+                "-noautorotate", "-i", EncodePlanner.abs(original), "-map", "0:v:0", "-map", "0:a:0?"));
         if (s.shortSide() > target) {
             // -2 keeps the aspect ratio with an even length; never upscaled (target <= short side otherwise)
             args.addAll(List.of("-vf", s.width() >= s.height() ? "scale=-2:" + target : "scale=" + target + ":-2"));
@@ -93,7 +93,7 @@ final class VideoEncode {
             // exiftool cannot write Keys:ContentIdentifier; ffmpeg can (the Live Photo pairing key)
             args.addAll(List.of("-metadata", "com.apple.quicktime.content.identifier=" + contentIdentifier));
         }
-        args.addAll(List.of("-f", container, Compressor.abs(out)));
+        args.addAll(List.of("-f", container, EncodePlanner.abs(out)));
         return List.copyOf(args);
     }
 }

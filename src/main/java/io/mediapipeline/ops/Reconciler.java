@@ -1,6 +1,5 @@
 package io.mediapipeline.ops;
 
-import io.mediapipeline.compress.CompressQueue;
 import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.flow.ReadOnlyOriginals;
@@ -24,18 +23,11 @@ public class Reconciler {
     private final Ledger ledger;
     private final Handoff handoff;
     private final Path home;
-    private final CompressQueue compressQueue;
 
     public Reconciler(Ledger ledger, Handoff handoff, Path home) {
-        this(ledger, handoff, home, null);
-    }
-
-    /** @param compressQueue the compress stage's requeue pass, or null when the stage is off */
-    public Reconciler(Ledger ledger, Handoff handoff, Path home, CompressQueue compressQueue) {
         this.ledger = ledger;
         this.handoff = handoff;
         this.home = home;
-        this.compressQueue = compressQueue;
     }
 
     public void reconcile() throws IOException {
@@ -59,10 +51,6 @@ public class Reconciler {
                     requeued++;
                 }
             }
-        }
-        if (compressQueue != null && handoff.stagesAfterIngest().contains(CompressQueue.STAGE)) {
-            // undecided rows (new, interrupted, over last run's cap), videos that aged into another tier, failures to retry
-            requeued += compressQueue.requeue();
         }
         if (temps > 0 || requeued > 0) {
             LOG.info("Recovered after an interrupted run: removed {} temp file(s), re-queued {} file(s) for later stages",
