@@ -23,7 +23,7 @@ import io.mediapipeline.ingest.Ingest;
 import io.mediapipeline.ingest.GivenUp;
 import io.mediapipeline.ingest.Quarantine;
 import io.mediapipeline.ingest.RepeatedFailures;
-import io.mediapipeline.ingest.RunContext;
+import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.ingest.SourceFilter;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;

@@ -1,7 +1,7 @@
 package io.mediapipeline.cli;
 
 import io.mediapipeline.config.Settings;
-import io.mediapipeline.ingest.RunContext;
+import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.ledger.Claim;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;

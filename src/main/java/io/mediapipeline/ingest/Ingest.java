@@ -1,5 +1,6 @@
 package io.mediapipeline.ingest;
 
+import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.flow.SourceChangedException;

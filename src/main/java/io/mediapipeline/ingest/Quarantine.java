@@ -1,5 +1,6 @@
 package io.mediapipeline.ingest;
 
+import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.flow.Durable;
 import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.ledger.Ledger;
