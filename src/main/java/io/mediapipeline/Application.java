@@ -1,6 +1,6 @@
 package io.mediapipeline;
 
-import io.mediapipeline.archive.Organizer;
+import io.mediapipeline.archive.OrganizeStage;
 import io.mediapipeline.cli.Backfill;
 import io.mediapipeline.cli.Doctor;
 import io.mediapipeline.compress.ChildProcessExecutor;
@@ -10,6 +10,7 @@ import io.mediapipeline.compress.CompressQueue;
 import io.mediapipeline.compress.EncodePool;
 import io.mediapipeline.compress.Compressor;
 import io.mediapipeline.config.ConfigException;
+import io.mediapipeline.config.CoreConfig;
 import io.mediapipeline.config.Secrets;
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.flow.Handoff;
@@ -19,12 +20,8 @@ import io.mediapipeline.icloud.IcloudSettings;
 import io.mediapipeline.icloud.IcloudStore;
 import io.mediapipeline.icloud.LivePhotos;
 import io.mediapipeline.icloud.LoginServer;
-import io.mediapipeline.ingest.Ingest;
-import io.mediapipeline.ingest.GivenUp;
-import io.mediapipeline.ingest.Quarantine;
-import io.mediapipeline.ingest.RepeatedFailures;
+import io.mediapipeline.ingest.IngestStage;
 import io.mediapipeline.flow.RunContext;
-import io.mediapipeline.ingest.SourceFilter;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.ExifTool;
@@ -42,11 +39,12 @@ import io.mediapipeline.report.Unfinished;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
-import org.apache.camel.processor.idempotent.jdbc.JdbcCachedMessageIdRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,7 +71,7 @@ public final class Application {
 
     /** The stages, in pipeline order: adding a stage is one line here. */
     static List<Stage> stages() {
-        return List.of();
+        return List.of(new IngestStage(), new OrganizeStage());
     }
 
     private static final String USAGE = """
@@ -154,7 +152,8 @@ public final class Application {
                         Path.of(positional.get(2)).toAbsolutePath());
             }
             case "doctor" -> {
-                return Doctor.run(appHome, config);
+                Path file = config;
+                return Doctor.run(() -> load(appHome, file, System.getenv(), System.getProperties()));
             }
             case "install-jmx" -> {
                 return JmxInstall.cli(positional.subList(1, positional.size()));
@@ -167,11 +166,11 @@ public final class Application {
                     System.err.println("usage: media-pipeline backfill DIR");
                     return EXIT_USAGE;
                 }
-                Settings settings = Settings.load(appHome, config, System.getenv(), System.getProperties());
+                Settings settings = load(appHome, config, System.getenv(), System.getProperties());
                 return Backfill.run(settings, Path.of(positional.get(1)));
             }
             case "run", "once" -> {
-                Settings settings = Settings.load(appHome, config, System.getenv(), System.getProperties());
+                Settings settings = load(appHome, config, System.getenv(), System.getProperties());
                 return serve(settings, command.equals("once"));
             }
             default -> {
@@ -181,19 +180,31 @@ public final class Application {
         }
     }
 
+    /**
+     * The settings, layered and checked: the application's own keys, then each stage's, so a bad value ends the
+     * start with one line naming the key before anything is opened.
+     */
+    public static Settings load(Path appHome, Path config, Map<String, String> env, Properties system) {
+        Settings settings = Settings.load(appHome, config, env, system, PendingStageChecks.FAMILIES);
+        CoreConfig.from(settings);
+        for (Stage stage : stages()) {
+            stage.check(settings);
+        }
+        PendingStageChecks.check(settings);
+        return settings;
+    }
+
     private static int serve(Settings settings, boolean once) throws Exception {
-        Path home = settings.home();
+        CoreConfig core = CoreConfig.from(settings);
+        Path home = core.home();
         Database db = Database.open(settings);
         ExifTool exif = null;
         try {
             Ledger ledger = new Ledger(db.dataSource());
-            exif = new ExifTool(settings.get("pipeline.tools.exiftool"));
-            MediaProbe probe = new MediaProbe(exif, settings.get("pipeline.tools.ffprobe"),
-                    settings.get("pipeline.tools.ffmpeg"), settings.zone());
+            exif = new ExifTool(core.exiftool());
+            MediaProbe probe = new MediaProbe(exif, core.ffprobe(), core.ffmpeg(), core.zone());
+            // TEMPORARY until compress and Pixel are stages that follow ingest from their own configure
             List<String> afterIngest = new ArrayList<>();
-            if (settings.bool("pipeline.organize.enabled")) {
-                afterIngest.add("organize");
-            }
             CompressConfig compress = CompressConfig.from(settings);
             if (settings.bool("pipeline.compress.enabled")) {
                 afterIngest.add("compress");
@@ -206,11 +217,9 @@ public final class Application {
             CompressQueue compressQueue = new CompressQueue(compressLedger, compress, handoff);
             new Reconciler(ledger, handoff, home, compressQueue).reconcile();
 
-            RunContext run = new RunContext(ledger, once ? "once" : "run", settings.node());
+            RunContext run = new RunContext(ledger, once ? "once" : "run", core.node());
             Activity activity = new Activity();
             Metrics metrics = new Metrics().register();
-            JdbcCachedMessageIdRepository folderImports = new JdbcCachedMessageIdRepository(db.dataSource(), "source-folder");
-            folderImports.setCreateTableIfNotExists(false);
 
             Main main = new Main();
             java.util.Properties camelProps = settings.forCamel();
@@ -254,37 +263,23 @@ public final class Application {
             main.bind("run", run);
             main.bind("exifTool", exif);
             main.bind("mediaProbe", probe);
+            main.bind("ledger", ledger);
+            main.bind("activity", activity);
+            main.bind("failedFileExchanges", activity.failedFileExchanges());
+            main.bind("metrics", metrics);
             for (Stage stage : stages()) {
                 stage.check(settings);
                 main.configure().addConfiguration(stage);
             }
             main.bind("icloudDownloader", icloudDownloader);
+            // TEMPORARY: Live Photo pairing moves into the ingest stage with the class
             main.bind("livePhotos", new LivePhotos(db.dataSource()));
-            main.bind("ledger", ledger);
-            main.bind("activity", activity);
-            main.bind("failedFileExchanges", activity.failedFileExchanges());
-            main.bind("metrics", metrics);
-            main.bind("folderImports", folderImports);
-            main.bind("ingest", new Ingest(ledger, probe, handoff, run, home,
-                    settings.get("pipeline.ingest.wrong-extension").equals("fix")));
-            GivenUp givenUp = new GivenUp(ledger, run, settings.integer("pipeline.ingest.max-attempts"));
-            Quarantine quarantine = new Quarantine(ledger, run, home, givenUp);
-            main.bind("quarantine", quarantine);
-            main.bind("ingestFailures", new RepeatedFailures(ledger, quarantine, settings.integer("pipeline.ingest.max-attempts"), givenUp));
-            java.time.Duration fresh = java.time.Duration.ofSeconds(settings.integer("pipeline.ingest.stable-seconds") + 2L);
-            main.bind("folderFilter", new SourceFilter(ledger, run, "folder", settings.path("pipeline.source.folder.path"),
-                    SourceFilter.Links.valueOf(settings.get("pipeline.source.folder.links").toUpperCase(java.util.Locale.ROOT)),
-                    settings.integer("pipeline.source.folder.max-depth"), activity::workHappened, fresh, givenUp));
-            main.bind("inboxFilter", new SourceFilter(ledger, run, null, home.resolve("inbox"), SourceFilter.Links.SKIP,
-                    Integer.MAX_VALUE, activity::workHappened, fresh, givenUp));
             main.bind("childProcessExecutor", new ChildProcessExecutor());
             main.bind("compressor", new Compressor(compress, compressLedger, exif, home, metrics));
             main.bind("compressQueue", compressQueue);
             EncodePool compressPool = new EncodePool(compress.parallelism());
             main.bind("compressPool", compressPool);
             metrics.gauge("compress.running", compressPool::getActiveCount);
-            main.bind("organizer", new Organizer(ledger, run, home,
-                    settings.get("pipeline.organize.mode").equals("hardlink"), settings.bool("pipeline.organize.use-mtime")));
             PixelTarget.bind(main, settings, ledger, activity, run, handoff, once, metrics);
 
             AtomicInteger exitCode = new AtomicInteger(EXIT_OK);
@@ -328,7 +323,7 @@ public final class Application {
                     LOG.info("Started ({}): {} route(s) running: {}", once ? "once" : "service", running.size(),
                             String.join(", ", running));
                     RunWatcher watcher = new RunWatcher(m.getCamelContext(), activity, handoff, run, report,
-                            settings.integer("pipeline.once.idle-seconds"), once, summary -> {
+                            core.onceIdleSeconds(), once, summary -> {
                                 if (summary == null) {
                                     System.out.println("Run failed: the run report could not be written (see the log)");
                                     exitCode.set(EXIT_FAILED);

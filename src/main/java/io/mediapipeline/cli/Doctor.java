@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -35,11 +36,17 @@ public final class Doctor {
     private Doctor() {
     }
 
+    /** With the settings layered only; the application passes its full check through {@link #run(Supplier)}. */
     public static int run(Path appHome, Path config) {
+        return run(() -> Settings.load(appHome, config, System.getenv(), System.getProperties()));
+    }
+
+    /** @param load loads and checks the settings, throwing {@link ConfigException} naming a bad key */
+    public static int run(Supplier<Settings> load) {
         Doctor d = new Doctor();
         Settings settings;
         try {
-            settings = Settings.load(appHome, config, System.getenv(), System.getProperties());
+            settings = load.get();
             d.ok("configuration", "valid (" + settings.describe().size() + " pipeline settings)");
         } catch (ConfigException e) {
             d.fail("configuration", e.getMessage(), "edit the key named above in config/application.properties or your --config file");

@@ -101,7 +101,7 @@ public final class IcloudSettings {
         for (Account a : accounts) {
             if (a.password().isEmpty()) {
                 String key = a.name().equals(DEFAULT_ACCOUNT) ? PREFIX + "password" : ACCOUNT_PREFIX + a.name() + ".password";
-                String env = key.replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT);
+                String env = Settings.environmentName(key);
                 return key + ": not set; put the Apple ID password in the environment variable " + env
                         + " (it reaches icloudpd only on its stdin)";
             }

@@ -5,7 +5,6 @@ import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.flow.ReadOnlyOriginals;
 import io.mediapipeline.ledger.Ledger;
-import io.mediapipeline.ledger.MediaRecord;
 import io.mediapipeline.pixel.PixelLedger;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs at startup, before any consumer: makes the folders agree with the ledger after a crash.
- * Temp files are removed (no row ever points at one) and every row that is waiting for a stage
- * gets its hand-off back if the crash came between the ledger commit and the queue write.
+ * Temp files are removed (no row ever points at one) and originals of earlier versions made read-only; each
+ * stage puts back its own lost hand-offs in its Stage.configure (compress and Pixel still here until they do).
  */
 public class Reconciler {
 
@@ -49,18 +48,6 @@ public class Reconciler {
             LOG.info("Made {} original(s) from an earlier version read-only (mode 0444)", readOnly);
         }
         int requeued = 0;
-        if (handoff.stagesAfterIngest().contains("organize")) {
-            // an earlier organize failure (disk full, a folder in the way) is tried again once per start
-            int retried = ledger.returnFromErrors("ingested");
-            if (retried > 0) {
-                LOG.info("Organizing again {} file(s) that failed to organize before", retried);
-            }
-            for (MediaRecord m : ledger.withStatus("ingested")) {
-                if (m.originalPath() != null && handoff.requeue("organize", Path.of(m.originalPath()), m.sha256(), m.extension())) {
-                    requeued++;
-                }
-            }
-        }
         if (compressQueue != null && handoff.stagesAfterIngest().contains(CompressQueue.STAGE)) {
             // undecided rows (new, interrupted, over last run's cap), videos that aged into another tier, failures to retry
             requeued += compressQueue.requeue();
