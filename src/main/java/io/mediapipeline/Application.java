@@ -34,6 +34,7 @@ import io.mediapipeline.ops.Reconciler;
 import io.mediapipeline.ops.RouteControl;
 import io.mediapipeline.ops.RunWatcher;
 import io.mediapipeline.pixel.PixelTarget;
+import io.mediapipeline.report.RunOutcome;
 import io.mediapipeline.report.RunReport;
 import io.mediapipeline.report.Unfinished;
 import java.nio.file.Path;
@@ -61,13 +62,11 @@ public final class Application {
 
     private static final Logger LOG = LoggerFactory.getLogger(Application.class);
 
-    public static final int EXIT_OK = 0;
-    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_OK = RunOutcome.OK;
+    public static final int EXIT_FAILED = RunOutcome.FAILED;
     public static final int EXIT_USAGE = 2;
-    public static final int EXIT_QUARANTINED = 3;
-    public static final int EXIT_NOT_DONE = 4;
-
-    private static final int SUMMARY_LINES = 20;
+    public static final int EXIT_QUARANTINED = RunOutcome.QUARANTINED;
+    public static final int EXIT_NOT_DONE = RunOutcome.NOT_DONE;
 
     /** The stages, in pipeline order: adding a stage is one line here. */
     static List<Stage> stages() {
@@ -292,7 +291,9 @@ public final class Application {
                         m.getCamelContext().addService(new ServiceSupport() {
                             @Override
                             protected void doStop() {
-                                writeUnreportedRun(once, run, report);
+                                if (!once) {
+                                    RunOutcome.writeUnreported(report, run.runId());
+                                }
                                 compressPool.shutdownNow();
                                 exifToClose.close();
                                 db.close();
@@ -324,13 +325,7 @@ public final class Application {
                             String.join(", ", running));
                     RunWatcher watcher = new RunWatcher(m.getCamelContext(), activity, handoff, run, report,
                             core.onceIdleSeconds(), once, summary -> {
-                                if (summary == null) {
-                                    System.out.println("Run failed: the run report could not be written (see the log)");
-                                    exitCode.set(EXIT_FAILED);
-                                } else {
-                                    exitCode.set(exitCodeOf(summary));
-                                    printSummary(summary);
-                                }
+                                exitCode.set(RunOutcome.finish(summary));
                                 main.completed();
                             });
                     Thread t = new Thread(watcher, "run-watcher");
@@ -349,47 +344,7 @@ public final class Application {
         }
     }
 
-    /** Service stopping mid-batch: the inputs handled so far still get their report. */
-    private static void writeUnreportedRun(boolean once, RunContext run, RunReport report) {
-        if (once) {
-            return;
-        }
-        try {
-            if (report.hasInputs(run.runId())) {
-                LOG.info("Stopping: run report {}", report.write(run.runId()).file());
-            }
-        } catch (Exception e) {
-            LOG.warn("Could not write the run report while stopping: {}", e.getMessage());
-        }
-    }
-
-    /** Not done wins over quarantined: an operator must look at what is unfinished first. */
     static int exitCodeOf(RunReport.Summary summary) {
-        if (!summary.notDone().isEmpty()) {
-            return EXIT_NOT_DONE;
-        }
-        return summary.counts().getOrDefault("quarantined", 0L) > 0 ? EXIT_QUARANTINED : EXIT_OK;
-    }
-
-    private static void printSummary(RunReport.Summary summary) {
-        var c = summary.counts();
-        System.out.printf("Run complete: %d imported, %d duplicate(s), %d quarantined. Report: %s%n",
-                c.getOrDefault("imported", 0L), c.getOrDefault("duplicate", 0L), c.getOrDefault("quarantined", 0L),
-                summary.file());
-        var z = summary.compression();
-        if (!z.isEmpty()) {
-            System.out.printf("Compression of the imported files: %d compressed (%.1f MB saved), %d kept as original "
-                            + "(gate refused), %d skipped, %d failed%n", z.getOrDefault("compressed", 0L),
-                    z.getOrDefault("bytesSaved", 0L) / 1e6, z.getOrDefault("original", 0L), z.getOrDefault("skipped", 0L),
-                    z.getOrDefault("failed", 0L));
-        }
-        List<Unfinished.Item> notDone = summary.notDone();
-        if (!notDone.isEmpty()) {
-            System.out.printf("Not all done (exit %d): %d item(s) left for a later run:%n", EXIT_NOT_DONE, notDone.size());
-            notDone.stream().limit(SUMMARY_LINES).forEach(i -> System.out.printf("  %s: %s%n", i.what(), i.why()));
-            if (notDone.size() > SUMMARY_LINES) {
-                System.out.printf("  ... and %d more in the report (\"notDone\")%n", notDone.size() - SUMMARY_LINES);
-            }
-        }
+        return RunOutcome.exitCode(summary);
     }
 }
