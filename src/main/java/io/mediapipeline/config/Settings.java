@@ -21,8 +21,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The whole configuration, layered and checked before Camel starts, so a bad value stops startup
- * with one clear line naming the key instead of a stack trace from deep inside a route.
+ * The whole configuration as a layered map with typed getters; it knows no feature. Loading refuses an
+ * unknown key (with a "did you mean"); each feature's record reads its values through the typed getters,
+ * which fail with one line naming the key, before Camel starts (instead of a stack trace from a route).
  *
  * <p>Layers, later wins: the defaults shipped in the jar (a copy of config/application.properties,
  * which is also the list of known keys), config/application.properties, the --config file,
