@@ -1,29 +1,25 @@
 package io.mediapipeline;
 
-import io.mediapipeline.archive.Organizer;
+import io.mediapipeline.archive.OrganizeStage;
 import io.mediapipeline.cli.Backfill;
 import io.mediapipeline.cli.Doctor;
 import io.mediapipeline.compress.CompressStage;
 import io.mediapipeline.config.ConfigException;
+import io.mediapipeline.config.CoreConfig;
 import io.mediapipeline.config.Secrets;
 import io.mediapipeline.config.Settings;
-import io.mediapipeline.demo.LoopbackPair;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.flow.Stage;
+import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.icloud.IcloudConfig;
 import io.mediapipeline.icloud.IcloudStage;
-import io.mediapipeline.ingest.Ingest;
-import io.mediapipeline.ingest.GivenUp;
-import io.mediapipeline.ingest.LivePhotos;
-import io.mediapipeline.ingest.Quarantine;
-import io.mediapipeline.ingest.RepeatedFailures;
-import io.mediapipeline.ingest.RunContext;
-import io.mediapipeline.ingest.SourceFilter;
+import io.mediapipeline.ingest.IngestStage;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.ExifTool;
 import io.mediapipeline.media.MediaProbe;
 import io.mediapipeline.media.SampleLibrary;
+import io.mediapipeline.demo.LoopbackPair;
 import io.mediapipeline.ops.Activity;
 import io.mediapipeline.ops.JmxInstall;
 import io.mediapipeline.ops.Metrics;
@@ -31,16 +27,18 @@ import io.mediapipeline.ops.Reconciler;
 import io.mediapipeline.ops.RouteControl;
 import io.mediapipeline.ops.RunWatcher;
 import io.mediapipeline.pixel.PixelStage;
+import io.mediapipeline.report.RunOutcome;
 import io.mediapipeline.report.RunReport;
 import io.mediapipeline.report.Unfinished;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
-import org.apache.camel.processor.idempotent.jdbc.JdbcCachedMessageIdRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,26 +55,15 @@ public final class Application {
 
     private static final Logger LOG = LoggerFactory.getLogger(Application.class);
 
-    public static final int EXIT_OK = 0;
-    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_OK = RunOutcome.OK;
+    public static final int EXIT_FAILED = RunOutcome.FAILED;
     public static final int EXIT_USAGE = 2;
-    public static final int EXIT_QUARANTINED = 3;
-    public static final int EXIT_NOT_DONE = 4;
-
-    private static final int SUMMARY_LINES = 20;
+    public static final int EXIT_QUARANTINED = RunOutcome.QUARANTINED;
+    public static final int EXIT_NOT_DONE = RunOutcome.NOT_DONE;
 
     /** The stages, in pipeline order: adding a stage is one line here. */
     static List<Stage> stages() {
-        return List.of(new IcloudStage(), new CompressStage(), new PixelStage());
-    }
-
-    /** Each stage checks its settings before anything starts: a bad value ends the start with one line. */
-    private static List<Stage> checkedStages(Settings settings) {
-        List<Stage> stages = stages();
-        for (Stage stage : stages) {
-            stage.check(settings);
-        }
-        return stages;
+        return List.of(new IcloudStage(), new IngestStage(), new OrganizeStage(), new CompressStage(), new PixelStage());
     }
 
     private static final String USAGE = """
@@ -157,7 +144,8 @@ public final class Application {
                         Path.of(positional.get(2)).toAbsolutePath());
             }
             case "doctor" -> {
-                return Doctor.run(appHome, config);
+                Path file = config;
+                return Doctor.run(() -> load(appHome, file, System.getenv(), System.getProperties()));
             }
             case "install-jmx" -> {
                 return JmxInstall.cli(positional.subList(1, positional.size()));
@@ -170,12 +158,11 @@ public final class Application {
                     System.err.println("usage: media-pipeline backfill DIR");
                     return EXIT_USAGE;
                 }
-                Settings settings = Settings.load(appHome, config, System.getenv(), System.getProperties());
-                checkedStages(settings);
+                Settings settings = load(appHome, config, System.getenv(), System.getProperties());
                 return Backfill.run(settings, Path.of(positional.get(1)));
             }
             case "run", "once" -> {
-                Settings settings = Settings.load(appHome, config, System.getenv(), System.getProperties());
+                Settings settings = load(appHome, config, System.getenv(), System.getProperties());
                 return serve(settings, command.equals("once"));
             }
             default -> {
@@ -185,28 +172,36 @@ public final class Application {
         }
     }
 
+    /**
+     * The settings, layered and checked: the application's own keys, then each stage's, so a bad value ends the
+     * start with one line naming the key before anything is opened.
+     */
+    public static Settings load(Path appHome, Path config, Map<String, String> env, Properties system) {
+        List<Stage> stages = stages();
+        Settings settings = Settings.load(appHome, config, env, system,
+                stages.stream().flatMap(stage -> stage.keyFamilies().stream()).toList());
+        CoreConfig.from(settings);
+        for (Stage stage : stages) {
+            stage.check(settings);
+        }
+        return settings;
+    }
+
     private static int serve(Settings settings, boolean once) throws Exception {
-        Path home = settings.home();
-        List<Stage> stages = checkedStages(settings);
+        CoreConfig core = CoreConfig.from(settings);
+        Path home = core.home();
         Database db = Database.open(settings);
         ExifTool exif = null;
         try {
             Ledger ledger = new Ledger(db.dataSource());
-            exif = new ExifTool(settings.get("pipeline.tools.exiftool"));
-            MediaProbe probe = new MediaProbe(exif, settings.get("pipeline.tools.ffprobe"),
-                    settings.get("pipeline.tools.ffmpeg"), settings.zone());
-            List<String> afterIngest = new ArrayList<>();
-            if (settings.bool("pipeline.organize.enabled")) {
-                afterIngest.add("organize");
-            }
-            Handoff handoff = new Handoff(home.resolve("work"), afterIngest);
-            new Reconciler(ledger, handoff, home).reconcile();
+            exif = new ExifTool(core.exiftool());
+            MediaProbe probe = new MediaProbe(exif, core.ffprobe(), core.ffmpeg(), core.zone());
+            Handoff handoff = new Handoff(home.resolve("work"), List.of());
+            new Reconciler(home).reconcile();
 
-            RunContext run = new RunContext(ledger, once ? "once" : "run", settings.node());
+            RunContext run = new RunContext(ledger, once ? "once" : "run", core.node());
             Activity activity = new Activity();
             Metrics metrics = new Metrics().register();
-            JdbcCachedMessageIdRepository folderImports = new JdbcCachedMessageIdRepository(db.dataSource(), "source-folder");
-            folderImports.setCreateTableIfNotExists(false);
 
             Main main = new Main();
             java.util.Properties camelProps = settings.forCamel();
@@ -215,6 +210,7 @@ public final class Application {
                 camelProps.setProperty("pipeline.source.folder.poll-seconds", "1");
                 camelProps.setProperty("pipeline.source.inbox.poll-seconds", "1");
             }
+            // the one check left for serving: a source that is on has its password (doctor runs without secrets)
             List<String> icloudAccounts = IcloudConfig.from(settings).downloading();
             RunReport report = new RunReport(ledger, home, once ? new Unfinished(ledger, handoff, icloudAccounts) : null);
             camelProps.setProperty("mediapipeline.once", String.valueOf(once));
@@ -226,41 +222,28 @@ public final class Application {
             main.bind("run", run);
             main.bind("exifTool", exif);
             main.bind("mediaProbe", probe);
-            for (Stage stage : stages) {
-                main.configure().addConfiguration(stage);
-            }
-            main.bind("livePhotos", new LivePhotos(db.dataSource()));
             main.bind("ledger", ledger);
             main.bind("activity", activity);
             main.bind("failedFileExchanges", activity.failedFileExchanges());
             main.bind("metrics", metrics);
-            main.bind("folderImports", folderImports);
-            main.bind("ingest", new Ingest(ledger, probe, handoff, run, home,
-                    settings.get("pipeline.ingest.wrong-extension").equals("fix")));
-            GivenUp givenUp = new GivenUp(ledger, run, settings.integer("pipeline.ingest.max-attempts"));
-            Quarantine quarantine = new Quarantine(ledger, run, home, givenUp);
-            main.bind("quarantine", quarantine);
-            main.bind("ingestFailures", new RepeatedFailures(ledger, quarantine, settings.integer("pipeline.ingest.max-attempts"), givenUp));
-            java.time.Duration fresh = java.time.Duration.ofSeconds(settings.integer("pipeline.ingest.stable-seconds") + 2L);
-            main.bind("folderFilter", new SourceFilter(ledger, run, "folder", settings.path("pipeline.source.folder.path"),
-                    SourceFilter.Links.valueOf(settings.get("pipeline.source.folder.links").toUpperCase(java.util.Locale.ROOT)),
-                    settings.integer("pipeline.source.folder.max-depth"), activity::workHappened, fresh, givenUp));
-            main.bind("inboxFilter", new SourceFilter(ledger, run, null, home.resolve("inbox"), SourceFilter.Links.SKIP,
-                    Integer.MAX_VALUE, activity::workHappened, fresh, givenUp));
-            main.bind("organizer", new Organizer(ledger, run, home,
-                    settings.get("pipeline.organize.mode").equals("hardlink"), settings.bool("pipeline.organize.use-mtime")));
+            for (Stage stage : stages()) {
+                main.configure().addConfiguration(stage);
+            }
 
             AtomicInteger exitCode = new AtomicInteger(EXIT_OK);
             ExifTool exifToClose = exif;
             main.addMainListener(new MainListenerSupport() {
                 @Override
-                public void afterConfigure(BaseMainSupport m) {
-                    // Stopped by Camel after the routes: the embedded server closes last.
+                public void beforeConfigure(BaseMainSupport m) {
+                    // Added before the stages' own services, so stopped after them (Camel stops services in
+                    // reverse order): the encode pool ends before exiftool and the embedded server close.
                     try {
                         m.getCamelContext().addService(new ServiceSupport() {
                             @Override
                             protected void doStop() {
-                                writeUnreportedRun(once, run, report);
+                                if (!once) {
+                                    RunOutcome.writeUnreported(report, run.runId());
+                                }
                                 exifToClose.close();
                                 db.close();
                             }
@@ -278,14 +261,8 @@ public final class Application {
                     LOG.info("Started ({}): {} route(s) running: {}", once ? "once" : "service", running.size(),
                             String.join(", ", running));
                     RunWatcher watcher = new RunWatcher(m.getCamelContext(), activity, handoff, run, report,
-                            settings.integer("pipeline.once.idle-seconds"), once, summary -> {
-                                if (summary == null) {
-                                    System.out.println("Run failed: the run report could not be written (see the log)");
-                                    exitCode.set(EXIT_FAILED);
-                                } else {
-                                    exitCode.set(exitCodeOf(summary));
-                                    printSummary(summary);
-                                }
+                            core.onceIdleSeconds(), once, summary -> {
+                                exitCode.set(RunOutcome.finish(summary));
                                 main.completed();
                             });
                     Thread t = new Thread(watcher, "run-watcher");
@@ -304,47 +281,7 @@ public final class Application {
         }
     }
 
-    /** Service stopping mid-batch: the inputs handled so far still get their report. */
-    private static void writeUnreportedRun(boolean once, RunContext run, RunReport report) {
-        if (once) {
-            return;
-        }
-        try {
-            if (report.hasInputs(run.runId())) {
-                LOG.info("Stopping: run report {}", report.write(run.runId()).file());
-            }
-        } catch (Exception e) {
-            LOG.warn("Could not write the run report while stopping: {}", e.getMessage());
-        }
-    }
-
-    /** Not done wins over quarantined: an operator must look at what is unfinished first. */
     static int exitCodeOf(RunReport.Summary summary) {
-        if (!summary.notDone().isEmpty()) {
-            return EXIT_NOT_DONE;
-        }
-        return summary.counts().getOrDefault("quarantined", 0L) > 0 ? EXIT_QUARANTINED : EXIT_OK;
-    }
-
-    private static void printSummary(RunReport.Summary summary) {
-        var c = summary.counts();
-        System.out.printf("Run complete: %d imported, %d duplicate(s), %d quarantined. Report: %s%n",
-                c.getOrDefault("imported", 0L), c.getOrDefault("duplicate", 0L), c.getOrDefault("quarantined", 0L),
-                summary.file());
-        var z = summary.compression();
-        if (!z.isEmpty()) {
-            System.out.printf("Compression of the imported files: %d compressed (%.1f MB saved), %d kept as original "
-                            + "(gate refused), %d skipped, %d failed%n", z.getOrDefault("compressed", 0L),
-                    z.getOrDefault("bytesSaved", 0L) / 1e6, z.getOrDefault("original", 0L), z.getOrDefault("skipped", 0L),
-                    z.getOrDefault("failed", 0L));
-        }
-        List<Unfinished.Item> notDone = summary.notDone();
-        if (!notDone.isEmpty()) {
-            System.out.printf("Not all done (exit %d): %d item(s) left for a later run:%n", EXIT_NOT_DONE, notDone.size());
-            notDone.stream().limit(SUMMARY_LINES).forEach(i -> System.out.printf("  %s: %s%n", i.what(), i.why()));
-            if (notDone.size() > SUMMARY_LINES) {
-                System.out.printf("  ... and %d more in the report (\"notDone\")%n", notDone.size() - SUMMARY_LINES);
-            }
-        }
+        return RunOutcome.exitCode(summary);
     }
 }

@@ -8,7 +8,8 @@ import java.util.Locale;
 
 /**
  * Where a file belongs in the archive: sorted/&lt;photos|videos&gt;/YYYY/MM/DD/ by its capture date in
- * the zone it was taken in (SPEC 1.7), or sorted/unknown/ when it has no believable date.
+ * the zone it was taken in (a photo from a trip is filed under the day it was there), or sorted/unknown/
+ * when it has no believable date.
  */
 public final class ArchivePaths {
 

@@ -2,7 +2,7 @@ package io.mediapipeline.archive;
 
 import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.flow.Handoff;
-import io.mediapipeline.ingest.RunContext;
+import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.ledger.MediaRecord;
 import java.io.IOException;

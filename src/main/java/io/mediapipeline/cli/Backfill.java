@@ -1,14 +1,15 @@
 package io.mediapipeline.cli;
 
+import io.mediapipeline.config.CoreConfig;
 import io.mediapipeline.config.Settings;
-import io.mediapipeline.ingest.RunContext;
+import io.mediapipeline.flow.RunContext;
+import io.mediapipeline.ingest.Ingest;
 import io.mediapipeline.ledger.Claim;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.ledger.SourceAdmission;
 import io.mediapipeline.media.BadMediaException;
 import io.mediapipeline.media.ExifTool;
-import io.mediapipeline.media.Hasher;
 import io.mediapipeline.media.MediaInfo;
 import io.mediapipeline.media.MediaProbe;
 import io.mediapipeline.report.RunReport;
@@ -26,6 +27,8 @@ import java.util.stream.Stream;
  */
 public final class Backfill {
 
+    private static final String SOURCE = "backfill";
+
     private Backfill() {
     }
 
@@ -42,18 +45,20 @@ public final class Backfill {
                     .sorted().toList();
         }
         System.out.printf("backfill: %d files under %s%n", files.size(), root);
+        CoreConfig core = CoreConfig.from(settings);
         try (Database db = Database.open(settings);
-             ExifTool exif = new ExifTool(settings.get("pipeline.tools.exiftool"))) {
+             ExifTool exif = new ExifTool(core.exiftool())) {
             Ledger ledger = new Ledger(db.dataSource());
-            MediaProbe probe = new MediaProbe(exif, settings.get("pipeline.tools.ffprobe"),
-                    settings.get("pipeline.tools.ffmpeg"), settings.zone());
-            RunContext run = new RunContext(ledger, "backfill", settings.node());
+            MediaProbe probe = new MediaProbe(exif, core.ffprobe(), core.ffmpeg(), core.zone());
+            RunContext run = new RunContext(ledger, "backfill", core.node());
+            // the ingest steps, with nothing to hand on: a backfilled file stays where it is
+            Ingest steps = new Ingest(ledger, probe, null, run, core.home(), true);
             long started = System.nanoTime();
             long lastPrint = started;
             int done = 0;
             int skipped = 0;
             for (Path file : files) {
-                if (register(ledger, probe, run, file)) {
+                if (register(ledger, steps, file)) {
                     done++;
                 } else {
                     skipped++;
@@ -72,19 +77,21 @@ public final class Backfill {
         }
     }
 
-    /** Returns false when an earlier backfill already registered this file. */
-    private static boolean register(Ledger ledger, MediaProbe probe, RunContext run, Path file) throws IOException {
+    /**
+     * Ingest's steps (admit, hash, probe, claim) on a file that stays where it is; returns false when an earlier
+     * backfill already registered it. The extension is not held against the content: the archive is taken as it is.
+     */
+    private static boolean register(Ledger ledger, Ingest steps, Path file) throws IOException {
         long size = Files.size(file);
-        String key = "backfill:" + file + "|" + size + "|" + Files.getLastModifiedTime(file).toMillis();
-        SourceAdmission admission = ledger.admitSource(run.runId(), "backfill", key, file.toString(), size);
+        SourceAdmission admission = steps.admission(SOURCE, file);
         if (admission.alreadyDone()) {
             return false;
         }
         String sha = null;
         try {
-            sha = Hasher.sha256(file);
-            MediaInfo info = probe.inspect(file, null);
-            Claim claim = ledger.claim(sha, size, info, "backfill", file.getFileName().toString(), file.toString());
+            sha = Ingest.hash(file).sha256();
+            MediaInfo info = steps.inspect(file);
+            Claim claim = steps.claim(sha, size, info, SOURCE, file);
             if (claim.duplicate()) {
                 ledger.recordDuplicate(claim.mediaId(), admission.sourceFileId(), sha, file.toString(), file.toString());
             } else {

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Map;
 
 /**
@@ -33,12 +34,12 @@ public final class Doctor {
     private Doctor() {
     }
 
-    public static int run(Path appHome, Path config) {
+    /** @param load loads and checks the settings, throwing {@link ConfigException} naming a bad key */
+    public static int run(Supplier<Settings> load) {
         Doctor d = new Doctor();
         Settings settings;
         try {
-            settings = Settings.load(appHome, config, System.getenv(), System.getProperties());
-            PixelConfig.from(settings);
+            settings = load.get();
             d.ok("configuration", "valid (" + settings.describe().size() + " pipeline settings)");
         } catch (ConfigException e) {
             d.fail("configuration", e.getMessage(), "edit the key named above in config/application.properties or your --config file");

@@ -1,6 +1,5 @@
 package io.mediapipeline.config;
 
-import io.mediapipeline.icloud.IcloudConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -16,13 +15,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The whole configuration, layered and checked before Camel starts, so a bad value stops startup
- * with one clear line naming the key instead of a stack trace from deep inside a route.
+ * The whole configuration as a layered map with typed getters; it knows no feature. Loading refuses an
+ * unknown key (with a "did you mean"); each feature's record reads its values through the typed getters,
+ * which fail with one line naming the key, before Camel starts (instead of a stack trace from a route).
  *
  * <p>Layers, later wins: the defaults shipped in the jar (a copy of config/application.properties,
  * which is also the list of known keys), config/application.properties, the --config file,
@@ -40,8 +41,33 @@ public final class Settings {
         this.appHome = appHome;
     }
 
-    /** Loads and validates; throws {@link ConfigException} naming the first bad key. */
+    /**
+     * A family of per-name keys, {@code prefix + NAME + "." + suffix}, accepted for the names listed in
+     * {@code listKey} (a feature describes its own, so this class needs to know none).
+     */
+    public record Family(String listKey, String prefix, Pattern name, Set<String> suffixes) {
+
+        boolean accepts(String key) {
+            if (!key.startsWith(prefix)) {
+                return false;
+            }
+            String rest = key.substring(prefix.length());
+            int dot = rest.indexOf('.');
+            return dot > 0 && name.matcher(rest.substring(0, dot)).matches() && suffixes.contains(rest.substring(dot + 1));
+        }
+    }
+
+    /** Loads the layers with no per-name key family; see {@link #load(Path, Path, Map, Properties, List)}. */
     public static Settings load(Path appHome, Path overrideFile, Map<String, String> env, Properties system) {
+        return load(appHome, overrideFile, env, system, List.of());
+    }
+
+    /**
+     * Loads the layers and checks that every key is known (or belongs to a family); throws {@link ConfigException}
+     * naming the first bad key. Values are checked by each feature's record when it reads them.
+     */
+    public static Settings load(Path appHome, Path overrideFile, Map<String, String> env, Properties system,
+                                List<Family> families) {
         Map<String, String> merged = new LinkedHashMap<>();
         Properties defaults = readClasspath("META-INF/media-pipeline/application.properties");
         defaults.stringPropertyNames().forEach(k -> merged.put(k, defaults.getProperty(k).trim()));
@@ -49,37 +75,20 @@ public final class Settings {
 
         Path main = appHome.resolve("config/application.properties");
         if (Files.isRegularFile(main)) {
-            layer(merged, known, readFile(main), main);
+            layer(merged, known, families, readFile(main), main);
         }
         if (overrideFile != null) {
             if (!Files.isRegularFile(overrideFile)) {
                 throw new ConfigException("--config " + overrideFile + ": no such file");
             }
-            layer(merged, known, readFile(overrideFile), overrideFile);
+            layer(merged, known, families, readFile(overrideFile), overrideFile);
         }
-        for (String key : known.keySet()) {
-            String envName = key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
-            if (env.containsKey(envName)) {
-                merged.put(key, env.get(envName).trim());
-            }
-            if (system.containsKey(key)) {
-                merged.put(key, system.getProperty(key).trim());
-            }
-        }
-        // Per-account iCloud keys exist only for the accounts listed; they too come from env and -D.
-        List<String> accounts = new ArrayList<>();
-        for (String s : merged.getOrDefault(IcloudConfig.PREFIX + "accounts", "").split(",")) {
-            if (!s.isBlank()) accounts.add(s.trim());
-        }
-        for (String account : accounts) {
-            for (String suffix : IcloudConfig.PER_ACCOUNT) {
-                String key = IcloudConfig.ACCOUNT_PREFIX + account + "." + suffix;
-                String envName = key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
-                if (env.containsKey(envName)) {
-                    merged.put(key, env.get(envName).trim());
-                }
-                if (system.containsKey(key)) {
-                    merged.put(key, system.getProperty(key).trim());
+        known.keySet().forEach(key -> overrideFrom(key, merged, env, system));
+        // Per-name keys exist only for the names listed; they too come from the environment and -D.
+        for (Family family : families) {
+            for (String name : split(merged.getOrDefault(family.listKey(), ""))) {
+                for (String suffix : family.suffixes()) {
+                    overrideFrom(family.prefix() + name + "." + suffix, merged, env, system);
                 }
             }
         }
@@ -87,30 +96,33 @@ public final class Settings {
         for (String key : merged.keySet()) {
             resolved.put(key, interpolate(key, merged, 0));
         }
-        Settings settings = new Settings(resolved, appHome.toAbsolutePath().normalize());
-        settings.validate();
-        return settings;
+        return new Settings(resolved, appHome.toAbsolutePath().normalize());
     }
 
-    private static void layer(Map<String, String> merged, Map<String, String> known, Properties props, Path origin) {
+    /** The environment variable that sets a key: pipeline.db.url is PIPELINE_DB_URL. */
+    public static String environmentName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static void overrideFrom(String key, Map<String, String> merged, Map<String, String> env, Properties system) {
+        String fromEnv = env.get(environmentName(key));
+        if (fromEnv != null) {
+            merged.put(key, fromEnv.trim());
+        }
+        if (system.containsKey(key)) {
+            merged.put(key, system.getProperty(key).trim());
+        }
+    }
+
+    private static void layer(Map<String, String> merged, Map<String, String> known, List<Family> families,
+                              Properties props, Path origin) {
         ConfigFilePermissions.warnIfReadable(origin, props);
         for (String key : props.stringPropertyNames()) {
-            if (key.startsWith("pipeline.") && !known.containsKey(key) && !isAccountKey(key)) {
+            if (key.startsWith("pipeline.") && !known.containsKey(key) && families.stream().noneMatch(f -> f.accepts(key))) {
                 throw new ConfigException("unknown setting " + key + " in " + origin + suggestion(key, known));
             }
             merged.put(key, props.getProperty(key).trim());
         }
-    }
-
-    /** pipeline.source.icloud.account.NAME.KEY with a per-account KEY (checked against the account list later). */
-    private static boolean isAccountKey(String key) {
-        if (!key.startsWith(IcloudConfig.ACCOUNT_PREFIX)) {
-            return false;
-        }
-        String rest = key.substring(IcloudConfig.ACCOUNT_PREFIX.length());
-        int dot = rest.indexOf('.');
-        return dot > 0 && IcloudConfig.ACCOUNT_NAME.matcher(rest.substring(0, dot)).matches()
-                && IcloudConfig.PER_ACCOUNT.contains(rest.substring(dot + 1));
     }
 
     private static String suggestion(String key, Map<String, String> known) {
@@ -182,60 +194,6 @@ public final class Settings {
         }
     }
 
-    private void validate() {
-        path("pipeline.home");
-        zone();
-        for (String key : values.keySet()) {
-            if (key.endsWith(".enabled") || key.endsWith(".recursive") || key.endsWith(".use-mtime")) {
-                bool(key);
-            }
-            if (key.endsWith("-seconds") || key.endsWith(".port")
-                    || key.endsWith("-size") && !key.startsWith(IcloudConfig.PREFIX)
-                    || key.endsWith(".parallelism") || key.endsWith("-days") || key.endsWith("-gb")
-                    || key.endsWith("-distance")) {
-                integer(key);
-            }
-        }
-        positive("pipeline.db.pool-size");
-        positive("pipeline.db.connect-timeout-seconds");
-        positive("pipeline.db.socket-timeout-seconds");
-        positive("pipeline.ingest.parallelism");
-        positive("pipeline.ingest.max-attempts");
-        positive("pipeline.source.folder.poll-seconds");
-        positive("pipeline.source.inbox.poll-seconds");
-        positive("pipeline.once.idle-seconds");
-        oneOf("pipeline.ingest.wrong-extension", "fix", "quarantine");
-        oneOf("pipeline.source.folder.links", "skip", "inside");
-        positive("pipeline.source.folder.max-depth");
-        if (integer("pipeline.ingest.growing-wait-seconds") < integer("pipeline.ingest.stable-seconds") + 2) {
-            throw new ConfigException("pipeline.ingest.growing-wait-seconds: must be at least pipeline.ingest.stable-seconds + 2 ("
-                    + (integer("pipeline.ingest.stable-seconds") + 2) + "), got " + get("pipeline.ingest.growing-wait-seconds"));
-        }
-        oneOf("pipeline.organize.mode", "hardlink", "copy");
-        String url = get("pipeline.db.url");
-        if (!url.isEmpty() && !url.startsWith("jdbc:postgresql://")) {
-            throw new ConfigException("pipeline.db.url: must start with jdbc:postgresql:// (got " + Secrets.mask(url) + ")");
-        }
-        if (bool("pipeline.source.folder.enabled")) {
-            Path folder = path("pipeline.source.folder.path");
-            if (!Files.isDirectory(folder)) {
-                throw new ConfigException("pipeline.source.folder.path: " + folder + " is not a directory");
-            }
-            if (get("pipeline.source.folder.patterns").isBlank()) {
-                throw new ConfigException("pipeline.source.folder.patterns: must list at least one pattern");
-            }
-        }
-        // Stages whose issues have not landed yet refuse to be switched on rather than pretend.
-        IcloudConfig.validate(this);
-        io.mediapipeline.compress.CompressConfig.from(this); // pipeline.compress.*: each message names its key
-        for (String key : List.of(
-                "pipeline.dedupe.near.enabled", "pipeline.target.icloud.enabled", "pipeline.cleanup.enabled")) {
-            if (bool(key)) {
-                throw new ConfigException(key + "=true: this stage is not available in this version yet");
-            }
-        }
-    }
-
     public String get(String key) {
         String v = values.get(key);
         if (v == null) {
@@ -268,16 +226,30 @@ public final class Settings {
         }
     }
 
-    private void positive(String key) {
-        if (integer(key) <= 0) {
+    /** A whole number greater than 0. */
+    public int positive(String key) {
+        int v = integer(key);
+        if (v <= 0) {
             throw new ConfigException(key + ": must be greater than 0, got " + get(key));
         }
+        return v;
     }
 
-    private void oneOf(String key, String... allowed) {
-        if (!List.of(allowed).contains(get(key))) {
-            throw new ConfigException(key + ": expected one of " + String.join(", ", allowed) + ", got '" + get(key) + "'");
+    /** A whole number of 0 or more. */
+    public int nonNegative(String key) {
+        int v = integer(key);
+        if (v < 0) {
+            throw new ConfigException(key + ": must be 0 or more, got " + get(key));
         }
+        return v;
+    }
+
+    public String oneOf(String key, String... allowed) {
+        String v = get(key);
+        if (!List.of(allowed).contains(v)) {
+            throw new ConfigException(key + ": expected one of " + String.join(", ", allowed) + ", got '" + v + "'");
+        }
+        return v;
     }
 
     /** A path setting, made absolute against the application home. */
@@ -323,8 +295,12 @@ public final class Settings {
     }
 
     public List<String> list(String key) {
+        return split(get(key));
+    }
+
+    private static List<String> split(String value) {
         List<String> out = new ArrayList<>();
-        for (String s : get(key).split(",")) {
+        for (String s : value.split(",")) {
             if (!s.isBlank()) out.add(s.trim());
         }
         return out;

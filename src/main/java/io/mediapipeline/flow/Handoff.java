@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Stages hand files to each other through queue folders under work/: a hard link of the original
  * named &lt;sha256&gt;.&lt;ext&gt; appears atomically in work/&lt;stage&gt;/, the stage's file consumer takes it and
  * deletes it when done. The name is the ledger key, so a stage needs nothing else to find its row.
- * Later stages (compress, delivery) slot in by being added to {@link #afterIngest}.
+ * A stage that gets every new original calls {@link #follow} from its Stage.configure; the ingest route's
+ * hand-on step then queues each new original for the stages in {@link #stagesAfterIngest}.
  */
 public class Handoff {
 
@@ -42,7 +43,7 @@ public class Handoff {
         }
     }
 
-    /** Queues the original for every stage that follows ingest. */
+    /** Queues the original for every stage that follows ingest (what the route's hand-on step does one stage at a time). */
     public void afterIngest(Path original, String sha256, String extension) throws IOException {
         for (String stage : afterIngest) {
             send(stage, original, sha256, extension);

@@ -2,6 +2,7 @@ package io.mediapipeline.flow;
 
 import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.Settings;
+import java.util.List;
 import org.apache.camel.CamelConfiguration;
 
 /**
@@ -18,4 +19,9 @@ public interface Stage extends CamelConfiguration {
      * starts, so a bad value ends the start with one line naming the key.
      */
     void check(Settings settings) throws ConfigException;
+
+    /** Per-name keys the stage reads (one iCloud account's, say), accepted when the settings load. */
+    default List<Settings.Family> keyFamilies() {
+        return List.of();
+    }
 }

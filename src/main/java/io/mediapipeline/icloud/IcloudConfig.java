@@ -32,6 +32,9 @@ public record IcloudConfig(boolean enabled, List<Account> accounts, Path binary,
     public static final Set<String> PER_ACCOUNT = Set.of("username", "password", "recent", "until-found", "size",
             "live-photo-size", "skip-videos", "skip-live-photos", "file-match-policy", "set-exif-datetime",
             "album", "library", "folder-structure", "extra-flags");
+    /** pipeline.source.icloud.account.NAME.KEY for the accounts listed in pipeline.source.icloud.accounts. */
+    public static final Settings.Family ACCOUNT_KEYS = new Settings.Family(PREFIX + "accounts", ACCOUNT_PREFIX,
+            ACCOUNT_NAME, PER_ACCOUNT);
 
     /** One account, fully resolved. */
     public record Account(String name, String username, String password, Path cookieDir, Path downloadDir,
@@ -137,7 +140,7 @@ public record IcloudConfig(boolean enabled, List<Account> accounts, Path binary,
         for (Account a : accounts) {
             if (a.password().isEmpty()) {
                 String key = a.name().equals(DEFAULT_ACCOUNT) ? PREFIX + "password" : ACCOUNT_PREFIX + a.name() + ".password";
-                String env = key.replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT);
+                String env = Settings.environmentName(key);
                 return key + ": not set; put the Apple ID password in the environment variable " + env
                         + " (it reaches icloudpd only on its stdin)";
             }

@@ -6,6 +6,7 @@ import io.mediapipeline.flow.Stage;
 import io.mediapipeline.ops.Activity;
 import io.mediapipeline.ops.Metrics;
 import java.io.IOException;
+import java.util.List;
 import javax.sql.DataSource;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
@@ -34,7 +35,13 @@ public final class IcloudStage implements Stage {
 
     @Override
     public void check(Settings settings) throws ConfigException {
-        cfg = IcloudConfig.from(settings);
+        // doctor checks settings too, in a shell without the service's secrets: the password is required at serve
+        cfg = IcloudConfig.withoutSecrets(settings);
+    }
+
+    @Override
+    public List<Settings.Family> keyFamilies() {
+        return List.of(IcloudConfig.ACCOUNT_KEYS);
     }
 
     @BindToRegistry("icloudDownloader")

@@ -1,5 +1,6 @@
 package io.mediapipeline.ingest;
 
+import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.ledger.InputLedger;
 import io.mediapipeline.ledger.Ledger;
 import java.nio.file.Path;

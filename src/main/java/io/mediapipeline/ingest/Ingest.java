@@ -2,6 +2,7 @@ package io.mediapipeline.ingest;
 
 import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.flow.Handoff;
+import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.flow.SourceChangedException;
 import io.mediapipeline.ledger.Claim;
 import io.mediapipeline.ledger.InputLedger;
@@ -38,6 +39,8 @@ public class Ingest {
     public static final String SHA256 = "sha256";
     public static final String MEDIA_INFO = "mediaInfo";
     public static final String CLAIM = "claim";
+    /** Where the input was placed in originals/ (what the next stages get). */
+    public static final String ORIGINAL = "originalPath";
     /** Size and modification time of the input when it was hashed (what a link is checked against). */
     public static final String HASHED_SIZE = "hashedSize";
     public static final String HASHED_MTIME = "hashedMtime";
@@ -62,14 +65,18 @@ public class Ingest {
         this.fixWrongExtension = fixWrongExtension;
     }
 
-    /** Records the input; marks the exchange to skip if an earlier run already finished it. */
-    public void admit(Exchange ex) throws IOException {
-        Path file = sourcePath(ex);
-        String source = ex.getProperty(SOURCE, "folder", String.class);
+    /** Records the input (one row per source, path, size and modification time); says whether a run finished it. */
+    public SourceAdmission admission(String source, Path file) throws IOException {
         long size = Files.size(file);
         long mtime = Files.getLastModifiedTime(file).toMillis();
         String key = source + ":" + file + "|" + size + "|" + mtime;
-        SourceAdmission admission = ledger.admitSource(run.runId(), source, key, file.toString(), size);
+        return ledger.admitSource(run.runId(), source, key, file.toString(), size);
+    }
+
+    /** Records the input; marks the exchange to skip if an earlier run already finished it. */
+    public void admit(Exchange ex) throws IOException {
+        Path file = sourcePath(ex);
+        SourceAdmission admission = admission(ex.getProperty(SOURCE, "folder", String.class), file);
         ex.setProperty(SOURCE_FILE_ID, admission.sourceFileId());
         boolean done = admission.alreadyDone();
         if (done) {
@@ -84,17 +91,31 @@ public class Ingest {
         ex.getIn().setHeader("alreadyDone", done);
     }
 
-    public void hash(Exchange ex) throws IOException {
-        Path file = sourcePath(ex);
-        BasicFileAttributes before = Files.readAttributes(file, BasicFileAttributes.class);
-        ex.setProperty(SHA256, Hasher.sha256(file));
-        ex.setProperty(HASHED_SIZE, before.size());
-        ex.setProperty(HASHED_MTIME, before.lastModifiedTime().toMillis());
+    /** The content's sha256 with the size and modification time the file had when it was read. */
+    public record Hashed(String sha256, long size, long mtime) {
     }
 
+    public static Hashed hash(Path file) throws IOException {
+        BasicFileAttributes before = Files.readAttributes(file, BasicFileAttributes.class);
+        return new Hashed(Hasher.sha256(file), before.size(), before.lastModifiedTime().toMillis());
+    }
+
+    public void hash(Exchange ex) throws IOException {
+        Hashed hashed = hash(sourcePath(ex));
+        ex.setProperty(SHA256, hashed.sha256());
+        ex.setProperty(HASHED_SIZE, hashed.size());
+        ex.setProperty(HASHED_MTIME, hashed.mtime());
+    }
+
+    /** What the file is (format, capture time, size in pixels): bad media throws. */
+    public MediaInfo inspect(Path file) throws IOException, BadMediaException {
+        return probe.inspect(file, null);
+    }
+
+    /** Inspects the file and holds its extension against its content (fixed or refused, as configured). */
     public void probe(Exchange ex) throws IOException, BadMediaException {
         Path file = sourcePath(ex);
-        MediaInfo info = probe.inspect(file, null);
+        MediaInfo info = inspect(file);
         String ext = extensionOf(file.getFileName().toString());
         if (!matchesContent(ext, info)) {
             String msg = "named ." + ext + " but the content is " + info.format().toUpperCase(Locale.ROOT);
@@ -107,11 +128,16 @@ public class Ingest {
         ex.setProperty(MEDIA_INFO, info);
     }
 
+    /** Claims the content by its hash: new content, or a copy of content the ledger knows. */
+    public Claim claim(String sha256, long size, MediaInfo info, String source, Path file) {
+        return ledger.claim(sha256, size, info, source, file.getFileName().toString(), file.toString());
+    }
+
+    /** A copy of known content whose original is gone takes the original's place. */
     public void claim(Exchange ex) {
         Path file = sourcePath(ex);
         MediaInfo info = ex.getProperty(MEDIA_INFO, MediaInfo.class);
-        Claim claim = ledger.claim(ex.getProperty(SHA256, String.class), sizeOf(file), info,
-                ex.getProperty(SOURCE, "folder", String.class), file.getFileName().toString(), file.toString());
+        Claim claim = claim(ex.getProperty(SHA256, String.class), sizeOf(file), info, ex.getProperty(SOURCE, "folder", String.class), file);
         if (claim.duplicate() && claim.existingOriginalPath() != null
                 && !Files.isRegularFile(Path.of(claim.existingOriginalPath()), LinkOption.NOFOLLOW_LINKS)) {
             LOG.warn("The original {} is missing; {} takes its place", claim.existingOriginalPath(), file);
@@ -121,7 +147,7 @@ public class Ingest {
         ex.getIn().setHeader("duplicate", claim.duplicate());
     }
 
-    /** Copies (or, for inbox files we own, links) the input into originals/ and queues the next stages. */
+    /** Copies (or, for inbox files we own, links) the input into originals/; the route then hands it on. */
     public void storeOriginal(Exchange ex) throws IOException {
         Path file = sourcePath(ex);
         MediaInfo info = ex.getProperty(MEDIA_INFO, MediaInfo.class);
@@ -139,8 +165,18 @@ public class Ingest {
         }
         Path original = place(ex, file, dir, name, true);
         ledger.markIngested(claim.mediaId(), original.toString(), ex.getProperty(SOURCE_FILE_ID, Long.class), sha);
-        handoff.afterIngest(original, sha, info.extension());
+        ex.setProperty(ORIGINAL, original.toString());
         LOG.info("Ingested {} -> {}", file, original);
+    }
+
+    /**
+     * Queues the new original for one stage that follows ingest (the body names it). A crash before this is
+     * recovered at start: each stage queues again what the ledger says it has not done.
+     */
+    public void handOn(Exchange ex) throws IOException {
+        String stage = ex.getIn().getBody(String.class);
+        MediaInfo info = ex.getProperty(MEDIA_INFO, MediaInfo.class);
+        handoff.send(stage, Path.of(ex.getProperty(ORIGINAL, String.class)), ex.getProperty(SHA256, String.class), info.extension());
     }
 
     /** A second copy of known content: kept in duplicates/, linked to the first in the ledger. */

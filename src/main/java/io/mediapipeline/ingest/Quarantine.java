@@ -2,6 +2,7 @@ package io.mediapipeline.ingest;
 
 import io.mediapipeline.flow.Durable;
 import io.mediapipeline.flow.FileStore;
+import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.ledger.SourceAdmission;
 import io.mediapipeline.media.BadMediaException;

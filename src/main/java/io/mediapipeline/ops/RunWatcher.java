@@ -1,7 +1,7 @@
 package io.mediapipeline.ops;
 
 import io.mediapipeline.flow.Handoff;
-import io.mediapipeline.ingest.RunContext;
+import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.report.RunReport;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.mediapipeline.pixel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mediapipeline.ingest.RunContext;
+import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.ops.Metrics;
 import io.mediapipeline.syncthing.SyncthingClient;
 import io.mediapipeline.syncthing.SyncthingException;

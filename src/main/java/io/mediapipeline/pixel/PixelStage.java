@@ -3,7 +3,7 @@ package io.mediapipeline.pixel;
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.flow.Stage;
-import io.mediapipeline.ingest.RunContext;
+import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.ops.Activity;
 import io.mediapipeline.ops.Metrics;

@@ -25,7 +25,7 @@ class CompressUnitTest {
     private Settings load(String overrides) throws Exception {
         Path cfg = app.resolve("override.properties");
         Files.writeString(cfg, overrides);
-        return Settings.load(app, cfg, Map.of(), new Properties());
+        return io.mediapipeline.Application.load(app, cfg, Map.of(), new Properties());
     }
 
     @Test

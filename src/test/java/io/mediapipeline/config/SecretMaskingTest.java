@@ -75,7 +75,7 @@ class SecretMaskingTest {
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         int rc;
         try {
-            rc = Doctor.run(app, file);
+            rc = Doctor.run(() -> io.mediapipeline.Application.load(app, file, System.getenv(), System.getProperties()));
         } finally {
             System.setOut(was);
         }

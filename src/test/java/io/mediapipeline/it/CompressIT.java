@@ -381,7 +381,8 @@ class CompressIT {
         java.io.PrintStream stdout = System.out;
         System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
         try {
-            io.mediapipeline.cli.Doctor.run(PipelineHome.projectDir(), pipeline.config());
+            io.mediapipeline.cli.Doctor.run(() -> io.mediapipeline.Application.load(PipelineHome.projectDir(), pipeline.config(),
+                    System.getenv(), System.getProperties()));
         } finally {
             System.setOut(stdout);
         }

@@ -532,7 +532,8 @@ class PixelDeliveryIT {
         var buffer = new java.io.ByteArrayOutputStream();
         System.setOut(new java.io.PrintStream(buffer, true, java.nio.charset.StandardCharsets.UTF_8));
         try {
-            io.mediapipeline.cli.Doctor.run(PipelineHome.projectDir(), p.config());
+            io.mediapipeline.cli.Doctor.run(() -> io.mediapipeline.Application.load(PipelineHome.projectDir(), p.config(),
+                    System.getenv(), System.getProperties()));
         } finally {
             System.setOut(saved);
         }

@@ -79,14 +79,14 @@ public final class PipelineHome {
     }
 
     public Settings settings() {
-        return Settings.load(projectDir(), config(), Map.of(), new Properties());
+        return io.mediapipeline.Application.load(projectDir(), config(), Map.of(), new Properties());
     }
 
     /** Settings as an app in {@code app} would load them with {@code overrides} as its --config file. */
     public static Settings loadSettings(Path app, String overrides, Map<String, String> env) throws IOException {
         Path cfg = app.resolve("override.properties");
         Files.writeString(cfg, overrides);
-        return Settings.load(app, cfg, env, new Properties());
+        return io.mediapipeline.Application.load(app, cfg, env, new Properties());
     }
 
     /** A value of the last run's metrics over JMX, as an operator's tool reads it; -1 when it is not published. */

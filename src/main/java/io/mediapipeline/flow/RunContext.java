@@ -1,4 +1,4 @@
-package io.mediapipeline.ingest;
+package io.mediapipeline.flow;
 
 import io.mediapipeline.ledger.Ledger;
 

@@ -1,0 +1,93 @@
+package io.mediapipeline.ingest;
+
+import io.mediapipeline.config.ConfigException;
+import io.mediapipeline.config.Settings;
+import io.mediapipeline.flow.Handoff;
+import io.mediapipeline.flow.RunContext;
+import io.mediapipeline.flow.Stage;
+import io.mediapipeline.ledger.Ledger;
+import io.mediapipeline.media.MediaProbe;
+import io.mediapipeline.ops.Activity;
+import javax.sql.DataSource;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.processor.idempotent.jdbc.JdbcCachedMessageIdRepository;
+
+/**
+ * Ingest and its two local sources (routes 10-source-folder, 15-source-inbox, 20-ingest): the beans those
+ * routes call. Ingest has nothing to recover at start: an input it did not finish is still in its source.
+ */
+public class IngestStage implements Stage {
+
+    private IngestConfig ingest;
+    private SourcesConfig sources;
+    private GivenUp givenUp;
+    private Quarantine quarantine;
+
+    @Override
+    public void check(Settings settings) throws ConfigException {
+        ingest = IngestConfig.from(settings);
+        sources = SourcesConfig.from(settings);
+    }
+
+    @Override
+    public void configure(CamelContext camel) {
+        // no recovery: an unfinished input is taken again from its source
+    }
+
+    @BindToRegistry("ingest")
+    public Ingest ingest(Ledger ledger, MediaProbe probe, Handoff handoff, RunContext run, Settings settings) {
+        return new Ingest(ledger, probe, handoff, run, settings.home(), ingest.fixWrongExtension());
+    }
+
+    @BindToRegistry("livePhotos")
+    public LivePhotos livePhotos(javax.sql.DataSource dataSource) {
+        return new LivePhotos(dataSource);
+    }
+
+    @BindToRegistry("quarantine")
+    public Quarantine quarantine(Ledger ledger, RunContext run, Settings settings) {
+        return quarantineOf(ledger, run, settings);
+    }
+
+    @BindToRegistry("ingestFailures")
+    public RepeatedFailures ingestFailures(Ledger ledger, RunContext run, Settings settings) {
+        return new RepeatedFailures(ledger, quarantineOf(ledger, run, settings), ingest.maxAttempts(), givenUpOf(ledger, run));
+    }
+
+    @BindToRegistry("folderFilter")
+    public SourceFilter folderFilter(Ledger ledger, RunContext run, Activity activity) {
+        return new SourceFilter(ledger, run, "folder", sources.folder(), sources.links(), sources.maxDepth(),
+                activity::workHappened, ingest.fresh(), givenUpOf(ledger, run));
+    }
+
+    @BindToRegistry("inboxFilter")
+    public SourceFilter inboxFilter(Ledger ledger, RunContext run, Activity activity, Settings settings) {
+        // the inbox belongs to the pipeline: links are never taken and there is no depth to cap
+        return new SourceFilter(ledger, run, null, settings.home().resolve("inbox"), SourceFilter.Links.SKIP,
+                Integer.MAX_VALUE, activity::workHappened, ingest.fresh(), givenUpOf(ledger, run));
+    }
+
+    /** What the folder source imported before (path, size, modification time), kept in the ledger. */
+    @BindToRegistry("folderImports")
+    public JdbcCachedMessageIdRepository folderImports(DataSource dataSource) {
+        JdbcCachedMessageIdRepository imports = new JdbcCachedMessageIdRepository(dataSource, "source-folder");
+        imports.setCreateTableIfNotExists(false);
+        return imports;
+    }
+
+    /** One per run of the service: the sources and the quarantine count an input's failures together. */
+    private synchronized GivenUp givenUpOf(Ledger ledger, RunContext run) {
+        if (givenUp == null) {
+            givenUp = new GivenUp(ledger, run, ingest.maxAttempts());
+        }
+        return givenUp;
+    }
+
+    private synchronized Quarantine quarantineOf(Ledger ledger, RunContext run, Settings settings) {
+        if (quarantine == null) {
+            quarantine = new Quarantine(ledger, run, settings.home(), givenUpOf(ledger, run));
+        }
+        return quarantine;
+    }
+}
