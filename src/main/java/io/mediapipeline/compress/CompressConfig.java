@@ -51,6 +51,7 @@ public record CompressConfig(
             "slow", "slower", "veryslow");
 
     public static CompressConfig from(Settings s) {
+        s.bool("pipeline.compress.enabled"); // read by the route's autoStartup: checked here like every other key
         int cores = Runtime.getRuntime().availableProcessors();
         int parallelism = nonNegative(s, "pipeline.compress.parallelism");
         String codec = s.get("pipeline.compress.video.codec");

@@ -62,6 +62,12 @@ final class IcloudValidation {
                 }
             }
         }
+        // numbers are numbers even while the source is off: its route is built (stopped) all the same
+        for (String key : List.of("retry-check-seconds", "stop-grace-seconds", "session-warn-days", "login.port",
+                "move-mode.keep-recent-days", "retry.initial-delay-seconds", "retry.max-delay-seconds",
+                "throttle.initial-backoff-seconds", "throttle.max-backoff-seconds")) {
+            s.integer(PREFIX + key);
+        }
         if (!s.bool(PREFIX + "enabled")) {
             return;
         }
