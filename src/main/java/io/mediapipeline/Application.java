@@ -227,6 +227,7 @@ public final class Application {
             main.bind("failedFileExchanges", activity.failedFileExchanges());
             main.bind("metrics", metrics);
             for (Stage stage : stages()) {
+                stage.check(settings); // each instance reads its record (load checked other instances)
                 main.configure().addConfiguration(stage);
             }
 
