@@ -103,6 +103,28 @@ abstract class RouteTestSupport extends CamelMainTestSupport {
         AdviceWith.adviceWith(context, routeId, advice);
     }
 
+    /** What the ingest-errors give-up check answers: false = leave the file for the next poll. */
+    protected volatile boolean givesUp;
+
+    /** The beans the ingest-errors route configuration calls: quarantine and ingestFailures. */
+    protected void bindIngestErrorBeans(Registry registry) {
+        registry.bind("quarantine", new Object() {
+            public void badInput(Exchange ex) {
+                record("quarantine.badInput", ex);
+            }
+        });
+        registry.bind("ingestFailures", new Object() {
+            public boolean givesUp(Exchange ex) {
+                record("ingestFailures.givesUp", ex);
+                return givesUp;
+            }
+
+            public void quarantine(Exchange ex) {
+                record("ingestFailures.quarantine", ex);
+            }
+        });
+    }
+
     /** Records the call and the file it was about. */
     protected void record(String call, Exchange ex) {
         calls.add(call + " " + ex.getIn().getHeader(Exchange.FILE_NAME_ONLY, "", String.class));

@@ -19,8 +19,6 @@ import org.junit.jupiter.api.Test;
 /** source-folder: copies in from a folder it never changes, once per file, with the ingest-errors handling. */
 class SourceFolderRouteTest extends RouteTestSupport {
 
-    private boolean givesUp;
-
     private Path folder() {
         return home().resolve("library");
     }
@@ -41,21 +39,7 @@ class SourceFolderRouteTest extends RouteTestSupport {
         super.bindFakes(registry);
         registry.bind("folderImports", memoryRepository());
         registry.bind("folderFilter", acceptAll());
-        registry.bind("quarantine", new Object() {
-            public void badInput(Exchange ex) {
-                record("quarantine.badInput", ex);
-            }
-        });
-        registry.bind("ingestFailures", new Object() {
-            public boolean givesUp(Exchange ex) {
-                record("ingestFailures.givesUp", ex);
-                return givesUp;
-            }
-
-            public void quarantine(Exchange ex) {
-                record("ingestFailures.quarantine", ex);
-            }
-        });
+        bindIngestErrorBeans(registry);
     }
 
     private MockEndpoint ingest() throws Exception {
@@ -70,14 +54,14 @@ class SourceFolderRouteTest extends RouteTestSupport {
         ingest.expectedMessageCount(1);
         ingest.expectedPropertyReceived("source", "folder");
         ingest.expectedPropertyReceived("mayLink", false);
+        NotifyBuilder twoDone = new NotifyBuilder(context).fromRoute("source-folder").whenDone(2).create();
         Path photo = write(folder().resolve("2019/a.jpg"), "photo");
 
         ingest.assertIsSatisfied(10_000);
         assertThat(ingest.getExchanges().get(0).getIn().getHeader(Exchange.FILE_PATH, String.class)).isEqualTo(photo.toString());
         // the next polls find it remembered: still one hand-on, and the file is where it was
-        NotifyBuilder polls = new NotifyBuilder(context).fromRoute("source-folder").whenDone(1).create();
         write(folder().resolve("b.jpg"), "another");
-        assertThat(polls.matches(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(twoDone.matches(10, TimeUnit.SECONDS)).isTrue();
         assertThat(ingest.getReceivedCounter()).isEqualTo(2);
         assertThat(photo).exists().hasContent("photo");
     }
