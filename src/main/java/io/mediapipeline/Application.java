@@ -29,7 +29,7 @@ import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.ExifTool;
 import io.mediapipeline.media.MediaProbe;
-import io.mediapipeline.media.SampleLibrary;
+import io.mediapipeline.demo.SampleLibrary;
 import io.mediapipeline.ops.Activity;
 import io.mediapipeline.ops.JmxInstall;
 import io.mediapipeline.ops.Metrics;

@@ -12,10 +12,10 @@ import java.util.concurrent.TimeUnit;
  * Runs a short-lived tool (ffprobe, ffmpeg, a one-shot exiftool) without a shell, with stdin from /dev/null and both
  * output streams drained concurrently, so a tool can neither wait for input nor block on a full pipe.
  */
-final class ToolRun {
+public final class ToolRun {
 
     /** Outcome of one run; output beyond the capture limits was read and dropped. */
-    record Result(int exitCode, String stdout, String stderr) {
+    public record Result(int exitCode, String stdout, String stderr) {
     }
 
     private static final File NO_INPUT = new File("/dev/null");
@@ -26,7 +26,7 @@ final class ToolRun {
     private ToolRun() {
     }
 
-    static Result run(List<String> command, Duration timeout) throws IOException {
+    public static Result run(List<String> command, Duration timeout) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(NO_INPUT));
         Process process;
         try {

@@ -2,6 +2,7 @@ package io.mediapipeline.support;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,5 +45,15 @@ public final class Tools {
         }
         run(dir, cmd.toArray(String[]::new));
         return files;
+    }
+
+    /** Whether an executable of that name is on the PATH. */
+    public static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

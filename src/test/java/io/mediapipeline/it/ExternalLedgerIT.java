@@ -1,9 +1,11 @@
-package io.mediapipeline.ledger;
+package io.mediapipeline.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mediapipeline.Application;
+import io.mediapipeline.ledger.Migrations;
+import io.mediapipeline.ledger.LedgerUnavailableException;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.TestPostgres;
 import io.mediapipeline.support.Tools;
@@ -81,7 +83,7 @@ class ExternalLedgerIT {
         ds.setUrl(pg.url(database));
         ds.setUser(TestPostgres.OWNER);
         ds.setPassword(TestPostgres.OWNER_PASSWORD);
-        Database.migrate(ds, PipelineHome.projectDir().resolve("supabase/migrations"));
+        Migrations.migrate(ds, PipelineHome.projectDir().resolve("supabase/migrations"));
         return database;
     }
 
@@ -257,7 +259,7 @@ class ExternalLedgerIT {
         ds.setUser(TestPostgres.OWNER);
         ds.setPassword(TestPostgres.OWNER_PASSWORD);
 
-        Database.migrate(ds, folder);
+        Migrations.migrate(ds, folder);
 
         try (Stream<Path> all = Files.list(folder)) {
             historyCoversEveryFileOnce("plus_one", all.sorted().toList());

@@ -1,4 +1,4 @@
-package io.mediapipeline.pixel;
+package io.mediapipeline.it;
 
 import static io.mediapipeline.support.PipelineHome.files;
 import static io.mediapipeline.support.PipelineHome.query;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mediapipeline.Application;
 import io.mediapipeline.ledger.Database;
+import io.mediapipeline.pixel.LoopbackPair;
 import io.mediapipeline.support.LogCapture;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;

@@ -1,4 +1,4 @@
-package io.mediapipeline.icloud;
+package io.mediapipeline.it;
 
 import static io.mediapipeline.support.PipelineHome.files;
 import static io.mediapipeline.support.PipelineHome.query;
