@@ -61,7 +61,7 @@ class PixelDeliveryIT {
     }
 
     private static int once(PipelineHome p) throws Exception {
-        return Application.run(new String[] {"once", "--config", p.config().toString()});
+        return p.once();
     }
 
     static double metric(String name) throws Exception {
