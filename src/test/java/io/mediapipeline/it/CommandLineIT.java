@@ -6,7 +6,7 @@ import static io.mediapipeline.support.PipelineHome.sha;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mediapipeline.ledger.Database;
-import io.mediapipeline.media.SampleLibrary;
+import io.mediapipeline.demo.SampleLibrary;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
 import java.io.IOException;

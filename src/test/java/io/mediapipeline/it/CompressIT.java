@@ -9,6 +9,7 @@ import io.mediapipeline.Application;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.media.ExifTool;
 import io.mediapipeline.support.LogCapture;
+import io.mediapipeline.support.AppProcess;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
 import java.nio.file.Files;
@@ -114,7 +115,7 @@ class CompressIT {
         // PNG passes through
         Files.copy(tmp.resolve("h.png"), lib.resolve("drawing.png"));
 
-        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
+        assertThat(pipeline.once()).isEqualTo(0);
 
         Path home = pipeline.home();
         Path compressedDir = home.resolve("compressed");
@@ -206,7 +207,7 @@ class CompressIT {
         }
         int compressedFiles = files(home.resolve("compressed")).size();
 
-        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
+        assertThat(pipeline.once()).isEqualTo(0);
         try (Database db = pipeline.openLedger()) {
             Map<String, Map<String, Object>> rows = rowsByName(db);
             Map<String, Object> landscape = rows.get("landscape.mov");
@@ -285,9 +286,7 @@ class CompressIT {
     void failuresUseTheOriginalRecordWhyAndTheRunGoesOn() throws Exception {
         // An ffmpeg that crashes, fills the disk after writing part of a file, or hangs, depending on a marker the
         // test writes into each input's metadata; anything else goes to the real ffmpeg.
-        Path bin = Files.createDirectories(tmp.resolve("bin"));
-        Path ffmpeg = bin.resolve("ffmpeg");
-        Files.writeString(ffmpeg, """
+        Path ffmpeg = Tools.script(tmp.resolve("bin"), "ffmpeg", """
                 #!/bin/sh
                 in=""; prev=""; out=""
                 for a in "$@"; do
@@ -304,7 +303,6 @@ class CompressIT {
                 esac
                 exec ffmpeg "$@"
                 """);
-        ffmpeg.toFile().setExecutable(true);
         PipelineHome pipeline = new PipelineHome(tmp)
                 .set("pipeline.compress.enabled", "true")
                 .set("pipeline.compress.video.preset", "ultrafast")
@@ -318,7 +316,7 @@ class CompressIT {
             Tools.run(lib, "exiftool", "-q", "-overwrite_original", "-QuickTime:Comment=" + marker, name);
         }
         long started = System.nanoTime();
-        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()}))
+        assertThat(pipeline.once())
                 .as("three compress failures are not all done").isEqualTo(Application.EXIT_NOT_DONE);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the hung encode was cut short").isLessThan(Duration.ofSeconds(55));
         Path home = pipeline.home();
@@ -348,8 +346,8 @@ class CompressIT {
 
         // The disk has room again: the next run retries the failures (max-failures=2); the freed disk's file is
         // compressed, the others fail a second time, and a third run leaves them alone.
-        Files.createFile(bin.resolve("disk-freed"));
-        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()}))
+        Files.createFile(ffmpeg.resolveSibling("disk-freed"));
+        assertThat(pipeline.once())
                 .as("two clips failed again in this run: not all done").isEqualTo(Application.EXIT_NOT_DONE);
         Map<String, Map<String, Object>> second;
         try (Database db = pipeline.openLedger()) {
@@ -368,7 +366,7 @@ class CompressIT {
             assertThat(((Number) second.get("good.mov").get("compressions")).intValue()).as("not redone").isEqualTo(1);
         }
         long third = System.nanoTime();
-        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
+        assertThat(pipeline.once()).isEqualTo(0);
         try (Database db = pipeline.openLedger()) {
             assertThat(rowsByName(db)).as("nothing retried after max-failures").isEqualTo(second);
         }
@@ -406,7 +404,7 @@ class CompressIT {
 
         List<String> progress;
         try (LogCapture log = LogCapture.of("io.mediapipeline.compress.Progress")) {
-            assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
+            assertThat(pipeline.once()).isEqualTo(0);
             progress = log.messages(ch.qos.logback.classic.Level.INFO);
         }
         assertThat(progress).as("a progress line per decision (progress-seconds=0)").hasSize(2)
@@ -478,7 +476,7 @@ class CompressIT {
         });
         sampler.start();
         try {
-            assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
+            assertThat(pipeline.once()).isEqualTo(0);
         } finally {
             done.set(true);
             sampler.join();
@@ -503,11 +501,7 @@ class CompressIT {
         clip(staged, "birthday.mov", 640, 360, 1, monthsAgo(1), 0);
         Path compressed = pipeline.home().resolve("compressed");
         Path log = tmp.resolve("service.log");
-        Path project = PipelineHome.projectDir();
-        String jar = System.getProperty("pipeline.jar", project.resolve("target/media-pipeline.jar").toString());
-        Process app = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dpipeline.app-home=" + project, "-jar", jar, "run", "--config", pipeline.config().toString())
-                .directory(project.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process app = AppProcess.start(pipeline.config(), log, Map.of());
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!Files.exists(log) || !Files.readString(log).contains("Started (service)")) {
             assertThat(app.isAlive()).as("service running (log: " + log + ")").isTrue();
@@ -568,7 +562,7 @@ class CompressIT {
                 "-q:v", "1", "p%d.jpg");
         Tools.run(lib, "exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=2022:02:02 10:00:00", "p1.jpg", "p2.jpg", "p3.jpg");
         String decided = "select original_name, compressed_at from media_files where compress_decision is not null order by 1";
-        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()}))
+        assertThat(pipeline.once())
                 .as("the cap left a file undecided: not all done").isEqualTo(Application.EXIT_NOT_DONE);
         List<Map<String, Object>> first;
         try (Database db = pipeline.openLedger()) {
@@ -576,7 +570,7 @@ class CompressIT {
             assertThat(first).as("two files, the cap").hasSize(2);
         }
         assertThat(files(pipeline.home().resolve("work"))).as("nothing left queued").isEmpty();
-        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
+        assertThat(pipeline.once()).isEqualTo(0);
         try (Database db = pipeline.openLedger()) {
             List<Map<String, Object>> second = query(db, decided);
             assertThat(second).as("the next run took the third file").hasSize(3);

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mediapipeline.Application;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.media.ExifTool;
+import io.mediapipeline.support.AppProcess;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
 import java.nio.file.Files;
@@ -33,8 +34,7 @@ class CompressPromisesIT {
 
     /** An exiftool that, after copying the tags back onto an output whose original says LOSETAG, drops its GPS. */
     static Path exiftoolThatLosesGps(Path dir) throws Exception {
-        Path exiftool = Files.createDirectories(dir.resolve("bin")).resolve("exiftool");
-        Files.writeString(exiftool, """
+        Path exiftool = Tools.script(dir.resolve("bin"), "exiftool", """
                 #!/bin/sh
                 src=""; prev=""; out=""
                 for a in "$@"; do
@@ -47,7 +47,6 @@ class CompressPromisesIT {
                 fi
                 exec exiftool "$@"
                 """);
-        exiftool.toFile().setExecutable(true);
         return exiftool;
     }
 
@@ -72,7 +71,7 @@ class CompressPromisesIT {
                 shared.resolve("h.png").toString());
         Tools.run(lib, "heif-enc", "-q", "90", "-o", "photo.heic", shared.resolve("h.png").toString());
         exif(lib, "photo.heic", gps);
-        assertThat(Application.run(new String[] {"once", "--config", gateRun.config().toString()})).isEqualTo(0);
+        assertThat(gateRun.once()).isEqualTo(0);
     }
 
     static void exif(Path dir, String file, String tags) {
@@ -142,7 +141,7 @@ class CompressPromisesIT {
         for (Path p : files(lib)) {
             assertThat(Files.size(p)).as(p + " size").isBetween(512L * 1024, 1024L * 1024 - 1);
         }
-        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()}))
+        assertThat(pipeline.once())
                 .as("the cap left a file undecided: not all done").isEqualTo(Application.EXIT_NOT_DONE);
         List<Map<String, Object>> first;
         try (Database db = pipeline.openLedger()) {
@@ -150,7 +149,7 @@ class CompressPromisesIT {
             assertThat(first).as("1 MiB per run: two started, the third left undecided").hasSize(2);
             assertThat(query(db, "select 1 from media_files")).hasSize(3);
         }
-        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
+        assertThat(pipeline.once()).isEqualTo(0);
         try (Database db = pipeline.openLedger()) {
             assertThat(query(db, decided)).as("the next run took the third").hasSize(3).containsAll(first);
         }
@@ -159,26 +158,24 @@ class CompressPromisesIT {
     @Test
     void perRunMinuteCapLeavesTheRestForTheNextRun(@TempDir Path tmp) throws Exception {
         // an ffmpeg whose photo encodes take just over the one-minute cap until the test says otherwise
-        Path ffmpeg = Files.createDirectories(tmp.resolve("bin")).resolve("ffmpeg");
-        Files.writeString(ffmpeg, """
+        Path ffmpeg = Tools.script(tmp.resolve("bin"), "ffmpeg", """
                 #!/bin/sh
                 case " $* " in *" mjpeg "*) [ -e "$(dirname "$0")/fast" ] || sleep 62 ;; esac
                 exec ffmpeg "$@"
                 """);
-        ffmpeg.toFile().setExecutable(true);
         PipelineHome pipeline = new PipelineHome(tmp)
                 .set("pipeline.compress.enabled", "true")
                 .set("pipeline.compress.parallelism", "1")
                 .set("pipeline.compress.max-minutes-per-run", "1")
                 .set("pipeline.tools.ffmpeg", ffmpeg.toString());
         Tools.photos(pipeline.library(), "p", 2, "2022:02:02 10:00:00");
-        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()}))
+        assertThat(pipeline.once())
                 .as("the cap left a file undecided: not all done").isEqualTo(Application.EXIT_NOT_DONE);
         try (Database db = pipeline.openLedger()) {
             assertThat(query(db, decided)).as("the second file started after the minute: left for the next run").hasSize(1);
         }
         Files.createFile(tmp.resolve("bin/fast"));
-        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
+        assertThat(pipeline.once()).isEqualTo(0);
         try (Database db = pipeline.openLedger()) {
             assertThat(query(db, decided)).hasSize(2);
         }
@@ -193,11 +190,7 @@ class CompressPromisesIT {
         CompressIT.clip(pipeline.library(), "party.mov", 640, 360, 2, "2025:01:01 12:00:00", 0);
         Path scratch = pipeline.home().resolve("work/.compress-scratch");
         Path log = tmp.resolve("service.log");
-        Path project = PipelineHome.projectDir();
-        String jar = System.getProperty("pipeline.jar", project.resolve("target/media-pipeline.jar").toString());
-        Process app = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dpipeline.app-home=" + project, "-jar", jar, "run", "--config", pipeline.config().toString())
-                .directory(project.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process app = AppProcess.start(pipeline.config(), log, Map.of());
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             while (files(scratch).isEmpty()

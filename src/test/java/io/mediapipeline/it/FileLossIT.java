@@ -277,24 +277,10 @@ class FileLossIT {
     void growingFileDoesNotHoldUpTheOtherFilesOfItsSource() throws Exception {
         // idle-seconds: `once` must still be running when the test starts writing
         pipeline.set("pipeline.ingest.stable-seconds", "3").set("pipeline.once.idle-seconds", "20");
-        Tools.run(tmp, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x480", "-frames:v", "1", "-q:v", "2", "big.jpg");
-        Tools.run(tmp, "exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=2022:02:02 12:00:00", "big.jpg");
-        byte[] whole = Files.readAllBytes(tmp.resolve("big.jpg"));
+        byte[] whole = Tools.datedJpeg(tmp, "big.jpg", "2022:02:02 12:00:00");
         List<Path> others = Tools.photos(Files.createDirectories(tmp.resolve("others")), "other_", 2, "2020:06:06 06:06:06");
         AtomicLong writerDone = new AtomicLong(Long.MAX_VALUE);
-        Thread writer = new Thread(() -> {
-            try (var out = Files.newOutputStream(lib.resolve("growing.jpg"))) {
-                int chunk = whole.length / 250 + 1;
-                for (int off = 0; off < whole.length; off += chunk) {
-                    out.write(whole, off, Math.min(chunk, whole.length - off));
-                    out.flush();
-                    Thread.sleep(200);
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            writerDone.set(System.nanoTime());
-        });
+        Thread writer = Tools.slowWriter(lib.resolve("growing.jpg"), whole, 250, 200, () -> writerDone.set(System.nanoTime()));
         AtomicInteger rc = new AtomicInteger(-1);
         Thread runner = new Thread(() -> rc.set(onceUnchecked()));
         long othersIn;
@@ -322,7 +308,7 @@ class FileLossIT {
     // ---- helpers --------------------------------------------------------------------------------------------------
 
     private int once() throws Exception {
-        return Application.run(new String[] {"once", "--config", pipeline.config().toString()});
+        return pipeline.once();
     }
 
     private int onceUnchecked() {

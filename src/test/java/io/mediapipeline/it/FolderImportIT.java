@@ -84,7 +84,7 @@ class FolderImportIT {
         assertThat(inputs).isEqualTo(12);
         Map<String, String> sourceBefore = FolderState.of(lib);
 
-        int rc = Application.run(new String[] {"once", "--config", pipeline.config().toString()});
+        int rc = pipeline.once();
         assertThat(rc).as("exit code: done with some files quarantined").isEqualTo(Application.EXIT_QUARANTINED);
 
         Path sorted = pipeline.sorted();
@@ -162,7 +162,7 @@ class FolderImportIT {
         }
 
         // second run: nothing new, nothing moved, exit 0
-        int rc2 = Application.run(new String[] {"once", "--config", pipeline.config().toString()});
+        int rc2 = pipeline.once();
         assertThat(rc2).isEqualTo(Application.EXIT_OK);
         Map<String, String> archivedAgain = files(sorted).stream().collect(Collectors.toMap(
                 p -> sorted.relativize(p).toString(), PipelineHome::sha));
@@ -180,24 +180,11 @@ class FolderImportIT {
 
     @Test
     void fileStillBeingWrittenIsTakenOnlyWhenComplete() throws Exception {
-        Tools.run(tmp, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x480", "-frames:v", "1", "-q:v", "2", "big.jpg");
-        Tools.run(tmp, "exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=2022:02:02 12:00:00", "big.jpg");
-        byte[] whole = Files.readAllBytes(tmp.resolve("big.jpg"));
+        byte[] whole = Tools.datedJpeg(tmp, "big.jpg", "2022:02:02 12:00:00");
         Path target = lib.resolve("slow.jpg");
-        Thread writer = new Thread(() -> {
-            try (var out = Files.newOutputStream(target)) {
-                int chunk = whole.length / 8 + 1;
-                for (int off = 0; off < whole.length; off += chunk) {
-                    out.write(whole, off, Math.min(chunk, whole.length - off));
-                    out.flush();
-                    Thread.sleep(600);
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        Thread writer = Tools.slowWriter(target, whole, 8, 600, () -> { });
         writer.start();
-        int rc = Application.run(new String[] {"once", "--config", pipeline.config().toString()});
+        int rc = pipeline.once();
         writer.join();
         assertThat(rc).isEqualTo(Application.EXIT_OK);
         List<Path> archived = files(pipeline.sorted());
@@ -213,7 +200,7 @@ class FolderImportIT {
         Path liar = lib.resolve("misnamed.png"); // a JPEG named .png
         Files.move(lib.resolve("p0002.jpg"), liar);
 
-        int rc = Application.run(new String[] {"once", "--config", pipeline.config().toString()});
+        int rc = pipeline.once();
         assertThat(rc).as("exit code: done with some files quarantined").isEqualTo(Application.EXIT_QUARANTINED);
 
         assertThat(files(pipeline.sorted())).as("only the honest photo is archived").singleElement()

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mediapipeline.Application;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.support.IcloudStandIn;
+import io.mediapipeline.support.AppProcess;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +70,7 @@ class IcloudDownloadIT {
         try (IcloudStandIn.ProcWatcher watcher = new IcloudStandIn.ProcWatcher(PASSWORD, icloud.binary())) {
             // 1. the schedule downloads; everything reaches sorted/; later runs download nothing new
             icloud.marker(USER, "slow", "0.3"); // slow enough for the watcher to see icloudpd running
-            Process app = IcloudStandIn.startApp(config, tmp.resolve("first.log"), env);
+            Process app = AppProcess.start(config, tmp.resolve("first.log"), env);
             waitFor(app, tmp.resolve("first.log"), 120, () -> files(pipeline.sorted()).size() == 5);
             icloud.clear(USER, "slow");
             waitFor(app, tmp.resolve("first.log"), 30, () -> icloud.ends(USER, "download").size() >= 3);
@@ -116,7 +117,7 @@ class IcloudDownloadIT {
                         .isEmpty();
             }
             icloud.clear(USER, "slow");
-            app = IcloudStandIn.startApp(config, tmp.resolve("second.log"), env);
+            app = AppProcess.start(config, tmp.resolve("second.log"), env);
             waitFor(app, tmp.resolve("second.log"), 120, () -> files(pipeline.sorted()).size() == 6);
             waitFor(app, tmp.resolve("second.log"), 30, () -> {
                 try (Stream<Path> s = Files.list(home.resolve("state/icloud-tmp/default"))) {
@@ -196,7 +197,7 @@ class IcloudDownloadIT {
         Path config = pipeline.config();
         Map<String, String> env = Map.of("FAKE_ICLOUD", icloud.root().toString(), "PIPELINE_SOURCE_ICLOUD_PASSWORD", PASSWORD);
 
-        Process once = IcloudStandIn.startApp("once", config, tmp.resolve("once1.log"), env);
+        Process once = AppProcess.start("once", config, tmp.resolve("once1.log"), env);
         assertThat(once.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(once.exitValue()).as("a partial download is not all done; " + Files.readString(tmp.resolve("once1.log")))
                 .isEqualTo(Application.EXIT_NOT_DONE);
@@ -207,7 +208,7 @@ class IcloudDownloadIT {
 
         icloud.clear(USER, "partial");
         // the next `once` (an operator's explicit run) does not wait for the failure backoff
-        once = IcloudStandIn.startApp("once", config, tmp.resolve("once2.log"), env);
+        once = AppProcess.start("once", config, tmp.resolve("once2.log"), env);
         assertThat(once.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(once.exitValue()).as(Files.readString(tmp.resolve("once2.log"))).isEqualTo(Application.EXIT_OK);
         assertThat(files(pipeline.sorted())).hasSize(3);

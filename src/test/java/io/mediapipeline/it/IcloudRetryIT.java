@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.support.IcloudStandIn;
+import io.mediapipeline.support.AppProcess;
 import io.mediapipeline.support.PipelineHome;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,24 +35,14 @@ class IcloudRetryIT {
         IcloudStandIn icloud = new IcloudStandIn(tmp);
         icloud.marker(FLAKY, "crash", "");
         icloud.marker(TYPO, "password", "typo-secret");
-        PipelineHome pipeline = new PipelineHome(tmp)
-                .set("pipeline.source.folder.enabled", "false")
-                .set("pipeline.source.icloud.enabled", "true")
-                .set("pipeline.source.icloud.accounts", "flaky,typo")
-                .set("pipeline.source.icloud.account.flaky.username", FLAKY)
-                .set("pipeline.source.icloud.account.typo.username", TYPO)
+        PipelineHome pipeline = icloud.pipeline(tmp, "flaky", FLAKY, "typo", TYPO)
                 .set("pipeline.source.icloud.account.typo.extra-flags", "--skip-vidoes")
-                // no scheduled run during the test: the first attempt is at start, every later one a retry
-                .set("pipeline.source.icloud.schedule", "0 0 3 1 1 ? 2099")
-                .set("pipeline.source.icloud.run-at-start", "true")
-                .set("pipeline.source.icloud.binary", icloud.binary().toString())
-                .set("pipeline.source.icloud.retry-check-seconds", "1")
                 .set("pipeline.source.icloud.retry.max-attempts", String.valueOf(MAX_RETRIES))
                 .set("pipeline.source.icloud.retry.initial-delay-seconds", "1")
                 .set("pipeline.source.icloud.retry.max-delay-seconds", "1")
                 .set("pipeline.source.icloud.max-attempts-per-hour", "100");
         Path log = tmp.resolve("app.log");
-        Process app = IcloudStandIn.startApp(pipeline.config(), log, Map.of("FAKE_ICLOUD", icloud.root().toString(),
+        Process app = AppProcess.start(pipeline.config(), log, Map.of("FAKE_ICLOUD", icloud.root().toString(),
                 "PIPELINE_SOURCE_ICLOUD_ACCOUNT_FLAKY_PASSWORD", "flaky-secret",
                 "PIPELINE_SOURCE_ICLOUD_ACCOUNT_TYPO_PASSWORD", "typo-secret"));
         try {

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mediapipeline.Application;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.support.IcloudStandIn;
+import io.mediapipeline.support.AppProcess;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
 import java.io.ByteArrayOutputStream;
@@ -61,18 +62,8 @@ class IcloudThrottleAndLoginIT {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        PipelineHome pipeline = new PipelineHome(tmp)
-                .set("pipeline.source.folder.enabled", "false")
+        PipelineHome pipeline = icloud.pipeline(tmp, "busy", BUSY, "anna", ANNA)
                 .set("pipeline.source.inbox.poll-seconds", "1")
-                .set("pipeline.source.icloud.enabled", "true")
-                .set("pipeline.source.icloud.accounts", "busy,anna")
-                .set("pipeline.source.icloud.account.busy.username", BUSY)
-                .set("pipeline.source.icloud.account.anna.username", ANNA)
-                // no scheduled run during the test: the first attempt is at start, every later one a retry
-                .set("pipeline.source.icloud.schedule", "0 0 3 1 1 ? 2099")
-                .set("pipeline.source.icloud.run-at-start", "true")
-                .set("pipeline.source.icloud.binary", icloud.binary().toString())
-                .set("pipeline.source.icloud.retry-check-seconds", "1")
                 .set("pipeline.source.icloud.throttle.initial-backoff-seconds", "1")
                 .set("pipeline.source.icloud.throttle.max-backoff-seconds", "4")
                 .set("pipeline.source.icloud.max-attempts-per-hour", String.valueOf(MAX_PER_HOUR))
@@ -90,7 +81,7 @@ class IcloudThrottleAndLoginIT {
         List<Double> busyStarts;
         try (IcloudStandIn.ProcWatcher watcher = new IcloudStandIn.ProcWatcher(BUSY_PASSWORD, icloud.binary());
              IcloudStandIn.ProcWatcher watcher2 = new IcloudStandIn.ProcWatcher(ANNA_PASSWORD, icloud.binary())) {
-            Process app = IcloudStandIn.startApp(config, log, env);
+            Process app = AppProcess.start(config, log, env);
             // throttled: 1 + 2 + 4 s of backoff (capped at 4) between the 4 allowed attempts, then the circuit stays open
             // the app alone can take a minute to start on a loaded machine
             waitFor(app, log, 180, () -> icloud.ends(BUSY, "download").size() >= MAX_PER_HOUR);

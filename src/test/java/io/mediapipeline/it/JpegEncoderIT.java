@@ -2,7 +2,6 @@ package io.mediapipeline.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mediapipeline.Application;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.media.ExifTool;
 import io.mediapipeline.support.LogCapture;
@@ -147,7 +146,7 @@ class JpegEncoderIT {
             assertThat(exif.read(original).get("ICC_Profile:ProfileDescription")).as("the test photo has its profile")
                     .isEqualTo(PROFILE);
         }
-        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(0);
+        assertThat(pipeline.once()).isEqualTo(0);
         try (Database db = pipeline.openLedger()) {
             Map<String, Map<String, Object>> rows = CompressIT.rowsByName(db);
             rows.forEach((file, row) -> {

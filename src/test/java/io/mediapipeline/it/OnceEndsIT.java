@@ -96,7 +96,7 @@ class OnceEndsIT {
         AtomicInteger rc = new AtomicInteger(-1);
         Thread runner = new Thread(() -> {
             try {
-                rc.set(Application.run(new String[] {"once", "--config", pipeline.config().toString()}));
+                rc.set(pipeline.once());
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

@@ -147,7 +147,7 @@ class UnfinishedRunIT {
         int rc;
         try {
             System.setOut(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
-            rc = Application.run(new String[] {"once", "--config", pipeline.config().toString()});
+            rc = pipeline.once();
         } finally {
             System.setOut(old);
         }
@@ -171,7 +171,7 @@ class UnfinishedRunIT {
 
         // the obstacle is gone: the next run takes the files back to ingested (where they failed) and organizes them
         Files.delete(pipeline.sorted());
-        assertThat(Application.run(new String[] {"once", "--config", pipeline.config().toString()})).isEqualTo(Application.EXIT_OK);
+        assertThat(pipeline.once()).isEqualTo(Application.EXIT_OK);
         assertThat(files(pipeline.sorted())).hasSize(photos.size());
         try (Database db = pipeline.openLedger()) {
             assertThat(query(db, "select status, error_from, error from media_files")).hasSize(2).allSatisfy(r -> {

@@ -6,8 +6,8 @@ import static io.mediapipeline.support.PipelineHome.sha;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mediapipeline.ledger.Database;
-import io.mediapipeline.media.SampleLibrary;
 import io.mediapipeline.demo.LoopbackPair;
+import io.mediapipeline.demo.SampleLibrary;
 import io.mediapipeline.support.Crash;
 import io.mediapipeline.support.IcloudStandIn;
 import io.mediapipeline.support.PipelineHome;

@@ -32,14 +32,6 @@ final class Fixtures {
         }
     }
 
-    static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** A 160x120 test-pattern JPEG with no metadata. */
     static Path jpeg(Path file) {

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.mediapipeline.support.RequiredTools;
+import io.mediapipeline.support.Tools;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -182,7 +183,7 @@ class MediaProbeTest {
 
     @Test
     void heicIsAcceptedWhenWholeAndRefusedWhenCut(@TempDir Path dir) throws Exception {
-        RequiredTools.need(Fixtures.onPath("heif-enc"), "heif-enc (libheif-examples, makes the HEIC fixture)");
+        RequiredTools.need(Tools.onPath("heif-enc"), "heif-enc (libheif-examples, makes the HEIC fixture)");
         Path heic = dir.resolve("IMG_0003.HEIC");
         Fixtures.run("heif-enc", "-o", heic.toString(), Fixtures.png(dir.resolve("source.png")).toString());
 

@@ -98,7 +98,7 @@ public final class Crash {
     }
 
     public static Process startOnce(Path config, Path log, Map<String, String> env) throws IOException {
-        return IcloudStandIn.startApp("once", config, log, env);
+        return AppProcess.start("once", config, log, env);
     }
 
     /**

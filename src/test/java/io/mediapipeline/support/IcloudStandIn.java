@@ -88,19 +88,24 @@ public final class IcloudStandIn {
     }
 
     /** The packaged jar in service mode (`run`), output to log, with extra environment variables. */
-    public static Process startApp(Path config, Path log, Map<String, String> env) throws IOException {
-        return startApp("run", config, log, env);
-    }
-
-    public static Process startApp(String command, Path config, Path log, Map<String, String> env) throws IOException {
-        Path project = PipelineHome.projectDir();
-        String jar = System.getProperty("pipeline.jar", project.resolve("target/media-pipeline.jar").toString());
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dpipeline.app-home=" + project, "-jar", jar, command, "--config", config.toString());
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(project.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        pb.environment().putAll(env);
-        return pb.start();
+    /**
+     * A pipeline whose only source is this stand-in, one account per (name, username) pair: no scheduled run
+     * during a test, so the first attempt is at start and every later one a retry, checked every second.
+     */
+    public PipelineHome pipeline(Path root, String... namesAndUsernames) {
+        List<String> names = new ArrayList<>();
+        PipelineHome pipeline = new PipelineHome(root);
+        for (int i = 0; i < namesAndUsernames.length; i += 2) {
+            names.add(namesAndUsernames[i]);
+            pipeline.set("pipeline.source.icloud.account." + namesAndUsernames[i] + ".username", namesAndUsernames[i + 1]);
+        }
+        return pipeline.set("pipeline.source.folder.enabled", "false")
+                .set("pipeline.source.icloud.enabled", "true")
+                .set("pipeline.source.icloud.accounts", String.join(",", names))
+                .set("pipeline.source.icloud.schedule", "0 0 3 1 1 ? 2099")
+                .set("pipeline.source.icloud.run-at-start", "true")
+                .set("pipeline.source.icloud.binary", binary().toString())
+                .set("pipeline.source.icloud.retry-check-seconds", "1");
     }
 
     /** Reads /proc/PID/cmdline of every process (and environ of the stand-in's) until closed; collects hits. */

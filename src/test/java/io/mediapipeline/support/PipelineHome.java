@@ -1,5 +1,6 @@
 package io.mediapipeline.support;
 
+import io.mediapipeline.Application;
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
@@ -60,6 +61,11 @@ public final class PipelineHome {
 
     public Path sorted() {
         return home().resolve("sorted");
+    }
+
+    /** Runs `once` in this JVM on this home's --config file; returns the exit code. */
+    public int once() throws Exception {
+        return Application.run(new String[] {"once", "--config", config().toString()});
     }
 
     /** Writes the --config file and returns its path. */

@@ -2,6 +2,7 @@ package io.mediapipeline.support;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,5 +45,57 @@ public final class Tools {
         }
         run(dir, cmd.toArray(String[]::new));
         return files;
+    }
+
+    /** Whether an executable of that name is on the PATH. */
+    public static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Writes an executable shell script (a stand-in or wrapper for a tool) into dir and returns its path. */
+    public static Path script(Path dir, String name, String body) {
+        try {
+            Path file = Files.createDirectories(dir).resolve(name);
+            Files.writeString(file, body);
+            if (!file.toFile().setExecutable(true)) {
+                throw new IOException("cannot make " + file + " executable");
+            }
+            return file;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A 640x480 JPEG of about 100 KB with that DateTimeOriginal, written into dir; returns its bytes. */
+    public static byte[] datedJpeg(Path dir, String name, String exifDateTime) {
+        run(dir, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x480", "-frames:v", "1", "-q:v", "2", name);
+        run(dir, "exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=" + exifDateTime, name);
+        try {
+            return Files.readAllBytes(dir.resolve(name));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A thread (not started) that writes bytes to target in about `chunks` pieces, pausing after each; then runs whenDone. */
+    public static Thread slowWriter(Path target, byte[] bytes, int chunks, long pauseMillis, Runnable whenDone) {
+        return new Thread(() -> {
+            try (var out = Files.newOutputStream(target)) {
+                int chunk = bytes.length / chunks + 1;
+                for (int off = 0; off < bytes.length; off += chunk) {
+                    out.write(bytes, off, Math.min(chunk, bytes.length - off));
+                    out.flush();
+                    Thread.sleep(pauseMillis);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            whenDone.run();
+        });
     }
 }

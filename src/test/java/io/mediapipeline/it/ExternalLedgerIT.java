@@ -1,9 +1,10 @@
-package io.mediapipeline.ledger;
+package io.mediapipeline.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mediapipeline.Application;
+import io.mediapipeline.ledger.Migrations;
+import io.mediapipeline.ledger.LedgerUnavailableException;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.TestPostgres;
 import io.mediapipeline.support.Tools;
@@ -60,7 +61,7 @@ class ExternalLedgerIT {
                 .set("pipeline.db.password", TestPostgres.OWNER_PASSWORD);
         // a distinct capture time per run, so no photo is a duplicate of an earlier run's
         Tools.photos(pipeline.library(), name + "-", 1, String.format("2024:05:06 07:08:%02d", runs.incrementAndGet()));
-        int rc = Application.run(new String[] {"once", "--config", pipeline.config().toString()});
+        int rc = pipeline.once();
         assertThat(pipeline.home().resolve("state/postgres/data")).as("no embedded server with a URL").doesNotExist();
         return rc;
     }
@@ -81,7 +82,7 @@ class ExternalLedgerIT {
         ds.setUrl(pg.url(database));
         ds.setUser(TestPostgres.OWNER);
         ds.setPassword(TestPostgres.OWNER_PASSWORD);
-        Database.migrate(ds, PipelineHome.projectDir().resolve("supabase/migrations"));
+        Migrations.migrate(ds, PipelineHome.projectDir().resolve("supabase/migrations"));
         return database;
     }
 
@@ -257,7 +258,7 @@ class ExternalLedgerIT {
         ds.setUser(TestPostgres.OWNER);
         ds.setPassword(TestPostgres.OWNER_PASSWORD);
 
-        Database.migrate(ds, folder);
+        Migrations.migrate(ds, folder);
 
         try (Stream<Path> all = Files.list(folder)) {
             historyCoversEveryFileOnce("plus_one", all.sorted().toList());

@@ -1,4 +1,4 @@
-package io.mediapipeline.pixel;
+package io.mediapipeline.it;
 
 import static io.mediapipeline.support.PipelineHome.files;
 import static io.mediapipeline.support.PipelineHome.query;
@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mediapipeline.Application;
 import io.mediapipeline.demo.LoopbackPair;
 import io.mediapipeline.ledger.Database;
+import io.mediapipeline.demo.LoopbackPair;
 import io.mediapipeline.support.LogCapture;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
@@ -67,7 +68,7 @@ class PixelBackPressureIT {
         List<String> holds;
         try (LogCapture log = LogCapture.of("io.mediapipeline.pixel.PixelStager")) {
             // the exit code of a run whose phone is away is not this test's subject
-            Application.run(new String[] {"once", "--config", p.config().toString()});
+            p.once();
             holds = log.messages(ch.qos.logback.classic.Level.INFO);
         }
         assertThat(staged(p)).as("one batch of two, then the cap holds").hasSize(2);
@@ -82,7 +83,7 @@ class PixelBackPressureIT {
         // the phone is back: the first batch is confirmed, then the waiting files go
         pair.resumePhone();
         p.set("pipeline.target.pixel.once-wait-seconds", "60");
-        assertThat(Application.run(new String[] {"once", "--config", p.config().toString()})).isEqualTo(Application.EXIT_OK);
+        assertThat(p.once()).isEqualTo(Application.EXIT_OK);
         assertThat(staged(p)).hasSize(4);
         assertThat(files(p.home().resolve("work/pixel"))).isEmpty();
         try (Database ledger = p.openLedger()) {

@@ -1,9 +1,8 @@
-package io.mediapipeline.media;
+package io.mediapipeline.demo;
 
+import io.mediapipeline.media.MediaKind;
 import io.mediapipeline.proc.ToolRun;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -133,20 +132,20 @@ public final class SampleLibrary {
 
     private void writeAll(String heifEnc) throws IOException {
         SampleFile paris = photo("IMG_1001.JPG", "testsrc2=size=640x480", LocalDate.of(2023, 3, 18),
-                exif("2023:03:18 12:42:07", null, "Apple", "iPhone 12", 640, 480), new Gps(48.8584, 2.2945));
+                SampleTags.exif("2023:03:18 12:42:07", null, "Apple", "iPhone 12", 640, 480), new Gps(48.8584, 2.2945));
         // The only one with a zone: 12:03 in Venice is 10:03 UTC.
         photo("IMG_1002.JPG", "mandelbrot=size=640x480", LocalDate.of(2023, 8, 5),
-                exif("2023:08:05 12:03:51", "+02:00", "Apple", "iPhone 12", 640, 480), new Gps(45.4408, 12.3155));
+                SampleTags.exif("2023:08:05 12:03:51", "+02:00", "Apple", "iPhone 12", 640, 480), new Gps(45.4408, 12.3155));
         SampleFile amsterdam = photo("DSC_2041.JPG", "sierpinski=size=640x480:seed=2", LocalDate.of(2023, 11, 26),
-                exif("2023:11:26 11:58:30", null, "NIKON CORPORATION", "NIKON D3500", 640, 480),
+                SampleTags.exif("2023:11:26 11:58:30", null, "NIKON CORPORATION", "NIKON D3500", 640, 480),
                 new Gps(52.3731, 4.8922));
         // Stored landscape, shown portrait: a re-encode that drops Orientation turns it on its side.
-        Map<String, String> rotated = exif("2024:03:09 12:15:30", null, "Google", "Pixel 7", 640, 480);
+        Map<String, String> rotated = SampleTags.exif("2024:03:09 12:15:30", null, "Google", "Pixel 7", 640, 480);
         rotated.put("IFD0:Orientation", "6");
         photo("PXL_20240309_121530412.jpg", "cellauto=size=640x480:seed=11:rule=30", LocalDate.of(2024, 3, 9),
                 rotated, new Gps(40.4168, -3.7038));
         photo("Beach day – été.jpg", "gradients=size=640x480:c0=0x1e90ff:c1=0xf4d03f:nb_colors=2:seed=4",
-                LocalDate.of(2023, 8, 12), exif("2023:08:12 12:20:00", null, "Apple", "iPhone 12", 640, 480),
+                LocalDate.of(2023, 8, 12), SampleTags.exif("2023:08:12 12:20:00", null, "Apple", "iPhone 12", 640, 480),
                 new Gps(43.4832, -1.5586));
         undatedPng("scan-grandparents.png", Instant.parse("2021-06-20T12:00:00Z"));
         heic("IMG_2001.HEIC", heifEnc);
@@ -180,7 +179,7 @@ public final class SampleLibrary {
     }
 
     private void heic(String name, String heifEnc) throws IOException {
-        Map<String, String> tags = exif("2024:01:27 12:05:00", null, "Apple", "iPhone 13", 640, 480);
+        Map<String, String> tags = SampleTags.exif("2024:01:27 12:05:00", null, "Apple", "iPhone 13", 640, 480);
         Gps london = new Gps(51.5007, -0.1246);
         Path jpeg = stillFrame("mandelbrot=size=640x480:start_x=-0.743643887037151:start_y=0.13182590420533"
                 + ":start_scale=0.01");
@@ -241,14 +240,14 @@ public final class SampleLibrary {
      */
     private void livePhoto(String baseName) throws IOException {
         Gps eiffel = new Gps(48.8584, 2.2945);
-        Map<String, String> stillTags = exif("2024:05:02 12:15:00", "+02:00", "Apple", "iPhone 12", 480, 360);
+        Map<String, String> stillTags = SampleTags.exif("2024:05:02 12:15:00", "+02:00", "Apple", "iPhone 12", 480, 360);
         stillTags.put("Apple:MediaGroupUUID", LIVE_PHOTO_ID);
         Path still = stillFrame("mandelbrot=size=480x360");
         Path makerNotes = work.resolve("apple-makernotes.bin");
-        Files.write(makerNotes, appleMakerNotes(LIVE_PHOTO_ID));
+        Files.write(makerNotes, SampleTags.appleMakerNotes(LIVE_PHOTO_ID));
         Map<String, String> plainTags = new LinkedHashMap<>(stillTags);
         plainTags.remove("Apple:MediaGroupUUID");
-        List<String> args = new ArrayList<>(tagArguments(plainTags, eiffel));
+        List<String> args = new ArrayList<>(SampleTags.arguments(plainTags, eiffel));
         args.add("-MakerNotes<=" + makerNotes);
         exiftool(still, args);
         keep(still, new SampleFile(baseName + ".JPG", MediaKind.PHOTO, Outcome.ARCHIVE, LocalDate.of(2024, 5, 2),
@@ -291,7 +290,7 @@ public final class SampleLibrary {
 
     private void truncatedJpeg(String name) throws IOException {
         Path jpeg = stillFrame("sierpinski=size=640x480:seed=9");
-        writeTags(jpeg, exif("2023:05:01 12:00:00", null, "Apple", "iPhone 12", 640, 480), null);
+        writeTags(jpeg, SampleTags.exif("2023:05:01 12:00:00", null, "Apple", "iPhone 12", 640, 480), null);
         byte[] whole = Files.readAllBytes(jpeg);
         // Keeps the headers and EXIF, loses the end of the image data and the EOI marker: an interrupted copy.
         Files.write(jpeg, Arrays.copyOf(whole, whole.length * 40 / 100));
@@ -312,36 +311,8 @@ public final class SampleLibrary {
         return jpeg;
     }
 
-    /** The tags a camera writes; with the image size present, {@code exiftool -validate} has nothing to report. */
-    private static Map<String, String> exif(String dateTimeOriginal, String offset, String make, String model,
-                                            int width, int height) {
-        Map<String, String> tags = new LinkedHashMap<>();
-        tags.put("ExifIFD:DateTimeOriginal", dateTimeOriginal);
-        if (offset != null) {
-            tags.put("ExifIFD:OffsetTimeOriginal", offset);
-        }
-        tags.put("IFD0:Make", make);
-        tags.put("IFD0:Model", model);
-        tags.put("ExifIFD:ExifImageWidth", Integer.toString(width));
-        tags.put("ExifIFD:ExifImageHeight", Integer.toString(height));
-        return tags;
-    }
-
     private void writeTags(Path file, Map<String, String> tags, Gps gps) throws IOException {
-        exiftool(file, tagArguments(tags, gps));
-    }
-
-    private static List<String> tagArguments(Map<String, String> tags, Gps gps) {
-        List<String> args = new ArrayList<>();
-        // '#=' writes the numeric value (Orientation 6), not the printed "Rotate 90 CW".
-        tags.forEach((tag, value) -> args.add("-" + tag + "#=" + value));
-        if (gps != null) {
-            args.add("-GPS:GPSLatitude=" + Math.abs(gps.latitude()));
-            args.add("-GPS:GPSLatitudeRef=" + (gps.latitude() < 0 ? "S" : "N"));
-            args.add("-GPS:GPSLongitude=" + Math.abs(gps.longitude()));
-            args.add("-GPS:GPSLongitudeRef=" + (gps.longitude() < 0 ? "W" : "E"));
-        }
-        return args;
+        exiftool(file, SampleTags.arguments(tags, gps));
     }
 
     private void exiftool(Path file, List<String> tagArgs) throws IOException {
@@ -378,26 +349,6 @@ public final class SampleLibrary {
                     + " (command: " + String.join(" ", command) + ")");
         }
         return result.stdout() + result.stderr();
-    }
-
-    /**
-     * A minimal Apple maker-note block: the "Apple iOS" header, then a big-endian IFD holding
-     * MakerNoteVersion and MediaGroupUUID; offsets count from the start of the block.
-     */
-    static byte[] appleMakerNotes(String mediaGroupUuid) {
-        byte[] header = "Apple iOS\0".getBytes(StandardCharsets.US_ASCII);
-        byte[] uuid = (mediaGroupUuid + "\0").getBytes(StandardCharsets.US_ASCII);
-        int ifdStart = header.length + 4;
-        int entries = 2;
-        int dataStart = ifdStart + 2 + entries * 12 + 4;
-        ByteBuffer block = ByteBuffer.allocate(dataStart + uuid.length);
-        block.put(header).putShort((short) 1).put("MM".getBytes(StandardCharsets.US_ASCII));
-        block.putShort((short) entries);
-        block.putShort((short) 0x0001).putShort((short) 9).putInt(1).putInt(14);          // MakerNoteVersion, int32s
-        block.putShort((short) 0x0011).putShort((short) 2).putInt(uuid.length).putInt(dataStart); // MediaGroupUUID
-        block.putInt(0);                                                                   // no next IFD
-        block.put(uuid);
-        return block.array();
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -1,13 +1,16 @@
-package io.mediapipeline.media;
+package io.mediapipeline.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mediapipeline.media.SampleLibrary.Manifest;
-import io.mediapipeline.media.SampleLibrary.Outcome;
-import io.mediapipeline.media.SampleLibrary.SampleFile;
+import io.mediapipeline.media.MediaKind;
+import io.mediapipeline.demo.SampleLibrary.Manifest;
+import io.mediapipeline.demo.SampleLibrary.Outcome;
+import io.mediapipeline.demo.SampleLibrary.SampleFile;
+import io.mediapipeline.support.RequiredTools;
+import io.mediapipeline.support.Tools;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +26,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import io.mediapipeline.support.RequiredTools;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -197,7 +199,7 @@ class SampleLibraryTest {
     /** heif-enc is one of the tools the suite installs, so the library (and every IT's oracle) has its HEIC. */
     @Test
     void heicIsARealHeic() {
-        RequiredTools.need(Fixtures.onPath("heif-enc"), "heif-enc (libheif-examples, makes the sample HEIC)");
+        RequiredTools.need(Tools.onPath("heif-enc"), "heif-enc (libheif-examples, makes the sample HEIC)");
         assertThat(manifest.contains("IMG_2001.HEIC")).as("HEIC generated; notes: " + manifest.notes()).isTrue();
         JsonNode found = exif.get("IMG_2001.HEIC");
         assertThat(found.path("File:MIMEType").asText()).isEqualTo("image/heic");

@@ -1,4 +1,4 @@
-package io.mediapipeline.icloud;
+package io.mediapipeline.it;
 
 import static io.mediapipeline.support.PipelineHome.files;
 import static io.mediapipeline.support.PipelineHome.query;
@@ -51,7 +51,7 @@ class IcloudMetricsIT {
                 .set("pipeline.source.icloud.max-attempts-per-hour", "2")
                 .set("pipeline.source.icloud.stop-grace-seconds", "3");
 
-        assertThat(Application.run(new String[] {"once", "--config", p.config().toString()})).isEqualTo(Application.EXIT_OK);
+        assertThat(p.once()).isEqualTo(Application.EXIT_OK);
         assertThat(files(p.sorted())).hasSize(2);
         assertThat(metric("icloud.default.outcome.success")).isEqualTo(1);
         assertThat(metric("icloud.default.session-days-left")).as("cookie expires in 5 days").isBetween(4.0, 5.0);
@@ -63,7 +63,7 @@ class IcloudMetricsIT {
 
         // Apple throttles the next run: it is counted as throttled, and the hourly limit (2) is now reached
         icloud.marker(USER, "throttle", "");
-        assertThat(Application.run(new String[] {"once", "--config", p.config().toString()}))
+        assertThat(p.once())
                 .as("a throttled download is not all done").isEqualTo(Application.EXIT_NOT_DONE);
         assertThat(metric("icloud.default.outcome.throttled")).isEqualTo(1);
         assertThat(metric("icloud.default.outcome.success")).as("a new run counts afresh").isEqualTo(-1);
@@ -87,7 +87,7 @@ class IcloudMetricsIT {
                 .set("pipeline.source.icloud.password", PASSWORD)
                 .set("pipeline.source.icloud.binary", wrapper.toString());
 
-        Application.run(new String[] {"once", "--config", p.config().toString()});
+        p.once();
         assertThat(icloud.ends(USER, "download")).as("the stand-in ran").hasSize(1);
         assertThat(metric("icloud.default.outcome.unknown")).isEqualTo(1);
         assertThat(metric("icloud.default.outcome.success")).as("never a success").isEqualTo(-1);

@@ -1,4 +1,4 @@
-package io.mediapipeline.pixel;
+package io.mediapipeline.it;
 
 import static io.mediapipeline.support.PipelineHome.files;
 import static io.mediapipeline.support.PipelineHome.query;
@@ -10,7 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mediapipeline.Application;
 import io.mediapipeline.demo.LoopbackPair;
 import io.mediapipeline.ledger.Database;
-import io.mediapipeline.media.SampleLibrary;
+import io.mediapipeline.demo.LoopbackPair;
+import io.mediapipeline.demo.SampleTags;
 import io.mediapipeline.support.LiveLedger;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
@@ -60,7 +61,7 @@ class PixelDeliveryIT {
     }
 
     private static int once(PipelineHome p) throws Exception {
-        return Application.run(new String[] {"once", "--config", p.config().toString()});
+        return p.once();
     }
 
     static double metric(String name) throws Exception {
@@ -399,9 +400,7 @@ class PixelDeliveryIT {
         String id = "5C5E3A3B-0B6F-4A8E-9C1D-ABCDEF012345";
         Tools.photos(p.library(), "live", 1, "2024:05:02 12:15:00");
         Files.move(p.library().resolve("live0001.jpg"), p.library().resolve("IMG_0200.JPG"));
-        java.lang.reflect.Method makerNotes = SampleLibrary.class.getDeclaredMethod("appleMakerNotes", String.class);
-        makerNotes.setAccessible(true);
-        Path notes = Files.write(tmp.resolve("makernotes.bin"), (byte[]) makerNotes.invoke(null, id));
+        Path notes = Files.write(tmp.resolve("makernotes.bin"), SampleTags.appleMakerNotes(id));
         Tools.run(p.library(), "exiftool", "-q", "-overwrite_original", "-Make=Apple", "-Model=iPhone 12",
                 "-MakerNotes<=" + notes, "IMG_0200.JPG");
         // the video shows up only after the photo was ingested (it would have been staged alone by then)

@@ -1,8 +1,4 @@
-package io.mediapipeline.pixel;
-
 import static io.mediapipeline.support.PipelineHome.query;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,10 +7,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mediapipeline.Application;
 import io.mediapipeline.demo.LoopbackPair;
 import io.mediapipeline.ledger.Database;
+import io.mediapipeline.demo.LoopbackPair;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -22,33 +20,36 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The closing-note figure: time from staging to confirmation of one N-file batch on a loopback pair,
  * split into Syncthing's part (scan -> the server learns the phone has every file) and the pipeline's
  * polling overhead (that moment -> the last confirmation). Runs only with -Dpixel.bench.files=N
- * (bench/pixel). The files are ingested first with the Pixel off, so that one `once` with the Pixel on
- * stages them all from work/pixel/ in one batch.
+ * Run by bench/pixel, with java's single-file source launcher on the project's test classpath: a
+ * measurement, not a test, so it stays out of the suite. The files are ingested first with the Pixel
+ * off, so that one `once` with the Pixel on stages them all from work/pixel/ in one batch.
  */
-class PixelBenchIT {
+public final class PixelBench {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    @TempDir
-    Path tmp;
+    /** Arguments: N (files), POLL_MS (confirm poll interval), TMP (an empty working directory). */
+    public static void main(String[] args) throws Exception {
+        int n = Integer.parseInt(args[0]);
+        String pollMs = args[1];
+        Path tmp = Paths.get(args[2]);
+        stagingToConfirmation(n, pollMs, tmp);
+        // Camel and the embedded database leave non-daemon threads behind; the figures are printed
+        System.exit(0);
+    }
 
-    @Test
-    void stagingToConfirmation() throws Exception {
-        int n = Integer.getInteger("pixel.bench.files", 0);
-        assumeTrue(n > 0, "set -Dpixel.bench.files=N (bench/pixel)");
-        String pollMs = System.getProperty("pixel.bench.poll-ms", "2000");
+    private static void stagingToConfirmation(int n, String pollMs, Path tmp) throws Exception {
         PipelineHome p = new PipelineHome(tmp.resolve("p")).set("pipeline.ingest.parallelism", "2");
         // ~30-60 KB JPEGs, each different
         Tools.run(p.library(), "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x480:rate=10",
                 "-frames:v", String.valueOf(n), "-q:v", "3", "img_%05d.jpg");
-        assertThat(Application.run(new String[] {"once", "--config", p.config().toString()})).isIn(0, 3);
+        int ingest = Application.run(new String[] {"once", "--config", p.config().toString()});
+        check(ingest == 0 || ingest == 3, "ingest run exited " + ingest + ", expected 0 or 3");
 
         try (LoopbackPair pair = LoopbackPair.start(tmp.resolve("st"), p.home().resolve("bridge/pixel"))) {
             pair.pipelineSettings().forEach(p::set);
@@ -58,7 +59,8 @@ class PixelBenchIT {
             pair.rest(pair.phone(), "GET", "/rest/events?events=ItemFinished&since=0&timeout=0", null);
             pair.rest(pair.server(), "GET", "/rest/events?events=RemoteIndexUpdated&since=0&timeout=0", null);
             long wall = System.nanoTime();
-            assertThat(Application.run(new String[] {"once", "--config", p.config().toString()})).isEqualTo(0);
+            int delivery = Application.run(new String[] {"once", "--config", p.config().toString()});
+            check(delivery == 0, "delivery run exited " + delivery + ", expected 0");
             double wallS = (System.nanoTime() - wall) / 1e9;
 
             Instant phoneLast = Instant.MIN;
@@ -79,7 +81,8 @@ class PixelBenchIT {
                         select min(created_at) as first_staged, max(created_at) as last_staged,
                                max(confirmed_at) as last_confirmed, count(*) filter (where state = 'confirmed') as confirmed
                           from deliveries""").get(0);
-                assertThat(((Number) d.get("confirmed")).intValue()).isEqualTo(n);
+                int confirmed = ((Number) d.get("confirmed")).intValue();
+                check(confirmed == n, confirmed + " of " + n + " deliveries confirmed");
                 Instant firstStaged = ts(d.get("first_staged"));
                 Instant lastConfirmed = ts(d.get("last_confirmed"));
                 Instant closed = batches.stream().map(b -> ts(b.get("closed_at"))).max(Instant::compareTo).orElseThrow();
@@ -109,6 +112,12 @@ class PixelBenchIT {
                 System.out.println("PIXEL-BENCH " + r.toString());
                 System.out.println("PIXEL-BENCH written to " + out);
             }
+        }
+    }
+
+    private static void check(boolean ok, String problem) {
+        if (!ok) {
+            throw new IllegalStateException(problem);
         }
     }
 
