@@ -126,8 +126,9 @@ class IcloudDownloadIT {
                     return false;
                 }
             });
-            assertThat(ProcessHandle.of(worker).map(ProcessHandle::isAlive).orElse(false))
-                    .as("the restart ended what the killed run left running").isFalse();
+            // ended means gone or a zombie (an orphan's reaping by init is not ours to wait for)
+            assertThat(io.mediapipeline.proc.ProcessTable.awaitNotRunning(worker, java.time.Duration.ofSeconds(10)))
+                    .as("the restart ended what the killed run left running").isTrue();
             app.destroy(); // SIGTERM
             assertThat(app.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(app.exitValue()).isEqualTo(143);
