@@ -12,7 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Decides when a file was captured from its exiftool tags (SPEC 1.7), kept free of processes so the precedence can be
+ * Decides when a file was captured from its exiftool tags, kept free of processes so the precedence can be
  * tested from a plain map. Order:
  * <ol>
  *   <li>EXIF DateTimeOriginal, with OffsetTimeOriginal when present (else the configured zone); then XMP's copy</li>

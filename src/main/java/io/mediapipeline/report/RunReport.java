@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Writes reports/run-&lt;timestamp&gt;.json (SPEC section 5): when the run started and ended, counts,
+ * Writes reports/run-&lt;timestamp&gt;.json: when the run started and ended, counts,
  * and one entry per input with where it ended up. Written atomically, then recorded in runs.
  */
 public class RunReport {
