@@ -5,6 +5,7 @@ import static io.mediapipeline.support.PipelineHome.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mediapipeline.ledger.Database;
+import io.mediapipeline.support.AppProcess;
 import io.mediapipeline.support.IcloudStandIn;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
@@ -46,7 +47,7 @@ class IcloudStopIT {
                 .set("pipeline.source.icloud.stop-grace-seconds", "3");
         Path log = tmp.resolve("app.log");
         Path mirror = pipeline.home().resolve("icloud/default");
-        Process app = IcloudStandIn.startApp(pipeline.config(), log,
+        Process app = AppProcess.start(pipeline.config(), log,
                 Map.of("FAKE_ICLOUD", icloud.root().toString(), "PIPELINE_SOURCE_ICLOUD_PASSWORD", PASSWORD));
         IcloudDownloadIT.waitFor(app, log, 120, () -> files(mirror).stream().anyMatch(p -> p.toString().endsWith(".part")));
         String started = icloud.invocations(USER).stream().filter(l -> l.contains(" start download "))
