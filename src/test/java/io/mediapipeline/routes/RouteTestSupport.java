@@ -84,6 +84,8 @@ abstract class RouteTestSupport extends CamelMainTestSupport {
         p.setProperty("mediapipeline.icloud-run-at-start", "false");
         // a file is taken as soon as it is seen, so a test waits for the poll, not for the readLock's age
         p.setProperty("pipeline.ingest.stable-seconds", "0");
+        // retries wait a tenth of the shipped delay, so the retry tests are quick (the doubling stays)
+        p.setProperty("pipeline.errors.retry-delay-ms", "100");
         p.putAll(properties());
         return p;
     }
