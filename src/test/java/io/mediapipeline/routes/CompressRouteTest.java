@@ -1,9 +1,12 @@
 package io.mediapipeline.routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.mediapipeline.ledger.LedgerException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -133,7 +136,7 @@ class CompressRouteTest extends RouteTestSupport {
     }
 
     private static List<String> encode(String... tools) {
-        List<String> steps = new java.util.ArrayList<>();
+        List<String> steps = new ArrayList<>();
         for (String tool : tools) {
             steps.add(tool.startsWith("exec ") ? tool : "compressor." + tool);
         }
@@ -144,7 +147,7 @@ class CompressRouteTest extends RouteTestSupport {
     void eachPlanRunsItsOwnToolsThenTheGate() throws Exception {
         start();
         NotifyBuilder done = new NotifyBuilder(context).fromRoute("compress").whenCompleted(PLANS.size()).create();
-        List<Path> queued = new java.util.ArrayList<>();
+        List<Path> queued = new ArrayList<>();
         for (String name : PLANS.keySet()) {
             queued.add(queue(name));
         }
@@ -159,7 +162,7 @@ class CompressRouteTest extends RouteTestSupport {
         assertThat(callsFor("mjpeg.jpg")).isEqualTo(encode("plan", "exec ffmpeg-encode", "secondPass",
                 "exec jpegtran-optimize", "copyMetadata", "exec exiftool-copy-metadata", "measure", "exec ffmpeg-ssim", "gate"));
         assertThat(callsFor("small.png")).as("nothing to encode: no tool runs").isEqualTo(encode("plan"));
-        assertThat(queued).allSatisfy(q -> assertThat(q).doesNotExist());
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(queued).allSatisfy(q -> assertThat(q).doesNotExist()));
     }
 
     @Test
@@ -172,7 +175,7 @@ class CompressRouteTest extends RouteTestSupport {
         assertThat(done.matches(10, TimeUnit.SECONDS)).isTrue();
         List<String> rung = encode("exec ffmpeg-encode", "copyMetadata", "exec exiftool-copy-metadata", "measure",
                 "exec ffmpeg-ssim", "gate");
-        List<String> expected = new java.util.ArrayList<>(encode("plan"));
+        List<String> expected = new ArrayList<>(encode("plan"));
         expected.addAll(rung);
         expected.addAll(rung);
         assertThat(callsFor("video.mp4")).isEqualTo(expected);
@@ -187,7 +190,8 @@ class CompressRouteTest extends RouteTestSupport {
 
         assertThat(done.matches(10, TimeUnit.SECONDS)).isTrue();
         assertThat(callsFor("video.mp4")).isEqualTo(encode("plan", "exec ffmpeg-encode", "failed"));
-        assertThat(queued).as("the decision is recorded, so the queue file goes").doesNotExist();
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(queued).as("the decision is recorded, so the queue file goes").doesNotExist());
     }
 
     @Test

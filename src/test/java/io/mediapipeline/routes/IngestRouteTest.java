@@ -175,8 +175,10 @@ class IngestRouteTest extends RouteTestSupport {
         failingStages = Set.of("compress");
         givesUp = true;
         context.start();
-        ingest("a.jpg");
+        Exchange input = template.send("direct:ingest", ex -> ex.getIn().setHeader(Exchange.FILE_NAME_ONLY, "a.jpg"));
 
+        assertThat(quarantinedExchanges).as("handled on the input's exchange, not on a part of the split")
+                .containsExactly(input.getExchangeId());
         // Camel may ask the give-up check more than once while it picks the clause (the real one counts a failure
         // once per exchange); what must happen once is the handling itself, by ingest, after the split stopped
         assertThat(calls).filteredOn(c -> !c.startsWith("ingestFailures.givesUp")).containsExactly(

@@ -108,6 +108,9 @@ abstract class RouteTestSupport extends CamelMainTestSupport {
     /** What the ingest-errors give-up check answers: false = leave the file for the next poll. */
     protected volatile boolean givesUp;
 
+    /** The exchanges ingestFailures.quarantine handled, by id (a split's parts have their own). */
+    protected final List<String> quarantinedExchanges = new CopyOnWriteArrayList<>();
+
     /** The beans the ingest-errors route configuration calls: quarantine and ingestFailures. */
     protected void bindIngestErrorBeans(Registry registry) {
         registry.bind("quarantine", new Object() {
@@ -123,6 +126,7 @@ abstract class RouteTestSupport extends CamelMainTestSupport {
 
             public void quarantine(Exchange ex) {
                 record("ingestFailures.quarantine", ex);
+                quarantinedExchanges.add(ex.getExchangeId());
             }
         });
     }

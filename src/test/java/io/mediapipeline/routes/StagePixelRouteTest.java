@@ -1,12 +1,15 @@
 package io.mediapipeline.routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.mediapipeline.pixel.HeldBack;
 import java.io.File;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Consumer;
@@ -29,7 +32,7 @@ class StagePixelRouteTest extends RouteTestSupport {
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile boolean heldBack;
     /** How many files each poll that found any handed over, as "poll N". */
-    private final List<String> polls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> polls = new CopyOnWriteArrayList<>();
 
     @Override
     protected List<String> routeFiles() {
@@ -96,8 +99,11 @@ class StagePixelRouteTest extends RouteTestSupport {
         assertThat(done.matches(10, TimeUnit.SECONDS)).isTrue();
         assertThat(calls).containsExactlyInAnyOrder("pixelStager.stage a.jpg", "pixelStager.stage b.jpg",
                 "pixelStager.stage c.mp4");
-        assertThat(polls).containsExactly("poll 2", "poll 1");
-        assertThat(List.of(a, b, c)).allSatisfy(q -> assertThat(q).doesNotExist());
+        // the poll ends, and the queue files go, just after the last exchange completes
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(polls).containsExactly("poll 2", "poll 1");
+            assertThat(List.of(a, b, c)).allSatisfy(q -> assertThat(q).doesNotExist());
+        });
     }
 
     @Test
@@ -138,7 +144,8 @@ class StagePixelRouteTest extends RouteTestSupport {
         assertThat(done.matches(10, TimeUnit.SECONDS)).isTrue();
         assertThat(calls).containsExactly("pixelStager.stage a.jpg", "pixelStager.stage a.jpg",
                 "pixelStager.stage a.jpg", "pixelStager.stage a.jpg", "pixelStager.failed a.jpg");
-        assertThat(a).as("handled: the next start queues the original again").doesNotExist();
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(a).as("handled: the next start queues the original again").doesNotExist());
     }
 
     @Test
