@@ -21,6 +21,7 @@ public record CoreConfig(Path home, String node, ZoneId zone, String ffmpeg, Str
         ZoneId zone = s.zone();
         s.integer("pipeline.tools.probe-timeout-seconds");
         s.integer("pipeline.doctor.min-free-gb");
+        s.positive("pipeline.errors.retry-delay-ms");
         s.integer("pipeline.dedupe.near.max-distance");
         s.integer("pipeline.cleanup.trash-retention-days");
         s.integer("pipeline.db.embedded.port");

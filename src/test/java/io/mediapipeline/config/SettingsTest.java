@@ -46,6 +46,8 @@ class SettingsTest {
                 .hasMessageContaining("pipeline.source.folder.path").hasMessageContaining("/nope/nowhere");
         assertThatThrownBy(() -> load("pipeline.db.url=postgres://x\n", Map.of()))
                 .hasMessageContaining("pipeline.db.url");
+        assertThatThrownBy(() -> load("pipeline.errors.retry-delay-ms=0\n", Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("pipeline.errors.retry-delay-ms");
     }
 
     @Test

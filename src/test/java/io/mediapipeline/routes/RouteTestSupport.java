@@ -84,6 +84,8 @@ abstract class RouteTestSupport extends CamelMainTestSupport {
         p.setProperty("mediapipeline.icloud-run-at-start", "false");
         // a file is taken as soon as it is seen, so a test waits for the poll, not for the readLock's age
         p.setProperty("pipeline.ingest.stable-seconds", "0");
+        // retries wait a tenth of the shipped delay, so the retry tests are quick (the doubling stays)
+        p.setProperty("pipeline.errors.retry-delay-ms", "100");
         p.putAll(properties());
         return p;
     }
@@ -106,6 +108,9 @@ abstract class RouteTestSupport extends CamelMainTestSupport {
     /** What the ingest-errors give-up check answers: false = leave the file for the next poll. */
     protected volatile boolean givesUp;
 
+    /** The exchanges ingestFailures.quarantine handled, by id (a split's parts have their own). */
+    protected final List<String> quarantinedExchanges = new CopyOnWriteArrayList<>();
+
     /** The beans the ingest-errors route configuration calls: quarantine and ingestFailures. */
     protected void bindIngestErrorBeans(Registry registry) {
         registry.bind("quarantine", new Object() {
@@ -121,6 +126,7 @@ abstract class RouteTestSupport extends CamelMainTestSupport {
 
             public void quarantine(Exchange ex) {
                 record("ingestFailures.quarantine", ex);
+                quarantinedExchanges.add(ex.getExchangeId());
             }
         });
     }
