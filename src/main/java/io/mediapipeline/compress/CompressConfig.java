@@ -53,7 +53,7 @@ public record CompressConfig(
     public static CompressConfig from(Settings s) {
         s.bool("pipeline.compress.enabled"); // read by the route's autoStartup: checked here like every other key
         int cores = Runtime.getRuntime().availableProcessors();
-        int parallelism = nonNegative(s, "pipeline.compress.parallelism");
+        int parallelism = s.nonNegative("pipeline.compress.parallelism");
         String codec = s.get("pipeline.compress.video.codec");
         if (!codec.equals("libx265") && !codec.equals("libx264")) {
             throw new ConfigException("pipeline.compress.video.codec: expected libx265 or libx264, got '" + codec + "'");
@@ -62,7 +62,7 @@ public record CompressConfig(
         if (crf < 0 || crf > 51) {
             throw new ConfigException("pipeline.compress.video.crf: must be between 0 and 51, got " + crf);
         }
-        int step = nonNegative(s, "pipeline.compress.video.retry-crf-step");
+        int step = s.nonNegative("pipeline.compress.video.retry-crf-step");
         int minCrf = s.integer("pipeline.compress.video.min-crf");
         if (minCrf < 0 || minCrf > 51) {
             throw new ConfigException("pipeline.compress.video.min-crf: must be between 0 and 51, got " + minCrf);
@@ -81,7 +81,7 @@ public record CompressConfig(
         if (quality < 1 || quality > 100) {
             throw new ConfigException("pipeline.compress.image.quality: must be between 1 and 100, got " + quality);
         }
-        int saving = nonNegative(s, "pipeline.compress.min-saving-percent");
+        int saving = s.nonNegative("pipeline.compress.min-saving-percent");
         if (saving >= 100) {
             throw new ConfigException("pipeline.compress.min-saving-percent: must be below 100, got " + saving);
         }
@@ -100,21 +100,21 @@ public record CompressConfig(
         }
         return new CompressConfig(
                 parallelism == 0 ? cores : parallelism,
-                nonNegative(s, "pipeline.compress.max-files-per-run"),
-                nonNegative(s, "pipeline.compress.max-mb-per-run") * 1024L * 1024L,
-                Duration.ofMinutes(nonNegative(s, "pipeline.compress.max-minutes-per-run")),
+                s.nonNegative("pipeline.compress.max-files-per-run"),
+                s.nonNegative("pipeline.compress.max-mb-per-run") * 1024L * 1024L,
+                Duration.ofMinutes(s.nonNegative("pipeline.compress.max-minutes-per-run")),
                 Duration.ofSeconds(timeout),
-                Duration.ofSeconds(nonNegative(s, "pipeline.compress.progress-seconds")),
+                Duration.ofSeconds(s.nonNegative("pipeline.compress.progress-seconds")),
                 saving,
                 codec, crf, step, minCrf, preset,
                 tiers(s.get("pipeline.compress.video.tiers")),
-                positive(s, "pipeline.compress.video.audio-kbps"),
-                nonNegative(s, "pipeline.compress.video.skip-hevc-below-kbps"),
+                s.positive("pipeline.compress.video.audio-kbps"),
+                s.nonNegative("pipeline.compress.video.skip-hevc-below-kbps"),
                 ssim(s, "pipeline.compress.video.min-ssim"),
                 quality,
                 ssim(s, "pipeline.compress.image.min-ssim"),
                 heic.equals("jpeg"),
-                positive(s, "pipeline.compress.max-failures"),
+                s.positive("pipeline.compress.max-failures"),
                 schedule,
                 s.get("pipeline.tools.ffmpeg"),
                 s.get("pipeline.tools.ffprobe"),
@@ -166,22 +166,6 @@ public record CompressConfig(
         }
         out.sort(Comparator.comparingInt(Tier::years));
         return List.copyOf(out);
-    }
-
-    private static int nonNegative(Settings s, String key) {
-        int v = s.integer(key);
-        if (v < 0) {
-            throw new ConfigException(key + ": must be 0 or more, got " + v);
-        }
-        return v;
-    }
-
-    private static int positive(Settings s, String key) {
-        int v = s.integer(key);
-        if (v <= 0) {
-            throw new ConfigException(key + ": must be greater than 0, got " + v);
-        }
-        return v;
     }
 
     private static double ssim(Settings s, String key) {

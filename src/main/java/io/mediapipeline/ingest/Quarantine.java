@@ -40,7 +40,7 @@ public class Quarantine {
 
     /** Called by the error handler with the exception that stopped the file. */
     public void badInput(Exchange ex) throws IOException {
-        Throwable cause = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Throwable cause = RepeatedFailures.cause(ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
         String reason = reasonOf(cause);
         Path file = Ingest.sourcePath(ex);
         String source = ex.getProperty(Ingest.SOURCE, "folder", String.class);

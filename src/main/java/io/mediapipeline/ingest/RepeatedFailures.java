@@ -95,8 +95,10 @@ public class RepeatedFailures {
         return cause(ex.getException() != null ? ex.getException() : ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
     }
 
-    private static Throwable cause(Throwable t) {
-        while (t instanceof RuntimeCamelException && t.getCause() != null) {
+    /** The failure itself, out of Camel's wrappers (a split that stops on an exception wraps what stopped it). */
+    static Throwable cause(Throwable t) {
+        while ((t instanceof RuntimeCamelException || t instanceof org.apache.camel.CamelExchangeException)
+                && t.getCause() != null) {
             t = t.getCause();
         }
         return t;

@@ -31,15 +31,15 @@ public record PixelConfig(boolean enabled, Syncthing syncthing, Staging staging,
     private static final String P = "pipeline.target.pixel.";
 
     public static PixelConfig from(Settings s) {
-        int maxFiles = positive(s, P + "batch.max-files");
-        int maxMb = positive(s, P + "batch.max-mb");
-        int maxUnconfirmedMb = positive(s, P + "max-unconfirmed-mb");
-        int pollMs = positive(s, P + "confirm-poll-ms");
-        int perPass = positive(s, P + "confirm-files-per-pass");
-        int maxBackoffSeconds = positive(s, P + "confirm-max-backoff-seconds");
-        int holdDays = positive(s, P + "hold-days");
-        int onceWaitSeconds = nonNegative(s, P + "once-wait-seconds");
-        int livePairWaitSeconds = nonNegative(s, P + "live-pair-wait-seconds");
+        int maxFiles = s.positive(P + "batch.max-files");
+        int maxMb = s.positive(P + "batch.max-mb");
+        int maxUnconfirmedMb = s.positive(P + "max-unconfirmed-mb");
+        int pollMs = s.positive(P + "confirm-poll-ms");
+        int perPass = s.positive(P + "confirm-files-per-pass");
+        int maxBackoffSeconds = s.positive(P + "confirm-max-backoff-seconds");
+        int holdDays = s.positive(P + "hold-days");
+        int onceWaitSeconds = s.nonNegative(P + "once-wait-seconds");
+        int livePairWaitSeconds = s.nonNegative(P + "live-pair-wait-seconds");
         boolean enabled = s.bool(P + "enabled");
         String folder = s.get(P + "folder-id");
         String device = s.get(P + "device-id");
@@ -64,21 +64,5 @@ public record PixelConfig(boolean enabled, Syncthing syncthing, Staging staging,
                 new Staging(s.home().resolve("bridge").resolve("pixel"), maxFiles, maxMb * (1L << 20), maxUnconfirmedMb * (1L << 20), livePairWaitSeconds),
                 new Proof(folder, device, holdDays, perPass, pollMs, maxBackoffSeconds * 1000L),
                 Duration.ofSeconds(onceWaitSeconds));
-    }
-
-    private static int positive(Settings s, String key) {
-        int v = s.integer(key);
-        if (v <= 0) {
-            throw new ConfigException(key + ": must be greater than 0, got " + s.get(key));
-        }
-        return v;
-    }
-
-    private static int nonNegative(Settings s, String key) {
-        int v = s.integer(key);
-        if (v < 0) {
-            throw new ConfigException(key + ": must be 0 or more, got " + s.get(key));
-        }
-        return v;
     }
 }
