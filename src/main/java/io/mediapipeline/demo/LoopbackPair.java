@@ -45,7 +45,7 @@ public final class LoopbackPair implements AutoCloseable {
             this.guiPort = guiPort;
             this.syncPort = syncPort;
             this.apiKey = apiKey;
-            this.client = new SyncthingClient(url(), apiKey, Duration.ofSeconds(2), Duration.ofSeconds(60));
+            this.client = SyncthingClient.standalone(url(), apiKey, Duration.ofSeconds(2), Duration.ofSeconds(60));
         }
 
         public String url() {
@@ -192,8 +192,13 @@ public final class LoopbackPair implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        stop(phone);
-        stop(server);
+        try {
+            stop(phone);
+            stop(server);
+        } finally {
+            phone.client.close();
+            server.client.close();
+        }
     }
 
     // ---- setup ------------------------------------------------------------------------------
