@@ -3,6 +3,7 @@ package io.mediapipeline.syncthing;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mediapipeline.proc.RootCause;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -268,7 +269,7 @@ public class SyncthingClient implements AutoCloseable {
         };
     }
 
-    /** The timeouts and a refused connection in words; anything else as its innermost message. */
+    /** The timeouts in words; anything else (a refused connection, say) as its innermost message. */
     private String why(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof ConnectTimeoutException) {
@@ -278,11 +279,7 @@ public class SyncthingClient implements AutoCloseable {
                 return "no answer within " + readTimeout.toSeconds() + " s";
             }
         }
-        String root = rootMessage(e);
-        if (e instanceof ConnectException && root.contains("Connection refused")) {
-            return "cannot connect";
-        }
-        return root;
+        return RootCause.message(e);
     }
 
     private static boolean interrupted(Throwable e) {
@@ -305,13 +302,5 @@ public class SyncthingClient implements AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new SyncthingException(SyncthingException.Kind.FAILED, 200, "Syncthing answered with something that is not JSON", e);
         }
-    }
-
-    private static String rootMessage(Throwable t) {
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        String m = t.getMessage();
-        return m == null ? t.getClass().getSimpleName() : m;
     }
 }
