@@ -187,8 +187,7 @@ public final class Doctor {
         String folder = pixel.proof().folderId();
         String device = pixel.proof().deviceId();
         Path bridge = pixel.staging().bridge();
-        try {
-            SyncthingClient syncthing = new SyncthingClient(url, pixel.syncthing().apiKey());
+        try (SyncthingClient syncthing = SyncthingClient.standalone(url, pixel.syncthing().apiKey())) {
             try {
                 syncthing.ping();
                 ok("syncthing", syncthing.version() + " at " + url + ", API key accepted");

@@ -1,11 +1,11 @@
 package io.mediapipeline.demo;
 
+import io.mediapipeline.proc.Ports;
+import io.mediapipeline.proc.PrivateDir;
 import io.mediapipeline.proc.ChildProcess;
 import io.mediapipeline.syncthing.SyncthingClient;
 import io.mediapipeline.syncthing.SyncthingException;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -45,7 +45,7 @@ public final class LoopbackPair implements AutoCloseable {
             this.guiPort = guiPort;
             this.syncPort = syncPort;
             this.apiKey = apiKey;
-            this.client = new SyncthingClient(url(), apiKey, Duration.ofSeconds(2), Duration.ofSeconds(60));
+            this.client = SyncthingClient.standalone(url(), apiKey, Duration.ofSeconds(2), Duration.ofSeconds(60));
         }
 
         public String url() {
@@ -91,11 +91,10 @@ public final class LoopbackPair implements AutoCloseable {
     }
 
     public static LoopbackPair start(Path base, Path serverFolder) throws IOException, InterruptedException {
-        Files.createDirectories(base);
         // both instances' config.xml and pixel.properties hold API keys: only the owner may look inside
-        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx------"));
-        Instance srv = new Instance("server", base.resolve("server"), freePort(), freePort(), randomKey());
-        Instance phn = new Instance("phone", base.resolve("phone"), freePort(), freePort(), randomKey());
+        PrivateDir.create(base);
+        Instance srv = new Instance("server", base.resolve("server"), Ports.freePort(), Ports.freePort(), randomKey());
+        Instance phn = new Instance("phone", base.resolve("phone"), Ports.freePort(), Ports.freePort(), randomKey());
         LoopbackPair pair = new LoopbackPair(srv, phn, serverFolder, base.resolve("phone-folder"));
         try {
             for (Instance i : new Instance[] {srv, phn}) {
@@ -192,8 +191,13 @@ public final class LoopbackPair implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        stop(phone);
-        stop(server);
+        try {
+            stop(phone);
+            stop(server);
+        } finally {
+            phone.client.close();
+            server.client.close();
+        }
     }
 
     // ---- setup ------------------------------------------------------------------------------
@@ -277,11 +281,6 @@ public final class LoopbackPair implements AutoCloseable {
                 "fsWatcherEnabled", false, "rescanIntervalS", 3600);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     private static String randomKey() {
         byte[] b = new byte[24];

@@ -9,8 +9,8 @@ import org.apache.camel.CamelConfiguration;
  * A stage of the pipeline as the application sees it: one class per stage, registered in one line of
  * {@code Application}. Camel binds its beans ({@code @BindToRegistry} methods, whose parameters are the
  * shared beans looked up by type: Settings, Ledger, Handoff, RunContext, Activity, Metrics, ExifTool,
- * MediaProbe, DataSource); {@link #configure} then runs the stage's recovery after a crash, before any
- * route starts. The route itself is the stage's file under routes/.
+ * MediaProbe, DataSource, and the CamelContext itself); {@link #configure} then runs the stage's recovery
+ * after a crash, before any route starts. The route itself is the stage's file under routes/.
  */
 public interface Stage extends CamelConfiguration {
 

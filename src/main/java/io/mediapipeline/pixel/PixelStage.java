@@ -42,37 +42,39 @@ public class PixelStage implements Stage {
     }
 
     @BindToRegistry("pixelConfirmer")
-    public PixelConfirmer pixelConfirmer(Settings settings, DataSource dataSource, RunContext run, Metrics metrics) {
-        return confirmer(settings, dataSource, run, metrics);
+    public PixelConfirmer pixelConfirmer(CamelContext camel, Settings settings, DataSource dataSource, RunContext run,
+                                         Metrics metrics) {
+        return confirmer(camel, settings, dataSource, run, metrics);
     }
 
     @BindToRegistry("pixelStager")
-    public PixelStager pixelStager(Settings settings, DataSource dataSource, Ledger ledger, Activity activity,
-                                   RunContext run, Metrics metrics) {
-        return stager(settings, dataSource, ledger, activity, run, metrics);
+    public PixelStager pixelStager(CamelContext camel, Settings settings, DataSource dataSource, Ledger ledger,
+                                   Activity activity, RunContext run, Metrics metrics) {
+        return stager(camel, settings, dataSource, ledger, activity, run, metrics);
     }
 
     @BindToRegistry("pixelQueueFiles")
-    public PixelQueueFiles pixelQueueFiles(Settings settings, DataSource dataSource, Ledger ledger, Activity activity,
-                                           RunContext run, Metrics metrics) {
-        return new PixelQueueFiles(stager(settings, dataSource, ledger, activity, run, metrics));
+    public PixelQueueFiles pixelQueueFiles(CamelContext camel, Settings settings, DataSource dataSource, Ledger ledger,
+                                           Activity activity, RunContext run, Metrics metrics) {
+        return new PixelQueueFiles(stager(camel, settings, dataSource, ledger, activity, run, metrics));
     }
 
     // Camel binds the beans in an order of its own: each is made once, whichever is asked for first.
 
-    private synchronized PixelConfirmer confirmer(Settings settings, DataSource dataSource, RunContext run, Metrics metrics) {
+    private synchronized PixelConfirmer confirmer(CamelContext camel, Settings settings, DataSource dataSource, RunContext run,
+                                                  Metrics metrics) {
         if (confirmer == null) {
             PixelConfig c = config(settings);
-            confirmer = new PixelConfirmer(ledger(dataSource), new SyncthingClient(c.syncthing().url(), c.syncthing().apiKey()),
-                    run, c.proof(), metrics);
+            confirmer = new PixelConfirmer(ledger(dataSource),
+                    new SyncthingClient(camel, c.syncthing().url(), c.syncthing().apiKey()), run, c.proof(), metrics);
         }
         return confirmer;
     }
 
-    private synchronized PixelStager stager(Settings settings, DataSource dataSource, Ledger ledger, Activity activity,
-                                            RunContext run, Metrics metrics) {
+    private synchronized PixelStager stager(CamelContext camel, Settings settings, DataSource dataSource, Ledger ledger,
+                                            Activity activity, RunContext run, Metrics metrics) {
         if (stager == null) {
-            stager = new PixelStager(ledger(dataSource), ledger, activity, confirmer(settings, dataSource, run, metrics), run,
+            stager = new PixelStager(ledger(dataSource), ledger, activity, confirmer(camel, settings, dataSource, run, metrics), run,
                     config(settings).staging(), metrics);
         }
         return stager;

@@ -3,51 +3,79 @@ package io.mediapipeline.syncthing;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.URI;
+import io.mediapipeline.proc.RootCause;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.StartupSummaryLevel;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.service.ServiceHelper;
+import org.apache.hc.client5.http.ConnectTimeoutException;
 
 /**
- * Syncthing's REST API over java.net.http, limited to what 1.19.2 (our Debian server) has: the key
- * travels only in the X-API-Key header (never in a URI, never logged), query values are encoded, bodies
- * are written by Jackson, and every non-2xx answer becomes a {@link SyncthingException} whose message says
- * what to fix. The timeouts belong to this client alone.
+ * Syncthing's REST API over camel-http, limited to what 1.19.2 (our Debian server) has: the key travels
+ * only in the X-API-Key header (never in a URI, never logged), query values are encoded, bodies are
+ * written by Jackson, and every non-2xx answer becomes a {@link SyncthingException} whose message says
+ * what to fix. The timeouts are options of this client's own endpoint, so the context's shared http
+ * component keeps its own.
  */
-public class SyncthingClient {
+public class SyncthingClient implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Short to connect; long to read, since a scan answers only when it has finished. */
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(120);
 
-    private final HttpClient http;
+    private final CamelContext camel;
+    private final boolean ownsContext;
     private final String baseUrl;
+    private final String endpoint;
     private final String apiKey;
     private final Duration connectTimeout;
     private final Duration readTimeout;
+    private ProducerTemplate template;
 
-    public SyncthingClient(String baseUrl, String apiKey) {
-        this(baseUrl, apiKey, CONNECT_TIMEOUT, READ_TIMEOUT);
+    public SyncthingClient(CamelContext camel, String baseUrl, String apiKey) {
+        this(camel, baseUrl, apiKey, CONNECT_TIMEOUT, READ_TIMEOUT);
     }
 
-    public SyncthingClient(String baseUrl, String apiKey, Duration connectTimeout, Duration readTimeout) {
+    public SyncthingClient(CamelContext camel, String baseUrl, String apiKey, Duration connectTimeout, Duration readTimeout) {
+        this(camel, false, baseUrl, apiKey, connectTimeout, readTimeout);
+    }
+
+    private SyncthingClient(CamelContext camel, boolean ownsContext, String baseUrl, String apiKey,
+                            Duration connectTimeout, Duration readTimeout) {
+        this.camel = camel;
+        this.ownsContext = ownsContext;
         this.baseUrl = baseUrl.replaceAll("/+$", "");
         this.apiKey = apiKey;
         this.connectTimeout = connectTimeout;
         this.readTimeout = readTimeout;
-        // HTTP/1.1: Syncthing's GUI server speaks nothing else over plain http
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
+        // one endpoint for every call (path and query travel in headers), so the endpoint registry stays small
+        this.endpoint = this.baseUrl + "?throwExceptionOnFailure=false&skipResponseHeaders=true"
+                + "&connectTimeout=" + connectTimeout.toMillis() + "&connectionRequestTimeout=" + connectTimeout.toMillis()
+                + "&soTimeout=" + readTimeout.toMillis() + "&responseTimeout=" + readTimeout.toMillis();
+    }
+
+    /** For callers without an application context (doctor, the loopback pair): a small context of its own, closed by {@link #close}. */
+    public static SyncthingClient standalone(String baseUrl, String apiKey) {
+        return standalone(baseUrl, apiKey, CONNECT_TIMEOUT, READ_TIMEOUT);
+    }
+
+    public static SyncthingClient standalone(String baseUrl, String apiKey, Duration connectTimeout, Duration readTimeout) {
+        DefaultCamelContext camel = new DefaultCamelContext();
+        camel.disableJMX(); // a helper context: nothing to manage, and no second set of MBeans next to the app's
+        camel.setStartupSummaryLevel(StartupSummaryLevel.Off);
+        camel.start();
+        return new SyncthingClient(camel, true, baseUrl, apiKey, connectTimeout, readTimeout);
     }
 
     public String baseUrl() {
@@ -170,30 +198,57 @@ public class SyncthingClient {
 
     /** One call with the path's query already encoded and the body already JSON (or null). */
     public String send(String method, String pathAndQuery, String jsonBody) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).timeout(readTimeout)
-                .header("X-API-Key", apiKey);
-        if (jsonBody != null) {
-            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(jsonBody));
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        HttpResponse<String> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
+        int q = pathAndQuery.indexOf('?');
+        String path = q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+        Exchange answer = template().request(endpoint, e -> {
+            e.getIn().setHeader(Exchange.HTTP_METHOD, method);
+            e.getIn().setHeader(Exchange.HTTP_PATH, path);
+            if (q >= 0) {
+                e.getIn().setHeader(Exchange.HTTP_RAW_QUERY, pathAndQuery.substring(q + 1));
+            }
+            e.getIn().setHeader("X-API-Key", apiKey);
+            if (jsonBody != null) {
+                e.getIn().setHeader(Exchange.CONTENT_TYPE, "application/json");
+            }
+            e.getIn().setBody(jsonBody);
+        });
+        Exception failed = answer.getException();
+        if (failed != null) {
+            if (interrupted(failed)) {
+                Thread.currentThread().interrupt();
+                throw new SyncthingException(SyncthingException.Kind.UNREACHABLE, 0,
+                        "the call to Syncthing at " + baseUrl + " was interrupted", failed);
+            }
             throw new SyncthingException(SyncthingException.Kind.UNREACHABLE, 0,
-                    "Syncthing is not reachable at " + baseUrl + " (" + why(e) + "); is it running?", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SyncthingException(SyncthingException.Kind.UNREACHABLE, 0,
-                    "the call to Syncthing at " + baseUrl + " was interrupted", e);
+                    "Syncthing is not reachable at " + baseUrl + " (" + why(failed) + "); is it running?", failed);
         }
-        int status = response.statusCode();
-        String text = response.body() == null ? "" : response.body().trim();
+        int status = answer.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        String text = answer.getMessage().getBody(String.class);
+        text = text == null ? "" : text.trim();
         if (status >= 200 && status < 300) {
             return text;
         }
-        throw failure(method + " " + pathAndQuery.replaceFirst("\\?.*", ""), status, text);
+        throw failure(method + " " + path, status, text);
+    }
+
+    /** Stops this client's producers, and its context when it has one of its own. */
+    @Override
+    public synchronized void close() {
+        if (template != null) {
+            ServiceHelper.stopService(template);
+            template = null;
+        }
+        if (ownsContext) {
+            camel.stop();
+        }
+    }
+
+    // created on first use: the application binds this client before its context has started
+    private synchronized ProducerTemplate template() {
+        if (template == null) {
+            template = camel.createProducerTemplate();
+        }
+        return template;
     }
 
     private SyncthingException failure(String what, int status, String body) {
@@ -213,18 +268,27 @@ public class SyncthingClient {
         };
     }
 
-    /** java.net.http leaves a refused connection without a message: say it in words. */
-    private String why(IOException e) {
-        if (e instanceof HttpConnectTimeoutException) {
-            return "no connection within " + connectTimeout.toSeconds() + " s";
+    /** The timeouts in words; anything else (a refused connection, say) as its innermost message. */
+    private String why(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ConnectTimeoutException) {
+                return "no connection within " + connectTimeout.toSeconds() + " s";
+            }
+            if (t instanceof SocketTimeoutException) {
+                return "no answer within " + readTimeout.toSeconds() + " s";
+            }
         }
-        if (e instanceof HttpTimeoutException) {
-            return "no answer within " + readTimeout.toSeconds() + " s";
+        return RootCause.message(e);
+    }
+
+    private static boolean interrupted(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InterruptedException || (t instanceof InterruptedIOException
+                    && !(t instanceof SocketTimeoutException) && !(t instanceof ConnectTimeoutException))) {
+                return true;
+            }
         }
-        if (e instanceof ConnectException && e.getMessage() == null) {
-            return "cannot connect";
-        }
-        return rootMessage(e);
+        return false;
     }
 
     private static String encode(String value) {
@@ -237,13 +301,5 @@ public class SyncthingClient {
         } catch (JsonProcessingException e) {
             throw new SyncthingException(SyncthingException.Kind.FAILED, 200, "Syncthing answered with something that is not JSON", e);
         }
-    }
-
-    private static String rootMessage(Throwable t) {
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        String m = t.getMessage();
-        return m == null ? t.getClass().getSimpleName() : m;
     }
 }

@@ -7,8 +7,11 @@ import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.camel.component.http.HttpComponent;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,6 +21,7 @@ class SyncthingClientTest {
 
     HttpServer server;
     final List<String> seen = new CopyOnWriteArrayList<>();
+    final List<SyncthingClient> clients = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -34,6 +38,14 @@ class SyncthingClientTest {
             } else if (path.equals("/rest/db/file") && ex.getRequestURI().getQuery().contains("missing")) {
                 status = 404;
                 body = "No such object in the index";
+            } else if (path.equals("/slow")) {
+                try {
+                    Thread.sleep(3_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                status = 200;
+                body = "{}";
             } else if (path.equals("/rest/db/completion")) {
                 status = 404;
                 body = "no such folder";
@@ -51,11 +63,14 @@ class SyncthingClientTest {
 
     @AfterEach
     void stop() {
+        clients.forEach(SyncthingClient::close);
         server.stop(0);
     }
 
     private SyncthingClient client(String key) {
-        return new SyncthingClient("http://127.0.0.1:" + server.getAddress().getPort() + "/", key);
+        SyncthingClient c = SyncthingClient.standalone("http://127.0.0.1:" + server.getAddress().getPort() + "/", key);
+        clients.add(c);
+        return c;
     }
 
     @Test
@@ -82,5 +97,23 @@ class SyncthingClientTest {
         assertThatThrownBy(() -> client("good").ping())
                 .satisfies(e -> assertThat(((SyncthingException) e).kind()).isEqualTo(SyncthingException.Kind.UNREACHABLE))
                 .hasMessageContaining("Syncthing is not reachable at http://127.0.0.1:" + port).hasMessageContaining("is it running");
+    }
+
+    @Test
+    void timeoutsAreTheClientsOwnNotTheSharedComponents() throws Exception {
+        try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            camel.start();
+            HttpComponent http = camel.getComponent("http", HttpComponent.class);
+            List<Long> before = List.of(http.getConnectTimeout(), http.getConnectionRequestTimeout(), http.getSoTimeout(),
+                    http.getResponseTimeout());
+            SyncthingClient c = new SyncthingClient(camel, "http://127.0.0.1:" + server.getAddress().getPort(), "good",
+                    Duration.ofSeconds(1), Duration.ofSeconds(1));
+            assertThatThrownBy(() -> c.send("GET", "/slow", null)).isInstanceOf(SyncthingException.class)
+                    .hasMessageContaining("no answer within 1 s");
+            assertThat(List.of(http.getConnectTimeout(), http.getConnectionRequestTimeout(), http.getSoTimeout(),
+                    http.getResponseTimeout())).as("the shared http component keeps its timeouts").isEqualTo(before);
+            c.close();
+            assertThat(camel.isStarted()).as("a client on the caller's context leaves it running").isTrue();
+        }
     }
 }
