@@ -162,8 +162,7 @@ public final class Application {
                 return Backfill.run(settings, Path.of(positional.get(1)));
             }
             case "run", "once" -> {
-                Settings settings = load(appHome, config, System.getenv(), System.getProperties());
-                return serve(settings, command.equals("once"));
+                return serve(loadChecked(appHome, config, System.getenv(), System.getProperties()), command.equals("once"));
             }
             default -> {
                 System.err.println("unknown command '" + command + "'\n" + USAGE);
@@ -177,6 +176,14 @@ public final class Application {
      * start with one line naming the key before anything is opened.
      */
     public static Settings load(Path appHome, Path config, Map<String, String> env, Properties system) {
+        return loadChecked(appHome, config, env, system).settings();
+    }
+
+    /** The checked settings with the stage instances that read them: those are the ones Camel configures. */
+    private record Checked(Settings settings, List<Stage> stages) {
+    }
+
+    private static Checked loadChecked(Path appHome, Path config, Map<String, String> env, Properties system) {
         List<Stage> stages = stages();
         Settings settings = Settings.load(appHome, config, env, system,
                 stages.stream().flatMap(stage -> stage.keyFamilies().stream()).toList());
@@ -184,10 +191,11 @@ public final class Application {
         for (Stage stage : stages) {
             stage.check(settings);
         }
-        return settings;
+        return new Checked(settings, stages);
     }
 
-    private static int serve(Settings settings, boolean once) throws Exception {
+    private static int serve(Checked checked, boolean once) throws Exception {
+        Settings settings = checked.settings();
         CoreConfig core = CoreConfig.from(settings);
         Path home = core.home();
         Database db = Database.open(settings);
@@ -226,8 +234,7 @@ public final class Application {
             main.bind("activity", activity);
             main.bind("failedFileExchanges", activity.failedFileExchanges());
             main.bind("metrics", metrics);
-            for (Stage stage : stages()) {
-                stage.check(settings); // each instance reads its record (load checked other instances)
+            for (Stage stage : checked.stages()) {
                 main.configure().addConfiguration(stage);
             }
 
