@@ -1,0 +1,52 @@
+package io.mediapipeline.icloud.web;
+
+import java.time.Duration;
+
+/** A failed call to iCloud's web services, classified so the caller can decide what it means for the account. */
+public class IcloudWebException extends Exception {
+
+    /** What went wrong, in the terms the stage acts on. */
+    public enum Kind {
+        /** The session is no longer accepted (401/403/421 after a reset, 450, missing web auth cookie): sign in again. */
+        AUTH_EXPIRED,
+        /** The account has Advanced Data Protection (pcsRequired): the web upload cannot work for it. */
+        ADP_REQUIRED,
+        /** 429, 503 or ACCESS_DENIED/THROTTLED: back off (retryAfter when the service said). */
+        THROTTLED,
+        /** A failure worth another try later (5xx other than 503, isRetryable, a network error, a timeout). */
+        RETRYABLE,
+        /** The service refused this file or request for good (4xx, isRetryable false, a malformed answer). */
+        REJECTED,
+        /** The service is missing something the client needs (no photosupload or ckdatabasews web service). */
+        UNAVAILABLE
+    }
+
+    private final Kind kind;
+    private final int status;
+    private final Duration retryAfter;
+
+    public IcloudWebException(Kind kind, int status, String message, Duration retryAfter) {
+        super(message);
+        this.kind = kind;
+        this.status = status;
+        this.retryAfter = retryAfter;
+    }
+
+    public IcloudWebException(Kind kind, int status, String message) {
+        this(kind, status, message, null);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The HTTP status, or 0 when none was received. */
+    public int status() {
+        return status;
+    }
+
+    /** Retry-After when the service sent one, else null. */
+    public Duration retryAfter() {
+        return retryAfter;
+    }
+}
