@@ -1,0 +1,99 @@
+package io.mediapipeline.icloud.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mediapipeline.icloud.web.IcloudWebException.Kind;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Signs an account in to iCloud's web services with its (copied) icloudpd session: accountLogin with the session
+ * and trust tokens and the web auth cookies gives the dsid and the web service URLs. Refuses, before any upload,
+ * an account with Advanced Data Protection or without the photosupload / CloudKit services.
+ */
+public final class IcloudWebClient implements PhotosWebLogin {
+
+    /** What icloud.com's own web app sends as its build; the services expect a plausible one. */
+    static final String CLIENT_BUILD_NUMBER = "2522Project44";
+    static final String CLIENT_MASTERING_NUMBER = "2522B2";
+
+    static final String ADP_MESSAGE = "this Apple ID has Advanced Data Protection on (iCloud says pcsRequired), and "
+            + "iCloud's web upload cannot work with it: nothing was uploaded. Either keep Advanced Data Protection and "
+            + "leave the upload to iCloud off for this account, or turn Advanced Data Protection off on the iPhone "
+            + "(Settings > [your name] > iCloud > Advanced Data Protection) with 'Access iCloud Data on the Web' on, "
+            + "then sign in again";
+
+    private final String setupUrl;
+    private final Duration requestTimeout;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public IcloudWebClient(URI setupUrl, Duration requestTimeout) {
+        String s = setupUrl.toString();
+        this.setupUrl = s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+        this.requestTimeout = requestTimeout;
+    }
+
+    @Override
+    public PhotosWeb signIn(Path sessionDir, String username) throws IcloudWebException, IOException {
+        SessionState state = SessionState.load(sessionDir, username, json);
+        SessionFile session = state.session();
+        if (session.sessionToken().isEmpty() || !state.hasWebAuthCookie()) {
+            throw new IcloudWebException(Kind.AUTH_EXPIRED, 0, "accountLogin: no usable iCloud session in " + sessionDir
+                    + " (session token or " + CookieJar.WEBAUTH_TOKEN + " cookie missing or expired): sign in again");
+        }
+        if (session.ensureClientId()) {
+            state.saveSession();
+        }
+        String clientId = session.clientId();
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("clientBuildNumber", CLIENT_BUILD_NUMBER);
+        params.put("clientMasteringNumber", CLIENT_MASTERING_NUMBER);
+        params.put("clientId", clientId);
+        WebTransport transport = new WebTransport(requestTimeout, json, state);
+        ObjectNode body = json.createObjectNode().put("accountCountryCode", session.accountCountry())
+                .put("dsWebAuthToken", session.sessionToken()).put("extended_login", true)
+                .put("trustToken", session.trustToken());
+        JsonNode answer;
+        try {
+            answer = transport.post("accountLogin", WebTransport.uri(setupUrl, "/accountLogin", params), body);
+        } catch (IcloudWebException e) {
+            if (e.kind() == Kind.REJECTED) {
+                throw new IcloudWebException(Kind.AUTH_EXPIRED, e.status(), e.getMessage() + ": the session was refused, sign in again");
+            }
+            throw e;
+        }
+        if (!state.hasWebAuthCookie()) {
+            throw new IcloudWebException(Kind.AUTH_EXPIRED, 200, "accountLogin: no " + CookieJar.WEBAUTH_TOKEN
+                    + " cookie after sign-in: sign in again");
+        }
+        JsonNode services = answer.path("webservices");
+        if (services.path("ckdatabasews").path("pcsRequired").asBoolean(false)
+                || services.path("photos").path("pcsRequired").asBoolean(false)) {
+            throw new IcloudWebException(Kind.ADP_REQUIRED, 200, ADP_MESSAGE);
+        }
+        String dsid = answer.path("dsInfo").path("dsid").asText("");
+        String upload = services.path("photosupload").path("url").asText("");
+        String database = services.path("ckdatabasews").path("url").asText("");
+        if (dsid.isEmpty() || upload.isEmpty() || database.isEmpty()) {
+            throw new IcloudWebException(Kind.UNAVAILABLE, 200, "accountLogin: iCloud did not offer "
+                    + (dsid.isEmpty() ? "the account id (dsid)" : upload.isEmpty() ? "the photosupload web service"
+                    : "the CloudKit database web service (ckdatabasews)") + " to this account");
+        }
+        params.put("dsid", dsid);
+        return new PhotosWebSession(transport, new PhotosWeb.Services(dsid, trim(upload), trim(database), false), params, json);
+    }
+
+    private static String trim(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    @Override
+    public String toString() {
+        return "IcloudWebClient[" + setupUrl + "]";
+    }
+}
