@@ -85,11 +85,15 @@ final class PhotosWebSession implements PhotosWeb {
                         throw new UncheckedIOException(e);
                     }
                 }), size));
-        HttpResponse<String> response = transport.signed("upload", request, HttpResponse.BodyHandlers.ofString());
-        HashingInputStream in = sent.get();
-        if (in != null) {
-            in.close();
+        HttpResponse<String> response;
+        try {
+            response = transport.signed("upload", request, HttpResponse.BodyHandlers.ofString());
+        } finally {
+            if (sent.get() != null) {
+                sent.get().close();
+            }
         }
+        HashingInputStream in = sent.get();
         IcloudWebException failure = transport.classify("upload", response.statusCode(), response.headers(),
                 response.body(), false);
         if (failure != null) {
@@ -119,7 +123,11 @@ final class PhotosWebSession implements PhotosWeb {
                 .put("lastModDate", capturedAt.toEpochMilli())
                 // JavaScript's getTimezoneOffset sign: UTC+2 is -120
                 .put("timeZoneOffset", -zone.getRules().getOffset(capturedAt).getTotalSeconds() / 60);
-        file.set("singleFileUploadRequest", transport.parse("putAsset", 0, receipt.json()));
+        try {
+            file.set("singleFileUploadRequest", json.readTree(receipt.json()));
+        } catch (IOException e) {
+            throw new IcloudWebException(Kind.REJECTED, 0, "putAsset: the upload receipt of " + fileName + " is not JSON");
+        }
         body.put("localTimeZoneId", zone.getId()).put("importGroup", UUID.randomUUID().toString());
         JsonNode item = transport.post("putAsset", upload("putAsset"), body).path(0);
         JsonNode response = item.path("response");

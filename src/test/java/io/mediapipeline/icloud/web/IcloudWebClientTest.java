@@ -214,6 +214,31 @@ class IcloudWebClientTest {
     }
 
     @Test
+    void aRefusedSignedUrlIsRetryableNotASignInMatter() throws Exception {
+        PhotosWeb web = signIn();
+        Path file = file("l.jpg", "signed URL refused");
+        fixture.faults().fail("upload", 401, 1);
+        IcloudWebException upload = failure(() -> web.send(web.reserve(Files.size(file)), file));
+        assertThat(upload.kind()).isEqualTo(Kind.RETRYABLE);
+        Registration r = upload(web, file);
+        fixture.faults().fail("download", 410, 1);
+        Found found = web.lookup(r.assetRecordName()).orElseThrow();
+        IcloudWebException download = failure(() -> web.download(found.master(), tmp.resolve("x.tmp")));
+        assertThat(download.kind()).isEqualTo(Kind.RETRYABLE);
+        assertThat(download.getMessage()).startsWith("download: HTTP 410");
+    }
+
+    @Test
+    void aFileOtherThanReservedIsNotSent() throws Exception {
+        PhotosWeb web = signIn();
+        Path file = file("m.jpg", "five!");
+        IcloudWebException e = failure(() -> web.send(web.reserve(99), file));
+        assertThat(e.kind()).isEqualTo(Kind.REJECTED);
+        assertThat(e.getMessage()).contains("m.jpg", "99");
+        assertThat(fixture.count("upload")).isZero();
+    }
+
+    @Test
     void misdirectedOnceResetsAndRecovers() throws Exception {
         PhotosWeb web = signIn();
         fixture.faults().misdirectOnce("createUploadUrl").misdirectOnce("upload");
