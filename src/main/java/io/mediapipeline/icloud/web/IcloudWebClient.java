@@ -22,7 +22,7 @@ public final class IcloudWebClient implements PhotosWebLogin {
     static final String CLIENT_BUILD_NUMBER = "2522Project44";
     static final String CLIENT_MASTERING_NUMBER = "2522B2";
 
-    static final String ADP_MESSAGE = "this Apple ID has Advanced Data Protection on (iCloud says pcsRequired), and "
+    static final String ADP_MESSAGE = "this Apple ID has Advanced Data Protection on, and "
             + "iCloud's web upload cannot work with it: nothing was uploaded. Either keep Advanced Data Protection and "
             + "leave the upload to iCloud off for this account, or turn Advanced Data Protection off on the iPhone "
             + "(Settings > [your name] > iCloud > Advanced Data Protection) with 'Access iCloud Data on the Web' on, "
@@ -72,11 +72,11 @@ public final class IcloudWebClient implements PhotosWebLogin {
                     + " cookie after sign-in: sign in again");
         }
         JsonNode services = answer.path("webservices");
-        if (services.path("ckdatabasews").path("pcsRequired").asBoolean(false)
-                || services.path("photos").path("pcsRequired").asBoolean(false)) {
+        String dsid = answer.path("dsInfo").path("dsid").asText("");
+        params.put("dsid", dsid);
+        if (pcsRequired(services) && advancedDataProtection(transport, params)) {
             throw new IcloudWebException(Kind.ADP_REQUIRED, 200, ADP_MESSAGE);
         }
-        String dsid = answer.path("dsInfo").path("dsid").asText("");
         String upload = services.path("photosupload").path("url").asText("");
         String database = services.path("ckdatabasews").path("url").asText("");
         if (dsid.isEmpty() || upload.isEmpty() || database.isEmpty()) {
@@ -84,8 +84,31 @@ public final class IcloudWebClient implements PhotosWebLogin {
                     + (dsid.isEmpty() ? "the account id (dsid)" : upload.isEmpty() ? "the photosupload web service"
                     : "the CloudKit database web service (ckdatabasews)") + " to this account");
         }
-        params.put("dsid", dsid);
         return new PhotosWebSession(transport, new PhotosWeb.Services(dsid, trim(upload), trim(database), false), params, json);
+    }
+
+    private static boolean pcsRequired(JsonNode services) {
+        return services.path("ckdatabasews").path("pcsRequired").asBoolean(false)
+                || services.path("photos").path("pcsRequired").asBoolean(false);
+    }
+
+    /**
+     * Whether the account has Advanced Data Protection. Captured accountLogin answers say pcsRequired for accounts
+     * without it too, so the web app's own question (requestWebAccessState: isICDRSDisabled) decides; when that
+     * question gets no usable answer, pcsRequired alone does, and the account is refused rather than guessed at.
+     */
+    private boolean advancedDataProtection(WebTransport transport, Map<String, String> params) throws IcloudWebException {
+        try {
+            JsonNode state = transport.post("requestWebAccessState",
+                    WebTransport.uri(setupUrl, "/requestWebAccessState", params), json.createObjectNode());
+            JsonNode adp = state.path("isICDRSDisabled");
+            return !adp.isBoolean() || adp.asBoolean();
+        } catch (IcloudWebException e) {
+            if (e.kind() == Kind.REJECTED) {
+                return true;
+            }
+            throw e;
+        }
     }
 
     private static String trim(String url) {

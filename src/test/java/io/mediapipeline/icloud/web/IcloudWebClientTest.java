@@ -282,6 +282,19 @@ class IcloudWebClientTest {
     }
 
     @Test
+    void pcsRequiredAloneIsNotAdvancedDataProtection() throws Exception {
+        PhotosWeb web = signIn(); // the fixture, like Apple's captured answers, says pcsRequired for every account
+        assertThat(fixture.count("requestWebAccessState")).isEqualTo(1);
+        assertThat(web.services().pcsRequired()).isFalse();
+    }
+
+    @Test
+    void withoutAnAnswerOnWebAccessTheAccountIsRefusedNotGuessed() {
+        fixture.faults().fail("requestWebAccessState", 404, 1);
+        assertThat(failure(this::signIn).kind()).isEqualTo(Kind.ADP_REQUIRED);
+    }
+
+    @Test
     void missingWebServiceIsUnavailable() {
         fixture.faults().withoutService("photosupload");
         IcloudWebException e = failure(this::signIn);
