@@ -125,6 +125,24 @@ class IcloudWebClientTest {
     }
 
     @Test
+    void eachAppleIdHasItsOwnLibrary() throws Exception {
+        Path otherCookies = tmp.resolve("icloudpd-other");
+        Path otherOwn = tmp.resolve("state/icloud-web/ola");
+        fixture.writeSession(otherCookies, "ola@example.com");
+        SessionCopy.refresh(otherCookies, otherOwn, "ola@example.com");
+        PhotosWeb anna = signIn();
+        PhotosWeb ola = client.signIn(otherOwn, "ola@example.com");
+        Path file = file("shared.jpg", "the same picture in two families");
+        Registration forAnna = upload(anna, file);
+        Registration forOla = upload(ola, file);
+        assertThat(forAnna.duplicate()).isFalse();
+        assertThat(forOla.duplicate()).isFalse();
+        assertThat(fixture.library(USER).assets()).hasSize(1);
+        assertThat(fixture.library("ola@example.com").assets()).hasSize(1);
+        assertThat(ola.lookup(forAnna.assetRecordName())).as("Anna's asset is not in Ola's library").isEmpty();
+    }
+
+    @Test
     void aLostPutAssetAnswerComesBackAsDuplicateThatLookupFinds() throws Exception {
         PhotosWeb web = signIn();
         fixture.faults().forceDuplicate(true);
