@@ -71,6 +71,11 @@ public final class IcloudWebClient implements PhotosWebLogin {
             throw new IcloudWebException(Kind.AUTH_EXPIRED, 200, "accountLogin: no " + CookieJar.WEBAUTH_TOKEN
                     + " cookie after sign-in: sign in again");
         }
+        if (!answer.path("dsInfo").path("isWebAccessAllowed").asBoolean(true)) {
+            throw new IcloudWebException(Kind.UNAVAILABLE, 200, "accountLogin: 'Access iCloud Data on the Web' is off for "
+                    + "this Apple ID, so its web services answer nothing: turn it on (iPhone Settings > [your name] > "
+                    + "iCloud) to use the upload to iCloud");
+        }
         JsonNode services = answer.path("webservices");
         String dsid = answer.path("dsInfo").path("dsid").asText("");
         params.put("dsid", dsid);

@@ -321,6 +321,14 @@ class IcloudWebClientTest {
     }
 
     @Test
+    void webAccessOffIsUnavailableWithWhatToDo() {
+        fixture.faults().webAccess(false);
+        IcloudWebException e = failure(this::signIn);
+        assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE);
+        assertThat(e.getMessage()).contains("Access iCloud Data on the Web", "turn it on");
+    }
+
+    @Test
     void noSessionIsAuthExpiredWithoutAsking() throws IOException {
         IcloudWebException e = failure(() -> client.signIn(tmp.resolve("empty"), USER));
         assertThat(e.kind()).isEqualTo(Kind.AUTH_EXPIRED);
