@@ -89,6 +89,14 @@ public final class IcloudAccounts {
      */
     public void finishUpload(long attemptId, String account, String outcome, int uploaded, String message) {
         store.finishUpload(attemptId, outcome, uploaded, message);
+        apply(account, outcome, message);
+    }
+
+    /**
+     * What the web services said about the account, outside a batch too (a proof look-up): "throttled" backs it off
+     * like a throttled download, "auth-needed" puts it into "sign-in needed"; anything else changes nothing.
+     */
+    public void apply(String account, String outcome, String message) {
         Outcome applied = switch (outcome) {
             case "throttled" -> Outcome.THROTTLED;
             case "auth-needed" -> Outcome.AUTH_NEEDED;
