@@ -177,6 +177,11 @@ final class BatchPicker {
         return !refused(account) && shared.blocked(account, Instant.now()) == null;
     }
 
+    /** Whether the proof can look the account's files up now (look-ups do not count in the hourly budget). */
+    boolean canLookUp(String account) {
+        return !refused(account) && !shared.authNeeded(account);
+    }
+
     boolean capsReached() {
         return room() <= 0;
     }

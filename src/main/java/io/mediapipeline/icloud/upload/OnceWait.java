@@ -52,7 +52,7 @@ final class OnceWait implements Handoff.StageState {
             }
         }
         for (String account : ledger.awaitingProof()) {
-            if (picker.usable(account)) {
+            if (picker.canLookUp(account)) {
                 n++;
             }
         }
