@@ -312,6 +312,26 @@ class UploadFlowTest {
         assertThat(attempts()).containsExactly("upload:partial:1");
     }
 
+    @Test
+    void onceReportsWhatIsNotProvenAndTakesNoUploadForADownload() throws Exception {
+        UUID ghost = file("report-ghost.jpg", "original", "icloud");
+        web.neverAppears = true;
+        Rig r = new Rig();
+        r.uploadAll();
+        r.prove();
+        assertThat(attempts()).containsExactly("upload:success:1");
+
+        var handoff = new io.mediapipeline.flow.Handoff(tmp.resolve("work"), List.of());
+        List<io.mediapipeline.report.Unfinished.Item> notDone =
+                new io.mediapipeline.report.Unfinished(ledger, handoff, List.of("default")).find(r.run.runId());
+        assertThat(notDone).anySatisfy(i -> {
+            assertThat(i.what()).isEqualTo(row(ghost).get("original_path"));
+            assertThat(i.why()).startsWith("not proven in iCloud (unproven): not found in iCloud");
+        });
+        // the upload batch that succeeded is not mistaken for a download of the account
+        assertThat(notDone).anySatisfy(i -> assertThat(i.why()).startsWith("not downloaded in this run"));
+    }
+
     // ---- crashes: resume without a second asset ----
 
     @Test
