@@ -13,6 +13,7 @@ import io.mediapipeline.flow.Stage;
 import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.icloud.IcloudConfig;
 import io.mediapipeline.icloud.IcloudStage;
+import io.mediapipeline.icloud.upload.UploadStage;
 import io.mediapipeline.ingest.IngestStage;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
@@ -63,7 +64,8 @@ public final class Application {
 
     /** The stages, in pipeline order: adding a stage is one line here. */
     static List<Stage> stages() {
-        return List.of(new IcloudStage(), new IngestStage(), new OrganizeStage(), new CompressStage(), new PixelStage());
+        return List.of(new IcloudStage(), new IngestStage(), new OrganizeStage(), new CompressStage(), new PixelStage(),
+                new UploadStage());
     }
 
     private static final String USAGE = """

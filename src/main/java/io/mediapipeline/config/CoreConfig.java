@@ -14,7 +14,7 @@ public record CoreConfig(Path home, String node, ZoneId zone, String ffmpeg, Str
 
     /** Stages of later versions: switched on, they refuse rather than pretend. */
     private static final List<String> NOT_YET_AVAILABLE = List.of(
-            "pipeline.dedupe.near.enabled", "pipeline.target.icloud.enabled", "pipeline.cleanup.enabled");
+            "pipeline.dedupe.near.enabled", "pipeline.cleanup.enabled");
 
     public static CoreConfig from(Settings s) {
         Path home = s.path("pipeline.home");

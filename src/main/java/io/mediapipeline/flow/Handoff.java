@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * named &lt;sha256&gt;.&lt;ext&gt; appears atomically in work/&lt;stage&gt;/, the stage's file consumer takes it and
  * deletes it when done. The name is the ledger key, so a stage needs nothing else to find its row.
  * A stage that gets every new original calls {@link #follow} from its Stage.configure; the ingest route's
- * hand-on step then queues each new original for the stages in {@link #stagesAfterIngest}.
+ * hand-on step then queues each new original for the stages in {@link #stagesAfterIngest}. A stage that finds
+ * its work in the ledger instead (the upload to iCloud) only calls {@link #track}, so `once` waits for it too.
  */
 public class Handoff {
 
@@ -79,10 +80,15 @@ public class Handoff {
         states.put(stage, state);
     }
 
-    /** Files waiting in any queue (for `once`: the run is not over while work is queued). */
+    /**
+     * Files waiting in any queue, plus what tracked stages still count as outstanding (for `once`: the run is not
+     * over while work is queued).
+     */
     public long pending() throws IOException {
         long n = 0;
-        for (String stage : afterIngest) {
+        java.util.Set<String> stages = new java.util.LinkedHashSet<>(afterIngest);
+        stages.addAll(states.keySet());
+        for (String stage : stages) {
             StageState state = states.get(stage);
             if (state != null) {
                 n += state.outstanding();

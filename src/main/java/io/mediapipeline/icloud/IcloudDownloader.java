@@ -34,6 +34,7 @@ public class IcloudDownloader {
     private final RetryPolicy policy;
     private final InboxHandover handover;
     private final SignIn signIn;
+    private final IcloudAccounts accounts;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, IcloudProcess> running = new ConcurrentHashMap<>();
     private final Map<String, String> lastSkip = new ConcurrentHashMap<>();
@@ -54,6 +55,12 @@ public class IcloudDownloader {
             locks.put(a.name(), new ReentrantLock());
         }
         this.signIn = new SignIn(cfg, store, metrics, breaker, locks);
+        this.accounts = new IcloudAccounts(store, breaker, policy, locks, signIn::waitingForCode);
+    }
+
+    /** The lock and budget the upload of the same accounts shares with this download. */
+    public IcloudAccounts accounts() {
+        return accounts;
     }
 
     public IcloudConfig settings() {
@@ -145,18 +152,9 @@ public class IcloudDownloader {
 
     /** Null when an attempt may start now, else why not. */
     private String gate(Account a, AccountState s, Instant now, String kind) {
-        if (signIn.waitingForCode(a.name())) {
-            return "a sign-in on the login page is waiting for its code";
-        }
-        if (s.state().equals("auth-needed")) {
-            return "sign-in needed since " + s.authNeededSince() + "; enter the code on the login page";
-        }
         // an explicit `once` may retry a failed run early, never a throttled one
         boolean explicit = kind.equals("startup") && !"throttled".equals(s.lastOutcome());
-        if (s.state().equals("backing-off") && s.nextAttemptAt() != null && now.isBefore(s.nextAttemptAt()) && !explicit) {
-            return "backing off after " + s.lastOutcome() + " until " + s.nextAttemptAt();
-        }
-        return breaker.check(a.name(), now);
+        return accounts.blocked(a.name(), s, now, explicit);
     }
 
     private void skip(Account a, String why) {

@@ -46,10 +46,24 @@ public final class IcloudStage implements Stage {
 
     @BindToRegistry("icloudDownloader")
     public IcloudDownloader icloudDownloader(Settings settings, DataSource dataSource, Activity activity, Metrics metrics) {
-        if (cfg == null) {
-            cfg = IcloudConfig.from(settings);
+        return downloader(settings, dataSource, activity, metrics);
+    }
+
+    /** The per-account lock and budget, shared with the upload to iCloud. */
+    @BindToRegistry("icloudAccounts")
+    public IcloudAccounts icloudAccounts(Settings settings, DataSource dataSource, Activity activity, Metrics metrics) {
+        return downloader(settings, dataSource, activity, metrics).accounts();
+    }
+
+    // Camel binds the beans in an order of its own: the downloader is made once, whichever is asked for first.
+    private synchronized IcloudDownloader downloader(Settings settings, DataSource dataSource, Activity activity,
+                                                     Metrics metrics) {
+        if (downloader == null) {
+            if (cfg == null) {
+                cfg = IcloudConfig.from(settings);
+            }
+            downloader = new IcloudDownloader(cfg, new IcloudStore(dataSource), settings.home(), activity, metrics);
         }
-        downloader = new IcloudDownloader(cfg, new IcloudStore(dataSource), settings.home(), activity, metrics);
         return downloader;
     }
 

@@ -57,6 +57,11 @@ public class IcloudStore {
                 r.outcome().label(), r.exitCode(), r.downloaded(), r.reason(), id);
     }
 
+    public void finishUpload(long id, String outcome, int uploaded, String message) {
+        update("update icloud_attempts set finished_at = now(), outcome = ?, uploaded = ?, message = ? where id = ?",
+                outcome, uploaded, message, id);
+    }
+
     /** Start times of the attempts since the given instant, oldest first (the circuit breaker's window). */
     public List<Instant> attemptsSince(String account, Instant since) {
         return sql.autoCommit("icloud attempts", j -> j.query(

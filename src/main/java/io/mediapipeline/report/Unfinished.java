@@ -97,10 +97,18 @@ public class Unfinished {
                 items.add(new Item(String.valueOf(path), "not proven on the Pixel: " + r.get("why")));
             }
         }
+        // an upload to iCloud counts as done only once its asset was read back there
+        for (Map<String, Object> r : ledger.rows("""
+                select coalesce(d.uploaded_path, m.original_path) as path, d.state, d.last_error
+                  from deliveries d join media_files m on m.id = d.media_file_id
+                 where d.target = 'icloud' and d.state <> 'confirmed' order by d.id""")) {
+            items.add(new Item(String.valueOf(r.get("path")), "not proven in iCloud (" + r.get("state") + ")"
+                    + (r.get("last_error") == null ? "" : ": " + r.get("last_error"))));
+        }
         for (String account : icloudAccounts) {
             List<Map<String, Object>> last = ledger.rows("""
                     select outcome, message from icloud_attempts
-                     where account = ? and kind <> 'login' and started_at >= (select started_at from runs where id = ?)
+                     where account = ? and kind not in ('login', 'upload') and started_at >= (select started_at from runs where id = ?)
                      order by id desc limit 1""", account, runId);
             if (last.isEmpty()) {
                 List<Map<String, Object>> state = ledger.rows(

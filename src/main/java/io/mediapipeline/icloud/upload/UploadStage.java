@@ -1,0 +1,101 @@
+package io.mediapipeline.icloud.upload;
+
+import io.mediapipeline.config.Settings;
+import io.mediapipeline.flow.Handoff;
+import io.mediapipeline.flow.RunContext;
+import io.mediapipeline.flow.Stage;
+import io.mediapipeline.icloud.IcloudAccounts;
+import io.mediapipeline.icloud.IcloudConfig;
+import io.mediapipeline.ops.Metrics;
+import java.util.concurrent.ExecutorService;
+import javax.sql.DataSource;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
+
+/**
+ * The upload to iCloud Photos as a stage: the beans routes/70-upload-icloud.camel.yaml calls (icloudUploader, and
+ * icloudUploadWorkers, the one or two threads files go up on) and, when the target is on, its part in `once`'s
+ * wait. It follows no stage: its work is in the ledger (files whose compress decision is made), so a crash needs no
+ * recovery beyond what the rows say.
+ */
+public class UploadStage implements Stage {
+
+    public static final String STAGE = UploadLedger.STAGE;
+
+    @PropertyInject(value = "mediapipeline.once", defaultValue = "false")
+    boolean once;
+
+    private UploadConfig config;
+    private Settings settings;
+    private final UploadSteps steps = new UploadSteps();
+
+    @Override
+    public void check(Settings settings) {
+        config = UploadConfig.from(settings);
+    }
+
+    @BindToRegistry("icloudUploader")
+    public UploadSteps icloudUploader(Settings settings) {
+        this.settings = settings;
+        return steps;
+    }
+
+    @BindToRegistry("icloudUploadWorkers")
+    public ExecutorService icloudUploadWorkers(CamelContext camel, Settings settings) {
+        int n = (config != null ? config : UploadConfig.from(settings)).parallelism();
+        return camel.getExecutorServiceManager().newFixedThreadPool(this, "icloud-upload", n);
+    }
+
+    /** Runs after the beans are bound and before any route starts. */
+    @Override
+    public void configure(CamelContext camel) throws Exception {
+        if (!config.enabled()) {
+            return;
+        }
+        IcloudAccounts shared = camel.getRegistry().lookupByNameAndType("icloudAccounts", IcloudAccounts.class);
+        if (shared == null) {
+            throw new IllegalStateException("the iCloud accounts' shared lock and budget (icloudAccounts) is not bound");
+        }
+        DataSource ds = camel.getRegistry().findSingleByType(DataSource.class);
+        RunContext run = camel.getRegistry().findSingleByType(RunContext.class);
+        Metrics metrics = camel.getRegistry().findSingleByType(Metrics.class);
+        Settings s = settings != null ? settings : camel.getRegistry().findSingleByType(Settings.class);
+        UploadLedger ledger = new UploadLedger(ds);
+        WebSessions sessions = new WebSessions(config, IcloudConfig.withoutSecrets(s).accounts(), shared,
+                WebClients.login(config.setupUrl(), config.requestTimeout()), WebClients.sessionCopy());
+        BatchPicker picker = new BatchPicker(config, ledger, sessions, shared, run);
+        Uploader uploader = new Uploader(config, ledger, picker, sessions, shared, run, metrics);
+        Prover prover = new Prover(config, ledger, sessions, shared, run, metrics);
+        steps.attach(uploader, prover);
+        Handoff handoff = camel.getRegistry().findSingleByType(Handoff.class);
+        handoff.track(STAGE, new OnceWait(once, config.onceWait(), picker, uploader, prover, ledger));
+        camel.getManagementStrategy().addEventNotifier(new CloseSessions(sessions));
+    }
+
+    /** Signs the web clients out (closes them) when Camel stops. */
+    private static final class CloseSessions extends EventNotifierSupport {
+
+        private final WebSessions sessions;
+
+        CloseSessions(WebSessions sessions) {
+            this.sessions = sessions;
+            setIgnoreExchangeEvents(true);
+            setIgnoreRouteEvents(true);
+            setIgnoreServiceEvents(true);
+            setIgnoreStepEvents(true);
+        }
+
+        @Override
+        public boolean isEnabled(CamelEvent event) {
+            return event instanceof CamelEvent.CamelContextStoppedEvent;
+        }
+
+        @Override
+        public void notify(CamelEvent event) {
+            sessions.close();
+        }
+    }
+}
