@@ -55,6 +55,21 @@ final class RemovalLedger {
                 rs.getString("asset_record"), rs.getString("master_record"));
     }
 
+    /**
+     * Files that may have an original to remove: downloaded from iCloud, their copy confirmed there, and not
+     * removed (nor being removed) already. Oldest capture first, at most {@code limit}.
+     */
+    List<UUID> candidates(int limit) {
+        return sql.query("""
+                select m.id from media_files m
+                  join deliveries d on d.media_file_id = m.id and d.target = 'icloud' and d.state = 'confirmed'
+                 where m.source = 'icloud'
+                   and not exists (select 1 from icloud_removals r
+                                    where r.media_file_id = m.id and r.state in ('removing', 'removed'))
+                 order by m.captured_at nulls first, m.id
+                 limit ?""", (rs, i) -> rs.getObject(1, UUID.class), limit);
+    }
+
     /** Records a plan or a refusal; returns its id. */
     long record(UUID mediaFileId, String account, String assetRecord, String masterRecord, String changeTag,
                 String matched, String state, String reason, boolean dryRun) {
