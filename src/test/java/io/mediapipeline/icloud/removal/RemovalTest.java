@@ -312,6 +312,39 @@ class RemovalTest {
     }
 
     @Test
+    void aDeliveryThatNowPointsToThePlannedAssetStopsTheRemoval() {
+        // after the plan the copy went up again and came back as a duplicate of the very asset planned for removal
+        UUID file = downloaded("IMG_0125.HEIC", 1_000_000, TAKEN);
+        FakeLibrary.Item original = library.add("IMG_0125.HEIC", 1_000_000, TAKEN);
+        confirmed(file, library.add("IMG_0125.HEIC", 300_000, TAKEN));
+        Removal removal = removal(ON);
+        Plan plan = (Plan) removal.plan(file);
+        sql.update("update deliveries set asset_record = ?, master_record = ? where media_file_id = ?",
+                original.record, original.master, file);
+
+        Outcome outcome = removal.remove(RemovalDecision.approve(plan, "verify-cleanup", "copy confirmed"));
+
+        assertThat(((Refused) outcome).reason()).contains("is the one its iCloud delivery points to");
+        assertThat(library.deleteCalls).isEmpty();
+        assertThat(row(plan.id())).containsEntry("state", "refused");
+    }
+
+    @Test
+    void anAssetDeletedBetweenPlanAndRemoveIsNotDeletedAgain() {
+        UUID file = downloaded("IMG_0126.HEIC", 1_000_000, TAKEN);
+        FakeLibrary.Item original = library.add("IMG_0126.HEIC", 1_000_000, TAKEN);
+        confirmed(file, library.add("IMG_0126.HEIC", 300_000, TAKEN));
+        Removal removal = removal(ON);
+        Plan plan = (Plan) removal.plan(file);
+        original.deleted = true; // the owner deleted it on the phone meanwhile
+
+        Outcome outcome = removal.remove(RemovalDecision.approve(plan, "verify-cleanup", "copy confirmed"));
+
+        assertThat(((Refused) outcome).reason()).contains("is already deleted");
+        assertThat(library.deleteCalls).isEmpty();
+    }
+
+    @Test
     void aFileFromALocalFolderHasNoOriginalInIcloud() {
         UUID file = downloaded("IMG_0130.HEIC", 1_000_000, TAKEN);
         sql.update("update media_files set source = 'folder', source_path = '/mnt/old/IMG_0130.HEIC' where id = ?", file);
