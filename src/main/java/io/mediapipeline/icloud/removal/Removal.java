@@ -34,7 +34,11 @@ public final class Removal {
 
     private static final Logger LOG = LoggerFactory.getLogger(Removal.class);
 
-    /** A signed-in client for an account. The client stays the provider's: the removal never closes it. */
+    /**
+     * A signed-in client for an account. The provider owns the client (the removal never closes it) and the
+     * account's lock and budget shared with the download and the upload; it throws when the account may not be
+     * used now (sign-in needed, backing off).
+     */
     @FunctionalInterface
     public interface Sessions {
         PhotosWeb signedIn(String account) throws IcloudWebException, IOException;
@@ -47,7 +51,10 @@ public final class Removal {
         UUID mediaFileId();
     }
 
-    /** An approved-for-nothing-yet match: the asset, its master and change tag, and how it matched. */
+    /**
+     * A match that passed every rule, recorded as 'planned': the asset, its master and change tag, and how it
+     * matched. It is carried out only through a {@link RemovalDecision}.
+     */
     public static final class Plan implements Outcome {
         private final long id;
         private final UUID mediaFileId;
@@ -177,10 +184,11 @@ public final class Removal {
         }
         OriginalFinder.Match match = (OriginalFinder.Match) result;
         Found asset = match.found();
-        String copy = uploadedCopy(f, asset);
-        if (copy != null) {
+        String unsafe = asset.asset().changeTag() == null ? "the service gave no change tag for asset "
+                + asset.asset().recordName() + ": a delete could not be guarded against changes" : uploadedCopy(f, asset);
+        if (unsafe != null) {
             return refused(ledger.record(mediaFileId, account, asset.asset().recordName(), asset.master().recordName(),
-                    asset.asset().changeTag(), match.how(), "refused", copy, config.dryRun()), f, copy);
+                    asset.asset().changeTag(), match.how(), "refused", unsafe, config.dryRun()), f, unsafe);
         }
         long id = ledger.record(mediaFileId, account, asset.asset().recordName(), asset.master().recordName(),
                 asset.asset().changeTag(), match.how(), "planned", null, config.dryRun());
