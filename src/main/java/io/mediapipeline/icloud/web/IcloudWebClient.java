@@ -78,16 +78,19 @@ public final class IcloudWebClient implements PhotosWebLogin {
         }
         JsonNode services = answer.path("webservices");
         String dsid = answer.path("dsInfo").path("dsid").asText("");
+        if (dsid.isEmpty()) {
+            throw new IcloudWebException(Kind.UNAVAILABLE, 200, "accountLogin: iCloud did not give the account id (dsid)");
+        }
         params.put("dsid", dsid);
         if (pcsRequired(services) && advancedDataProtection(transport, params)) {
             throw new IcloudWebException(Kind.ADP_REQUIRED, 200, ADP_MESSAGE);
         }
         String upload = services.path("photosupload").path("url").asText("");
         String database = services.path("ckdatabasews").path("url").asText("");
-        if (dsid.isEmpty() || upload.isEmpty() || database.isEmpty()) {
+        if (upload.isEmpty() || database.isEmpty()) {
             throw new IcloudWebException(Kind.UNAVAILABLE, 200, "accountLogin: iCloud did not offer "
-                    + (dsid.isEmpty() ? "the account id (dsid)" : upload.isEmpty() ? "the photosupload web service"
-                    : "the CloudKit database web service (ckdatabasews)") + " to this account");
+                    + (upload.isEmpty() ? "the photosupload web service" : "the CloudKit database web service (ckdatabasews)")
+                    + " to this account");
         }
         return new PhotosWebSession(transport, new PhotosWeb.Services(dsid, trim(upload), trim(database), false), params, json);
     }
