@@ -53,9 +53,11 @@ public final class Doctor {
         d.tool("jpegtran", settings.get("pipeline.tools.jpegtran"), List.of("-version"),
                 "apt-get install libjpeg-turbo-progs (JPEG recompression falls back to ffmpeg alone)", false);
         d.tool("syncthing", "syncthing", List.of("--version"), "apt-get install syncthing (needed by the Pixel target)", false);
-        d.tool("chromium", "chromium", List.of("--version"), "apt-get install chromium (needed by the iCloud upload target)", false);
         d.disk(settings);
         d.database(settings);
+        if (settings.bool(IcloudUploadCheck.UPLOAD + "enabled")) {
+            IcloudUploadCheck.sessions(settings).forEach(d::add);
+        }
         d.pixel(settings);
         d.print();
         return d.failures > 0 ? 1 : 0;
@@ -109,6 +111,9 @@ public final class Doctor {
             }
             if (settings.bool("pipeline.source.icloud.enabled")) {
                 icloud(settings, new IcloudStore(db.dataSource()));
+            }
+            if (settings.bool(IcloudUploadCheck.UPLOAD + "enabled")) {
+                IcloudUploadCheck.ledger(settings, ledger).forEach(this::add);
             }
             if (settings.bool("pipeline.compress.enabled")) {
                 compression(ledger, settings.integer("pipeline.compress.max-failures"));
@@ -262,6 +267,14 @@ public final class Doctor {
             warn("compression", givenUp + " file(s) failed " + maxFailures + " time(s) and are not retried (their originals go out)",
                     "see `select original_name, compress_reason from media_files where compress_decision = 'failed'`;"
                             + " once fixed, `update media_files set compress_failures = 0 where ...` and restart");
+        }
+    }
+
+    private void add(IcloudUploadCheck.Finding f) {
+        switch (f.level()) {
+            case OK -> ok(f.what(), f.detail());
+            case WARN -> warn(f.what(), f.detail(), f.fix());
+            case FAIL -> fail(f.what(), f.detail(), f.fix());
         }
     }
 
