@@ -12,8 +12,8 @@ import java.util.stream.Stream;
 
 /**
  * What a `once` run leaves undone, each with the reason: an input that never reached a final state, a file
- * in error (from this run or an earlier one), work still queued, a phone delivery not proven, an iCloud
- * account whose download did not end in success. Empty means every input and every stage is done.
+ * in error (from this run or an earlier one), work still queued, a phone delivery not proven, an upload to iCloud
+ * not proven yet (or failed in this run), an iCloud account whose download did not end in success. Empty means every input and every stage is done.
  */
 public class Unfinished {
 
@@ -97,6 +97,8 @@ public class Unfinished {
                 items.add(new Item(String.valueOf(path), "not proven on the Pixel: " + r.get("why")));
             }
         }
+        items.addAll(IcloudDispositions.open(ledger));
+        items.addAll(IcloudDispositions.failedIn(ledger, runId));
         for (String account : icloudAccounts) {
             List<Map<String, Object>> last = ledger.rows("""
                     select outcome, message from icloud_attempts
