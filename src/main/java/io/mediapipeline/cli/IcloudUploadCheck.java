@@ -61,7 +61,8 @@ final class IcloudUploadCheck {
     /** What the ledger says: the uploads by state, then the removal switches with what removal did so far. */
     static List<Finding> ledger(Settings settings, Ledger ledger) {
         List<Finding> out = new ArrayList<>(deliveries(ledger));
-        out.addAll(removal(settings, ledger));
+        out.addAll(removal("true".equals(settings.find(UPLOAD + "removal.enabled")),
+                !"false".equals(settings.find(UPLOAD + "removal.dry-run")), ledger));
         return out;
     }
 
@@ -174,11 +175,9 @@ final class IcloudUploadCheck {
     }
 
     /** The removal switches, and what the removals table holds when there is one. */
-    static List<Finding> removal(Settings settings, Ledger ledger) {
-        boolean on = "true".equals(settings.find(UPLOAD + "removal.enabled"));
-        boolean dryRun = !"false".equals(settings.find(UPLOAD + "removal.dry-run"));
+    static List<Finding> removal(boolean on, boolean dryRun, Ledger ledger) {
         String counts = "";
-        if (ledger != null && ledger.rows("select to_regclass('icloud_removals') is not null as t").get(0).get("t") == Boolean.TRUE) {
+        if (Boolean.TRUE.equals(ledger.rows("select to_regclass('icloud_removals') is not null as t").get(0).get("t"))) {
             counts = ledger.rows("select state, count(*) as n from icloud_removals group by state order by state").stream()
                     .map(r -> r.get("n") + " " + r.get("state")).collect(Collectors.joining(", "));
         }

@@ -10,7 +10,7 @@ import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.MediaInfo;
 import io.mediapipeline.media.MediaKind;
-import io.mediapipeline.support.IcloudUploadColumns;
+import io.mediapipeline.support.IcloudUploadSchema;
 import io.mediapipeline.support.PipelineHome;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +45,7 @@ class IcloudReportTest {
     static void open() throws Exception {
         db = new PipelineHome(tmp).openLedger();
         ledger = new Ledger(db.dataSource());
-        IcloudUploadColumns.ensure(db.dataSource());
+        IcloudUploadSchema.ensure(db.dataSource());
     }
 
     @AfterAll

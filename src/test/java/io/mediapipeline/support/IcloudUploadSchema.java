@@ -6,12 +6,12 @@ import java.sql.Statement;
 import javax.sql.DataSource;
 
 /**
- * The upload stage's columns and states on {@code deliveries}, for tests of what reads them (doctor, the run
- * report) on a ledger without that stage's migration. A no-op where the migration is there.
+ * The upload stage's columns and states on {@code deliveries} and the removal's {@code icloud_removals}, for tests of
+ * what reads them (doctor, the run report) on a ledger without those migrations. A no-op where they are there.
  */
-public final class IcloudUploadColumns {
+public final class IcloudUploadSchema {
 
-    private IcloudUploadColumns() {
+    private IcloudUploadSchema() {
     }
 
     public static void ensure(DataSource ds) throws SQLException {
@@ -32,6 +32,13 @@ public final class IcloudUploadColumns {
                                 ('staged', 'reserved', 'sent', 'registered', 'confirmed', 'unproven', 'failed'));
                         end if;
                     end $$""");
+            s.execute("""
+                    create table if not exists icloud_removals (
+                        id bigint generated always as identity primary key,
+                        media_file_id uuid references media_files (id), account text, asset_record text,
+                        master_record text, change_tag text,
+                        state text not null check (state in ('planned', 'removed', 'refused', 'failed')),
+                        reason text, dry_run boolean not null default true, created_at timestamptz not null default now())""");
         }
     }
 }
