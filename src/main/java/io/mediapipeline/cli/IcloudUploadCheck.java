@@ -165,11 +165,12 @@ final class IcloudUploadCheck {
         }
         long failed = byState.getOrDefault("failed", 0L);
         if (failed > 0) {
-            out.add(new Finding(Level.WARN, "icloud up", failed + " file(s) failed to upload (not in iCloud; the originals"
-                    + " stay where they are)", "why: `select m.original_name, d.last_error, d.attempts from deliveries d join"
-                    + " media_files m on m.id = d.media_file_id where d.target = 'icloud' and d.state = 'failed'`; a file"
-                    + " that failed pipeline.target.icloud.max-attempts times is not tried again by itself: fix the cause,"
-                    + " then `update deliveries set attempts = 0 where target = 'icloud' and state = 'failed'` and restart"));
+            out.add(new Finding(Level.WARN, "icloud up", failed + " file(s) failed to upload (not proven in iCloud, so"
+                    + " nothing counts on them there)", "why: `select m.original_name, d.last_error, d.attempts from deliveries d join"
+                    + " media_files m on m.id = d.media_file_id where d.target = 'icloud' and d.state = 'failed'`; a failed"
+                    + " file is not tried again by itself: once the cause is fixed, `update deliveries set state = 'staged',"
+                    + " attempts = 0 where target = 'icloud' and state = 'failed' and media_file_id = '…'` sends it again"
+                    + " (bytes iCloud already holds are answered as a duplicate, not stored twice)"));
         }
         return out;
     }

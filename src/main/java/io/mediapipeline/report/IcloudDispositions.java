@@ -93,7 +93,7 @@ final class IcloudDispositions {
             case "registered" -> "registered in iCloud, not proven yet (looked up again" + next + ")";
             case "unproven" -> "uploaded, not proven in the library: " + error + " (looked up again" + next
                     + "; never uploaded twice)";
-            case "failed" -> "not in iCloud: " + error;
+            case "failed" -> "not proven in iCloud: " + error;
             case "staged" -> "queued for upload, nothing sent yet";
             case "reserved" -> "upload slot reserved, bytes not sent yet; the next run resumes it";
             case "sent" -> "bytes sent, not registered yet; the next run resumes it";

@@ -64,7 +64,7 @@ class IcloudUploadLedgerCheckTest {
         });
         assertThat(f).filteredOn(x -> x.detail().contains("failed to upload")).singleElement().satisfies(x -> {
             assertThat(x.level()).isEqualTo(Level.WARN);
-            assertThat(x.fix()).contains("last_error", "max-attempts");
+            assertThat(x.fix()).contains("last_error", "state = 'staged'");
         });
     }
 
