@@ -177,21 +177,30 @@ final class IcloudUploadCheck {
 
     /** The removal switches, and what the removals table holds when there is one. */
     static List<Finding> removal(boolean on, boolean dryRun, Ledger ledger) {
-        String counts = "";
+        Map<String, Long> byState = new java.util.TreeMap<>();
         if (Boolean.TRUE.equals(ledger.rows("select to_regclass('icloud_removals') is not null as t").get(0).get("t"))) {
-            counts = ledger.rows("select state, count(*) as n from icloud_removals group by state order by state").stream()
-                    .map(r -> r.get("n") + " " + r.get("state")).collect(Collectors.joining(", "));
+            ledger.rows("select state, count(*) as n from icloud_removals group by state").forEach(
+                    r -> byState.put((String) r.get("state"), ((Number) r.get("n")).longValue()));
         }
-        String tail = counts.isEmpty() ? "" : "; so far " + counts;
+        String tail = byState.isEmpty() ? "" : "; so far " + byState.entrySet().stream()
+                .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+        List<Finding> out = new ArrayList<>();
         if (!on) {
-            return List.of(new Finding(Level.OK, "icloud removal", "off: no original is removed from iCloud" + tail, null));
+            out.add(new Finding(Level.OK, "icloud removal", "off: no original is removed from iCloud" + tail, null));
+        } else if (dryRun) {
+            out.add(new Finding(Level.OK, "icloud removal", "on, dry run: lists what would go, removes nothing" + tail, null));
+        } else {
+            out.add(new Finding(Level.OK, "icloud removal", "on: when cleanup decides, an original whose smaller copy is"
+                    + " proven in iCloud goes to Recently Deleted (recoverable there for 30 days)" + tail, null));
         }
-        if (dryRun) {
-            return List.of(new Finding(Level.OK, "icloud removal", "on, dry run: lists what would go, removes nothing" + tail, null));
+        long removing = byState.getOrDefault("removing", 0L);
+        if (removing > 0) {
+            out.add(new Finding(Level.WARN, "icloud removal", removing + " removal(s) started and not finished (a crash"
+                    + " or a stop mid-way): whether the asset was marked deleted is not known",
+                    "look at the asset in iCloud Photos (Recently Deleted); see `select media_file_id, asset_record, updated_at"
+                            + " from icloud_removals where state = 'removing'`"));
         }
-        return List.of(new Finding(Level.WARN, "icloud removal", "on: originals whose smaller copy is proven in iCloud go to"
-                + " Recently Deleted (recoverable there for 30 days)" + tail,
-                "nothing to fix if that is wanted; pipeline.target.icloud.removal.dry-run=true lists instead of removing"));
+        return out;
     }
 
     private static void delete(Path dir) {

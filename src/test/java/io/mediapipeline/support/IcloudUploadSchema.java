@@ -37,7 +37,7 @@ public final class IcloudUploadSchema {
                         id bigint generated always as identity primary key,
                         media_file_id uuid references media_files (id), account text, asset_record text,
                         master_record text, change_tag text,
-                        state text not null check (state in ('planned', 'removed', 'refused', 'failed')),
+                        state text not null check (state in ('planned', 'removing', 'removed', 'refused', 'failed')),
                         reason text, dry_run boolean not null default true, created_at timestamptz not null default now())""");
         }
     }
