@@ -55,9 +55,6 @@ public final class Doctor {
         d.tool("syncthing", "syncthing", List.of("--version"), "apt-get install syncthing (needed by the Pixel target)", false);
         d.disk(settings);
         d.database(settings);
-        if (settings.bool(IcloudUploadCheck.UPLOAD + "enabled")) {
-            IcloudUploadCheck.sessions(settings).forEach(d::add);
-        }
         d.pixel(settings);
         d.print();
         return d.failures > 0 ? 1 : 0;
@@ -114,6 +111,7 @@ public final class Doctor {
             }
             if (settings.bool(IcloudUploadCheck.UPLOAD + "enabled")) {
                 IcloudUploadCheck.ledger(settings, ledger).forEach(this::add);
+                IcloudUploadCheck.sessions(settings, new IcloudStore(db.dataSource())).forEach(this::add);
             }
             if (settings.bool("pipeline.compress.enabled")) {
                 compression(ledger, settings.integer("pipeline.compress.max-failures"));

@@ -2,6 +2,7 @@ package io.mediapipeline.cli;
 
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.icloud.IcloudConfig;
+import io.mediapipeline.icloud.IcloudStore;
 import io.mediapipeline.icloud.web.IcloudWebClient;
 import io.mediapipeline.icloud.web.IcloudWebException;
 import io.mediapipeline.icloud.web.PhotosWeb;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -46,16 +48,35 @@ final class IcloudUploadCheck {
         this.stateDir = stateDir;
     }
 
-    /** Per account: icloudpd's session reused to sign in to the web services (nothing is uploaded). */
-    static List<Finding> sessions(Settings settings) {
+    /**
+     * Per account: icloudpd's session reused to sign in to the web services (nothing is uploaded). An account that
+     * waits for a sign-in or is backing off from throttling is not asked: Apple's lockout grows with every request.
+     */
+    static List<Finding> sessions(Settings settings, IcloudStore store) {
         IcloudConfig accounts = IcloudConfig.withoutSecrets(settings);
         IcloudUploadCheck check = new IcloudUploadCheck(
                 new IcloudWebClient(URI.create(settings.get(UPLOAD + "setup-url")), TIMEOUT), settings.home().resolve("state"));
         List<Finding> out = new ArrayList<>();
         for (IcloudConfig.Account a : accounts.accounts()) {
-            out.add(check.session(a.name(), a.username(), a.cookieDir(), accounts.loginHint()));
+            Finding blocked = blocked(a.name(), store.state(a.name()), accounts.loginHint(), Instant.now());
+            out.add(blocked != null ? blocked : check.session(a.name(), a.username(), a.cookieDir(), accounts.loginHint()));
         }
         return out;
+    }
+
+    /** Why the account must not be asked now, or null. */
+    static Finding blocked(String account, IcloudStore.AccountState s, String loginHint, Instant now) {
+        String what = "icloud up " + account;
+        if ("auth-needed".equals(s.state())) {
+            return new Finding(Level.FAIL, what, "not tried: the account waits for a sign-in (since " + s.authNeededSince()
+                    + "); nothing goes up until then", "enter the code on the login page (" + loginHint + ")");
+        }
+        if ("backing-off".equals(s.state()) && "throttled".equals(s.lastOutcome()) && s.nextAttemptAt() != null
+                && s.nextAttemptAt().isAfter(now)) {
+            return new Finding(Level.WARN, what, "not tried: Apple throttled this account; download and upload wait until "
+                    + s.nextAttemptAt(), "nothing to do: it goes on by itself; doctor does not add to the lockout");
+        }
+        return null;
     }
 
     /** What the ledger says: the uploads by state, then the removal switches with what removal did so far. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import io.mediapipeline.cli.IcloudUploadCheck.Finding;
 import io.mediapipeline.cli.IcloudUploadCheck.Level;
+import io.mediapipeline.icloud.IcloudStore;
 import io.mediapipeline.icloud.web.IcloudWebClient;
 import io.mediapipeline.icloud.web.IcloudWebException;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -163,6 +165,27 @@ class IcloudUploadCheckTest {
         assertThat(f.detail()).contains("no icloudpd session", cookies.toString());
         assertThat(f.fix()).contains(HINT);
         assertThat(requests).isEmpty();
+    }
+
+    @Test
+    void throttledOrSignInNeededAccountIsNotAskedAgain() {
+        Instant now = Instant.now();
+        Finding throttled = IcloudUploadCheck.blocked("anna", state("backing-off", "throttled", now.plusSeconds(3600)), HINT, now);
+        assertThat(throttled.level()).isEqualTo(Level.WARN);
+        assertThat(throttled.detail()).startsWith("not tried").contains(now.plusSeconds(3600).toString());
+
+        Finding signIn = IcloudUploadCheck.blocked("anna", state("auth-needed", "auth-needed", null), HINT, now);
+        assertThat(signIn.level()).isEqualTo(Level.FAIL);
+        assertThat(signIn.fix()).contains(HINT);
+
+        // a retry after a plain failure, or a backoff that is over, does not keep doctor from asking
+        assertThat(IcloudUploadCheck.blocked("anna", state("backing-off", "failed", now.plusSeconds(60)), HINT, now)).isNull();
+        assertThat(IcloudUploadCheck.blocked("anna", state("backing-off", "throttled", now.minusSeconds(1)), HINT, now)).isNull();
+        assertThat(IcloudUploadCheck.blocked("anna", state("ready", "success", null), HINT, now)).isNull();
+    }
+
+    private static IcloudStore.AccountState state(String state, String lastOutcome, Instant next) {
+        return new IcloudStore.AccountState("anna", state, 0, 1, next, lastOutcome, "m", null, null, null, null);
     }
 
     private Finding check() {
