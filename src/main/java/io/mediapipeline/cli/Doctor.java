@@ -110,8 +110,8 @@ public final class Doctor {
                 icloud(settings, new IcloudStore(db.dataSource()));
             }
             if (settings.bool(IcloudUploadCheck.UPLOAD + "enabled")) {
-                IcloudUploadCheck.ledger(settings, ledger).forEach(this::add);
                 IcloudUploadCheck.sessions(settings, new IcloudStore(db.dataSource())).forEach(this::add);
+                IcloudUploadCheck.ledger(settings, ledger).forEach(this::add);
             }
             if (settings.bool("pipeline.compress.enabled")) {
                 compression(ledger, settings.integer("pipeline.compress.max-failures"));
