@@ -61,7 +61,7 @@ final class IcloudDispositions {
         for (Map<String, Object> r : ledger.rows(COLUMNS + """
                  and d.state in ('staged', 'reserved', 'sent', 'registered', 'unproven') order by d.id""")) {
             Object path = r.get("uploaded_path") != null ? r.get("uploaded_path") : r.get("path");
-            items.add(new Unfinished.Item(String.valueOf(path), "iCloud upload " + disposition((String) r.get("state"))
+            items.add(new Unfinished.Item(String.valueOf(path), "iCloud upload " + r.get("state")
                     + (r.get("account") == null ? "" : " (account " + r.get("account") + ")") + ": " + reason(r)));
         }
         return items;

@@ -110,7 +110,19 @@ class IcloudReportTest {
                 "/compressed/sent.jpg", "/compressed/failed.jpg");
         assertThat(summary.notDone()).filteredOn(i -> i.what().endsWith("failed.jpg"))
                 .singleElement().extracting(Unfinished.Item::why).asString().contains("iCloud upload failed", "master size 10");
-        assertThat(RunOutcome.exitCode(summary)).isEqualTo(RunOutcome.NOT_DONE);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = RunOutcome.finish(summary);
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(exit).isEqualTo(RunOutcome.NOT_DONE);
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("Upload to iCloud: 2 confirmed, 1 registered (not proven yet), 1 unproven, 1 failed, 1 still uploading")
+                .contains("/compressed/sent.jpg: iCloud upload sent (account anna): bytes sent, not registered yet");
     }
 
     private static UUID file(long run, String name) {
