@@ -49,6 +49,7 @@ class IcloudUploadCheckTest {
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private volatile int status = 200;
     private volatile String login = login(false, true);
+    private volatile boolean adp;
     private Path cookies;
     private Path state;
 
@@ -58,7 +59,10 @@ class IcloudUploadCheckTest {
         server.createContext("/", ex -> {
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             requests.add(ex.getRequestURI().getPath() + " " + body);
-            byte[] answer = (status == 200 ? login : "{\"error\":\"no\"}").getBytes(StandardCharsets.UTF_8);
+            // the web app asks this when accountLogin says pcsRequired: the account's ADP answer
+            String ok = ex.getRequestURI().getPath().endsWith("/requestWebAccessState")
+                    ? "{\"isICDRSDisabled\":" + adp + "}" : login;
+            byte[] answer = (status == 200 ? ok : "{\"error\":\"no\"}").getBytes(StandardCharsets.UTF_8);
             if (status == 503) {
                 ex.getResponseHeaders().add("Retry-After", "120");
             }
@@ -97,6 +101,7 @@ class IcloudUploadCheckTest {
     void advancedDataProtectionFailsAndSaysWhatTheUserCanDo() throws IOException {
         writeSession();
         login = login(true, true);
+        adp = true;
 
         Finding f = check();
 
@@ -104,6 +109,18 @@ class IcloudUploadCheckTest {
         assertThat(f.detail()).contains("Advanced Data Protection");
         assertThat(f.fix()).contains("pipeline.target.icloud.enabled=false", "Advanced Data Protection");
         assertNoCopyLeftAndNoSecretShown(f);
+    }
+
+    @Test
+    void pcsRequiredWithoutAdpIsNotRefused() throws IOException {
+        writeSession();
+        login = login(true, true);
+        adp = false;
+
+        Finding f = check();
+
+        assertThat(f.level()).as(f.toString()).isEqualTo(Level.OK);
+        assertThat(requests).anySatisfy(r -> assertThat(r).contains("requestWebAccessState"));
     }
 
     @Test

@@ -39,38 +39,44 @@ public final class IcloudWebClient implements PhotosWebLogin {
         body.put("extended_login", true);
         body.put("accountCountryCode", session.path("account_country").asText());
         HttpClient http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
+        JsonNode login = post(http, "accountLogin", JSON.writeValueAsString(body));
+        JsonNode ws = login.path("webservices");
+        boolean pcs = ws.path("photos").path("pcsRequired").asBoolean(false)
+                || ws.path("ckdatabasews").path("pcsRequired").asBoolean(false);
+        // accountLogin says pcsRequired for accounts without ADP too: the web app's own question decides
+        if (pcs && post(http, "requestWebAccessState", "{}").path("isICDRSDisabled").asBoolean(true)) {
+            throw new IcloudWebException(IcloudWebException.Kind.ADP_REQUIRED, 200, "Advanced Data Protection is on");
+        }
+        return new SignedIn(new PhotosWeb.Services(login.path("dsInfo").path("dsid").asText(null),
+                ws.path("photosupload").path("url").asText(null), ws.path("ckdatabasews").path("url").asText(null), false));
+    }
+
+    private JsonNode post(HttpClient http, String call, String body) throws IcloudWebException, IOException {
         HttpResponse<String> r;
         try {
-            r = http.send(HttpRequest.newBuilder(URI.create(setupUrl + "/accountLogin")).timeout(requestTimeout)
+            r = http.send(HttpRequest.newBuilder(URI.create(setupUrl + "/" + call)).timeout(requestTimeout)
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
-                    HttpResponse.BodyHandlers.ofString());
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IcloudWebException(IcloudWebException.Kind.RETRYABLE, 0, "accountLogin interrupted");
+            throw new IcloudWebException(IcloudWebException.Kind.RETRYABLE, 0, call + " interrupted");
         } catch (IOException e) {
-            throw new IcloudWebException(IcloudWebException.Kind.RETRYABLE, 0, "accountLogin: " + e.getMessage());
+            throw new IcloudWebException(IcloudWebException.Kind.RETRYABLE, 0, call + ": " + e.getMessage());
         }
         int status = r.statusCode();
         if (List.of(401, 403, 421, 450).contains(status)) {
-            throw new IcloudWebException(IcloudWebException.Kind.AUTH_EXPIRED, status, "accountLogin: session not accepted");
+            throw new IcloudWebException(IcloudWebException.Kind.AUTH_EXPIRED, status, call + ": session not accepted");
         }
         if (status == 429 || status == 503) {
             Duration after = r.headers().firstValue("Retry-After").map(v -> Duration.ofSeconds(Long.parseLong(v.trim())))
                     .orElse(null);
-            throw new IcloudWebException(IcloudWebException.Kind.THROTTLED, status, "accountLogin: throttled", after);
+            throw new IcloudWebException(IcloudWebException.Kind.THROTTLED, status, call + ": throttled", after);
         }
         if (status >= 300) {
             throw new IcloudWebException(status >= 500 ? IcloudWebException.Kind.RETRYABLE
-                    : IcloudWebException.Kind.REJECTED, status, "accountLogin: HTTP " + status);
+                    : IcloudWebException.Kind.REJECTED, status, call + ": HTTP " + status);
         }
-        JsonNode login = JSON.readTree(r.body());
-        JsonNode ws = login.path("webservices");
-        boolean pcs = ws.path("photos").path("pcsRequired").asBoolean(false)
-                || ws.path("ckdatabasews").path("pcsRequired").asBoolean(false);
-        PhotosWeb.Services services = new PhotosWeb.Services(login.path("dsInfo").path("dsid").asText(null),
-                ws.path("photosupload").path("url").asText(null), ws.path("ckdatabasews").path("url").asText(null), pcs);
-        return new SignedIn(services);
+        return JSON.readTree(r.body());
     }
 
     /** Only what accountLogin gave; the protocol's calls are the real client's. */
