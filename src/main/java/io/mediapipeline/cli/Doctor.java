@@ -110,8 +110,7 @@ public final class Doctor {
                 icloud(settings, new IcloudStore(db.dataSource()));
             }
             if (settings.bool(IcloudUploadCheck.UPLOAD + "enabled")) {
-                IcloudUploadCheck.sessions(settings, new IcloudStore(db.dataSource())).forEach(this::add);
-                IcloudUploadCheck.ledger(settings, ledger).forEach(this::add);
+                icloudUpload(settings, new IcloudStore(db.dataSource()), ledger);
             }
             if (settings.bool("pipeline.compress.enabled")) {
                 compression(ledger, settings.integer("pipeline.compress.max-failures"));
@@ -178,6 +177,16 @@ public final class Doctor {
                 }
             }
         }
+    }
+
+    /** Only when the upload to iCloud is on: a failure here is the upload's, not the database's. */
+    private void icloudUpload(Settings settings, IcloudStore store, Ledger ledger) {
+        try {
+            IcloudUploadCheck.sessions(settings, store).forEach(this::add);
+        } catch (RuntimeException e) {
+            fail("icloud up", e.getMessage(), "fix the pipeline.target.icloud.* setting named above");
+        }
+        IcloudUploadCheck.ledger(settings, ledger).forEach(this::add);
     }
 
     /** Only when the Pixel target is on: Syncthing answers, takes the key, and has the folder set up right. */
