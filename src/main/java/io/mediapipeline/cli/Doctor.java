@@ -53,7 +53,6 @@ public final class Doctor {
         d.tool("jpegtran", settings.get("pipeline.tools.jpegtran"), List.of("-version"),
                 "apt-get install libjpeg-turbo-progs (JPEG recompression falls back to ffmpeg alone)", false);
         d.tool("syncthing", "syncthing", List.of("--version"), "apt-get install syncthing (needed by the Pixel target)", false);
-        d.tool("chromium", "chromium", List.of("--version"), "apt-get install chromium (needed by the iCloud upload target)", false);
         d.disk(settings);
         d.database(settings);
         d.pixel(settings);
@@ -109,6 +108,9 @@ public final class Doctor {
             }
             if (settings.bool("pipeline.source.icloud.enabled")) {
                 icloud(settings, new IcloudStore(db.dataSource()));
+            }
+            if (settings.bool(IcloudUploadCheck.UPLOAD + "enabled")) {
+                icloudUpload(settings, new IcloudStore(db.dataSource()), ledger);
             }
             if (settings.bool("pipeline.compress.enabled")) {
                 compression(ledger, settings.integer("pipeline.compress.max-failures"));
@@ -175,6 +177,16 @@ public final class Doctor {
                 }
             }
         }
+    }
+
+    /** Only when the upload to iCloud is on: a failure here is the upload's, not the database's. */
+    private void icloudUpload(Settings settings, IcloudStore store, Ledger ledger) {
+        try {
+            IcloudUploadCheck.sessions(settings, store).forEach(this::add);
+        } catch (RuntimeException e) {
+            fail("icloud up", e.getMessage(), "fix the pipeline.target.icloud.* setting named above");
+        }
+        IcloudUploadCheck.ledger(settings, ledger).forEach(this::add);
     }
 
     /** Only when the Pixel target is on: Syncthing answers, takes the key, and has the folder set up right. */
@@ -262,6 +274,14 @@ public final class Doctor {
             warn("compression", givenUp + " file(s) failed " + maxFailures + " time(s) and are not retried (their originals go out)",
                     "see `select original_name, compress_reason from media_files where compress_decision = 'failed'`;"
                             + " once fixed, `update media_files set compress_failures = 0 where ...` and restart");
+        }
+    }
+
+    private void add(IcloudUploadCheck.Finding f) {
+        switch (f.level()) {
+            case OK -> ok(f.what(), f.detail());
+            case WARN -> warn(f.what(), f.detail(), f.fix());
+            case FAIL -> fail(f.what(), f.detail(), f.fix());
         }
     }
 

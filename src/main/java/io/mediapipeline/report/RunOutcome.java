@@ -59,6 +59,12 @@ public final class RunOutcome {
                     z.getOrDefault("bytesSaved", 0L) / 1e6, z.getOrDefault("original", 0L), z.getOrDefault("skipped", 0L),
                     z.getOrDefault("failed", 0L));
         }
+        var up = summary.icloud();
+        if (!up.isEmpty()) {
+            System.out.printf("Upload to iCloud: %d confirmed, %d registered (not proven yet), %d unproven, %d failed, "
+                            + "%d still uploading%n", up.getOrDefault("confirmed", 0L), up.getOrDefault("registered", 0L),
+                    up.getOrDefault("unproven", 0L), up.getOrDefault("failed", 0L), up.getOrDefault("uploading", 0L));
+        }
         List<Unfinished.Item> notDone = summary.notDone();
         if (!notDone.isEmpty()) {
             System.out.printf("Not all done (exit %d): %d item(s) left for a later run:%n", NOT_DONE, notDone.size());

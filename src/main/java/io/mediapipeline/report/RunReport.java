@@ -45,9 +45,16 @@ public class RunReport {
     /**
      * @param compression for this run's files with a compress decision: how many per decision, and "bytesSaved"
      *                    (empty when the stage is off or decided nothing)
+     * @param icloud      how many files' iCloud uploads ended the run in each disposition (confirmed, unproven,
+     *                    failed, registered, uploading); empty when none changed
      * @param notDone     what the run left undone and why (always empty without an {@link Unfinished})
      */
-    public record Summary(Path file, Map<String, Long> counts, Map<String, Long> compression, List<Unfinished.Item> notDone) {
+    public record Summary(Path file, Map<String, Long> counts, Map<String, Long> compression, Map<String, Long> icloud,
+                          List<Unfinished.Item> notDone) {
+
+        public Summary(Path file, Map<String, Long> counts, Map<String, Long> compression, List<Unfinished.Item> notDone) {
+            this(file, counts, compression, Map.of(), notDone);
+        }
     }
 
     public Summary write(long runId) throws IOException {
@@ -107,6 +114,11 @@ public class RunReport {
         if (!compression.isEmpty()) {
             doc.put("compression", compression);
         }
+        IcloudDispositions.Run icloud = IcloudDispositions.of(ledger, runId);
+        if (!icloud.files().isEmpty()) {
+            // every file whose upload moved in this run, also files imported by an earlier run
+            doc.put("icloud", Map.of("counts", icloud.counts(), "files", icloud.files()));
+        }
         List<Unfinished.Item> notDone = unfinished == null ? List.of() : unfinished.find(runId);
         if (unfinished != null) {
             doc.put("notDone", notDone);
@@ -118,7 +130,7 @@ public class RunReport {
         json.writeValue(tmp.toFile(), doc);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         ledger.closeRun(runId, target.toString(), json.writeValueAsString(counts));
-        return new Summary(target, counts, compression, notDone);
+        return new Summary(target, counts, compression, icloud.counts(), notDone);
     }
 
     public boolean hasInputs(long runId) {

@@ -12,8 +12,8 @@ import java.util.stream.Stream;
 
 /**
  * What a `once` run leaves undone, each with the reason: an input that never reached a final state, a file
- * in error (from this run or an earlier one), work still queued, a phone delivery not proven, an iCloud
- * account whose download did not end in success. Empty means every input and every stage is done.
+ * in error (from this run or an earlier one), work still queued, a phone delivery not proven, an upload to iCloud
+ * not proven yet (or failed in this run), an iCloud account whose download did not end in success. Empty means every input and every stage is done.
  */
 public class Unfinished {
 
@@ -97,14 +97,8 @@ public class Unfinished {
                 items.add(new Item(String.valueOf(path), "not proven on the Pixel: " + r.get("why")));
             }
         }
-        // an upload to iCloud counts as done only once its asset was read back there
-        for (Map<String, Object> r : ledger.rows("""
-                select coalesce(d.uploaded_path, m.original_path) as path, d.state, d.last_error
-                  from deliveries d join media_files m on m.id = d.media_file_id
-                 where d.target = 'icloud' and d.state <> 'confirmed' order by d.id""")) {
-            items.add(new Item(String.valueOf(r.get("path")), "not proven in iCloud (" + r.get("state") + ")"
-                    + (r.get("last_error") == null ? "" : ": " + r.get("last_error"))));
-        }
+        items.addAll(IcloudDispositions.open(ledger));
+        items.addAll(IcloudDispositions.failedIn(ledger, runId));
         for (String account : icloudAccounts) {
             List<Map<String, Object>> last = ledger.rows("""
                     select outcome, message from icloud_attempts
