@@ -332,6 +332,29 @@ class UploadFlowTest {
         assertThat(notDone).anySatisfy(i -> assertThat(i.why()).startsWith("not downloaded in this run"));
     }
 
+    @Test
+    void onceWaitsForUploadsAndProofsButNotForABlockedAccount() throws Exception {
+        UUID id = file("wait.jpg", "original", "icloud");
+        Rig r = new Rig();
+        OnceWait wait = new OnceWait(true, java.time.Duration.ofMinutes(5), r.picker, r.uploader, r.prover, r.uploads);
+        OnceWait service = new OnceWait(false, java.time.Duration.ofMinutes(5), r.picker, r.uploader, r.prover, r.uploads);
+        assertThat(wait.outstanding()).isEqualTo(1);
+        assertThat(service.outstanding()).isZero();
+
+        r.uploadAll();
+        Thread.sleep(1100); // counted at most once a second
+        assertThat(delivery(id)).containsEntry("state", "registered");
+        assertThat(wait.outstanding()).as("registered, proof pending").isEqualTo(1);
+        r.prove();
+        Thread.sleep(1100);
+        assertThat(wait.outstanding()).isZero();
+
+        file("blocked.jpg", "original", "icloud");
+        ledger.rows("update icloud_accounts set state = 'auth-needed', auth_needed_since = now() returning account");
+        Thread.sleep(1100);
+        assertThat(wait.outstanding()).as("sign-in needed: nothing to wait for").isZero();
+    }
+
     // ---- crashes: resume without a second asset ----
 
     @Test
