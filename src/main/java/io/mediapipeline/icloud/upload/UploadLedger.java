@@ -82,7 +82,7 @@ public class UploadLedger {
         return rows.isEmpty() ? null : rows.get(0);
     }
 
-    /** Files of this account the uploader started in the run (the per-run cap). */
+    /** Files the uploader started in the run, all accounts (the per-run cap). */
     public int startedInRun(long runId) {
         return sql.inTx(j -> j.queryForObject(
                 "select count(*) from deliveries where target = 'icloud' and run_id = ?", Integer.class, runId));

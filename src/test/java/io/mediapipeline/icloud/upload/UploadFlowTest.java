@@ -167,6 +167,11 @@ class UploadFlowTest {
         assertThat((String) d.get("evidence")).doesNotContain("SECRET-TOKEN").doesNotContain("tk=");
         assertThat(r.metric("confirmed")).isEqualTo(1);
         assertThat(attempts()).containsExactly("upload:success:1");
+        // the upload URL and the download URL carry tokens: neither reaches the ledger
+        for (String table : List.of("deliveries", "file_events", "pipeline_logs", "icloud_attempts", "icloud_accounts")) {
+            assertThat(ledger.rows("select t::text as row from " + table + " t"))
+                    .as(table).noneMatch(row -> String.valueOf(row.get("row")).contains("SECRET"));
+        }
     }
 
     @Test
