@@ -146,6 +146,17 @@ public class UploadLedger {
                 returning attempts""", Integer.class, mediaId, account, path, reason));
     }
 
+    /**
+     * A stored receipt the service no longer takes (it expires): the file is sent again, counted as an attempt;
+     * returns the attempts so far.
+     */
+    public int sendAgain(UUID mediaId, String reason) {
+        return sql.inTx(j -> j.queryForObject("""
+                update deliveries set state = 'reserved', evidence = evidence - 'receipt', attempts = attempts + 1,
+                       last_error = ?, updated_at = now()
+                 where media_file_id = ? and target = 'icloud' returning attempts""", Integer.class, reason, mediaId));
+    }
+
     /** Not seen yet: the next look-up is due at nextCheck. */
     public void lookLater(UUID mediaId, Instant nextCheck, String evidence) {
         step(mediaId, null, "next_check_at = ?,", evidence, Timestamp.from(nextCheck));

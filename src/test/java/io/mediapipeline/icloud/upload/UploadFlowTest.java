@@ -395,6 +395,21 @@ class UploadFlowTest {
     }
 
     @Test
+    void anExpiredReceiptAfterACrashIsSentAgainNotFailed() throws Exception {
+        UUID id = file("crash5.jpg", "original", "icloud");
+        web.registerFaults.add(new FakePhotosWeb.Crash("before putAsset"));
+        assertThatThrownBy(new Rig()::uploadAll).isInstanceOf(FakePhotosWeb.Crash.class);
+        web.registerFaults.add(FakePhotosWeb.web(Kind.REJECTED, 400, "receipt expired"));
+
+        Rig restarted = new Rig();
+        restarted.uploadAll();
+        restarted.prove();
+        assertThat(delivery(id)).containsEntry("state", "confirmed").containsEntry("attempts", 1);
+        assertThat(web.count("send")).isEqualTo(2);
+        assertThat(web.library).hasSize(1);
+    }
+
+    @Test
     void aCrashBetweenPutAssetAndTheLedgerIsADuplicateNotASecondAsset() throws Exception {
         UUID id = file("crash3.jpg", "original", "icloud");
         web.crashAfterRegister = true;
