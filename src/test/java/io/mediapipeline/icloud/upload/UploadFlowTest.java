@@ -86,6 +86,7 @@ class UploadFlowTest {
         final Uploader uploader;
         final Prover prover;
         final UploadLedger uploads = new UploadLedger(db.dataSource());
+        final AtomicInteger refreshes = new AtomicInteger();
 
         Rig(String... overrides) {
             Map<String, String> keys = new LinkedHashMap<>(Map.of(
@@ -109,7 +110,10 @@ class UploadFlowTest {
             shared = new IcloudDownloader(icloud, new IcloudStore(db.dataSource()), s.home(), new Activity(), metrics)
                     .accounts();
             WebSessions sessions = new WebSessions(cfg, icloud.accounts(), shared, (dir, user) -> web,
-                    (from, to, user) -> false);
+                    (from, to, user) -> {
+                        refreshes.incrementAndGet();
+                        return false;
+                    });
             picker = new BatchPicker(cfg, uploads, sessions, shared, run);
             uploader = new Uploader(cfg, uploads, picker, sessions, shared, run, metrics);
             prover = new Prover(cfg, uploads, sessions, shared, run, metrics);
@@ -500,6 +504,52 @@ class UploadFlowTest {
         assertThat(delivery(id)).containsEntry("state", "failed").containsEntry("attempts", 3);
         assertThat((String) delivery(id).get("last_error")).contains("gave up after 3 tries");
         assertThat(web.library).isEmpty();
+    }
+
+    @Test
+    void theSessionIsNotCopiedWhileIcloudpdRunsForTheAccount() throws Exception {
+        UUID id = file("locked.jpg", "original", "icloud");
+        Rig r = new Rig();
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread download = new Thread(() -> {
+            try {
+                r.shared.whileIdle("default", () -> {
+                    held.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return null;
+                });
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        download.start();
+        held.await();
+        try {
+            assertThat(r.uploader.pickBatch()).isNull();
+            assertThat(r.refreshes.get()).isZero();
+        } finally {
+            release.countDown();
+            download.join();
+        }
+        r.uploadAll();
+        assertThat(r.refreshes.get()).isEqualTo(1);
+        assertThat(delivery(id)).containsEntry("state", "registered");
+    }
+
+    @Test
+    void uploadBatchesCountInTheAccountsHourlyBudget() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            file("budget" + i + ".jpg", "original", "icloud");
+        }
+        Rig r = new Rig("pipeline.target.icloud.batch.max-files", "1", "pipeline.source.icloud.max-attempts-per-hour", "2");
+        assertThat(r.uploadAll()).hasSize(2);
+        assertThat(web.library).hasSize(2);
+        assertThat(r.shared.blocked("default", java.time.Instant.now())).startsWith("circuit open");
     }
 
     // ---- caps, pairs, local files ----
