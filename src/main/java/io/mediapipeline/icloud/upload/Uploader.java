@@ -116,6 +116,11 @@ public class Uploader {
                 }
                 return;
             }
+            if (reg.assetRecordName() == null || reg.masterRecordName() == null) {
+                b.failed.incrementAndGet();
+                fail(c, account, path, "registration answered without the asset's record names; nothing to prove");
+                return;
+            }
             ledger.registered(c.id(), reg.assetRecordName(), reg.masterRecordName(),
                     Instant.now().plus(cfg.proof().pause(1)),
                     Evidence.of("uploadJobId", reg.uploadJobId()).with("duplicate", reg.duplicate()).at("registeredAt").json());
