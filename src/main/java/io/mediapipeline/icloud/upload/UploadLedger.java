@@ -70,10 +70,13 @@ public class UploadLedger {
         this.sql = new LedgerSql(ds);
     }
 
-    /** Files due to go up (resumed ones first, then oldest first), at most {@code limit}. */
-    public List<Candidate> candidates(int compressMaxFailures, int limit) {
-        return sql.query(CANDIDATE + " order by d.id is null, m.created_at, m.id limit ?", CANDIDATES,
-                compressMaxFailures, limit);
+    /**
+     * Files due to go up (resumed ones first, then oldest first), at most {@code limit}; files from local folders
+     * only with {@code local} (else a large local library would fill the window and hide the iCloud files).
+     */
+    public List<Candidate> candidates(int compressMaxFailures, boolean local, int limit) {
+        return sql.query(CANDIDATE + " and (m.source = 'icloud' or ?) order by d.id is null, m.created_at, m.id limit ?",
+                CANDIDATES, compressMaxFailures, local, limit);
     }
 
     /** One file's candidate row, or null when it is not due (any more). */
