@@ -18,6 +18,8 @@ final class OnceWait implements Handoff.StageState {
     private final Uploader uploader;
     private final Prover prover;
     private final UploadLedger ledger;
+    private long countedAt;
+    private long counted;
 
     OnceWait(boolean once, Duration wait, BatchPicker picker, Uploader uploader, Prover prover, UploadLedger ledger) {
         this.once = once;
@@ -34,15 +36,26 @@ final class OnceWait implements Handoff.StageState {
     }
 
     @Override
-    public long outstanding() {
+    public synchronized long outstanding() {
         if (!once) {
             return 0;
         }
+        long now = System.nanoTime();
         long last = Math.max(uploader.lastProgress(), prover.lastProgress());
         // it always looks at least once, however long the start took
-        if (prover.passes() > 0 && System.nanoTime() - last > wait.toNanos()) {
+        if (prover.passes() > 0 && now - last > wait.toNanos()) {
             return 0;
         }
+        // `once` asks several times a second; the ledger is asked at most once a second
+        if (countedAt != 0 && now - countedAt < 1_000_000_000L) {
+            return counted;
+        }
+        counted = count();
+        countedAt = now;
+        return counted;
+    }
+
+    private long count() {
         long n = 0;
         if (!picker.capsReached()) {
             for (Map.Entry<String, List<UploadLedger.Candidate>> e : picker.pending().entrySet()) {

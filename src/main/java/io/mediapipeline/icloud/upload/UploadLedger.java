@@ -70,10 +70,13 @@ public class UploadLedger {
         this.sql = new LedgerSql(ds);
     }
 
-    /** Files due to go up (resumed ones first, then oldest first), at most {@code limit}. */
-    public List<Candidate> candidates(int compressMaxFailures, int limit) {
-        return sql.query(CANDIDATE + " order by d.id is null, m.created_at, m.id limit ?", CANDIDATES,
-                compressMaxFailures, limit);
+    /**
+     * Files due to go up (resumed ones first, then oldest first), at most {@code limit}; files from local folders
+     * only with {@code local} (else a large local library would fill the window and hide the iCloud files).
+     */
+    public List<Candidate> candidates(int compressMaxFailures, boolean local, int limit) {
+        return sql.query(CANDIDATE + " and (m.source = 'icloud' or ?) order by d.id is null, m.created_at, m.id limit ?",
+                CANDIDATES, compressMaxFailures, local, limit);
     }
 
     /** One file's candidate row, or null when it is not due (any more). */
@@ -82,7 +85,7 @@ public class UploadLedger {
         return rows.isEmpty() ? null : rows.get(0);
     }
 
-    /** Files of this account the uploader started in the run (the per-run cap). */
+    /** Files the uploader started in the run, all accounts (the per-run cap). */
     public int startedInRun(long runId) {
         return sql.inTx(j -> j.queryForObject(
                 "select count(*) from deliveries where target = 'icloud' and run_id = ?", Integer.class, runId));
@@ -144,6 +147,17 @@ public class UploadLedger {
                 on conflict (media_file_id, target) do update
                    set attempts = deliveries.attempts + 1, last_error = excluded.last_error, updated_at = now()
                 returning attempts""", Integer.class, mediaId, account, path, reason));
+    }
+
+    /**
+     * A stored receipt the service no longer takes (it expires): the file is sent again, counted as an attempt;
+     * returns the attempts so far.
+     */
+    public int sendAgain(UUID mediaId, String reason) {
+        return sql.inTx(j -> j.queryForObject("""
+                update deliveries set state = 'reserved', evidence = evidence - 'receipt', attempts = attempts + 1,
+                       last_error = ?, updated_at = now()
+                 where media_file_id = ? and target = 'icloud' returning attempts""", Integer.class, reason, mediaId));
     }
 
     /** Not seen yet: the next look-up is due at nextCheck. */

@@ -101,7 +101,26 @@ public class Uploader {
                     return;
                 }
             }
-            Registration reg = b.web().register(receipt, fileName(c, path), capturedAt(c, path), zone(c));
+            Registration reg;
+            try {
+                reg = b.web().register(receipt, fileName(c, path), capturedAt(c, path), zone(c));
+            } catch (IcloudWebException e) {
+                if (e.kind() != IcloudWebException.Kind.REJECTED || !"sent".equals(c.state())) {
+                    throw e;
+                }
+                // a receipt kept over a crash may have expired; a registered one would have answered "duplicate"
+                int attempts = ledger.sendAgain(c.id(), "stored receipt refused, sending again: " + e.getMessage());
+                if (attempts >= cfg.maxAttempts()) {
+                    b.failed.incrementAndGet();
+                    fail(c, account, path, "gave up after " + attempts + " tries: " + e.getMessage());
+                }
+                return;
+            }
+            if (reg.assetRecordName() == null || reg.masterRecordName() == null) {
+                b.failed.incrementAndGet();
+                fail(c, account, path, "registration answered without the asset's record names; nothing to prove");
+                return;
+            }
             ledger.registered(c.id(), reg.assetRecordName(), reg.masterRecordName(),
                     Instant.now().plus(cfg.proof().pause(1)),
                     Evidence.of("uploadJobId", reg.uploadJobId()).with("duplicate", reg.duplicate()).at("registeredAt").json());

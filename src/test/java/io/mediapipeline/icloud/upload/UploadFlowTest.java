@@ -86,6 +86,7 @@ class UploadFlowTest {
         final Uploader uploader;
         final Prover prover;
         final UploadLedger uploads = new UploadLedger(db.dataSource());
+        final AtomicInteger refreshes = new AtomicInteger();
 
         Rig(String... overrides) {
             Map<String, String> keys = new LinkedHashMap<>(Map.of(
@@ -109,7 +110,10 @@ class UploadFlowTest {
             shared = new IcloudDownloader(icloud, new IcloudStore(db.dataSource()), s.home(), new Activity(), metrics)
                     .accounts();
             WebSessions sessions = new WebSessions(cfg, icloud.accounts(), shared, (dir, user) -> web,
-                    (from, to, user) -> false);
+                    (from, to, user) -> {
+                        refreshes.incrementAndGet();
+                        return false;
+                    });
             picker = new BatchPicker(cfg, uploads, sessions, shared, run);
             uploader = new Uploader(cfg, uploads, picker, sessions, shared, run, metrics);
             prover = new Prover(cfg, uploads, sessions, shared, run, metrics);
@@ -167,6 +171,11 @@ class UploadFlowTest {
         assertThat((String) d.get("evidence")).doesNotContain("SECRET-TOKEN").doesNotContain("tk=");
         assertThat(r.metric("confirmed")).isEqualTo(1);
         assertThat(attempts()).containsExactly("upload:success:1");
+        // the upload URL and the download URL carry tokens: neither reaches the ledger
+        for (String table : List.of("deliveries", "file_events", "pipeline_logs", "icloud_attempts", "icloud_accounts")) {
+            assertThat(ledger.rows("select t::text as row from " + table + " t"))
+                    .as(table).noneMatch(row -> String.valueOf(row.get("row")).contains("SECRET"));
+        }
     }
 
     @Test
@@ -332,6 +341,29 @@ class UploadFlowTest {
         assertThat(notDone).anySatisfy(i -> assertThat(i.why()).startsWith("not downloaded in this run"));
     }
 
+    @Test
+    void onceWaitsForUploadsAndProofsButNotForABlockedAccount() throws Exception {
+        UUID id = file("wait.jpg", "original", "icloud");
+        Rig r = new Rig();
+        OnceWait wait = new OnceWait(true, java.time.Duration.ofMinutes(5), r.picker, r.uploader, r.prover, r.uploads);
+        OnceWait service = new OnceWait(false, java.time.Duration.ofMinutes(5), r.picker, r.uploader, r.prover, r.uploads);
+        assertThat(wait.outstanding()).isEqualTo(1);
+        assertThat(service.outstanding()).isZero();
+
+        r.uploadAll();
+        Thread.sleep(1100); // counted at most once a second
+        assertThat(delivery(id)).containsEntry("state", "registered");
+        assertThat(wait.outstanding()).as("registered, proof pending").isEqualTo(1);
+        r.prove();
+        Thread.sleep(1100);
+        assertThat(wait.outstanding()).isZero();
+
+        file("blocked.jpg", "original", "icloud");
+        ledger.rows("update icloud_accounts set state = 'auth-needed', auth_needed_since = now() returning account");
+        Thread.sleep(1100);
+        assertThat(wait.outstanding()).as("sign-in needed: nothing to wait for").isZero();
+    }
+
     // ---- crashes: resume without a second asset ----
 
     @Test
@@ -363,6 +395,21 @@ class UploadFlowTest {
         restarted.prove();
         assertThat(delivery(id)).containsEntry("state", "confirmed");
         assertThat(web.count("send")).isEqualTo(1); // the bytes went up once
+        assertThat(web.library).hasSize(1);
+    }
+
+    @Test
+    void anExpiredReceiptAfterACrashIsSentAgainNotFailed() throws Exception {
+        UUID id = file("crash5.jpg", "original", "icloud");
+        web.registerFaults.add(new FakePhotosWeb.Crash("before putAsset"));
+        assertThatThrownBy(new Rig()::uploadAll).isInstanceOf(FakePhotosWeb.Crash.class);
+        web.registerFaults.add(FakePhotosWeb.web(Kind.REJECTED, 400, "receipt expired"));
+
+        Rig restarted = new Rig();
+        restarted.uploadAll();
+        restarted.prove();
+        assertThat(delivery(id)).containsEntry("state", "confirmed").containsEntry("attempts", 1);
+        assertThat(web.count("send")).isEqualTo(2);
         assertThat(web.library).hasSize(1);
     }
 
@@ -457,6 +504,52 @@ class UploadFlowTest {
         assertThat(delivery(id)).containsEntry("state", "failed").containsEntry("attempts", 3);
         assertThat((String) delivery(id).get("last_error")).contains("gave up after 3 tries");
         assertThat(web.library).isEmpty();
+    }
+
+    @Test
+    void theSessionIsNotCopiedWhileIcloudpdRunsForTheAccount() throws Exception {
+        UUID id = file("locked.jpg", "original", "icloud");
+        Rig r = new Rig();
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread download = new Thread(() -> {
+            try {
+                r.shared.whileIdle("default", () -> {
+                    held.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return null;
+                });
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        download.start();
+        held.await();
+        try {
+            assertThat(r.uploader.pickBatch()).isNull();
+            assertThat(r.refreshes.get()).isZero();
+        } finally {
+            release.countDown();
+            download.join();
+        }
+        r.uploadAll();
+        assertThat(r.refreshes.get()).isEqualTo(1);
+        assertThat(delivery(id)).containsEntry("state", "registered");
+    }
+
+    @Test
+    void uploadBatchesCountInTheAccountsHourlyBudget() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            file("budget" + i + ".jpg", "original", "icloud");
+        }
+        Rig r = new Rig("pipeline.target.icloud.batch.max-files", "1", "pipeline.source.icloud.max-attempts-per-hour", "2");
+        assertThat(r.uploadAll()).hasSize(2);
+        assertThat(web.library).hasSize(2);
+        assertThat(r.shared.blocked("default", java.time.Instant.now())).startsWith("circuit open");
     }
 
     // ---- caps, pairs, local files ----
