@@ -84,7 +84,10 @@ final class IcloudDispositions {
 
     private static String reason(Map<String, Object> r) {
         String error = r.get("last_error") == null ? "no reason recorded" : String.valueOf(r.get("last_error"));
-        String next = r.get("next_check_at") == null ? "" : " at " + r.get("next_check_at");
+        Object at = r.get("next_check_at");
+        // an instant in UTC, to the second: the JVM's zone and the microseconds say nothing to the reader
+        String next = at == null ? "" : " at " + (at instanceof java.sql.Timestamp t
+                ? t.toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) : at);
         return switch ((String) r.get("state")) {
             case "confirmed" -> "in iCloud: the asset is there, not deleted, on the master registered for it, and that"
                     + " master's size and checksum are those uploaded"

@@ -6,6 +6,8 @@ import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.flow.Stage;
 import io.mediapipeline.icloud.IcloudAccounts;
 import io.mediapipeline.icloud.IcloudConfig;
+import io.mediapipeline.icloud.web.IcloudWebClient;
+import io.mediapipeline.icloud.web.SessionCopy;
 import io.mediapipeline.ops.Metrics;
 import java.util.concurrent.ExecutorService;
 import javax.sql.DataSource;
@@ -65,7 +67,7 @@ public class UploadStage implements Stage {
         Settings s = settings != null ? settings : camel.getRegistry().findSingleByType(Settings.class);
         UploadLedger ledger = new UploadLedger(ds);
         WebSessions sessions = new WebSessions(config, IcloudConfig.withoutSecrets(s).accounts(), shared,
-                WebClients.login(config.setupUrl(), config.requestTimeout()), WebClients.sessionCopy());
+                new IcloudWebClient(config.setupUrl(), config.requestTimeout()), SessionCopy::refresh);
         BatchPicker picker = new BatchPicker(config, ledger, sessions, shared, run);
         Uploader uploader = new Uploader(config, ledger, picker, sessions, shared, run, metrics);
         Prover prover = new Prover(config, ledger, sessions, shared, run, metrics);
