@@ -18,6 +18,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The real upload stage (picker, uploader, prover, the real web client signing in from icloudpd's session) against
@@ -206,10 +208,15 @@ class UploadAgainstFixtureTest {
         assertThat(fixture.assetsCreated()).isEqualTo(N);
     }
 
-    @Test
-    void a503FromTheServiceBacksTheAccountOffThenAllGoesUpOnce() throws Exception {
-        List<UUID> ids = rig.files("busy", N);
-        fixture.faults().unavailable("createUploadUrl", 1);
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"503", "429", "ACCESS_DENIED"})
+    void throttlingBacksTheAccountOffThenAllGoesUpOnce(String signal) throws Exception {
+        List<UUID> ids = rig.files("busy" + signal, N);
+        if (signal.equals("ACCESS_DENIED")) {
+            fixture.faults().accessDenied("createUploadUrl", 1);
+        } else {
+            fixture.faults().fail("createUploadUrl", Integer.parseInt(signal), 1);
+        }
         try (FixtureRig.Parts p = rig.parts()) {
             assertThat(p.uploadAll()).hasSize(1);
             assertThat(rig.accountState()).isEqualTo("backing-off");
