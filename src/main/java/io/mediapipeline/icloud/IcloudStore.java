@@ -65,7 +65,13 @@ public class IcloudStore {
     /** Start times of the attempts since the given instant, oldest first (the circuit breaker's window). */
     public List<Instant> attemptsSince(String account, Instant since) {
         return sql.autoCommit("icloud attempts", j -> j.query(
-                "select started_at from icloud_attempts where account = ? and started_at > ? order by started_at",
+                // every icloudpd start counts; an upload batch only when Apple pushed back (throttled, sign-in refused), so
+                // a library going up in many small batches does not use up the hour's budget of the download
+                """
+                select started_at from icloud_attempts
+                 where account = ? and started_at > ?
+                   and (kind <> 'upload' or outcome in ('throttled', 'auth-needed'))
+                 order by started_at""",
                 (rs, n) -> rs.getTimestamp(1).toInstant(), account, Timestamp.from(since)));
     }
 

@@ -50,9 +50,6 @@ class IcloudUploadIT {
                 .set("pipeline.source.folder.enabled", "false")
                 .set("pipeline.source.inbox.poll-seconds", "1")
                 .set("pipeline.source.icloud.username", USER)
-                // each upload batch counts in the account's hourly budget (default 3, shared with the download):
-                // files decided one by one make one batch each, which here would end the run with files left
-                .set("pipeline.source.icloud.max-attempts-per-hour", "100")
                 .set("pipeline.compress.enabled", "true")
                 .set("pipeline.timezone", "UTC")
                 .set("pipeline.target.icloud.enabled", "true")

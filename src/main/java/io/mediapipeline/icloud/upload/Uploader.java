@@ -77,8 +77,10 @@ public class Uploader {
         UploadBatch.Stop stop = b.stopped();
         int ok = b.registered.get();
         int bad = b.failed.get();
-        String outcome = stop != null ? stop.outcome() : bad == 0 ? "success" : ok > 0 ? "partial" : "failed";
-        String message = ok + " of " + b.size() + " file(s) registered, " + bad + " failed"
+        // success only when every file registered: files left for a retry are not a success either
+        String outcome = stop != null ? stop.outcome() : ok == b.size() ? "success" : ok > 0 ? "partial" : "failed";
+        String message = ok + " of " + b.size() + " file(s) registered, " + bad + " failed, "
+                + (b.size() - ok - bad) + " left for a retry"
                 + (stop != null ? "; stopped: " + stop.message() : "");
         if (stop != null && stop.outcome().equals("refused")) {
             picker.refuse(b.account(), stop.message());

@@ -542,14 +542,23 @@ class UploadFlowTest {
     }
 
     @Test
-    void uploadBatchesCountInTheAccountsHourlyBudget() throws Exception {
+    void theAccountsHourlyBudgetIsSharedButOnlyPushbackFromAppleSpendsIt() throws Exception {
         for (int i = 0; i < 3; i++) {
             file("budget" + i + ".jpg", "original", "icloud");
         }
         Rig r = new Rig("pipeline.target.icloud.batch.max-files", "1", "pipeline.source.icloud.max-attempts-per-hour", "2");
-        assertThat(r.uploadAll()).hasSize(2);
-        assertThat(web.library).hasSize(2);
+        // three good batches in a row: a library going up in small batches does not use the download's budget
+        assertThat(r.uploadAll()).hasSize(3);
+        assertThat(web.library).hasSize(3);
+        assertThat(r.shared.blocked("default", java.time.Instant.now())).isNull();
+        // two icloudpd starts in the hour: the same budget now stops the upload
+        var store = new io.mediapipeline.icloud.IcloudStore(db.dataSource());
+        store.startAttempt("default", "scheduled", java.time.Instant.now());
+        store.startAttempt("default", "scheduled", java.time.Instant.now());
+        file("budget3.jpg", "original", "icloud");
         assertThat(r.shared.blocked("default", java.time.Instant.now())).startsWith("circuit open");
+        assertThat(r.uploadAll()).isEmpty();
+        assertThat(web.library).hasSize(3);
     }
 
     // ---- caps, pairs, local files ----
