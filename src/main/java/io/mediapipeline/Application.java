@@ -3,6 +3,7 @@ package io.mediapipeline;
 import io.mediapipeline.archive.OrganizeStage;
 import io.mediapipeline.cli.Backfill;
 import io.mediapipeline.cli.Doctor;
+import io.mediapipeline.cli.IcloudRemovals;
 import io.mediapipeline.compress.CompressStage;
 import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.CoreConfig;
@@ -76,6 +77,9 @@ public final class Application {
                              wins over 3), 1 could not run
               backfill DIR   register an existing archive in the ledger without moving anything
               doctor         check tools, database, disk space and configuration; say what to fix
+              icloud-removals [--limit N]
+                             list which originals could leave iCloud now and why the others never may
+                             (a dry run: nothing in iCloud is changed)
               samples DIR    write a small sample library (used by `demo`)
               syncthing-pair DIR SERVER_FOLDER
                              run two loopback Syncthing instances (server + stand-in phone) until stopped;
@@ -148,6 +152,16 @@ public final class Application {
             case "doctor" -> {
                 Path file = config;
                 return Doctor.run(() -> load(appHome, file, System.getenv(), System.getProperties()));
+            }
+            case "icloud-removals" -> {
+                int limit = 1000;
+                if (positional.size() == 3 && positional.get(1).equals("--limit") && positional.get(2).matches("[1-9][0-9]{0,6}")) {
+                    limit = Integer.parseInt(positional.get(2));
+                } else if (positional.size() != 1) {
+                    System.err.println("usage: media-pipeline icloud-removals [--limit N]");
+                    return EXIT_USAGE;
+                }
+                return IcloudRemovals.run(load(appHome, config, System.getenv(), System.getProperties()), limit);
             }
             case "install-jmx" -> {
                 return JmxInstall.cli(positional.subList(1, positional.size()));

@@ -9,20 +9,16 @@ import io.mediapipeline.icloud.web.PhotosWeb;
 import io.mediapipeline.icloud.web.PhotosWebLogin;
 import io.mediapipeline.icloud.web.SessionCopy;
 import io.mediapipeline.ledger.Ledger;
-import io.mediapipeline.proc.PrivateDir;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * doctor's look at the delivery back to iCloud: per account, whether icloudpd's session can be reused and the web
@@ -102,21 +98,13 @@ final class IcloudUploadCheck {
             return new Finding(Level.FAIL, what, "no icloudpd session to reuse in " + cookieDir + " (" + name + " and "
                     + name + ".session)", "let the download sign in once: enter the code on the login page (" + loginHint + ")");
         }
-        Path scratch = null;
-        try {
-            scratch = Files.createTempDirectory(PrivateDir.create(stateDir), "doctor-icloud-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            SessionCopy.refresh(cookieDir, scratch, username);
-            try (PhotosWeb web = login.signIn(scratch, username)) {
-                return services(what, web.services());
-            }
+        try (ScratchSession session = ScratchSession.signIn(login, stateDir, cookieDir, username, "doctor")) {
+            return services(what, session.web().services());
         } catch (IcloudWebException e) {
             return refused(what, e, loginHint);
         } catch (IOException | RuntimeException e) {
             return new Finding(Level.FAIL, what, "could not sign in with the session in " + cookieDir + ": " + e.getMessage(),
                     "check that the service user can read " + cookieDir + " and that pipeline.target.icloud.setup-url is right");
-        } finally {
-            delete(scratch);
         }
     }
 
@@ -222,19 +210,5 @@ final class IcloudUploadCheck {
                             + " from icloud_removals where state = 'removing'`"));
         }
         return out;
-    }
-
-    private static void delete(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // inside the 0700 state folder, so a leftover is no exposure; say so rather than fail doctor
-            System.err.println("doctor: could not remove its session copy " + dir + ": " + e.getMessage());
-        }
     }
 }

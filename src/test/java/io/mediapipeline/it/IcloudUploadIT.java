@@ -128,6 +128,15 @@ class IcloudUploadIT {
                 running.set(second);
                 assertThat(second.waitFor(180, TimeUnit.SECONDS)).as("second run ended").isTrue();
                 assertThat(second.exitValue()).as(Files.readString(tmp.resolve("second.log"))).isEqualTo(0);
+
+                // the removal dry run: iCloud holds only the uploaded copies, and those never count as an original
+                Process removals = AppProcess.start("icloud-removals", config, tmp.resolve("removals.log"), env);
+                running.set(removals);
+                assertThat(removals.waitFor(120, TimeUnit.SECONDS)).as("removal listing ended").isTrue();
+                String listing = Files.readString(tmp.resolve("removals.log"));
+                assertThat(removals.exitValue()).as(listing).isEqualTo(0);
+                assertThat(listing).contains("0 of " + FILES + " file(s) would go from iCloud (dry run: nothing was changed)")
+                        .doesNotContain("would go  ");
                 assertThat(watch.scans()).isPositive();
             }
 
@@ -189,7 +198,7 @@ class IcloudUploadIT {
                         .isNotEmpty();
 
                 List<String> leaks = new ArrayList<>();
-                for (String log : List.of("first.log", "second.log")) {
+                for (String log : List.of("first.log", "second.log", "removals.log")) {
                     search(leaks, log, Files.readString(tmp.resolve(log)), secrets);
                 }
                 for (String cmdline : commandLines) {

@@ -6,6 +6,7 @@ import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.flow.Stage;
 import io.mediapipeline.icloud.IcloudAccounts;
 import io.mediapipeline.icloud.IcloudConfig;
+import io.mediapipeline.icloud.removal.RemovalConfig;
 import io.mediapipeline.icloud.web.IcloudWebClient;
 import io.mediapipeline.icloud.web.SessionCopy;
 import io.mediapipeline.ops.Metrics;
@@ -37,6 +38,8 @@ public class UploadStage implements Stage {
     @Override
     public void check(Settings settings) {
         config = UploadConfig.from(settings);
+        // nothing here removes anything, but a bad removal setting is refused at the start like any other
+        RemovalConfig.from(settings);
     }
 
     @BindToRegistry("icloudUploader")
