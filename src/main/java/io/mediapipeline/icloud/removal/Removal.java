@@ -246,7 +246,11 @@ public final class Removal {
         try {
             web.markDeleted(plan.assetRecord(), plan.changeTag());
         } catch (IcloudWebException e) {
-            return conclude(plan, "failed", "the delete failed (" + describe(e) + "); read back: " + readBack(web, plan));
+            // the answer may be lost after the service applied it (a timeout): what the asset reads back decides
+            String seen = readBack(web, plan);
+            return seen.equals("deleted")
+                    ? conclude(plan, "removed", null)
+                    : conclude(plan, "failed", "the delete failed (" + describe(e) + "); read back: " + seen);
         }
         String after = readBack(web, plan);
         if (!after.equals("deleted")) {

@@ -46,6 +46,8 @@ final class FakeLibrary implements PhotosWeb {
     final List<String> deleteCalls = new ArrayList<>();
     /** The service answers a delete but does not carry it out. */
     boolean ignoreDeletes;
+    /** The delete is applied but its answer is lost (a timeout after the service acted). */
+    boolean loseDeleteAnswer;
     /** The query leaves the masters out. */
     boolean queryWithoutMasters;
 
@@ -91,6 +93,9 @@ final class FakeLibrary implements PhotosWeb {
         }
         item.deleted = true;
         item.changeTag = tag();
+        if (loseDeleteAnswer) {
+            throw new IcloudWebException(IcloudWebException.Kind.RETRYABLE, 0, "records/modify: request timed out");
+        }
         return item.found().asset();
     }
 

@@ -280,6 +280,22 @@ class RemovalTest {
     }
 
     @Test
+    void aDeleteWhoseAnswerIsLostButThatReadsBackDeletedIsRemoved() {
+        UUID file = downloaded("IMG_0101.HEIC", 1_000_000, TAKEN);
+        FakeLibrary.Item original = library.add("IMG_0101.HEIC", 1_000_000, TAKEN);
+        confirmed(file, library.add("IMG_0101.HEIC", 300_000, TAKEN));
+        library.loseDeleteAnswer = true;
+        Removal removal = removal(ON);
+        Plan plan = (Plan) removal.plan(file);
+
+        Outcome outcome = removal.remove(RemovalDecision.approve(plan, "verify-cleanup", "copy confirmed"));
+
+        assertThat(outcome).isInstanceOf(Removal.Removed.class);
+        assertThat(original.deleted).isTrue();
+        assertThat(row(plan.id())).containsEntry("state", "removed");
+    }
+
+    @Test
     void aPlanIsCarriedOutOnce() {
         UUID file = downloaded("IMG_0110.HEIC", 1_000_000, TAKEN);
         library.add("IMG_0110.HEIC", 1_000_000, TAKEN);
