@@ -227,6 +227,10 @@ class IcloudUploadCheckTest {
         Files.writeString(cookies.resolve(NAME + ".session"), "{\"session_token\":\"" + SESSION_TOKEN
                 + "\",\"trust_token\":\"" + TRUST_TOKEN + "\",\"scnt\":\"s\",\"session_id\":\"i\","
                 + "\"account_country\":\"DEU\",\"trust_eligible\":true,\"client_id\":\"auth-1\"}");
+        // written a minute ago: doctor copies only a session icloudpd is not rewriting right now
+        FileTime settled = FileTime.from(java.time.Instant.now().minusSeconds(60));
+        Files.setLastModifiedTime(cookies.resolve(NAME), settled);
+        Files.setLastModifiedTime(cookies.resolve(NAME + ".session"), settled);
     }
 
     private String login(boolean pcsRequired, boolean upload) {
