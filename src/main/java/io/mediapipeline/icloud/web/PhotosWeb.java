@@ -61,7 +61,10 @@ public interface PhotosWeb extends AutoCloseable {
     @Override
     void close();
 
-    /** The account's web services: where to upload, where CloudKit is, and whether the account needs PCS (ADP). */
+    /**
+     * The account's web services: where to upload, where CloudKit is. {@code pcsRequired} is false for every session
+     * sign-in returns, because an account with Advanced Data Protection is refused there (ADP_REQUIRED).
+     */
     record Services(String dsid, String photosUploadUrl, String ckDatabaseUrl, boolean pcsRequired) {
     }
 
@@ -105,7 +108,10 @@ public interface PhotosWeb extends AutoCloseable {
         }
     }
 
-    /** An asset and its master (null when the master was not returned). */
+    /**
+     * An asset and its master. A null master means CloudKit does not know the master yet (NOT_FOUND while it is
+     * indexed, which can lag behind the asset): look again later; it is not a mismatch.
+     */
     record Found(Asset asset, Master master) {
     }
 }

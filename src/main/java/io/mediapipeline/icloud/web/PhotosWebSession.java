@@ -163,6 +163,10 @@ final class PhotosWebSession implements PhotosWeb {
         return progress.isNumber() ? Optional.of(progress.asInt()) : Optional.empty();
     }
 
+    /**
+     * The asset, then its master. A master answering NOT_FOUND gives {@code Found(asset, null)}: CloudKit indexes
+     * the two apart, so that is "not yet", for the caller to look again, never a mismatch.
+     */
     @Override
     public Optional<Found> lookup(String assetRecordName) throws IcloudWebException {
         Optional<JsonNode> asset = lookupOne(assetRecordName, CloudKitRecords.ASSET_KEYS);

@@ -363,7 +363,7 @@ class IcloudWebClientTest {
         fixture.faults().adp(true);
         IcloudWebException e = failure(this::signIn);
         assertThat(e.kind()).isEqualTo(Kind.ADP_REQUIRED);
-        assertThat(e.getMessage()).contains("Advanced Data Protection", "cannot work", "leave the upload to iCloud off",
+        assertThat(e.getMessage()).isEqualTo(IcloudWebClient.ADP_MESSAGE).contains("Advanced Data Protection", "cannot work", "leave the upload to iCloud off",
                 "Access iCloud Data on the Web");
         assertThat(fixture.count("createUploadUrl")).isZero();
     }
