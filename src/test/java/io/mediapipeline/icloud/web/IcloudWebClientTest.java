@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mediapipeline.fixture.FixtureLibrary;
 import io.mediapipeline.fixture.IcloudFixture;
 import io.mediapipeline.icloud.web.IcloudWebException.Kind;
@@ -13,6 +14,7 @@ import io.mediapipeline.icloud.web.PhotosWeb.Registration;
 import io.mediapipeline.icloud.web.PhotosWeb.Reservation;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +27,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -334,6 +337,21 @@ class IcloudWebClientTest {
         assertThat(failure(this::signIn).kind()).isEqualTo(Kind.AUTH_EXPIRED);
         fixture.faults().fail("accountLogin", 401, 1);
         assertThat(failure(this::signIn).kind()).isEqualTo(Kind.AUTH_EXPIRED);
+    }
+
+    @Test
+    void anAnswerSayingTheSessionIsRefusedIsASignInMatterOtherRefusalsAreNot() throws Exception {
+        WebTransport transport = new WebTransport(Duration.ofSeconds(5), new ObjectMapper(),
+                SessionState.load(own, USER, new ObjectMapper()));
+        HttpHeaders none = HttpHeaders.of(Map.of(), (k, v) -> true);
+        assertThat(transport.classify("accountLogin", 400, none, "{\"success\":false,\"error\":\"Invalid global session\"}",
+                true).kind()).isEqualTo(Kind.AUTH_EXPIRED);
+        assertThat(transport.classify("records/lookup", 400, none, "{\"serverErrorCode\":\"AUTHENTICATION_FAILED\"}",
+                true).kind()).isEqualTo(Kind.AUTH_EXPIRED);
+        assertThat(transport.classify("accountLogin", 400, none, "{\"success\":false,\"error\":\"bad country code\"}",
+                true).kind()).isEqualTo(Kind.REJECTED);
+        assertThat(transport.classify("upload", 400, none, "{\"error\":\"Invalid global session\"}", false).kind())
+                .as("a signed URL has no session to refuse").isEqualTo(Kind.REJECTED);
     }
 
     @Test
