@@ -223,7 +223,7 @@ class IcloudUploadCheckTest {
 
     private void writeSession() throws IOException {
         Files.writeString(cookies.resolve(NAME), "#LWP-Cookies-2.0\nSet-Cookie3: X-APPLE-WEBAUTH-TOKEN=\"" + COOKIE
-                + "\"; path=\"/\"; domain=\".icloud.com\"; path_spec; secure; expires=\"2027-06-01 00:00:00Z\"; version=0\n");
+                + "\"; path=\"/\"; domain=\"127.0.0.1\"; path_spec; secure; expires=\"2027-06-01 00:00:00Z\"; version=0\n");
         Files.writeString(cookies.resolve(NAME + ".session"), "{\"session_token\":\"" + SESSION_TOKEN
                 + "\",\"trust_token\":\"" + TRUST_TOKEN + "\",\"scnt\":\"s\",\"session_id\":\"i\","
                 + "\"account_country\":\"DEU\",\"trust_eligible\":true,\"client_id\":\"auth-1\"}");

@@ -105,7 +105,7 @@ public class Uploader {
             }
             Registration reg;
             try {
-                reg = b.web().register(receipt, fileName(c, path), capturedAt(c, path), zone(c));
+                reg = b.web().register(receipt, fileName(c, path), capturedAt(c, path), offset(c, capturedAt(c, path)), cfg.zone());
             } catch (IcloudWebException e) {
                 if (e.kind() != IcloudWebException.Kind.REJECTED || !"sent".equals(c.state())) {
                     throw e;
@@ -242,8 +242,8 @@ public class Uploader {
         return c.capturedAt() != null ? c.capturedAt().toInstant() : Files.getLastModifiedTime(Path.of(path)).toInstant();
     }
 
-    private ZoneId zone(Candidate c) {
-        return c.offsetMinutes() != null ? ZoneOffset.ofTotalSeconds(c.offsetMinutes() * 60) : cfg.zone();
+    private ZoneOffset offset(Candidate c, Instant at) {
+        return c.offsetMinutes() != null ? ZoneOffset.ofTotalSeconds(c.offsetMinutes() * 60) : cfg.zone().getRules().getOffset(at);
     }
 
     /** When an upload last moved (for `once`'s wait). */

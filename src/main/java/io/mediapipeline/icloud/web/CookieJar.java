@@ -1,6 +1,7 @@
 package io.mediapipeline.icloud.web;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ final class CookieJar {
     private static final String HEADER = "#LWP-Cookies-2.0";
     private static final String PREFIX = "Set-Cookie3:";
     private static final Pattern TOKEN = Pattern.compile("^\\w+$");
+    private static final Pattern IPV4 = Pattern.compile("^\\d{1,3}(\\.\\d{1,3}){3}$");
     private static final DateTimeFormatter LWP_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     /** One cookie: its value and the LWP attributes in file order (a null value is a bare flag like "secure"). */
@@ -76,24 +78,28 @@ final class CookieJar {
         PrivateFiles.write(file, out.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The Cookie header for the web services: the unexpired cookies of the icloud.com family. */
-    String header(Instant now) {
-        return cookies.values().stream().filter(c -> !c.expired(now)).filter(c -> serviceDomain(c.domain()))
+    /**
+     * The Cookie header for a request to {@code uri}: the unexpired cookies whose domain and path match it, the
+     * Secure ones only over https (or to this machine, where nothing crosses a network).
+     */
+    String header(URI uri, Instant now) {
+        return cookies.values().stream().filter(c -> sendable(c, uri, now))
                 .map(c -> c.name() + "=" + c.value()).collect(Collectors.joining("; "));
     }
 
-    boolean has(String name, Instant now) {
-        return cookies.values().stream().anyMatch(c -> c.name().equals(name) && !c.expired(now)
-                && !c.value().isEmpty() && serviceDomain(c.domain()));
+    /** Whether a cookie named {@code name} with a value would go with a request to {@code uri}. */
+    boolean has(String name, URI uri, Instant now) {
+        return cookies.values().stream().anyMatch(c -> c.name().equals(name) && !c.value().isEmpty() && sendable(c, uri, now));
     }
 
     /** Takes in a response's Set-Cookie headers; true when the jar changed. */
     boolean absorb(List<String> setCookies, String requestHost, Instant now) {
         boolean changed = false;
+        String host = requestHost == null ? "" : requestHost.toLowerCase(Locale.ROOT);
         for (String header : setCookies) {
-            Cookie c = parseSetCookie(header, requestHost, now);
-            if (c == null) {
-                continue;
+            Cookie c = parseSetCookie(header, host, now);
+            if (c == null || !domainMatch(host, c.domain())) {
+                continue; // a host may only set cookies for itself or a domain it is part of
             }
             Cookie old = cookies.get(key(c));
             if (c.expired(now)) {
@@ -120,11 +126,40 @@ final class CookieJar {
         return c.name() + ";" + c.domain() + ";" + c.attributes().getOrDefault("path", "/");
     }
 
-    /** The web services authenticate with cookies set for icloud.com (icloud.com.cn in China mainland). */
-    private static boolean serviceDomain(String domain) {
-        String d = domain.startsWith(".") ? domain.substring(1) : domain;
-        return d.equals("icloud.com") || d.endsWith(".icloud.com") || d.equals("icloud.com.cn")
-                || d.endsWith(".icloud.com.cn");
+    private static boolean sendable(Cookie c, URI uri, Instant now) {
+        String host = host(uri);
+        boolean secureChannel = "https".equalsIgnoreCase(uri.getScheme()) || loopback(host);
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        return !c.expired(now) && domainMatch(host, c.domain()) && pathMatch(path, c.attributes().get("path"))
+                && (secureChannel || !c.attributes().containsKey("secure"));
+    }
+
+    /**
+     * RFC 6265 domain matching: the cookie's host itself, or a name under its dotted domain; an IP address only
+     * ever matches itself. So web auth cookies set for icloud.com never reach another host.
+     */
+    static boolean domainMatch(String host, String cookieDomain) {
+        String d = (cookieDomain.startsWith(".") ? cookieDomain.substring(1) : cookieDomain).toLowerCase(Locale.ROOT);
+        return !d.isEmpty() && (host.equals(d) || !ipLiteral(host) && host.endsWith("." + d));
+    }
+
+    private static boolean pathMatch(String requestPath, String cookiePath) {
+        String p = cookiePath == null || cookiePath.isEmpty() ? "/" : cookiePath;
+        return requestPath.equals(p) || requestPath.startsWith(p.endsWith("/") ? p : p + "/");
+    }
+
+    /** This machine by its literal name: the only place a Secure cookie may go over plain http. */
+    static boolean loopback(String host) {
+        return host.equals("localhost") || host.equals("::1") || host.equals("[::1]") || host.startsWith("127.")
+                && ipLiteral(host);
+    }
+
+    private static boolean ipLiteral(String host) {
+        return host.indexOf(':') >= 0 || host.startsWith("[") || IPV4.matcher(host).matches();
+    }
+
+    private static String host(URI uri) {
+        return uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
     }
 
     private static Cookie parseSetCookie(String header, String requestHost, Instant now) {

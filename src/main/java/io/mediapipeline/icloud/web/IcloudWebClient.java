@@ -22,7 +22,8 @@ public final class IcloudWebClient implements PhotosWebLogin {
     static final String CLIENT_BUILD_NUMBER = "2522Project44";
     static final String CLIENT_MASTERING_NUMBER = "2522B2";
 
-    static final String ADP_MESSAGE = "this Apple ID has Advanced Data Protection on, and "
+    /** The one explanation of an Advanced Data Protection refusal, for every place that reports it. */
+    public static final String ADP_MESSAGE = "this Apple ID has Advanced Data Protection on, and "
             + "iCloud's web upload cannot work with it: nothing was uploaded. Either keep Advanced Data Protection and "
             + "leave the upload to iCloud off for this account, or turn Advanced Data Protection off on the iPhone "
             + "(Settings > [your name] > iCloud > Advanced Data Protection) with 'Access iCloud Data on the Web' on, "
@@ -42,7 +43,7 @@ public final class IcloudWebClient implements PhotosWebLogin {
     public PhotosWeb signIn(Path sessionDir, String username) throws IcloudWebException, IOException {
         SessionState state = SessionState.load(sessionDir, username, json);
         SessionFile session = state.session();
-        if (session.sessionToken().isEmpty() || !state.hasWebAuthCookie()) {
+        if (session.sessionToken().isEmpty() || !state.hasWebAuthCookie(URI.create(setupUrl))) {
             throw new IcloudWebException(Kind.AUTH_EXPIRED, 0, "accountLogin: no usable iCloud session in " + sessionDir
                     + " (session token or " + CookieJar.WEBAUTH_TOKEN + " cookie missing or expired): sign in again");
         }
@@ -58,16 +59,10 @@ public final class IcloudWebClient implements PhotosWebLogin {
         ObjectNode body = json.createObjectNode().put("accountCountryCode", session.accountCountry())
                 .put("dsWebAuthToken", session.sessionToken()).put("extended_login", true)
                 .put("trustToken", session.trustToken());
-        JsonNode answer;
-        try {
-            answer = transport.post("accountLogin", WebTransport.uri(setupUrl, "/accountLogin", params), body);
-        } catch (IcloudWebException e) {
-            if (e.kind() == Kind.REJECTED) {
-                throw new IcloudWebException(Kind.AUTH_EXPIRED, e.status(), e.getMessage() + ": the session was refused, sign in again");
-            }
-            throw e;
-        }
-        if (!state.hasWebAuthCookie()) {
+        // a refused session comes back as AUTH_EXPIRED from the transport; any other refusal stays what it is, so
+        // a bad answer from setup does not ask the household for a new 2FA code
+        JsonNode answer = transport.post("accountLogin", WebTransport.uri(setupUrl, "/accountLogin", params), body);
+        if (!state.hasWebAuthCookie(URI.create(setupUrl))) {
             throw new IcloudWebException(Kind.AUTH_EXPIRED, 200, "accountLogin: no " + CookieJar.WEBAUTH_TOKEN
                     + " cookie after sign-in: sign in again");
         }
@@ -92,6 +87,7 @@ public final class IcloudWebClient implements PhotosWebLogin {
                     + (upload.isEmpty() ? "the photosupload web service" : "the CloudKit database web service (ckdatabasews)")
                     + " to this account");
         }
+        // an account with Advanced Data Protection never gets this far, so a session's services never need PCS
         return new PhotosWebSession(transport, new PhotosWeb.Services(dsid, trim(upload), trim(database), false), params, json);
     }
 

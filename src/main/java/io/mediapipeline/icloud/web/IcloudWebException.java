@@ -7,9 +7,15 @@ public class IcloudWebException extends Exception {
 
     /** What went wrong, in the terms the stage acts on. */
     public enum Kind {
-        /** The session is no longer accepted (401/403/421 after a reset, 450, missing web auth cookie): sign in again. */
+        /**
+         * The session is no longer accepted (401/403/421 after a reset/450 on a session call, an answer saying the
+         * session is refused, missing web auth cookie): sign in again.
+         */
         AUTH_EXPIRED,
-        /** The account has Advanced Data Protection (pcsRequired): the web upload cannot work for it. */
+        /**
+         * The account has Advanced Data Protection: the web upload cannot work for it. The message is
+         * {@link IcloudWebClient#ADP_MESSAGE}.
+         */
         ADP_REQUIRED,
         /** 429, 503 or ACCESS_DENIED/THROTTLED: back off (retryAfter when the service said). */
         THROTTLED,

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,11 +29,13 @@ public interface PhotosWeb extends AutoCloseable {
     Receipt send(Reservation reservation, Path file) throws IcloudWebException, IOException;
 
     /**
-     * Step 3, putAsset: registers the sent bytes as an asset named {@code fileName}, dated {@code capturedAt} in
-     * {@code zone}. A 409 "duplicate asset" answer is returned as a registration with {@code duplicate} set and the
-     * existing asset's record names, not thrown.
+     * Step 3, putAsset: registers the sent bytes as an asset named {@code fileName}, taken at {@code capturedAt}
+     * with the UTC offset {@code offset} the camera had then, by a household living in {@code localZone} (an IANA
+     * region such as Europe/Berlin; a bare offset is refused with IllegalArgumentException). A 409 "duplicate asset"
+     * answer is returned as a registration with {@code duplicate} set and the existing asset's record names, not thrown.
      */
-    Registration register(Receipt receipt, String fileName, Instant capturedAt, ZoneId zone) throws IcloudWebException;
+    Registration register(Receipt receipt, String fileName, Instant capturedAt, ZoneOffset offset, ZoneId localZone)
+            throws IcloudWebException;
 
     /** Step 4, uploadStatus: progress 0..100 of a registered job, or empty when the service does not know it. */
     Optional<Integer> progress(String uploadJobId) throws IcloudWebException;
@@ -58,7 +61,10 @@ public interface PhotosWeb extends AutoCloseable {
     @Override
     void close();
 
-    /** The account's web services: where to upload, where CloudKit is, and whether the account needs PCS (ADP). */
+    /**
+     * The account's web services: where to upload, where CloudKit is. {@code pcsRequired} is false for every session
+     * sign-in returns, because an account with Advanced Data Protection is refused there (ADP_REQUIRED).
+     */
     record Services(String dsid, String photosUploadUrl, String ckDatabaseUrl, boolean pcsRequired) {
     }
 
@@ -102,7 +108,10 @@ public interface PhotosWeb extends AutoCloseable {
         }
     }
 
-    /** An asset and its master (null when the master was not returned). */
+    /**
+     * An asset and its master. A null master means CloudKit does not know the master yet (NOT_FOUND while it is
+     * indexed, which can lag behind the asset): look again later; it is not a mismatch.
+     */
     record Found(Asset asset, Master master) {
     }
 }

@@ -2,6 +2,7 @@ package io.mediapipeline.icloud.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpHeaders;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -33,12 +34,13 @@ final class SessionState {
                 SessionFile.read(dir.resolve(name + ".session"), json));
     }
 
-    synchronized String cookieHeader() {
-        return jar.header(Instant.now());
+    synchronized String cookieHeader(URI uri) {
+        return jar.header(uri, Instant.now());
     }
 
-    synchronized boolean hasWebAuthCookie() {
-        return jar.has(CookieJar.WEBAUTH_TOKEN, Instant.now());
+    /** Whether the web auth cookie would go with a request to {@code uri}. */
+    synchronized boolean hasWebAuthCookie(URI uri) {
+        return jar.has(CookieJar.WEBAUTH_TOKEN, uri, Instant.now());
     }
 
     synchronized SessionFile session() {

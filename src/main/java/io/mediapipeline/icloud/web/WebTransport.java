@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -32,6 +34,10 @@ final class WebTransport {
     /** CloudKit error codes that mean "slow down", not "this request is wrong". */
     private static final Set<String> THROTTLE_CODES = Set.of("ACCESS_DENIED", "THROTTLED", "REQUEST_RATE_LIMITED",
             "ZONE_BUSY", "TRY_AGAIN_LATER");
+
+    /** How setup's answers word a session it no longer accepts (pyicloud and icloudpd react to the same). */
+    private static final List<String> SESSION_REFUSALS = List.of("missing apple_id field", "invalid global session",
+            "missing x-apple-webauth-token", "authentication required");
 
     private final Duration timeout;
     private final ObjectMapper json;
@@ -89,13 +95,13 @@ final class WebTransport {
                                          boolean withSession) throws IcloudWebException {
         builder.setHeader("Origin", ORIGIN).setHeader("Referer", ORIGIN + "/").setHeader("User-Agent", USER_AGENT);
         for (int attempt = 0; ; attempt++) {
+            HttpRequest request = builder.build();
             if (withSession) {
-                String cookies = session.cookieHeader();
+                String cookies = session.cookieHeader(request.uri());
                 if (!cookies.isEmpty()) {
-                    builder.setHeader("Cookie", cookies);
+                    request = builder.setHeader("Cookie", cookies).build();
                 }
             }
-            HttpRequest request = builder.build();
             HttpResponse<T> response = send(endpoint, request, handler);
             if (withSession) {
                 session.absorb(response.headers(), request.uri().getHost());
@@ -104,6 +110,10 @@ final class WebTransport {
                 return response;
             }
             discard(response);
+            if (attempt > 0 && !withSession) {
+                // a signed URL carries its own token and no session: a new sign-in would not change its answer
+                throw new IcloudWebException(Kind.RETRYABLE, 421, endpoint + ": HTTP 421 again after a connection reset");
+            }
             if (attempt > 0) {
                 throw new IcloudWebException(Kind.AUTH_EXPIRED, 421,
                         endpoint + ": HTTP 421 again after a connection reset: the session needs a new sign-in");
@@ -145,7 +155,8 @@ final class WebTransport {
         if (status == 429 || status == 503) {
             return new IcloudWebException(Kind.THROTTLED, status, what + ": iCloud asks to slow down", retryAfter);
         }
-        if (withSession && (status == 401 || status == 403 || status == 450)) {
+        if (withSession && (status == 401 || status == 403 || status == 450 || status >= 400 && status < 500
+                && sessionRefused(body, code))) {
             return new IcloudWebException(Kind.AUTH_EXPIRED, status, what + ": the session needs a new sign-in");
         }
         if (!withSession && (status == 401 || status == 403 || status == 410)) {
@@ -155,6 +166,18 @@ final class WebTransport {
             return new IcloudWebException(Kind.RETRYABLE, status, what, retryAfter);
         }
         return new IcloudWebException(Kind.REJECTED, status, what);
+    }
+
+    /**
+     * Whether an error answer says the session itself is not accepted (the words setup and CloudKit use for a
+     * missing or dead web session), as opposed to a request the service did not like.
+     */
+    private static boolean sessionRefused(String body, String code) {
+        if (code != null && code.startsWith("AUTHENTICATION_")) {
+            return true;
+        }
+        String b = body == null ? "" : body.toLowerCase(Locale.ROOT);
+        return SESSION_REFUSALS.stream().anyMatch(b::contains);
     }
 
     static boolean isThrottle(String serverErrorCode) {

@@ -246,6 +246,13 @@ class UploadAgainstFixtureTest {
         rig.assertHonest(ids);
         assertThat(fixture.assetsCreated()).isEqualTo(N);
         assertThat(rig.accountState()).isEqualTo("ready");
+        for (String endpoint : List.of("putAsset", "createUploadUrl", "records/lookup")) {
+            List<IcloudFixture.Request> calls = fixture.requests().stream()
+                    .filter(r -> r.endpoint().equals(endpoint)).toList();
+            // a plain retry would reuse the kept-alive connection the 421 came on
+            assertThat(calls.get(1).connection()).as(endpoint + " retried on a new connection")
+                    .isNotEqualTo(calls.get(0).connection());
+        }
     }
 
     @Test

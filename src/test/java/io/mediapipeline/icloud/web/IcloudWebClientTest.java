@@ -1,8 +1,10 @@
 package io.mediapipeline.icloud.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mediapipeline.fixture.FixtureLibrary;
 import io.mediapipeline.fixture.IcloudFixture;
 import io.mediapipeline.icloud.web.IcloudWebException.Kind;
@@ -12,6 +14,7 @@ import io.mediapipeline.icloud.web.PhotosWeb.Registration;
 import io.mediapipeline.icloud.web.PhotosWeb.Reservation;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +23,11 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +39,7 @@ class IcloudWebClientTest {
     private static final String USER = "anna.berg@example.com";
     private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
     private static final Instant SUMMER = Instant.parse("2024-07-01T10:00:00Z");
+    private static final ZoneOffset SUMMER_OFFSET = ZoneOffset.ofHours(2);
 
     private final IcloudFixture fixture = new IcloudFixture();
     private final List<String> shown = new ArrayList<>(); // every message and toString a log could print
@@ -69,7 +75,7 @@ class IcloudWebClientTest {
         PhotosWeb web = signIn();
         Reservation reservation = web.reserve(Files.size(file));
         Receipt receipt = web.send(reservation, file);
-        Registration registration = web.register(receipt, "IMG_0001.HEIC", SUMMER, BERLIN);
+        Registration registration = web.register(receipt, "IMG_0001.HEIC", SUMMER, SUMMER_OFFSET, BERLIN);
         show(web, reservation, receipt, registration);
 
         assertThat(receipt.sha256()).isEqualTo(sha256(Files.readAllBytes(file)));
@@ -177,13 +183,13 @@ class IcloudWebClientTest {
         Path f1 = file("f.jpg", "size differs");
         Reservation res = web.reserve(Files.size(f1));
         Receipt receipt = web.send(res, f1);
-        Found found = web.lookup(web.register(receipt, "f.jpg", SUMMER, BERLIN).assetRecordName()).orElseThrow();
+        Found found = web.lookup(web.register(receipt, "f.jpg", SUMMER, SUMMER_OFFSET, BERLIN).assetRecordName()).orElseThrow();
         assertThat(found.master().size()).isNotEqualTo(receipt.size());
 
         fixture.faults().wrongSize(false).wrongChecksum(true);
         Path f2 = file("g.jpg", "checksum differs");
         Receipt r2 = web.send(web.reserve(Files.size(f2)), f2);
-        Found found2 = web.lookup(web.register(r2, "g.jpg", SUMMER, BERLIN).assetRecordName()).orElseThrow();
+        Found found2 = web.lookup(web.register(r2, "g.jpg", SUMMER, SUMMER_OFFSET, BERLIN).assetRecordName()).orElseThrow();
         assertThat(found2.master().fileChecksum()).isNotEqualTo(r2.fileChecksum());
         assertThat(found2.master().size()).isEqualTo(r2.size());
     }
@@ -223,11 +229,11 @@ class IcloudWebClientTest {
         Path file = file("h.jpg", "refused");
         Receipt receipt = web.send(web.reserve(Files.size(file)), file);
         fixture.faults().rejectPutAsset(503, true, 1).rejectPutAsset(400, false, 1);
-        IcloudWebException retryable = failure(() -> web.register(receipt, "h.jpg", SUMMER, BERLIN));
+        IcloudWebException retryable = failure(() -> web.register(receipt, "h.jpg", SUMMER, SUMMER_OFFSET, BERLIN));
         assertThat(retryable.kind()).isEqualTo(Kind.RETRYABLE);
         assertThat(retryable.getMessage()).contains("putAsset", "h.jpg", "503");
-        assertThat(failure(() -> web.register(receipt, "h.jpg", SUMMER, BERLIN)).kind()).isEqualTo(Kind.REJECTED);
-        assertThat(web.register(receipt, "h.jpg", SUMMER, BERLIN).duplicate()).isFalse();
+        assertThat(failure(() -> web.register(receipt, "h.jpg", SUMMER, SUMMER_OFFSET, BERLIN)).kind()).isEqualTo(Kind.REJECTED);
+        assertThat(web.register(receipt, "h.jpg", SUMMER, SUMMER_OFFSET, BERLIN).duplicate()).isFalse();
         assertThat(fixture.assetsCreated()).isEqualTo(1);
     }
 
@@ -265,6 +271,87 @@ class IcloudWebClientTest {
         assertThat(fixture.count("createUploadUrl")).isEqualTo(2);
         assertThat(fixture.count("upload")).isEqualTo(2);
         assertThat(fixture.uploadsReceived()).hasSize(1);
+        List<IcloudFixture.Request> reserves = fixture.requests().stream()
+                .filter(q -> q.endpoint().equals("createUploadUrl")).toList();
+        List<IcloudFixture.Request> before = fixture.requests().subList(0, fixture.requests().indexOf(reserves.get(0)));
+        assertThat(before.get(before.size() - 1).connection()).as("calls without a 421 share a connection")
+                .isEqualTo(reserves.get(0).connection());
+        assertThat(reserves.get(1).connection()).as("the retry after a 421 comes on a new connection")
+                .isNotEqualTo(reserves.get(0).connection());
+    }
+
+    @Test
+    void theCamerasOffsetAndTheHouseholdsZoneGoUpSeparately() throws Exception {
+        PhotosWeb web = signIn();
+        Path file = file("tokyo.jpg", "taken abroad");
+        Receipt receipt = web.send(web.reserve(Files.size(file)), file);
+        Registration r = web.register(receipt, "tokyo.jpg", SUMMER, ZoneOffset.ofHours(9), BERLIN);
+        FixtureLibrary.Asset stored = fixture.library().asset(r.assetRecordName()).orElseThrow();
+        assertThat(stored.timeZoneOffset()).as("UTC+9 in JavaScript's sign").isEqualTo(-540);
+        assertThat(stored.localTimeZoneId()).isEqualTo("Europe/Berlin");
+    }
+
+    @Test
+    void aBareOffsetIsNotAcceptedAsTheLocalZone() throws Exception {
+        PhotosWeb web = signIn();
+        Path file = file("z.jpg", "offset as zone");
+        Receipt receipt = web.send(web.reserve(Files.size(file)), file);
+        for (ZoneId notIana : List.of(ZoneOffset.ofHours(2), ZoneOffset.UTC, ZoneId.of("UTC+02:00"))) {
+            assertThatThrownBy(() -> web.register(receipt, "z.jpg", SUMMER, SUMMER_OFFSET, notIana))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(notIana.getId());
+        }
+        assertThat(fixture.count("putAsset")).as("nothing registered under a made-up zone").isZero();
+    }
+
+    @Test
+    void aMasterNotIndexedYetIsFoundAsAssetWithoutMaster() throws Exception {
+        PhotosWeb web = signIn();
+        fixture.faults().mastersUnindexed(true);
+        Registration r = upload(web, file("m.jpg", "master later"));
+        Found early = web.lookup(r.assetRecordName()).orElseThrow();
+        assertThat(early.asset().masterRef()).isEqualTo(r.masterRecordName());
+        assertThat(early.master()).as("not found yet, not a mismatch").isNull();
+        fixture.faults().mastersUnindexed(false);
+        assertThat(web.lookup(r.assetRecordName()).orElseThrow().master().recordName()).isEqualTo(r.masterRecordName());
+    }
+
+    @Test
+    void a421TwiceOnASignedUrlIsRetryableNotASignIn() throws Exception {
+        PhotosWeb web = signIn();
+        Path file = file("s.jpg", "signed 421");
+        Reservation res = web.reserve(Files.size(file));
+        fixture.faults().fail("upload", 421, 2);
+        IcloudWebException e = failure(() -> web.send(res, file));
+        assertThat(e.kind()).isEqualTo(Kind.RETRYABLE);
+        assertThat(e.status()).isEqualTo(421);
+        assertThat(fixture.count("upload")).isEqualTo(2);
+    }
+
+    @Test
+    void accountLoginRefusalsAreASignInMatterOnlyWhenTheSessionIsRefused() {
+        fixture.faults().fail("accountLogin", 400, 1);
+        assertThat(failure(this::signIn).kind()).as("a bad request is not a dead session").isEqualTo(Kind.REJECTED);
+        fixture.faults().fail("accountLogin", 404, 1);
+        assertThat(failure(this::signIn).kind()).isEqualTo(Kind.REJECTED);
+        fixture.faults().fail("accountLogin", 450, 1);
+        assertThat(failure(this::signIn).kind()).isEqualTo(Kind.AUTH_EXPIRED);
+        fixture.faults().fail("accountLogin", 401, 1);
+        assertThat(failure(this::signIn).kind()).isEqualTo(Kind.AUTH_EXPIRED);
+    }
+
+    @Test
+    void anAnswerSayingTheSessionIsRefusedIsASignInMatterOtherRefusalsAreNot() throws Exception {
+        WebTransport transport = new WebTransport(Duration.ofSeconds(5), new ObjectMapper(),
+                SessionState.load(own, USER, new ObjectMapper()));
+        HttpHeaders none = HttpHeaders.of(Map.of(), (k, v) -> true);
+        assertThat(transport.classify("accountLogin", 400, none, "{\"success\":false,\"error\":\"Invalid global session\"}",
+                true).kind()).isEqualTo(Kind.AUTH_EXPIRED);
+        assertThat(transport.classify("records/lookup", 400, none, "{\"serverErrorCode\":\"AUTHENTICATION_FAILED\"}",
+                true).kind()).isEqualTo(Kind.AUTH_EXPIRED);
+        assertThat(transport.classify("accountLogin", 400, none, "{\"success\":false,\"error\":\"bad country code\"}",
+                true).kind()).isEqualTo(Kind.REJECTED);
+        assertThat(transport.classify("upload", 400, none, "{\"error\":\"Invalid global session\"}", false).kind())
+                .as("a signed URL has no session to refuse").isEqualTo(Kind.REJECTED);
     }
 
     @Test
@@ -273,7 +360,7 @@ class IcloudWebClientTest {
         fixture.faults().fail("putAsset", 421, 2);
         Path file = file("j.jpg", "421 twice");
         Receipt receipt = web.send(web.reserve(Files.size(file)), file);
-        IcloudWebException e = failure(() -> web.register(receipt, "j.jpg", SUMMER, BERLIN));
+        IcloudWebException e = failure(() -> web.register(receipt, "j.jpg", SUMMER, SUMMER_OFFSET, BERLIN));
         assertThat(e.kind()).isEqualTo(Kind.AUTH_EXPIRED);
         assertThat(e.status()).isEqualTo(421);
     }
@@ -294,7 +381,7 @@ class IcloudWebClientTest {
         fixture.faults().adp(true);
         IcloudWebException e = failure(this::signIn);
         assertThat(e.kind()).isEqualTo(Kind.ADP_REQUIRED);
-        assertThat(e.getMessage()).contains("Advanced Data Protection", "cannot work", "leave the upload to iCloud off",
+        assertThat(e.getMessage()).isEqualTo(IcloudWebClient.ADP_MESSAGE).contains("Advanced Data Protection", "cannot work", "leave the upload to iCloud off",
                 "Access iCloud Data on the Web");
         assertThat(fixture.count("createUploadUrl")).isZero();
     }
@@ -412,7 +499,7 @@ class IcloudWebClientTest {
     private Registration upload(PhotosWeb web, Path file) throws Exception {
         Reservation res = web.reserve(Files.size(file));
         Receipt receipt = web.send(res, file);
-        Registration r = web.register(receipt, file.getFileName().toString(), SUMMER, BERLIN);
+        Registration r = web.register(receipt, file.getFileName().toString(), SUMMER, SUMMER_OFFSET, BERLIN);
         show(res, receipt, r);
         return r;
     }
