@@ -109,9 +109,6 @@ final class IcloudUploadCheck {
     }
 
     private static Finding services(String what, PhotosWeb.Services s) {
-        if (s.pcsRequired()) {
-            return adp(what);
-        }
         List<String> missing = new ArrayList<>();
         if (s.photosUploadUrl() == null || s.photosUploadUrl().isBlank()) {
             missing.add("photosupload");
@@ -129,7 +126,7 @@ final class IcloudUploadCheck {
     }
 
     private static Finding adp(String what) {
-        return new Finding(Level.FAIL, what, "Advanced Data Protection is on for this Apple ID (pcsRequired):"
+        return new Finding(Level.FAIL, what, "Advanced Data Protection is on for this Apple ID:"
                 + " the web upload cannot work for it, so nothing is uploaded (the download and the archive are not affected)",
                 "either keep pipeline.target.icloud.enabled=false, or turn ADP off on an Apple device (Settings > [your name]"
                         + " > iCloud > Advanced Data Protection; this weakens the library's encryption: the owner's choice)");
