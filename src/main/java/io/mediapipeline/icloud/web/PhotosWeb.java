@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,11 +29,12 @@ public interface PhotosWeb extends AutoCloseable {
     Receipt send(Reservation reservation, Path file) throws IcloudWebException, IOException;
 
     /**
-     * Step 3, putAsset: registers the sent bytes as an asset named {@code fileName}, dated {@code capturedAt} in
-     * {@code zone}. A 409 "duplicate asset" answer is returned as a registration with {@code duplicate} set and the
+     * Step 3, putAsset: registers the sent bytes as an asset named {@code fileName}, dated {@code capturedAt} at the
+     * file's own UTC {@code offset}, in the household's IANA zone {@code localZone}. A 409 "duplicate asset" answer is returned as a registration with {@code duplicate} set and the
      * existing asset's record names, not thrown.
      */
-    Registration register(Receipt receipt, String fileName, Instant capturedAt, ZoneId zone) throws IcloudWebException;
+    Registration register(Receipt receipt, String fileName, Instant capturedAt, ZoneOffset offset, ZoneId localZone)
+            throws IcloudWebException;
 
     /** Step 4, uploadStatus: progress 0..100 of a registered job, or empty when the service does not know it. */
     Optional<Integer> progress(String uploadJobId) throws IcloudWebException;

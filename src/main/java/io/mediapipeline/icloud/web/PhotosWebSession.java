@@ -19,6 +19,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -116,19 +117,20 @@ final class PhotosWebSession implements PhotosWeb {
     }
 
     @Override
-    public Registration register(Receipt receipt, String fileName, Instant capturedAt, ZoneId zone)
+    public Registration register(Receipt receipt, String fileName, Instant capturedAt, ZoneOffset offset,
+                                 ZoneId localZone)
             throws IcloudWebException {
         ObjectNode body = json.createObjectNode().put("zoneName", CloudKitRecords.ZONE);
         ObjectNode file = body.putArray("files").addObject().put("fileName", fileName)
                 .put("lastModDate", capturedAt.toEpochMilli())
                 // JavaScript's getTimezoneOffset sign: UTC+2 is -120
-                .put("timeZoneOffset", -zone.getRules().getOffset(capturedAt).getTotalSeconds() / 60);
+                .put("timeZoneOffset", -offset.getTotalSeconds() / 60);
         try {
             file.set("singleFileUploadRequest", json.readTree(receipt.json()));
         } catch (IOException e) {
             throw new IcloudWebException(Kind.REJECTED, 0, "putAsset: the upload receipt of " + fileName + " is not JSON");
         }
-        body.put("localTimeZoneId", zone.getId()).put("importGroup", UUID.randomUUID().toString());
+        body.put("localTimeZoneId", localZone.getId()).put("importGroup", UUID.randomUUID().toString());
         JsonNode item = transport.post("putAsset", upload("putAsset"), body).path(0);
         JsonNode response = item.path("response");
         int status = response.path("status").asInt(0);

@@ -5,6 +5,7 @@ import io.mediapipeline.icloud.web.PhotosWeb;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -114,7 +115,8 @@ final class FakeLibrary implements PhotosWeb {
     }
 
     @Override
-    public Registration register(Receipt receipt, String fileName, Instant capturedAt, ZoneId zone) {
+    public Registration register(Receipt receipt, String fileName, Instant capturedAt, ZoneOffset offset,
+                                              ZoneId localZone) {
         throw new UnsupportedOperationException("the removal uploads nothing");
     }
 

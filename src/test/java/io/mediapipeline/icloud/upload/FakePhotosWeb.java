@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -86,7 +87,8 @@ final class FakePhotosWeb implements PhotosWeb {
     }
 
     @Override
-    public synchronized Registration register(Receipt receipt, String fileName, Instant capturedAt, ZoneId zone)
+    public synchronized Registration register(Receipt receipt, String fileName, Instant capturedAt, ZoneOffset offset,
+                                              ZoneId localZone)
             throws IcloudWebException {
         calls.add("register");
         fault(registerFaults);

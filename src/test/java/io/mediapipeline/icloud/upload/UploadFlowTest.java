@@ -116,7 +116,7 @@ class UploadFlowTest {
                     });
             picker = new BatchPicker(cfg, uploads, sessions, shared, run);
             uploader = new Uploader(cfg, uploads, picker, sessions, shared, run, metrics);
-            prover = new Prover(cfg, uploads, sessions, shared, run, metrics);
+            prover = new Prover(cfg, uploads, sessions, picker, shared, run, metrics);
         }
 
         /** Batches until nothing more may go up; returns the batches. */

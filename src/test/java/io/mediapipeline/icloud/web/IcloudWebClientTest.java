@@ -69,7 +69,7 @@ class IcloudWebClientTest {
         PhotosWeb web = signIn();
         Reservation reservation = web.reserve(Files.size(file));
         Receipt receipt = web.send(reservation, file);
-        Registration registration = web.register(receipt, "IMG_0001.HEIC", SUMMER, BERLIN);
+        Registration registration = web.register(receipt, "IMG_0001.HEIC", SUMMER, BERLIN.getRules().getOffset(SUMMER), BERLIN);
         show(web, reservation, receipt, registration);
 
         assertThat(receipt.sha256()).isEqualTo(sha256(Files.readAllBytes(file)));
@@ -177,13 +177,13 @@ class IcloudWebClientTest {
         Path f1 = file("f.jpg", "size differs");
         Reservation res = web.reserve(Files.size(f1));
         Receipt receipt = web.send(res, f1);
-        Found found = web.lookup(web.register(receipt, "f.jpg", SUMMER, BERLIN).assetRecordName()).orElseThrow();
+        Found found = web.lookup(web.register(receipt, "f.jpg", SUMMER, BERLIN.getRules().getOffset(SUMMER), BERLIN).assetRecordName()).orElseThrow();
         assertThat(found.master().size()).isNotEqualTo(receipt.size());
 
         fixture.faults().wrongSize(false).wrongChecksum(true);
         Path f2 = file("g.jpg", "checksum differs");
         Receipt r2 = web.send(web.reserve(Files.size(f2)), f2);
-        Found found2 = web.lookup(web.register(r2, "g.jpg", SUMMER, BERLIN).assetRecordName()).orElseThrow();
+        Found found2 = web.lookup(web.register(r2, "g.jpg", SUMMER, BERLIN.getRules().getOffset(SUMMER), BERLIN).assetRecordName()).orElseThrow();
         assertThat(found2.master().fileChecksum()).isNotEqualTo(r2.fileChecksum());
         assertThat(found2.master().size()).isEqualTo(r2.size());
     }
@@ -223,11 +223,11 @@ class IcloudWebClientTest {
         Path file = file("h.jpg", "refused");
         Receipt receipt = web.send(web.reserve(Files.size(file)), file);
         fixture.faults().rejectPutAsset(503, true, 1).rejectPutAsset(400, false, 1);
-        IcloudWebException retryable = failure(() -> web.register(receipt, "h.jpg", SUMMER, BERLIN));
+        IcloudWebException retryable = failure(() -> web.register(receipt, "h.jpg", SUMMER, BERLIN.getRules().getOffset(SUMMER), BERLIN));
         assertThat(retryable.kind()).isEqualTo(Kind.RETRYABLE);
         assertThat(retryable.getMessage()).contains("putAsset", "h.jpg", "503");
-        assertThat(failure(() -> web.register(receipt, "h.jpg", SUMMER, BERLIN)).kind()).isEqualTo(Kind.REJECTED);
-        assertThat(web.register(receipt, "h.jpg", SUMMER, BERLIN).duplicate()).isFalse();
+        assertThat(failure(() -> web.register(receipt, "h.jpg", SUMMER, BERLIN.getRules().getOffset(SUMMER), BERLIN)).kind()).isEqualTo(Kind.REJECTED);
+        assertThat(web.register(receipt, "h.jpg", SUMMER, BERLIN.getRules().getOffset(SUMMER), BERLIN).duplicate()).isFalse();
         assertThat(fixture.assetsCreated()).isEqualTo(1);
     }
 
@@ -273,7 +273,7 @@ class IcloudWebClientTest {
         fixture.faults().fail("putAsset", 421, 2);
         Path file = file("j.jpg", "421 twice");
         Receipt receipt = web.send(web.reserve(Files.size(file)), file);
-        IcloudWebException e = failure(() -> web.register(receipt, "j.jpg", SUMMER, BERLIN));
+        IcloudWebException e = failure(() -> web.register(receipt, "j.jpg", SUMMER, BERLIN.getRules().getOffset(SUMMER), BERLIN));
         assertThat(e.kind()).isEqualTo(Kind.AUTH_EXPIRED);
         assertThat(e.status()).isEqualTo(421);
     }
@@ -412,7 +412,7 @@ class IcloudWebClientTest {
     private Registration upload(PhotosWeb web, Path file) throws Exception {
         Reservation res = web.reserve(Files.size(file));
         Receipt receipt = web.send(res, file);
-        Registration r = web.register(receipt, file.getFileName().toString(), SUMMER, BERLIN);
+        Registration r = web.register(receipt, file.getFileName().toString(), SUMMER, BERLIN.getRules().getOffset(SUMMER), BERLIN);
         show(res, receipt, r);
         return r;
     }
