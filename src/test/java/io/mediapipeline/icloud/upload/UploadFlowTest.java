@@ -87,6 +87,8 @@ class UploadFlowTest {
         final Prover prover;
         final UploadLedger uploads = new UploadLedger(db.dataSource());
         final AtomicInteger refreshes = new AtomicInteger();
+        /** What each session refresh answers (icloudpd's copy was newer); false when empty. */
+        final java.util.Queue<Boolean> newerCopies = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
         Rig(String... overrides) {
             Map<String, String> keys = new LinkedHashMap<>(Map.of(
@@ -109,10 +111,10 @@ class UploadFlowTest {
             IcloudConfig icloud = IcloudConfig.withoutSecrets(s);
             shared = new IcloudDownloader(icloud, new IcloudStore(db.dataSource()), s.home(), new Activity(), metrics)
                     .accounts();
-            WebSessions sessions = new WebSessions(cfg, icloud.accounts(), shared, (dir, user) -> web,
+            WebSessions sessions = new WebSessions(cfg, icloud.accounts(), shared, (dir, user) -> web.signIn(),
                     (from, to, user) -> {
                         refreshes.incrementAndGet();
-                        return false;
+                        return Boolean.TRUE.equals(newerCopies.poll());
                     });
             picker = new BatchPicker(cfg, uploads, sessions, shared, run);
             uploader = new Uploader(cfg, uploads, picker, sessions, shared, run, metrics);
@@ -477,16 +479,19 @@ class UploadFlowTest {
     @Test
     void anAdvancedDataProtectionAccountFailsNothing() throws Exception {
         UUID id = file("adp.jpg", "original", "icloud");
-        web.pcsRequired = true;
+        web.signInFaults.add(FakePhotosWeb.web(Kind.ADP_REQUIRED, 200,
+                "this Apple ID has Advanced Data Protection on"));
         Rig r = new Rig();
         assertThat(r.uploadAll()).isEmpty();
         assertThat(delivery(id)).isNull();
         assertThat(web.count("reserve")).isZero();
         assertThat(ledger.rows("select message from pipeline_logs where stage = 'icloud-upload' and message like '%Advanced Data Protection%'"))
                 .hasSize(1);
-        r.uploadAll(); // said once per run
+        r.uploadAll(); // said once, and not asked again while icloudpd's session stays the same
         assertThat(ledger.rows("select message from pipeline_logs where stage = 'icloud-upload' and message like '%Advanced Data Protection%'"))
                 .hasSize(1);
+        assertThat(web.count("signIn")).as("no second sign-in for a refused account").isEqualTo(1);
+        assertThat(r.picker.usable("default")).isFalse();
     }
 
     @Test
@@ -653,6 +658,101 @@ class UploadFlowTest {
 
     private static com.fasterxml.jackson.databind.JsonNode evidence(UUID id) throws Exception {
         return new com.fasterxml.jackson.databind.ObjectMapper().readTree((String) delivery(id).get("evidence"));
+    }
+
+    @Test
+    void theProofAsksNothingWhileTheAccountBacksOff() throws Exception {
+        List<UUID> ids = List.of(file("t1.jpg", "original", "icloud"), file("t2.jpg", "original", "icloud"),
+                file("t3.jpg", "original", "icloud"), file("t4.jpg", "original", "icloud"));
+        Rig r = new Rig();
+        r.uploadAll();
+        ids.forEach(id -> assertThat(delivery(id)).containsEntry("state", "registered"));
+        for (int i = 0; i < 10; i++) {
+            web.lookupFaults.add(FakePhotosWeb.web(Kind.THROTTLED, 503, "slow down"));
+        }
+        long before = web.count("lookup");
+        for (int pass = 0; pass < 6; pass++) {
+            ledger.rows("update deliveries set next_check_at = now() - interval '1 second' where target = 'icloud' returning media_file_id");
+            r.prover.check();
+        }
+        assertThat(web.count("lookup") - before).as("one throttled look-up, then silence").isEqualTo(1);
+        Map<String, Object> account = ledger.rows("select state, consecutive_throttles,"
+                + " next_attempt_at < now() + interval '2 hours' as soon from icloud_accounts where account = 'default'").get(0);
+        assertThat(account).containsEntry("state", "backing-off").containsEntry("consecutive_throttles", 1)
+                .containsEntry("soon", true);
+        assertThat(r.picker.canLookUp("default")).isFalse();
+        ids.forEach(id -> assertThat(delivery(id)).containsEntry("state", "registered"));
+    }
+
+    @Test
+    void theProofAsksNothingMoreOfARefusedAccount() throws Exception {
+        UUID id = file("r1.jpg", "original", "icloud");
+        Rig r = new Rig();
+        r.uploadAll();
+        web.lookupFaults.add(FakePhotosWeb.web(Kind.UNAVAILABLE, 200, "no photos service for this account"));
+        long lookups = web.count("lookup");
+        for (int pass = 0; pass < 5; pass++) {
+            ledger.rows("update deliveries set next_check_at = now() - interval '1 second' where target = 'icloud' returning media_file_id");
+            r.prover.check();
+        }
+        assertThat(web.count("lookup") - lookups).isEqualTo(1);
+        assertThat(web.count("signIn")).as("no sign-in again for a refused account").isEqualTo(1);
+        assertThat(delivery(id)).containsEntry("state", "registered");
+        assertThat(r.picker.canLookUp("default")).isFalse();
+    }
+
+    @Test
+    void anExpiredCopyIsRenewedFromIcloudpdsNewerSessionWithoutAskingTheHousehold() throws Exception {
+        UUID id = file("renew.jpg", "original", "icloud");
+        web.registerFaults.add(FakePhotosWeb.web(Kind.AUTH_EXPIRED, 421, "session expired"));
+        Rig r = new Rig();
+        r.newerCopies.addAll(List.of(false, true)); // the first sign-in's copy, then icloudpd's newer one
+        r.uploadAll();
+        assertThat(accountState()).isNotEqualTo("auth-needed");
+        assertThat(web.count("signIn")).isEqualTo(2);
+        assertThat(delivery(id)).containsEntry("state", "registered");
+        assertThat(attempts()).containsExactly("upload:failed:0", "upload:success:1");
+    }
+
+    @Test
+    void aFailedSignInIsNotRepeatedAtEveryPoll() throws Exception {
+        UUID id = file("later.jpg", "original", "icloud");
+        web.signInFaults.add(FakePhotosWeb.web(Kind.RETRYABLE, 503, "setup unavailable"));
+        Rig r = new Rig();
+        for (int poll = 0; poll < 5; poll++) {
+            r.uploadAll();
+        }
+        assertThat(web.count("signIn")).isEqualTo(1);
+        assertThat(attempts()).containsExactly("upload:failed:0");
+        assertThat(delivery(id)).isNull();
+        assertThat(r.picker.usable("default")).isFalse();
+    }
+
+    @Test
+    void aMasterNotReturnedYetIsLookedUpAgainNotFailed() throws Exception {
+        UUID id = file("indexing.jpg", "original", "icloud");
+        Rig r = new Rig();
+        r.uploadAll();
+        web.masterHidden = true;
+        r.prove(); // the proof timeout (1 s) passes: unproven, never failed
+        assertThat(delivery(id)).containsEntry("state", "unproven");
+        assertThat((String) delivery(id).get("last_error")).contains("master not found");
+        web.masterHidden = false;
+        ledger.rows("update deliveries set next_check_at = now() - interval '1 second' where target = 'icloud' returning media_file_id");
+        r.prover.check();
+        assertThat(delivery(id)).containsEntry("state", "confirmed");
+    }
+
+    @Test
+    void theReceiptLeavesTheLedgerAtRegistration() throws Exception {
+        UUID id = file("receipt.jpg", "original", "icloud");
+        Rig r = new Rig();
+        r.uploadAll();
+        assertThat(delivery(id)).containsEntry("state", "registered");
+        com.fasterxml.jackson.databind.JsonNode e = evidence(id);
+        assertThat(e.has("receipt")).isFalse();
+        assertThat(e.path("fileChecksum").asText()).isNotEmpty();
+        assertThat(e.path("receiptSize").asLong()).isPositive();
     }
 
     private static String accountState() {
