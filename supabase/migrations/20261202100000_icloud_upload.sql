@@ -33,7 +33,8 @@ create index deliveries_icloud_open_idx on deliveries (state, next_check_at)
     where target = 'icloud' and state in ('reserved', 'sent', 'registered', 'unproven');
 create index deliveries_icloud_sent_idx on deliveries (account, sent_at) where target = 'icloud';
 
--- An upload batch counts against the account's hourly budget like an icloudpd start: one account, one budget.
+-- An upload batch that Apple throttled or refused the session for counts against the account's hourly budget like
+-- an icloudpd start (one account, one budget); a batch that went through does not.
 -- 'refused' is an upload batch the account cannot take (Advanced Data Protection, no upload service).
 alter table icloud_attempts drop constraint icloud_attempts_kind_check;
 alter table icloud_attempts add constraint icloud_attempts_kind_check

@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** At most max-attempts-per-hour icloudpd starts (downloads and logins) per account in any 60 minutes. */
+/**
+ * At most max-attempts-per-hour icloudpd starts (downloads and logins) per account in any 60 minutes; upload
+ * batches count too, but only those Apple throttled or refused the session for.
+ */
 final class CircuitBreaker {
 
     private final IcloudStore store;

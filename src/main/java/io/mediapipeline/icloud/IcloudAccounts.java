@@ -78,7 +78,10 @@ public final class IcloudAccounts {
         }
     }
 
-    /** An upload batch starts: it counts in the hourly budget like an icloudpd start. */
+    /**
+     * An upload batch starts and gets its attempt row; it counts in the hourly budget like an icloudpd start only
+     * if it ends throttled or needing a sign-in (see {@link IcloudStore#attemptsSince}).
+     */
     public long startUpload(String account) {
         return store.startAttempt(account, "upload", Instant.now());
     }

@@ -35,7 +35,6 @@ final class BatchPicker {
     private final WebSessions sessions;
     private final IcloudAccounts shared;
     private final RunContext run;
-    private final Map<String, Long> refusedInRun = new ConcurrentHashMap<>();
     private final Map<String, String> lastSkip = new ConcurrentHashMap<>();
     private volatile int turn;
     private volatile long lastPick;
@@ -59,10 +58,10 @@ final class BatchPicker {
         for (int i = 0; i < accounts.size(); i++) {
             String account = accounts.get((turn + i) % accounts.size());
             List<Candidate> files = byAccount.get(account);
-            if (files == null || files.isEmpty() || refused(account)) {
+            if (files == null || files.isEmpty()) {
                 continue;
             }
-            String blocked = shared.blocked(account, Instant.now());
+            String blocked = gate(account);
             if (blocked != null) {
                 skip(account, blocked);
                 continue;
@@ -148,7 +147,7 @@ final class BatchPicker {
                 default -> "failed";
             };
             if (outcome.equals("refused")) {
-                refuse(account, e.getMessage());
+                say(account, e.getMessage()); // the sessions keep the refusal until the session changes
             }
             shared.finishUpload(shared.startUpload(account), account, outcome, 0, "sign-in: " + e.getMessage());
         } catch (IOException e) {
@@ -157,29 +156,40 @@ final class BatchPicker {
         return null;
     }
 
-    /** The account cannot take uploads (ADP, no upload service): said once per run, its files stay pending. */
+    /**
+     * The account cannot take uploads (ADP, no upload service): said once, kept until icloudpd's session changes;
+     * its files stay pending.
+     */
     void refuse(String account, String message) {
-        Long before = refusedInRun.put(account, run.runId());
-        if (before == null || before != run.runId()) {
-            String m = "iCloud " + account + ": uploads refused: " + message + "; its files wait, nothing is marked failed";
-            LOG.warn(m);
-            ledger.log(run.runId(), "warn", m, null);
+        if (sessions.refuse(account, message)) {
+            say(account, message);
         }
     }
 
-    boolean refused(String account) {
-        Long at = refusedInRun.get(account);
-        return at != null && at == run.runId();
+    private void say(String account, String message) {
+        String m = "iCloud " + account + ": uploads refused: " + message + "; its files wait, nothing is marked failed";
+        LOG.warn(m);
+        ledger.log(run.runId(), "warn", m, null);
+    }
+
+    /**
+     * Null when the account may be asked now, else why not: the shared gate (sign-in needed, backoff, hourly limit)
+     * or the sessions' own (refused, a failed sign-in's pause). Uploads and proof look-ups both ask it, so an
+     * account backing off is not asked anything.
+     */
+    String gate(String account) {
+        String blocked = shared.blocked(account, Instant.now());
+        return blocked != null ? blocked : sessions.waiting(account, Instant.now());
     }
 
     /** Whether the account may upload now (for `once`: a blocked account's files are not waited for). */
     boolean usable(String account) {
-        return !refused(account) && shared.blocked(account, Instant.now()) == null;
+        return gate(account) == null;
     }
 
-    /** Whether the proof can look the account's files up now (look-ups do not count in the hourly budget). */
+    /** Whether the proof can look the account's files up now (for `once` too). */
     boolean canLookUp(String account) {
-        return !refused(account) && !shared.authNeeded(account);
+        return gate(account) == null;
     }
 
     boolean capsReached() {

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * its asset is read back from iCloud, not deleted, pointing to the master putAsset returned, and that master's
  * original has the uploaded size and the checksum of the upload receipt; for a share of files the original is
  * also downloaded back and must have the uploaded sha256. Not found yet is normal for a while after registration:
- * looked up again with backoff, then 'unproven' (looked up again later, never uploaded again blindly). Anything
+ * looked up again with backoff, then 'unproven' (looked up again later, never uploaded again blindly); so is an
+ * asset whose master is not returned yet (still being indexed). Anything
  * that differs fails the file with a reason naming it.
  */
 public class Prover {
@@ -38,17 +39,19 @@ public class Prover {
     private final UploadConfig cfg;
     private final UploadLedger ledger;
     private final WebSessions sessions;
+    private final BatchPicker picker;
     private final IcloudAccounts shared;
     private final RunContext run;
     private final Metrics metrics;
     private volatile long passes;
     private volatile long lastProgress = System.nanoTime();
 
-    Prover(UploadConfig cfg, UploadLedger ledger, WebSessions sessions, IcloudAccounts shared, RunContext run,
-           Metrics metrics) {
+    Prover(UploadConfig cfg, UploadLedger ledger, WebSessions sessions, BatchPicker picker, IcloudAccounts shared,
+           RunContext run, Metrics metrics) {
         this.cfg = cfg;
         this.ledger = ledger;
         this.sessions = sessions;
+        this.picker = picker;
         this.shared = shared;
         this.run = run;
         this.metrics = metrics;
@@ -63,7 +66,9 @@ public class Prover {
                 continue;
             }
             try {
-                PhotosWeb web = shared.authNeeded(p.account()) ? null : sessions.client(p.account());
+                // an account backing off, waiting for a sign-in or refused is not asked at all: each look-up it
+                // answered with a throttle would only push its backoff (shared with the download) further out
+                PhotosWeb web = picker.canLookUp(p.account()) ? sessions.client(p.account()) : null;
                 if (web == null) {
                     skipped.add(p.account());
                     continue;
@@ -91,10 +96,11 @@ public class Prover {
         int lookups = evidence.path("lookups").asInt() + 1;
         Optional<Found> found = web.lookup(p.assetRecord());
         Instant now = Instant.now();
-        if (found.isEmpty()) {
+        // an asset whose master is not returned yet is still being indexed, like one not found yet
+        if (found.isEmpty() || found.get().master() == null) {
             Instant since = p.registeredAt() != null ? p.registeredAt() : now;
             if (p.state().equals("unproven") || !now.isBefore(since.plus(cfg.proof().timeout()))) {
-                String reason = "not found in iCloud " + cfg.proof().timeout().toSeconds() + " s after registration ("
+                String reason = (found.isEmpty() ? "not found" : "its master not found") + " in iCloud " + cfg.proof().timeout().toSeconds() + " s after registration ("
                         + lookups + " look-up(s)); looked up again later, not uploaded again";
                 ledger.unproven(p.mediaId(), reason, now.plus(cfg.proof().recheck()),
                         Evidence.of("lookups", lookups).at("lastLookupAt").json());
@@ -112,9 +118,7 @@ public class Prover {
         Master m = found.get().master();
         Evidence seen = Evidence.of("lookups", lookups).at("lastLookupAt").with("assetDeleted", a.deleted())
                 .with("assetExpunged", a.expunged()).with("masterRef", a.masterRef());
-        if (m != null) {
-            seen.with("masterSize", m.size()).with("masterChecksum", m.fileChecksum()).with("masterFileName", m.fileName());
-        }
+        seen.with("masterSize", m.size()).with("masterChecksum", m.fileChecksum()).with("masterFileName", m.fileName());
         List<String> differs = differences(p, evidence, a, m);
         if (differs.isEmpty() && cfg.proof().downloadBack(p.uploadedSha256())) {
             String sha = downloadBack(web, p, m);
@@ -144,10 +148,6 @@ public class Prover {
         if (!p.masterRecord().equals(a.masterRef())) {
             d.add("the asset points to master " + a.masterRef() + ", not " + p.masterRecord());
         }
-        if (m == null) {
-            d.add("its master was not returned");
-            return d;
-        }
         if (m.size() != p.uploadedSize()) {
             d.add("the master's size is " + m.size() + ", not " + p.uploadedSize());
         }
@@ -172,12 +172,17 @@ public class Prover {
     /** Throttling and an expired session are the account's, not the file's: the whole account waits. */
     private boolean accountProblem(String account, IcloudWebException e) {
         switch (e.kind()) {
-            case THROTTLED -> shared.apply(account, "throttled", "proof look-up: " + e.getMessage());
-            case AUTH_EXPIRED -> {
-                sessions.drop(account);
-                shared.apply(account, "auth-needed", "proof look-up: " + e.getMessage());
+            case THROTTLED -> {
+                if (shared.blocked(account, Instant.now()) == null) { // one throttle backs off once, not per file
+                    shared.apply(account, "throttled", "proof look-up: " + e.getMessage());
+                }
             }
-            case ADP_REQUIRED, UNAVAILABLE -> sessions.drop(account);
+            case AUTH_EXPIRED -> {
+                if (!sessions.renewed(account)) {
+                    shared.apply(account, "auth-needed", "proof look-up: " + e.getMessage());
+                }
+            }
+            case ADP_REQUIRED, UNAVAILABLE -> picker.refuse(account, e.getMessage());
             default -> {
                 return false;
             }

@@ -50,9 +50,12 @@ public record UploadConfig(boolean enabled, URI setupUrl, List<String> accounts,
         } catch (URISyntaxException e) {
             throw new ConfigException(P + "setup-url: not a URL: '" + setup + "'");
         }
-        if (!("https".equals(setupUrl.getScheme()) || "http".equals(setupUrl.getScheme())) || setupUrl.getHost() == null
-                || setupUrl.getRawQuery() != null) {
-            throw new ConfigException(P + "setup-url: expected https://host/path without a query, got '" + setup + "'");
+        // plain http only to this machine (a test service): elsewhere it would carry the session's cookies in clear
+        boolean thisMachine = setupUrl.getHost() != null && loopback(setupUrl.getHost());
+        if (!("https".equals(setupUrl.getScheme()) || thisMachine && "http".equals(setupUrl.getScheme()))
+                || setupUrl.getHost() == null || setupUrl.getRawQuery() != null) {
+            throw new ConfigException(P + "setup-url: expected https://host/path without a query (http only for"
+                    + " localhost), got '" + setup + "'");
         }
         int parallelism = s.positive(P + "parallelism");
         if (parallelism > 2) {
@@ -76,13 +79,25 @@ public record UploadConfig(boolean enabled, URI setupUrl, List<String> accounts,
             throw new ConfigException(P + "local-files-account: no iCloud account '" + local + "' (accounts: "
                     + String.join(", ", accounts) + ")");
         }
-        String localAccount = s.bool(P + "local-files") ? (local.isEmpty() ? accounts.get(0) : local) : null;
+        String localAccount = null;
+        if (s.bool(P + "local-files")) {
+            if (accounts.isEmpty()) {
+                throw new ConfigException(P + "local-files: no iCloud account to upload local files to"
+                        + " (pipeline.source.icloud.accounts is empty)");
+            }
+            localAccount = local.isEmpty() ? accounts.get(0) : local;
+        }
         return new UploadConfig(enabled, setupUrl, accounts, s.home().resolve("state").resolve("icloud-upload"),
                 Duration.ofSeconds(s.positive(P + "poll-seconds")), s.positive(P + "batch.max-files"), parallelism,
                 s.positive(P + "max-files-per-run"), s.positive(P + "max-files-per-day"),
                 Duration.ofSeconds(s.positive(P + "request-timeout-seconds")), proof, s.positive(P + "max-attempts"),
                 localAccount, s.positive("pipeline.compress.max-failures"), s.zone(),
                 Duration.ofSeconds(s.nonNegative(P + "once-wait-seconds")));
+    }
+
+    private static boolean loopback(String host) {
+        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        return h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1") || h.matches("127(\\.\\d{1,3}){3}");
     }
 
     /** The uploader's own copy of an account's session (0700), never icloudpd's live one. */

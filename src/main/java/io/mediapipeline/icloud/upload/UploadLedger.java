@@ -116,8 +116,9 @@ public class UploadLedger {
 
     /** Step 3 done: the asset is registered; the proof looks it up from nextCheck on. */
     public void registered(UUID mediaId, String asset, String master, Instant nextCheck, String evidence) {
-        step(mediaId, "registered", "asset_record = ?, master_record = ?, next_check_at = ?,", evidence, asset, master,
-                Timestamp.from(nextCheck));
+        // the receipt (it carries the service's receipt token) was only needed to register: it goes now
+        change(mediaId, "registered", "asset_record = ?, master_record = ?, next_check_at = ?,", "receipt", evidence,
+                asset, master, Timestamp.from(nextCheck));
     }
 
     public void confirmed(UUID mediaId, String evidence) {
@@ -135,7 +136,8 @@ public class UploadLedger {
                 values (?, 'icloud', 'failed', ?, ?, ?, ?::jsonb)
                 on conflict (media_file_id, target) do update
                    set state = 'failed', last_error = excluded.last_error, next_check_at = null,
-                       evidence = coalesce(deliveries.evidence, '{}'::jsonb) || excluded.evidence, updated_at = now()""",
+                       evidence = (coalesce(deliveries.evidence, '{}'::jsonb) - 'receipt') || excluded.evidence,
+                       updated_at = now()""",
                 mediaId, account, path, reason, evidence);
     }
 
@@ -191,14 +193,20 @@ public class UploadLedger {
     }
 
     private void step(UUID mediaId, String state, String set, String evidence, Object... args) {
-        Object[] all = new Object[args.length + 3];
+        change(mediaId, state, set, "", evidence, args);
+    }
+
+    /** A step that also drops the evidence key {@code drop} ("" drops nothing). */
+    private void change(UUID mediaId, String state, String set, String drop, String evidence, Object... args) {
+        Object[] all = new Object[args.length + 4];
         System.arraycopy(args, 0, all, 0, args.length);
         all[args.length] = state;
-        all[args.length + 1] = evidence == null ? "{}" : evidence; // null would wipe what is there
-        all[args.length + 2] = mediaId;
+        all[args.length + 1] = drop;
+        all[args.length + 2] = evidence == null ? "{}" : evidence; // null would wipe what is there
+        all[args.length + 3] = mediaId;
         int n = sql.update("update deliveries set " + set + """
-                 state = coalesce(?, state), evidence = coalesce(evidence, '{}'::jsonb) || ?::jsonb, updated_at = now()
-                 where media_file_id = ? and target = 'icloud'""", all);
+                 state = coalesce(?, state), evidence = (coalesce(evidence, '{}'::jsonb) - ?::text) || ?::jsonb,
+                 updated_at = now() where media_file_id = ? and target = 'icloud'""", all);
         if (n != 1) {
             throw new IllegalStateException("no iCloud delivery row for media file " + mediaId);
         }

@@ -73,7 +73,7 @@ public class UploadStage implements Stage {
                 new IcloudWebClient(config.setupUrl(), config.requestTimeout()), SessionCopy::refresh);
         BatchPicker picker = new BatchPicker(config, ledger, sessions, shared, run);
         Uploader uploader = new Uploader(config, ledger, picker, sessions, shared, run, metrics);
-        Prover prover = new Prover(config, ledger, sessions, shared, run, metrics);
+        Prover prover = new Prover(config, ledger, sessions, picker, shared, run, metrics);
         steps.attach(uploader, prover);
         Handoff handoff = camel.getRegistry().findSingleByType(Handoff.class);
         handoff.track(STAGE, new OnceWait(once, config.onceWait(), picker, uploader, prover, ledger));

@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,7 +104,8 @@ public class Uploader {
             }
             Registration reg;
             try {
-                reg = b.web().register(receipt, fileName(c, path), capturedAt(c, path), offset(c, capturedAt(c, path)), cfg.zone());
+                Instant at = capturedAt(c, path);
+                reg = b.web().register(receipt, fileName(c, path), at, offset(c, at), cfg.zone());
             } catch (IcloudWebException e) {
                 if (e.kind() != IcloudWebException.Kind.REJECTED || !"sent".equals(c.state())) {
                     throw e;
@@ -195,13 +195,17 @@ public class Uploader {
                 metrics.increment("icloud-upload.throttled");
             }
             case AUTH_EXPIRED -> {
-                b.stop("auth-needed", e.getMessage());
-                sessions.drop(account);
-                metrics.increment("icloud-upload.auth-expired");
+                // the batch's client is gone either way; the file keeps its state and resumes in the next batch
+                if (sessions.renewed(account)) {
+                    b.stop("failed", "the session copy had expired (signed in again with icloudpd's newer session): "
+                            + e.getMessage());
+                } else {
+                    b.stop("auth-needed", e.getMessage());
+                    metrics.increment("icloud-upload.auth-expired");
+                }
             }
             case ADP_REQUIRED, UNAVAILABLE -> {
-                b.stop("refused", e.getMessage());
-                sessions.drop(account);
+                b.stop("refused", e.getMessage()); // finishBatch remembers the refusal
                 metrics.increment("icloud-upload.refused");
             }
             case RETRYABLE -> retry(b, c, path, e.getMessage());
@@ -242,8 +246,10 @@ public class Uploader {
         return c.capturedAt() != null ? c.capturedAt().toInstant() : Files.getLastModifiedTime(Path.of(path)).toInstant();
     }
 
+    /** The file's own UTC offset when the capture recorded one, else the household zone's at that instant. */
     private ZoneOffset offset(Candidate c, Instant at) {
-        return c.offsetMinutes() != null ? ZoneOffset.ofTotalSeconds(c.offsetMinutes() * 60) : cfg.zone().getRules().getOffset(at);
+        return c.offsetMinutes() != null ? ZoneOffset.ofTotalSeconds(c.offsetMinutes() * 60)
+                : cfg.zone().getRules().getOffset(at);
     }
 
     /** When an upload last moved (for `once`'s wait). */

@@ -55,7 +55,9 @@ final class FakePhotosWeb implements PhotosWeb {
     volatile String masterChecksum;
     volatile String masterRef;
     volatile byte[] downloadInstead;
-    volatile boolean pcsRequired;
+    /** Look-ups that find the asset but not its master yet (still being indexed). */
+    volatile boolean masterHidden;
+    final Deque<Object> signInFaults = new ArrayDeque<>();
     volatile boolean closed;
     private final Map<String, byte[]> sent = new HashMap<>();
     private final Map<String, AtomicInteger> lookups = new HashMap<>();
@@ -64,7 +66,7 @@ final class FakePhotosWeb implements PhotosWeb {
     @Override
     public Services services() {
         return new Services("dsid-1", "https://p01-uploadphotosws.icloud.example", "https://p01-ckdatabasews.icloud.example",
-                pcsRequired);
+                false);
     }
 
     @Override
@@ -88,7 +90,7 @@ final class FakePhotosWeb implements PhotosWeb {
 
     @Override
     public synchronized Registration register(Receipt receipt, String fileName, Instant capturedAt, ZoneOffset offset,
-                                             ZoneId localZone)
+                                              ZoneId localZone)
             throws IcloudWebException {
         calls.add("register");
         fault(registerFaults);
@@ -126,6 +128,9 @@ final class FakePhotosWeb implements PhotosWeb {
             return Optional.empty();
         }
         Asset a = new Asset(s.asset(), masterRef != null ? masterRef : s.master(), false, false, "tag-1", Instant.now());
+        if (masterHidden) {
+            return Optional.of(new Found(a, null));
+        }
         Master m = new Master(s.master(), s.fileName(), s.bytes().length + masterSizeDelta,
                 masterChecksum != null ? masterChecksum : s.checksum(), "public.jpeg", "https://cvws.example/x?tk=SECRET");
         return Optional.of(new Found(a, m));
@@ -152,6 +157,13 @@ final class FakePhotosWeb implements PhotosWeb {
     @Override
     public void close() {
         closed = true;
+    }
+
+    /** What the login gives: this fake, or the next sign-in fault. */
+    synchronized FakePhotosWeb signIn() throws IcloudWebException {
+        calls.add("signIn");
+        fault(signInFaults);
+        return this;
     }
 
     synchronized long count(String call) {

@@ -109,7 +109,7 @@ final class FixtureRig {
                     new IcloudWebClient(cfg.setupUrl(), cfg.requestTimeout()), SessionCopy::refresh);
             BatchPicker picker = new BatchPicker(cfg, uploads, sessions, shared, run);
             uploader = new Uploader(cfg, uploads, picker, sessions, shared, run, metrics);
-            prover = new Prover(cfg, uploads, sessions, shared, run, metrics);
+            prover = new Prover(cfg, uploads, sessions, picker, shared, run, metrics);
         }
 
         /** Batches until nothing more may go up now; returns them. */

@@ -3,150 +3,20 @@ package io.mediapipeline.icloud.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mediapipeline.config.Settings;
-import io.mediapipeline.flow.RunContext;
-import io.mediapipeline.icloud.IcloudAccounts;
-import io.mediapipeline.icloud.IcloudConfig;
-import io.mediapipeline.icloud.IcloudDownloader;
-import io.mediapipeline.icloud.IcloudStore;
 import io.mediapipeline.icloud.web.IcloudWebException.Kind;
-import io.mediapipeline.ledger.Claim;
-import io.mediapipeline.ledger.Database;
-import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.Hasher;
-import io.mediapipeline.media.MediaInfo;
-import io.mediapipeline.media.MediaKind;
-import io.mediapipeline.ops.Activity;
-import io.mediapipeline.ops.Metrics;
-import io.mediapipeline.support.PipelineHome;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The upload's state machine against the embedded ledger (with the app's migrations) and an in-memory iCloud
- * library: what the ledger rows say and what the library holds must agree, through crashes, faults and refusals.
+ * The upload's state machine: what goes up, each step written before the next, and crashes that resume without a
+ * second asset; caps, Live Photo pairs and local files.
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
-class UploadFlowTest {
-
-    @TempDir
-    static Path tmp;
-
-    private static PipelineHome home;
-    private static Database db;
-    private static Ledger ledger;
-    private static final AtomicInteger FILES = new AtomicInteger();
-
-    private FakePhotosWeb web;
-
-    @BeforeAll
-    static void open() {
-        home = new PipelineHome(tmp);
-        db = home.openLedger();
-        ledger = new Ledger(db.dataSource());
-    }
-
-    @AfterAll
-    static void close() {
-        if (db != null) {
-            db.close();
-        }
-    }
-
-    @BeforeEach
-    void fresh() {
-        web = new FakePhotosWeb();
-        // earlier tests' files leave the upload's view; the accounts start ready with an empty budget
-        ledger.rows("update media_files set compress_decision = null where compress_decision is not null returning id");
-        ledger.rows("delete from deliveries returning id");
-        ledger.rows("delete from icloud_attempts returning id");
-        ledger.rows("delete from icloud_accounts returning account");
-    }
-
-    /** The stage's parts as UploadStage wires them, on settings with test defaults and the given overrides. */
-    private final class Rig {
-        final UploadConfig cfg;
-        final RunContext run = new RunContext(ledger, "once", "test");
-        final Metrics metrics = new Metrics();
-        final IcloudAccounts shared;
-        final BatchPicker picker;
-        final Uploader uploader;
-        final Prover prover;
-        final UploadLedger uploads = new UploadLedger(db.dataSource());
-        final AtomicInteger refreshes = new AtomicInteger();
-
-        Rig(String... overrides) {
-            Map<String, String> keys = new LinkedHashMap<>(Map.of(
-                    "pipeline.target.icloud.enabled", "true",
-                    "pipeline.target.icloud.proof.poll-initial-ms", "1",
-                    "pipeline.target.icloud.proof.poll-max-ms", "5",
-                    "pipeline.target.icloud.proof.timeout-seconds", "1",
-                    "pipeline.target.icloud.proof.download-share-percent", "0",
-                    "pipeline.target.icloud.batch.max-files", "20",
-                    "pipeline.target.icloud.max-files-per-run", "500",
-                    "pipeline.target.icloud.local-files", "false",
-                    "pipeline.target.icloud.max-attempts", "3",
-                    "pipeline.source.icloud.max-attempts-per-hour", "100"));
-            for (int i = 0; i < overrides.length; i += 2) {
-                keys.put(overrides[i], overrides[i + 1]);
-            }
-            keys.forEach(home::set);
-            Settings s = home.settings();
-            cfg = UploadConfig.from(s);
-            IcloudConfig icloud = IcloudConfig.withoutSecrets(s);
-            shared = new IcloudDownloader(icloud, new IcloudStore(db.dataSource()), s.home(), new Activity(), metrics)
-                    .accounts();
-            WebSessions sessions = new WebSessions(cfg, icloud.accounts(), shared, (dir, user) -> web,
-                    (from, to, user) -> {
-                        refreshes.incrementAndGet();
-                        return false;
-                    });
-            picker = new BatchPicker(cfg, uploads, sessions, shared, run);
-            uploader = new Uploader(cfg, uploads, picker, sessions, shared, run, metrics);
-            prover = new Prover(cfg, uploads, sessions, shared, run, metrics);
-        }
-
-        /** Batches until nothing more may go up; returns the batches. */
-        List<UploadBatch> uploadAll() {
-            List<UploadBatch> batches = new java.util.ArrayList<>();
-            for (UploadBatch b = uploader.pickBatch(); b != null && batches.size() < 50; b = uploader.pickBatch()) {
-                batches.add(b);
-                b.getGroups().forEach(uploader::upload);
-                uploader.finishBatch(b);
-            }
-            return batches;
-        }
-
-        /** Proof passes until no file is 'registered' any more (or 10 s). */
-        void prove() throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!ledger.rows("select 1 from deliveries where target = 'icloud' and state = 'registered'").isEmpty()
-                    && System.nanoTime() < deadline) {
-                prover.check();
-                Thread.sleep(5);
-            }
-        }
-
-        long metric(String name) {
-            Number n = metrics.snapshot().get("icloud-upload." + name);
-            return n == null ? 0 : n.longValue();
-        }
-    }
-
-    // ---- what goes up, and the proof ----
+class UploadFlowTest extends UploadFlowBase {
 
     @Test
     void compressedCopyGoesUpAndIsConfirmedOnlyOnceReadBack() throws Exception {
@@ -194,104 +64,6 @@ class UploadFlowTest {
     }
 
     @Test
-    void notFoundForAWhileThenPresentIsConfirmed() throws Exception {
-        UUID id = file("late.jpg", "original", "icloud");
-        web.hiddenLookups = 3;
-        Rig r = new Rig();
-        r.uploadAll();
-        r.prove();
-        assertThat(delivery(id)).containsEntry("state", "confirmed");
-        assertThat(web.count("lookup")).isEqualTo(4);
-        assertThat(evidence(id).path("lookups").asInt()).isEqualTo(4);
-    }
-
-    @Test
-    void neverSeenIsUnprovenNotFailedAndNotUploadedAgain() throws Exception {
-        UUID id = file("ghost.jpg", "original", "icloud");
-        web.neverAppears = true;
-        Rig r = new Rig();
-        r.uploadAll();
-        r.prove();
-        Map<String, Object> d = delivery(id);
-        assertThat(d).containsEntry("state", "unproven");
-        assertThat((String) d.get("last_error")).contains("not found in iCloud").contains("not uploaded again");
-        assertThat(d.get("next_check_at")).isNotNull();
-        assertThat(r.metric("unproven")).isEqualTo(1);
-
-        // a later run neither uploads it again nor gives up on it; the recheck finds it and confirms it
-        Rig later = new Rig();
-        assertThat(later.uploadAll()).isEmpty();
-        assertThat(web.count("send")).isEqualTo(1);
-        web.neverAppears = false;
-        ledger.rows("update deliveries set next_check_at = now() - interval '1 second' where media_file_id = ? returning id", id);
-        later.prover.check();
-        assertThat(delivery(id)).containsEntry("state", "confirmed");
-        assertThat(web.library).hasSize(1);
-    }
-
-    @Test
-    void aMasterWithAnotherSizeIsFailedWithTheReason() throws Exception {
-        UUID id = file("size.jpg", "original", "icloud");
-        web.masterSizeDelta = -1;
-        Rig r = new Rig();
-        r.uploadAll();
-        r.prove();
-        assertThat(delivery(id)).containsEntry("state", "failed");
-        assertThat((String) delivery(id).get("last_error")).contains("the master's size is");
-    }
-
-    @Test
-    void aMasterWithAnotherChecksumIsFailedWithTheReason() throws Exception {
-        UUID id = file("sum.jpg", "original", "icloud");
-        web.masterChecksum = "AQAAAAAAAAAAAAAAAAAAAAAAAAAA";
-        Rig r = new Rig();
-        r.uploadAll();
-        r.prove();
-        assertThat(delivery(id)).containsEntry("state", "failed");
-        assertThat((String) delivery(id).get("last_error")).contains("checksum is AQAAAAAAAAAAAAAAAAAAAAAAAAAA");
-    }
-
-    @Test
-    void anAssetPointingToAnotherMasterIsFailed() throws Exception {
-        UUID id = file("ref.jpg", "original", "icloud");
-        web.masterRef = "SOME-OTHER-MASTER";
-        Rig r = new Rig();
-        r.uploadAll();
-        r.prove();
-        assertThat(delivery(id)).containsEntry("state", "failed");
-        assertThat((String) delivery(id).get("last_error")).contains("points to master SOME-OTHER-MASTER");
-    }
-
-    @Test
-    void downloadedBackBytesMustMatch() throws Exception {
-        UUID good = file("dl-good.jpg", "original", "icloud");
-        Rig r = new Rig("pipeline.target.icloud.proof.download-share-percent", "100");
-        r.uploadAll();
-        r.prove();
-        assertThat(delivery(good)).containsEntry("state", "confirmed");
-        assertThat(evidence(good).path("downloadedSha256").asText()).isEqualTo(row(good).get("sha256"));
-
-        UUID bad = file("dl-bad.jpg", "original", "icloud");
-        web.downloadInstead = "other bytes".getBytes(StandardCharsets.UTF_8);
-        r.uploadAll();
-        r.prove();
-        assertThat(delivery(bad)).containsEntry("state", "failed");
-        assertThat((String) delivery(bad).get("last_error")).contains("downloaded back");
-        assertThat(web.count("download")).isEqualTo(2);
-    }
-
-    @Test
-    void theDownloadShareIsFixedByContent() {
-        UploadConfig.Proof five = new UploadConfig.Proof(null, 1, 1, null, 5);
-        String sha = "0000000" + "3" + "0".repeat(56); // 3 % 100 < 5
-        String other = "000000" + "63" + "0".repeat(56); // 99 % 100
-        assertThat(five.downloadBack(sha)).isTrue();
-        assertThat(five.downloadBack(other)).isFalse();
-        assertThat(new UploadConfig.Proof(null, 1, 1, null, 100).downloadBack(other)).isTrue();
-        assertThat(new UploadConfig.Proof(null, 1, 1, null, 0).downloadBack(sha)).isFalse();
-    }
-
-    @Test
     void aFileWhoseBytesChangedIsNotConfirmed() throws Exception {
         UUID id = file("changed.jpg", "original", "icloud");
         Path original = Path.of((String) row(id).get("original_path"));
@@ -320,51 +92,6 @@ class UploadFlowTest {
         assertThat(delivery(fine)).containsEntry("state", "confirmed");
         assertThat(attempts()).containsExactly("upload:partial:1");
     }
-
-    @Test
-    void onceReportsWhatIsNotProvenAndTakesNoUploadForADownload() throws Exception {
-        UUID ghost = file("report-ghost.jpg", "original", "icloud");
-        web.neverAppears = true;
-        Rig r = new Rig();
-        r.uploadAll();
-        r.prove();
-        assertThat(attempts()).containsExactly("upload:success:1");
-
-        var handoff = new io.mediapipeline.flow.Handoff(tmp.resolve("work"), List.of());
-        List<io.mediapipeline.report.Unfinished.Item> notDone =
-                new io.mediapipeline.report.Unfinished(ledger, handoff, List.of("default")).find(r.run.runId());
-        assertThat(notDone).anySatisfy(i -> {
-            assertThat(i.what()).isEqualTo(row(ghost).get("original_path"));
-            assertThat(i.why()).startsWith("iCloud upload unproven").contains("not found in iCloud");
-        });
-        // the upload batch that succeeded is not mistaken for a download of the account
-        assertThat(notDone).anySatisfy(i -> assertThat(i.why()).startsWith("not downloaded in this run"));
-    }
-
-    @Test
-    void onceWaitsForUploadsAndProofsButNotForABlockedAccount() throws Exception {
-        UUID id = file("wait.jpg", "original", "icloud");
-        Rig r = new Rig();
-        OnceWait wait = new OnceWait(true, java.time.Duration.ofMinutes(5), r.picker, r.uploader, r.prover, r.uploads);
-        OnceWait service = new OnceWait(false, java.time.Duration.ofMinutes(5), r.picker, r.uploader, r.prover, r.uploads);
-        assertThat(wait.outstanding()).isEqualTo(1);
-        assertThat(service.outstanding()).isZero();
-
-        r.uploadAll();
-        Thread.sleep(1100); // counted at most once a second
-        assertThat(delivery(id)).containsEntry("state", "registered");
-        assertThat(wait.outstanding()).as("registered, proof pending").isEqualTo(1);
-        r.prove();
-        Thread.sleep(1100);
-        assertThat(wait.outstanding()).isZero();
-
-        file("blocked.jpg", "original", "icloud");
-        ledger.rows("update icloud_accounts set state = 'auth-needed', auth_needed_since = now() returning account");
-        Thread.sleep(1100);
-        assertThat(wait.outstanding()).as("sign-in needed: nothing to wait for").isZero();
-    }
-
-    // ---- crashes: resume without a second asset ----
 
     @Test
     void aCrashAfterReservingSendsAgainAndMakesOneAsset() throws Exception {
@@ -444,124 +171,17 @@ class UploadFlowTest {
         assertThat(web.count("register")).isEqualTo(1);
     }
 
-    // ---- the account's budget and state ----
-
     @Test
-    void throttlingStopsTheBatchAndBacksTheAccountOff() throws Exception {
-        UUID first = file("t1.jpg", "original", "icloud");
-        UUID second = file("t2.jpg", "original", "icloud");
-        web.reserveFaults.add(FakePhotosWeb.web(Kind.THROTTLED, 503, "try later"));
-        Rig r = new Rig();
-        List<UploadBatch> batches = r.uploadAll();
-        assertThat(batches).hasSize(1); // the backoff lets no second batch start
-        assertThat(delivery(first)).isNull();
-        assertThat(delivery(second)).isNull();
-        assertThat(web.count("reserve")).isEqualTo(1);
-        assertThat(accountState()).isEqualTo("backing-off");
-        assertThat(attempts()).containsExactly("upload:throttled:0");
-    }
-
-    @Test
-    void anExpiredSessionPutsTheAccountIntoSignInNeeded() throws Exception {
-        UUID id = file("exp.jpg", "original", "icloud");
-        web.registerFaults.add(FakePhotosWeb.web(Kind.AUTH_EXPIRED, 421, "session expired"));
+    void theReceiptLeavesTheLedgerAtRegistration() throws Exception {
+        UUID id = file("receipt.jpg", "original", "icloud");
         Rig r = new Rig();
         r.uploadAll();
-        assertThat(accountState()).isEqualTo("auth-needed");
-        assertThat(delivery(id)).containsEntry("state", "sent");
-        assertThat(attempts()).containsExactly("upload:auth-needed:0");
-        assertThat(web.closed).isTrue();
-        assertThat(r.uploader.pickBatch()).isNull();
-    }
-
-    @Test
-    void anAdvancedDataProtectionAccountFailsNothing() throws Exception {
-        UUID id = file("adp.jpg", "original", "icloud");
-        web.pcsRequired = true;
-        Rig r = new Rig();
-        assertThat(r.uploadAll()).isEmpty();
-        assertThat(delivery(id)).isNull();
-        assertThat(web.count("reserve")).isZero();
-        assertThat(ledger.rows("select message from pipeline_logs where stage = 'icloud-upload' and message like '%Advanced Data Protection%'"))
-                .hasSize(1);
-        r.uploadAll(); // said once per run
-        assertThat(ledger.rows("select message from pipeline_logs where stage = 'icloud-upload' and message like '%Advanced Data Protection%'"))
-                .hasSize(1);
-    }
-
-    @Test
-    void retryableFailuresKeepTheFileUntilMaxAttempts() throws Exception {
-        UUID id = file("flaky.jpg", "original", "icloud");
-        for (int i = 0; i < 3; i++) {
-            web.sendFaults.add(FakePhotosWeb.web(Kind.RETRYABLE, 500, "server error"));
-        }
-        Rig r = new Rig("pipeline.target.icloud.batch.max-files", "1");
-        UploadBatch b = r.uploader.pickBatch();
-        b.getGroups().forEach(r.uploader::upload);
-        r.uploader.finishBatch(b);
-        assertThat(delivery(id)).containsEntry("state", "reserved").containsEntry("attempts", 1);
-        r.uploadAll();
-        assertThat(delivery(id)).containsEntry("state", "failed").containsEntry("attempts", 3);
-        assertThat((String) delivery(id).get("last_error")).contains("gave up after 3 tries");
-        assertThat(web.library).isEmpty();
-    }
-
-    @Test
-    void theSessionIsNotCopiedWhileIcloudpdRunsForTheAccount() throws Exception {
-        UUID id = file("locked.jpg", "original", "icloud");
-        Rig r = new Rig();
-        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        Thread download = new Thread(() -> {
-            try {
-                r.shared.whileIdle("default", () -> {
-                    held.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    return null;
-                });
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        download.start();
-        held.await();
-        try {
-            assertThat(r.uploader.pickBatch()).isNull();
-            assertThat(r.refreshes.get()).isZero();
-        } finally {
-            release.countDown();
-            download.join();
-        }
-        r.uploadAll();
-        assertThat(r.refreshes.get()).isEqualTo(1);
         assertThat(delivery(id)).containsEntry("state", "registered");
+        com.fasterxml.jackson.databind.JsonNode e = evidence(id);
+        assertThat(e.has("receipt")).isFalse();
+        assertThat(e.path("fileChecksum").asText()).isNotEmpty();
+        assertThat(e.path("receiptSize").asLong()).isPositive();
     }
-
-    @Test
-    void theAccountsHourlyBudgetIsSharedButOnlyPushbackFromAppleSpendsIt() throws Exception {
-        for (int i = 0; i < 3; i++) {
-            file("budget" + i + ".jpg", "original", "icloud");
-        }
-        Rig r = new Rig("pipeline.target.icloud.batch.max-files", "1", "pipeline.source.icloud.max-attempts-per-hour", "2");
-        // three good batches in a row: a library going up in small batches does not use the download's budget
-        assertThat(r.uploadAll()).hasSize(3);
-        assertThat(web.library).hasSize(3);
-        assertThat(r.shared.blocked("default", java.time.Instant.now())).isNull();
-        // two icloudpd starts in the hour: the same budget now stops the upload
-        var store = new io.mediapipeline.icloud.IcloudStore(db.dataSource());
-        store.startAttempt("default", "scheduled", java.time.Instant.now());
-        store.startAttempt("default", "scheduled", java.time.Instant.now());
-        file("budget3.jpg", "original", "icloud");
-        assertThat(r.shared.blocked("default", java.time.Instant.now())).startsWith("circuit open");
-        assertThat(r.uploadAll()).isEmpty();
-        assertThat(web.library).hasSize(3);
-    }
-
-    // ---- caps, pairs, local files ----
 
     @Test
     void batchesStayUnderTheCaps() throws Exception {
@@ -604,63 +224,4 @@ class UploadFlowTest {
         assertThat(delivery(local)).containsEntry("state", "registered").containsEntry("account", "default");
     }
 
-    // ---- helpers ----
-
-    /** A stored media file; "compressed" gets a smaller copy under compressed/ (what goes up). */
-    private static UUID file(String name, String decision, String source) throws Exception {
-        int n = FILES.incrementAndGet();
-        byte[] bytes = ("original " + name + " " + n + " " + System.nanoTime()).repeat(20).getBytes(StandardCharsets.UTF_8);
-        Path original = home.home().resolve("originals").resolve(n + "_" + name);
-        Files.createDirectories(original.getParent());
-        Files.write(original, bytes);
-        String sha = Hasher.sha256(original);
-        String sourcePath = source.equals("icloud") ? home.home().resolve("inbox/icloud/default/2024/" + name).toString()
-                : "/library/" + name;
-        MediaInfo info = new MediaInfo(MediaKind.PHOTO, "jpeg", "jpg", "image/jpeg", 4, 4, null, 0, false, null, null,
-                null, null, null, null);
-        Claim claim = ledger.claim(sha, bytes.length, info, source, name, sourcePath);
-        long run = ledger.openRun("once", "test");
-        long sourceFile = ledger.admitSource(run, source, source + ":" + sha, sourcePath, bytes.length).sourceFileId();
-        ledger.markIngested(claim.mediaId(), original.toString(), sourceFile, sha);
-        String compressedPath = null;
-        Long compressedSize = null;
-        if (decision.equals("compressed")) {
-            Path c = home.home().resolve("compressed").resolve(n + "_" + name.replaceAll("\\.[A-Z]+$", "") + ".jpg");
-            Files.createDirectories(c.getParent());
-            byte[] small = ("small " + n + " " + System.nanoTime()).getBytes(StandardCharsets.UTF_8);
-            Files.write(c, small);
-            compressedPath = c.toString();
-            compressedSize = (long) small.length;
-        }
-        ledger.rows("""
-                update media_files set compress_decision = ?, compressed_path = ?, compressed_size = ?,
-                       captured_at = now() - interval '1 day', capture_offset_min = 60 where id = ? returning id""",
-                decision, compressedPath, compressedSize, claim.mediaId());
-        return claim.mediaId();
-    }
-
-    private static Map<String, Object> row(UUID id) {
-        return ledger.rows("select sha256, original_path, compressed_path from media_files where id = ?", id).get(0);
-    }
-
-    private static Map<String, Object> delivery(UUID id) {
-        List<Map<String, Object>> rows = ledger.rows("""
-                select state, account, uploaded_path, uploaded_sha256, asset_record, master_record, attempts, last_error,
-                       next_check_at, evidence::text as evidence
-                  from deliveries where media_file_id = ? and target = 'icloud'""", id);
-        return rows.isEmpty() ? null : rows.get(0);
-    }
-
-    private static com.fasterxml.jackson.databind.JsonNode evidence(UUID id) throws Exception {
-        return new com.fasterxml.jackson.databind.ObjectMapper().readTree((String) delivery(id).get("evidence"));
-    }
-
-    private static String accountState() {
-        return (String) ledger.rows("select state from icloud_accounts where account = 'default'").get(0).get("state");
-    }
-
-    private static List<String> attempts() {
-        return ledger.rows("select kind, outcome, uploaded from icloud_attempts order by id").stream()
-                .map(a -> a.get("kind") + ":" + a.get("outcome") + ":" + a.get("uploaded")).toList();
-    }
 }

@@ -53,9 +53,18 @@ class UploadSettingsTest {
                 List.of("batch.max-files", "0"), List.of("max-files-per-day", "x"),
                 List.of("proof.download-share-percent", "101"), List.of("proof.poll-max-ms", "10"),
                 List.of("setup-url", "ftp://setup.example/ws"), List.of("setup-url", "https://setup.example/ws?x=1"),
+                List.of("setup-url", "http://setup.icloud.com/setup/ws/1"), List.of("setup-url", "http://127.example/ws"),
                 List.of("max-attempts", "-1"), List.of("once-wait-seconds", "-5"))) {
             assertThatThrownBy(() -> load(P + bad.get(0) + "=" + bad.get(1) + "\n")).as(bad.toString())
                     .isInstanceOf(ConfigException.class).hasMessageStartingWith(P + bad.get(0));
         }
+    }
+
+    @Test
+    void plainHttpIsForThisMachineOnly() throws Exception {
+        assertThat(load(P + "setup-url=http://127.0.0.1:8123/setup/ws/1\n").setupUrl().getPort()).isEqualTo(8123);
+        assertThat(load(P + "setup-url=http://localhost:8123/setup/ws/1\n").setupUrl().getHost()).isEqualTo("localhost");
+        assertThatThrownBy(() -> load(P + "setup-url=http://192.168.1.5/setup/ws/1\n"))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith(P + "setup-url").hasMessageContaining("http only");
     }
 }
