@@ -35,6 +35,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -166,6 +167,7 @@ public final class IcloudBench {
         try (Child child = Child.start(classpath, cookieDir, tmp)) {
             Parts p = parts(child.setupUrl, sharePercent);
             try {
+                PhotosWeb web = p.signIn();
                 long start = System.nanoTime();
                 int batches = 0;
                 for (UploadBatch b = p.uploader.pickBatch(); b != null; b = p.uploader.pickBatch()) {
@@ -176,7 +178,9 @@ public final class IcloudBench {
                 long uploaded = System.nanoTime();
                 prove(p, ids.size());
                 long proved = System.nanoTime();
-                return figures(ids, start, uploaded, proved, batches, sharePercent);
+                ObjectNode o = figures(ids, start, uploaded, proved, batches, sharePercent);
+                o.set("lookupAloneMs", lookups(web, ids));
+                return o;
             } finally {
                 p.close.run();
             }
@@ -265,10 +269,36 @@ public final class IcloudBench {
         Object picker = make("BatchPicker", cfg, uploads, sessions, shared, run);
         Uploader uploader = (Uploader) make("Uploader", cfg, uploads, picker, sessions, shared, run, metrics);
         Prover prover = (Prover) make("Prover", cfg, uploads, sessions, shared, run, metrics);
-        return new Parts(uploader, prover, () -> ((AutoCloseable) sessions).close());
+        return new Parts(uploader, prover, sessions, () -> ((AutoCloseable) sessions).close());
     }
 
-    private record Parts(Uploader uploader, Prover prover, Closer close) {
+    /** {@code sessions} is the stage's WebSessions (package-private: reached by reflection). */
+    private record Parts(Uploader uploader, Prover prover, Object sessions, Closer close) {
+
+        /** Signs the account in as the first batch would, so that the clocks start after the sign-in. */
+        PhotosWeb signIn() throws Exception {
+            Method client = sessions.getClass().getDeclaredMethod("client", String.class);
+            client.setAccessible(true);
+            return (PhotosWeb) client.invoke(sessions, "default");
+        }
+    }
+
+    /**
+     * Each confirmed asset looked up once more, timed alone (the web client's look-up against the fixture, no ledger):
+     * how much of a file's proof time is the look-up itself.
+     */
+    private ObjectNode lookups(PhotosWeb web, List<UUID> ids) throws Exception {
+        List<Double> times = new ArrayList<>();
+        for (UUID id : ids) {
+            String asset = (String) ledger.rows("select asset_record from deliveries where media_file_id = ?"
+                    + " and target = 'icloud'", id).get(0).get("asset_record");
+            long t = System.nanoTime();
+            if (web.lookup(asset).isEmpty()) {
+                throw new IllegalStateException("confirmed asset " + asset + " not found on a second look-up");
+            }
+            times.add((System.nanoTime() - t) / 1e6);
+        }
+        return stats(times);
     }
 
     private interface Closer {
@@ -294,12 +324,14 @@ public final class IcloudBench {
             SessionCopy.refresh(cookieDir, own, USER);
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
             List<Double> perFile = new ArrayList<>();
+            List<Double> reserve = new ArrayList<>();
             // signing in is once per run in the pipeline too, outside its timed part
             try (PhotosWeb web = new IcloudWebClient(URI.create(child.setupUrl), Duration.ofSeconds(60)).signIn(own, USER)) {
                 long start = System.nanoTime();
                 for (Path f : files) {
                     long t = System.nanoTime();
                     PhotosWeb.Reservation r = web.reserve(size(f));
+                    reserve.add((System.nanoTime() - t) / 1e6);
                     HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(r.url()))
                             .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/octet-stream")
                             .POST(HttpRequest.BodyPublishers.ofFile(f)).build(), HttpResponse.BodyHandlers.ofString());
@@ -314,6 +346,7 @@ public final class IcloudBench {
                 o.put("filesPerS", round(files.size() / (wall / 1e9)));
                 o.put("msPerFile", round(wall / 1e6 / files.size()));
                 o.set("perFileMs", stats(perFile));
+                o.set("reserveMs", stats(reserve));
                 return o;
             } finally {
                 FileSystemUtils.deleteRecursively(own);
@@ -346,6 +379,7 @@ public final class IcloudBench {
         try (Child child = Child.start(classpath, cookieDir, tmp)) {
             Parts p = parts(child.setupUrl, 100);
             try {
+                p.signIn();
                 long start = System.nanoTime();
                 for (UploadBatch b = p.uploader.pickBatch(); b != null; b = p.uploader.pickBatch()) {
                     b.getGroups().forEach(p.uploader::upload);
