@@ -9,11 +9,9 @@ import io.mediapipeline.icloud.IcloudAccounts;
 import io.mediapipeline.icloud.IcloudConfig;
 import io.mediapipeline.icloud.IcloudDownloader;
 import io.mediapipeline.icloud.IcloudStore;
-import io.mediapipeline.icloud.upload.Prover;
+import io.mediapipeline.icloud.upload.UploadParts;
 import io.mediapipeline.icloud.upload.UploadBatch;
 import io.mediapipeline.icloud.upload.UploadConfig;
-import io.mediapipeline.icloud.upload.UploadLedger;
-import io.mediapipeline.icloud.upload.Uploader;
 import io.mediapipeline.icloud.web.IcloudWebClient;
 import io.mediapipeline.icloud.web.PhotosWeb;
 import io.mediapipeline.icloud.web.SessionCopy;
@@ -34,9 +32,6 @@ import java.io.RandomAccessFile;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -68,14 +63,12 @@ import org.springframework.util.FileSystemUtils;
  *
  * The fixture keeps every upload in its own memory, so it runs in a child JVM (this file started with
  * {@code --fixture}): the heap figures are this JVM's alone. Run by bench/icloud with java's source launcher on the
- * test classpath: a measurement, not a test. The stage's parts are package-private (only UploadStage builds them),
- * so they are made here by reflection with the same arguments UploadStage gives them.
+ * test classpath: a measurement, not a test. The stage's parts are wired by UploadParts, as the stage wires them.
  */
 public final class IcloudBench {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String USER = "bench.user@example.com";
-    private static final String PKG = "io.mediapipeline.icloud.upload.";
 
     /** Arguments: N, LARGE_MB, TMP, CLASSPATH; or --fixture COOKIE_DIR (the child serving the fixture). */
     public static void main(String[] args) throws Exception {
@@ -165,15 +158,15 @@ public final class IcloudBench {
             ids.add(record(f));
         }
         try (Child child = Child.start(classpath, cookieDir, tmp)) {
-            Parts p = parts(child.setupUrl, sharePercent);
+            UploadParts p = parts(child.setupUrl, sharePercent);
             try {
-                PhotosWeb web = p.signIn();
+                PhotosWeb web = p.signIn("default");
                 long start = System.nanoTime();
                 int batches = 0;
-                for (UploadBatch b = p.uploader.pickBatch(); b != null; b = p.uploader.pickBatch()) {
+                for (UploadBatch b = p.uploader().pickBatch(); b != null; b = p.uploader().pickBatch()) {
                     batches++;
-                    b.getGroups().forEach(p.uploader::upload);
-                    p.uploader.finishBatch(b);
+                    b.getGroups().forEach(p.uploader()::upload);
+                    p.uploader().finishBatch(b);
                 }
                 long uploaded = System.nanoTime();
                 prove(p, ids.size());
@@ -182,17 +175,17 @@ public final class IcloudBench {
                 o.set("lookupAloneMs", lookups(web, ids));
                 return o;
             } finally {
-                p.close.run();
+                p.close();
             }
         }
     }
 
     /** Proof passes, as the prove-icloud timer makes them, until every file has left 'registered' (or 10 min). */
-    private void prove(Parts p, int n) throws InterruptedException {
+    private void prove(UploadParts p, int n) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         while (!ledger.rows("select 1 from deliveries where target = 'icloud' and state = 'registered'").isEmpty()
                 && System.nanoTime() < deadline) {
-            p.prover.check();
+            p.prover().check();
             Thread.sleep(5);
         }
     }
@@ -237,8 +230,8 @@ public final class IcloudBench {
         return o;
     }
 
-    /** The stage's parts on bench settings, built with the arguments UploadStage gives them. */
-    private Parts parts(String setupUrl, int sharePercent) throws Exception {
+    /** The stage's parts on bench settings, wired as the stage wires them. */
+    private UploadParts parts(String setupUrl, int sharePercent) throws Exception {
         ledger.rows("delete from icloud_attempts returning id");
         ledger.rows("delete from icloud_accounts returning account");
         FileSystemUtils.deleteRecursively(home.home().resolve("state/icloud-upload"));
@@ -255,32 +248,11 @@ public final class IcloudBench {
         Settings s = home.settings();
         UploadConfig cfg = UploadConfig.from(s);
         IcloudConfig icloud = IcloudConfig.withoutSecrets(s);
-        UploadLedger uploads = new UploadLedger(db.dataSource());
         Metrics metrics = new Metrics();
         RunContext run = new RunContext(ledger, "once", "bench");
         IcloudAccounts shared = new IcloudDownloader(icloud, new IcloudStore(db.dataSource()), s.home(), new Activity(),
                 metrics).accounts();
-        Class<?> refreshType = Class.forName(PKG + "WebSessions$SessionRefresh");
-        Object refresh = Proxy.newProxyInstance(refreshType.getClassLoader(), new Class<?>[] {refreshType},
-                (proxy, method, a) -> method.getName().equals("refresh")
-                        ? SessionCopy.refresh((Path) a[0], (Path) a[1], (String) a[2]) : null);
-        Object sessions = make("WebSessions", cfg, icloud.accounts(), shared,
-                new IcloudWebClient(cfg.setupUrl(), cfg.requestTimeout()), refresh);
-        Object picker = make("BatchPicker", cfg, uploads, sessions, shared, run);
-        Uploader uploader = (Uploader) make("Uploader", cfg, uploads, picker, sessions, shared, run, metrics);
-        Prover prover = (Prover) make("Prover", cfg, uploads, sessions, shared, run, metrics);
-        return new Parts(uploader, prover, sessions, () -> ((AutoCloseable) sessions).close());
-    }
-
-    /** {@code sessions} is the stage's WebSessions (package-private: reached by reflection). */
-    private record Parts(Uploader uploader, Prover prover, Object sessions, Closer close) {
-
-        /** Signs the account in as the first batch would, so that the clocks start after the sign-in. */
-        PhotosWeb signIn() throws Exception {
-            Method client = sessions.getClass().getDeclaredMethod("client", String.class);
-            client.setAccessible(true);
-            return (PhotosWeb) client.invoke(sessions, "default");
-        }
+        return UploadParts.wire(cfg, db.dataSource(), icloud.accounts(), shared, run, metrics);
     }
 
     /**
@@ -299,20 +271,6 @@ public final class IcloudBench {
             times.add((System.nanoTime() - t) / 1e6);
         }
         return stats(times);
-    }
-
-    private interface Closer {
-        void run() throws Exception;
-    }
-
-    private static Object make(String simpleName, Object... args) throws Exception {
-        for (Constructor<?> c : Class.forName(PKG + simpleName).getDeclaredConstructors()) {
-            if (c.getParameterCount() == args.length) {
-                c.setAccessible(true);
-                return c.newInstance(args);
-            }
-        }
-        throw new IllegalStateException(simpleName + " has no constructor of " + args.length + " arguments");
     }
 
     // ---- the baseline: reserve + send with java.net.http, nothing else ----
@@ -377,20 +335,20 @@ public final class IcloudBench {
         heap.forEach(MemoryPoolMXBean::resetPeakUsage);
         ObjectNode o;
         try (Child child = Child.start(classpath, cookieDir, tmp)) {
-            Parts p = parts(child.setupUrl, 100);
+            UploadParts p = parts(child.setupUrl, 100);
             try {
-                p.signIn();
+                p.signIn("default");
                 long start = System.nanoTime();
-                for (UploadBatch b = p.uploader.pickBatch(); b != null; b = p.uploader.pickBatch()) {
-                    b.getGroups().forEach(p.uploader::upload);
-                    p.uploader.finishBatch(b);
+                for (UploadBatch b = p.uploader().pickBatch(); b != null; b = p.uploader().pickBatch()) {
+                    b.getGroups().forEach(p.uploader()::upload);
+                    p.uploader().finishBatch(b);
                 }
                 long uploaded = System.nanoTime();
                 prove(p, 1);
                 long proved = System.nanoTime();
                 o = figures(List.of(id), start, uploaded, proved, 1, 100);
             } finally {
-                p.close.run();
+                p.close();
             }
         }
         long peakSum = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();

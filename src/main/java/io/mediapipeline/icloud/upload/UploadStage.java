@@ -7,8 +7,6 @@ import io.mediapipeline.flow.Stage;
 import io.mediapipeline.icloud.IcloudAccounts;
 import io.mediapipeline.icloud.IcloudConfig;
 import io.mediapipeline.icloud.removal.RemovalConfig;
-import io.mediapipeline.icloud.web.IcloudWebClient;
-import io.mediapipeline.icloud.web.SessionCopy;
 import io.mediapipeline.ops.Metrics;
 import java.util.concurrent.ExecutorService;
 import javax.sql.DataSource;
@@ -68,24 +66,20 @@ public class UploadStage implements Stage {
         RunContext run = camel.getRegistry().findSingleByType(RunContext.class);
         Metrics metrics = camel.getRegistry().findSingleByType(Metrics.class);
         Settings s = settings != null ? settings : camel.getRegistry().findSingleByType(Settings.class);
-        UploadLedger ledger = new UploadLedger(ds);
-        WebSessions sessions = new WebSessions(config, IcloudConfig.withoutSecrets(s).accounts(), shared,
-                new IcloudWebClient(config.setupUrl(), config.requestTimeout()), SessionCopy::refresh);
-        BatchPicker picker = new BatchPicker(config, ledger, sessions, shared, run);
-        Uploader uploader = new Uploader(config, ledger, picker, sessions, shared, run, metrics);
-        Prover prover = new Prover(config, ledger, sessions, picker, shared, run, metrics);
-        steps.attach(uploader, prover);
+        UploadParts parts = UploadParts.wire(config, ds, IcloudConfig.withoutSecrets(s).accounts(), shared, run, metrics);
+        steps.attach(parts.uploader(), parts.prover());
         Handoff handoff = camel.getRegistry().findSingleByType(Handoff.class);
-        handoff.track(STAGE, new OnceWait(once, config.onceWait(), picker, uploader, prover, ledger));
-        camel.getManagementStrategy().addEventNotifier(new CloseSessions(sessions));
+        handoff.track(STAGE, new OnceWait(once, config.onceWait(), parts.picker(), parts.uploader(), parts.prover(),
+                parts.ledger()));
+        camel.getManagementStrategy().addEventNotifier(new CloseSessions(parts));
     }
 
     /** Signs the web clients out (closes them) when Camel stops. */
     private static final class CloseSessions extends EventNotifierSupport {
 
-        private final WebSessions sessions;
+        private final UploadParts sessions;
 
-        CloseSessions(WebSessions sessions) {
+        CloseSessions(UploadParts sessions) {
             this.sessions = sessions;
             setIgnoreExchangeEvents(true);
             setIgnoreRouteEvents(true);

@@ -78,7 +78,7 @@ final class FixtureRig {
         final RunContext run = new RunContext(ledger, "once", "test");
         final Metrics metrics = new Metrics();
         final IcloudAccounts shared;
-        final WebSessions sessions;
+        final UploadParts parts;
         final Uploader uploader;
         final Prover prover;
 
@@ -102,14 +102,11 @@ final class FixtureRig {
             Settings s = home.settings();
             cfg = UploadConfig.from(s);
             IcloudConfig icloud = IcloudConfig.withoutSecrets(s);
-            UploadLedger uploads = new UploadLedger(db.dataSource());
             shared = new IcloudDownloader(icloud, new IcloudStore(db.dataSource()), s.home(), new Activity(), metrics)
                     .accounts();
-            sessions = new WebSessions(cfg, icloud.accounts(), shared,
-                    new IcloudWebClient(cfg.setupUrl(), cfg.requestTimeout()), SessionCopy::refresh);
-            BatchPicker picker = new BatchPicker(cfg, uploads, sessions, shared, run);
-            uploader = new Uploader(cfg, uploads, picker, sessions, shared, run, metrics);
-            prover = new Prover(cfg, uploads, sessions, picker, shared, run, metrics);
+            parts = UploadParts.wire(cfg, db.dataSource(), icloud.accounts(), shared, run, metrics);
+            uploader = parts.uploader();
+            prover = parts.prover();
         }
 
         /** Batches until nothing more may go up now; returns them. */
@@ -135,7 +132,7 @@ final class FixtureRig {
 
         @Override
         public void close() {
-            sessions.close();
+            parts.close();
         }
     }
 

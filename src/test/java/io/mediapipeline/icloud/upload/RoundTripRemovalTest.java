@@ -93,7 +93,7 @@ class RoundTripRemovalTest {
     }
 
     private Removal removal() {
-        return new Removal(ON, db.dataSource(), home.home(), parts.sessions::client);
+        return new Removal(ON, db.dataSource(), home.home(), parts.parts::signIn);
     }
 
     private FixtureLibrary.Asset now(FixtureLibrary.Asset a) {

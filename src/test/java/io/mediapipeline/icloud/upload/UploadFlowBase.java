@@ -106,14 +106,14 @@ abstract class UploadFlowBase {
             IcloudConfig icloud = IcloudConfig.withoutSecrets(s);
             shared = new IcloudDownloader(icloud, new IcloudStore(db.dataSource()), s.home(), new Activity(), metrics)
                     .accounts();
-            WebSessions sessions = new WebSessions(cfg, icloud.accounts(), shared, (dir, user) -> web.signIn(),
+            UploadParts parts = UploadParts.wire(cfg, uploads, icloud.accounts(), shared, (dir, user) -> web.signIn(),
                     (from, to, user) -> {
                         refreshes.incrementAndGet();
                         return Boolean.TRUE.equals(newerCopies.poll());
-                    });
-            picker = new BatchPicker(cfg, uploads, sessions, shared, run);
-            uploader = new Uploader(cfg, uploads, picker, sessions, shared, run, metrics);
-            prover = new Prover(cfg, uploads, sessions, picker, shared, run, metrics);
+                    }, run, metrics);
+            picker = parts.picker();
+            uploader = parts.uploader();
+            prover = parts.prover();
         }
 
         /** Batches until nothing more may go up; returns the batches. */
