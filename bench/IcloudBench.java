@@ -237,6 +237,7 @@ public final class IcloudBench {
         FileSystemUtils.deleteRecursively(home.home().resolve("state/icloud-upload"));
         home.set("pipeline.source.icloud.username", USER)
                 .set("pipeline.target.icloud.enabled", "true")
+                .set("pipeline.compress.enabled", "true")
                 .set("pipeline.target.icloud.setup-url", setupUrl)
                 .set("pipeline.target.icloud.proof.poll-initial-ms", "1")
                 .set("pipeline.target.icloud.proof.poll-max-ms", "5")

@@ -1,5 +1,6 @@
 package io.mediapipeline.icloud.upload;
 
+import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.flow.RunContext;
@@ -36,6 +37,12 @@ public class UploadStage implements Stage {
     @Override
     public void check(Settings settings) {
         config = UploadConfig.from(settings);
+        if (config.enabled() && !settings.bool("pipeline.compress.enabled")) {
+            // a file goes up once its compress decision is made; without compression that never happens
+            throw new ConfigException(UploadConfig.P + "enabled=true needs pipeline.compress.enabled=true: a file goes up"
+                    + " to iCloud once compression has decided on it (its smaller copy, or the original where compression"
+                    + " keeps it)");
+        }
         // nothing here removes anything, but a bad removal setting is refused at the start like any other
         RemovalConfig.from(settings);
     }

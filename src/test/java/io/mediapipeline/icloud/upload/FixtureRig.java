@@ -86,6 +86,7 @@ final class FixtureRig {
             Map<String, String> keys = new LinkedHashMap<>();
             keys.put("pipeline.source.icloud.username", USER);
             keys.put("pipeline.target.icloud.enabled", "true");
+            keys.put("pipeline.compress.enabled", "true");
             keys.put("pipeline.target.icloud.setup-url", fixture.setupUrl().toString());
             keys.put("pipeline.target.icloud.proof.poll-initial-ms", "20");
             keys.put("pipeline.target.icloud.proof.poll-max-ms", "200");

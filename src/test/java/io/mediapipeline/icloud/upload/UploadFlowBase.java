@@ -97,6 +97,7 @@ abstract class UploadFlowBase {
                     "pipeline.target.icloud.local-files", "false",
                     "pipeline.target.icloud.max-attempts", "3",
                     "pipeline.source.icloud.max-attempts-per-hour", "100"));
+            keys.put("pipeline.compress.enabled", "true"); // the target refuses to start without compression
             for (int i = 0; i < overrides.length; i += 2) {
                 keys.put(overrides[i], overrides[i + 1]);
             }

@@ -22,7 +22,7 @@ class UploadSettingsTest {
     Path app;
 
     private UploadConfig load(String overrides) throws Exception {
-        return UploadConfig.from(PipelineHome.loadSettings(app, overrides, Map.of()));
+        return UploadConfig.from(PipelineHome.loadSettings(app, "pipeline.compress.enabled=true\n" + overrides, Map.of()));
     }
 
     @Test
@@ -36,6 +36,15 @@ class UploadSettingsTest {
         assertThat(c.proof().downloadSharePercent()).isEqualTo(5);
         assertThat(c.localFilesAccount()).as("local files stay home by default").isNull();
         assertThat(c.sessionDir("default")).isEqualTo(app.resolve("data/state/icloud-upload/default"));
+    }
+
+    @Test
+    void theTargetNeedsCompressionOnElseNothingWouldEverGoUp() throws Exception {
+        UploadStage stage = new UploadStage();
+        assertThatThrownBy(() -> stage.check(PipelineHome.loadSettings(app, P + "enabled=true\n", Map.of())))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith(P + "enabled=true needs pipeline.compress.enabled=true");
+        stage.check(PipelineHome.loadSettings(app, P + "enabled=true\npipeline.compress.enabled=true\n", Map.of()));
+        stage.check(PipelineHome.loadSettings(app, "", Map.of()));
     }
 
     @Test
