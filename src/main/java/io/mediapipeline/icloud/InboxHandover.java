@@ -22,7 +22,7 @@ final class InboxHandover {
 
     InboxHandover(IcloudStore store, Path home, Activity activity) {
         this.store = store;
-        this.inbox = home.resolve("inbox").resolve("icloud");
+        this.inbox = IcloudInbox.root(home);
         this.activity = activity;
     }
 

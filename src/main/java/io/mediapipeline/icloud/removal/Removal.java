@@ -1,5 +1,6 @@
 package io.mediapipeline.icloud.removal;
 
+import io.mediapipeline.icloud.IcloudInbox;
 import io.mediapipeline.icloud.web.IcloudWebException;
 import io.mediapipeline.icloud.web.PhotosWeb;
 import io.mediapipeline.icloud.web.PhotosWeb.Found;
@@ -140,7 +141,7 @@ public final class Removal {
 
     private final RemovalConfig config;
     private final RemovalLedger ledger;
-    private final Path icloudInbox;
+    private final Path home;
     private final Sessions sessions;
     private final OriginalFinder finder;
 
@@ -148,7 +149,7 @@ public final class Removal {
     public Removal(RemovalConfig config, DataSource dataSource, Path home, Sessions sessions) {
         this.config = config;
         this.ledger = new RemovalLedger(dataSource);
-        this.icloudInbox = home.resolve("inbox/icloud");
+        this.home = home;
         this.sessions = sessions;
         this.finder = new OriginalFinder(config.dateWindow());
     }
@@ -297,14 +298,7 @@ public final class Removal {
 
     /** The account under inbox/icloud/ the file was downloaded into, or null when it did not come from there. */
     private String account(RemovalLedger.Facts f) {
-        if (f.sourcePath() == null) {
-            return null;
-        }
-        Path p = Path.of(f.sourcePath()).normalize();
-        if (!p.startsWith(icloudInbox) || icloudInbox.relativize(p).getNameCount() < 2) {
-            return null;
-        }
-        return icloudInbox.relativize(p).getName(0).toString();
+        return IcloudInbox.accountOf(home, f.sourcePath());
     }
 
     /** The first ledger rule the file breaks, or null. */

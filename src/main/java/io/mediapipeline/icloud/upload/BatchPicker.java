@@ -2,6 +2,7 @@ package io.mediapipeline.icloud.upload;
 
 import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.icloud.IcloudAccounts;
+import io.mediapipeline.icloud.IcloudInbox;
 import io.mediapipeline.icloud.upload.UploadLedger.Candidate;
 import io.mediapipeline.icloud.web.IcloudWebException;
 import io.mediapipeline.icloud.web.PhotosWeb;
@@ -28,7 +29,6 @@ final class BatchPicker {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchPicker.class);
     private static final int SCAN = 5000;
-    private static final String ICLOUD_INBOX = "/inbox/icloud/";
 
     private final UploadConfig cfg;
     private final UploadLedger ledger;
@@ -101,14 +101,7 @@ final class BatchPicker {
         if (!"icloud".equals(c.source())) {
             return cfg.localFilesAccount();
         }
-        String p = c.sourcePath() == null ? "" : c.sourcePath().replace('\\', '/');
-        int at = p.indexOf(ICLOUD_INBOX);
-        if (at < 0) {
-            return null;
-        }
-        String rest = p.substring(at + ICLOUD_INBOX.length());
-        int slash = rest.indexOf('/');
-        return slash > 0 ? rest.substring(0, slash) : null;
+        return IcloudInbox.accountOf(cfg.home(), c.sourcePath());
     }
 
     /** Up to room files; a Live Photo half brings its partner along (a batch may so hold one file more). */

@@ -15,7 +15,7 @@ import java.util.List;
  * that switching it on cannot meet a bad value first. The accounts are the iCloud source's: the upload reuses
  * their icloudpd sessions and needs no password.
  */
-public record UploadConfig(boolean enabled, URI setupUrl, List<String> accounts, Path stateDir, Duration poll,
+public record UploadConfig(boolean enabled, URI setupUrl, List<String> accounts, Path home, Path stateDir, Duration poll,
                            int batchMaxFiles, int parallelism, int maxFilesPerRun, int maxFilesPerDay,
                            Duration requestTimeout, Proof proof, int maxAttempts, String localFilesAccount,
                            int compressMaxFailures, ZoneId zone, Duration onceWait) {
@@ -87,7 +87,7 @@ public record UploadConfig(boolean enabled, URI setupUrl, List<String> accounts,
             }
             localAccount = local.isEmpty() ? accounts.get(0) : local;
         }
-        return new UploadConfig(enabled, setupUrl, accounts, s.home().resolve("state").resolve("icloud-upload"),
+        return new UploadConfig(enabled, setupUrl, accounts, s.home(), s.home().resolve("state").resolve("icloud-upload"),
                 Duration.ofSeconds(s.positive(P + "poll-seconds")), s.positive(P + "batch.max-files"), parallelism,
                 s.positive(P + "max-files-per-run"), s.positive(P + "max-files-per-day"),
                 Duration.ofSeconds(s.positive(P + "request-timeout-seconds")), proof, s.positive(P + "max-attempts"),
