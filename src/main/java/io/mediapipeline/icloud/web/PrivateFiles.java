@@ -1,5 +1,6 @@
 package io.mediapipeline.icloud.web;
 
+import io.mediapipeline.flow.Durable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -10,7 +11,10 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
-/** Session files: written whole under a temporary name (mode 0600 from the start), synced, then renamed into place. */
+/**
+ * Session files: written whole under a temporary name (mode 0600 from the start), synced, renamed into place, and
+ * the folder synced.
+ */
 final class PrivateFiles {
 
     private PrivateFiles() {
@@ -28,5 +32,6 @@ final class PrivateFiles {
             ch.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Durable.syncDir(file.getParent()); // the new name survives a power cut too, not only the bytes
     }
 }
