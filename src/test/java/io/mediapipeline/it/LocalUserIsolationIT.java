@@ -211,19 +211,36 @@ class LocalUserIsolationIT {
 
         private void read(long pid) {
             String comm = ProcessTable.comm(pid);
+            // read before the environment: once the binary is no longer its parent's, the exec has happened and the
+            // environment read next is the child's own
+            boolean notExecYet = forkedJvm(pid);
             String environ = ProcessWatch.environ(pid);
             if (comm == null || environ == null) {
                 return; // ended meanwhile
             }
             cmdlines.put(pid, ProcessWatch.rawCmdline(pid));
-            if (comm.equals("java") || comm.equals("jspawnhelper")) {
-                return; // the JVM's own launcher between fork and exec: still the JVM's environment, for a moment
+            if (notExecYet || comm.equals("jspawnhelper")) {
+                // the JVM between fork and exec (its comm is then the forking thread's name, e.g. child-process-l)
+                // or its spawn helper: still the JVM's environment, for a moment
+                return;
             }
             seen.add(comm.startsWith("postgres") ? "postgres" : comm);
             for (Map.Entry<String, String> secret : secrets.entrySet()) {
                 if (environ.contains(secret.getValue())) {
                     leaks.add(comm + " (pid " + pid + ") has " + secret.getKey());
                 }
+            }
+        }
+
+        /** Still the JVM's binary, like its parent JVM: forked and not yet exec'd (a child of postgres is no JVM). */
+        private static boolean forkedJvm(long pid) {
+            try {
+                Path exe = Files.readSymbolicLink(Path.of("/proc", String.valueOf(pid), "exe"));
+                long parent = ProcessTable.stat(pid).ppid();
+                return exe.getFileName().toString().equals("java")
+                        && exe.equals(Files.readSymbolicLink(Path.of("/proc", String.valueOf(parent), "exe")));
+            } catch (IOException | RuntimeException e) {
+                return false; // gone meanwhile: the environment read says so
             }
         }
 
