@@ -1,6 +1,7 @@
 package io.mediapipeline;
 
 import io.mediapipeline.archive.OrganizeStage;
+import io.mediapipeline.cleanup.CleanupStage;
 import io.mediapipeline.cli.Backfill;
 import io.mediapipeline.cli.Doctor;
 import io.mediapipeline.cli.IcloudRemovals;
@@ -9,6 +10,7 @@ import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.CoreConfig;
 import io.mediapipeline.config.Secrets;
 import io.mediapipeline.config.Settings;
+import io.mediapipeline.flow.Guard;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.flow.Stage;
 import io.mediapipeline.flow.RunContext;
@@ -32,6 +34,8 @@ import io.mediapipeline.pixel.PixelStage;
 import io.mediapipeline.report.RunOutcome;
 import io.mediapipeline.report.RunReport;
 import io.mediapipeline.report.Unfinished;
+import io.mediapipeline.scrub.ScrubStage;
+import io.mediapipeline.verify.VerifyStage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +70,7 @@ public final class Application {
     /** The stages, in pipeline order: adding a stage is one line here. */
     static List<Stage> stages() {
         return List.of(new IcloudStage(), new IngestStage(), new OrganizeStage(), new CompressStage(), new PixelStage(),
-                new UploadStage());
+                new UploadStage(), new VerifyStage(), new CleanupStage(), new ScrubStage());
     }
 
     private static final String USAGE = """
@@ -250,6 +254,7 @@ public final class Application {
             main.bind("activity", activity);
             main.bind("failedFileExchanges", activity.failedFileExchanges());
             main.bind("metrics", metrics);
+            main.bind("guard", Guard.OPEN);
             for (Stage stage : checked.stages()) {
                 main.configure().addConfiguration(stage);
             }

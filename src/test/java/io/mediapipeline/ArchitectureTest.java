@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
 
     /** Stage packages (a source may live in its own package). */
-    private static final List<String> STAGES = List.of("icloud", "ingest", "archive", "compress", "pixel", "source", "sources");
+    private static final List<String> STAGES = List.of("icloud", "ingest", "archive", "compress", "pixel", "source", "sources",
+        "verify", "cleanup", "scrub");
 
     /** Shared packages: every stage may use them, they use no stage. */
     private static final String[] SHARED = {"io.mediapipeline.config..", "io.mediapipeline.ledger..", "io.mediapipeline.media..",

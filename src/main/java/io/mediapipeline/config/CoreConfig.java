@@ -14,7 +14,7 @@ public record CoreConfig(Path home, String node, ZoneId zone, String ffmpeg, Str
 
     /** Stages of later versions: switched on, they refuse rather than pretend. */
     private static final List<String> NOT_YET_AVAILABLE = List.of(
-            "pipeline.dedupe.near.enabled", "pipeline.cleanup.enabled");
+            "pipeline.dedupe.near.enabled");
 
     public static CoreConfig from(Settings s) {
         Path home = s.path("pipeline.home");
@@ -23,7 +23,6 @@ public record CoreConfig(Path home, String node, ZoneId zone, String ffmpeg, Str
         s.integer("pipeline.doctor.min-free-gb");
         s.positive("pipeline.errors.retry-delay-ms");
         s.integer("pipeline.dedupe.near.max-distance");
-        s.integer("pipeline.cleanup.trash-retention-days");
         s.integer("pipeline.db.embedded.port");
         s.positive("pipeline.db.pool-size");
         s.positive("pipeline.db.connect-timeout-seconds");

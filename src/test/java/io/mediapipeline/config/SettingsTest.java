@@ -52,8 +52,8 @@ class SettingsTest {
 
     @Test
     void stagesNotYetBuiltRefuseToBeEnabled() {
-        assertThatThrownBy(() -> load("pipeline.cleanup.enabled=true\n", Map.of()))
-                .hasMessageContaining("pipeline.cleanup.enabled");
+        assertThatThrownBy(() -> load("pipeline.dedupe.near.enabled=true\n", Map.of()))
+                .hasMessageContaining("pipeline.dedupe.near.enabled");
     }
 
     @Test
