@@ -3,6 +3,7 @@ package io.mediapipeline.flow;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -24,6 +25,15 @@ public interface TargetProof {
      * {@link State#WAITING} for each file, with the reason.
      */
     Map<UUID, Verdict> check(Collection<UUID> mediaFileIds);
+
+    /**
+     * Why removing the pipeline's local staging copies for this target (the Pixel bridge) would also remove the
+     * target's own copies, e.g. the phone's folder does not ignore deletes; empty when they may go. Cleanup asks
+     * before it removes any.
+     */
+    default Optional<String> localCopiesMustStay() {
+        return Optional.empty();
+    }
 
     enum State {
         /** The copy is there now; the evidence says how it was seen. */
