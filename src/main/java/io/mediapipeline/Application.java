@@ -237,6 +237,7 @@ public final class Application {
                 // `once` must notice "nothing left" quickly; the service polls at the configured pace.
                 camelProps.setProperty("pipeline.source.folder.poll-seconds", "1");
                 camelProps.setProperty("pipeline.source.inbox.poll-seconds", "1");
+                camelProps.setProperty("pipeline.verify.poll-seconds", "2");
             }
             // the one check left for serving: a source that is on has its password (doctor runs without secrets)
             List<String> icloudAccounts = IcloudConfig.from(settings).downloading();
