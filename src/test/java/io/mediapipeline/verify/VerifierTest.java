@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mediapipeline.flow.Guard;
+import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.flow.TargetProof;
 import io.mediapipeline.ledger.Database;
@@ -13,6 +14,7 @@ import io.mediapipeline.media.Hasher;
 import io.mediapipeline.media.MediaInfo;
 import io.mediapipeline.media.MediaKind;
 import io.mediapipeline.ops.Metrics;
+import io.mediapipeline.report.RunReport;
 import io.mediapipeline.support.PipelineHome;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,6 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,6 +51,7 @@ class VerifierTest {
     @TempDir
     static Path tmp;
 
+    private static PipelineHome pipeline;
     private static Database db;
     private static Ledger ledger;
     private static Path home;
@@ -60,9 +64,9 @@ class VerifierTest {
 
     @BeforeAll
     static void open() {
-        PipelineHome p = new PipelineHome(tmp);
-        home = p.home();
-        db = p.openLedger();
+        pipeline = new PipelineHome(tmp).set("pipeline.verify.enabled", "true");
+        home = pipeline.home();
+        db = pipeline.openLedger();
         ledger = new Ledger(db.dataSource());
         run = new RunContext(ledger, "once", "test");
     }
@@ -284,6 +288,48 @@ class VerifierTest {
             ledger.rows("update media_files set status = ? where id = ? returning id", status, f.id);
         }
         assertThat(history(f.id)).containsSubsequence("verified", "cleaned", "error", "cleaned");
+    }
+
+    @Test
+    void onceWaitsOnlyForFilesThatAreDueAndNotWhileTheGuardIsClosed() throws Exception {
+        try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            Handoff handoff = new Handoff(tmp.resolve("work"), List.of());
+            camel.getRegistry().bind("handoff", handoff);
+            camel.getRegistry().bind("guard", (Guard) () -> guard.blocked());
+            camel.getRegistry().bind("pixelProof", new FakeTarget("pixel", true, id -> TargetProof.Verdict.waiting("not confirmed yet", null)));
+            VerifyStage stage = new VerifyStage();
+            stage.once = true;
+            stage.check(pipeline.settings());
+            Verifier v = stage.verifier(camel, pipeline.settings(), db.dataSource(), run, new Metrics());
+            stage.configure(camel);
+            Fixture f = archived(true, false);
+
+            assertThat(handoff.pending()).isEqualTo(1);
+            guard = () -> java.util.Optional.of("NAS marker missing");
+            assertThat(handoff.pending()).isZero();
+            guard = Guard.OPEN;
+
+            // the pass asks the target bound in the registry, which is not ready: nothing left for `once` to wait for
+            assertThat(v.verify(v.pick())).containsEntry("waiting", 1);
+            assertThat(row(f.id)).containsEntry("verify_check", "pixel: not confirmed yet");
+            assertThat(handoff.pending()).isZero();
+        }
+    }
+
+    @Test
+    void theRunReportListsTheFilesThatFailedVerificationWithTheirReasons() throws Exception {
+        Fixture f = archived(true, false);
+        Files.delete(f.original);
+        pass();
+        long runId = run.rollOver();
+
+        Path report = new RunReport(ledger, home).write(runId).file();
+
+        JsonNode verify = new ObjectMapper().readTree(report.toFile()).get("verify");
+        assertThat(verify.get("errors").asInt()).isPositive();
+        assertThat(verify.get("errorFiles").toString())
+                .contains("\"file\":\"" + f.archive + "\"")
+                .contains("\"reason\":\"original " + home.relativize(f.original) + ": missing\"");
     }
 
     // ---- fixtures ---------------------------------------------------------------------------------------------
