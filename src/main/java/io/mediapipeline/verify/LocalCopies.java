@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Checks one file's local copies against the ledger: the archive copy (sorted/), the original (originals/) and the
@@ -37,6 +38,19 @@ final class LocalCopies {
 
     LocalCopies(Path home) {
         this(home, Hasher::sha256);
+    }
+
+    /**
+     * Why no copy can be judged now: the archive or originals folder itself is not there (a disk not mounted), which
+     * would otherwise read as every file missing.
+     */
+    Optional<String> unmounted() {
+        for (String dir : List.of("sorted", "originals")) {
+            if (!Files.isDirectory(home.resolve(dir))) {
+                return Optional.of(home.resolve(dir) + " is not there (is the disk mounted?)");
+            }
+        }
+        return Optional.empty();
     }
 
     Result check(VerifyLedger.Candidate c) {

@@ -71,6 +71,13 @@ public class Verifier {
     public Map<String, Integer> verify(List<VerifyLedger.Candidate> files) {
         Map<UUID, LocalCopies.Result> local = new LinkedHashMap<>();
         List<UUID> intact = new ArrayList<>();
+        Optional<String> unmounted = copies.unmounted();
+        if (unmounted.isPresent()) {
+            LOG.warn("Verify pass of {} file(s) not possible: {}", files.size(), unmounted.get());
+            Instant later = clock.instant().plus(cfg.recheck());
+            return record(files, files.stream().map(c -> new VerifyLedger.Outcome(c, VerifyLedger.Kind.WAITING,
+                    "local copies: " + unmounted.get(), null, later, null)).toList());
+        }
         for (VerifyLedger.Candidate c : files) {
             LocalCopies.Result r = copies.check(c);
             local.put(c.id(), r);
@@ -91,6 +98,10 @@ public class Verifier {
         for (VerifyLedger.Candidate c : files) {
             outcomes.add(decide(c, local.get(c.id()), verdicts, now));
         }
+        return record(files, outcomes);
+    }
+
+    private Map<String, Integer> record(List<VerifyLedger.Candidate> files, List<VerifyLedger.Outcome> outcomes) {
         int[] applied = ledger.record(outcomes, run == null ? null : run.runId(), marker);
         for (VerifyLedger.Outcome o : outcomes) {
             if (o.kind() == VerifyLedger.Kind.ERROR) {

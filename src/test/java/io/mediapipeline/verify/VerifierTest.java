@@ -253,6 +253,21 @@ class VerifierTest {
     }
 
     @Test
+    void anArchiveFolderThatIsNotThereMakesFilesWaitNotFail() throws Exception {
+        Fixture f = archived(true, false);
+        Path sorted = home.resolve("sorted");
+        Path away = home.resolve("sorted.away");
+        Files.move(sorted, away);
+        try {
+            assertThat(pass()).containsEntry("waiting", 1).containsEntry("errors", 0);
+        } finally {
+            Files.move(away, sorted);
+        }
+        assertThat(row(f.id)).containsEntry("status", "archived")
+                .containsEntry("verify_check", "local copies: " + sorted + " is not there (is the disk mounted?)");
+    }
+
+    @Test
     void whileTheGuardIsClosedNothingIsPicked() throws Exception {
         Fixture f = archived(true, false);
         guard = () -> java.util.Optional.of("NAS marker missing");
