@@ -102,16 +102,18 @@ public class Verifier {
     }
 
     private Map<String, Integer> record(List<VerifyLedger.Candidate> files, List<VerifyLedger.Outcome> outcomes) {
-        int[] applied = ledger.record(outcomes, run == null ? null : run.runId(), marker);
-        for (VerifyLedger.Outcome o : outcomes) {
-            if (o.kind() == VerifyLedger.Kind.ERROR) {
-                LOG.warn("Not verified: {}: {}", o.file().originalPath(), o.text());
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        List.of("verified", "waiting", "errors").forEach(k -> counts.put(k, 0));
+        for (VerifyLedger.Outcome o : ledger.record(outcomes, run == null ? null : run.runId(), marker)) {
+            switch (o.kind()) {
+                case VERIFIED -> counts.merge("verified", 1, Integer::sum);
+                case WAITING -> counts.merge("waiting", 1, Integer::sum);
+                case ERROR -> {
+                    counts.merge("errors", 1, Integer::sum);
+                    LOG.warn("Not verified: {}: {}", o.file().originalPath(), o.text());
+                }
             }
         }
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        counts.put("verified", applied[VerifyLedger.Kind.VERIFIED.ordinal()]);
-        counts.put("waiting", applied[VerifyLedger.Kind.WAITING.ordinal()]);
-        counts.put("errors", applied[VerifyLedger.Kind.ERROR.ordinal()]);
         counts.forEach((k, v) -> metrics.add("verify." + k, v));
         LOG.info("Verify pass: {} verified, {} waiting, {} in error (of {} picked)", counts.get("verified"),
                 counts.get("waiting"), counts.get("errors"), files.size());

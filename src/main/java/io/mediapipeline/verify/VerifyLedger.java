@@ -4,6 +4,7 @@ import io.mediapipeline.ledger.LedgerSql;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -66,12 +67,12 @@ public class VerifyLedger {
     }
 
     /**
-     * Writes a pass's outcomes in one transaction; returns how many of each kind were applied. A file changed since
-     * it was picked (status, or compress placed another copy) is left due for the next pass instead.
+     * Writes a pass's outcomes in one transaction; returns those applied. A file changed since it was picked
+     * (status, or compress placed another copy) is left due for the next pass instead.
      */
-    public int[] record(List<Outcome> outcomes, Long runId, String marker) {
+    public List<Outcome> record(List<Outcome> outcomes, Long runId, String marker) {
         return sql.inTx(j -> {
-            int[] applied = new int[Kind.values().length];
+            List<Outcome> applied = new ArrayList<>();
             for (Outcome o : outcomes) {
                 Candidate c = o.file();
                 String guard = " where id = ? and status = 'archived' and compressed_path is not distinct from ?"
@@ -95,7 +96,7 @@ public class VerifyLedger {
                             + " where id = ? and status = 'archived' and verify_check = ?", c.id(), marker);
                     continue;
                 }
-                applied[o.kind().ordinal()]++;
+                applied.add(o);
                 if (o.kind() == Kind.ERROR) {
                     j.update("""
                             insert into pipeline_logs (run_id, stage, level, message, media_file_id, source_path)

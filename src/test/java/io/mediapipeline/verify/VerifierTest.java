@@ -268,6 +268,22 @@ class VerifierTest {
     }
 
     @Test
+    void aCompressedCopyReplacedDuringThePassIsLookedAtAgainNotFailed() throws Exception {
+        Fixture f = archived(true, true);
+        Verifier v = verifier();
+        List<VerifyLedger.Candidate> picked = v.pick();
+        // compress places a new copy (another tier) and records it while the pass reads the old one
+        Files.writeString(f.compressed, "re-encoded");
+        ledger.rows("update media_files set compressed_sha256 = ?, compressed_size = ? where id = ? returning id",
+                Hasher.sha256(f.compressed), Files.size(f.compressed), f.id);
+
+        assertThat(v.verify(picked)).containsEntry("errors", 0).containsEntry("verified", 0);
+
+        assertThat(row(f.id)).containsEntry("status", "archived").containsEntry("verify_after", null);
+        assertThat(pass()).containsEntry("verified", 1);
+    }
+
+    @Test
     void whileTheGuardIsClosedNothingIsPicked() throws Exception {
         Fixture f = archived(true, false);
         guard = () -> java.util.Optional.of("NAS marker missing");
