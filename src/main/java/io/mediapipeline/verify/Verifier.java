@@ -2,7 +2,6 @@ package io.mediapipeline.verify;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mediapipeline.flow.Guard;
 import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.flow.TargetProof;
@@ -29,8 +28,7 @@ import org.slf4j.LoggerFactory;
 public class Verifier {
 
     private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
-    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final VerifyConfig cfg;
     private final VerifyLedger ledger;
@@ -157,7 +155,7 @@ public class Verifier {
                 v = TargetProof.Verdict.waiting("no answer for this file", null);
             }
             switch (v.state()) {
-                case PROVEN -> proofs.put(target.getKey(), v.evidence() == null ? Map.of() : v.evidence());
+                case PROVEN -> proofs.put(target.getKey(), v.evidence() == null ? Map.of() : plain(v.evidence()));
                 case MISSING -> missing.add(target.getKey() + ": " + v.reason());
                 case WAITING -> {
                     waiting.add(target.getKey() + ": " + v.reason());
@@ -185,6 +183,22 @@ public class Verifier {
     private static VerifyLedger.Outcome outcome(VerifyLedger.Candidate c, VerifyLedger.Kind kind, String text,
                                                 String evidence, Instant after, LocalCopies.Result local) {
         return new VerifyLedger.Outcome(c, kind, text, evidence, after, local.recordSha256());
+    }
+
+    /** A target's evidence as JSON can hold it: times, ids and paths as their text, maps and lists as they are. */
+    static Object plain(Object value) {
+        if (value instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, v) -> out.put(String.valueOf(k), plain(v)));
+            return out;
+        }
+        if (value instanceof Collection<?> c) {
+            return c.stream().map(Verifier::plain).toList();
+        }
+        if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean) {
+            return value;
+        }
+        return value.toString();
     }
 
     private static String json(Map<String, Object> evidence) {

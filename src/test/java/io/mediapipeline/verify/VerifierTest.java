@@ -87,7 +87,9 @@ class VerifierTest {
     @Test
     void allCopiesGoodAndTargetsProvenIsVerifiedWithTheEvidenceInItsHistory() throws Exception {
         Fixture f = archived(true, true);
-        targets.add(new FakeTarget("pixel", true, id -> TargetProof.Verdict.proven(Map.of("device", "PHONE", "seenAt", "2026-12-01T10:00:00Z"))));
+        Instant seen = Instant.parse("2026-12-01T10:00:00Z");
+        targets.add(new FakeTarget("pixel", true, id -> TargetProof.Verdict.proven(Map.of("device", "PHONE", "seenAt", seen,
+                "files", List.of(Path.of("DCIM/x.jpg"))))));
 
         Map<String, Integer> counts = pass();
 
@@ -106,6 +108,8 @@ class VerifierTest {
                 .contains("\"sha256\":\"" + Hasher.sha256(f.compressed) + "\"")
                 .contains("media_files.compressed_sha256");
         assertThat(evidence.at("/targets/pixel/device").asText()).isEqualTo("PHONE");
+        assertThat(evidence.at("/targets/pixel/seenAt").asText()).isEqualTo("2026-12-01T10:00:00Z");
+        assertThat(evidence.at("/targets/pixel/files/0").asText()).isEqualTo("DCIM/x.jpg");
         // the archive copy is a hard link of the original: one inode, read once; the compressed copy once
         assertThat(reads.get()).isEqualTo(2);
         assertThat(evidence.at("/copies/1/sameFileAs").asText()).isEqualTo("archive copy");
