@@ -2,7 +2,6 @@ package io.mediapipeline.icloud.upload;
 
 import io.mediapipeline.flow.CopySource;
 import io.mediapipeline.icloud.removal.Removal;
-import io.mediapipeline.icloud.removal.RemovalConfig;
 import io.mediapipeline.icloud.web.IcloudWebException;
 import io.mediapipeline.icloud.web.PhotosWeb;
 import io.mediapipeline.icloud.web.PhotosWeb.Found;
@@ -12,8 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Supplier;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,18 +26,12 @@ public class IcloudCopySource implements CopySource {
     private record Delivered(String state, String account, String asset, String sha256) {
     }
 
-    private final RemovalConfig removal;
-    private final DataSource dataSource;
-    private final Path home;
-    private final Supplier<UploadParts> parts;
+    private final Originals originals;
     private final LedgerSql sql;
 
-    public IcloudCopySource(RemovalConfig removal, DataSource dataSource, Path home, Supplier<UploadParts> parts) {
-        this.removal = removal;
-        this.dataSource = dataSource;
-        this.home = home;
-        this.parts = parts;
-        this.sql = new LedgerSql(dataSource);
+    public IcloudCopySource(Originals originals) {
+        this.originals = originals;
+        this.sql = new LedgerSql(originals.dataSource());
     }
 
     @Override
@@ -50,8 +41,9 @@ public class IcloudCopySource implements CopySource {
 
     @Override
     public Optional<String> fetch(UUID mediaFileId, String sha256, long size, Path into) throws IOException {
-        UploadParts p = parts.get();
-        if (p == null) {
+        UploadParts p = originals.parts().get();
+        Removal removal = originals.removal(originals.config());
+        if (p == null || removal == null) {
             return Optional.empty();
         }
         List<Delivered> d = sql.query("""
@@ -67,7 +59,7 @@ public class IcloudCopySource implements CopySource {
                     return download(web, up.account(), found.get(), "its upload", sha256, size, into);
                 }
             }
-            Optional<Removal.Located> original = new Removal(removal, dataSource, home, p::usable).locate(mediaFileId);
+            Optional<Removal.Located> original = removal.locate(mediaFileId);
             if (original.isPresent()) {
                 Removal.Located o = original.get();
                 return download(p.usable(o.account()), o.account(), o.found(), "its original", sha256, size, into);

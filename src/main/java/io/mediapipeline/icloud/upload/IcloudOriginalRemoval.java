@@ -5,11 +5,8 @@ import io.mediapipeline.icloud.removal.Removal;
 import io.mediapipeline.icloud.removal.RemovalConfig;
 import io.mediapipeline.icloud.removal.RemovalDecision;
 import io.mediapipeline.ledger.LedgerSql;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Supplier;
-import javax.sql.DataSource;
 
 /**
  * Cleanup's way to the removal of an iCloud original: the round trip's {@link Removal} plans (every safety rule of
@@ -18,19 +15,14 @@ import javax.sql.DataSource;
  */
 public class IcloudOriginalRemoval implements OriginalRemoval {
 
+    private final Originals originals;
     private final RemovalConfig config;
-    private final DataSource dataSource;
-    private final Path home;
-    private final Supplier<UploadParts> parts;
     private final LedgerSql sql;
 
-    /** {@code parts} gives the upload's parts once the stage has wired them (null while the upload is off). */
-    public IcloudOriginalRemoval(RemovalConfig config, DataSource dataSource, Path home, Supplier<UploadParts> parts) {
-        this.config = config;
-        this.dataSource = dataSource;
-        this.home = home;
-        this.parts = parts;
-        this.sql = new LedgerSql(dataSource);
+    public IcloudOriginalRemoval(Originals originals) {
+        this.originals = originals;
+        this.config = originals.config();
+        this.sql = new LedgerSql(originals.dataSource());
     }
 
     @Override
@@ -53,14 +45,12 @@ public class IcloudOriginalRemoval implements OriginalRemoval {
         if (!"icloud".equals(source.get(0))) {
             return new Outcome(State.NOT_APPLICABLE, "not downloaded from iCloud (source " + source.get(0) + ")");
         }
-        UploadParts p = parts.get();
-        if (p == null) {
+        // a dry run plans as one, so its icloud_removals row says so and it can never be carried out
+        Removal removal = originals.removal(dryRun ? new RemovalConfig(config.enabled(), true, config.dateWindow()) : config);
+        if (removal == null) {
             return new Outcome(State.FAILED, "not asked now: the upload to iCloud is off"
                     + " (pipeline.target.icloud.enabled=false), so no iCloud session is open");
         }
-        // a dry run plans as one, so its icloud_removals row says so and it can never be carried out
-        RemovalConfig c = dryRun ? new RemovalConfig(config.enabled(), true, config.dateWindow()) : config;
-        Removal removal = new Removal(c, dataSource, home, p::usable);
         try {
             Removal.Outcome planned = removal.plan(mediaFileId);
             if (planned instanceof Removal.Plan plan) {

@@ -65,19 +65,23 @@ public class UploadStage implements Stage {
     /** Cleanup's removal of a verified file's original from iCloud (pipeline.target.icloud.removal.*). */
     @BindToRegistry("icloudOriginalRemoval")
     public IcloudOriginalRemoval icloudOriginalRemoval(Settings settings, DataSource dataSource) {
-        return new IcloudOriginalRemoval(RemovalConfig.from(settings), dataSource, settings.home(), () -> parts);
+        return new IcloudOriginalRemoval(originals(settings, dataSource));
     }
 
     /** The scrub's restore of an original from iCloud. */
     @BindToRegistry("icloudCopySource")
     public IcloudCopySource icloudCopySource(Settings settings, DataSource dataSource) {
-        return new IcloudCopySource(RemovalConfig.from(settings), dataSource, settings.home(), () -> parts);
+        return new IcloudCopySource(originals(settings, dataSource));
     }
 
     @BindToRegistry("icloudUploadWorkers")
     public ExecutorService icloudUploadWorkers(CamelContext camel, Settings settings) {
         int n = config(settings).parallelism();
         return camel.getExecutorServiceManager().newFixedThreadPool(this, "icloud-upload", n);
+    }
+
+    private Originals originals(Settings settings, DataSource dataSource) {
+        return new Originals(RemovalConfig.from(settings), dataSource, settings.home(), () -> parts);
     }
 
     private UploadConfig config(Settings settings) {

@@ -12,12 +12,8 @@ import io.mediapipeline.icloud.removal.RemovalConfig;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.media.Hasher;
 import io.mediapipeline.support.PipelineHome;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,27 +73,17 @@ class IcloudTargetTest {
         fixture.close();
     }
 
-    /** The file's original as icloudpd found it in the library. */
-    private FixtureLibrary.Asset downloaded(UUID id) throws Exception {
-        Map<String, Object> row = rig.ledger.rows(
-                "select original_name, original_path, captured_at from media_files where id = ?", id).get(0);
-        Object t = row.get("captured_at");
-        Instant captured = t instanceof Timestamp ts ? ts.toInstant() : ((OffsetDateTime) t).toInstant();
-        return fixture.seedOriginal((String) row.get("original_name"),
-                Files.readAllBytes(Path.of((String) row.get("original_path"))), captured);
-    }
-
     private UUID fromAFolder(UUID id) {
         rig.ledger.rows("update media_files set source = 'folder', source_path = '/library/x.jpg' where id = ? returning id", id);
         return id;
     }
 
     private OriginalRemoval removal() {
-        return new IcloudOriginalRemoval(ON, db.dataSource(), home.home(), () -> parts.parts);
+        return new IcloudOriginalRemoval(new Originals(ON, db.dataSource(), home.home(), () -> parts.parts));
     }
 
     private IcloudCopySource copies() {
-        return new IcloudCopySource(ON, db.dataSource(), home.home(), () -> parts.parts);
+        return new IcloudCopySource(new Originals(ON, db.dataSource(), home.home(), () -> parts.parts));
     }
 
     private boolean deleted(FixtureLibrary.Asset a) {
@@ -142,10 +128,10 @@ class IcloudTargetTest {
     @Test
     void theOriginalGoesOnlyWhenItsCopyIsConfirmedAndADryRunChangesNothing() throws Exception {
         UUID id = rig.file("IMG_6010.JPG", true);
-        FixtureLibrary.Asset original = downloaded(id);
+        FixtureLibrary.Asset original = rig.downloaded(id);
         UUID folder = fromAFolder(rig.file("IMG_6011.JPG", true));
         UUID failed = rig.file("IMG_6012.JPG", true);
-        FixtureLibrary.Asset failedOriginal = downloaded(failed);
+        FixtureLibrary.Asset failedOriginal = rig.downloaded(failed);
         parts.uploadAll();
         parts.prove();
         rig.ledger.rows("update deliveries set state = 'failed', last_error = 'checksum differs' where media_file_id = ?"
@@ -177,7 +163,7 @@ class IcloudTargetTest {
     @Test
     void aBlockedAccountIsNotAsked() throws Exception {
         UUID id = rig.file("IMG_6020.JPG", true);
-        FixtureLibrary.Asset original = downloaded(id);
+        FixtureLibrary.Asset original = rig.downloaded(id);
         parts.uploadAll();
         parts.prove();
         parts.parts.close(); // its session is signed out: asking now would sign in again
@@ -200,7 +186,7 @@ class IcloudTargetTest {
         parts = rig.parts("pipeline.target.icloud.local-files", "true"); // a folder's file goes up too
         UUID kept = rig.file("IMG_6030.JPG", false); // compression kept the original: it went up itself
         UUID compressed = rig.file("IMG_6031.JPG", true);
-        downloaded(compressed); // its original is in the library icloudpd downloaded it from
+        rig.downloaded(compressed); // its original is in the library icloudpd downloaded it from
         UUID onlyCompressed = fromAFolder(rig.file("IMG_6032.JPG", true));
         parts.uploadAll();
         parts.prove();
