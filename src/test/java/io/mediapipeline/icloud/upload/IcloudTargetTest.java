@@ -3,74 +3,28 @@ package io.mediapipeline.icloud.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mediapipeline.fixture.FixtureLibrary;
-import io.mediapipeline.fixture.IcloudFixture;
 import io.mediapipeline.flow.OriginalRemoval;
 import io.mediapipeline.flow.OriginalRemoval.State;
 import io.mediapipeline.flow.TargetProof;
 import io.mediapipeline.flow.TargetProof.Verdict;
-import io.mediapipeline.icloud.removal.RemovalConfig;
-import io.mediapipeline.ledger.Database;
 import io.mediapipeline.media.Hasher;
-import io.mediapipeline.support.PipelineHome;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The iCloud target's beans for verify, cleanup and scrub against the fixture server, with the upload's real parts:
  * the proof from the ledger, the removal of an original only when all its rules hold, and the restore source that
  * hands out only the original's bytes.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
-class IcloudTargetTest {
+class IcloudTargetTest extends FixtureRigTest {
 
-    private static final RemovalConfig ON = new RemovalConfig(true, false, Duration.ofHours(24));
-
-    @TempDir
-    static Path tmp;
-
-    private static PipelineHome home;
-    private static Database db;
-
-    private IcloudFixture fixture;
-    private FixtureRig rig;
-    private FixtureRig.Parts parts;
-
-    @BeforeAll
-    static void open() {
-        home = new PipelineHome(tmp);
-        db = home.openLedger();
-    }
-
-    @AfterAll
-    static void close() {
-        if (db != null) {
-            db.close();
-        }
-    }
-
-    @BeforeEach
-    void fresh() throws Exception {
-        fixture = new IcloudFixture();
-        rig = new FixtureRig(home, db, fixture);
-        parts = rig.parts("pipeline.target.icloud.local-files", "false");
-    }
-
-    @AfterEach
-    void stop() {
-        parts.close();
-        fixture.close();
+    @Override
+    String[] overrides() {
+        return new String[] {"pipeline.target.icloud.local-files", "false"};
     }
 
     private UUID fromAFolder(UUID id) {

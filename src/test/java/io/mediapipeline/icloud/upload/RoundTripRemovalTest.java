@@ -3,72 +3,21 @@ package io.mediapipeline.icloud.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mediapipeline.fixture.FixtureLibrary;
-import io.mediapipeline.fixture.IcloudFixture;
 import io.mediapipeline.icloud.removal.Removal;
 import io.mediapipeline.icloud.removal.Removal.Outcome;
 import io.mediapipeline.icloud.removal.Removal.Plan;
 import io.mediapipeline.icloud.removal.Removal.Refused;
-import io.mediapipeline.icloud.removal.RemovalConfig;
 import io.mediapipeline.icloud.removal.RemovalDecision;
-import io.mediapipeline.ledger.Database;
-import io.mediapipeline.support.PipelineHome;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole round trip against the fixture: an original icloudpd downloaded is in the library, its compressed copy
  * goes up through the real stage and is confirmed, and only then, only with a decision, only for an unambiguous and
  * unchanged match, is the original marked deleted (recoverable: flagged, not gone). The copy's asset never is.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
-class RoundTripRemovalTest {
-
-    private static final RemovalConfig ON = new RemovalConfig(true, false, Duration.ofHours(24));
-
-    @TempDir
-    static Path tmp;
-
-    private static PipelineHome home;
-    private static Database db;
-
-    private IcloudFixture fixture;
-    private FixtureRig rig;
-    private FixtureRig.Parts parts;
-
-    @BeforeAll
-    static void open() {
-        home = new PipelineHome(tmp);
-        db = home.openLedger();
-    }
-
-    @AfterAll
-    static void close() {
-        if (db != null) {
-            db.close();
-        }
-    }
-
-    @BeforeEach
-    void fresh() throws Exception {
-        fixture = new IcloudFixture();
-        rig = new FixtureRig(home, db, fixture);
-        parts = rig.parts();
-    }
-
-    @AfterEach
-    void stop() {
-        parts.close();
-        fixture.close();
-    }
+class RoundTripRemovalTest extends FixtureRigTest {
 
     private void uploadAndProve() throws Exception {
         parts.uploadAll();
