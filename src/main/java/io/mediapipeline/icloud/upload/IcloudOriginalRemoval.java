@@ -37,6 +37,14 @@ public class IcloudOriginalRemoval implements OriginalRemoval {
 
     @Override
     public Outcome remove(UUID mediaFileId, String approvedBy, String why, boolean dryRun) {
+        try {
+            return removeOrSay(mediaFileId, approvedBy, why, dryRun);
+        } catch (RuntimeException e) {
+            return new Outcome(State.FAILED, "the removal failed: " + e);
+        }
+    }
+
+    private Outcome removeOrSay(UUID mediaFileId, String approvedBy, String why, boolean dryRun) {
         List<String> source = sql.query("select source from media_files where id = ?", (rs, n) -> rs.getString(1),
                 mediaFileId);
         if (source.isEmpty()) {
@@ -51,21 +59,19 @@ public class IcloudOriginalRemoval implements OriginalRemoval {
             return new Outcome(State.FAILED, "not asked now: the upload to iCloud is off"
                     + " (pipeline.target.icloud.enabled=false), so no iCloud session is open");
         }
-        try {
-            Removal.Outcome planned = removal.plan(mediaFileId);
-            if (planned instanceof Removal.Plan plan) {
-                return plan.dryRun() ? new Outcome(State.WOULD_REMOVE, describe(plan))
-                        : outcome(removal.remove(RemovalDecision.approve(plan, approvedBy, why)), plan);
-            }
-            return outcome(planned, null);
-        } catch (RuntimeException e) {
-            return new Outcome(State.FAILED, "the removal failed: " + e);
+        Removal.Outcome planned = removal.plan(mediaFileId);
+        if (planned instanceof Removal.Plan plan) {
+            // pipeline.target.icloud.removal.dry-run=true plans every removal as a dry run too
+            return plan.dryRun() ? new Outcome(State.WOULD_REMOVE, describe(plan))
+                    : outcome(removal.remove(RemovalDecision.approve(plan, approvedBy, why)), plan);
         }
+        return outcome(planned, null);
     }
 
     private static Outcome outcome(Removal.Outcome o, Removal.Plan plan) {
-        if (o instanceof Removal.Removed) {
-            return new Outcome(State.REMOVED, describe(plan) + ": in Recently Deleted, read back as deleted");
+        if (o instanceof Removal.Removed r) {
+            return new Outcome(State.REMOVED, (plan == null ? "asset " + r.assetRecord() : describe(plan))
+                    + ": in Recently Deleted, read back as deleted");
         }
         if (o instanceof Removal.Refused r) {
             return new Outcome(State.REFUSED, r.reason());
