@@ -188,20 +188,10 @@ public class PixelConfirmer {
     private PixelLedger.Check checkOne(PixelLedger.Pending p, JsonNode phone, JsonNode completion) {
         String rel = p.batchName() + "/" + Path.of(p.stagedPath()).getFileName();
         PhoneCopy copy = PhoneCopy.look(syncthing, folder, device, rel, p.size(), p.stagedVersion());
-        String firstSeen = copy.firstSeenVersion();
-        switch (copy.kind()) {
-            case UNKNOWN -> {
-                return note(p, copy.detail());
-            }
-            case ABSENT -> {
-                return note(p, "not on the phone yet", firstSeen);
-            }
-            case PARTIAL -> {
-                return note(p, copy.detail(), firstSeen);
-            }
-            default -> {
-                // PRESENT: the evidence below
-            }
+        if (copy.kind() != PhoneCopy.Kind.PRESENT) {
+            // a version first seen is recorded even while the file is not on the phone yet
+            return note(p, copy.kind() == PhoneCopy.Kind.ABSENT ? "not on the phone yet" : copy.detail(),
+                    copy.firstSeenVersion());
         }
         JsonNode entry = copy.entry();
         JsonNode global = copy.global();
@@ -221,14 +211,10 @@ public class PixelConfirmer {
         c.set("startedAt", phone.path("startedAt"));
         evidence.set("folderCompletion", completion); // context only, never the proof
         evidence.put("checkedAt", OffsetDateTime.now(ZoneOffset.UTC).toString());
-        return new PixelLedger.Check(p.id(), p.batchId(), true, evidence.toString(), firstSeen);
+        return new PixelLedger.Check(p.id(), p.batchId(), true, evidence.toString(), copy.firstSeenVersion());
     }
 
     /** Writes the outcome only when it changed: a pass over thousands of waiting files stays read-only. */
-    private static PixelLedger.Check note(PixelLedger.Pending p, String outcome) {
-        return note(p, outcome, null);
-    }
-
     private static PixelLedger.Check note(PixelLedger.Pending p, String outcome, String firstSeenVersion) {
         return outcome.equals(p.lastCheck()) && firstSeenVersion == null ? null
                 : new PixelLedger.Check(p.id(), p.batchId(), false, outcome, firstSeenVersion);
