@@ -56,6 +56,7 @@ public final class Doctor {
         d.disk(settings);
         d.database(settings);
         d.pixel(settings);
+        PhoneFolderCheck.check(settings).ifPresent(d::add);
         d.print();
         return d.failures > 0 ? 1 : 0;
     }

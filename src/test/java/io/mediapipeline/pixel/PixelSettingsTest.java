@@ -32,7 +32,7 @@ class PixelSettingsTest {
         assertThat(s.describe().get("pipeline.target.pixel.api-key")).as("never shown").isEqualTo("******");
         assertThat(s.integer("pipeline.target.pixel.batch.max-files")).isEqualTo(500);
         assertThat(s.integer("pipeline.target.pixel.batch.max-mb")).isEqualTo(5120);
-        assertThat(s.integer("pipeline.target.pixel.hold-days")).isEqualTo(7);
+        assertThat(PixelConfig.from(s).proof().holdDays()).isEqualTo(7.0);
         assertThat(s.integer("pipeline.target.pixel.live-pair-wait-seconds")).isEqualTo(60);
         assertThat(PixelConfig.from(s).staging().bridge()).isEqualTo(app.resolve("data/bridge/pixel"));
     }
