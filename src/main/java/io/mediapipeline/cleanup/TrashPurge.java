@@ -35,11 +35,15 @@ public class TrashPurge {
         this.guard = guard;
     }
 
-    /** Returns how many files it deleted. */
+    /** Returns how many files it deleted; a closed guard ends it early (a pause: the next purge goes on). */
     public synchronized int purge() throws IOException {
         int deleted = 0;
         for (CleanupLedger.Open row : ledger.purgeDue()) {
-            guard.get().require();
+            java.util.Optional<String> closed = guard.get().blocked();
+            if (closed.isPresent()) {
+                LOG.info("Purge paused: {}", closed.get());
+                return deleted;
+            }
             Path file = trash.resolve(row.trashPath());
             if (Files.deleteIfExists(file)) {
                 Durable.syncDir(file.getParent());
