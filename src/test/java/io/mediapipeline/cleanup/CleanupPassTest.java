@@ -2,7 +2,10 @@ package io.mediapipeline.cleanup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mediapipeline.flow.OriginalRemoval;
+import io.mediapipeline.report.RunReport;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.support.PipelineHome;
 import java.nio.file.Files;
@@ -136,6 +139,13 @@ class CleanupPassTest {
                 .containsEntry("path", "work/organize/" + b.sha256() + ".jpg"));
         assertThat(files.status(a)).isEqualTo("verified");
         assertThat(files.status(b)).isEqualTo("verified");
+
+        // the run report lists what would go
+        var report = new RunReport(files.ledger, files.home).write(files.run.runId());
+        JsonNode cleanup = new ObjectMapper().readTree(report.file().toFile()).get("cleanup");
+        assertThat(cleanup.get("counts").get("would-remove").asInt()).isEqualTo(2);
+        assertThat(cleanup.get("removals").findValuesAsText("path"))
+                .containsExactlyInAnyOrder("bridge/pixel/b-dry/dry-a.jpg", "work/organize/" + b.sha256() + ".jpg");
 
         // the listing does not stand in the way of the real removal later
         files.cleaner(files.config(false, true, false, true), beans).pass();
