@@ -293,4 +293,20 @@ class CleanupPassTest {
         assertThat(beans.removal.calls).hasSize(2);
         assertThat(files.status(f)).isEqualTo("cleaned");
     }
+
+    @Test
+    void onceWaitsOnlyForVerifiedFilesNoPassHasLookedAt() throws Exception {
+        UUID batch = files.batch("b-once");
+        var waiting = files.staged(files.verified("once.jpg"), batch, "b-once");
+        files.staged(files.archived("once-mate.jpg"), batch, "b-once");
+        Cleaner cleaner = files.cleaner(files.config(false, true, false, true), beans);
+        assertThat(cleaner.due()).isEqualTo(1);
+
+        cleaner.pass();
+
+        assertThat(files.status(waiting)).isEqualTo("verified");
+        assertThat(cleaner.due()).as("waiting for its batch mate is not work due now").isZero();
+        files.verified("once-later.jpg");
+        assertThat(cleaner.due()).isEqualTo(1);
+    }
 }
