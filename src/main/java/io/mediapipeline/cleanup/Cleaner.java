@@ -4,6 +4,8 @@ import io.mediapipeline.flow.GuardClosedException;
 import io.mediapipeline.flow.RunContext;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,8 +17,8 @@ import org.slf4j.LoggerFactory;
 public class Cleaner {
 
     private static final Logger LOG = LoggerFactory.getLogger(Cleaner.class);
-    /** Files one pass looks at; the rest wait for the next. */
-    static final int PER_PASS = 500;
+    /** Files read from the ledger at a time; a pass goes through every verified file, page by page. */
+    static final int PAGE = 500;
 
     private final CleanupConfig config;
     private final CleanupLedger ledger;
@@ -43,27 +45,40 @@ public class Cleaner {
         if (pausedBy(pass)) {
             return;
         }
-        for (CleanupLedger.Candidate f : ledger.verified(PER_PASS)) {
-            try (CleanupLedger.Claim claim = ledger.claim(f.id())) {
-                if (claim == null) {
-                    continue; // another pass has it, or it is no longer verified
+        UUID after = null;
+        for (List<CleanupLedger.Candidate> page = ledger.verified(null, PAGE); !page.isEmpty();
+             page = ledger.verified(after, PAGE)) {
+            for (CleanupLedger.Candidate f : page) {
+                after = f.id();
+                if (!cleanOne(f, pass)) {
+                    LOG.info("{}: {}", "Cleanup paused", pass.guard.blocked().orElse("the guard closed"));
+                    return;
                 }
-                if (files.clean(f, pass) && !config.dryRun() && claim.cleaned()) {
-                    pass.count("cleaned");
-                }
-            } catch (GuardClosedException e) {
-                LOG.info("Cleanup paused: {}", e.getMessage());
-                pass.count("paused");
-                break;
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("Cleanup of media file {} failed; it stays verified for the next pass: {}", f.id(), e.toString());
-                pass.count("failed");
             }
         }
         lastPass = started;
         if (!pass.counts().isEmpty()) {
             LOG.info("{}: {}", config.dryRun() ? "Cleanup dry run (nothing moved)" : "Cleanup pass", pass.counts());
         }
+    }
+
+    /** Cleans one file as far as it may go; false when the guard closed (the pass ends as a pause). */
+    private boolean cleanOne(CleanupLedger.Candidate f, Pass pass) {
+        try (CleanupLedger.Claim claim = ledger.claim(f.id())) {
+            if (claim == null) {
+                return true; // another pass has it, or it is no longer verified
+            }
+            if (files.clean(f, pass) && !config.dryRun() && claim.cleaned()) {
+                pass.count("cleaned");
+            }
+        } catch (GuardClosedException e) {
+            pass.count("paused");
+            return false;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Cleanup of media file {} failed; it stays verified for the next pass: {}", f.id(), e.toString());
+            pass.count("failed");
+        }
+        return true;
     }
 
     /** Logs a closed guard when it closes, and its opening when it opens again. */

@@ -22,7 +22,7 @@ class CleanupLedger {
 
     /** A verified file as cleanup needs it; paths as the ledger holds them (absolute). */
     record Candidate(UUID id, String sha256, long size, String source, String originalPath, String archivePath,
-                     Instant verifiedAt, String evidence, String compressDecision) {
+                     Instant verifiedAt, String evidence, String compressDecision, String extension) {
     }
 
     /** The file's copy in the Pixel bridge and whether every file of its batch is verified or cleaned. */
@@ -35,7 +35,7 @@ class CleanupLedger {
 
     private static final String CANDIDATE = """
             select id, sha256, size, source, original_path, archive_path, verified_at, verify_evidence::text,
-                   compress_decision from media_files""";
+                   compress_decision, extension from media_files""";
 
     private final DataSource ds;
     private final LedgerSql sql;
@@ -45,15 +45,19 @@ class CleanupLedger {
         this.sql = new LedgerSql(ds);
     }
 
-    List<Candidate> verified(int limit) {
-        return sql.query(CANDIDATE + " where status = 'verified' order by verified_at nulls first, id limit ?",
-                (rs, n) -> candidate(rs), limit);
+    /** The next page of verified files after {@code after} (null: from the start), by id. */
+    List<Candidate> verified(UUID after, int limit) {
+        return after == null
+                ? sql.query(CANDIDATE + " where status = 'verified' order by id limit ?", (rs, n) -> candidate(rs), limit)
+                : sql.query(CANDIDATE + " where status = 'verified' and id > ? order by id limit ?", (rs, n) -> candidate(rs),
+                        after, limit);
     }
 
     private static Candidate candidate(ResultSet rs) throws SQLException {
         Timestamp at = rs.getTimestamp(7);
         return new Candidate(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3), rs.getString(4),
-                rs.getString(5), rs.getString(6), at == null ? null : at.toInstant(), rs.getString(8), rs.getString(9));
+                rs.getString(5), rs.getString(6), at == null ? null : at.toInstant(), rs.getString(8), rs.getString(9),
+                rs.getString(10));
     }
 
     /** Verified files a pass has not looked at yet (for `once`: cleanup work due now). */

@@ -110,11 +110,9 @@ class FileCleanup {
                     .sorted().toList();
         }
         for (Path q : queues) {
-            try (Stream<Path> s = Files.list(q)) {
-                for (Path link : s.filter(p -> p.getFileName().toString().startsWith(f.sha256() + ".")).sorted().toList()) {
-                    addIfThere(items, "work", link, "work", Map.of("queue", q.getFileName().toString()));
-                }
-            }
+            // the hand-off name is the ledger key: <sha256>.<extension>
+            addIfThere(items, "work", q.resolve(f.sha256() + "." + f.extension()), "work",
+                    Map.of("queue", q.getFileName().toString()));
         }
     }
 

@@ -46,33 +46,47 @@ class Trash {
         guard.require();
         long row = ledger.trashing(r.mediaId(), r.runId(), r.kind(), relative, relative(target), r.size(), r.sha256(),
                 r.proof());
+        try {
+            place(r.file(), target);
+        } catch (IOException | RuntimeException e) {
+            if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS) && Files.exists(r.file(), LinkOption.NOFOLLOW_LINKS)) {
+                // nothing moved: the row says so now rather than at the next start
+                ledger.finish(row, "trashing", "undone", "the move into trash/ failed, the file stays: " + e.getMessage());
+            }
+            throw e;
+        }
+        ledger.trashed(row, retention, null);
+        LOG.info("Moved to trash ({}): {} -> {}", r.kind(), relative, relative(target));
+        return target;
+    }
+
+    /** Gives the file its trash name and takes its old one, durably (both folders synced). */
+    private static void place(Path file, Path target) throws IOException {
         Durable.createDirectories(target.getParent());
         try {
-            Files.createLink(target, r.file());
+            Files.createLink(target, file);
             Durable.syncDir(target.getParent()); // the trash name is on the disk before the old one goes
-            Files.delete(r.file());
+            Files.delete(file);
         } catch (UnsupportedOperationException | IOException e) {
-            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) || !Files.exists(r.file(), LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) || !Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
                 throw e; // not a cross-device link: something else is wrong, the recovery looks at the row
             }
-            // trash/ on another file system: a verified copy, synced, then the source goes
+            // trash/ on another file system: a copy synced to the disk, given its name without overwriting, then the
+            // source goes
             Path tmp = target.resolveSibling("." + UUID.randomUUID() + io.mediapipeline.flow.FileStore.TEMP_SUFFIX);
             try {
-                Files.copy(r.file(), tmp, StandardCopyOption.COPY_ATTRIBUTES);
+                Files.copy(file, tmp, StandardCopyOption.COPY_ATTRIBUTES);
                 Durable.syncFile(tmp);
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                Files.createLink(target, tmp);
             } finally {
                 Files.deleteIfExists(tmp);
             }
             Durable.syncDir(target.getParent());
-            Files.delete(r.file());
+            Files.delete(file);
         }
         Durable.syncFile(target);
         Durable.syncDir(target.getParent());
-        Durable.syncDir(r.file().getParent());
-        ledger.trashed(row, retention, null);
-        LOG.info("Moved to trash ({}): {} -> {}", r.kind(), relative, relative(target));
-        return target;
+        Durable.syncDir(file.getParent());
     }
 
     /** The trash place for a path, with _1, _2... when a file or an open row holds the name already. */
