@@ -198,6 +198,9 @@ class CleanupPassTest {
         Files.createDirectories(same.getParent());
         Files.copy(f.original(), same);
         Files.write(differs, new byte[] {1, 2, 3});
+        // a duplicate recorded outside duplicates/ (a backfill's in-place library) is never cleanup's to take
+        files.sql.update("insert into duplicate_files (original_file_id, duplicate_path, kind) values (?, ?, 'exact')",
+                f.id(), f.archive().toString());
         for (Path p : List.of(same, differs)) {
             files.sql.update("insert into duplicate_files (original_file_id, duplicate_path, kind) values (?, ?, 'exact')",
                     f.id(), p.toString());
@@ -209,6 +212,7 @@ class CleanupPassTest {
         assertThat(trashOf(same)).hasSameBinaryContentAs(f.original());
         assertThat(differs).exists();
         assertThat(trashOf(differs)).doesNotExist();
+        assertThat(f.archive()).exists();
         assertThat(files.removals(f)).extracting(r -> r.get("kind") + " " + r.get("state") + " " + r.get("path"))
                 .containsExactlyInAnyOrder("duplicate trashed duplicates/2026/orig_1.jpg",
                         "duplicate kept duplicates/2026/orig_2.jpg");

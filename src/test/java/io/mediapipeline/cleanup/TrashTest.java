@@ -1,6 +1,7 @@
 package io.mediapipeline.cleanup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mediapipeline.flow.Guard;
 import io.mediapipeline.ledger.Database;
@@ -158,5 +159,20 @@ class TrashTest {
         assertThat(files.removals(young)).singleElement().satisfies(r -> assertThat(r).containsEntry("state", "trashed"));
         assertThat(files.ledger.rows("select purged_at from local_removals where media_file_id = ?", old.id()).get(0)
                 .get("purged_at")).isNotNull();
+    }
+
+    @Test
+    void aMoveThatCannotBeMadeLeavesTheFileAndSaysSo() throws Exception {
+        var f = bridged("stuck.jpg");
+        // where the trash folder should be, a file is (root ignores modes, so a read-only folder would not do)
+        Path folder = files.home.resolve("trash").resolve(files.home.relativize(f.bridge())).getParent();
+        Files.createDirectories(folder.getParent());
+        Files.writeString(folder, "in the way");
+
+        assertThatThrownBy(() -> trash.move(new Trash.Removal(f.id(), files.run.runId(), "bridge", f.bridge(), 1,
+                f.sha256(), "{}"), Guard.OPEN)).isInstanceOf(java.io.IOException.class);
+
+        assertThat(f.bridge()).exists();
+        assertThat(files.removals(f)).singleElement().satisfies(r -> assertThat(r).containsEntry("state", "undone"));
     }
 }
