@@ -120,6 +120,7 @@ public class RunReport {
             doc.put("icloud", Map.of("counts", icloud.counts(), "files", icloud.files()));
         }
         VerifySection.addTo(doc, ledger, runId);
+        CleanupSection.put(doc, ledger, runId);
         List<Unfinished.Item> notDone = unfinished == null ? List.of() : unfinished.find(runId);
         if (unfinished != null) {
             doc.put("notDone", notDone);
