@@ -1,0 +1,23 @@
+package io.mediapipeline.scrub;
+
+/** One scrub run's tally, for its log line, scrub_runs and the tests. */
+final class ScrubRun {
+
+    /** What a run did: files read in full, bytes read, wall seconds, new findings, copies restored. */
+    public record Figures(int files, long bytes, double seconds, int findings, int restored) {
+
+        public double mbPerSecond() {
+            return seconds <= 0 ? 0 : bytes / (double) (1L << 20) / seconds;
+        }
+    }
+
+    int files;
+    int findings;
+    int restored;
+    int unhashed;
+    String note;
+
+    Figures figures(long bytes, double seconds) {
+        return new Figures(files, bytes, seconds, findings, restored);
+    }
+}
