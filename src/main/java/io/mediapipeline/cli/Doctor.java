@@ -115,6 +115,7 @@ public final class Doctor {
             if (settings.bool("pipeline.compress.enabled")) {
                 compression(ledger, settings.integer("pipeline.compress.max-failures"));
             }
+            ScrubCheck.of(settings, ledger).forEach(this::add);
             long stuck = ((Number) ledger.rows(
                     "select count(*) as n from media_files where status = 'error'").get(0).get("n")).longValue();
             if (stuck > 0) {

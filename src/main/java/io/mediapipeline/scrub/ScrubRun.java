@@ -1,7 +1,7 @@
 package io.mediapipeline.scrub;
 
-/** One scrub run's tally, for its log line, scrub_runs and the tests. */
-final class ScrubRun {
+/** One scrub run's tally, for its log line, scrub_runs, the tests and the benchmark. */
+public final class ScrubRun {
 
     /** What a run did: files read in full, bytes read, wall seconds, new findings, copies restored. */
     public record Figures(int files, long bytes, double seconds, int findings, int restored) {

@@ -31,7 +31,7 @@ public class ScrubStage implements Stage {
         ScrubConfig c = config != null ? config : ScrubConfig.from(settings);
         Guard guard = () -> Optional.ofNullable(camel.getRegistry().lookupByNameAndType("guard", Guard.class))
                 .orElse(Guard.OPEN).blocked();
-        return new Scrubber(c, new ScrubLedger(dataSource), ledger, guard, run::runId, settings.node(), Clock.systemUTC(),
+        return Scrubber.create(c, dataSource, ledger, guard, run::runId, settings.node(), Clock.systemUTC(),
                 () -> camel.getRegistry().findByType(CopySource.class));
     }
 }

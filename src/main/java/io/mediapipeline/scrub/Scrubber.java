@@ -19,6 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import io.mediapipeline.flow.CopySource;
+import java.util.Collection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +67,15 @@ public class Scrubber {
         this.clock = clock;
         this.reader = new RateReader(new ReadLimiter(config.maxBytesPerSecond()));
         this.restorer = new Restorer(config, scrub, reader, sources, clock);
+    }
+
+    /**
+     * A scrubber over the ledger in {@code ds}; {@code sources} are asked at each restore (another stage may bind a copy
+     * source later). Used by the stage and by bench/ScrubBench.
+     */
+    public static Scrubber create(ScrubConfig config, DataSource ds, Ledger ledger, Guard guard, LongSupplier runId,
+                                  String node, Clock clock, Supplier<Collection<CopySource>> sources) {
+        return new Scrubber(config, new ScrubLedger(ds), ledger, guard, runId, node, clock, sources::get);
     }
 
     /**
