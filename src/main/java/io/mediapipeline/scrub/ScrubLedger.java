@@ -4,8 +4,10 @@ import io.mediapipeline.ledger.LedgerSql;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -84,6 +86,12 @@ class ScrubLedger {
                 on conflict (media_file_id, path, kind) where state = 'open' do nothing""",
                 f.mediaId(), f.copy(), f.path(), f.kind(), f.expectedSha256(), f.foundSha256(), f.expectedSize(),
                 f.foundSize(), f.detail(), runId) == 1;
+    }
+
+    /** The files with an open finding now. */
+    Set<UUID> filesWithOpenFindings() {
+        return new HashSet<>(sql.query("select distinct media_file_id from scrub_findings where state = 'open'",
+                (rs, n) -> rs.getObject(1, UUID.class)));
     }
 
     /** A copy that reads right again (put back by hand): its open findings are resolved. */

@@ -1,5 +1,8 @@
 package io.mediapipeline.scrub;
 
+import java.util.Set;
+import java.util.UUID;
+
 /** One scrub run's tally, for its log line, scrub_runs, the tests and the benchmark. */
 public final class ScrubRun {
 
@@ -16,6 +19,8 @@ public final class ScrubRun {
     int restored;
     int unhashed;
     String note;
+    /** Files with an open finding when the run started: only their good copies may resolve one. */
+    Set<UUID> withOpenFindings = Set.of();
 
     Figures figures(long bytes, double seconds) {
         return new Figures(files, bytes, seconds, findings, restored);

@@ -1,5 +1,6 @@
 package io.mediapipeline.scrub;
 
+import io.mediapipeline.flow.CopySource;
 import io.mediapipeline.flow.Guard;
 import io.mediapipeline.flow.GuardClosedException;
 import io.mediapipeline.ledger.Ledger;
@@ -14,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +23,6 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
-import io.mediapipeline.flow.CopySource;
-import java.util.Collection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,6 +113,7 @@ public class Scrubber {
         List<Item> due = scrub.oldest(share);
         warnIfTooSlow(due, previous.map(p -> Duration.between(p, started)).orElse(Duration.ofDays(1)));
         ScrubRun tally = new ScrubRun();
+        tally.withOpenFindings = scrub.filesWithOpenFindings();
         String outcome = "done";
         try {
             for (Item item : due) {
@@ -172,7 +173,7 @@ public class Scrubber {
         for (Copy c : copies) {
             if (c.bad()) {
                 report(c.finding(), id, tally);
-            } else {
+            } else if (tally.withOpenFindings.contains(item.id())) {
                 scrub.resolved(item.id(), c.path().toString());
             }
         }

@@ -8,6 +8,7 @@ import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.Hasher;
+import io.mediapipeline.report.RunReport;
 import io.mediapipeline.support.PipelineHome;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -210,6 +211,12 @@ class ScrubTest {
         assertThat(sql.queryForObject("select count(*) from pipeline_logs where media_file_id = ? and level = 'warn'",
                 Long.class, m.id)).isEqualTo(1);
         assertThat(status(m)).as("a damaged compressed copy is a finding; the original is whole").isEqualTo("archived");
+
+        Files.write(m.compressed, compressed); // put back by hand
+        clock.advance(Duration.ofDays(1));
+        scrubber.run();
+        assertThat(sql.queryForList("select state from scrub_findings where media_file_id = ?", String.class, m.id))
+                .containsExactly("resolved");
     }
 
     @Test
@@ -220,6 +227,25 @@ class ScrubTest {
 
         assertThat(scrubber.run().files()).isZero();
         assertThat(sql.queryForObject("select count(*) from scrub_runs", Long.class)).isZero();
+    }
+
+    @Test
+    void theRunReportListsTheScrubAndItsFindings() throws Exception {
+        Media m = archived("reported", 20_000, null);
+        Files.delete(m.sorted);
+        clock.set(Instant.now());
+        scrubber(config(1, 0, true)).run();
+
+        var report = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(new RunReport(ledger, home).write(run.runId()).file().toFile()).get("scrub");
+
+        assertThat(report.get("runs")).hasSize(1);
+        assertThat(report.get("runs").get(0).get("files").asInt()).isEqualTo(1);
+        assertThat(report.get("runs").get(0).get("outcome").asText()).isEqualTo("done");
+        assertThat(report.get("findings")).hasSize(1);
+        assertThat(report.get("findings").get(0).get("path").asText()).isEqualTo(m.sorted.toString());
+        assertThat(report.get("findings").get(0).get("state").asText()).isEqualTo("restored");
+        run.rollOver();
     }
 
     // ---- helpers ------------------------------------------------------------------------------
@@ -332,6 +358,10 @@ class ScrubTest {
 
         TestClock(Instant now) {
             this.now = now;
+        }
+
+        void set(Instant at) {
+            now = at;
         }
 
         void advance(Duration d) {

@@ -1,0 +1,45 @@
+package io.mediapipeline.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.spi.Registry;
+import org.junit.jupiter.api.Test;
+
+/** scrub: each firing of the schedule runs the scrubber once. */
+class ScrubRouteTest extends RouteTestSupport {
+
+    @Override
+    protected List<String> routeFiles() {
+        return List.of("90-scrub.camel.yaml");
+    }
+
+    @Override
+    protected Map<String, String> properties() {
+        return Map.of("pipeline.scrub.enabled", "true");
+    }
+
+    @Override
+    protected void bindFakes(Registry registry) {
+        registry.bind("scrubber", new Object() {
+            public void run() {
+                calls.add("scrubber.run");
+            }
+        });
+    }
+
+    @Test
+    void eachFiringRunsTheScrubOnce() throws Exception {
+        // the cron trigger itself is Quartz's; what the route promises is what a firing does
+        advise("scrub", a -> a.replaceFromWith("direct:scrub-schedule"));
+        context.start();
+
+        template.sendBody("direct:scrub-schedule", null);
+        template.sendBody("direct:scrub-schedule", null);
+
+        assertThat(calls).containsExactly("scrubber.run", "scrubber.run");
+        assertThat(context.getRouteController().getRouteStatus("scrub")).isEqualTo(ServiceStatus.Started);
+    }
+}
