@@ -78,13 +78,13 @@ final class Restorer {
             Durable.makeReadOnly(tmp);
             Durable.syncFile(tmp);
             Set<Object> setAside = new HashSet<>();
-            String asidePath = setAside(first, from, setAside);
+            String asidePath = setAside(item, first, from, setAside);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             Durable.syncDir(target.getParent());
             scrub.restored(item.id(), target.toString(), from, asidePath);
             for (Copy other : lost) {
                 if (other != first) {
-                    String aside = setAside(other, from, setAside);
+                    String aside = setAside(item, other, from, setAside);
                     relink(item, target, other, first.inode());
                     scrub.restored(item.id(), other.path().toString(), target.toString(), aside);
                 }
@@ -175,9 +175,10 @@ final class Restorer {
 
     /**
      * Links the damaged bytes into quarantine/scrub/&lt;date&gt;/&lt;path under pipeline.home&gt; with a .reason.txt
-     * beside them (once per inode); null when the copy had vanished.
+     * beside them (once per inode); null when the copy had vanished. The finding names the place before the link is
+     * made, so nothing the scrub puts anywhere is ever without its ledger row.
      */
-    private String setAside(Copy bad, String from, Set<Object> done) throws IOException {
+    private String setAside(Item item, Copy bad, String from, Set<Object> done) throws IOException {
         if (bad.inode() == null || !Files.exists(bad.path(), LinkOption.NOFOLLOW_LINKS) || !done.add(bad.inode())) {
             return null;
         }
@@ -190,16 +191,19 @@ final class Restorer {
             aside = dir.resolve(rel + "_" + n);
         }
         Durable.createDirectories(aside.getParent());
+        scrub.settingAside(item.id(), bad.path().toString(), aside.toString());
         try {
             Files.createLink(aside, bad.path());
         } catch (IOException | UnsupportedOperationException e) {
             Files.copy(bad.path(), aside, StandardCopyOption.COPY_ATTRIBUTES);
             Durable.syncFile(aside);
         }
-        Files.writeString(aside.resolveSibling(aside.getFileName() + ".reason.txt"),
+        Path reason = aside.resolveSibling(aside.getFileName() + ".reason.txt");
+        Files.writeString(reason,
                 "scrub " + clock.instant() + ": " + bad.finding().kind() + " " + bad.role() + " copy " + abs + " ("
                         + bad.finding().detail() + "); expected sha256 " + bad.finding().expectedSha256()
                         + "; replaced by bytes from " + from + "\n", StandardCharsets.UTF_8);
+        Durable.syncFile(reason);
         Durable.syncDir(aside.getParent());
         return aside.toString();
     }

@@ -51,12 +51,20 @@ class ScrubLedger {
 
     /** The files read longest ago (never read first). */
     List<Item> oldest(int limit) {
+        return items("true order by scrubbed_at nulls first, id limit ?", limit);
+    }
+
+    private List<Item> items(String where, Object arg) {
         return sql.query("""
                 select id, sha256, size, original_path, archive_path, compressed_path, compressed_sha256
-                  from media_files where status in %s
-                 order by scrubbed_at nulls first, id limit ?""".formatted(SCRUBBED_STATUSES),
+                  from media_files where status in %s and %s""".formatted(SCRUBBED_STATUSES, where),
                 (rs, n) -> new Item(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getString(7)), limit);
+                        rs.getString(5), rs.getString(6), rs.getString(7)), arg);
+    }
+
+    /** The file as the ledger has it now, while it is still one the scrub reads. */
+    Optional<Item> current(UUID mediaId) {
+        return items("id = ?", mediaId).stream().findFirst();
     }
 
     long startRun(String node, Instant started, int planned) {
@@ -101,9 +109,15 @@ class ScrubLedger {
                        updated_at = now() where media_file_id = ? and path = ? and state = 'open'""", mediaId, path);
     }
 
+    /** Where the damaged bytes of this copy are about to be linked (recorded before the link is made). */
+    void settingAside(UUID mediaId, String path, String aside) {
+        sql.update("update scrub_findings set set_aside_path = ?, updated_at = now() where media_file_id = ? and path = ? and state = 'open'",
+                aside, mediaId, path);
+    }
+
     void restored(UUID mediaId, String path, String from, String setAside) {
         sql.update("""
-                update scrub_findings set state = 'restored', restored_from = ?, set_aside_path = ?, updated_at = now()
+                update scrub_findings set state = 'restored', restored_from = ?, set_aside_path = coalesce(?, set_aside_path), updated_at = now()
                  where media_file_id = ? and path = ? and state = 'open'""", from, setAside, mediaId, path);
     }
 

@@ -170,6 +170,11 @@ public class Scrubber {
             }
             copies.add(c);
         }
+        if (copies.stream().anyMatch(Copy::bad) && !scrub.current(item.id()).equals(Optional.of(item))) {
+            // another stage moved or replaced a copy (a new compressed copy, a status change) while it was read
+            LOG.info("Scrub: {} changed in the ledger while it was read; it is read again on a later run", item.id());
+            return;
+        }
         for (Copy c : copies) {
             if (c.bad()) {
                 report(c.finding(), id, tally);

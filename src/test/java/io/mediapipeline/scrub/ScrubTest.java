@@ -135,6 +135,26 @@ class ScrubTest {
     }
 
     @Test
+    void aRottenOriginalIsRestoredFromItsCopyInTrash() throws Exception {
+        // the cleanup stage's migration makes this table; without it (this branch alone) the test makes what is read
+        sql.execute("""
+                create table if not exists local_removals (id bigint generated always as identity primary key,
+                    media_file_id uuid references media_files (id), kind text, path text, trash_path text, state text)""");
+        Media m = archived("rot-trash", 80_000, null);
+        Path trashed = home.resolve("trash/duplicates/rot-trash.jpg");
+        Files.createDirectories(trashed.getParent());
+        Files.write(trashed, m.bytes);
+        sql.update("insert into local_removals (media_file_id, kind, path, trash_path, state) values (?, 'duplicate', ?, ?, 'trashed')",
+                m.id, "duplicates/rot-trash.jpg", "trash/duplicates/rot-trash.jpg");
+        byte[] damaged = flipByte(m.original, 79_999);
+
+        scrubber(config(1, 0, true)).run();
+
+        assertRestored(m, damaged, trashed.toString());
+        assertThat(Files.readAllBytes(trashed)).as("the trash copy is read, not moved").isEqualTo(m.bytes);
+    }
+
+    @Test
     void aRottenOriginalIsRestoredFromACopySource() throws Exception {
         Media m = archived("rot-source", 150_000, null);
         sources.add(new FakeSource(m.id, m.bytes));
