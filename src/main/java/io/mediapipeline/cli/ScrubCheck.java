@@ -33,12 +33,20 @@ final class ScrubCheck {
                     "see `select path, kind, detail from scrub_findings where state = 'open'`; a restored or re-placed copy"
                             + " is resolved by the next scrub that reads it"));
         }
+        Map<String, Object> c = ledger.rows("""
+                select count(*) as total,
+                       count(*) filter (where scrubbed_at > now() - make_interval(days => ?)) as covered,
+                       count(*) filter (where coalesce(scrubbed_at, created_at) < now() - make_interval(days => ?)) as overdue
+                  from media_files where status in ('archived', 'verified', 'cleaned')""", cycleDays, cycleDays).get(0);
+        long total = ((Number) c.get("total")).longValue();
+        long covered = ((Number) c.get("covered")).longValue();
         List<Map<String, Object>> last = ledger.rows("""
                 select started_at, outcome, files, bytes, seconds, findings, now() - started_at > make_interval(days => ?) as stale
-                  from scrub_runs order by started_at desc limit 1""", Math.max(2, cycleDays / 10));
+                  from scrub_runs order by started_at desc limit 1""", Math.max(2, cycleDays / 4));
         if (last.isEmpty()) {
-            out.add(new Finding(Level.WARN, "scrub", "has not run yet",
-                    "it runs on " + P + "schedule (" + settings.get(P + "schedule") + ") while the service runs"));
+            String fix = "it runs on " + P + "schedule (" + settings.get(P + "schedule") + ") while the service runs";
+            out.add(total == 0 ? new Finding(Level.OK, "scrub", "has not run yet", null)
+                    : new Finding(Level.WARN, "scrub", "has not run yet", fix));
         } else {
             Map<String, Object> r = last.get(0);
             double seconds = r.get("seconds") instanceof Number n ? n.doubleValue() : 0;
@@ -50,14 +58,14 @@ final class ScrubCheck {
                     ? new Finding(Level.WARN, "scrub", detail + "; no run since", "check that the service runs and " + P + "schedule")
                     : new Finding(Level.OK, "scrub", detail, null));
         }
-        Map<String, Object> c = ledger.rows("""
-                select count(*) as total,
-                       count(*) filter (where scrubbed_at > now() - make_interval(days => ?)) as covered
-                  from media_files where status in ('archived', 'verified', 'cleaned')""", cycleDays).get(0);
-        long total = ((Number) c.get("total")).longValue();
-        long covered = ((Number) c.get("covered")).longValue();
         out.add(new Finding(Level.OK, "scrub", String.format("coverage: %d of %d archived file(s) read in the last %d day(s)%s",
                 covered, total, cycleDays, total == 0 ? "" : String.format(" (%.0f %%)", 100.0 * covered / total)), null));
+        long overdue = ((Number) c.get("overdue")).longValue();
+        if (overdue > 0) {
+            out.add(new Finding(Level.WARN, "scrub", overdue + " file(s) not read for more than " + cycleDays + " day(s)",
+                    "the runs do not keep up: raise " + P + "max-mb-per-second, run more often (" + P + "schedule) or"
+                            + " lengthen " + P + "cycle-days"));
+        }
         return out;
     }
 

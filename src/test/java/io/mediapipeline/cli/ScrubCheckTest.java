@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-/** doctor on the scrub: open findings are a warning, the last run and the coverage of the cycle are shown. */
+/** doctor on the scrub: open findings and overdue files are warnings; the last run and the coverage are shown. */
 class ScrubCheckTest {
 
     @TempDir
@@ -31,6 +31,7 @@ class ScrubCheckTest {
 
             UUID read = archived(sql, "a".repeat(64), "now()");
             archived(sql, "b".repeat(64), "null");
+            archived(sql, "c".repeat(64), "now() - interval '31 days'");
             long run = sql.queryForObject("""
                     insert into scrub_runs (node, started_at, finished_at, planned, files, bytes, seconds, findings, outcome)
                     values ('n', now(), now(), 1, 1, 10485760, 2, 1, 'done') returning id""", Long.class);
@@ -41,10 +42,11 @@ class ScrubCheckTest {
             List<Finding> found = ScrubCheck.of(pipeline.settings(), ledger);
 
             assertThat(found).filteredOn(f -> f.level() == Level.WARN).extracting(Finding::detail)
-                    .containsExactly("1 open finding(s): copies that changed, vanished or cannot be read");
+                    .containsExactly("1 open finding(s): copies that changed, vanished or cannot be read",
+                            "1 file(s) not read for more than 30 day(s)");
             assertThat(found).filteredOn(f -> f.level() == Level.OK).extracting(Finding::detail)
                     .anySatisfy(d -> assertThat(d).contains("(done): 1 file(s), 10.0 MB at 5.0 MB/s, 1 new finding(s)"))
-                    .anySatisfy(d -> assertThat(d).isEqualTo("coverage: 1 of 2 archived file(s) read in the last 30 day(s) (50 %)"));
+                    .anySatisfy(d -> assertThat(d).isEqualTo("coverage: 1 of 3 archived file(s) read in the last 30 day(s) (33 %)"));
         }
     }
 

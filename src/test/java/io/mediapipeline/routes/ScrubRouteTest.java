@@ -8,8 +8,10 @@ import org.apache.camel.ServiceStatus;
 import org.apache.camel.spi.Registry;
 import org.junit.jupiter.api.Test;
 
-/** scrub: each firing of the schedule runs the scrubber once. */
+/** scrub: each firing of the schedule runs the scrubber once; a failed run is logged, not repeated at once. */
 class ScrubRouteTest extends RouteTestSupport {
+
+    private volatile boolean failing;
 
     @Override
     protected List<String> routeFiles() {
@@ -24,8 +26,11 @@ class ScrubRouteTest extends RouteTestSupport {
     @Override
     protected void bindFakes(Registry registry) {
         registry.bind("scrubber", new Object() {
-            public void run() {
+            public void run() throws java.io.IOException {
                 calls.add("scrubber.run");
+                if (failing) {
+                    throw new java.io.IOException("disk gone");
+                }
             }
         });
     }
@@ -40,6 +45,19 @@ class ScrubRouteTest extends RouteTestSupport {
         template.sendBody("direct:scrub-schedule", null);
 
         assertThat(calls).containsExactly("scrubber.run", "scrubber.run");
+        assertThat(context.getRouteController().getRouteStatus("scrub")).isEqualTo(ServiceStatus.Started);
+    }
+
+    @Test
+    void aFailedRunIsNotRepeatedAtOnce() throws Exception {
+        advise("scrub", a -> a.replaceFromWith("direct:scrub-schedule"));
+        context.start();
+        failing = true;
+
+        var ex = template.send("direct:scrub-schedule", e -> { });
+
+        assertThat(ex.getException()).as("handled: the next firing goes on").isNull();
+        assertThat(calls).containsExactly("scrubber.run");
         assertThat(context.getRouteController().getRouteStatus("scrub")).isEqualTo(ServiceStatus.Started);
     }
 }
