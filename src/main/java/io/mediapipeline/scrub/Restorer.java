@@ -187,16 +187,18 @@ final class Restorer {
         Path rel = abs.startsWith(home) ? home.relativize(abs) : abs.getRoot().relativize(abs);
         Path dir = home.resolve("quarantine").resolve("scrub").resolve(LocalDate.now(clock.withZone(ZoneOffset.UTC)).toString());
         Path aside = dir.resolve(rel);
-        for (int n = 1; Files.exists(aside, LinkOption.NOFOLLOW_LINKS); n++) {
+        for (int n = 1; Files.exists(aside, LinkOption.NOFOLLOW_LINKS) && !Files.isSameFile(aside, bad.path()); n++) {
             aside = dir.resolve(rel + "_" + n);
         }
         Durable.createDirectories(aside.getParent());
         scrub.settingAside(item.id(), bad.path().toString(), aside.toString());
-        try {
-            Files.createLink(aside, bad.path());
-        } catch (IOException | UnsupportedOperationException e) {
-            Files.copy(bad.path(), aside, StandardCopyOption.COPY_ATTRIBUTES);
-            Durable.syncFile(aside);
+        if (!Files.exists(aside, LinkOption.NOFOLLOW_LINKS)) { // else linked there by a restore a crash interrupted
+            try {
+                Files.createLink(aside, bad.path());
+            } catch (IOException | UnsupportedOperationException e) {
+                Files.copy(bad.path(), aside, StandardCopyOption.COPY_ATTRIBUTES);
+                Durable.syncFile(aside);
+            }
         }
         Path reason = aside.resolveSibling(aside.getFileName() + ".reason.txt");
         Files.writeString(reason,

@@ -155,6 +155,48 @@ class ScrubTest {
     }
 
     @Test
+    void inCopyModeTheGoodArchiveCopyIsCopiedBackAsASeparateFile() throws Exception {
+        Media m = archived("copy-mode", 90_000, null);
+        Files.delete(m.sorted);
+        Files.write(m.sorted, m.bytes); // organize in copy mode: sorted/ is a file of its own
+        byte[] damaged = flipByte(m.original, 12);
+        ScrubConfig copyMode = new ScrubConfig(true, "0 0 2 * * ?", 1, 0, true, false, home);
+
+        scrubber(copyMode).run();
+
+        assertThat(Hasher.sha256(m.original)).isEqualTo(m.sha256);
+        assertThat(Files.isSameFile(m.original, m.sorted)).as("still two copies").isFalse();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(m.original))).isEqualTo("r--r--r--");
+        Map<String, Object> f = sql.queryForMap("select copy, state, restored_from, set_aside_path from scrub_findings where media_file_id = ?", m.id);
+        assertThat(f).containsEntry("copy", "original").containsEntry("state", "restored")
+                .containsEntry("restored_from", m.sorted.toString());
+        assertThat(Files.readAllBytes(Path.of((String) f.get("set_aside_path")))).isEqualTo(damaged);
+    }
+
+    @Test
+    void aRestoreThatACrashInterruptedAfterSettingAsideIsFinishedByTheNextRun() throws Exception {
+        Media m = archived("interrupted", 30_000, null);
+        sources.add(new FakeSource(m.id, m.bytes));
+        byte[] damaged = flipByte(m.original, 100);
+        // what the crashed restore left: the damaged inode linked aside, and its temp copy beside the original
+        Path aside = home.resolve("quarantine/scrub/2026-12-01/originals/2026/11/interrupted.jpg");
+        Files.createDirectories(aside.getParent());
+        Files.createLink(aside, m.original);
+        Files.write(m.original.resolveSibling(".interrupted.jpg.mp-tmp"), new byte[] {1, 2});
+
+        scrubber(config(1, 0, true)).run();
+
+        assertRestored(m, damaged, "fake: cloud/" + m.id);
+        assertThat(sql.queryForObject("select set_aside_path from scrub_findings where media_file_id = ? and copy = 'original'",
+                String.class, m.id)).isEqualTo(aside.toString());
+        try (Stream<Path> s = Files.list(aside.getParent())) {
+            assertThat(s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("interrupted")))
+                    .as("no second link of the same damaged bytes").containsExactlyInAnyOrder("interrupted.jpg",
+                            "interrupted.jpg.reason.txt");
+        }
+    }
+
+    @Test
     void aRottenOriginalIsRestoredFromACopySource() throws Exception {
         Media m = archived("rot-source", 150_000, null);
         sources.add(new FakeSource(m.id, m.bytes));
