@@ -120,6 +120,7 @@ public final class Doctor {
                 VerifyCheck.of(ledger).forEach(this::add);
             }
             CleanupCheck.ledger(settings, ledger).forEach(this::add);
+            ScrubCheck.of(settings, ledger).forEach(this::add);
             long stuck = ((Number) ledger.rows(
                     "select count(*) as n from media_files where status = 'error'").get(0).get("n")).longValue();
             if (stuck > 0) {

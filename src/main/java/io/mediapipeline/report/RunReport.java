@@ -121,6 +121,7 @@ public class RunReport {
         }
         VerifySection.addTo(doc, ledger, runId);
         CleanupSection.put(doc, ledger, runId);
+        ScrubSection.of(ledger, runId).ifPresent(scrub -> doc.put("scrub", scrub));
         List<Unfinished.Item> notDone = unfinished == null ? List.of() : unfinished.find(runId);
         if (unfinished != null) {
             doc.put("notDone", notDone);
