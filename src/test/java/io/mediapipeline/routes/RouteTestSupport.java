@@ -57,6 +57,28 @@ abstract class RouteTestSupport extends CamelMainTestSupport {
     /** Beans the routes name; the defaults are the ones every file route uses. */
     protected void bindFakes(Registry registry) {
         registry.bind("activity", new Activity());
+        registry.bind("guard", guard);
+    }
+
+    /** The guard the routes ask (open unless a test closes it). */
+    protected final TestGuard guard = new TestGuard();
+
+    /** A guard a test opens and closes. */
+    public static final class TestGuard implements io.mediapipeline.flow.Guard {
+        private volatile String closedFor;
+
+        public void close(String why) {
+            closedFor = why;
+        }
+
+        public void open() {
+            closedFor = null;
+        }
+
+        @Override
+        public java.util.Optional<String> blocked() {
+            return java.util.Optional.ofNullable(closedFor);
+        }
     }
 
     @Override

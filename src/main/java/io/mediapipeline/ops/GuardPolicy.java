@@ -1,0 +1,188 @@
+package io.mediapipeline.ops;
+
+import io.mediapipeline.flow.Guard;
+import io.mediapipeline.ledger.Ledger;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Consumer;
+import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.support.service.ServiceHelper;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Suspends the pipeline while the guard is closed: every check-seconds it asks the guard; when it closes, the
+ * consumers of all started routes (timers, Quartz triggers, file polls) are suspended, so no new work begins,
+ * while the routes stay registered and started; when it opens, exactly the consumers it suspended are resumed.
+ * A route an operator stopped (over JMX) is neither suspended nor started by the guard. Direct consumers stay:
+ * work already in flight finishes or is refused by the guard at its next write, and is taken again later.
+ */
+public class GuardPolicy extends ServiceSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GuardPolicy.class);
+
+    private final CamelContext camel;
+    private final Guard guard;
+    private final int checkSeconds;
+    private final Metrics metrics;
+    private final Ledger ledger;
+    private final Long runId;
+    /** Route ids whose consumer the guard suspended (and so resumes). */
+    private final Set<String> suspended = ConcurrentHashMap.newKeySet();
+    private volatile String closedFor;
+    private ScheduledExecutorService timer;
+
+    /**
+     * @param ledger where a pause is written down for the run report (pipeline_logs, stage 'guard'); may be null
+     */
+    public GuardPolicy(CamelContext camel, Guard guard, int checkSeconds, Metrics metrics, Ledger ledger, Long runId) {
+        this.camel = camel;
+        this.guard = guard;
+        this.checkSeconds = checkSeconds;
+        this.metrics = metrics;
+        this.ledger = ledger;
+        this.runId = runId;
+        metrics.gauge("guard.closed", () -> closedFor == null ? 0 : 1);
+    }
+
+    /** Why the guard holds the pipeline now, or empty. */
+    public Optional<String> closedFor() {
+        return Optional.ofNullable(closedFor);
+    }
+
+    @Override
+    protected void doStart() {
+        timer = camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "guard");
+        timer.scheduleWithFixedDelay(this::checkQuietly, 0, checkSeconds, TimeUnit.SECONDS);
+    }
+
+    @Override
+    protected void doStop() {
+        if (timer != null) {
+            camel.getExecutorServiceManager().shutdown(timer);
+        }
+    }
+
+    private void checkQuietly() {
+        try {
+            check();
+        } catch (RuntimeException e) {
+            LOG.warn("The guard could not look: {}", e.getMessage());
+        }
+    }
+
+    /** One look: suspends or resumes consumers as the guard says. */
+    public void check() {
+        Optional<String> why = guard.blocked();
+        if (why.isPresent()) {
+            if (closedFor == null) {
+                closedFor = why.get();
+                LOG.warn("Paused: {}; nothing is written or deleted until this clears, then work resumes by itself",
+                        closedFor);
+                metrics.increment("guard.pauses");
+                note("warn", "paused: " + closedFor);
+            }
+            // every look, so a route started while closed (by an operator or late at start) is held as well
+            suspendStarted();
+        } else if (closedFor != null) {
+            int n = resumeSuspended();
+            LOG.info("Resumed: the guard is open again ({} was the reason); {} consumer(s) resumed", closedFor, n);
+            note("info", "resumed after: " + closedFor);
+            closedFor = null;
+        }
+    }
+
+    private void suspendStarted() {
+        for (Route route : camel.getRoutes()) {
+            Consumer consumer = route.getConsumer();
+            if (consumer == null || isDirect(consumer) || !started(route) || !ServiceHelper.isStarted(consumer)
+                    || ServiceHelper.isSuspended(consumer)) {
+                continue;
+            }
+            try {
+                if (ServiceHelper.suspendService(consumer)) {
+                    suspended.add(route.getRouteId());
+                    LOG.debug("Suspended the consumer of route {}", route.getRouteId());
+                }
+            } catch (Exception e) {
+                LOG.warn("Could not suspend route {}: {}", route.getRouteId(), e.getMessage());
+            }
+        }
+    }
+
+    private int resumeSuspended() {
+        int n = 0;
+        for (String id : Set.copyOf(suspended)) {
+            suspended.remove(id);
+            Route route = camel.getRoute(id);
+            if (route == null || !started(route)) {
+                continue; // stopped by an operator meanwhile: stays as they left it
+            }
+            try {
+                if (ServiceHelper.resumeService(route.getConsumer())) {
+                    n++;
+                }
+            } catch (Exception e) {
+                LOG.warn("Could not resume route {}: {}", id, e.getMessage());
+            }
+        }
+        return n;
+    }
+
+    private boolean started(Route route) {
+        ServiceStatus status = camel.getRouteController().getRouteStatus(route.getRouteId());
+        return status != null && status.isStarted();
+    }
+
+    private static boolean isDirect(Consumer consumer) {
+        return consumer.getEndpoint().getEndpointUri().startsWith("direct:");
+    }
+
+    private void note(String level, String message) {
+        if (ledger == null) {
+            return;
+        }
+        try {
+            ledger.log(runId, "guard", level, message, null, null);
+        } catch (RuntimeException e) {
+            LOG.debug("guard note not written: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Before anything starts: waits while the guard is closed, saying why once a minute, and returns once it opens.
+     *
+     * @param keepWaiting false to give up (the process is being stopped)
+     * @return whether the guard is open
+     */
+    public static boolean awaitOpen(Guard guard, long checkMillis, BooleanSupplier keepWaiting) throws InterruptedException {
+        long lastSaid = 0;
+        boolean waited = false;
+        while (true) {
+            Optional<String> why = guard.blocked();
+            if (why.isEmpty()) {
+                if (waited) {
+                    LOG.info("The guard is open: starting");
+                }
+                return true;
+            }
+            if (!keepWaiting.getAsBoolean()) {
+                return false;
+            }
+            long now = System.nanoTime();
+            if (!waited || now - lastSaid >= TimeUnit.MINUTES.toNanos(1)) {
+                LOG.warn("Not starting yet: {}; waiting until this clears", why.get());
+                lastSaid = now;
+            }
+            waited = true;
+            Thread.sleep(checkMillis);
+        }
+    }
+}
