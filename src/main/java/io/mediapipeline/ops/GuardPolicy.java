@@ -93,7 +93,7 @@ public class GuardPolicy extends ServiceSupport {
             suspendStarted();
         } else if (closedFor != null) {
             int n = resumeSuspended();
-            LOG.info("Resumed: the guard is open again ({} was the reason); {} consumer(s) resumed", closedFor, n);
+            LOG.info("Resumed {} consumer(s): the guard is open again (it was closed because {})", n, closedFor);
             note("info", "resumed after: " + closedFor);
             closedFor = null;
         }

@@ -57,11 +57,19 @@ abstract class RouteTestSupport extends CamelMainTestSupport {
     /** Beans the routes name; the defaults are the ones every file route uses. */
     protected void bindFakes(Registry registry) {
         registry.bind("activity", new Activity());
-        registry.bind("guard", guard);
+        registry.bind("guard", guard());
     }
 
+    // set on first use (like home, possibly before this class's initializers ran)
+    private TestGuard guard;
+
     /** The guard the routes ask (open unless a test closes it). */
-    protected final TestGuard guard = new TestGuard();
+    protected TestGuard guard() {
+        if (guard == null) {
+            guard = new TestGuard();
+        }
+        return guard;
+    }
 
     /** A guard a test opens and closes. */
     public static final class TestGuard implements io.mediapipeline.flow.Guard {
