@@ -119,6 +119,7 @@ public class RunReport {
             // every file whose upload moved in this run, also files imported by an earlier run
             doc.put("icloud", Map.of("counts", icloud.counts(), "files", icloud.files()));
         }
+        GuardPauses.put(doc, ledger, runId);
         List<Unfinished.Item> notDone = unfinished == null ? List.of() : unfinished.find(runId);
         if (unfinished != null) {
             doc.put("notDone", notDone);
