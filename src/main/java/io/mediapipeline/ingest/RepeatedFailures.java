@@ -41,7 +41,7 @@ public class RepeatedFailures {
     public boolean givesUp(Exchange ex) {
         Throwable cause = failure(ex);
         if (cause instanceof BadMediaException || cause instanceof LedgerException
-                || cause instanceof GuardClosedException) {
+                || GuardClosedException.explains(cause)) {
             return false; // their own clauses handle them; a ledger outage or a guard pause is never the file's fault
         }
         if (cause instanceof SourceChangedException) {

@@ -43,4 +43,15 @@ class FileStoreGuardTest {
         FileStore.install(Guard.OPEN);
         assertThat(FileStore.place(source, out, "a.jpg", sha, FileStore.Mode.COPY)).hasContent("photo");
     }
+
+    @Test
+    void aFailureIsAPauseWhenTheGuardRefusedOrIsClosedNow() {
+        java.io.IOException unreadable = new java.io.IOException("Input/output error");
+        assertThat(GuardClosedException.explains(unreadable)).as("an open guard: the file's own failure").isFalse();
+        assertThat(GuardClosedException.explains(new RuntimeException("wrapped", new GuardClosedException("why"))))
+                .isTrue();
+
+        FileStore.install(() -> Optional.of("only 812 MiB free under /data (pipeline.guard.min-free-mb=1024)"));
+        assertThat(GuardClosedException.explains(unreadable)).as("the NAS went away under the work").isTrue();
+    }
 }
