@@ -58,6 +58,7 @@ public class RunReport {
     }
 
     public Summary write(long runId) throws IOException {
+        FileStore.guard().require(); // reports/ is under pipeline.home: never on a bare mount point
         Map<String, Object> run = ledger.rows("select started_at from runs where id = ?", runId).get(0);
         OffsetDateTime started = ((OffsetDateTime) toOffset(run.get("started_at")));
         OffsetDateTime finished = OffsetDateTime.now(ZoneOffset.UTC);
