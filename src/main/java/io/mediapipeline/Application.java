@@ -14,6 +14,7 @@ import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.flow.GuardConfig;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.flow.Stage;
+import io.mediapipeline.flow.StorageGuard;
 import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.icloud.IcloudConfig;
 import io.mediapipeline.icloud.IcloudStage;
@@ -25,7 +26,6 @@ import io.mediapipeline.media.ExifTool;
 import io.mediapipeline.media.MediaProbe;
 import io.mediapipeline.demo.LoopbackPair;
 import io.mediapipeline.demo.SampleLibrary;
-import io.mediapipeline.flow.StorageGuard;
 import io.mediapipeline.ops.Activity;
 import io.mediapipeline.ops.GuardPolicy;
 import io.mediapipeline.ops.JmxInstall;
@@ -43,6 +43,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.main.BaseMainSupport;
@@ -224,8 +225,9 @@ public final class Application {
         // Nothing (not even an embedded database) opens under pipeline.home while the NAS is away or space is short.
         GuardConfig guardConfig = GuardConfig.from(settings);
         StorageGuard guard = new StorageGuard(guardConfig);
-        if (once && guard.look().reason().isPresent()) {
-            System.err.println("media-pipeline: not started: " + guard.look().reason().get());
+        Optional<String> closed = guard.look().reason();
+        if (once && closed.isPresent()) {
+            System.err.println("media-pipeline: not started: " + closed.get());
             return EXIT_FAILED;
         }
         GuardPolicy.awaitOpen(guard, guardConfig.checkSeconds() * 1000L, () -> true);
@@ -302,8 +304,8 @@ public final class Application {
                     LOG.info("Started ({}): {} route(s) running: {}", once ? "once" : "service", running.size(),
                             String.join(", ", running));
                     try {
-                        camel.addService(new GuardPolicy(camel, guard, guardConfig.checkSeconds(), metrics, ledger,
-                                run.runId()), true, true);
+                        camel.addService(new GuardPolicy(camel, guard, guardConfig.checkSeconds(), metrics, ledger, run),
+                                true, true);
                     } catch (Exception e) {
                         throw new IllegalStateException("cannot start the guard", e);
                     }

@@ -1,6 +1,7 @@
 package io.mediapipeline.ops;
 
 import io.mediapipeline.flow.Guard;
+import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.ledger.Ledger;
 import java.util.Optional;
 import java.util.Set;
@@ -33,22 +34,23 @@ public class GuardPolicy extends ServiceSupport {
     private final int checkSeconds;
     private final Metrics metrics;
     private final Ledger ledger;
-    private final Long runId;
+    private final RunContext run;
     /** Route ids whose consumer the guard suspended (and so resumes). */
     private final Set<String> suspended = ConcurrentHashMap.newKeySet();
     private volatile String closedFor;
     private ScheduledExecutorService timer;
 
     /**
-     * @param ledger where a pause is written down for the run report (pipeline_logs, stage 'guard'); may be null
+     * @param ledger where a pause is written down for the current run's report (pipeline_logs, stage 'guard');
+     *               null (with run) to keep it in the log only
      */
-    public GuardPolicy(CamelContext camel, Guard guard, int checkSeconds, Metrics metrics, Ledger ledger, Long runId) {
+    public GuardPolicy(CamelContext camel, Guard guard, int checkSeconds, Metrics metrics, Ledger ledger, RunContext run) {
         this.camel = camel;
         this.guard = guard;
         this.checkSeconds = checkSeconds;
         this.metrics = metrics;
         this.ledger = ledger;
-        this.runId = runId;
+        this.run = run;
         metrics.gauge("guard.closed", () -> closedFor == null ? 0 : 1);
     }
 
@@ -146,11 +148,11 @@ public class GuardPolicy extends ServiceSupport {
     }
 
     private void note(String level, String message) {
-        if (ledger == null) {
+        if (ledger == null || run == null) {
             return;
         }
         try {
-            ledger.log(runId, "guard", level, message, null, null);
+            ledger.log(run.runId(), "guard", level, message, null, null);
         } catch (RuntimeException e) {
             LOG.debug("guard note not written: {}", e.getMessage());
         }

@@ -63,6 +63,8 @@ class GuardIT {
             await("all four archived after the marker came back", () -> files(pipeline.sorted()).size() == 4, log);
             await("the inbox file left after its ingest", () -> !Files.exists(inboxPhoto), log);
             assertThat(Files.readString(log)).contains("Resumed");
+            await("the busy period's run report tells of the pause", () -> files(pipeline.home().resolve("reports"))
+                    .stream().anyMatch(f -> fileHas(f, "paused: the NAS marker")), log);
         } finally {
             app.destroy();
             assertThat(app.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -78,8 +80,12 @@ class GuardIT {
     }
 
     private static boolean logHas(Path log, String text) {
+        return fileHas(log, text);
+    }
+
+    private static boolean fileHas(Path file, String text) {
         try {
-            return Files.readString(log).contains(text);
+            return Files.readString(file).contains(text);
         } catch (java.io.IOException e) {
             return false;
         }
