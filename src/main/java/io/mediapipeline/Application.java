@@ -230,7 +230,7 @@ public final class Application {
             System.err.println("media-pipeline: not started: " + closed.get());
             return EXIT_FAILED;
         }
-        GuardPolicy.awaitOpen(guard, guardConfig.checkSeconds() * 1000L, () -> true);
+        GuardPolicy.awaitOpen(guard, guardConfig.checkSeconds() * 1000L);
         FileStore.install(guard);
         Database db = Database.open(settings);
         ExifTool exif = null;

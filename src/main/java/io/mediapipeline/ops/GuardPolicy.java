@@ -8,7 +8,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
 import org.apache.camel.Route;
@@ -84,15 +83,18 @@ public class GuardPolicy extends ServiceSupport {
     public void check() {
         Optional<String> why = guard.blocked();
         if (why.isPresent()) {
-            if (closedFor == null) {
+            boolean closing = closedFor == null;
+            if (closing) {
                 closedFor = why.get();
                 LOG.warn("Paused: {}; nothing is written or deleted until this clears, then work resumes by itself",
                         closedFor);
-                metrics.increment("guard.pauses");
-                note("warn", "paused: " + closedFor);
             }
             // every look, so a route started while closed (by an operator or late at start) is held as well
             suspendStarted();
+            if (closing) {
+                metrics.increment("guard.pauses");
+                note("warn", "paused: " + closedFor); // after the consumers: the ledger may be slow to answer now
+            }
         } else if (closedFor != null) {
             int n = resumeSuspended();
             LOG.info("Resumed {} consumer(s): the guard is open again (it was closed because {})", n, closedFor);
@@ -158,26 +160,11 @@ public class GuardPolicy extends ServiceSupport {
         }
     }
 
-    /**
-     * Before anything starts: waits while the guard is closed, saying why once a minute, and returns once it opens.
-     *
-     * @param keepWaiting false to give up (the process is being stopped)
-     * @return whether the guard is open
-     */
-    public static boolean awaitOpen(Guard guard, long checkMillis, BooleanSupplier keepWaiting) throws InterruptedException {
+    /** Before anything starts: waits while the guard is closed, saying why once a minute; returns once it opens. */
+    public static void awaitOpen(Guard guard, long checkMillis) throws InterruptedException {
         long lastSaid = 0;
         boolean waited = false;
-        while (true) {
-            Optional<String> why = guard.blocked();
-            if (why.isEmpty()) {
-                if (waited) {
-                    LOG.info("The guard is open: starting");
-                }
-                return true;
-            }
-            if (!keepWaiting.getAsBoolean()) {
-                return false;
-            }
+        for (Optional<String> why = guard.blocked(); why.isPresent(); why = guard.blocked()) {
             long now = System.nanoTime();
             if (!waited || now - lastSaid >= TimeUnit.MINUTES.toNanos(1)) {
                 LOG.warn("Not starting yet: {}; waiting until this clears", why.get());
@@ -185,6 +172,9 @@ public class GuardPolicy extends ServiceSupport {
             }
             waited = true;
             Thread.sleep(checkMillis);
+        }
+        if (waited) {
+            LOG.info("The guard is open: starting");
         }
     }
 }
