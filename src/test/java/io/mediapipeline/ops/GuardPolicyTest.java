@@ -32,6 +32,7 @@ class GuardPolicyTest {
     private final AtomicInteger operatorTicks = new AtomicInteger();
     private final AtomicInteger files = new AtomicInteger();
     private CamelContext camel;
+    private final Metrics metrics = new Metrics();
 
     @AfterEach
     void stop() {
@@ -54,7 +55,7 @@ class GuardPolicyTest {
             }
         });
         camel.start();
-        return new GuardPolicy(camel, () -> Optional.ofNullable(closedFor), 1, new Metrics(), null, null);
+        return new GuardPolicy(camel, () -> Optional.ofNullable(closedFor), 1, metrics, null, null);
     }
 
     @Test
@@ -65,6 +66,7 @@ class GuardPolicyTest {
         closedFor = "the NAS marker /mnt/nas/.m is missing (is the NAS mounted?)";
         policy.check();
         assertThat(policy.closedFor()).contains(closedFor);
+        assertThat(metrics.snapshot()).containsEntry("guard.closed", 1).containsEntry("guard.pauses", 1L);
         Thread.sleep(300); // a tick already running may end
         int timerBefore = ticks.get();
         int quartzBefore = quartzTicks.get();
@@ -84,6 +86,7 @@ class GuardPolicyTest {
         closedFor = null;
         policy.check();
         assertThat(policy.closedFor()).isEmpty();
+        assertThat(metrics.snapshot()).containsEntry("guard.closed", 0);
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
             assertThat(ticks.get()).isGreaterThan(timerBefore);
             assertThat(quartzTicks.get()).isGreaterThan(quartzBefore);
