@@ -53,7 +53,11 @@ public final class Doctor {
         d.tool("jpegtran", settings.get("pipeline.tools.jpegtran"), List.of("-version"),
                 "apt-get install libjpeg-turbo-progs (JPEG recompression falls back to ffmpeg alone)", false);
         d.tool("syncthing", "syncthing", List.of("--version"), "apt-get install syncthing (needed by the Pixel target)", false);
-        d.disk(settings);
+        List<IcloudUploadCheck.Finding> guard = GuardCheck.check(settings);
+        guard.forEach(d::add);
+        if (GuardCheck.homeUsable(guard)) {
+            d.disk(settings); // it creates pipeline.home: never on a bare mount point while the NAS is away
+        }
         d.database(settings);
         d.pixel(settings);
         PhoneFolderCheck.check(settings).ifPresent(d::add);

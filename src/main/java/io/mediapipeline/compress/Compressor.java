@@ -1,5 +1,6 @@
 package io.mediapipeline.compress;
 
+import io.mediapipeline.flow.GuardClosedException;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.media.BadMediaException;
 import io.mediapipeline.media.ExifTool;
@@ -226,6 +227,12 @@ public class Compressor {
             }
         }
         String name = job == null ? ex.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class) : job.row.originalName();
+        if (GuardClosedException.explains(cause)) {
+            // a pause, not the file's failure: the queue file stays (the exchange fails) and is taken again later
+            LOG.warn("Compression of {} paused: {}", name, reason);
+            ex.getExchangeExtension().setErrorHandlerHandled(false);
+            return;
+        }
         if (stopping(ex, cause)) {
             // Not the file's fault: it stays undecided and the startup reconciliation queues it again.
             LOG.warn("Compression of {} interrupted by shutdown; it is redone on the next start", name);
