@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.Settings;
-import java.nio.file.Files;
+import io.mediapipeline.support.PipelineHome;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,9 +19,7 @@ class VerifyConfigTest {
     Path app;
 
     private Settings load(String overrides) throws Exception {
-        Path cfg = app.resolve("override.properties");
-        Files.writeString(cfg, overrides);
-        return io.mediapipeline.Application.load(app, cfg, Map.of(), new Properties());
+        return PipelineHome.loadSettings(app, overrides, Map.of());
     }
 
     @Test
