@@ -51,6 +51,12 @@ class PixelSettingsTest {
                 .hasMessageContaining("pipeline.target.pixel.syncthing.url");
         assertThatThrownBy(() -> load("pipeline.target.pixel.batch.max-files=0\n", Map.of()))
                 .hasMessageContaining("pipeline.target.pixel.batch.max-files");
+        assertThatThrownBy(() -> load("pipeline.target.pixel.hold-days=-0.5\n", Map.of()))
+                .hasMessageContaining("pipeline.target.pixel.hold-days").hasMessageContaining("0 or more");
+        assertThatThrownBy(() -> load("pipeline.target.pixel.hold-days=a week\n", Map.of()))
+                .hasMessageContaining("pipeline.target.pixel.hold-days").hasMessageContaining("0.5");
+        assertThatThrownBy(() -> load("pipeline.target.pixel.phone.url=http://phone:8384/rest?apikey=x\n", Map.of()))
+                .hasMessageContaining("pipeline.target.pixel.phone.url");
         assertThatThrownBy(() -> load("pipeline.target.pixel.live-pair-wait-seconds=-1\n", Map.of()))
                 .hasMessageContaining("pipeline.target.pixel.live-pair-wait-seconds").hasMessageContaining("0 or more");
     }

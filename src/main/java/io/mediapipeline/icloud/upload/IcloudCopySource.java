@@ -7,6 +7,7 @@ import io.mediapipeline.icloud.web.PhotosWeb;
 import io.mediapipeline.icloud.web.PhotosWeb.Found;
 import io.mediapipeline.ledger.LedgerSql;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -55,8 +56,10 @@ public class IcloudCopySource implements CopySource {
                 Delivered up = d.get(0);
                 PhotosWeb web = p.usable(up.account());
                 Optional<Found> found = web.lookup(up.asset());
-                if (found.isPresent() && found.get().master() != null) {
-                    return download(web, up.account(), found.get(), "its upload", sha256, size, into);
+                Optional<String> copy = found.isPresent() && found.get().master() != null
+                        ? download(web, up.account(), found.get(), "its upload", sha256, size, into) : Optional.empty();
+                if (copy.isPresent()) {
+                    return copy;
                 }
             }
             Optional<Removal.Located> original = removal.locate(mediaFileId);
@@ -80,8 +83,11 @@ public class IcloudCopySource implements CopySource {
         }
         String got = web.download(m, into);
         if (!sha256.equals(got)) {
+            // not the original's bytes: nothing of it is left for the caller to mistake for them
+            Files.deleteIfExists(into);
             LOG.warn("iCloud {}: master {} downloaded with sha256 {}, not the original's {}", account, m.recordName(),
                     got, sha256);
+            return Optional.empty();
         }
         return Optional.of("iCloud account " + account + ": " + which + ", asset " + f.asset().recordName()
                 + " master " + m.recordName());
