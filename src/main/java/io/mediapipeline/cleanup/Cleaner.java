@@ -46,17 +46,22 @@ public class Cleaner {
             return;
         }
         UUID after = null;
+        boolean stopped = false;
+        pages:
         for (List<CleanupLedger.Candidate> page = ledger.verified(null, PAGE); !page.isEmpty();
              page = ledger.verified(after, PAGE)) {
             for (CleanupLedger.Candidate f : page) {
                 after = f.id();
                 if (!cleanOne(f, pass)) {
-                    LOG.info("{}: {}", "Cleanup paused", pass.guard.blocked().orElse("the guard closed"));
-                    return;
+                    LOG.info("Cleanup paused: {}", pass.guard.blocked().orElse("the guard closed"));
+                    stopped = true;
+                    break pages;
                 }
             }
         }
-        lastPass = started;
+        if (!stopped) {
+            lastPass = started; // `once` waits until a whole pass has looked at every verified file
+        }
         if (!pass.counts().isEmpty()) {
             LOG.info("{}: {}", config.dryRun() ? "Cleanup dry run (nothing moved)" : "Cleanup pass", pass.counts());
         }

@@ -30,7 +30,9 @@ class TrashRecovery {
     }
 
     void recover(Guard guard) throws IOException {
-        FileStore.sweepTemps(trash.folder());
+        if (guard.blocked().isEmpty()) {
+            FileStore.sweepTemps(trash.folder()); // a cross-device copy a crash cut short
+        }
         for (CleanupLedger.Open row : ledger.trashingRows()) {
             Path from = trash.resolve(row.path());
             Path to = trash.resolve(row.trashPath());

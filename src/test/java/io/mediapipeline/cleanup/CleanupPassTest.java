@@ -313,4 +313,27 @@ class CleanupPassTest {
         files.verified("once-later.jpg");
         assertThat(cleaner.due()).isEqualTo(1);
     }
+
+    @Test
+    void aGuardThatClosesDuringAPassStopsItThere() throws Exception {
+        UUID batch = files.batch("b-closing");
+        var first = files.staged(files.verified("closing-1.jpg"), batch, "b-closing");
+        var second = files.staged(files.verified("closing-2.jpg"), batch, "b-closing");
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        // open when the pass starts and for the first removal, closed from then on
+        beans.guard = () -> asked.incrementAndGet() <= 2 ? java.util.Optional.empty()
+                : java.util.Optional.of("free space is short");
+        Cleaner cleaner = files.cleaner(files.config(false, true, false, true), beans);
+
+        cleaner.pass();
+
+        var moved = java.util.stream.Stream.of(first, second).filter(f -> !Files.exists(f.bridge())).toList();
+        var kept = java.util.stream.Stream.of(first, second).filter(f -> Files.exists(f.bridge())).toList();
+        assertThat(moved).hasSize(1);
+        assertThat(kept).hasSize(1);
+        assertThat(files.status(moved.get(0))).isEqualTo("cleaned");
+        assertThat(files.status(kept.get(0))).isEqualTo("verified");
+        assertThat(files.removals(kept.get(0))).isEmpty();
+        assertThat(cleaner.due()).as("`once` still waits: the pass did not finish").isEqualTo(1);
+    }
 }

@@ -133,12 +133,14 @@ final class VerifiedFiles {
     /** The beans cleanup finds in the registry, as fakes a test sets. */
     static final class Beans implements Pass.Beans {
         volatile String guardClosed;
+        /** When set, the guard itself (one that changes during a pass). */
+        volatile Guard guard;
         volatile String phoneMustKeep;
         final FakeRemoval removal = new FakeRemoval();
 
         @Override
         public Guard guard() {
-            return () -> Optional.ofNullable(guardClosed);
+            return guard != null ? guard : () -> Optional.ofNullable(guardClosed);
         }
 
         @Override
