@@ -55,6 +55,7 @@ public class Scrubber {
     private final Clock clock;
     private final RateReader reader;
     private final Restorer restorer;
+    private volatile boolean stopping;
 
     Scrubber(ScrubConfig config, ScrubLedger scrub, Ledger ledger, Guard guard, LongSupplier runId, String node,
              Clock clock, Restorer.Sources sources) {
@@ -115,8 +116,14 @@ public class Scrubber {
         ScrubRun tally = new ScrubRun();
         tally.withOpenFindings = scrub.filesWithOpenFindings();
         String outcome = "done";
+        ScrubRun.Figures f = null;
         try {
             for (Item item : due) {
+                if (stopping) {
+                    outcome = "paused";
+                    tally.note = "the service stopped";
+                    break;
+                }
                 scrubOne(item, id, tally);
                 tally.files++;
             }
@@ -130,7 +137,7 @@ public class Scrubber {
             tally.note = e.getMessage();
             throw e;
         } finally {
-            ScrubRun.Figures f = tally.figures(reader.bytesRead() - bytes0, (System.nanoTime() - t0) / 1e9);
+            f = tally.figures(reader.bytesRead() - bytes0, (System.nanoTime() - t0) / 1e9);
             scrub.finishRun(id, clock.instant(), f, outcome, tally.note);
             LOG.info("Scrub run {} {}: {} of {} file(s), {} MB in {} s ({} MB/s), {} new finding(s), {} restored{}",
                     id, outcome, f.files(), share, String.format("%.1f", f.bytes() / (double) (1L << 20)),
@@ -138,7 +145,12 @@ public class Scrubber {
                     tally.unhashed == 0 ? "" : "; " + tally.unhashed + " compressed cop(ies) without a recorded sha256"
                             + " (compressed_sha256) checked for presence only");
         }
-        return tally.figures(reader.bytesRead() - bytes0, (System.nanoTime() - t0) / 1e9);
+        return f;
+    }
+
+    /** Ends a run that is under way after the file at hand (a run reads for hours; the service must not wait). */
+    public void stop() {
+        stopping = true;
     }
 
     private void warnIfTooSlow(List<Item> due, Duration interval) {

@@ -310,6 +310,20 @@ class ScrubTest {
         run.rollOver();
     }
 
+    @Test
+    void aStoppingServiceEndsTheRunAndTheNextRunGoesOn() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            archived("stop" + i, 1000, null);
+        }
+        Scrubber scrubber = scrubber(config(1, 0, true));
+        scrubber.stop();
+
+        assertThat(scrubber.run().files()).isZero();
+        assertThat(sql.queryForMap("select outcome, note from scrub_runs")).containsEntry("outcome", "paused")
+                .containsEntry("note", "the service stopped");
+        assertThat(scrubber(config(1, 0, true)).run().files()).as("a new start reads them").isEqualTo(3);
+    }
+
     // ---- helpers ------------------------------------------------------------------------------
 
     private void assertRestored(Media m, byte[] damaged, String from) throws IOException {
