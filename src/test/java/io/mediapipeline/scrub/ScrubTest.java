@@ -87,7 +87,7 @@ class ScrubTest {
         for (int i = 0; i < 30; i++) {
             archived("share" + i, 4096, null);
         }
-        Scrubber scrubber = scrubber(config(3, 0, true));
+        Scrubber scrubber = scrubber(config(3, 0, true)).batch(4);
 
         assertThat(scrubber.run().files()).as("first run: a day's part of a 3-day cycle").isEqualTo(10);
         clock.advance(Duration.ofDays(1));
