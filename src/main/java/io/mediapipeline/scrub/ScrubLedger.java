@@ -90,8 +90,14 @@ class ScrubLedger {
                 runId);
     }
 
-    void scrubbed(UUID mediaId, Instant at) {
-        sql.update("update media_files set scrubbed_at = ? where id = ?", Timestamp.from(at), mediaId);
+    /** These files were read in full at {@code at}: one transaction for all of them. */
+    void scrubbed(List<UUID> mediaIds, Instant at) {
+        if (mediaIds.isEmpty()) {
+            return;
+        }
+        Timestamp t = Timestamp.from(at);
+        sql.inTx(j -> j.batchUpdate("update media_files set scrubbed_at = ? where id = ?",
+                mediaIds.stream().map(id -> new Object[] {t, id}).toList()));
     }
 
     /** Records the finding; false when the same damage is already open (reported once). */

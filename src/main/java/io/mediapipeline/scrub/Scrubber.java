@@ -140,6 +140,7 @@ public class Scrubber {
                     tally.files++;
                     left--;
                 }
+                recordRead(tally);
             }
         } catch (GuardClosedException e) {
             outcome = "paused";
@@ -151,6 +152,7 @@ public class Scrubber {
             tally.note = e.getMessage();
             throw e;
         } finally {
+            recordRead(tally);
             f = tally.figures(reader.bytesRead() - bytes0, (System.nanoTime() - t0) / 1e9);
             scrub.finishRun(id, clock.instant(), f, outcome, tally.note);
             LOG.info("Scrub run {} {}: {} of {} file(s), {} MB in {} s ({} MB/s), {} new finding(s), {} restored{}",
@@ -171,6 +173,11 @@ public class Scrubber {
     /** Ends a run that is under way after the file at hand (a run reads for hours; the service must not wait). */
     public void stop() {
         stopping = true;
+    }
+
+    private void recordRead(ScrubRun tally) {
+        scrub.scrubbed(tally.read, clock.instant());
+        tally.read.clear();
     }
 
     private void warnIfTooSlow(long bytes, Duration interval) {
@@ -218,7 +225,7 @@ public class Scrubber {
         if (!lost.isEmpty()) {
             mend(item, copies, lost, tally);
         }
-        scrub.scrubbed(item.id(), clock.instant());
+        tally.read.add(item.id());
     }
 
     /** The inode of a bad original or archive copy (a compressed copy that is a link of it is damaged with it). */
