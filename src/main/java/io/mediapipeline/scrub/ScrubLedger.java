@@ -49,17 +49,26 @@ class ScrubLedger {
         return t.isEmpty() || t.get(0) == null ? Optional.empty() : Optional.of(t.get(0).toInstant());
     }
 
-    /** The files read longest ago (never read first). */
-    List<Item> oldest(int limit) {
-        return items("true order by scrubbed_at nulls first, id limit ?", limit);
+    /** The files read longest ago (never read first) and not since {@code before} (this run's start). */
+    List<Item> oldest(int limit, Instant before) {
+        return items("(scrubbed_at is null or scrubbed_at < ?) order by scrubbed_at nulls first, id limit ?",
+                Timestamp.from(before), limit);
     }
 
-    private List<Item> items(String where, Object arg) {
+    /** How many bytes the {@code limit} files read longest ago hold (the originals; links are read once). */
+    long oldestBytes(int limit) {
+        return sql.query("""
+                select coalesce(sum(size), 0) from (select size from media_files where status in %s
+                 order by scrubbed_at nulls first, id limit ?) due""".formatted(SCRUBBED_STATUSES),
+                (rs, n) -> rs.getLong(1), limit).get(0);
+    }
+
+    private List<Item> items(String where, Object... args) {
         return sql.query("""
                 select id, sha256, size, original_path, archive_path, compressed_path, compressed_sha256
                   from media_files where status in %s and %s""".formatted(SCRUBBED_STATUSES, where),
                 (rs, n) -> new Item(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getString(7)), arg);
+                        rs.getString(5), rs.getString(6), rs.getString(7)), args);
     }
 
     /** The file as the ledger has it now, while it is still one the scrub reads. */
@@ -81,8 +90,14 @@ class ScrubLedger {
                 runId);
     }
 
-    void scrubbed(UUID mediaId, Instant at) {
-        sql.update("update media_files set scrubbed_at = ? where id = ?", Timestamp.from(at), mediaId);
+    /** These files were read in full at {@code at}: one transaction for all of them. */
+    void scrubbed(List<UUID> mediaIds, Instant at) {
+        if (mediaIds.isEmpty()) {
+            return;
+        }
+        Timestamp t = Timestamp.from(at);
+        sql.inTx(j -> j.batchUpdate("update media_files set scrubbed_at = ? where id = ?",
+                mediaIds.stream().map(id -> new Object[] {t, id}).toList()));
     }
 
     /** Records the finding; false when the same damage is already open (reported once). */

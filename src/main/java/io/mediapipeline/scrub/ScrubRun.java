@@ -1,5 +1,7 @@
 package io.mediapipeline.scrub;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -19,6 +21,8 @@ public final class ScrubRun {
     int restored;
     int unhashed;
     String note;
+    /** Files read in full and not yet recorded as such (written per batch: a crash only means reading them again). */
+    final List<UUID> read = new ArrayList<>();
     /** Files with an open finding when the run started: only their good copies may resolve one. */
     Set<UUID> withOpenFindings = Set.of();
 

@@ -11,6 +11,8 @@ import java.util.Optional;
 import javax.sql.DataSource;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
 
 /**
  * The scrub as a stage: the bean the route 90-scrub calls on its schedule (scrubber). It is a scheduled route, not
@@ -33,5 +35,21 @@ public class ScrubStage implements Stage {
                 .orElse(Guard.OPEN).blocked();
         return Scrubber.create(c, dataSource, ledger, guard, run::runId, settings.node(), Clock.systemUTC(),
                 () -> camel.getRegistry().findByType(CopySource.class));
+    }
+
+    /** When the service stops, a run under way ends after its current file (the next run goes on from there). */
+    @Override
+    public void configure(CamelContext camel) {
+        camel.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                if (event instanceof CamelEvent.CamelContextStoppingEvent) {
+                    Scrubber s = camel.getRegistry().lookupByNameAndType("scrubber", Scrubber.class);
+                    if (s != null) {
+                        s.stop();
+                    }
+                }
+            }
+        });
     }
 }

@@ -17,9 +17,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -55,6 +58,8 @@ public class Scrubber {
     private final Clock clock;
     private final RateReader reader;
     private final Restorer restorer;
+    private volatile boolean stopping;
+    private int batch = 500;
 
     Scrubber(ScrubConfig config, ScrubLedger scrub, Ledger ledger, Guard guard, LongSupplier runId, String node,
              Clock clock, Restorer.Sources sources) {
@@ -110,27 +115,45 @@ public class Scrubber {
         Optional<Instant> previous = scrub.previousStart();
         int share = share(scrub.total(), previous, started, config);
         long id = scrub.startRun(node, started, share);
-        List<Item> due = scrub.oldest(share);
-        warnIfTooSlow(due, previous.map(p -> Duration.between(p, started)).orElse(Duration.ofDays(1)));
+        warnIfTooSlow(scrub.oldestBytes(share), previous.map(p -> Duration.between(p, started)).orElse(Duration.ofDays(1)));
         ScrubRun tally = new ScrubRun();
         tally.withOpenFindings = scrub.filesWithOpenFindings();
         String outcome = "done";
+        ScrubRun.Figures f = null;
         try {
-            for (Item item : due) {
-                scrubOne(item, id, tally);
-                tally.files++;
+            // in batches, so a share of a large archive is never held in memory; a file left unread (its ledger row
+            // changed while it was read) is not taken twice
+            Set<UUID> taken = new HashSet<>();
+            for (int left = share; left > 0 && outcome.equals("done"); ) {
+                List<Item> next = scrub.oldest(Math.min(batch, left), started).stream()
+                        .filter(i -> taken.add(i.id())).toList();
+                if (next.isEmpty()) {
+                    break;
+                }
+                for (Item item : next) {
+                    if (stopping) {
+                        outcome = "paused";
+                        tally.note = "the service stopped";
+                        break;
+                    }
+                    scrubOne(item, id, tally);
+                    tally.files++;
+                    left--;
+                }
+                recordRead(tally);
             }
         } catch (GuardClosedException e) {
             outcome = "paused";
             tally.note = e.getMessage();
-            LOG.info("Scrub paused after {} of {} file(s): {} (the rest is read on a later run)", tally.files, due.size(),
+            LOG.info("Scrub paused after {} of {} file(s): {} (the rest is read on a later run)", tally.files, share,
                     e.getMessage());
         } catch (IOException | RuntimeException e) {
             outcome = "failed";
             tally.note = e.getMessage();
             throw e;
         } finally {
-            ScrubRun.Figures f = tally.figures(reader.bytesRead() - bytes0, (System.nanoTime() - t0) / 1e9);
+            recordRead(tally);
+            f = tally.figures(reader.bytesRead() - bytes0, (System.nanoTime() - t0) / 1e9);
             scrub.finishRun(id, clock.instant(), f, outcome, tally.note);
             LOG.info("Scrub run {} {}: {} of {} file(s), {} MB in {} s ({} MB/s), {} new finding(s), {} restored{}",
                     id, outcome, f.files(), share, String.format("%.1f", f.bytes() / (double) (1L << 20)),
@@ -138,11 +161,26 @@ public class Scrubber {
                     tally.unhashed == 0 ? "" : "; " + tally.unhashed + " compressed cop(ies) without a recorded sha256"
                             + " (compressed_sha256) checked for presence only");
         }
-        return tally.figures(reader.bytesRead() - bytes0, (System.nanoTime() - t0) / 1e9);
+        return f;
     }
 
-    private void warnIfTooSlow(List<Item> due, Duration interval) {
-        long bytes = due.stream().mapToLong(Item::size).sum();
+    /** How many files one query takes (tests use small batches). */
+    Scrubber batch(int files) {
+        this.batch = files;
+        return this;
+    }
+
+    /** Ends a run that is under way after the file at hand (a run reads for hours; the service must not wait). */
+    public void stop() {
+        stopping = true;
+    }
+
+    private void recordRead(ScrubRun tally) {
+        scrub.scrubbed(tally.read, clock.instant());
+        tally.read.clear();
+    }
+
+    private void warnIfTooSlow(long bytes, Duration interval) {
         if (config.maxBytesPerSecond() > 0 && bytes / config.maxBytesPerSecond() > interval.toSeconds()) {
             LOG.warn("Scrub: this run's share ({} MB) takes about {} h at pipeline.scrub.max-mb-per-second={}, longer than"
                             + " the {} h between runs: the cycle of pipeline.scrub.cycle-days={} cannot be kept; raise one of them",
@@ -187,7 +225,7 @@ public class Scrubber {
         if (!lost.isEmpty()) {
             mend(item, copies, lost, tally);
         }
-        scrub.scrubbed(item.id(), clock.instant());
+        tally.read.add(item.id());
     }
 
     /** The inode of a bad original or archive copy (a compressed copy that is a link of it is damaged with it). */

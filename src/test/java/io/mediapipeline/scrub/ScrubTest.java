@@ -87,7 +87,7 @@ class ScrubTest {
         for (int i = 0; i < 30; i++) {
             archived("share" + i, 4096, null);
         }
-        Scrubber scrubber = scrubber(config(3, 0, true));
+        Scrubber scrubber = scrubber(config(3, 0, true)).batch(4);
 
         assertThat(scrubber.run().files()).as("first run: a day's part of a 3-day cycle").isEqualTo(10);
         clock.advance(Duration.ofDays(1));
@@ -308,6 +308,20 @@ class ScrubTest {
         assertThat(report.get("findings").get(0).get("path").asText()).isEqualTo(m.sorted.toString());
         assertThat(report.get("findings").get(0).get("state").asText()).isEqualTo("restored");
         run.rollOver();
+    }
+
+    @Test
+    void aStoppingServiceEndsTheRunAndTheNextRunGoesOn() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            archived("stop" + i, 1000, null);
+        }
+        Scrubber scrubber = scrubber(config(1, 0, true));
+        scrubber.stop();
+
+        assertThat(scrubber.run().files()).isZero();
+        assertThat(sql.queryForMap("select outcome, note from scrub_runs")).containsEntry("outcome", "paused")
+                .containsEntry("note", "the service stopped");
+        assertThat(scrubber(config(1, 0, true)).run().files()).as("a new start reads them").isEqualTo(3);
     }
 
     // ---- helpers ------------------------------------------------------------------------------
