@@ -136,15 +136,13 @@ class ScrubTest {
 
     @Test
     void aRottenOriginalIsRestoredFromItsCopyInTrash() throws Exception {
-        // the cleanup stage's migration makes this table; without it (this branch alone) the test makes what is read
-        sql.execute("""
-                create table if not exists local_removals (id bigint generated always as identity primary key,
-                    media_file_id uuid references media_files (id), kind text, path text, trash_path text, state text)""");
         Media m = archived("rot-trash", 80_000, null);
         Path trashed = home.resolve("trash/duplicates/rot-trash.jpg");
         Files.createDirectories(trashed.getParent());
         Files.write(trashed, m.bytes);
-        sql.update("insert into local_removals (media_file_id, kind, path, trash_path, state) values (?, 'duplicate', ?, ?, 'trashed')",
+        sql.update("""
+                insert into local_removals (media_file_id, kind, path, trash_path, state, trashed_at, purge_after)
+                values (?, 'duplicate', ?, ?, 'trashed', now(), now() + interval '30 days')""",
                 m.id, "duplicates/rot-trash.jpg", "trash/duplicates/rot-trash.jpg");
         byte[] damaged = flipByte(m.original, 79_999);
 
