@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * `doctor`, with pipeline.cleanup.bridge on and the Pixel target on: whether the phone's folder ignores deletes, so
- * that cleanup removing the bridge copies leaves the phone's copies (the same check cleanup makes).
+ * that cleanup removing the bridge copies leaves the phone's copies (the same check cleanup makes). Anything but a
+ * proven yes (no phone.url, the phone unreachable) is a FAIL: cleanup would keep the bridge copies.
  */
 final class PhoneFolderCheck {
 
@@ -22,15 +23,16 @@ final class PhoneFolderCheck {
             return Optional.empty();
         }
         if (!pixel.phone().configured()) {
-            return Optional.of(new IcloudUploadCheck.Finding(IcloudUploadCheck.Level.WARN, WHAT, "cannot check whether the phone's folder ignores"
-                    + " deletes (pipeline.cleanup.bridge=true)", "set pipeline.target.pixel.phone.url and"
+            return Optional.of(new IcloudUploadCheck.Finding(IcloudUploadCheck.Level.FAIL, WHAT, PhoneFolder.NOT_ASKED
+                    + " (pipeline.cleanup.bridge=true)", "set pipeline.target.pixel.phone.url and"
                     + " PIPELINE_TARGET_PIXEL_PHONE_API_KEY (the phone's Syncthing GUI address and API key)"));
         }
         PhoneFolder.Answer a = PhoneFolder.check(pixel);
         return Optional.of(switch (a.kind()) {
             case SAFE -> new IcloudUploadCheck.Finding(IcloudUploadCheck.Level.OK, WHAT, a.detail() + ": the bridge copies may go", null);
             case UNSAFE -> new IcloudUploadCheck.Finding(IcloudUploadCheck.Level.FAIL, WHAT, a.detail(), "until then cleanup keeps the bridge copies");
-            case UNKNOWN -> new IcloudUploadCheck.Finding(IcloudUploadCheck.Level.WARN, WHAT, a.detail(), "start Syncthing on the phone, or fix"
+            // not proven is not safe: cleanup keeps the bridge copies, so bridge cleanup as configured does not work
+            case UNKNOWN -> new IcloudUploadCheck.Finding(IcloudUploadCheck.Level.FAIL, WHAT, a.detail(), "start Syncthing on the phone, or fix"
                     + " pipeline.target.pixel.phone.url / PIPELINE_TARGET_PIXEL_PHONE_API_KEY");
         });
     }

@@ -9,13 +9,20 @@ import java.time.Duration;
  * Whether the phone's own copy of the Pixel folder survives the removal of the bridge copies: asked of the phone's
  * Syncthing (pipeline.target.pixel.phone.url), whose folder must be Receive Only and ignore deletes. Otherwise a
  * bridge copy removed on the server is a delete Syncthing carries to the phone. Cleanup (through {@link PixelProof})
- * and `doctor` both ask here.
+ * and `doctor` both ask here; only {@link Kind#SAFE} lets the bridge copies go.
  */
 public final class PhoneFolder {
 
     /** The phone may be on a slow Wi-Fi; the answer is small. */
     static final Duration CONNECT = Duration.ofSeconds(5);
     static final Duration READ = Duration.ofSeconds(15);
+
+    /** What to set so the phone can be asked; without an answer the bridge copies stay. */
+    public static final String SET_PHONE = "set pipeline.target.pixel.phone.url/api-key so the pipeline can check"
+            + " that the phone's folder ignores deletes; until then the bridge copies stay";
+
+    /** Why the bridge copies stay when pipeline.target.pixel.phone.url is empty. */
+    public static final String NOT_ASKED = "the phone's folder was not checked: " + SET_PHONE;
 
     public enum Kind {
         /** Receive Only and Ignore Delete: removing the bridge copies leaves the phone's. */
@@ -53,7 +60,8 @@ public final class PhoneFolder {
                 case NOT_FOUND -> "the phone's Syncthing has no folder '" + folder + "' (pipeline.target.pixel.folder-id)";
                 default -> e.getMessage();
             };
-            return new Answer(Kind.UNKNOWN, "cannot check the phone's folder now: " + why);
+            return new Answer(Kind.UNKNOWN, "cannot check the phone's folder now: " + why + "; is Syncthing running on"
+                    + " the phone? (" + SET_PHONE + ")");
         }
         String type = config.path("type").asText();
         boolean ignoreDelete = config.path("ignoreDelete").asBoolean(false);

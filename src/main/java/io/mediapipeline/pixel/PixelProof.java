@@ -79,7 +79,11 @@ public class PixelProof implements TargetProof {
         return verdicts;
     }
 
-    /** One connections call for all, then db/file per file (Syncthing has no call for many files). */
+    /**
+     * One connections call for all, then db/file per file (Syncthing has no call for many files). A file the phone
+     * is absent from is condemned only if the phone is still connected after its db/file call: one that dropped in
+     * between is also absent from availability, so those wait for a second connections call made after them all.
+     */
     private void recheck(List<PixelLedger.Delivered> files, Map<UUID, Verdict> verdicts) {
         String folder = config.proof().folderId();
         String device = config.proof().deviceId();
@@ -93,12 +97,34 @@ public class PixelProof implements TargetProof {
             files.forEach(d -> verdicts.put(d.mediaId(), cannotRecheck(confirmer.explain(e))));
             return;
         }
+        Map<UUID, Verdict> absent = new LinkedHashMap<>();
         for (PixelLedger.Delivered d : files) {
             try {
-                verdicts.put(d.mediaId(), recheck(d, folder, device, connection));
+                Verdict v = recheck(d, folder, device, connection);
+                (v.state() == State.MISSING ? absent : verdicts).put(d.mediaId(), v);
             } catch (SyncthingException e) {
                 verdicts.put(d.mediaId(), cannotRecheck(confirmer.explain(e)));
             }
+        }
+        if (!absent.isEmpty()) {
+            Optional<String> gone = stillConnected(folder, device, connection);
+            absent.forEach((id, v) -> verdicts.put(id, gone.map(PixelProof::cannotRecheck).orElse(v)));
+        }
+    }
+
+    /** Empty when the phone is connected now on the connection seen before; otherwise why it is not. */
+    private Optional<String> stillConnected(String folder, String device, JsonNode before) {
+        try {
+            JsonNode now = PhoneCopy.connectedPhone(syncthing, folder, device, v -> { });
+            String started = before.path("startedAt").asText("");
+            if (!started.equals(now.path("startedAt").asText(""))) {
+                return Optional.of("the phone reconnected while it was being re-checked");
+            }
+            return Optional.empty();
+        } catch (PhoneCopy.Unavailable e) {
+            return Optional.of(e.getMessage() + " (it dropped while being re-checked)");
+        } catch (SyncthingException e) {
+            return Optional.of(confirmer.explain(e));
         }
     }
 
@@ -144,9 +170,14 @@ public class PixelProof implements TargetProof {
     @Override
     public Optional<String> localCopiesMustStay() {
         if (phone == null) {
-            return Optional.empty(); // cleanup trusts pipeline.cleanup.bridge
+            return Optional.of(PhoneFolder.NOT_ASKED);
         }
-        PhoneFolder.Answer a = PhoneFolder.check(phone, config.proof().folderId());
+        PhoneFolder.Answer a;
+        try {
+            a = PhoneFolder.check(phone, config.proof().folderId());
+        } catch (RuntimeException e) { // whatever went wrong, no proof: the copies stay
+            return Optional.of("cannot check the phone's folder now: " + e.getMessage() + "; " + PhoneFolder.SET_PHONE);
+        }
         return a.kind() == PhoneFolder.Kind.SAFE ? Optional.empty() : Optional.of(a.detail());
     }
 }

@@ -56,8 +56,9 @@ class PhoneFolderCheckTest {
     void saysWhetherThePhonesFolderIgnoresDeletes() throws Exception {
         String url = "pipeline.target.pixel.phone.url=http://127.0.0.1:" + phone.getAddress().getPort() + "\n";
         assertThat(check(url)).as("bridge cleanup off: nothing to check").isEmpty();
-        assertThat(check("pipeline.cleanup.bridge=true\n")).hasValueSatisfying(f -> {
-            assertThat(f.level()).isEqualTo(Level.WARN);
+        assertThat(check("pipeline.cleanup.bridge=true\n")).as("no phone.url: cannot be proven").hasValueSatisfying(f -> {
+            assertThat(f.level()).isEqualTo(Level.FAIL);
+            assertThat(f.detail()).contains("ignores deletes");
             assertThat(f.fix()).contains("pipeline.target.pixel.phone.url");
         });
 
@@ -71,7 +72,7 @@ class PhoneFolderCheckTest {
 
         phone.stop(0);
         Finding away = check("pipeline.cleanup.bridge=true\n" + url).orElseThrow();
-        assertThat(away.level()).isEqualTo(Level.WARN);
+        assertThat(away.level()).as("phone unreachable: cannot be proven").isEqualTo(Level.FAIL);
         assertThat(away.detail()).contains("cannot check");
     }
 }

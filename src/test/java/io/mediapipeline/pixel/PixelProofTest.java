@@ -58,6 +58,11 @@ class PixelProofTest {
     private final Set<String> onPhone = ConcurrentHashMap.newKeySet();
     private volatile boolean connected = true;
     private volatile boolean ignoreDelete = true;
+    /** The phone drops while Syncthing answers db/file: it is then gone from availability too. */
+    private volatile boolean dropOnFileCall;
+    /** The phone drops and is back (a new connection) while Syncthing answers db/file. */
+    private volatile boolean reconnectOnFileCall;
+    private volatile String startedAt = "2026-12-01T10:00:00Z";
     private final AtomicInteger connectionCalls = new AtomicInteger();
     private SyncthingClient syncthing;
     private SyncthingClient phone;
@@ -87,12 +92,18 @@ class PixelProofTest {
                 case "/rest/system/connections" -> {
                     connectionCalls.incrementAndGet();
                     yield "{\"connections\":{\"" + PHONE + "\":{\"connected\":" + connected + ",\"paused\":" + !connected
-                            + ",\"address\":\"10.0.0.7:22000\",\"clientVersion\":\"v1.27.0\"}}}";
+                            + ",\"address\":\"10.0.0.7:22000\",\"clientVersion\":\"v1.27.0\",\"startedAt\":\"" + startedAt + "\"}}}";
                 }
                 case "/rest/db/file" -> {
                     String file = query.substring(query.indexOf("file=") + 5);
+                    if (dropOnFileCall || reconnectOnFileCall) {
+                        connected = !dropOnFileCall;
+                        startedAt = Instant.now().toString();
+                        yield "{\"global\":{\"version\":" + VERSION + ",\"size\":100},\"local\":{\"version\":" + VERSION
+                                + "},\"availability\":null}";
+                    }
                     yield "{\"global\":{\"version\":" + VERSION + ",\"size\":100,\"deleted\":false,\"invalid\":false},"
-                            + "\"local\":{\"version\":" + VERSION + "},\"availability\":" + (onPhone.contains(file)
+                            + "\"local\":{\"version\":" + VERSION + "},\"availability\":" + (connected && onPhone.contains(file)
                             ? "[{\"id\":\"" + PHONE + "\",\"fromTemporary\":false}]" : "null") + "}";
                 }
                 case "/rest/config/folders/pixel" -> "{\"id\":\"pixel\",\"type\":\"receiveonly\",\"ignoreDelete\":"
@@ -190,11 +201,36 @@ class PixelProofTest {
     @Test
     void aFileDeletedOnThePhoneSinceItsConfirmationIsMissing() {
         UUID id = file("confirmed", OffsetDateTime.now().minusHours(1).toString(), null);
+        UUID also = file("confirmed", OffsetDateTime.now().minusHours(1).toString(), null);
+
+        Map<UUID, Verdict> v = proof(null).check(List.of(id, also));
+
+        assertThat(v.get(id).state()).isEqualTo(State.MISSING);
+        assertThat(v.get(id).reason()).contains("confirmed on the phone at").contains("no longer has it");
+        assertThat(v.get(also).state()).isEqualTo(State.MISSING);
+        assertThat(connectionCalls.get()).as("connected before the db/file calls and again after them").isEqualTo(2);
+    }
+
+    @Test
+    void aPhoneThatDropsBetweenTheConnectionsAndTheFileCallIsNotCondemned() {
+        UUID id = file("confirmed", OffsetDateTime.now().minusHours(1).toString(), null);
+        onPhone.add(rel(id));
+        dropOnFileCall = true;
 
         Verdict v = proof(null).check(List.of(id)).get(id);
 
-        assertThat(v.state()).isEqualTo(State.MISSING);
-        assertThat(v.reason()).contains("confirmed on the phone at").contains("no longer has it");
+        assertThat(v.state()).as("the phone still has it; it only left availability by disconnecting")
+                .isEqualTo(State.WAITING);
+        assertThat(v.reason()).contains("not connected").contains("dropped while being re-checked");
+        assertThat(pixel.deliveries(List.of(id)).get(id).state()).isEqualTo("confirmed");
+
+        dropOnFileCall = false;
+        connected = true;
+        reconnectOnFileCall = true;
+        Verdict back = proof(null).check(List.of(id)).get(id);
+
+        assertThat(back.state()).as("connected before and after, but not the same connection").isEqualTo(State.WAITING);
+        assertThat(back.reason()).contains("reconnected");
     }
 
     @Test
@@ -218,15 +254,23 @@ class PixelProofTest {
 
     @Test
     void bridgeCopiesStayUnlessThePhonesFolderIgnoresDeletes() {
-        assertThat(proof(null).localCopiesMustStay()).as("phone.url empty: cleanup trusts its setting").isEmpty();
-        assertThat(proof(phone).localCopiesMustStay()).isEmpty();
+        assertThat(proof(phone).localCopiesMustStay()).as("Receive Only, ignoreDelete true").isEmpty();
 
         ignoreDelete = false;
         assertThat(proof(phone).localCopiesMustStay()).hasValueSatisfying(r -> assertThat(r)
                 .contains("does not ignore deletes").contains("Ignore Delete"));
+    }
+
+    @Test
+    void bridgeCopiesStayWhenThePhoneCannotBeAsked() {
+        assertThat(proof(null).localCopiesMustStay()).as("phone.url empty: no proof, the copies stay")
+                .hasValueSatisfying(r -> assertThat(r).contains("set pipeline.target.pixel.phone.url/api-key")
+                        .contains("ignores deletes"));
 
         server.stop(0);
-        assertThat(proof(phone).localCopiesMustStay()).hasValueSatisfying(r -> assertThat(r).contains("cannot check"));
+        assertThat(proof(phone).localCopiesMustStay()).as("phone unreachable")
+                .hasValueSatisfying(r -> assertThat(r).contains("cannot check").contains("not reachable")
+                        .contains("set pipeline.target.pixel.phone.url/api-key"));
     }
 
     @Test
