@@ -79,6 +79,7 @@ final class LocalCopies {
             }
             Path p = Path.of(path);
             String shown = role + " " + shown(p);
+            roleByPath.putIfAbsent(p, role);
             InodeHashes.Copy found = hashes.check(p, expectedSize, expectedSha);
             String problem = switch (found.outcome()) {
                 case OK -> null;
@@ -93,7 +94,6 @@ final class LocalCopies {
                 problems.add(shown + ": " + problem);
                 return null;
             }
-            roleByPath.putIfAbsent(p, role);
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("copy", role);
             e.put("path", shown(p));
@@ -110,7 +110,8 @@ final class LocalCopies {
 
         /**
          * A compressed copy made before its sha256 was recorded: the original's when it is a link of the original,
-         * else what the iCloud upload sent from that path, else its bytes now (recorded, and said so).
+         * else what the iCloud upload sent from that path, else its bytes now (said so; the
+         * verifier records them only with a 'verified' outcome).
          */
         String legacyCompressed(VerifyLedger.Candidate c) {
             String role = "compressed copy";
