@@ -1,15 +1,10 @@
 package io.mediapipeline.cleanup;
 
-import io.mediapipeline.media.Hasher;
+import io.mediapipeline.flow.InodeHashes;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The copies the ledger names for a verified file (its original and its archive copy), checked just before
@@ -19,8 +14,8 @@ import java.util.Set;
  */
 final class LedgerCopies {
 
-    /** The outcome: ok, or the problem; the proof (what was checked) for the removal rows. */
-    record Checked(String problem, Map<String, Object> proof, Set<Object> inodes) {
+    /** The outcome: ok, or the problem; the proof (what was checked) for the removal rows; the hashes read. */
+    record Checked(String problem, Map<String, Object> proof, InodeHashes hashes) {
 
         boolean ok() {
             return problem == null;
@@ -30,47 +25,54 @@ final class LedgerCopies {
     private LedgerCopies() {
     }
 
-    static Checked check(CleanupLedger.Candidate f) throws IOException {
+    static Checked check(CleanupLedger.Candidate f) {
         Map<String, Object> proof = new LinkedHashMap<>();
-        Set<Object> inodes = new HashSet<>();
+        InodeHashes hashes = new InodeHashes();
         String problem = null;
         for (String which : new String[] {"original", "archive"}) {
             String recorded = which.equals("original") ? f.originalPath() : f.archivePath();
-            String issue = recorded == null ? "no " + which + " copy recorded" : one(which, Path.of(recorded), f, proof, inodes);
+            String issue = recorded == null ? "no " + which + " copy recorded" : one(which, Path.of(recorded), f, proof, hashes);
             if (issue != null && problem == null) {
                 problem = issue;
             }
         }
-        return new Checked(problem, proof, inodes);
+        return new Checked(problem, proof, hashes);
     }
 
     private static String one(String which, Path p, CleanupLedger.Candidate f, Map<String, Object> proof,
-                              Set<Object> inodes) throws IOException {
-        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-            return "the " + which + " copy " + p + " is missing";
+                              InodeHashes hashes) {
+        InodeHashes.Copy c = hashes.check(p, f.size(), f.sha256());
+        String copy = "the " + which + " copy " + p;
+        switch (c.outcome()) {
+            case OK -> {
+            }
+            case MISSING, SYMBOLIC_LINK, NOT_REGULAR -> {
+                return copy + " is missing";
+            }
+            case WRONG_SIZE -> {
+                return copy + " has " + c.seen().size() + " bytes, the ledger says " + f.size();
+            }
+            case UNREADABLE -> {
+                return copy + " cannot be read: " + c.error();
+            }
+            case CHANGED -> {
+                return copy + " no longer hashes to the ledger's sha256";
+            }
         }
-        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (a.size() != f.size()) {
-            return "the " + which + " copy " + p + " has " + a.size() + " bytes, the ledger says " + f.size();
-        }
-        String how;
-        if (a.fileKey() != null && inodes.contains(a.fileKey())) {
-            how = "same file as the original";
-        } else if (Hasher.sha256(p).equals(f.sha256())) {
-            how = "sha256 matches";
-        } else {
-            return "the " + which + " copy " + p + " no longer hashes to the ledger's sha256";
-        }
-        if (a.fileKey() != null) {
-            inodes.add(a.fileKey());
-        }
-        proof.put(which, Map.of("path", p.toString(), "size", a.size(), "checked", how));
+        String how = c.sameFileAs() != null ? "same file as the original" : "sha256 matches";
+        proof.put(which, Map.of("path", p.toString(), "size", c.seen().size(), "checked", how));
         return null;
     }
 
-    /** Whether a copy about to be removed holds the file's bytes: one of the checked inodes, or the same sha256. */
+    /**
+     * Whether a copy about to be removed holds the file's bytes: a regular file that is one of the checked inodes
+     * (not read again), or whose bytes hash to the same sha256. A copy that went or cannot be read is an error.
+     */
     static boolean holdsBytes(Path copy, Checked checked, String sha256) throws IOException {
-        Object key = Files.readAttributes(copy, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-        return key != null && checked.inodes().contains(key) || Hasher.sha256(copy).equals(sha256);
+        InodeHashes.Copy c = checked.hashes().check(copy, null, sha256);
+        if (c.outcome() == InodeHashes.Outcome.MISSING || c.outcome() == InodeHashes.Outcome.UNREADABLE) {
+            throw new IOException(copy + (c.error() == null ? " is not there" : " cannot be read: " + c.error()));
+        }
+        return c.ok();
     }
 }

@@ -1,9 +1,9 @@
 package io.mediapipeline.verify;
 
+import io.mediapipeline.flow.InodeHashes;
 import io.mediapipeline.media.Hasher;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,19 +19,14 @@ import java.util.Optional;
  */
 final class LocalCopies {
 
-    /** How a copy's bytes are hashed (a test counts the reads). */
-    interface Reader {
-        String sha256(Path file) throws IOException;
-    }
-
     /** What was found: per copy what was compared, the problems (empty = all good), a compressed sha256 to record. */
     record Result(List<Map<String, Object>> copies, List<String> problems, String recordSha256) {
     }
 
     private final Path home;
-    private final Reader reader;
+    private final InodeHashes.Reader reader;
 
-    LocalCopies(Path home, Reader reader) {
+    LocalCopies(Path home, InodeHashes.Reader reader) {
         this.home = home.toAbsolutePath().normalize();
         this.reader = reader;
     }
@@ -69,70 +64,54 @@ final class LocalCopies {
         return new Result(check.copies, check.problems, recordSha);
     }
 
-    /** One file's check: the inodes read so far and their hashes. */
+    /** One file's check: the copies that passed, the problems, and each read path's role (for "sameFileAs"). */
     private final class Check {
         private final List<Map<String, Object>> copies = new ArrayList<>();
         private final List<String> problems = new ArrayList<>();
-        private final Map<String, String> hashByInode = new HashMap<>();
-        private final Map<String, String> roleByInode = new HashMap<>();
+        private final InodeHashes hashes = new InodeHashes(reader);
+        private final Map<Path, String> roleByPath = new HashMap<>();
 
-        /** Checks one copy; returns the sha256 found, or null when it could not be read or is not a plain file. */
+        /** Checks one copy; returns the sha256 found, or null when it is not what the ledger says. */
         String copy(String role, String path, String expectedSha, Long expectedSize, String comparedWith) {
             if (path == null) {
                 problems.add(role + ": no path recorded");
                 return null;
             }
             Path p = Path.of(path);
-            String shown = shown(p);
-            try {
-                if (Files.isSymbolicLink(p)) {
-                    problems.add(role + " " + shown + ": is a symbolic link, not the file itself");
-                    return null;
-                }
-                if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-                    problems.add(role + " " + shown + ": missing");
-                    return null;
-                }
-                if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                    problems.add(role + " " + shown + ": is not a regular file");
-                    return null;
-                }
-                long size = Files.size(p);
-                Map<String, Object> e = new LinkedHashMap<>();
-                e.put("copy", role);
-                e.put("path", shown);
-                e.put("size", size);
-                if (expectedSize != null && size != expectedSize) {
-                    problems.add(role + " " + shown + ": size " + size + " bytes, expected " + expectedSize);
-                    return null;
-                }
-                String inode = inode(p);
-                String sha = hashByInode.get(inode);
-                if (sha == null) {
-                    sha = reader.sha256(p);
-                    hashByInode.put(inode, sha);
-                    roleByInode.put(inode, role);
-                } else {
-                    e.put("sameFileAs", roleByInode.get(inode));
-                }
-                e.put("inode", inode);
-                e.put("sha256", sha);
-                e.put("comparedWith", comparedWith);
-                if (expectedSha != null && !sha.equals(expectedSha)) {
-                    problems.add(role + " " + shown + ": sha256 " + abbrev(sha) + " expected " + abbrev(expectedSha));
-                    return null;
-                }
-                copies.add(e);
-                return sha;
-            } catch (IOException | RuntimeException ex) {
-                problems.add(role + " " + shown + ": cannot be read: " + ex.getMessage());
+            String shown = role + " " + shown(p);
+            roleByPath.putIfAbsent(p, role);
+            InodeHashes.Copy found = hashes.check(p, expectedSize, expectedSha);
+            String problem = switch (found.outcome()) {
+                case OK -> null;
+                case MISSING -> "missing";
+                case SYMBOLIC_LINK -> "is a symbolic link, not the file itself";
+                case NOT_REGULAR -> "is not a regular file";
+                case WRONG_SIZE -> "size " + found.seen().size() + " bytes, expected " + expectedSize;
+                case UNREADABLE -> "cannot be read: " + found.error();
+                case CHANGED -> "sha256 " + abbrev(found.sha256()) + " expected " + abbrev(expectedSha);
+            };
+            if (problem != null) {
+                problems.add(shown + ": " + problem);
                 return null;
             }
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("copy", role);
+            e.put("path", shown(p));
+            e.put("size", found.seen().size());
+            if (found.sameFileAs() != null) {
+                e.put("sameFileAs", roleByPath.get(found.sameFileAs()));
+            }
+            e.put("inode", String.valueOf(found.seen().inode()));
+            e.put("sha256", found.sha256());
+            e.put("comparedWith", comparedWith);
+            copies.add(e);
+            return found.sha256();
         }
 
         /**
          * A compressed copy made before its sha256 was recorded: the original's when it is a link of the original,
-         * else what the iCloud upload sent from that path, else its bytes now (recorded, and said so).
+         * else what the iCloud upload sent from that path, else its bytes now (said so; the
+         * verifier records them only with a 'verified' outcome).
          */
         String legacyCompressed(VerifyLedger.Candidate c) {
             String role = "compressed copy";
@@ -157,16 +136,6 @@ final class LocalCopies {
             return a != null && b != null && Files.isSameFile(Path.of(a), Path.of(b));
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    /** The device and inode number: copies with the same are one file on disk. */
-    private static String inode(Path p) throws IOException {
-        try {
-            Map<String, Object> a = Files.readAttributes(p, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
-            return a.get("dev") + ":" + a.get("ino");
-        } catch (UnsupportedOperationException e) {
-            return p.toRealPath().toString();
         }
     }
 

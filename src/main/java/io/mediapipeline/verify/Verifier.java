@@ -182,7 +182,10 @@ public class Verifier {
 
     private static VerifyLedger.Outcome outcome(VerifyLedger.Candidate c, VerifyLedger.Kind kind, String text,
                                                 String evidence, Instant after, LocalCopies.Result local) {
-        return new VerifyLedger.Outcome(c, kind, text, evidence, after, local.recordSha256());
+        // a legacy compressed copy's hash is only what is there now: it becomes the ledger's only with a verdict
+        // that proved everything else, never on a pass that waits or fails
+        String record = kind == VerifyLedger.Kind.VERIFIED ? local.recordSha256() : null;
+        return new VerifyLedger.Outcome(c, kind, text, evidence, after, record);
     }
 
     /** A target's evidence as JSON can hold it: times, ids and paths as their text, maps and lists as they are. */

@@ -24,7 +24,10 @@ public class VerifyLedger {
                             String compressedPath, String compressedSha256, Long compressedSize, String icloudSha256) {
     }
 
-    /** What a pass decided for one file. */
+    /**
+     * What a pass decided for one file. {@code recordSha256}: the sha256 of a compressed copy that had none recorded,
+     * written only with a VERIFIED outcome (the bytes there now are not a record until everything else is proven).
+     */
     public record Outcome(Candidate file, Kind kind, String text, String evidenceJson, Instant after, String recordSha256) {
     }
 
@@ -82,11 +85,8 @@ public class VerifyLedger {
                             update media_files set status = 'verified', verified_at = now(), verify_evidence = ?::jsonb,
                                    verify_check = null, verify_after = null, compressed_sha256 = coalesce(compressed_sha256, ?)"""
                             + guard, o.evidenceJson(), o.recordSha256(), c.id(), c.compressedPath(), c.compressedSha256());
-                    case WAITING -> j.update("""
-                            update media_files set verify_check = ?, verify_after = ?,
-                                   compressed_sha256 = coalesce(compressed_sha256, ?)"""
-                            + guard, o.text(), Timestamp.from(o.after()), o.recordSha256(), c.id(), c.compressedPath(),
-                            c.compressedSha256());
+                    case WAITING -> j.update("update media_files set verify_check = ?, verify_after = ?" + guard,
+                            o.text(), Timestamp.from(o.after()), c.id(), c.compressedPath(), c.compressedSha256());
                     case ERROR -> j.update("""
                             update media_files set status = 'error', error = ?, verify_check = null, verify_after = null"""
                             + guard, "verify: " + o.text(), c.id(), c.compressedPath(), c.compressedSha256());

@@ -241,6 +241,25 @@ class VerifierTest {
     }
 
     @Test
+    void aCompressedCopyWithoutARecordedHashIsNotRecordedOnAPassThatWaits() throws Exception {
+        Fixture f = archived(true, true);
+        ledger.rows("update media_files set compressed_sha256 = null where id = ? returning id", f.id);
+        AtomicInteger proven = new AtomicInteger();
+        targets.add(new FakeTarget("pixel", true, id -> proven.get() == 0
+                ? TargetProof.Verdict.waiting("not confirmed yet", null) : TargetProof.Verdict.proven(Map.of())));
+
+        assertThat(pass()).containsEntry("waiting", 1);
+
+        // whatever bytes are there now are no record of what compress made while the file is not proven
+        assertThat(row(f.id)).containsEntry("status", "archived").containsEntry("compressed_sha256", null);
+
+        proven.set(1);
+        ledger.rows("update media_files set verify_after = null where id = ? returning id", f.id);
+        assertThat(pass()).containsEntry("verified", 1);
+        assertThat(row(f.id)).containsEntry("compressed_sha256", Hasher.sha256(f.compressed));
+    }
+
+    @Test
     void aKeptOriginalLinkedAsTheCompressedCopyIsComparedWithTheOriginal() throws Exception {
         Fixture f = archived(true, false);
         Path link = home.resolve("compressed/2024/05/01").resolve(f.original.getFileName());
