@@ -1,0 +1,349 @@
+package io.mediapipeline.proof;
+
+import io.mediapipeline.config.Settings;
+import io.mediapipeline.flow.GuardClosedException;
+import io.mediapipeline.flow.TargetProof.State;
+import io.mediapipeline.proof.Invariants.Allowed;
+import io.mediapipeline.proof.Invariants.Snapshot;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.Function;
+
+/**
+ * One random sequence of pipeline steps, repeatable from its seed: files arrive, targets prove or lose them, the
+ * stages run their passes, the clock moves, bytes rot, the guard closes, the process restarts (or crashes in the
+ * middle of a move to trash/). After every step the invariants are checked; the first violation ends the sequence.
+ */
+final class Sequence {
+
+    /** The steps and how often each is picked. */
+    enum Kind {
+        ADD(14), PROVE(22), LOSE(4), VERIFY(14), CLEANUP(14), PURGE(5), MOVE_CLOCK(4), SCRUB(5), FLIP(4), DELETE(3),
+        GUARD(4), PHONE_FOLDER(2), RESTART(4), CRASH_MID_TRASH(3);
+
+        final int weight;
+
+        Kind(int weight) {
+            this.weight = weight;
+        }
+    }
+
+    private final long seed;
+    private final World w;
+    private final Function<Map<String, String>, Settings> settingsOf;
+    private final Function<Settings, Pipeline> starter;
+    final List<String> steps = new ArrayList<>();
+    private Random rnd;
+    private Invariants inv;
+    private Pipeline pipeline;
+    private final Map<String, String> keys = new LinkedHashMap<>();
+
+    Sequence(long seed, World world, Function<Map<String, String>, Settings> settingsOf, Function<Settings, Pipeline> starter) {
+        this.seed = seed;
+        this.w = world;
+        this.settingsOf = settingsOf;
+        this.starter = starter;
+    }
+
+    /** Runs the sequence; the violation, with the seed and the steps that led to it, if there is one. */
+    Optional<String> run() throws Exception {
+        rnd = new Random(seed);
+        boolean pixelOn = rnd.nextInt(4) > 0;
+        boolean icloudOn = rnd.nextBoolean();
+        boolean removalOn = icloudOn && rnd.nextBoolean();
+        int retention = 1 + rnd.nextInt(30);
+        prof("reset", () -> { w.reset(rnd, pixelOn, icloudOn, removalOn); return null; });
+        inv = new Invariants(w, retention);
+        keys.put("pipeline.target.pixel.enabled", String.valueOf(pixelOn));
+        keys.put("pipeline.target.icloud.removal.enabled", String.valueOf(removalOn));
+        keys.put("pipeline.target.icloud.removal.dry-run", "false");
+        keys.put("pipeline.cleanup.trash-retention-days", String.valueOf(retention));
+        keys.put("pipeline.cleanup.dry-run", String.valueOf(rnd.nextInt(5) == 0));
+        keys.put("pipeline.cleanup.bridge", String.valueOf(rnd.nextBoolean()));
+        keys.put("pipeline.cleanup.duplicates", String.valueOf(rnd.nextBoolean()));
+        steps.add("settings: pixel " + pixelOn + ", icloud " + icloudOn + ", icloud removal " + removalOn + ", retention "
+                + retention + " d, " + cleanupKnobs());
+        pipeline = prof("start", () -> starter.apply(prof("settings", () -> settingsOf.apply(keys))));
+        int n = 20 + rnd.nextInt(21);
+        for (int i = 0; i < n; i++) {
+            Optional<String> failed = step(pick());
+            if (failed.isPresent()) {
+                return failed;
+            }
+        }
+        // at the end the guard opens and verify and scrub look once more: every damage must then be known
+        w.guard.open();
+        for (Kind k : List.of(Kind.VERIFY, Kind.SCRUB)) {
+            Optional<String> failed = step(k);
+            if (failed.isPresent()) {
+                return failed;
+            }
+        }
+        List<String> unreported = inv.damageReported();
+        return unreported.isEmpty() ? Optional.empty() : Optional.of(failure(unreported));
+    }
+
+    private Kind pick() {
+        int total = 0;
+        for (Kind k : Kind.values()) {
+            total += k.weight;
+        }
+        int r = rnd.nextInt(total);
+        for (Kind k : Kind.values()) {
+            r -= k.weight;
+            if (r < 0) {
+                return k;
+            }
+        }
+        throw new IllegalStateException();
+    }
+
+    static final java.util.Map<String, Long> PROF = new java.util.concurrent.ConcurrentHashMap<>();
+    static <T> T prof(String k, java.util.concurrent.Callable<T> c) throws Exception {
+        long t = System.nanoTime();
+        try { return c.call(); } finally { PROF.merge(k, System.nanoTime() - t, Long::sum); }
+    }
+
+    private Optional<String> step(Kind kind) throws Exception {
+        Snapshot before = prof("take", inv::take);
+        Allowed allowed;
+        String what;
+        List<String> thrown = new ArrayList<>();
+        long tStep = System.nanoTime();
+        try {
+            switch (kind) {
+                case VERIFY -> {
+                    what = "verify pass";
+                    allowed = new Allowed(true, true, false, false, false, false, false, false);
+                    pass(pipeline::verify, thrown);
+                }
+                case CLEANUP -> {
+                    what = "cleanup pass";
+                    boolean restarted = false;
+                    if (rnd.nextInt(4) == 0) {
+                        keys.put("pipeline.cleanup.dry-run", String.valueOf(rnd.nextInt(4) == 0));
+                        keys.put("pipeline.cleanup.bridge", String.valueOf(rnd.nextBoolean()));
+                        keys.put("pipeline.cleanup.duplicates", String.valueOf(rnd.nextBoolean()));
+                        what = "restart with " + cleanupKnobs() + ", then a cleanup pass";
+                        pipeline = starter.apply(settingsOf.apply(keys));
+                        restarted = true;
+                    }
+                    allowed = new Allowed(true, false, true, bool("pipeline.cleanup.dry-run"),
+                            bool("pipeline.cleanup.bridge"), bool("pipeline.cleanup.duplicates"), false, restarted);
+                    pass(pipeline::cleanup, thrown);
+                }
+                case PURGE -> {
+                    what = "purge";
+                    allowed = new Allowed(true, false, false, false, false, false, true, false);
+                    pass(pipeline::purge, thrown);
+                }
+                case SCRUB -> {
+                    what = "scrub run";
+                    allowed = new Allowed(true, false, false, false, false, false, false, false);
+                    pass(pipeline::scrub, thrown);
+                }
+                case RESTART -> {
+                    what = "restart (new beans, startup recovery)";
+                    allowed = new Allowed(true, false, false, false, false, false, false, true);
+                    pipeline = starter.apply(settingsOf.apply(keys));
+                }
+                case CRASH_MID_TRASH -> {
+                    what = crashMidTrash();
+                    allowed = new Allowed(false, false, true, false, true, false, false, true);
+                }
+                default -> {
+                    what = worldStep(kind);
+                    allowed = Allowed.NOTHING;
+                }
+            }
+        } catch (Exception | AssertionError e) {
+            what = kind + " threw";
+            allowed = Allowed.NOTHING;
+            thrown.add(trace(e));
+        }
+        PROF.merge("k-" + kind, System.nanoTime() - tStep, Long::sum);
+        steps.add(what);
+        Snapshot after = prof("take", inv::take);
+        List<String> v = new ArrayList<>(thrown);
+        Allowed a = allowed;
+        v.addAll(prof("check", () -> inv.check(before, after, a)));
+        return v.isEmpty() ? Optional.empty() : Optional.of(failure(v));
+    }
+
+    interface Work {
+        void run() throws Exception;
+    }
+
+    /** A pass; the guard's refusal is a pause, anything else thrown is a defect the sequence reports. */
+    private void pass(Work work, List<String> thrown) {
+        try {
+            work.run();
+        } catch (GuardClosedException e) {
+            if (!w.guard.closed()) {
+                thrown.add("refused by a closed guard while it is open: " + e.getMessage());
+            }
+        } catch (Exception | AssertionError e) {
+            thrown.add("the pass threw: " + trace(e));
+        }
+    }
+
+    private String worldStep(Kind kind) throws Exception {
+        List<World.Item> items = w.items;
+        switch (kind) {
+            case ADD -> {
+                return "add " + w.add(1 + rnd.nextInt(3));
+            }
+            case PROVE, LOSE -> {
+                List<FakeTarget> on = new ArrayList<>();
+                if (w.pixel.enabled()) {
+                    on.add(w.pixel);
+                }
+                if (w.icloud.enabled()) {
+                    on.add(w.icloud);
+                }
+                if (items.isEmpty() || on.isEmpty()) {
+                    return kind + ": nothing to do";
+                }
+                FakeTarget t = on.get(rnd.nextInt(on.size()));
+                State from = kind == Kind.PROVE ? State.WAITING : State.PROVEN;
+                List<World.Item> some = items.stream().filter(i -> t.truth(i.id) == from).toList();
+                if (some.isEmpty()) {
+                    return kind + " " + t.target() + ": nothing to do";
+                }
+                World.Item item = some.get(rnd.nextInt(some.size()));
+                State next = kind == Kind.PROVE ? State.PROVEN : State.MISSING;
+                w.target(item, t, next);
+                return t.target() + " " + from + " -> " + next + " for " + item
+                        + (t == w.pixel && next == State.MISSING ? " (deleted on the phone)" : "");
+            }
+            case MOVE_CLOCK -> {
+                int days = 1 + rnd.nextInt(35);
+                if (!w.schema.has("local_removals")) {
+                    return "move the clock: no trash yet";
+                }
+                w.ledger.rows("update local_removals set purge_after = purge_after - make_interval(days => ?)"
+                        + " where purge_after is not null returning id", days);
+                inv.clockMoved(Duration.ofDays(days));
+                return "move the clock " + days + " d";
+            }
+            case FLIP, DELETE -> {
+                if (items.isEmpty()) {
+                    return kind + ": no files";
+                }
+                World.Item item = items.get(rnd.nextInt(items.size()));
+                List<Path> places = World.allPlaces(item);
+                if (kind == Kind.DELETE) {
+                    places.remove(item.compressed);
+                    if (rnd.nextInt(3) > 0) {
+                        places.remove(item.original); // an original vanishing is rarer than a copy
+                    }
+                }
+                Path place = places.get(rnd.nextInt(places.size()));
+                String status = (String) w.ledger.rows("select status from media_files where id = ?", item.id).get(0)
+                        .get("status");
+                boolean afterVerify = status.equals("verified") || status.equals("cleaned");
+                return kind == Kind.FLIP ? w.flipByte(item, place, afterVerify) : w.delete(item, place, afterVerify);
+            }
+            case GUARD -> {
+                if (w.guard.closed()) {
+                    w.guard.open();
+                    return "guard opens";
+                }
+                w.guard.close("the NAS marker is missing (test)");
+                return "guard closes";
+            }
+            case PHONE_FOLDER -> {
+                if (w.pixel.copiesMayGo()) {
+                    w.pixel.copiesMustStay("the phone's folder does not ignore deletes (test)");
+                    return "phone folder stops ignoring deletes";
+                }
+                w.pixel.copiesMustStay(null);
+                return "phone folder ignores deletes";
+            }
+            default -> throw new IllegalStateException(kind.toString());
+        }
+    }
+
+    /**
+     * A cleanup pass killed in the middle of moving a bridge copy to trash/: the intent row is committed and the file
+     * is at its place, at both, or in trash/ only; then the process starts again and its recovery settles the row.
+     * Only a copy the cleanup would really remove now is chosen; none, and the step is a plain restart.
+     */
+    private String crashMidTrash() throws Exception {
+        if (!w.schema.has("local_removals") || !bool("pipeline.cleanup.bridge") || !w.pixel.copiesMayGo()
+                || bool("pipeline.cleanup.dry-run") || w.guard.closed()) {
+            pipeline = starter.apply(settingsOf.apply(keys));
+            return "restart (no bridge copy may go now)";
+        }
+        Map<String, String> status = new LinkedHashMap<>();
+        for (Map<String, Object> r : w.ledger.rows("select id::text as id, status from media_files")) {
+            status.put((String) r.get("id"), (String) r.get("status"));
+        }
+        List<World.Item> candidates = w.items.stream().filter(i -> i.bridge != null && Files.isRegularFile(i.bridge))
+                .filter(i -> w.items.stream().filter(m -> m.batch.equals(i.batch))
+                        .allMatch(m -> List.of("verified", "cleaned").contains(status.get(m.id.toString()))))
+                .filter(i -> List.of(w.pixel, w.icloud).stream().noneMatch(t -> t.enabled() && t.answered(i.id) != State.PROVEN))
+                .filter(i -> Files.isRegularFile(i.sorted))
+                .filter(i -> !Files.exists(w.home.resolve("trash").resolve(w.rel(i.bridge))))
+                .filter(i -> w.ledger.rows("select 1 from local_removals where path = ? and state in ('trashing', 'trashed',"
+                        + " 'purged')", w.rel(i.bridge)).isEmpty())
+                .toList();
+        if (candidates.isEmpty()) {
+            pipeline = starter.apply(settingsOf.apply(keys));
+            return "restart (no bridge copy may go now)";
+        }
+        World.Item item = candidates.get(rnd.nextInt(candidates.size()));
+        Path trash = w.home.resolve("trash").resolve(w.rel(item.bridge));
+        w.ledger.rows("""
+                insert into local_removals (media_file_id, kind, path, trash_path, size, sha256, state, proof)
+                values (?, 'bridge', ?, ?, ?, ?, 'trashing', '{"test": "crash"}'::jsonb) returning id""",
+                item.id, w.rel(item.bridge), w.rel(trash), Files.size(item.bridge), item.sha);
+        int where = rnd.nextInt(3);
+        if (where > 0) {
+            Files.createDirectories(trash.getParent());
+            Files.createLink(trash, item.bridge);
+            if (where == 2) {
+                Files.delete(item.bridge);
+            }
+        }
+        pipeline = starter.apply(settingsOf.apply(keys));
+        return "crash while moving " + w.rel(item.bridge) + " to trash (" + List.of("before the link", "after the link",
+                "after the old name went").get(where) + "), restart";
+    }
+
+    private String cleanupKnobs() {
+        return "cleanup dry-run " + keys.get("pipeline.cleanup.dry-run") + ", bridge " + keys.get("pipeline.cleanup.bridge")
+                + ", duplicates " + keys.get("pipeline.cleanup.duplicates");
+    }
+
+    private boolean bool(String key) {
+        return Boolean.parseBoolean(keys.get(key));
+    }
+
+    private String failure(List<String> violations) {
+        StringBuilder b = new StringBuilder("seed ").append(seed).append(" (replay: -Dproof.seed=").append(seed)
+                .append(") failed after step ").append(steps.size() - 1).append(":\n");
+        violations.forEach(v -> b.append("  ! ").append(v).append('\n'));
+        b.append("steps:\n");
+        for (int i = 0; i < steps.size(); i++) {
+            b.append(String.format("  %2d %s%n", i, steps.get(i)));
+        }
+        return b.toString();
+    }
+
+    private static String trace(Throwable e) {
+        StringWriter s = new StringWriter();
+        e.printStackTrace(new PrintWriter(s));
+        String[] lines = s.toString().split("\n");
+        return String.join("\n      ", java.util.Arrays.copyOf(lines, Math.min(lines.length, 12)));
+    }
+}
