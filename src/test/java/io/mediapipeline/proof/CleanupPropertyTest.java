@@ -98,7 +98,7 @@ class CleanupPropertyTest {
         double seconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf("CleanupPropertyTest: %d sequence(s), %d steps in %.1f s (master seed %d; replay one sequence"
                 + " with -Dproof.seed=N)%n", ran, steps, seconds, master);
-        System.out.println("PROF " + Sequence.PROF.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue() / 1000000 + "ms").toList());
+        Sequence.SEEN.forEach((k, n) -> System.out.printf("  %-40s %d%n", k, n));
         assertThat(failures).as("sequences that broke a promise (replay each with its seed)").isEmpty();
         assertThat(ran).as("sequences run in the time budget").isGreaterThanOrEqualTo(one != null ? 1 : Math.min(sequences, 20));
     }

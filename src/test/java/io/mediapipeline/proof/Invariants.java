@@ -61,8 +61,13 @@ final class Invariants {
 
     Snapshot take() {
         Map<UUID, String> status = new HashMap<>();
-        for (Map<String, Object> r : w.ledger.rows("select id, status from media_files")) {
-            status.put((UUID) r.get("id"), (String) r.get("status"));
+        Instant now = null;
+        for (Map<String, Object> r : w.ledger.rows("select id, status, now() as now from media_files"
+                + " union all select null, null, now()")) {
+            if (r.get("id") != null) {
+                status.put((UUID) r.get("id"), (String) r.get("status"));
+            }
+            now = instant(r.get("now"));
         }
         Map<Object, Map<String, Object>> removals = new LinkedHashMap<>();
         if (w.schema.has("local_removals")) {
@@ -73,7 +78,6 @@ final class Invariants {
                 }
             }
         }
-        Instant now = instant(w.ledger.rows("select now() as now").get(0).get("now"));
         return new Snapshot(status, removals, w.guard.closed() ? w.tree() : Map.of(), now);
     }
 
@@ -121,6 +125,7 @@ final class Invariants {
                 }
                 Map<String, Object> row = rows.get(0);
                 Path trash = abs(row.get("trash_path"));
+                broken |= trash != null && w.damaged.containsKey(trash);
                 String atPlace = World.sha(place);
                 String inTrash = trash == null ? "absent" : World.sha(trash);
                 switch (state(row)) {

@@ -21,9 +21,12 @@ final class RecordingRemoval implements OriginalRemoval {
     final List<String> violations = new CopyOnWriteArrayList<>();
     final List<String> calls = new CopyOnWriteArrayList<>();
 
-    RecordingRemoval(boolean enabled, Function<UUID, String> judge) {
+    private final java.util.function.BiConsumer<UUID, String> record;
+
+    RecordingRemoval(boolean enabled, Function<UUID, String> judge, java.util.function.BiConsumer<UUID, String> record) {
         this.enabled = enabled;
         this.judge = judge;
+        this.record = record;
     }
 
     @Override
@@ -56,6 +59,8 @@ final class RecordingRemoval implements OriginalRemoval {
         if (!removed.add(mediaFileId)) {
             violations.add("iCloud original of " + mediaFileId + " removed twice");
         }
+        // what the iCloud stage's own removal keeps, as it does: cleanup reads it to know the answer is final
+        record.accept(mediaFileId, approvedBy + ": " + why);
         return new Outcome(State.REMOVED, "gone to Recently Deleted");
     }
 

@@ -104,7 +104,9 @@ final class World {
         this.home = home;
         this.ledger = ledger;
         this.schema = schema;
-        this.removal = new RecordingRemoval(false, this::whyRemovalIsWrong);
+        this.removal = new RecordingRemoval(false, this::whyRemovalIsWrong, (id, approval) -> ledger.rows("""
+                insert into icloud_removals (media_file_id, state, dry_run, approved_by, approval, reason)
+                values (?, 'removed', false, 'cleanup', ?, 'fake removal') returning id""", id, approval));
     }
 
     /** A fresh home and ledger for the next sequence. */
@@ -259,6 +261,23 @@ final class World {
             for (Path p : allPlaces(other)) {
                 if (Files.isRegularFile(p) && inode.equals(Files.readAttributes(p, "unix:ino").get("ino"))) {
                     markDamaged(other, p, afterVerify);
+                }
+            }
+        }
+        // a copy moved to trash/ may be a link of the same inode: it is damaged too, and so is the place it left
+        Path trash = home.resolve("trash");
+        if (Files.isDirectory(trash) && schema.has("local_removals")) {
+            try (Stream<Path> s = Files.walk(trash)) {
+                for (Path t : s.filter(Files::isRegularFile).toList()) {
+                    if (!inode.equals(Files.readAttributes(t, "unix:ino").get("ino"))) {
+                        continue;
+                    }
+                    for (Map<String, Object> r : ledger.rows("select path, media_file_id from local_removals"
+                            + " where trash_path = ?", rel(t))) {
+                        Item owner = items.stream().filter(i -> i.id.equals(r.get("media_file_id"))).findFirst().orElse(item);
+                        markDamaged(owner, t, afterVerify);
+                        markDamaged(owner, home.resolve((String) r.get("path")), afterVerify);
+                    }
                 }
             }
         }
