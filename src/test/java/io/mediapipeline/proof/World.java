@@ -118,6 +118,7 @@ final class World {
         pixel.forgetAll();
         icloud.forgetAll();
         removal.forgetAll();
+        counter = 0; // the same names on a replay
         pixel.enabled(pixelOn);
         pixel.copiesMustStay(null);
         icloud.enabled(icloudOn);

@@ -1,0 +1,201 @@
+package io.mediapipeline.it;
+
+import static io.mediapipeline.support.PipelineHome.files;
+import static io.mediapipeline.support.PipelineHome.query;
+import static io.mediapipeline.support.PipelineHome.sha;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mediapipeline.Application;
+import io.mediapipeline.demo.LoopbackPair;
+import io.mediapipeline.ledger.Database;
+import io.mediapipeline.support.PipelineHome;
+import io.mediapipeline.support.Tools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Verify and cleanup end to end: the app's `once` runs (every stage real) against two real Syncthing instances on
+ * loopback, the phone's folder set to ignore deletes through its own REST config. While the phone is paused nothing
+ * is verified or cleaned; once it has synced and the (shortened) hold has passed, exactly the verified files' bridge
+ * copies go to trash/ and the phone keeps its copies; a file deleted on the phone after its confirmation and a file
+ * whose sorted/ copy was corrupted are errors with their reasons, and neither is cleaned.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class VerifyCleanupIT {
+
+    /** The hold after confirmation, shortened from 7 days to about 8.6 seconds. */
+    private static final String HOLD_DAYS = "0.0001";
+
+    @TempDir
+    Path tmp;
+    Path bridgeRoot;
+    Map<String, Map<String, Object>> media;
+
+    @Test
+    void onlyProvenFilesAreCleanedAndThePhoneKeepsItsCopies() throws Exception {
+        PipelineHome p = new PipelineHome(tmp.resolve("p"));
+        Tools.photos(p.library(), "pic", 4, "2022:03:04 10:00:00");
+        try (LoopbackPair pair = LoopbackPair.start(tmp.resolve("st"), p.home().resolve("bridge/pixel"))) {
+            pair.pipelineSettings().forEach(p::set);
+            p.set("pipeline.target.pixel.phone.url", pair.phone().url())
+                    .set("pipeline.target.pixel.phone.api-key", pair.phone().apiKey())
+                    .set("pipeline.target.pixel.hold-days", HOLD_DAYS)
+                    .set("pipeline.target.pixel.batch.max-files", "1") // one batch per file: each is cleaned on its own
+                    .set("pipeline.target.pixel.confirm-poll-ms", "200")
+                    .set("pipeline.target.pixel.confirm-max-backoff-seconds", "1")
+                    .set("pipeline.target.pixel.once-wait-seconds", "3")
+                    .set("pipeline.organize.mode", "copy") // sorted/ its own inode: corrupting it leaves the original
+                    .set("pipeline.verify.enabled", "true")
+                    .set("pipeline.verify.poll-seconds", "1")
+                    .set("pipeline.cleanup.enabled", "true")
+                    .set("pipeline.cleanup.bridge", "true")
+                    .set("pipeline.cleanup.poll-seconds", "1")
+                    .set("pipeline.scrub.enabled", "false");
+            pair.rest(pair.phone(), "PATCH", "/rest/config/folders/" + LoopbackPair.FOLDER_ID, "{\"ignoreDelete\":true}");
+
+            // 1. the phone is paused: everything is staged, nothing can be proven, so nothing is verified or cleaned
+            pair.pausePhone();
+            assertThat(p.once()).as("phone paused: not all done").isEqualTo(Application.EXIT_NOT_DONE);
+            Map<String, String> bridge = bridgeFiles(p);
+            assertThat(bridge).hasSize(4);
+            assertThat(phoneFiles(pair)).isEmpty();
+            bridgeRoot = p.home().resolve("bridge/pixel");
+            try (Database db = p.openLedger()) {
+                media = byName(db);
+                assertThat(media.values()).hasSize(4).allSatisfy(f -> assertThat(f.get("status")).isEqualTo("archived"));
+                assertThat(query(db, "select 1 from local_removals")).as("no removal, not even planned").isEmpty();
+                // the next look was set a minute ahead (recheck-minutes); the test moves the clock to it
+                query(db, "update media_files set verify_after = null returning id");
+            }
+            assertThat(files(p.home().resolve("trash"))).isEmpty();
+            List<String> names = List.copyOf(media.keySet());
+            String deletedOnPhone = names.get(2);
+            String corrupted = names.get(3);
+
+            // 2. a sorted/ copy goes bad; the phone comes back and receives everything; its hold starts
+            Path sortedCopy = Path.of((String) media.get(corrupted).get("archive_path"));
+            flipAByte(sortedCopy);
+            pair.resumePhone();
+            p.set("pipeline.target.pixel.once-wait-seconds", "60");
+            p.once();
+            Instant holdEnds;
+            try (Database db = p.openLedger()) {
+                assertThat(query(db, "select state from deliveries where target = 'pixel'")).hasSize(4)
+                        .allSatisfy(d -> assertThat(d.get("state")).isEqualTo("confirmed"));
+                Map<String, Map<String, Object>> now = byName(db);
+                assertThat(now.get(corrupted)).containsEntry("status", "error");
+                assertThat((String) now.get(corrupted).get("error")).as("the reason names the bad copy")
+                        .contains("archive copy").contains(p.home().relativize(sortedCopy).toString());
+                for (String n : names.subList(0, 3)) {
+                    assertThat(now.get(n)).as(n + " waits for its hold").containsEntry("status", "archived");
+                    assertThat(now.get(n).get("verify_check")).as("why it waits").isNotNull();
+                }
+                holdEnds = query(db, "select max(hold_until) as t from deliveries").stream()
+                        .map(r -> ((Timestamp) r.get("t")).toInstant()).findFirst().orElseThrow();
+                assertThat(query(db, "select 1 from local_removals")).isEmpty();
+                // a file confirmed after verify's pass was given a look a minute ahead: the clock moves to it
+                query(db, "update media_files set verify_after = null where status = 'archived' returning id");
+            }
+            assertThat(files(p.home().resolve("trash"))).as("held: nothing cleaned yet").isEmpty();
+            assertThat(phoneFiles(pair)).isEqualTo(bridge);
+
+            // 3. after its confirmation, one file is deleted on the phone; then the hold passes
+            Files.delete(pair.phoneFolder().resolve(relOf(deletedOnPhone)));
+            pair.scanPhone();
+            long wait = holdEnds.toEpochMilli() - System.currentTimeMillis() + 500;
+            if (wait > 0) {
+                Thread.sleep(wait);
+            }
+            p.once();
+
+            // exactly the two proven files were cleaned: their bridge copies are in trash/, byte for byte
+            try (Database db = p.openLedger()) {
+                Map<String, Map<String, Object>> end = byName(db);
+                for (String n : names.subList(0, 2)) {
+                    assertThat(end.get(n)).as(n).containsEntry("status", "cleaned");
+                    assertThat(end.get(n).get("verified_at")).isNotNull();
+                }
+                assertThat(end.get(deletedOnPhone)).containsEntry("status", "error");
+                assertThat((String) end.get(deletedOnPhone).get("error")).as("the reason says the phone lost it")
+                        .contains("pixel").contains("no longer has it");
+                assertThat(end.get(corrupted)).containsEntry("status", "error");
+                List<Map<String, Object>> removals = query(db,
+                        "select m.original_name, r.kind, r.path, r.trash_path, r.state, r.sha256, r.proof::text as proof"
+                                + " from local_removals r join media_files m on m.id = r.media_file_id order by 1");
+                assertThat(removals).extracting(r -> r.get("original_name")).containsExactlyElementsOf(names.subList(0, 2));
+                assertThat(removals).allSatisfy(r -> {
+                    assertThat(r).containsEntry("kind", "bridge").containsEntry("state", "trashed");
+                    assertThat((String) r.get("proof")).contains("verif");
+                    Path inTrash = p.home().resolve((String) r.get("trash_path"));
+                    assertThat(inTrash).startsWith(p.home().resolve("trash/bridge/pixel"));
+                    assertThat(sha(inTrash)).isEqualTo(r.get("sha256"));
+                });
+                assertThat(query(db, "select 1 from file_events e join media_files m on m.id = e.media_file_id"
+                        + " where e.to_state = 'verified' and e.evidence is not null")).hasSize(2);
+            }
+            Map<String, String> trash = files(p.home().resolve("trash")).stream()
+                    .collect(Collectors.toMap(f -> p.home().resolve("trash/bridge/pixel").relativize(f).toString(),
+                            PipelineHome::sha, (a, b) -> a, TreeMap::new));
+            Map<String, String> cleaned = new TreeMap<>(bridge);
+            cleaned.keySet().retainAll(List.of(relOf(names.get(0)), relOf(names.get(1))));
+            assertThat(trash).as("exactly the verified files' bridge copies are in trash/").isEqualTo(cleaned);
+            Map<String, String> left = new TreeMap<>(bridge);
+            left.keySet().removeAll(cleaned.keySet());
+            assertThat(bridgeFiles(p)).as("the unproven files' bridge copies stay").isEqualTo(left);
+
+            // the server's Syncthing sees the removals; the phone, ignoring deletes, keeps its copies
+            pair.server().client().scan(LoopbackPair.FOLDER_ID);
+            Thread.sleep(3000);
+            Map<String, String> onPhone = new TreeMap<>(bridge);
+            onPhone.remove(relOf(deletedOnPhone));
+            assertThat(phoneFiles(pair)).isEqualTo(onPhone);
+        }
+    }
+
+    private static void flipAByte(Path file) throws Exception {
+        var mode = Files.getPosixFilePermissions(file);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        byte[] b = Files.readAllBytes(file);
+        b[b.length / 2] ^= 0x5a;
+        Files.write(file, b);
+        Files.setPosixFilePermissions(file, mode);
+    }
+
+    /** Media files by original name (pic0001.jpg ...), in name order. */
+    private static Map<String, Map<String, Object>> byName(Database db) {
+        return query(db, "select m.original_name, m.status, m.error, m.archive_path, m.verify_check, m.verified_at,"
+                + " d.staged_path from media_files m left join deliveries d on d.media_file_id = m.id and d.target = 'pixel'")
+                .stream().collect(Collectors.toMap(r -> (String) r.get("original_name"), r -> r, (a, b) -> a,
+                        TreeMap::new));
+    }
+
+    /** The bridge path (batch/name) of the file staged for an original name. */
+    private String relOf(String name) {
+        return bridgeRoot.relativize(Path.of((String) media.get(name).get("staged_path"))).toString();
+    }
+
+    /** relative path -> sha256 of what the pipeline staged for the phone */
+    private static Map<String, String> bridgeFiles(PipelineHome p) {
+        Path root = p.home().resolve("bridge/pixel");
+        return files(root).stream().filter(f -> !f.getFileName().toString().startsWith("."))
+                .collect(Collectors.toMap(f -> root.relativize(f).toString(), PipelineHome::sha, (a, b) -> a, TreeMap::new));
+    }
+
+    private static Map<String, String> phoneFiles(LoopbackPair pair) {
+        Path root = pair.phoneFolder();
+        return files(root).stream().filter(f -> !root.relativize(f).toString().startsWith("."))
+                .filter(f -> !f.getFileName().toString().startsWith("."))
+                .collect(Collectors.toMap(f -> root.relativize(f).toString(), PipelineHome::sha, (a, b) -> a, TreeMap::new));
+    }
+}
