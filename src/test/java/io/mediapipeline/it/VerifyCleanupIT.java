@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mediapipeline.Application;
 import io.mediapipeline.demo.LoopbackPair;
+import io.mediapipeline.fixture.FixtureLibrary;
+import io.mediapipeline.fixture.IcloudFixture;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
@@ -107,6 +109,8 @@ class VerifyCleanupIT {
                 // a file confirmed after verify's pass was given a look a minute ahead: the clock moves to it
                 query(db, "update media_files set verify_after = null where status = 'archived' returning id");
             }
+            assertThat(p.latestReport().toString()).as("the run report names the bad copy")
+                    .contains(p.home().relativize(sortedCopy).toString());
             assertThat(files(p.home().resolve("trash"))).as("held: nothing cleaned yet").isEmpty();
             assertThat(phoneFiles(pair)).isEqualTo(bridge);
 
@@ -160,6 +164,97 @@ class VerifyCleanupIT {
             Map<String, String> onPhone = new TreeMap<>(bridge);
             onPhone.remove(relOf(deletedOnPhone));
             assertThat(phoneFiles(pair)).isEqualTo(onPhone);
+        }
+    }
+
+    /**
+     * The iCloud original (on the round trip's fixture server) is removed by cleanup only for the file whose every
+     * proof holds: archive copy verified and its compressed copy confirmed in iCloud. Not for the file whose sorted/
+     * copy went bad, nor for the file whose upload was refused.
+     */
+    @Test
+    void theIcloudOriginalGoesOnlyWhenEveryProofHolds() throws Exception {
+        String user = "ida.berg@example.com";
+        PipelineHome p = new PipelineHome(tmp.resolve("i"))
+                .set("pipeline.source.folder.enabled", "false")
+                .set("pipeline.source.inbox.poll-seconds", "1")
+                .set("pipeline.source.icloud.username", user)
+                .set("pipeline.compress.enabled", "true")
+                .set("pipeline.timezone", "UTC")
+                .set("pipeline.organize.mode", "copy")
+                .set("pipeline.target.icloud.enabled", "true")
+                .set("pipeline.target.icloud.poll-seconds", "1")
+                .set("pipeline.target.icloud.proof.poll-initial-ms", "100")
+                .set("pipeline.target.icloud.proof.poll-max-ms", "500")
+                .set("pipeline.target.icloud.proof.timeout-seconds", "30")
+                .set("pipeline.target.icloud.once-wait-seconds", "60")
+                .set("pipeline.target.icloud.removal.enabled", "true")
+                .set("pipeline.target.icloud.removal.dry-run", "false")
+                .set("pipeline.verify.enabled", "false") // the first run delivers; the second verifies and cleans
+                .set("pipeline.verify.poll-seconds", "1")
+                .set("pipeline.cleanup.enabled", "true")
+                .set("pipeline.cleanup.poll-seconds", "1")
+                .set("pipeline.scrub.enabled", "false");
+        Path inbox = Files.createDirectories(p.home().resolve("inbox/icloud/default/2024/05/17"));
+        Path made = Files.createDirectories(tmp.resolve("made"));
+        Map<String, byte[]> originals = new TreeMap<>();
+        for (int i = 1; i <= 3; i++) {
+            String name = "IMG_010" + i + ".JPG";
+            Tools.run(made, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=" + (640 + 16 * i) + "x480",
+                    "-frames:v", "1", "-q:v", "2", name);
+            Tools.run(made, "exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=2024:05:17 09:3" + i + ":00", name);
+            originals.put(name, Files.readAllBytes(made.resolve(name)));
+            Files.move(made.resolve(name), inbox.resolve(name)); // whole, as icloudpd hands a file over
+        }
+        try (IcloudFixture fixture = new IcloudFixture()) {
+            fixture.writeSession(p.home().resolve("state/icloud-cookies/default"), user);
+            Map<String, FixtureLibrary.Asset> inIcloud = new TreeMap<>();
+            int i = 1;
+            for (var o : originals.entrySet()) {
+                inIcloud.put(o.getKey(), fixture.seedOriginal(o.getKey(), o.getValue(),
+                        Instant.parse("2024-05-17T09:3" + i++ + ":00Z")));
+            }
+            fixture.faults().rejectPutAsset(400, false, 1); // one upload is refused for good: its copy is never proven
+            p.set("pipeline.target.icloud.setup-url", fixture.setupUrl().toString());
+
+            p.once();
+            String refused;
+            String corrupted;
+            String proven;
+            try (Database db = p.openLedger()) {
+                Map<String, Object> states = query(db, "select m.original_name, d.state from media_files m"
+                        + " join deliveries d on d.media_file_id = m.id and d.target = 'icloud'").stream()
+                        .collect(Collectors.toMap(r -> (String) r.get("original_name"), r -> r.get("state")));
+                assertThat(states).hasSize(3);
+                refused = states.entrySet().stream().filter(e -> !"confirmed".equals(e.getValue())).map(Map.Entry::getKey)
+                        .findFirst().orElseThrow(() -> new AssertionError("the refused upload was confirmed: " + states));
+                List<String> confirmed = states.keySet().stream().filter(n -> !n.equals(refused)).sorted().toList();
+                assertThat(confirmed).hasSize(2).allSatisfy(n -> assertThat(states.get(n)).isEqualTo("confirmed"));
+                proven = confirmed.get(0);
+                corrupted = confirmed.get(1);
+                flipAByte(Path.of((String) query(db, "select archive_path from media_files where original_name = ?",
+                        corrupted).get(0).get("archive_path")));
+            }
+            assertThat(fixture.library(user).assets()).noneMatch(FixtureLibrary.Asset::deleted);
+
+            p.set("pipeline.verify.enabled", "true");
+            p.once();
+
+            try (Database db = p.openLedger()) {
+                Map<String, Map<String, Object>> end = query(db, "select original_name, status, error from media_files")
+                        .stream().collect(Collectors.toMap(r -> (String) r.get("original_name"), r -> r));
+                assertThat(end.get(proven)).containsEntry("status", "cleaned");
+                assertThat(end.get(corrupted)).containsEntry("status", "error");
+                assertThat((String) end.get(corrupted).get("error")).contains("archive copy");
+                assertThat(end.get(refused).get("status")).as("its copy in iCloud is not proven").isNotIn("verified", "cleaned");
+                assertThat(query(db, "select m.original_name, r.state, r.dry_run from icloud_removals r"
+                        + " join media_files m on m.id = r.media_file_id where r.state = 'removed'"))
+                        .singleElement().satisfies(r -> assertThat(r).containsEntry("original_name", proven)
+                                .containsEntry("dry_run", false));
+            }
+            assertThat(fixture.library(user).assets()).as("only the proven file's original left iCloud")
+                    .filteredOn(FixtureLibrary.Asset::deleted).extracting(FixtureLibrary.Asset::recordName)
+                    .containsExactly(inIcloud.get(proven).recordName());
         }
     }
 

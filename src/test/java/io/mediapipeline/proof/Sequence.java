@@ -27,7 +27,7 @@ final class Sequence {
 
     /** The steps and how often each is picked. */
     enum Kind {
-        ADD(14), PROVE(40), LOSE(4), VERIFY(14), CLEANUP(14), PURGE(5), MOVE_CLOCK(4), SCRUB(5), FLIP(4), DELETE(3),
+        ADD(14), PROVE(40), LOSE(4), VERIFY(14), CLEANUP(14), PURGE(6), MOVE_CLOCK(5), SCRUB(5), FLIP(4), DELETE(3),
         GUARD(4), PHONE_FOLDER(2), RESTART(4), CRASH_MID_TRASH(5);
 
         final int weight;
@@ -47,6 +47,7 @@ final class Sequence {
     private Pipeline pipeline;
     private final Map<String, String> keys = new LinkedHashMap<>();
     private int n;
+    private int retention;
 
     Sequence(long seed, World world, Function<Map<String, String>, Settings> settingsOf, Function<Settings, Pipeline> starter) {
         this.seed = seed;
@@ -61,7 +62,7 @@ final class Sequence {
         boolean pixelOn = rnd.nextInt(4) > 0;
         boolean icloudOn = rnd.nextBoolean();
         boolean removalOn = icloudOn && rnd.nextInt(3) > 0;
-        int retention = 1 + rnd.nextInt(30);
+        retention = 1 + rnd.nextInt(30);
         w.reset(rnd, pixelOn, icloudOn, removalOn);
         inv = new Invariants(w, retention);
         keys.put("pipeline.target.pixel.enabled", String.valueOf(pixelOn));
@@ -258,7 +259,8 @@ final class Sequence {
                         + (t == w.pixel && next == State.MISSING ? " (deleted on the phone)" : "");
             }
             case MOVE_CLOCK -> {
-                int days = 1 + rnd.nextInt(35);
+                // half the moves stay within the retention, half pass it
+                int days = rnd.nextBoolean() ? 1 + rnd.nextInt(retention) : retention + rnd.nextInt(5);
                 if (!w.schema.has("local_removals")) {
                     return "move the clock: no trash yet";
                 }
