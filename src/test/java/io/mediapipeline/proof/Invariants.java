@@ -92,6 +92,14 @@ final class Invariants {
         contentKept(after, v);
         removalsProven(before, after, allowed, v);
         verifiedOnlyWithProof(before, after, allowed, v);
+        if (w.schema.has("scrub_findings")) {
+            for (Map<String, Object> f : w.ledger.rows("select path, set_aside_path from scrub_findings"
+                    + " where set_aside_path is not null")) {
+                if (!Files.isRegularFile(abs(f.get("set_aside_path")))) {
+                    v.add("(a) the damaged bytes of " + f.get("path") + " were not kept at " + f.get("set_aside_path"));
+                }
+            }
+        }
         for (Map<String, Object> e : w.ledger.rows("select media_file_id, from_state from file_events"
                 + " where entity = 'media_file' and to_state = 'cleaned' and from_state is distinct from 'verified'")) {
             v.add("(c) " + e.get("media_file_id") + " went to cleaned from " + e.get("from_state"));

@@ -48,6 +48,7 @@ final class Sequence {
     private final Map<String, String> keys = new LinkedHashMap<>();
     private int n;
     private int retention;
+    private boolean pastRetention;
 
     Sequence(long seed, World world, Function<Map<String, String>, Settings> settingsOf, Function<Settings, Pipeline> starter) {
         this.seed = seed;
@@ -82,9 +83,15 @@ final class Sequence {
                 return failed;
             }
         }
-        // at the end the guard opens and verify and scrub look once more: every damage must then be known
+        // at the end the guard opens, often time passes the retention and the purge runs, and verify and scrub look
+        // once more: every damage must then be known
         w.guard.open();
-        for (Kind k : List.of(Kind.VERIFY, Kind.SCRUB)) {
+        List<Kind> last = new ArrayList<>(List.of(Kind.VERIFY, Kind.SCRUB));
+        if (rnd.nextBoolean()) {
+            last.addAll(0, List.of(Kind.CLEANUP, Kind.MOVE_CLOCK, Kind.PURGE));
+            pastRetention = true;
+        }
+        for (Kind k : last) {
             Optional<String> failed = step(k);
             if (failed.isPresent()) {
                 return failed;
@@ -260,7 +267,7 @@ final class Sequence {
             }
             case MOVE_CLOCK -> {
                 // half the moves stay within the retention, half pass it
-                int days = rnd.nextBoolean() ? 1 + rnd.nextInt(retention) : retention + rnd.nextInt(5);
+                int days = !pastRetention && rnd.nextBoolean() ? 1 + rnd.nextInt(retention) : retention + rnd.nextInt(5);
                 if (!w.schema.has("local_removals")) {
                     return "move the clock: no trash yet";
                 }

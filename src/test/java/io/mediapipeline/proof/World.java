@@ -47,6 +47,8 @@ final class World {
         final Path duplicate;
         final Path compressed;
         final String compressedSha;
+        /** What a crash left behind: an input still in inbox/, a hand-off link in work/ (cleanup's to tidy). */
+        final List<Path> leftovers = new ArrayList<>();
 
         Item(UUID id, String sha, String name, String source, Path original, Path sorted, Path bridge, String batch,
              Path duplicate, Path compressed, String compressedSha) {
@@ -72,6 +74,7 @@ final class World {
             if (duplicate != null) {
                 out.add(duplicate);
             }
+            out.addAll(leftovers);
             return out;
         }
 
@@ -216,7 +219,17 @@ final class World {
         if (source.equals("icloud")) {
             removal.fromIcloud(id);
         }
-        return new Item(id, sha, name, source, original, sorted, bridge, batch, duplicate, compressed, compressedSha);
+        Item item = new Item(id, sha, name, source, original, sorted, bridge, batch, duplicate, compressed, compressedSha);
+        if (source.equals("icloud") && rnd.nextInt(5) == 0) {
+            item.leftovers.add(Path.of(sourcePath));
+            write(Path.of(sourcePath), bytes);
+        }
+        if (rnd.nextInt(6) == 0) {
+            Path link = home.resolve("work/pixel").resolve(sha + ".jpg");
+            linkOrCopy(original, link, true);
+            item.leftovers.add(link);
+        }
+        return item;
     }
 
     // ---- the targets' truth, mirrored in the deliveries rows the target stages would write ------
