@@ -5,6 +5,8 @@ import static io.mediapipeline.support.PipelineHome.query;
 import static io.mediapipeline.support.PipelineHome.sha;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mediapipeline.Application;
 import io.mediapipeline.demo.LoopbackPair;
 import io.mediapipeline.fixture.FixtureLibrary;
@@ -12,6 +14,8 @@ import io.mediapipeline.fixture.IcloudFixture;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -36,8 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class VerifyCleanupIT {
 
-    /** The hold after confirmation, shortened from 7 days to about 8.6 seconds. */
-    private static final String HOLD_DAYS = "0.0001";
+    /** The hold after confirmation, shortened from 7 days to about 17 seconds. */
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String HOLD_DAYS = "0.0002";
 
     @TempDir
     Path tmp;
@@ -117,6 +122,7 @@ class VerifyCleanupIT {
             // 3. after its confirmation, one file is deleted on the phone; then the hold passes
             Files.delete(pair.phoneFolder().resolve(relOf(deletedOnPhone)));
             pair.scanPhone();
+            await("the server learns the phone lost " + deletedOnPhone, () -> !available(pair, relOf(deletedOnPhone)));
             long wait = holdEnds.toEpochMilli() - System.currentTimeMillis() + 500;
             if (wait > 0) {
                 Thread.sleep(wait);
@@ -160,7 +166,11 @@ class VerifyCleanupIT {
 
             // the server's Syncthing sees the removals; the phone, ignoring deletes, keeps its copies
             pair.server().client().scan(LoopbackPair.FOLDER_ID);
-            Thread.sleep(3000);
+            for (String n : names.subList(0, 2)) {
+                await("the server announces the removal of " + n, () -> file(pair, relOf(n)).path("global").path("deleted")
+                        .asBoolean());
+            }
+            Thread.sleep(2000); // the phone has had the announcement; ignoring deletes, it changes nothing
             Map<String, String> onPhone = new TreeMap<>(bridge);
             onPhone.remove(relOf(deletedOnPhone));
             assertThat(phoneFiles(pair)).isEqualTo(onPhone);
@@ -255,6 +265,34 @@ class VerifyCleanupIT {
             assertThat(fixture.library(user).assets()).as("only the proven file's original left iCloud")
                     .filteredOn(FixtureLibrary.Asset::deleted).extracting(FixtureLibrary.Asset::recordName)
                     .containsExactly(inIcloud.get(proven).recordName());
+        }
+    }
+
+    /** The server's index entry of a file in the Pixel folder (GET /rest/db/file). */
+    private static JsonNode file(LoopbackPair pair, String rel) throws Exception {
+        return JSON.readTree(pair.rest(pair.server(), "GET", "/rest/db/file?folder=" + LoopbackPair.FOLDER_ID + "&file="
+                + URLEncoder.encode(rel, StandardCharsets.UTF_8), null));
+    }
+
+    /** Whether the server's index lists the phone as having the file. */
+    private static boolean available(LoopbackPair pair, String rel) throws Exception {
+        for (JsonNode a : file(pair, rel).path("availability")) {
+            if (a.path("id").asText().equals(pair.phone().deviceId())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    private static void await(String what, Condition c) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!c.holds()) {
+            assertThat(System.nanoTime()).as("within 30 s: " + what).isLessThan(end);
+            Thread.sleep(200);
         }
     }
 

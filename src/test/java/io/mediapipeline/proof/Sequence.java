@@ -289,10 +289,7 @@ final class Sequence {
                     }
                 }
                 Path place = places.get(rnd.nextInt(places.size()));
-                String status = (String) w.ledger.rows("select status from media_files where id = ?", item.id).get(0)
-                        .get("status");
-                boolean afterVerify = status.equals("verified") || status.equals("cleaned");
-                return kind == Kind.FLIP ? w.flipByte(item, place, afterVerify) : w.delete(item, place, afterVerify);
+                return kind == Kind.FLIP ? w.flipByte(item, place) : w.delete(item, place);
             }
             case GUARD -> {
                 if (w.guard.closed()) {

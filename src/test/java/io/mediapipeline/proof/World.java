@@ -13,13 +13,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
-import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -98,8 +96,6 @@ final class World {
     final List<Item> items = new ArrayList<>();
     /** Places the test broke, with the bytes they should hold; a place leaves when it holds them again (restored). */
     final Map<Path, String> damaged = new LinkedHashMap<>();
-    /** Damage done while the file was already verified or cleaned: verify never looks again, only the scrub may. */
-    final Set<Path> damagedAfterVerify = new HashSet<>();
     private Random rnd;
     private int counter;
 
@@ -117,7 +113,6 @@ final class World {
         this.rnd = random;
         items.clear();
         damaged.clear();
-        damagedAfterVerify.clear();
         pixel.forgetAll();
         icloud.forgetAll();
         removal.forgetAll();
@@ -260,7 +255,7 @@ final class World {
     // ---- damage ------------------------------------------------------------------------------
 
     /** Flips one byte of the place in place (same inode: every hard link of it is damaged too). */
-    String flipByte(Item item, Path place, boolean afterVerify) throws IOException {
+    String flipByte(Item item, Path place) throws IOException {
         if (!Files.isRegularFile(place)) {
             return "nothing at " + rel(place);
         }
@@ -274,7 +269,7 @@ final class World {
         for (Item other : items) {
             for (Path p : allPlaces(other)) {
                 if (Files.isRegularFile(p) && inode.equals(Files.readAttributes(p, "unix:ino").get("ino"))) {
-                    markDamaged(other, p, afterVerify);
+                    markDamaged(other, p);
                 }
             }
         }
@@ -289,8 +284,8 @@ final class World {
                     for (Map<String, Object> r : ledger.rows("select path, media_file_id from local_removals"
                             + " where trash_path = ?", rel(t))) {
                         Item owner = items.stream().filter(i -> i.id.equals(r.get("media_file_id"))).findFirst().orElse(item);
-                        markDamaged(owner, t, afterVerify);
-                        markDamaged(owner, home.resolve((String) r.get("path")), afterVerify);
+                        markDamaged(owner, t);
+                        markDamaged(owner, home.resolve((String) r.get("path")));
                     }
                 }
             }
@@ -298,19 +293,16 @@ final class World {
         return "flipped a byte of " + rel(place);
     }
 
-    String delete(Item item, Path place, boolean afterVerify) throws IOException {
+    String delete(Item item, Path place) throws IOException {
         if (!Files.deleteIfExists(place)) {
             return "nothing at " + rel(place);
         }
-        markDamaged(item, place, afterVerify);
+        markDamaged(item, place);
         return "deleted " + rel(place);
     }
 
-    private void markDamaged(Item item, Path p, boolean afterVerify) {
+    private void markDamaged(Item item, Path p) {
         damaged.putIfAbsent(p, item.expectedSha(p));
-        if (afterVerify) {
-            damagedAfterVerify.add(p);
-        }
     }
 
     static List<Path> allPlaces(Item item) {
@@ -324,7 +316,6 @@ final class World {
     /** Damage that was repaired (the place holds its bytes again) is forgotten. */
     void forgetRepaired() {
         damaged.entrySet().removeIf(e -> sha(e.getKey()).equals(e.getValue()));
-        damagedAfterVerify.retainAll(damaged.keySet());
     }
 
     /** Whether the file's archive copies (original, sorted, compressed) are as the ledger recorded them. */
