@@ -19,7 +19,6 @@ final class RecordingRemoval implements OriginalRemoval {
     private final Set<UUID> icloudFiles = ConcurrentHashMap.newKeySet();
     private final Set<UUID> removed = ConcurrentHashMap.newKeySet();
     final List<String> violations = new CopyOnWriteArrayList<>();
-    final List<String> calls = new CopyOnWriteArrayList<>();
 
     private final java.util.function.BiConsumer<UUID, String> record;
 
@@ -41,7 +40,6 @@ final class RecordingRemoval implements OriginalRemoval {
 
     @Override
     public Outcome remove(UUID mediaFileId, String approvedBy, String why, boolean dryRun) {
-        calls.add(mediaFileId + (dryRun ? " dry-run" : " remove"));
         if (!icloudFiles.contains(mediaFileId)) {
             return new Outcome(State.NOT_APPLICABLE, "not from iCloud");
         }
@@ -68,18 +66,17 @@ final class RecordingRemoval implements OriginalRemoval {
         enabled = on;
     }
 
-    void fromIcloud(UUID id) {
-        icloudFiles.add(id);
+    int removedCount() {
+        return removed.size();
     }
 
-    boolean wasRemoved(UUID id) {
-        return removed.contains(id);
+    void fromIcloud(UUID id) {
+        icloudFiles.add(id);
     }
 
     void forgetAll() {
         icloudFiles.clear();
         removed.clear();
         violations.clear();
-        calls.clear();
     }
 }
