@@ -10,9 +10,11 @@ import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.CoreConfig;
 import io.mediapipeline.config.Secrets;
 import io.mediapipeline.config.Settings;
-import io.mediapipeline.flow.Guard;
+import io.mediapipeline.flow.FileStore;
+import io.mediapipeline.flow.GuardConfig;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.flow.Stage;
+import io.mediapipeline.flow.StorageGuard;
 import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.icloud.IcloudConfig;
 import io.mediapipeline.icloud.IcloudStage;
@@ -25,6 +27,7 @@ import io.mediapipeline.media.MediaProbe;
 import io.mediapipeline.demo.LoopbackPair;
 import io.mediapipeline.demo.SampleLibrary;
 import io.mediapipeline.ops.Activity;
+import io.mediapipeline.ops.GuardPolicy;
 import io.mediapipeline.ops.JmxInstall;
 import io.mediapipeline.ops.Metrics;
 import io.mediapipeline.ops.Reconciler;
@@ -40,6 +43,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.main.BaseMainSupport;
@@ -218,6 +222,16 @@ public final class Application {
         Settings settings = checked.settings();
         CoreConfig core = CoreConfig.from(settings);
         Path home = core.home();
+        // Nothing (not even an embedded database) opens under pipeline.home while the NAS is away or space is short.
+        GuardConfig guardConfig = GuardConfig.from(settings);
+        StorageGuard guard = new StorageGuard(guardConfig);
+        Optional<String> closed = guard.look().reason();
+        if (once && closed.isPresent()) {
+            System.err.println("media-pipeline: not started: " + closed.get());
+            return EXIT_FAILED;
+        }
+        GuardPolicy.awaitOpen(guard, guardConfig.checkSeconds() * 1000L);
+        FileStore.install(guard);
         Database db = Database.open(settings);
         ExifTool exif = null;
         try {
@@ -237,6 +251,7 @@ public final class Application {
                 // `once` must notice "nothing left" quickly; the service polls at the configured pace.
                 camelProps.setProperty("pipeline.source.folder.poll-seconds", "1");
                 camelProps.setProperty("pipeline.source.inbox.poll-seconds", "1");
+                camelProps.setProperty("pipeline.verify.poll-seconds", "2");
             }
             // the one check left for serving: a source that is on has its password (doctor runs without secrets)
             List<String> icloudAccounts = IcloudConfig.from(settings).downloading();
@@ -254,7 +269,7 @@ public final class Application {
             main.bind("activity", activity);
             main.bind("failedFileExchanges", activity.failedFileExchanges());
             main.bind("metrics", metrics);
-            main.bind("guard", Guard.OPEN);
+            main.bind("guard", guard);
             for (Stage stage : checked.stages()) {
                 main.configure().addConfiguration(stage);
             }
@@ -289,6 +304,12 @@ public final class Application {
                             .filter(id -> camel.getRouteController().getRouteStatus(id).isStarted()).sorted().toList();
                     LOG.info("Started ({}): {} route(s) running: {}", once ? "once" : "service", running.size(),
                             String.join(", ", running));
+                    try {
+                        camel.addService(new GuardPolicy(camel, guard, guardConfig.checkSeconds(), metrics, ledger, run),
+                                true, true);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("cannot start the guard", e);
+                    }
                     RunWatcher watcher = new RunWatcher(m.getCamelContext(), activity, handoff, run, report,
                             core.onceIdleSeconds(), once, summary -> {
                                 exitCode.set(RunOutcome.finish(summary));

@@ -1,6 +1,7 @@
 package io.mediapipeline.archive;
 
 import io.mediapipeline.flow.FileStore;
+import io.mediapipeline.flow.GuardClosedException;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.ledger.Ledger;
@@ -61,6 +62,12 @@ public class Organizer {
         String sha = Handoff.stemOf(ex.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class));
         Throwable cause = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String reason = cause == null ? "unknown error" : cause.getMessage();
+        if (GuardClosedException.explains(cause)) {
+            // a pause: the queue file stays (the exchange fails) and is organized once the guard opens
+            LOG.warn("Organizing {} paused: {}", sha, reason);
+            ex.getExchangeExtension().setErrorHandlerHandled(false);
+            return;
+        }
         MediaRecord m = ledger.find(sha);
         if (m != null) {
             ledger.markError(m.id(), "organize", reason);

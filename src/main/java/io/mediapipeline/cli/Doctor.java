@@ -53,9 +53,14 @@ public final class Doctor {
         d.tool("jpegtran", settings.get("pipeline.tools.jpegtran"), List.of("-version"),
                 "apt-get install libjpeg-turbo-progs (JPEG recompression falls back to ffmpeg alone)", false);
         d.tool("syncthing", "syncthing", List.of("--version"), "apt-get install syncthing (needed by the Pixel target)", false);
-        d.disk(settings);
+        List<IcloudUploadCheck.Finding> guard = GuardCheck.check(settings);
+        guard.forEach(d::add);
+        if (GuardCheck.homeUsable(guard)) {
+            d.disk(settings); // it creates pipeline.home: never on a bare mount point while the NAS is away
+        }
         d.database(settings);
         d.pixel(settings);
+        PhoneFolderCheck.check(settings).ifPresent(d::add);
         d.print();
         return d.failures > 0 ? 1 : 0;
     }
@@ -115,6 +120,11 @@ public final class Doctor {
             if (settings.bool("pipeline.compress.enabled")) {
                 compression(ledger, settings.integer("pipeline.compress.max-failures"));
             }
+            if (settings.bool("pipeline.verify.enabled")) {
+                VerifyCheck.of(ledger).forEach(this::add);
+            }
+            CleanupCheck.ledger(settings, ledger).forEach(this::add);
+            ScrubCheck.of(settings, ledger).forEach(this::add);
             long stuck = ((Number) ledger.rows(
                     "select count(*) as n from media_files where status = 'error'").get(0).get("n")).longValue();
             if (stuck > 0) {

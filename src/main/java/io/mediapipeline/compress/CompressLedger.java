@@ -51,14 +51,15 @@ public class CompressLedger {
     public List<Row> candidates(int maxFailures) {
         return query("select " + COLUMNS + """
                  from media_files
-                where original_path is not null and status in ('ingested', 'archived', 'verified')
+                where original_path is not null and status in ('ingested', 'archived', 'verified', 'cleaned')
                   and (compress_decision is null
                        or (compress_decision = 'failed' and compress_failures < ?)
                        or (kind = 'video' and compress_decision <> 'failed'))
                 order by created_at""", maxFailures);
     }
 
-    public void record(UUID id, Outcome o) {
+    /** The decision, with the sha256 of the copy at its compressed path (verify checks that copy against it). */
+    public void record(UUID id, Outcome o, String compressedSha256) {
         long saved = o.originalSize() - o.compressedSize();
         BigDecimal ratio = o.originalSize() > 0
                 ? BigDecimal.valueOf(o.compressedSize()).divide(BigDecimal.valueOf(o.originalSize()), 4, RoundingMode.HALF_UP)
@@ -68,11 +69,11 @@ public class CompressLedger {
                 update media_files
                    set compress_decision = ?, compress_reason = ?, compressed_path = ?, original_size = ?,
                        compressed_size = ?, space_saved = ?, compression_ratio = ?, codec = ?, ssim = ?,
-                       compress_tier = ?, compressed_at = now(), compressions = compressions + ?,
+                       compress_tier = ?, compressed_at = now(), compressions = compressions + ?, compressed_sha256 = ?,
                        compress_crf = ?, compress_attempts = ?,
                        compress_failures = compress_failures + case when ?::text = 'failed' then 1 else 0 end
                  where id = ?""", o.decision(), o.reason(), o.compressedPath(), o.originalSize(), o.compressedSize(),
-                saved, ratio, o.codec(), ssim, o.tier(), o.newEncode() ? 1 : 0, o.crf(), o.attempts(), o.decision(), id);
+                saved, ratio, o.codec(), ssim, o.tier(), o.newEncode() ? 1 : 0, compressedSha256, o.crf(), o.attempts(), o.decision(), id);
     }
 
     public void log(String level, String message, UUID mediaId, String path) {

@@ -1,9 +1,11 @@
 package io.mediapipeline.compress;
 
+import io.mediapipeline.flow.GuardClosedException;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.media.BadMediaException;
 import io.mediapipeline.media.ExifTool;
 import io.mediapipeline.media.Ffprobe;
+import io.mediapipeline.media.Hasher;
 import io.mediapipeline.ops.Metrics;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -225,6 +227,12 @@ public class Compressor {
             }
         }
         String name = job == null ? ex.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class) : job.row.originalName();
+        if (GuardClosedException.explains(cause)) {
+            // a pause, not the file's failure: the queue file stays (the exchange fails) and is taken again later
+            LOG.warn("Compression of {} paused: {}", name, reason);
+            ex.getExchangeExtension().setErrorHandlerHandled(false);
+            return;
+        }
         if (stopping(ex, cause)) {
             // Not the file's fault: it stays undecided and the startup reconciliation queues it again.
             LOG.warn("Compression of {} interrupted by shutdown; it is redone on the next start", name);
@@ -302,8 +310,8 @@ public class Compressor {
     // ---- decisions --------------------------------------------------------------------------------------------
 
     /** The decision into the ledger, and into the JMX counters (compress.&lt;decision&gt;, bytes saved, encodes). */
-    private void record(Job job, CompressLedger.Outcome o) {
-        ledger.record(job.row.id(), o);
+    private void record(Job job, CompressLedger.Outcome o) throws IOException {
+        ledger.record(job.row.id(), o, compressedSha256(job, o.compressedPath()));
         metrics.increment("compress." + o.decision());
         metrics.add("compress.encodes", job.attempts);
         boolean compressed = o.decision().equals(Decision.COMPRESSED.value());
@@ -312,6 +320,15 @@ public class Compressor {
             metrics.add("compress.bytes-saved", saved);
         }
         progress.decided(saved);
+    }
+
+    /** The placed copy's sha256: the original's when it is a link of the original, else its bytes read once now. */
+    private static String compressedSha256(Job job, String placed) throws IOException {
+        if (placed == null) {
+            return null;
+        }
+        Path p = Path.of(placed);
+        return job.original != null && Files.isSameFile(p, job.original) ? job.row.sha256() : Hasher.sha256(p);
     }
 
     /** compressed/ mirrors originals/: when the original is what goes out, a hard link of it stands there. */

@@ -26,7 +26,20 @@ public final class FileStore {
 
     public enum Mode { LINK_OR_COPY, COPY }
 
+    /** Asked before every placement: while the NAS is away or space is short nothing is written. */
+    private static volatile Guard guard = Guard.OPEN;
+
     private FileStore() {
+    }
+
+    /** The service installs its guard once at start; tools and tests that do not stay with {@link Guard#OPEN}. */
+    public static void install(Guard g) {
+        guard = g == null ? Guard.OPEN : g;
+    }
+
+    /** The installed guard (what steps that delete by other means ask too). */
+    public static Guard guard() {
+        return guard;
     }
 
     public static Path place(Path source, Path dir, String name, String sha256, Mode mode) throws IOException {
@@ -40,6 +53,7 @@ public final class FileStore {
      */
     public static Path place(Path source, Path dir, String name, String sha256, Mode mode, boolean readOnly)
             throws IOException {
+        guard.require();
         Durable.createDirectories(dir);
         String safe = safeName(name);
         int dot = safe.lastIndexOf('.');
@@ -83,6 +97,7 @@ public final class FileStore {
 
     /** Atomically replaces target with a link to source (hand-off queues, where the name is the id). */
     public static void linkReplacing(Path source, Path target) throws IOException {
+        guard.require();
         Durable.createDirectories(target.getParent());
         Durable.syncFile(source); // an encode fresh from the tools is not on the disk yet
         Path tmp = target.resolveSibling("." + UUID.randomUUID() + TEMP_SUFFIX);
@@ -104,6 +119,7 @@ public final class FileStore {
      * @return false when target was there before
      */
     public static boolean linkOrCopyNew(Path source, Path target) throws IOException {
+        guard.require();
         Path dir = target.getParent();
         Durable.createDirectories(dir);
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -130,6 +146,7 @@ public final class FileStore {
      * Durable when this returns.
      */
     public static Path moveNew(Path source, Path dir, String name) throws IOException {
+        guard.require();
         Durable.createDirectories(dir);
         String safe = safeName(name);
         Path target = dir.resolve(safe);

@@ -8,4 +8,18 @@ public class GuardClosedException extends IOException {
     public GuardClosedException(String reason) {
         super(reason);
     }
+
+    /**
+     * Whether a failure is a pause rather than the file's own: the guard refused the write, or the guard is closed
+     * now (the NAS went away under work in flight, so its file could not be read). Such a failure is never counted,
+     * never quarantines and never marks a file as an error: the work is taken again once the guard opens.
+     */
+    public static boolean explains(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof GuardClosedException) {
+                return true;
+            }
+        }
+        return FileStore.guard().blocked().isPresent();
+    }
 }

@@ -39,9 +39,9 @@ final class IcloudValidation {
      */
     static void validate(Settings s) {
         if (s.bool(PREFIX + "move-mode.enabled")) {
-            throw new ConfigException(PREFIX + "move-mode.enabled=true: move mode deletes photos from iCloud, which is"
-                    + " allowed only with proof of a verified archive copy (the Verify & cleanup stage), not available"
-                    + " in this version yet; set it to false");
+            throw new ConfigException(PREFIX + "move-mode.enabled=true: icloudpd's move mode deletes photos from"
+                    + " iCloud by age, not by proof; set it to false and let cleanup remove verified originals"
+                    + " (pipeline.target.icloud.removal.enabled)");
         }
         List<String> names = s.list(PREFIX + "accounts");
         for (String name : names) {

@@ -2,6 +2,7 @@ package io.mediapipeline.ingest;
 
 import io.mediapipeline.flow.Durable;
 import io.mediapipeline.flow.FileStore;
+import io.mediapipeline.flow.GuardClosedException;
 import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.ledger.SourceAdmission;
@@ -54,6 +55,7 @@ public class Quarantine {
         Path placed = null;
         Path reasonFile;
         try {
+            FileStore.guard().require(); // the reason file below is written directly
             if (Files.isReadable(file) && Files.isRegularFile(file)) {
                 String sha = ex.getProperty(Ingest.SHA256, String.class);
                 placed = FileStore.place(file, dir, file.getFileName().toString(),
@@ -65,6 +67,11 @@ public class Quarantine {
             }
             reasonFile = writeReason(dir, placed != null ? placed.getFileName().toString()
                     : FileStore.safeName(file.getFileName().toString()), file, reason);
+        } catch (GuardClosedException e) {
+            // a pause, not the file's failure: it stays where it is and is taken again once the guard opens
+            LOG.info("{} not quarantined now ({}): {}", file, reason, e.getMessage());
+            ex.getExchangeExtension().setErrorHandlerHandled(false);
+            return;
         } catch (IOException e) {
             notQuarantined(ex, file, sourceFileId, reason, e);
             return;

@@ -1,5 +1,6 @@
 package io.mediapipeline.ingest;
 
+import io.mediapipeline.flow.GuardClosedException;
 import io.mediapipeline.flow.SourceChangedException;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.ledger.LedgerException;
@@ -39,8 +40,9 @@ public class RepeatedFailures {
      */
     public boolean givesUp(Exchange ex) {
         Throwable cause = failure(ex);
-        if (cause instanceof BadMediaException || cause instanceof LedgerException) {
-            return false; // their own clauses handle them; a ledger outage is never the file's fault
+        if (cause instanceof BadMediaException || cause instanceof LedgerException
+                || GuardClosedException.explains(cause)) {
+            return false; // their own clauses handle them; a ledger outage or a guard pause is never the file's fault
         }
         if (cause instanceof SourceChangedException) {
             // its row is gone and it comes back under a new key each time: counted by path, never quarantined

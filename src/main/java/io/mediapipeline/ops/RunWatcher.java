@@ -1,5 +1,6 @@
 package io.mediapipeline.ops;
 
+import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.report.RunReport;
@@ -50,7 +51,8 @@ public class RunWatcher implements Runnable {
         try {
             while (!stopped) {
                 Thread.sleep(250);
-                if (!context.getStatus().isStarted() || !quiet()) {
+                // while the guard is closed the work is paused, not done, and no report may be written
+                if (!context.getStatus().isStarted() || FileStore.guard().blocked().isPresent() || !quiet()) {
                     continue;
                 }
                 if (once) {

@@ -10,10 +10,16 @@ import java.time.Duration;
  * The pipeline.target.pixel.* settings, checked once: each message names its key. The caps and timings
  * are checked even with the target off, so switching it on later cannot meet a bad value first.
  */
-public record PixelConfig(boolean enabled, Syncthing syncthing, Staging staging, Proof proof, Duration onceWait) {
+public record PixelConfig(boolean enabled, Syncthing syncthing, Staging staging, Proof proof, Duration onceWait,
+                          Syncthing phone) {
 
-    /** Where the server's Syncthing answers, and its API key (sent only in a header). */
+    /** Where a Syncthing answers (the server's, or the phone's own), and its API key (sent only in a header). */
     public record Syncthing(String url, String apiKey) {
+
+        /** The phone's REST address is optional: empty means its folder settings cannot be checked. */
+        public boolean configured() {
+            return !url.isBlank();
+        }
     }
 
     /**
@@ -23,8 +29,11 @@ public record PixelConfig(boolean enabled, Syncthing syncthing, Staging staging,
     public record Staging(Path bridge, int maxFiles, long maxBytes, long maxUnconfirmedBytes, long livePairWaitSeconds) {
     }
 
-    /** How the confirmer looks for proof on the phone, and how long a confirmed file is held. */
-    public record Proof(String folderId, String deviceId, int holdDays, int filesPerPass, long pollMillis,
+    /**
+     * How the confirmer looks for proof on the phone, and how long a confirmed file is held (days, a decimal: 0.5 =
+     * 12 hours; 0 = no hold).
+     */
+    public record Proof(String folderId, String deviceId, double holdDays, int filesPerPass, long pollMillis,
                         long maxBackoffMillis) {
     }
 
@@ -37,7 +46,7 @@ public record PixelConfig(boolean enabled, Syncthing syncthing, Staging staging,
         int pollMs = s.positive(P + "confirm-poll-ms");
         int perPass = s.positive(P + "confirm-files-per-pass");
         int maxBackoffSeconds = s.positive(P + "confirm-max-backoff-seconds");
-        int holdDays = s.positive(P + "hold-days");
+        double holdDays = days(s, P + "hold-days");
         int onceWaitSeconds = s.nonNegative(P + "once-wait-seconds");
         int livePairWaitSeconds = s.nonNegative(P + "live-pair-wait-seconds");
         boolean enabled = s.bool(P + "enabled");
@@ -45,6 +54,11 @@ public record PixelConfig(boolean enabled, Syncthing syncthing, Staging staging,
         String device = s.get(P + "device-id");
         String apiKey = s.get(P + "api-key");
         String url = s.get(P + "syncthing.url");
+        String phoneUrl = s.get(P + "phone.url").trim();
+        if (!phoneUrl.isEmpty() && !phoneUrl.matches("https?://[^/?#@]+/?")) {
+            throw new ConfigException(P + "phone.url: expected http://phone-address:port (or empty), got '"
+                    + Secrets.mask(phoneUrl) + "'");
+        }
         if (enabled) {
             if (folder.isBlank()) {
                 throw new ConfigException(P + "folder-id: must name the Syncthing folder of bridge/pixel");
@@ -63,6 +77,20 @@ public record PixelConfig(boolean enabled, Syncthing syncthing, Staging staging,
         return new PixelConfig(enabled, new Syncthing(url, apiKey),
                 new Staging(s.home().resolve("bridge").resolve("pixel"), maxFiles, maxMb * (1L << 20), maxUnconfirmedMb * (1L << 20), livePairWaitSeconds),
                 new Proof(folder, device, holdDays, perPass, pollMs, maxBackoffSeconds * 1000L),
-                Duration.ofSeconds(onceWaitSeconds));
+                Duration.ofSeconds(onceWaitSeconds), new Syncthing(phoneUrl, s.get(P + "phone.api-key")));
+    }
+
+    /** Days as a decimal of 0 or more (0.5 = 12 hours). */
+    private static double days(Settings s, String key) {
+        double v;
+        try {
+            v = Double.parseDouble(s.get(key).trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + ": expected a number of days (a decimal such as 7 or 0.5), got '" + s.get(key) + "'");
+        }
+        if (!(v >= 0) || Double.isInfinite(v)) {
+            throw new ConfigException(key + ": must be 0 or more days, got " + s.get(key));
+        }
+        return v;
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.ops.Metrics;
+import io.mediapipeline.pixel.PhoneCopy.Unavailable;
 import io.mediapipeline.syncthing.SyncthingClient;
 import io.mediapipeline.syncthing.SyncthingException;
 import java.nio.file.Path;
@@ -68,6 +69,10 @@ public class PixelConfirmer {
         this.device = proof.deviceId();
         this.proof = proof;
         this.metrics = metrics;
+    }
+
+    SyncthingClient syncthing() {
+        return syncthing;
     }
 
     /** What keeps deliveries from being confirmed right now, or null when nothing does. */
@@ -149,20 +154,13 @@ public class PixelConfirmer {
         }
         // more waiting than one pass checks: the next pass goes on where this one stops
         cursor = pending.size() < proof.filesPerPass() ? 0 : pending.get(pending.size() - 1).id();
-        JsonNode status = syncthing.folderStatus(folder);
-        if ("error".equals(status.path("state").asText()) || !status.path("error").asText("").isEmpty()) {
-            throw new Unavailable(FOLDER_ERROR, "Syncthing folder '" + folder + "' is in error: " + status.path("error").asText("unknown")
-                    + "; " + pending.size() + " staged file(s) wait");
-        }
-        JsonNode phone = syncthing.connections().get(device);
-        metrics.set(PHONE_CONNECTED, phone != null && phone.path("connected").asBoolean(false) ? 1 : 0);
-        if (phone == null) {
-            throw new Unavailable(DEVICE_NOT_FOUND, "the phone's device " + shortId(device) + " is not known to Syncthing at "
-                    + syncthing.baseUrl() + "; add it and share folder '" + folder + "' with it (pipeline.target.pixel.device-id)");
-        }
-        if (!phone.path("connected").asBoolean(false)) {
-            throw new Unavailable(PHONE_OFFLINE, "the phone (" + shortId(device) + ") is not connected" + (phone.path("paused").asBoolean()
-                    ? " (paused in Syncthing)" : "") + "; " + pixel.unconfirmedCount() + " staged file(s) wait for it");
+        JsonNode phone;
+        try {
+            phone = PhoneCopy.connectedPhone(syncthing, folder, device, v -> metrics.set(PHONE_CONNECTED, v));
+        } catch (Unavailable e) {
+            throw e.kind.equals(DEVICE_NOT_FOUND) ? e : new Unavailable(e.kind, e.getMessage() + "; "
+                    + (e.kind.equals(PHONE_OFFLINE) ? pixel.unconfirmedCount() + " staged file(s) wait for it"
+                            : pending.size() + " staged file(s) wait"));
         }
         JsonNode completion = syncthing.completion(folder, device);
         long started = System.nanoTime();
@@ -189,43 +187,14 @@ public class PixelConfirmer {
     /** The outcome for one file, or null when nothing changed since its last check. */
     private PixelLedger.Check checkOne(PixelLedger.Pending p, JsonNode phone, JsonNode completion) {
         String rel = p.batchName() + "/" + Path.of(p.stagedPath()).getFileName();
-        JsonNode f = syncthing.file(folder, rel);
-        if (f == null) {
-            return note(p, "not in Syncthing's index yet (scan pending)");
+        PhoneCopy copy = PhoneCopy.look(syncthing, folder, device, rel, p.size(), p.stagedVersion());
+        if (copy.kind() != PhoneCopy.Kind.PRESENT) {
+            // a version first seen is recorded even while the file is not on the phone yet
+            return note(p, copy.kind() == PhoneCopy.Kind.ABSENT ? "not on the phone yet" : copy.detail(),
+                    copy.firstSeenVersion());
         }
-        JsonNode global = f.path("global");
-        String version = global.path("version").toString();
-        if (global.path("deleted").asBoolean() || global.path("invalid").asBoolean() || global.path("ignored").asBoolean()) {
-            return note(p, "Syncthing's global entry is deleted, invalid or ignored");
-        }
-        if (global.path("size").asLong(-1) != p.size()) {
-            return note(p, "global size " + global.path("size").asLong(-1) + " is not the staged size " + p.size());
-        }
-        String staged = p.stagedVersion();
-        String firstSeen = null;
-        if (staged == null) {
-            // the first time the file is in the index, its global version must be this server's own
-            if (!version.equals(f.path("local").path("version").toString())) {
-                return note(p, "global version is not this server's copy");
-            }
-            firstSeen = version;
-            staged = version;
-        }
-        if (!sameJson(staged, version)) {
-            return note(p, "global version " + version + " is not the staged version " + staged);
-        }
-        JsonNode entry = null;
-        for (JsonNode a : f.path("availability")) { // null when nobody connected has it
-            if (device.equals(a.path("id").asText())) {
-                entry = a;
-            }
-        }
-        if (entry == null) {
-            return note(p, "not on the phone yet", firstSeen);
-        }
-        if (entry.path("fromTemporary").asBoolean(true)) {
-            return note(p, "only a partial copy on the phone (fromTemporary)", firstSeen);
-        }
+        JsonNode entry = copy.entry();
+        JsonNode global = copy.global();
         ObjectNode evidence = JSON.createObjectNode();
         evidence.put("device", device);
         evidence.put("file", rel);
@@ -242,25 +211,13 @@ public class PixelConfirmer {
         c.set("startedAt", phone.path("startedAt"));
         evidence.set("folderCompletion", completion); // context only, never the proof
         evidence.put("checkedAt", OffsetDateTime.now(ZoneOffset.UTC).toString());
-        return new PixelLedger.Check(p.id(), p.batchId(), true, evidence.toString(), firstSeen);
+        return new PixelLedger.Check(p.id(), p.batchId(), true, evidence.toString(), copy.firstSeenVersion());
     }
 
     /** Writes the outcome only when it changed: a pass over thousands of waiting files stays read-only. */
-    private static PixelLedger.Check note(PixelLedger.Pending p, String outcome) {
-        return note(p, outcome, null);
-    }
-
     private static PixelLedger.Check note(PixelLedger.Pending p, String outcome, String firstSeenVersion) {
         return outcome.equals(p.lastCheck()) && firstSeenVersion == null ? null
                 : new PixelLedger.Check(p.id(), p.batchId(), false, outcome, firstSeenVersion);
-    }
-
-    private static boolean sameJson(String a, String b) {
-        try {
-            return JSON.readTree(a).equals(JSON.readTree(b));
-        } catch (Exception e) {
-            return false;
-        }
     }
 
     /** Publishes what is staged and not yet confirmed (gauges pixel.outstanding.files / .bytes). */
@@ -282,7 +239,7 @@ public class PixelConfirmer {
     }
 
     /** Plain words for a failed call: what happened and which setting to check. */
-    private String explain(SyncthingException e) {
+    String explain(SyncthingException e) {
         return switch (e.kind()) {
             case UNREACHABLE, FORBIDDEN -> e.getMessage();
             case NOT_FOUND -> e.getMessage().contains("no such folder")
@@ -320,20 +277,6 @@ public class PixelConfirmer {
             pixel.log(run.runId(), level, message, null, null);
         } catch (RuntimeException e) {
             LOG.debug("could not write pipeline_logs: {}", e.getMessage());
-        }
-    }
-
-    private static String shortId(String id) {
-        return id.length() > 7 ? id.substring(0, 7) : id;
-    }
-
-    /** A reason the pass cannot confirm anything (the message is for the operator). */
-    static final class Unavailable extends RuntimeException {
-        final String kind;
-
-        Unavailable(String kind, String message) {
-            super(message, null, false, false);
-            this.kind = kind;
         }
     }
 }

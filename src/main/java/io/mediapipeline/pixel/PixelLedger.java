@@ -1,7 +1,12 @@
 package io.mediapipeline.pixel;
 
 import io.mediapipeline.ledger.LedgerSql;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -114,7 +119,7 @@ public class PixelLedger {
                 select p.id, p.sha256, d.batch_id from media_files m
                   join media_files p on p.id = m.live_pair_id
                   left join deliveries d on d.media_file_id = p.id and d.target = 'pixel'
-                 where m.id = ? and p.status in ('ingested', 'archived', 'verified') and p.original_path is not null""",
+                 where m.id = ? and p.status in ('ingested', 'archived', 'verified', 'cleaned') and p.original_path is not null""",
                 (rs, n) -> new Partner(rs.getObject(1, UUID.class), rs.getString(2), rs.getObject(3, UUID.class)), mediaId);
         return partner.isEmpty() ? null : partner.get(0);
     }
@@ -168,7 +173,7 @@ public class PixelLedger {
      * with evidence and a hold of holdDays before cleanup may touch the file; otherwise the reason; and
      * a batch whose every delivery is confirmed becomes confirmed. Returns how many were confirmed.
      */
-    public int record(List<Check> checks, int holdDays) {
+    public int record(List<Check> checks, double holdDays) {
         if (checks.isEmpty()) {
             return 0;
         }
@@ -180,7 +185,7 @@ public class PixelLedger {
                 if (ch.confirmed()) {
                     confirmed += j.update("""
                             update deliveries set state = 'confirmed', evidence = ?::jsonb, confirmed_at = now(),
-                                   hold_until = now() + make_interval(days => ?), last_check = 'confirmed',
+                                   hold_until = now() + ? * interval '1 day', last_check = 'confirmed',
                                    last_checked_at = now(), last_error = null, updated_at = now()
                              where id = ? and state = 'staged'""", ch.outcomeOrEvidence(), holdDays, ch.deliveryId());
                     batches.add(ch.batchId());
@@ -209,10 +214,38 @@ public class PixelLedger {
     public List<Missing> withoutDelivery() {
         return sql.query("""
                 select m.sha256, m.extension, m.original_path from media_files m
-                 where m.status in ('ingested', 'archived', 'verified') and m.original_path is not null
+                 where m.status in ('ingested', 'archived', 'verified', 'cleaned') and m.original_path is not null
                    and not exists (select 1 from deliveries d where d.media_file_id = m.id and d.target = 'pixel')
                  order by m.created_at""",
                 (rs, n) -> new Missing(rs.getString(1), rs.getString(2), rs.getString(3)));
+    }
+
+    /** A Pixel delivery as the verify's re-check reads it. */
+    public record Delivered(UUID mediaId, String state, String lastError, String lastCheck, Instant confirmedAt,
+                            Instant holdUntil, String batchName, String stagedPath, long size, String stagedVersion) {
+    }
+
+    /** The Pixel deliveries of the given media files (files without one are not in the map). */
+    public Map<UUID, Delivered> deliveries(Collection<UUID> mediaIds) {
+        if (mediaIds.isEmpty()) {
+            return Map.of();
+        }
+        List<Delivered> rows = sql.inTx(j -> j.query("""
+                select d.media_file_id, d.state, d.last_error, d.last_check, d.confirmed_at, d.hold_until, b.name,
+                       d.staged_path, d.staged_size, d.staged_version::text
+                  from deliveries d left join batches b on b.id = d.batch_id
+                 where d.target = 'pixel' and d.media_file_id = any(?)""",
+                ps -> ps.setArray(1, ps.getConnection().createArrayOf("uuid", mediaIds.toArray())),
+                (rs, n) -> new Delivered(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
+                        instant(rs.getTimestamp(5)), instant(rs.getTimestamp(6)), rs.getString(7), rs.getString(8),
+                        rs.getLong(9), rs.getString(10))));
+        Map<UUID, Delivered> byId = new HashMap<>();
+        rows.forEach(d -> byId.put(d.mediaId(), d));
+        return byId;
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
     }
 
     public void log(Long runId, String level, String message, UUID mediaId, String path) {

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Pixel target as a stage: the beans the routes 60-stage-pixel and 65-confirm-pixel call (pixelStager,
- * pixelQueueFiles, pixelConfirmer) and, when the target is on, its place after ingest, its part in the
+ * pixelQueueFiles, pixelConfirmer), the verify's pixelProof and, when the target is on, its place after ingest, its part in the
  * hand-off (back-pressure and, for `once`, the wait for proof) and its recovery at startup.
  */
 public class PixelStage implements Stage {
@@ -45,6 +45,16 @@ public class PixelStage implements Stage {
     public PixelConfirmer pixelConfirmer(CamelContext camel, Settings settings, DataSource dataSource, RunContext run,
                                          Metrics metrics) {
         return confirmer(camel, settings, dataSource, run, metrics);
+    }
+
+    /** Verify's proof that the phone has a file now; cleanup's answer whether the bridge copies may go. */
+    @BindToRegistry("pixelProof")
+    public PixelProof pixelProof(CamelContext camel, Settings settings, DataSource dataSource, RunContext run,
+                                 Metrics metrics) {
+        PixelConfirmer c = confirmer(camel, settings, dataSource, run, metrics);
+        PixelConfig.Syncthing phone = config(settings).phone();
+        return new PixelProof(config(settings), ledger(dataSource), c.syncthing(), c, phone.configured()
+                ? new SyncthingClient(camel, phone.url(), phone.apiKey(), PhoneFolder.CONNECT, PhoneFolder.READ) : null);
     }
 
     @BindToRegistry("pixelStager")

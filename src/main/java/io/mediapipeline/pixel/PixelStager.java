@@ -1,6 +1,7 @@
 package io.mediapipeline.pixel;
 
 import io.mediapipeline.flow.FileStore;
+import io.mediapipeline.flow.GuardClosedException;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.ledger.Ledger;
@@ -263,6 +264,12 @@ public class PixelStager implements PollingConsumerPollStrategy {
         String sha = Handoff.stemOf(ex.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class));
         Throwable cause = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String reason = cause == null ? "unknown error" : cause.getMessage();
+        if (GuardClosedException.explains(cause)) {
+            // a pause: the queue file stays (the exchange fails) and is staged once the guard opens
+            LOG.warn("Staging {} for the Pixel paused: {}", sha, reason);
+            ex.getExchangeExtension().setErrorHandlerHandled(false);
+            return;
+        }
         MediaRecord m = ledger.find(sha);
         pixel.log(run.runId(), "error", "could not stage for the Pixel: " + reason, m == null ? null : m.id(),
                 m == null ? null : m.originalPath());

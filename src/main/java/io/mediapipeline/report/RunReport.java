@@ -58,6 +58,7 @@ public class RunReport {
     }
 
     public Summary write(long runId) throws IOException {
+        FileStore.guard().require(); // reports/ is under pipeline.home: never on a bare mount point
         Map<String, Object> run = ledger.rows("select started_at from runs where id = ?", runId).get(0);
         OffsetDateTime started = ((OffsetDateTime) toOffset(run.get("started_at")));
         OffsetDateTime finished = OffsetDateTime.now(ZoneOffset.UTC);
@@ -119,6 +120,10 @@ public class RunReport {
             // every file whose upload moved in this run, also files imported by an earlier run
             doc.put("icloud", Map.of("counts", icloud.counts(), "files", icloud.files()));
         }
+        VerifySection.addTo(doc, ledger, runId);
+        CleanupSection.put(doc, ledger, runId);
+        ScrubSection.of(ledger, runId).ifPresent(scrub -> doc.put("scrub", scrub));
+        GuardPauses.put(doc, ledger, runId);
         List<Unfinished.Item> notDone = unfinished == null ? List.of() : unfinished.find(runId);
         if (unfinished != null) {
             doc.put("notDone", notDone);

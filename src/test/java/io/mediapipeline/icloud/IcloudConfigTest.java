@@ -133,10 +133,10 @@ class IcloudConfigTest {
     }
 
     @Test
-    void moveModeRefusesToStartUntilCleanupExists() {
+    void moveModeRefusesToStartBecauseItDeletesWithoutProof() {
         assertThatThrownBy(() -> config("pipeline.source.icloud.move-mode.enabled=true\n", Map.of()))
                 .hasMessageContaining("pipeline.source.icloud.move-mode.enabled")
-                .hasMessageContaining("Verify & cleanup");
+                .hasMessageContaining("pipeline.target.icloud.removal.enabled");
     }
 
     @Test

@@ -76,7 +76,7 @@ class CompressIT {
         for (Map<String, Object> r : query(db, """
                 select original_name, original_path, compressed_path, compress_decision, compress_reason, compress_tier,
                        compressions, codec, ssim, original_size, compressed_size, space_saved, compression_ratio,
-                       compress_crf, compress_attempts, compress_failures
+                       compress_crf, compress_attempts, compress_failures, compressed_sha256
                   from media_files""")) {
             out.put((String) r.get("original_name"), r);
         }
@@ -125,6 +125,8 @@ class CompressIT {
             rows.forEach((name, r) -> {
                 assertThat(r.get("compress_decision")).as(name + ": " + r.get("compress_reason")).isNotNull();
                 assertThat(Path.of((String) r.get("compressed_path"))).as(name).startsWith(compressedDir).isRegularFile();
+                // what verify compares the copy with later
+                assertThat(r.get("compressed_sha256")).as(name).isEqualTo(sha(Path.of((String) r.get("compressed_path"))));
             });
 
             // portrait: 480p tier, still portrait (rotation kept), date, GPS, make/model and Live Photo id intact

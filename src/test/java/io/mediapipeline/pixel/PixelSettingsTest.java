@@ -32,7 +32,7 @@ class PixelSettingsTest {
         assertThat(s.describe().get("pipeline.target.pixel.api-key")).as("never shown").isEqualTo("******");
         assertThat(s.integer("pipeline.target.pixel.batch.max-files")).isEqualTo(500);
         assertThat(s.integer("pipeline.target.pixel.batch.max-mb")).isEqualTo(5120);
-        assertThat(s.integer("pipeline.target.pixel.hold-days")).isEqualTo(7);
+        assertThat(PixelConfig.from(s).proof().holdDays()).isEqualTo(7.0);
         assertThat(s.integer("pipeline.target.pixel.live-pair-wait-seconds")).isEqualTo(60);
         assertThat(PixelConfig.from(s).staging().bridge()).isEqualTo(app.resolve("data/bridge/pixel"));
     }
@@ -51,6 +51,12 @@ class PixelSettingsTest {
                 .hasMessageContaining("pipeline.target.pixel.syncthing.url");
         assertThatThrownBy(() -> load("pipeline.target.pixel.batch.max-files=0\n", Map.of()))
                 .hasMessageContaining("pipeline.target.pixel.batch.max-files");
+        assertThatThrownBy(() -> load("pipeline.target.pixel.hold-days=-0.5\n", Map.of()))
+                .hasMessageContaining("pipeline.target.pixel.hold-days").hasMessageContaining("0 or more");
+        assertThatThrownBy(() -> load("pipeline.target.pixel.hold-days=a week\n", Map.of()))
+                .hasMessageContaining("pipeline.target.pixel.hold-days").hasMessageContaining("0.5");
+        assertThatThrownBy(() -> load("pipeline.target.pixel.phone.url=http://phone:8384/rest?apikey=x\n", Map.of()))
+                .hasMessageContaining("pipeline.target.pixel.phone.url");
         assertThatThrownBy(() -> load("pipeline.target.pixel.live-pair-wait-seconds=-1\n", Map.of()))
                 .hasMessageContaining("pipeline.target.pixel.live-pair-wait-seconds").hasMessageContaining("0 or more");
     }

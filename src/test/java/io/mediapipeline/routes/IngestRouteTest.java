@@ -3,6 +3,7 @@ package io.mediapipeline.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mediapipeline.flow.GuardClosedException;
 import io.mediapipeline.ledger.LedgerException;
 import io.mediapipeline.media.BadMediaException;
 import java.io.IOException;
@@ -28,6 +29,8 @@ class IngestRouteTest extends RouteTestSupport {
     private volatile Set<String> failingStages = Set.of();
     private volatile Exception probeFails;
     private final AtomicInteger claimOutages = new AtomicInteger();
+    /** The guard's reason when it refuses the placement in originals/ (it closed while the file was in flight). */
+    private volatile String storeRefused;
 
     @Override
     protected List<String> routeFiles() {
@@ -63,8 +66,11 @@ class IngestRouteTest extends RouteTestSupport {
                 ex.getIn().setHeader("duplicate", duplicate);
             }
 
-            public void storeOriginal(Exchange ex) {
+            public void storeOriginal(Exchange ex) throws IOException {
                 record("ingest.storeOriginal", ex);
+                if (storeRefused != null) {
+                    throw new GuardClosedException(storeRefused);
+                }
             }
 
             public void storeDuplicate(Exchange ex) {
@@ -186,5 +192,32 @@ class IngestRouteTest extends RouteTestSupport {
                 "ingest.storeOriginal a.jpg", "ingest.handOn organize", "ingest.handOn compress",
                 "ingestFailures.quarantine a.jpg");
         assertThat(calls).contains("ingestFailures.givesUp a.jpg");
+    }
+
+    @Test
+    void aClosedGuardTakesNothingAndCountsNothingUntilItOpens() throws Exception {
+        givesUp = true; // were the refusal counted, the file would be quarantined at once
+        guard().close("the NAS marker /mnt/nas/.m is missing (is the NAS mounted?)");
+        context.start();
+
+        assertThatThrownBy(() -> ingest("a.jpg")).isInstanceOf(CamelExecutionException.class)
+                .hasRootCauseInstanceOf(GuardClosedException.class);
+        assertThat(calls).as("not admitted, not counted, not quarantined").isEmpty();
+
+        guard().open();
+        ingest("a.jpg");
+        assertThat(calls).contains("ingest.admit a.jpg", "ingest.storeOriginal a.jpg", "livePhotos.pair a.jpg");
+    }
+
+    @Test
+    void aRefusalInFlightIsAPauseNotAFailureOfTheFile() throws Exception {
+        givesUp = true;
+        storeRefused = "only 812 MiB free under /data (pipeline.guard.min-free-mb=1024)";
+        context.start();
+
+        assertThatThrownBy(() -> ingest("a.jpg")).isInstanceOf(CamelExecutionException.class)
+                .hasRootCauseInstanceOf(GuardClosedException.class);
+        assertThat(calls).endsWith("ingest.storeOriginal a.jpg")
+                .noneMatch(c -> c.startsWith("ingestFailures") || c.startsWith("quarantine"));
     }
 }

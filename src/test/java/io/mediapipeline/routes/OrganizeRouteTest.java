@@ -2,6 +2,7 @@ package io.mediapipeline.routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mediapipeline.flow.GuardClosedException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +17,8 @@ class OrganizeRouteTest extends RouteTestSupport {
 
     /** How many organize calls fail before one succeeds. */
     private final AtomicInteger failuresLeft = new AtomicInteger();
+    /** How many organize calls the guard refuses first. */
+    private final AtomicInteger refusalsLeft = new AtomicInteger();
 
     @Override
     protected List<String> routeFiles() {
@@ -26,8 +29,11 @@ class OrganizeRouteTest extends RouteTestSupport {
     protected void bindFakes(Registry registry) {
         super.bindFakes(registry);
         registry.bind("organizer", new Object() {
-            public void organize(Exchange ex) {
+            public void organize(Exchange ex) throws GuardClosedException {
                 record("organizer.organize", ex);
+                if (refusalsLeft.getAndDecrement() > 0) {
+                    throw new GuardClosedException("the NAS marker /mnt/nas/.m is missing (is the NAS mounted?)");
+                }
                 if (failuresLeft.getAndDecrement() > 0) {
                     throw new IllegalStateException("disk full");
                 }
@@ -75,5 +81,20 @@ class OrganizeRouteTest extends RouteTestSupport {
         assertThat(done.matches(20, TimeUnit.SECONDS)).isTrue();
         assertThat(calls).containsExactly("organizer.organize ab12.jpg", "organizer.organize ab12.jpg",
                 "organizer.organize ab12.jpg", "organizer.organize ab12.jpg", "organizer.failed ab12.jpg");
+    }
+
+    @Test
+    void aGuardRefusalKeepsTheQueueFileWithoutRetriesOrARecordedFailure() throws Exception {
+        refusalsLeft.set(2);
+        context.start();
+        NotifyBuilder refused = new NotifyBuilder(context).fromRoute("organize").whenFailed(2).create();
+        NotifyBuilder done = new NotifyBuilder(context).fromRoute("organize").whenCompleted(1).create();
+        Path queued = queue("ab12.jpg");
+
+        assertThat(refused.matches(10, TimeUnit.SECONDS)).as("the file is offered again by the next poll").isTrue();
+        assertThat(done.matches(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(calls).containsExactly("organizer.organize ab12.jpg", "organizer.organize ab12.jpg",
+                "organizer.organize ab12.jpg");
+        assertThat(queued).doesNotExist();
     }
 }

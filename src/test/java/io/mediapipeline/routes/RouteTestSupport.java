@@ -57,6 +57,36 @@ abstract class RouteTestSupport extends CamelMainTestSupport {
     /** Beans the routes name; the defaults are the ones every file route uses. */
     protected void bindFakes(Registry registry) {
         registry.bind("activity", new Activity());
+        registry.bind("guard", guard());
+    }
+
+    // set on first use (like home, possibly before this class's initializers ran)
+    private TestGuard guard;
+
+    /** The guard the routes ask (open unless a test closes it). */
+    protected TestGuard guard() {
+        if (guard == null) {
+            guard = new TestGuard();
+        }
+        return guard;
+    }
+
+    /** A guard a test opens and closes. */
+    public static final class TestGuard implements io.mediapipeline.flow.Guard {
+        private volatile String closedFor;
+
+        public void close(String why) {
+            closedFor = why;
+        }
+
+        public void open() {
+            closedFor = null;
+        }
+
+        @Override
+        public java.util.Optional<String> blocked() {
+            return java.util.Optional.ofNullable(closedFor);
+        }
     }
 
     @Override

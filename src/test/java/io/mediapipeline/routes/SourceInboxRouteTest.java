@@ -91,4 +91,23 @@ class SourceInboxRouteTest extends RouteTestSupport {
         assertThat(calls).startsWith("ingestFailures.givesUp a.jpg");
         assertThat(photo).exists();
     }
+
+    @Test
+    void aFileStaysInTheInboxWhileTheGuardIsClosedAndLeavesOnceItOpens() throws Exception {
+        givesUp = true; // were the refusal counted, the file would be quarantined at once
+        guard().close("the NAS marker /mnt/nas/.m is missing (is the NAS mounted?)");
+        MockEndpoint ingest = ingest();
+        NotifyBuilder failedTwice = new NotifyBuilder(context).fromRoute("source-inbox").whenFailed(2).create();
+        Path photo = write(inbox().resolve("phone/a.jpg"), "photo");
+
+        assertThat(failedTwice.matches(10, TimeUnit.SECONDS)).as("offered again on the next poll").isTrue();
+        assertThat(photo).as("ingested (here: handed on) but not deleted while closed").exists();
+        assertThat(calls).as("neither counted nor quarantined").isEmpty();
+
+        guard().open();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(photo).doesNotExist());
+        assertThat(ingest.getReceivedCounter()).isGreaterThanOrEqualTo(3);
+        assertThat(calls).isEmpty();
+    }
 }

@@ -171,9 +171,7 @@ public final class Removal {
         }
         OriginalFinder.Result result;
         try {
-            // icloudpd records no asset record name, so a downloaded file is always found by the query
-            result = finder.find(sessions.signedIn(account),
-                    new OriginalFinder.Original(f.originalName(), f.size(), f.capturedAt(), null));
+            result = find(f, account);
         } catch (IcloudWebException | IOException e) {
             String reason = "could not look for the original in iCloud: " + describe(e);
             return failed(ledger.record(mediaFileId, account, null, null, null, null, "failed", reason, config.dryRun()),
@@ -199,6 +197,31 @@ public final class Removal {
         ledger.log("info", message, mediaFileId);
         LOG.info("{}", message);
         return plan;
+    }
+
+    /** The original asset of a file downloaded from iCloud, and the account it is in. */
+    public record Located(String account, Found found, String how) {
+    }
+
+    /**
+     * Finds the original asset of a file downloaded from iCloud the way {@link #plan} does, without any rule about
+     * deliveries and without recording anything (the scrub restores from it); empty when the file did not come from
+     * iCloud or no single asset matches.
+     */
+    public Optional<Located> locate(UUID mediaFileId) throws IcloudWebException, IOException {
+        Optional<RemovalLedger.Facts> found = ledger.facts(mediaFileId);
+        String account = found.map(this::account).orElse(null);
+        if (account == null || !"icloud".equals(found.get().source())) {
+            return Optional.empty();
+        }
+        return find(found.get(), account) instanceof OriginalFinder.Match m
+                ? Optional.of(new Located(account, m.found(), m.how())) : Optional.empty();
+    }
+
+    // icloudpd records no asset record name, so a downloaded file is always found by the query
+    private OriginalFinder.Result find(RemovalLedger.Facts f, String account) throws IcloudWebException, IOException {
+        return finder.find(sessions.signedIn(account),
+                new OriginalFinder.Original(f.originalName(), f.size(), f.capturedAt(), null));
     }
 
     /** Carries out an approved plan: re-reads the asset, marks it deleted, reads it back. */

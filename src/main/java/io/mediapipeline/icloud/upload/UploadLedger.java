@@ -52,7 +52,7 @@ public class UploadLedger {
                    d.state, coalesce(d.attempts, 0), d.evidence::text
               from media_files m
               left join deliveries d on d.media_file_id = m.id and d.target = 'icloud'
-             where m.status in ('ingested', 'archived', 'verified') and m.original_path is not null
+             where m.status in ('ingested', 'archived', 'verified', 'cleaned') and m.original_path is not null
                and (m.compress_decision in ('compressed', 'original', 'skipped')
                     or (m.compress_decision = 'failed' and m.compress_failures >= ?))
                and (d.id is null or d.state in ('staged', 'reserved', 'sent'))

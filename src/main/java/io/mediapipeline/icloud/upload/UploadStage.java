@@ -19,7 +19,8 @@ import org.apache.camel.support.EventNotifierSupport;
 
 /**
  * The upload to iCloud Photos as a stage: the beans routes/70-upload-icloud.camel.yaml calls (icloudUploader, and
- * icloudUploadWorkers, the one or two threads files go up on) and, when the target is on, its part in `once`'s
+ * icloudUploadWorkers, the one or two threads files go up on), the beans of verify and cleanup (icloudProof,
+ * icloudOriginalRemoval, icloudCopySource) and, when the target is on, its part in `once`'s
  * wait. It follows no stage: its work is in the ledger (files whose compress decision is made), so a crash needs no
  * recovery beyond what the rows say.
  */
@@ -33,6 +34,8 @@ public class UploadStage implements Stage {
     private UploadConfig config;
     private Settings settings;
     private final UploadSteps steps = new UploadSteps();
+    /** Wired in {@link #configure} when the upload is on; the removal and the copy source use its sessions. */
+    private volatile UploadParts parts;
 
     @Override
     public void check(Settings settings) {
@@ -53,10 +56,36 @@ public class UploadStage implements Stage {
         return steps;
     }
 
+    /** Verify's proof that iCloud holds a file (from the ledger: the prover read it back). */
+    @BindToRegistry("icloudProof")
+    public IcloudProof icloudProof(Settings settings, DataSource dataSource) {
+        return new IcloudProof(config(settings), dataSource);
+    }
+
+    /** Cleanup's removal of a verified file's original from iCloud (pipeline.target.icloud.removal.*). */
+    @BindToRegistry("icloudOriginalRemoval")
+    public IcloudOriginalRemoval icloudOriginalRemoval(Settings settings, DataSource dataSource) {
+        return new IcloudOriginalRemoval(originals(settings, dataSource));
+    }
+
+    /** The scrub's restore of an original from iCloud. */
+    @BindToRegistry("icloudCopySource")
+    public IcloudCopySource icloudCopySource(Settings settings, DataSource dataSource) {
+        return new IcloudCopySource(originals(settings, dataSource));
+    }
+
     @BindToRegistry("icloudUploadWorkers")
     public ExecutorService icloudUploadWorkers(CamelContext camel, Settings settings) {
-        int n = (config != null ? config : UploadConfig.from(settings)).parallelism();
+        int n = config(settings).parallelism();
         return camel.getExecutorServiceManager().newFixedThreadPool(this, "icloud-upload", n);
+    }
+
+    private Originals originals(Settings settings, DataSource dataSource) {
+        return new Originals(RemovalConfig.from(settings), dataSource, settings.home(), () -> parts);
+    }
+
+    private UploadConfig config(Settings settings) {
+        return config != null ? config : UploadConfig.from(settings);
     }
 
     /** Runs after the beans are bound and before any route starts. */
@@ -73,7 +102,7 @@ public class UploadStage implements Stage {
         RunContext run = camel.getRegistry().findSingleByType(RunContext.class);
         Metrics metrics = camel.getRegistry().findSingleByType(Metrics.class);
         Settings s = settings != null ? settings : camel.getRegistry().findSingleByType(Settings.class);
-        UploadParts parts = UploadParts.wire(config, ds, IcloudConfig.withoutSecrets(s).accounts(), shared, run, metrics);
+        parts = UploadParts.wire(config, ds, IcloudConfig.withoutSecrets(s).accounts(), shared, run, metrics);
         steps.attach(parts.uploader(), parts.prover());
         Handoff handoff = camel.getRegistry().findSingleByType(Handoff.class);
         handoff.track(STAGE, new OnceWait(once, config.onceWait(), parts.picker(), parts.uploader(), parts.prover(),

@@ -1,6 +1,8 @@
 package io.mediapipeline.icloud.upload;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mediapipeline.flow.FileStore;
+import io.mediapipeline.flow.GuardClosedException;
 import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.icloud.IcloudAccounts;
 import io.mediapipeline.icloud.upload.UploadLedger.Candidate;
@@ -134,6 +136,10 @@ public class Uploader {
         } catch (IcloudWebException e) {
             failure(b, c, path, e);
         } catch (IOException e) {
+            if (GuardClosedException.explains(e)) {
+                LOG.warn("iCloud {}: {} not sent now: {}; it keeps its state for a later batch", account, path, e.getMessage());
+                return; // the NAS went away under the batch: a pause, not a try of the file
+            }
             retry(b, c, path, "cannot read " + path + ": " + e.getMessage());
         }
     }
@@ -143,6 +149,7 @@ public class Uploader {
             throws IcloudWebException, IOException {
         Path file = Path.of(path);
         if (!Files.isRegularFile(file)) {
+            FileStore.guard().require(); // missing because the NAS went away: a pause, not the file's failure
             fail(c, account, path, "the file to upload is missing: " + path);
             return null;
         }

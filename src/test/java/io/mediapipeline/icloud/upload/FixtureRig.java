@@ -175,6 +175,17 @@ final class FixtureRig {
         return claim.mediaId();
     }
 
+    /** The file's original as icloudpd found it in the library (seeded in the fixture with the file's bytes and date). */
+    FixtureLibrary.Asset downloaded(UUID id) throws Exception {
+        Map<String, Object> row = ledger.rows(
+                "select original_name, original_path, captured_at from media_files where id = ?", id).get(0);
+        Object t = row.get("captured_at");
+        java.time.Instant captured = t instanceof java.sql.Timestamp ts ? ts.toInstant()
+                : ((java.time.OffsetDateTime) t).toInstant();
+        return fixture.seedOriginal((String) row.get("original_name"),
+                Files.readAllBytes(Path.of((String) row.get("original_path"))), captured);
+    }
+
     List<UUID> files(String prefix, int n) throws Exception {
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {

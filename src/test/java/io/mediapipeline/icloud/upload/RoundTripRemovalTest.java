@@ -3,89 +3,21 @@ package io.mediapipeline.icloud.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mediapipeline.fixture.FixtureLibrary;
-import io.mediapipeline.fixture.IcloudFixture;
 import io.mediapipeline.icloud.removal.Removal;
 import io.mediapipeline.icloud.removal.Removal.Outcome;
 import io.mediapipeline.icloud.removal.Removal.Plan;
 import io.mediapipeline.icloud.removal.Removal.Refused;
-import io.mediapipeline.icloud.removal.RemovalConfig;
 import io.mediapipeline.icloud.removal.RemovalDecision;
-import io.mediapipeline.ledger.Database;
-import io.mediapipeline.support.PipelineHome;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Timestamp;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole round trip against the fixture: an original icloudpd downloaded is in the library, its compressed copy
  * goes up through the real stage and is confirmed, and only then, only with a decision, only for an unambiguous and
  * unchanged match, is the original marked deleted (recoverable: flagged, not gone). The copy's asset never is.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
-class RoundTripRemovalTest {
-
-    private static final RemovalConfig ON = new RemovalConfig(true, false, Duration.ofHours(24));
-
-    @TempDir
-    static Path tmp;
-
-    private static PipelineHome home;
-    private static Database db;
-
-    private IcloudFixture fixture;
-    private FixtureRig rig;
-    private FixtureRig.Parts parts;
-
-    @BeforeAll
-    static void open() {
-        home = new PipelineHome(tmp);
-        db = home.openLedger();
-    }
-
-    @AfterAll
-    static void close() {
-        if (db != null) {
-            db.close();
-        }
-    }
-
-    @BeforeEach
-    void fresh() throws Exception {
-        fixture = new IcloudFixture();
-        rig = new FixtureRig(home, db, fixture);
-        parts = rig.parts();
-    }
-
-    @AfterEach
-    void stop() {
-        parts.close();
-        fixture.close();
-    }
-
-    /** A file icloudpd downloaded: its original is in the library; `compressed`: a smaller copy goes up. */
-    private FixtureLibrary.Asset downloaded(UUID id) throws Exception {
-        Map<String, Object> row = rig.ledger.rows(
-                "select original_name, original_path, captured_at from media_files where id = ?", id).get(0);
-        byte[] bytes = Files.readAllBytes(Path.of((String) row.get("original_path")));
-        return fixture.seedOriginal((String) row.get("original_name"), bytes, captured(row));
-    }
-
-    private static Instant captured(Map<String, Object> row) {
-        Object t = row.get("captured_at");
-        return t instanceof Timestamp ts ? ts.toInstant() : ((java.time.OffsetDateTime) t).toInstant();
-    }
+class RoundTripRemovalTest extends FixtureRigTest {
 
     private void uploadAndProve() throws Exception {
         parts.uploadAll();
@@ -103,7 +35,7 @@ class RoundTripRemovalTest {
     @Test
     void theOriginalIsMarkedDeletedOnlyWithADecisionAndStaysRecoverable() throws Exception {
         UUID id = rig.file("IMG_5001.JPG", true);
-        FixtureLibrary.Asset original = downloaded(id);
+        FixtureLibrary.Asset original = rig.downloaded(id);
         fixture.seedOriginal("IMG_5002.JPG", new byte[] {1, 2, 3}, original.assetDate()); // a neighbour
         uploadAndProve();
         assertThat(rig.state(id)).isEqualTo("confirmed");
@@ -135,8 +67,8 @@ class RoundTripRemovalTest {
     @Test
     void twoOriginalsWithTheSameNameSizeAndDateMeanNever() throws Exception {
         UUID id = rig.file("IMG_5010.JPG", true);
-        FixtureLibrary.Asset original = downloaded(id);
-        FixtureLibrary.Asset twin = downloaded(id); // the same bytes saved twice on the phone
+        FixtureLibrary.Asset original = rig.downloaded(id);
+        FixtureLibrary.Asset twin = rig.downloaded(id); // the same bytes saved twice on the phone
         uploadAndProve();
         assertThat(rig.state(id)).isEqualTo("confirmed");
 
@@ -152,7 +84,7 @@ class RoundTripRemovalTest {
     @Test
     void aChangedChangeTagBetweenPlanAndRemoveStopsIt() throws Exception {
         UUID id = rig.file("IMG_5020.JPG", true);
-        FixtureLibrary.Asset original = downloaded(id);
+        FixtureLibrary.Asset original = rig.downloaded(id);
         uploadAndProve();
         Removal removal = removal();
         Plan plan = (Plan) removal.plan(id);
@@ -170,7 +102,7 @@ class RoundTripRemovalTest {
     void whenTheOriginalItselfWentUpItsAssetIsNeverDeleted() throws Exception {
         // compression kept the original: the upload is a 409 duplicate of the very asset icloudpd downloaded
         UUID id = rig.file("IMG_5030.JPG", false);
-        FixtureLibrary.Asset original = downloaded(id);
+        FixtureLibrary.Asset original = rig.downloaded(id);
         uploadAndProve();
         assertThat(rig.state(id)).isEqualTo("confirmed");
         assertThat(rig.delivery(id)).containsEntry("asset_record", original.recordName());
@@ -187,7 +119,7 @@ class RoundTripRemovalTest {
     @Test
     void withoutAConfirmedCopyNothingIsPlanned() throws Exception {
         UUID id = rig.file("IMG_5040.JPG", true);
-        FixtureLibrary.Asset original = downloaded(id);
+        FixtureLibrary.Asset original = rig.downloaded(id);
         fixture.faults().wrongChecksum(true);
         uploadAndProve();
         assertThat(rig.state(id)).isEqualTo("failed");

@@ -1,0 +1,234 @@
+package io.mediapipeline.cleanup;
+
+import io.mediapipeline.ledger.LedgerException;
+import io.mediapipeline.ledger.LedgerSql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * Cleanup's SQL: the verified files it works on, what else the ledger knows of their copies (Pixel bridge,
+ * duplicates, inbox inputs, the iCloud delivery and removal) and the local_removals rows. One transaction per
+ * method; state changes reach file_events through the table's trigger.
+ */
+class CleanupLedger {
+
+    /** A verified file as cleanup needs it; paths as the ledger holds them (absolute). */
+    record Candidate(UUID id, String sha256, long size, String source, String originalPath, String archivePath,
+                     Instant verifiedAt, String evidence, String compressDecision, String extension) {
+    }
+
+    /** The file's copy in the Pixel bridge and whether every file of its batch is verified or cleaned. */
+    record BridgeCopy(String stagedPath, String batch, boolean batchVerified) {
+    }
+
+    /** A removal row that is not finished: 'trashing' (recovery) or 'trashed' (purge). */
+    record Open(long id, UUID mediaId, String kind, String path, String trashPath, String sha256) {
+    }
+
+    private static final String CANDIDATE = """
+            select id, sha256, size, source, original_path, archive_path, verified_at, verify_evidence::text,
+                   compress_decision, extension from media_files""";
+
+    private final DataSource ds;
+    private final LedgerSql sql;
+
+    CleanupLedger(DataSource ds) {
+        this.ds = ds;
+        this.sql = new LedgerSql(ds);
+    }
+
+    /** The next page of verified files after {@code after} (null: from the start), by id. */
+    List<Candidate> verified(UUID after, int limit) {
+        return after == null
+                ? sql.query(CANDIDATE + " where status = 'verified' order by id limit ?", (rs, n) -> candidate(rs), limit)
+                : sql.query(CANDIDATE + " where status = 'verified' and id > ? order by id limit ?", (rs, n) -> candidate(rs),
+                        after, limit);
+    }
+
+    private static Candidate candidate(ResultSet rs) throws SQLException {
+        Timestamp at = rs.getTimestamp(7);
+        return new Candidate(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3), rs.getString(4),
+                rs.getString(5), rs.getString(6), at == null ? null : at.toInstant(), rs.getString(8), rs.getString(9),
+                rs.getString(10));
+    }
+
+    /** Verified files a pass has not looked at yet (for `once`: cleanup work due now). */
+    long verifiedSince(Instant since) {
+        if (since == null) {
+            return sql.inTx(j -> j.queryForObject("select count(*) from media_files where status = 'verified'", Long.class));
+        }
+        return sql.inTx(j -> j.queryForObject("""
+                select count(*) from media_files where status = 'verified' and (verified_at is null or verified_at >= ?)""",
+                Long.class, Timestamp.from(since)));
+    }
+
+    /**
+     * Claims a verified file for this pass: its row stays locked (another node's pass skips it) until the
+     * claim closes. FOR NO KEY UPDATE lets the removal rows that reference it be written meanwhile.
+     */
+    Claim claim(UUID id) {
+        try {
+            Connection c = ds.getConnection();
+            try {
+                c.setAutoCommit(false);
+                try (PreparedStatement ps = c.prepareStatement("""
+                        select 1 from media_files where id = ? and status = 'verified' for no key update skip locked""")) {
+                    ps.setObject(1, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            return new Claim(c, id);
+                        }
+                    }
+                }
+                c.rollback();
+                c.close();
+                return null;
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("cannot claim media file " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A claimed verified file; {@link #cleaned} ends it as cleaned, close alone lets it go unchanged. */
+    static final class Claim implements AutoCloseable {
+
+        private final Connection c;
+        private final UUID id;
+
+        private Claim(Connection c, UUID id) {
+            this.c = c;
+            this.id = id;
+        }
+
+        /** verified -> cleaned: nothing more is to be done for the file under the current settings. */
+        boolean cleaned() {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update media_files set status = 'cleaned' where id = ? and status = 'verified'")) {
+                ps.setObject(1, id);
+                int n = ps.executeUpdate();
+                c.commit();
+                return n == 1;
+            } catch (SQLException e) {
+                throw new LedgerException("cannot mark media file " + id + " cleaned: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try (c) {
+                c.rollback();
+            } catch (SQLException e) {
+                // the lock goes with the connection's transaction either way
+            }
+        }
+    }
+
+    BridgeCopy bridgeCopy(UUID id) {
+        List<BridgeCopy> rows = sql.query("""
+                select d.staged_path, b.name,
+                       not exists (select 1 from deliveries o join media_files m on m.id = o.media_file_id
+                                    where o.batch_id = d.batch_id and o.target = 'pixel'
+                                      and m.status not in ('verified', 'cleaned'))
+                  from deliveries d left join batches b on b.id = d.batch_id
+                 where d.media_file_id = ? and d.target = 'pixel' and d.staged_path is not null""",
+                (rs, n) -> new BridgeCopy(rs.getString(1), rs.getString(2), rs.getBoolean(3)), id);
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    List<String> duplicates(UUID id) {
+        return sql.query("select duplicate_path from duplicate_files where original_file_id = ? and kind = 'exact' order by id",
+                (rs, n) -> rs.getString(1), id);
+    }
+
+    /** Where the file's inputs were read from (inbox files among them may have been left behind). */
+    List<String> inputs(UUID id) {
+        return sql.query("""
+                select distinct source_path from source_files
+                 where media_file_id = ? and disposition in ('imported', 'duplicate') order by source_path""",
+                (rs, n) -> rs.getString(1), id);
+    }
+
+    boolean icloudConfirmed(UUID id) {
+        return !sql.query("select 1 from deliveries where media_file_id = ? and target = 'icloud' and state = 'confirmed'",
+                (rs, n) -> 1, id).isEmpty();
+    }
+
+    /** The iCloud removal already answered for good (removed, refused), or listed the file in a dry run like this one. */
+    boolean icloudSettled(UUID id, boolean dryRun) {
+        return !sql.query("""
+                select 1 from icloud_removals where media_file_id = ?
+                   and ((not dry_run and state in ('removed', 'refused')) or (dry_run and ?))""",
+                (rs, n) -> 1, id, dryRun).isEmpty();
+    }
+
+    /** A dry run's or a refusal's listing, once per copy; true when it is new. */
+    boolean list(UUID id, long runId, String kind, String path, Long size, String sha256, String state, String proof,
+                 String reason) {
+        return sql.update("""
+                insert into local_removals (media_file_id, run_id, kind, path, size, sha256, state, proof, reason)
+                values (?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), ?)
+                on conflict (media_file_id, path, state) where state in ('would-remove', 'kept') do nothing""",
+                id, runId, kind, path, size, sha256, state, proof, reason) == 1;
+    }
+
+    /** The intent, committed before the file moves. */
+    long trashing(UUID id, long runId, String kind, String path, String trashPath, long size, String sha256, String proof) {
+        return sql.inTx(j -> j.queryForObject("""
+                insert into local_removals (media_file_id, run_id, kind, path, trash_path, size, sha256, state, proof)
+                values (?, ?, ?, ?, ?, ?, ?, 'trashing', cast(? as jsonb)) returning id""",
+                Long.class, id, runId, kind, path, trashPath, size, sha256, proof));
+    }
+
+    void trashed(long row, Duration retention, String reason) {
+        sql.update("""
+                update local_removals set state = 'trashed', trashed_at = now(), reason = ?,
+                       purge_after = now() + make_interval(secs => ?) where id = ? and state = 'trashing'""",
+                reason, (double) retention.toSeconds(), row);
+    }
+
+    void finish(long row, String from, String to, String reason) {
+        sql.update("update local_removals set state = ?, reason = ? where id = ? and state = ?", to, reason, row, from);
+    }
+
+    void purged(long row, String reason) {
+        sql.update("update local_removals set state = 'purged', purged_at = now(), reason = ? where id = ? and state = 'trashed'",
+                reason, row);
+    }
+
+    List<Open> trashingRows() {
+        return open("state = 'trashing'");
+    }
+
+    List<Open> purgeDue() {
+        return open("state = 'trashed' and purge_after <= now()");
+    }
+
+    private List<Open> open(String where) {
+        return sql.query("select id, media_file_id, kind, path, trash_path, sha256 from local_removals where " + where
+                + " order by id", (rs, n) -> new Open(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
+                rs.getString(4), rs.getString(5), rs.getString(6)));
+    }
+
+    /** Every place in trash/ the ledger accounts for (anything else there was not put there by cleanup). */
+    List<String> trashPaths() {
+        return sql.query("select trash_path from local_removals where trash_path is not null and state in ('trashing', 'trashed')",
+                (rs, n) -> rs.getString(1));
+    }
+
+    /** Whether another row already holds this trash path (a name is never reused while its row is open). */
+    boolean trashPathTaken(String trashPath) {
+        return !sql.query("select 1 from local_removals where trash_path = ? and state in ('trashing', 'trashed')",
+                (rs, n) -> 1, trashPath).isEmpty();
+    }
+}
