@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * loopback, the phone's folder set to ignore deletes through its own REST config. While the phone is paused nothing
  * is verified or cleaned; once it has synced and the (shortened) hold has passed, exactly the verified files' bridge
  * copies go to trash/ and the phone keeps its copies; a file deleted on the phone after its confirmation and a file
- * whose sorted/ copy was corrupted are errors with their reasons, and neither is cleaned.
+ * whose sorted/ copy was corrupted are errors with their reasons, and neither is cleaned. Bit rot found later in a
+ * cleaned file's sorted/ copy is restored by the scrub from the original, the damaged bytes kept aside.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class VerifyCleanupIT {
@@ -174,6 +175,26 @@ class VerifyCleanupIT {
             Map<String, String> onPhone = new TreeMap<>(bridge);
             onPhone.remove(relOf(deletedOnPhone));
             assertThat(phoneFiles(pair)).isEqualTo(onPhone);
+
+            // 4. later, bit rot in a cleaned file's sorted/ copy: the scrub finds it and restores it from the original
+            Path rotten = Path.of((String) media.get(names.get(0)).get("archive_path"));
+            String good = sha(rotten);
+            flipAByte(rotten);
+            p.set("pipeline.scrub.enabled", "true").set("pipeline.scrub.schedule", "* * * * * ?")
+                    .set("pipeline.scrub.cycle-days", "1").set("pipeline.once.idle-seconds", "5");
+            p.once();
+            assertThat(sha(rotten)).as("restored byte for byte").isEqualTo(good);
+            try (Database db = p.openLedger()) {
+                assertThat(query(db, "select path, kind, state, set_aside_path from scrub_findings"))
+                        .filteredOn(f -> ((String) f.get("path")).endsWith(p.home().relativize(rotten).toString()))
+                        .singleElement().satisfies(f -> {
+                            assertThat(f).containsEntry("kind", "changed").containsEntry("state", "restored");
+                            Path aside = Path.of((String) f.get("set_aside_path"));
+                            assertThat(sha(aside.isAbsolute() ? aside : p.home().resolve(aside)))
+                                    .as("the damaged bytes are kept").isNotEqualTo(good);
+                        });
+                assertThat(byName(db).get(names.get(0))).as("still cleaned").containsEntry("status", "cleaned");
+            }
         }
     }
 
