@@ -20,7 +20,7 @@ import java.util.UUID;
  * What must hold after every step, whatever the steps were: (a) every content is still where the ledger says, or in
  * trash/ with its removal row, or its damage is the test's own doing; (b) nothing was removed without its proof;
  * (c) nothing unverified was cleaned or verified without proof; (d) nothing removed twice; (e) nothing purged before
- * its retention; and while the guard is closed, no file changed at all.
+ * its retention; and while the guard is closed, or in a dry run, no file changed at all.
  */
 final class Invariants {
 
@@ -28,7 +28,7 @@ final class Invariants {
 
     /** The ledger and the folders at one moment. */
     record Snapshot(Map<UUID, String> status, Map<Object, Map<String, Object>> removals, Map<String, String> tree,
-                    Instant now) {
+                    boolean guardClosed, int originalsRemoved, Instant now) {
     }
 
     /** What the step was allowed to do. */
@@ -59,7 +59,8 @@ final class Invariants {
         clockMoved = clockMoved.plus(d);
     }
 
-    Snapshot take() {
+    /** The ledger now; the folders too when {@code withTree} (a step that must change no file). */
+    Snapshot take(boolean withTree) {
         Map<UUID, String> status = new HashMap<>();
         Instant now = null;
         for (Map<String, Object> r : w.ledger.rows("select id, status, now() as now from media_files"
@@ -78,7 +79,8 @@ final class Invariants {
                 }
             }
         }
-        return new Snapshot(status, removals, w.guard.closed() ? w.tree() : Map.of(), now);
+        return new Snapshot(status, removals, withTree || w.guard.closed() ? w.tree() : Map.of(), w.guard.closed(),
+                w.removal.removedCount(), now);
     }
 
     /** The violations of the step that went from {@code before} to {@code after} (empty: all well). */
@@ -86,8 +88,13 @@ final class Invariants {
         List<String> v = new ArrayList<>(w.removal.violations);
         w.removal.violations.clear();
         w.forgetRepaired();
-        if (allowed.pass() && !before.tree().isEmpty() && !before.tree().equals(w.tree())) {
-            v.add("the guard was closed and files changed: " + diff(before.tree(), w.tree()));
+        boolean dryRun = allowed.cleanup() && allowed.dryRun() && !allowed.recovery();
+        if (allowed.pass() && (before.guardClosed() || dryRun) && !before.tree().isEmpty()
+                && !before.tree().equals(w.tree())) {
+            v.add((dryRun ? "a dry run" : "the guard was closed and") + " changed files: " + diff(before.tree(), w.tree()));
+        }
+        if (dryRun && after.originalsRemoved() != before.originalsRemoved()) {
+            v.add("a dry run removed an original from iCloud");
         }
         contentKept(after, v);
         removalsProven(before, after, allowed, v);

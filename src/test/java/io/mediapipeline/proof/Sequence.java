@@ -147,7 +147,7 @@ final class Sequence {
     }
 
     private Optional<String> step(Kind kind) throws Exception {
-        Snapshot before = inv.take();
+        Snapshot before = inv.take(kind == Kind.CLEANUP && bool("pipeline.cleanup.dry-run"));
         Allowed allowed;
         String what;
         List<String> thrown = new ArrayList<>();
@@ -203,7 +203,7 @@ final class Sequence {
             thrown.add(trace(e));
         }
         steps.add(what);
-        Snapshot after = inv.take();
+        Snapshot after = inv.take(false);
         List<String> v = new ArrayList<>(thrown);
         v.addAll(inv.check(before, after, allowed));
         return v.isEmpty() ? Optional.empty() : Optional.of(failure(v));
