@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * nothing unverified cleaned, nothing removed twice, nothing purged early, nothing touched while the guard is shut.
  *
  * <p>{@code -Dproof.seed=N} replays one sequence (every failure names its seed); {@code -Dproof.sequences=N} runs
- * more (default 200), within {@code -Dproof.seconds} (default 90); {@code -Dproof.master-seed=N} repeats a whole run.
+ * more (default 200), within {@code -Dproof.seconds} (default 90); {@code -Dproof.master-seed=N} repeats a whole run;
+ * {@code -Dproof.log=INFO} shows the stages' log.
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class CleanupPropertyTest {
@@ -47,8 +48,9 @@ class CleanupPropertyTest {
     static void open() throws Exception {
         Logger app = (Logger) LoggerFactory.getLogger("io.mediapipeline");
         quietBefore = app.getLevel();
-        // thousands of passes: their INFO lines would cost more than the passes
-        app.setLevel(Level.ERROR);
+        // thousands of passes log what they do, and the damage the test causes is logged as errors by design: the
+        // invariants are the test's output (-Dproof.log=INFO shows the stages' own lines for a replayed seed)
+        app.setLevel(Level.toLevel(System.getProperty("proof.log"), Level.OFF));
         home = new PipelineHome(tmp).set("pipeline.source.folder.enabled", "false")
                 .set("pipeline.compress.enabled", "true")
                 .set("pipeline.target.pixel.folder-id", "pixel")
