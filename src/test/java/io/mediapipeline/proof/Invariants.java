@@ -131,7 +131,7 @@ final class Invariants {
                 String expected = item.expectedSha(place);
                 boolean broken = w.damaged.containsKey(place);
                 if (rows.isEmpty()) {
-                    String found = World.sha(place);
+                    String found = w.disk.sha(place);
                     if (!broken && !found.equals(expected)) {
                         v.add("(a) " + w.rel(place) + " of " + item + " is " + found + ", no removal recorded");
                     }
@@ -141,8 +141,8 @@ final class Invariants {
                 Map<String, Object> row = rows.get(0);
                 Path trash = abs(row.get("trash_path"));
                 broken |= trash != null && w.damaged.containsKey(trash);
-                String atPlace = World.sha(place);
-                String inTrash = trash == null ? "absent" : World.sha(trash);
+                String atPlace = w.disk.sha(place);
+                String inTrash = trash == null ? "absent" : w.disk.sha(trash);
                 switch (state(row)) {
                     case "trashed" -> {
                         if (!broken && !inTrash.equals(expected)) {

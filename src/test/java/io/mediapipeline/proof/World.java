@@ -7,12 +7,10 @@ import io.mediapipeline.media.Hasher;
 import io.mediapipeline.media.MediaInfo;
 import io.mediapipeline.media.MediaKind;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +85,7 @@ final class World {
     }
 
     final Path home;
+    final Disk disk = new Disk();
     final Ledger ledger;
     final Schema schema;
     final FakeTarget pixel = new FakeTarget("pixel", true);
@@ -123,13 +122,9 @@ final class World {
         removal.enabled(removalOn);
         guard.open();
         for (String folder : FOLDERS) {
-            deleteTree(home.resolve(folder));
+            Disk.deleteTree(home.resolve(folder));
         }
         schema.truncate(ledger);
-    }
-
-    Random rnd() {
-        return rnd;
     }
 
     // ---- making files ----------------------------------------------------------------------
@@ -160,14 +155,14 @@ final class World {
         String name = "f" + k + ".jpg";
         byte[] bytes = randomBytes(512 + rnd.nextInt(3584));
         Path original = home.resolve("originals/2024/01").resolve("20240115-120000_" + k + ".jpg");
-        write(original, bytes);
+        Disk.write(original, bytes);
         String sha = Hasher.sha256(original);
         Path sorted = home.resolve("sorted/photos/2024/01/15").resolve(name);
-        linkOrCopy(original, sorted, rnd.nextBoolean());
+        Disk.linkOrCopy(original, sorted, rnd.nextBoolean());
         Path bridge = null;
         if (batchId != null) {
             bridge = home.resolve("bridge/pixel").resolve(batch).resolve(name);
-            linkOrCopy(original, bridge, rnd.nextInt(4) > 0);
+            Disk.linkOrCopy(original, bridge, rnd.nextInt(4) > 0);
         }
         String source = rnd.nextInt(5) < 2 ? "icloud" : "folder";
         MediaInfo info = new MediaInfo(MediaKind.PHOTO, "jpeg", "jpg", "image/jpeg", 4, 4, null, 0, false, null, null,
@@ -181,7 +176,7 @@ final class World {
         Path duplicate = null;
         if (rnd.nextInt(10) < 3) {
             duplicate = home.resolve("duplicates").resolve("dup_" + name);
-            write(duplicate, bytes);
+            Disk.write(duplicate, bytes);
             long dupSource = ledger.admitSource(run, "folder", "dup:" + sha, "/library/copy of " + name, bytes.length)
                     .sourceFileId();
             ledger.recordDuplicate(id, dupSource, sha, duplicate.toString(), "/library/copy of " + name);
@@ -190,7 +185,7 @@ final class World {
         String compressedSha = null;
         if (rnd.nextInt(10) < 4) {
             compressed = home.resolve("compressed/2024/01").resolve("20240115-120000_" + k + ".jpg");
-            write(compressed, randomBytes(100 + rnd.nextInt(400)));
+            Disk.write(compressed, randomBytes(100 + rnd.nextInt(400)));
             compressedSha = Hasher.sha256(compressed);
         }
         ledger.rows("update media_files set compress_decision = ?, compressed_path = ?, compressed_size = ?,"
@@ -217,11 +212,11 @@ final class World {
         Item item = new Item(id, sha, name, source, original, sorted, bridge, batch, duplicate, compressed, compressedSha);
         if (source.equals("icloud") && rnd.nextInt(5) == 0) {
             item.leftovers.add(Path.of(sourcePath));
-            write(Path.of(sourcePath), bytes);
+            Disk.write(Path.of(sourcePath), bytes);
         }
         if (rnd.nextInt(6) == 0) {
             Path link = home.resolve("work/pixel").resolve(sha + ".jpg");
-            linkOrCopy(original, link, true);
+            Disk.linkOrCopy(original, link, true);
             item.leftovers.add(link);
         }
         return item;
@@ -315,7 +310,7 @@ final class World {
 
     /** Damage that was repaired (the place holds its bytes again) is forgotten. */
     void forgetRepaired() {
-        damaged.entrySet().removeIf(e -> sha(e.getKey()).equals(e.getValue()));
+        damaged.entrySet().removeIf(e -> disk.sha(e.getKey()).equals(e.getValue()));
     }
 
     /** Whether the file's archive copies (original, sorted, compressed) are as the ledger recorded them. */
@@ -353,81 +348,14 @@ final class World {
         return p.startsWith(home) ? home.relativize(p).toString() : p.toString();
     }
 
-    private static final Map<Path, String[]> HASHED = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /** The file's sha256 ("absent" when there is none), read again only when its inode, size or mtime changed. */
-    static String sha(Path p) {
-        try {
-            if (!Files.isRegularFile(p)) {
-                return "absent";
-            }
-            var a = Files.readAttributes(p, "unix:ino,size,lastModifiedTime,ctime");
-            String key = a.get("ino") + "/" + a.get("size") + "/" + a.get("lastModifiedTime") + "/" + a.get("ctime");
-            String[] known = HASHED.get(p);
-            if (known != null && known[0].equals(key)) {
-                return known[1];
-            }
-            String sha = Hasher.sha256(p);
-            HASHED.put(p, new String[] {key, sha});
-            return sha;
-        } catch (IOException e) {
-            return "unreadable: " + e.getMessage();
-        }
-    }
-
     private byte[] randomBytes(int n) {
         byte[] b = new byte[n];
         rnd.nextBytes(b);
         return b;
     }
 
-    private static void write(Path file, byte[] bytes) throws IOException {
-        Files.createDirectories(file.getParent());
-        Files.write(file, bytes);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
-    }
-
-    private static void linkOrCopy(Path from, Path to, boolean link) throws IOException {
-        Files.createDirectories(to.getParent());
-        if (link) {
-            Files.createLink(to, from);
-        } else {
-            Files.copy(from, to, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-        }
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                if (Files.isDirectory(p)) {
-                    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
-                }
-                Files.delete(p);
-            }
-        }
-    }
-
     /** Every file and folder under the home but the database's and the reports', with what identifies its content. */
     Map<String, String> tree() {
-        Map<String, String> out = new java.util.TreeMap<>();
-        for (String folder : FOLDERS) {
-            Path dir = home.resolve(folder);
-            if (!Files.exists(dir)) {
-                continue;
-            }
-            try (Stream<Path> s = Files.walk(dir)) {
-                for (Path p : s.toList()) {
-                    var a = Files.readAttributes(p, "unix:ino,size,lastModifiedTime,isDirectory");
-                    out.put(rel(p), Boolean.TRUE.equals(a.get("isDirectory")) ? "dir"
-                            : a.get("ino") + "/" + a.get("size") + "/" + a.get("lastModifiedTime"));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return out;
+        return disk.tree(home, FOLDERS);
     }
 }
