@@ -120,6 +120,7 @@ final class Invariants {
         for (Map<String, Object> r : after.removals().values()) {
             byPath.computeIfAbsent(abs(r.get("path")), p -> new ArrayList<>()).add(r);
         }
+        ledgerPlaces(v);
         for (World.Item item : w.items) {
             boolean somewhere = false;
             for (Path place : World.allPlaces(item)) {
@@ -162,6 +163,31 @@ final class Invariants {
             if (!somewhere && !allBroken && !purgedOnly(item, after)) {
                 v.add("(a) the content of " + item + " is nowhere any more");
             }
+        }
+    }
+
+    /** The places the ledger names now: where one moved (a restore elsewhere), the bytes must be there. */
+    private void ledgerPlaces(List<String> v) {
+        for (Map<String, Object> r : w.ledger.rows("select id, sha256, original_path, archive_path, compressed_path,"
+                + (w.schema.has("media_files", "compressed_sha256") ? " compressed_sha256" : " null as compressed_sha256")
+                + " from media_files")) {
+            World.Item item = w.items.stream().filter(i -> i.id.equals(r.get("id"))).findFirst().orElse(null);
+            if (item == null) {
+                continue;
+            }
+            check(item, r.get("original_path"), item.original, item.sha, v);
+            check(item, r.get("archive_path"), item.sorted, item.sha, v);
+            if (r.get("compressed_sha256") != null) {
+                check(item, r.get("compressed_path"), item.compressed, (String) r.get("compressed_sha256"), v);
+            }
+        }
+    }
+
+    private void check(World.Item item, Object named, Path made, String sha, List<String> v) {
+        Path p = abs(named);
+        if (p != null && !p.equals(made) && !w.damaged.containsKey(p) && !w.disk.sha(p).equals(sha)) {
+            v.add("(a) the ledger now names " + w.rel(p) + " for " + item + " (made at " + w.rel(made)
+                    + "), which does not hold its bytes");
         }
     }
 

@@ -253,7 +253,8 @@ final class Sequence {
                     return kind + " " + t.target() + ": nothing to do";
                 }
                 World.Item item = some.get(rnd.nextInt(some.size()));
-                State next = kind == Kind.PROVE ? State.PROVEN : State.MISSING;
+                // a target loses a file for good, or cannot be asked for a while (the phone offline)
+                State next = kind == Kind.PROVE ? State.PROVEN : rnd.nextBoolean() ? State.MISSING : State.WAITING;
                 // the phone receives a batch at a time; iCloud proves a few uploads per look
                 List<World.Item> these = kind == Kind.LOSE ? List.of(item) : t == w.pixel
                         ? some.stream().filter(i -> i.batch.equals(item.batch)).toList()
@@ -262,7 +263,8 @@ final class Sequence {
                     w.target(i, t, next);
                 }
                 return t.target() + " " + from + " -> " + next + " for " + these
-                        + (t == w.pixel && next == State.MISSING ? " (deleted on the phone)" : "");
+                        + (t == w.pixel && next == State.MISSING ? " (deleted on the phone)" : "")
+                        + (next == State.WAITING && kind == Kind.LOSE ? " (cannot be asked now)" : "");
             }
             case MOVE_CLOCK -> {
                 // half the moves stay within the retention, half pass it
