@@ -41,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class VerifyCleanupIT {
 
-    /** The hold after confirmation, shortened from 7 days to about 17 seconds. */
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The hold after confirmation, shortened from 7 days to about 17 seconds. */
     private static final String HOLD_DAYS = "0.0002";
 
     @TempDir
