@@ -205,7 +205,8 @@ final class Sequence {
         steps.add(what);
         Snapshot after = inv.take(false);
         List<String> v = new ArrayList<>(thrown);
-        v.addAll(inv.check(before, after, allowed));
+        // sorted: the stages' own order (by random ids) must not make a replay read differently
+        v.addAll(inv.check(before, after, allowed).stream().sorted().toList());
         return v.isEmpty() ? Optional.empty() : Optional.of(failure(v));
     }
 
