@@ -245,6 +245,9 @@ public class Scrubber {
             throw new GuardClosedException("every copy of " + item.id() + " is gone with its folder ("
                     + copies.get(0).path().getParent() + "): the storage looks unmounted");
         }
+        if (copies.stream().anyMatch(Copy::bad)) {
+            requireMounted(); // the NAS going away under the read is not damage to report
+        }
         if (copies.stream().anyMatch(Copy::bad) && !scrub.current(item.id()).equals(Optional.of(item))) {
             // another stage moved or replaced a copy (a new compressed copy, a status change) while it was read
             LOG.info("Scrub: {} changed in the ledger while it was read; it is read again on a later run", item.id());

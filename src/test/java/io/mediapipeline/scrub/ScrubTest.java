@@ -371,6 +371,7 @@ class ScrubTest {
         assertThat(sql.queryForMap("select outcome, note from scrub_runs")).containsEntry("outcome", "paused")
                 .containsEntry("note", "NAS marker missing");
         assertThat(asked[0]).as("asked again before each step, and nothing after the refusal").isEqualTo(3);
+        assertThat(sql.queryForObject("select count(*) from scrub_findings", Long.class)).as("nothing reported").isZero();
     }
 
     @Test
