@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * cap; every copy the ledger names must be there, a regular file, and hash to the ledger's sha256 (an inode is read
  * once, however many of the file's paths are links of it). What is not becomes a finding, reported once; a damaged
  * or lost original or archive copy is restored when the settings allow ({@link Restorer}), else the file goes to
- * 'error' so that nothing is ever cleaned on the strength of it.
+ * 'error' so that nothing is ever cleaned on the strength of it. Each file is read and mended under its claim (one
+ * node at a time); a closed guard or a missing originals/ or sorted/ (the NAS away) pauses the run, never faults a file.
  */
 public class Scrubber {
 
@@ -240,18 +241,18 @@ public class Scrubber {
             }
             copies.add(c);
         }
-        if (!copies.isEmpty() && copies.stream().allMatch(c -> c.bad() && c.inode() == null && !Files.isDirectory(c.path().getParent()))) {
-            // nothing of the file and not even its folders: storage that is not there, not damage
-            throw new GuardClosedException("every copy of " + item.id() + " is gone with its folder ("
-                    + copies.get(0).path().getParent() + "): the storage looks unmounted");
-        }
         if (copies.stream().anyMatch(Copy::bad)) {
             requireMounted(); // the NAS going away under the read is not damage to report
-        }
-        if (copies.stream().anyMatch(Copy::bad) && !scrub.current(item.id()).equals(Optional.of(item))) {
-            // another stage moved or replaced a copy (a new compressed copy, a status change) while it was read
-            LOG.info("Scrub: {} changed in the ledger while it was read; it is read again on a later run", item.id());
-            return;
+            if (!scrub.current(item.id()).equals(Optional.of(item))) {
+                // another stage moved or replaced a copy (a new compressed copy, a status change) while it was read
+                LOG.info("Scrub: {} changed in the ledger while it was read; it is read again on a later run", item.id());
+                return;
+            }
+            if (copies.stream().allMatch(c -> c.inode() == null && !Files.isDirectory(c.path().getParent()))) {
+                // nothing of the file and not even its folders: storage that is not there, not damage
+                throw new GuardClosedException("every copy of " + item.id() + " is gone with its folder ("
+                        + copies.get(0).path().getParent() + "): the storage looks unmounted");
+            }
         }
         for (Copy c : copies) {
             if (c.bad()) {
