@@ -3,6 +3,7 @@ package io.mediapipeline.scrub;
 import io.mediapipeline.flow.CopySource;
 import io.mediapipeline.flow.Durable;
 import io.mediapipeline.flow.FileStore;
+import io.mediapipeline.flow.GuardClosedException;
 import io.mediapipeline.scrub.ScrubLedger.Item;
 import io.mediapipeline.scrub.Scrubber.Copy;
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Puts back a damaged or lost original (or archive copy) from bytes that hash to the ledger's sha256: the file's own
@@ -69,9 +71,7 @@ final class Restorer {
     String restore(Item item, List<Copy> lost, Path good) throws IOException, NotRestorable {
         Copy first = lost.stream().filter(c -> c.role().equals("original")).findFirst().orElse(lost.get(0));
         Path target = first.path();
-        Durable.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling("." + target.getFileName() + FileStore.TEMP_SUFFIX);
-        Files.deleteIfExists(tmp); // a crash's leftover: never referenced by the ledger
+        Path tmp = prepare(target);
         String from;
         try {
             from = good != null ? fromOwn(item, good, tmp) : fromElsewhere(item, lost, tmp);
@@ -81,11 +81,15 @@ final class Restorer {
             String asidePath = setAside(item, first, from, setAside);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             Durable.syncDir(target.getParent());
+            readsRight(item, target);
             scrub.restored(item.id(), target.toString(), from, asidePath);
             for (Copy other : lost) {
                 if (other != first) {
                     String aside = setAside(item, other, from, setAside);
                     relink(item, target, other, first.inode());
+                    if (!Files.isSameFile(other.path(), target)) {
+                        readsRight(item, other.path());
+                    }
                     scrub.restored(item.id(), other.path().toString(), target.toString(), aside);
                 }
             }
@@ -93,6 +97,48 @@ final class Restorer {
             Files.deleteIfExists(tmp);
         }
         return from;
+    }
+
+    /**
+     * The temp name for a restore of target (unique, so no two writers can ever share one), after the root folder
+     * target lies under is checked: a missing originals/ or sorted/ is an unmounted NAS, and a restore must not
+     * create its folders on the bare mount point. Leftovers of a crashed restore of target go (the caller holds the
+     * file's claim: no other scrubber is writing one).
+     */
+    private Path prepare(Path target) throws IOException {
+        Path home = config.home().toAbsolutePath();
+        Path abs = target.toAbsolutePath();
+        if (abs.startsWith(home) && !abs.equals(home) && !Files.isDirectory(home.resolve(home.relativize(abs).getName(0)))) {
+            throw new GuardClosedException(home.resolve(home.relativize(abs).getName(0))
+                    + " is not a directory (the NAS not mounted?); " + target + " is not restored now");
+        }
+        Durable.createDirectories(target.getParent());
+        String name = "." + target.getFileName();
+        try (var leftovers = Files.list(target.getParent())) {
+            for (Path p : leftovers.filter(p -> isTempOf(name, p.getFileName().toString())).toList()) {
+                Files.deleteIfExists(p); // a crash's leftover: never referenced by the ledger
+            }
+        }
+        return target.resolveSibling(name + "." + UUID.randomUUID() + FileStore.TEMP_SUFFIX);
+    }
+
+    /** Whether file is a restore's temp of the target named name: .name.mp-tmp (older runs) or .name.UUID.mp-tmp. */
+    static boolean isTempOf(String name, String file) {
+        if (!file.startsWith(name) || !file.endsWith(FileStore.TEMP_SUFFIX)) {
+            return false;
+        }
+        String middle = file.substring(name.length(), file.length() - FileStore.TEMP_SUFFIX.length());
+        return middle.isEmpty() || middle.length() == 37 && middle.charAt(0) == '.' && middle.substring(1)
+                .matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    }
+
+    /** The restored name, read again after the rename: only bytes the disk has under that name count as restored. */
+    private void readsRight(Item item, Path target) throws IOException, NotRestorable {
+        RateReader.Digest d = reader.hash(target);
+        if (!d.sha256().equals(item.sha256())) {
+            throw new NotRestorable(target + " reads " + d.size() + " bytes hashing to " + d.sha256().substring(0, 12)
+                    + " after the restore's rename (another writer?)");
+        }
     }
 
     /** The file's other copy read right: linked (one inode, as organize makes it) or copied and verified. */
@@ -214,9 +260,7 @@ final class Restorer {
      * link mode), else a verified copy; in place by one rename. */
     private void relink(Item item, Path restored, Copy other, Object damagedInode) throws IOException {
         Path target = other.path();
-        Durable.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling("." + target.getFileName() + FileStore.TEMP_SUFFIX);
-        Files.deleteIfExists(tmp);
+        Path tmp = prepare(target);
         try {
             boolean link = config.linkArchive() || other.inode() != null && other.inode().equals(damagedInode);
             if (link) {

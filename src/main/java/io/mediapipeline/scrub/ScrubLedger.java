@@ -1,6 +1,11 @@
 package io.mediapipeline.scrub;
 
+import io.mediapipeline.ledger.LedgerException;
 import io.mediapipeline.ledger.LedgerSql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,10 +36,66 @@ class ScrubLedger {
         }
     }
 
+    /** The first key of the scrub's advisory locks (the second is the file's): 'scrb', apart from other locks. */
+    private static final int LOCK_SPACE = 0x73637262;
+
+    /** A file claimed by this node for its read and restore; closing releases it. */
+    interface Claim extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private final DataSource ds;
     private final LedgerSql sql;
 
     ScrubLedger(DataSource ds) {
+        this.ds = ds;
         this.sql = new LedgerSql(ds);
+    }
+
+    /**
+     * Claims the file for this node (a session advisory lock on a connection held until the claim closes), or empty
+     * when another node (or another run) holds it: two scrubbers never read, set aside or restore one file at once.
+     * A node that dies releases its claim with its connection.
+     */
+    Optional<Claim> claim(UUID mediaId) {
+        int key = mediaId.hashCode(); // a rare clash of two files only makes one of them wait for a later run
+        Connection c = null;
+        try {
+            c = ds.getConnection();
+            c.setAutoCommit(true);
+            if (!lock(c, "select pg_try_advisory_lock(?, ?)", key)) {
+                c.close();
+                return Optional.empty();
+            }
+            Connection held = c;
+            return Optional.of(() -> {
+                try (held) {
+                    lock(held, "select pg_advisory_unlock(?, ?)", key);
+                } catch (SQLException e) {
+                    // closing the session releases the lock in any case
+                }
+            });
+        } catch (SQLException e) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (SQLException ignored) {
+                    // the claim failed already; that is what is reported
+                }
+            }
+            throw new LedgerException("claiming media file " + mediaId + " for the scrub: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean lock(Connection c, String statement, int key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(statement)) {
+            ps.setInt(1, LOCK_SPACE);
+            ps.setInt(2, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
     }
 
     long total() {
@@ -53,6 +114,11 @@ class ScrubLedger {
     List<Item> oldest(int limit, Instant before) {
         return items("(scrubbed_at is null or scrubbed_at < ?) order by scrubbed_at nulls first, id limit ?",
                 Timestamp.from(before), limit);
+    }
+
+    /** Whether the file is still one this run reads: no node has read it since {@code before}. */
+    boolean due(UUID mediaId, Instant before) {
+        return !items("id = ? and (scrubbed_at is null or scrubbed_at < ?)", mediaId, Timestamp.from(before)).isEmpty();
     }
 
     /** How many bytes the {@code limit} files read longest ago hold (the originals; links are read once). */

@@ -21,7 +21,7 @@ public final class ScrubRun {
     int restored;
     int unhashed;
     String note;
-    /** Files read in full and not yet recorded as such (written per batch: a crash only means reading them again). */
+    /** The file read in full and not yet recorded as such (written before its claim is released). */
     final List<UUID> read = new ArrayList<>();
     /** Files with an open finding when the run started: only their good copies may resolve one. */
     Set<UUID> withOpenFindings = Set.of();

@@ -34,12 +34,15 @@ import org.slf4j.LoggerFactory;
  * cap; every copy the ledger names must be there, a regular file, and hash to the ledger's sha256 (an inode is read
  * once, however many of the file's paths are links of it). What is not becomes a finding, reported once; a damaged
  * or lost original or archive copy is restored when the settings allow ({@link Restorer}), else the file goes to
- * 'error' so that nothing is ever cleaned on the strength of it.
+ * 'error' so that nothing is ever cleaned on the strength of it. Each file is read and mended under its claim (one
+ * node at a time); a closed guard or a missing originals/ or sorted/ (the NAS away) pauses the run, never faults a file.
  */
 public class Scrubber {
 
     private static final Logger LOG = LoggerFactory.getLogger(Scrubber.class);
     static final String STAGE = "scrub";
+    /** The folders under pipeline.home that hold what is scrubbed: one not there means the NAS is not mounted. */
+    static final List<String> ROOTS = List.of("originals", "sorted");
 
     /** One copy as read: the finding is null when it is what the ledger says. */
     record Copy(String role, Path path, Object inode, Finding finding) {
@@ -106,10 +109,9 @@ public class Scrubber {
         Instant started = clock.instant();
         long t0 = System.nanoTime();
         long bytes0 = reader.bytesRead();
-        try {
-            guard.require();
-        } catch (GuardClosedException e) {
-            LOG.info("Scrub not started: {} (the next scheduled run tries again)", e.getMessage());
+        Optional<String> closed = paused();
+        if (closed.isPresent()) {
+            LOG.info("Scrub not started: {} (the next scheduled run tries again)", closed.get());
             return new ScrubRun().figures(0, 0);
         }
         Optional<Instant> previous = scrub.previousStart();
@@ -136,11 +138,22 @@ public class Scrubber {
                         tally.note = "the service stopped";
                         break;
                     }
-                    scrubOne(item, id, tally);
-                    tally.files++;
+                    requireMounted();
+                    Optional<ScrubLedger.Claim> claim = scrub.claim(item.id());
                     left--;
+                    if (claim.isEmpty()) {
+                        LOG.info("Scrub: {} is being read by another node; skipped", item.id());
+                        continue;
+                    }
+                    try (ScrubLedger.Claim held = claim.get()) {
+                        if (!scrub.due(item.id(), started)) {
+                            continue; // another node read it since this run chose it
+                        }
+                        scrubOne(item, id, tally);
+                        recordRead(tally); // before the claim goes, so no other node reads it again
+                    }
+                    tally.files++;
                 }
-                recordRead(tally);
             }
         } catch (GuardClosedException e) {
             outcome = "paused";
@@ -189,6 +202,26 @@ public class Scrubber {
         }
     }
 
+    /**
+     * Why nothing may be read or written now: the guard is closed, or a root the scrub reads is not a directory (the
+     * NAS not mounted: its files would all look lost, and a restore would write onto the bare mount point).
+     */
+    private Optional<String> paused() {
+        Optional<String> why = guard.blocked();
+        if (why.isPresent()) {
+            return why;
+        }
+        return ROOTS.stream().map(r -> config.home().resolve(r)).filter(r -> !Files.isDirectory(r)).findFirst()
+                .map(r -> r + " is not a directory (the NAS not mounted?)");
+    }
+
+    private void requireMounted() throws GuardClosedException {
+        Optional<String> why = paused();
+        if (why.isPresent()) {
+            throw new GuardClosedException(why.get());
+        }
+    }
+
     private void scrubOne(Item item, long id, ScrubRun tally) throws IOException {
         Map<Object, RateReader.Digest> read = new HashMap<>();
         List<Copy> copies = new ArrayList<>();
@@ -208,10 +241,18 @@ public class Scrubber {
             }
             copies.add(c);
         }
-        if (copies.stream().anyMatch(Copy::bad) && !scrub.current(item.id()).equals(Optional.of(item))) {
-            // another stage moved or replaced a copy (a new compressed copy, a status change) while it was read
-            LOG.info("Scrub: {} changed in the ledger while it was read; it is read again on a later run", item.id());
-            return;
+        if (copies.stream().anyMatch(Copy::bad)) {
+            requireMounted(); // the NAS going away under the read is not damage to report
+            if (!scrub.current(item.id()).equals(Optional.of(item))) {
+                // another stage moved or replaced a copy (a new compressed copy, a status change) while it was read
+                LOG.info("Scrub: {} changed in the ledger while it was read; it is read again on a later run", item.id());
+                return;
+            }
+            if (copies.stream().allMatch(c -> c.inode() == null && !Files.isDirectory(c.path().getParent()))) {
+                // nothing of the file and not even its folders: storage that is not there, not damage
+                throw new GuardClosedException("every copy of " + item.id() + " is gone with its folder ("
+                        + copies.get(0).path().getParent() + "): the storage looks unmounted");
+            }
         }
         for (Copy c : copies) {
             if (c.bad()) {
@@ -240,7 +281,7 @@ public class Scrubber {
             fail(item, what + " damaged or missing; pipeline.scrub.restore is off");
             return;
         }
-        guard.require();
+        requireMounted();
         Path good = copies.stream().filter(c -> !c.bad() && !c.role().equals("compressed")).map(Copy::path)
                 .findFirst().orElse(null);
         try {
@@ -254,7 +295,9 @@ public class Scrubber {
         }
     }
 
-    private void fail(Item item, String reason) {
+    /** The file goes to 'error', unless the storage went away meanwhile: that is a pause, not the file's fault. */
+    private void fail(Item item, String reason) throws GuardClosedException {
+        requireMounted();
         LOG.error("Scrub: {} (sha256 {}); the file is now in error and will not be cleaned", reason,
                 item.sha256().substring(0, 12));
         ledger.markError(item.id(), STAGE, reason);

@@ -105,6 +105,41 @@ class TrashTest {
     }
 
     @Test
+    void aFileAtNeitherPlaceWhileItsFoldersAreAwayWaitsForTheNextStart() throws Exception {
+        var stayed = bridged("nas-away.jpg");
+        long stayedRow = intent(stayed); // the crash came before the rename
+        Path bridge = files.home.resolve("bridge");
+        Path trashDir = files.home.resolve("trash");
+
+        Files.move(bridge, files.home.resolve("bridge.away")); // the NAS not mounted: the old place's root is gone
+        try {
+            new TrashRecovery(trash, ledger).recover(Guard.OPEN);
+        } finally {
+            Files.move(files.home.resolve("bridge.away"), bridge);
+        }
+        assertThat(row(stayedRow)).as("its root away: not lost").containsEntry("state", "trashing");
+
+        var moved = bridged("trash-away.jpg");
+        long movedRow = intent(moved);
+        Path movedTrash = files.home.resolve("trash").resolve(files.home.relativize(moved.bridge()));
+        Files.createDirectories(movedTrash.getParent());
+        Files.move(moved.bridge(), movedTrash); // the rename happened, the row was not updated
+
+        Files.move(trashDir, files.home.resolve("trash.away"));
+        try {
+            new TrashRecovery(trash, ledger).recover(Guard.OPEN);
+        } finally {
+            Files.move(files.home.resolve("trash.away"), trashDir);
+        }
+        assertThat(row(movedRow)).as("trash/ away: not lost").containsEntry("state", "trashing");
+
+        new TrashRecovery(trash, ledger).recover(Guard.OPEN); // the next start, everything mounted
+        assertThat(row(stayedRow)).containsEntry("state", "undone");
+        assertThat(stayed.bridge()).exists();
+        assertThat(row(movedRow)).containsEntry("state", "trashed");
+    }
+
+    @Test
     void theUndoneRowDoesNotStopALaterRemoval() throws Exception {
         var f = bridged("again.jpg");
         long first = intent(f);

@@ -1,9 +1,11 @@
 package io.mediapipeline.scrub;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mediapipeline.flow.CopySource;
 import io.mediapipeline.flow.Guard;
+import io.mediapipeline.flow.GuardClosedException;
 import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
@@ -55,7 +57,9 @@ class ScrubTest {
 
     private final TestClock clock = new TestClock(Instant.parse("2026-12-01T02:00:00Z"));
     private final List<CopySource> sources = new ArrayList<>();
-    private final Random random = new Random(13);
+    private static final java.util.concurrent.atomic.AtomicInteger TESTS = new java.util.concurrent.atomic.AtomicInteger();
+    /** Each test its own bytes (the ledger refuses two files with one sha256), the same on every build. */
+    private final Random random = new Random(13L + TESTS.getAndIncrement());
 
     @BeforeAll
     static void openLedger() {
@@ -320,6 +324,166 @@ class ScrubTest {
         assertThat(sql.queryForMap("select outcome, note from scrub_runs")).containsEntry("outcome", "paused")
                 .containsEntry("note", "the service stopped");
         assertThat(scrubber(config(1, 0, true)).run().files()).as("a new start reads them").isEqualTo(3);
+    }
+
+    @Test
+    void anUnmountedNasIsAPauseNotLostFilesWithRestoreOnOrOff() throws Exception {
+        Media m = archived("unmounted", 10_000, null);
+        Path originals = home.resolve("originals");
+        Path sorted = home.resolve("sorted");
+        Files.move(originals, home.resolve("originals.away"));
+        Files.move(sorted, home.resolve("sorted.away"));
+        sources.add(new FakeSource(m.id, m.bytes));
+        try {
+            for (boolean restore : List.of(false, true)) {
+                assertThat(scrubber(config(1, 0, restore)).run().files()).as("restore=" + restore).isZero();
+                assertThat(status(m)).isEqualTo("archived");
+                assertThat(originals).as("nothing made on the bare mount point").doesNotExist();
+                assertThat(sorted).doesNotExist();
+            }
+        } finally {
+            Files.move(home.resolve("originals.away"), originals);
+            Files.move(home.resolve("sorted.away"), sorted);
+        }
+        assertThat(sql.queryForObject("select count(*) from scrub_findings", Long.class)).isZero();
+        assertThat(scrubber(config(1, 0, true)).run().files()).as("mounted again: read").isEqualTo(1);
+        assertThat(sql.queryForObject("select scrubbed_at is not null from media_files where id = ?", Boolean.class,
+                m.id)).isTrue();
+    }
+
+    @Test
+    void theGuardClosingMidRunPausesBeforeTheFileGoesToError() throws Exception {
+        List<Media> damaged = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Media m = archived("mid-run" + i, 5_000, null);
+            flipByte(m.original, 10);
+            damaged.add(m);
+        }
+        // open for the run's start and the first file's look, closed from then on (the NAS dropped)
+        int[] asked = {0};
+        Guard closing = () -> ++asked[0] <= 2 ? Optional.empty() : Optional.of("NAS marker missing");
+        Scrubber scrubber = new Scrubber(config(1, 0, false), new ScrubLedger(db.dataSource()), ledger, closing,
+                run::runId, "test", clock, () -> sources);
+
+        scrubber.run();
+
+        assertThat(damaged).allSatisfy(m -> assertThat(status(m)).isEqualTo("archived"));
+        assertThat(sql.queryForMap("select outcome, note from scrub_runs")).containsEntry("outcome", "paused")
+                .containsEntry("note", "NAS marker missing");
+        assertThat(asked[0]).as("asked again before each step, and nothing after the refusal").isEqualTo(3);
+        assertThat(sql.queryForObject("select count(*) from scrub_findings", Long.class)).as("nothing reported").isZero();
+    }
+
+    @Test
+    void aFileWhoseCopiesAndFoldersAllVanishedIsAPauseNotARestore() throws Exception {
+        Media m = archived("gone-with-folders", 10_000, null);
+        sources.add(new FakeSource(m.id, m.bytes));
+        // its own folders (the other tests' files share the usual ones), then gone with them
+        Path original = home.resolve("originals/2025/01/gone.jpg");
+        Path sorted = home.resolve("sorted/photos/2025/01/01/gone.jpg");
+        sql.update("update media_files set original_path = ?, archive_path = ? where id = ?", original.toString(),
+                sorted.toString(), m.id);
+        Files.delete(m.original);
+        Files.delete(m.sorted);
+        m = new Media(m.id, m.sha256, m.bytes, original, sorted, null);
+
+        scrubber(config(1, 0, true)).run();
+
+        assertThat(m.original.getParent()).as("no folder made for it").doesNotExist();
+        assertThat(status(m)).isEqualTo("archived");
+        assertThat(sql.queryForObject("select outcome from scrub_runs", String.class)).isEqualTo("paused");
+        assertThat(sql.queryForObject("select count(*) from scrub_findings", Long.class)).isZero();
+    }
+
+    @Test
+    void aRestoreNeverMakesFoldersUnderAMissingRoot() throws Exception {
+        Path bare = Files.createDirectories(dir.resolve("bare-mount"));
+        ScrubConfig c = new ScrubConfig(true, "0 0 2 * * ?", 1, 0, true, true, bare);
+        Path lostPath = bare.resolve("originals/2026/11/lost.jpg");
+        ScrubLedger.Item item = new ScrubLedger.Item(UUID.randomUUID(), "ab".repeat(32), 10, lostPath.toString(), null,
+                null, null);
+        Scrubber.Copy lost = new Scrubber.Copy("original", lostPath, null, new ScrubLedger.Finding(item.id(),
+                "original", lostPath.toString(), "vanished", item.sha256(), null, 10L, null, "not there"));
+        Restorer restorer = new Restorer(c, new ScrubLedger(db.dataSource()), new RateReader(new ReadLimiter(0)),
+                () -> sources, clock);
+
+        assertThatThrownBy(() -> restorer.restore(item, List.of(lost), null)).isInstanceOf(GuardClosedException.class)
+                .hasMessageContaining("originals");
+        assertThat(bare.resolve("originals")).doesNotExist();
+    }
+
+    @Test
+    void aFileAnotherNodeHoldsIsSkippedAndReadOnceReleased() throws Exception {
+        Media m = archived("held", 10_000, null);
+        byte[] damaged = flipByte(m.original, 3);
+        ScrubLedger other = new ScrubLedger(db.dataSource());
+
+        try (ScrubLedger.Claim held = other.claim(m.id).orElseThrow()) {
+            assertThat(other.claim(m.id)).as("one claim at a time").isEmpty();
+            assertThat(scrubber(config(1, 0, true)).run().files()).isZero();
+            assertThat(Files.readAllBytes(m.original)).as("not touched while held").isEqualTo(damaged);
+            assertThat(sql.queryForObject("select count(*) from scrub_findings", Long.class)).isZero();
+        }
+        sources.add(new FakeSource(m.id, m.bytes));
+        assertThat(scrubber(config(1, 0, true)).run().files()).isEqualTo(1);
+        assertRestored(m, damaged, "fake: cloud/" + m.id);
+    }
+
+    @Test
+    void twoNodesScrubbingTheSameRowsRestoreEachFileOnce() throws Exception {
+        List<Media> rotten = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Media m = archived("race" + i, 20_000, null);
+            flipByte(m.original, 1);
+            rotten.add(m);
+        }
+        Map<UUID, Integer> fetched = new java.util.concurrent.ConcurrentHashMap<>();
+        CopySource slow = new CopySource() {
+            @Override
+            public String name() {
+                return "fake";
+            }
+
+            @Override
+            public Optional<String> fetch(UUID id, String sha256, long size, Path into) throws IOException {
+                fetched.merge(id, 1, Integer::sum);
+                try {
+                    Thread.sleep(300); // long enough for the other node to reach the same file
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                byte[] bytes = rotten.stream().filter(m -> m.id.equals(id)).findFirst().orElseThrow().bytes;
+                Files.write(into, bytes);
+                return Optional.of("cloud/" + id);
+            }
+        };
+        sources.add(slow);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(() -> scrubber(config(1, 0, true)).run());
+            var b = pool.submit(() -> scrubber(config(1, 0, true)).run());
+            assertThat(a.get().files() + b.get().files()).as("each file read by one node").isEqualTo(4);
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(fetched).hasSize(4).allSatisfy((id, n) -> assertThat(n).as("fetches of " + id).isEqualTo(1));
+        for (Media m : rotten) {
+            assertThat(status(m)).isEqualTo("archived");
+            assertThat(Hasher.sha256(m.original)).isEqualTo(m.sha256);
+            assertThat(Files.isSameFile(m.original, m.sorted)).isTrue();
+        }
+        try (Stream<Path> s = Files.list(rotten.get(0).original.getParent())) {
+            assertThat(s.filter(p -> p.getFileName().toString().endsWith(".mp-tmp"))).as("no temp left").isEmpty();
+        }
+    }
+
+    @Test
+    void onlyARestoresOwnTempNamesCountAsItsLeftovers() {
+        assertThat(Restorer.isTempOf(".a.jpg", ".a.jpg.mp-tmp")).isTrue();
+        assertThat(Restorer.isTempOf(".a.jpg", ".a.jpg." + UUID.randomUUID() + ".mp-tmp")).isTrue();
+        assertThat(Restorer.isTempOf(".a.jpg", ".a.jpg2." + UUID.randomUUID() + ".mp-tmp")).isFalse();
+        assertThat(Restorer.isTempOf(".a.jpg", ".a.jpg.x.mp-tmp")).isFalse();
     }
 
     // ---- helpers ------------------------------------------------------------------------------
