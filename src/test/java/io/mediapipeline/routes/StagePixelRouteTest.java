@@ -36,7 +36,7 @@ class StagePixelRouteTest extends RouteTestSupport {
 
     @Override
     protected List<String> routeFiles() {
-        return List.of("60-stage-pixel.camel.yaml");
+        return List.of("00-error-handling.camel.yaml", "60-stage-pixel.camel.yaml");
     }
 
     @Override
