@@ -313,50 +313,58 @@ class CleanupPassTest {
         assertThat(files.status(off)).isEqualTo("cleaned");
     }
 
+    /** A pass that only asks for iCloud originals (no local copies to take, the Pixel target off). */
+    private void passWithoutPixel() {
+        files.cleaner(files.config(false, false, false, false), beans).pass();
+    }
+
+    /** A verified file confirmed in iCloud, the removal on and answering {@code answer}. */
+    private VerifiedFiles.File confirmedAnswering(String name, OriginalRemoval.State answer) throws Exception {
+        beans.removal.enabled = true;
+        beans.removal.answer = answer;
+        var f = files.verified(name);
+        files.icloudConfirmed(f);
+        return f;
+    }
+
     @Test
     void aFailedRemovalIsAskedAgainARefusalAfterABackOff() throws Exception {
-        beans.removal.enabled = true;
-        beans.removal.answer = OriginalRemoval.State.FAILED;
-        var f = files.verified("failed.jpg");
-        files.icloudConfirmed(f);
+        var f = confirmedAnswering("failed.jpg", OriginalRemoval.State.FAILED);
 
-        files.cleaner(files.config(false, false, false, false), beans).pass();
+        passWithoutPixel();
         assertThat(files.status(f)).isEqualTo("verified");
 
         beans.removal.answer = OriginalRemoval.State.REFUSED;
-        files.cleaner(files.config(false, false, false, false), beans).pass();
+        passWithoutPixel();
         assertThat(beans.removal.calls).hasSize(2);
         assertThat(files.status(f)).isEqualTo("cleaned");
 
         // a refusal may pass (a Live Photo's other half not confirmed yet): asked again, but not before its back-off
         beans.removal.answer = OriginalRemoval.State.REMOVED;
-        files.cleaner(files.config(false, false, false, false), beans).pass();
+        passWithoutPixel();
         assertThat(beans.removal.calls).hasSize(2);
         age(f, 61);
-        files.cleaner(files.config(false, false, false, false), beans).pass();
+        passWithoutPixel();
         assertThat(beans.removal.calls).hasSize(3);
         assertThat(icloudRemovals(f)).containsExactly("failed", "refused", "removed");
-        files.cleaner(files.config(false, false, false, false), beans).pass();
+        passWithoutPixel();
         assertThat(beans.removal.calls).as("removed: never asked again").hasSize(3);
         assertThat(files.status(f)).isEqualTo("cleaned");
     }
 
     @Test
     void aSecondRefusalWaitsTwiceAsLong() throws Exception {
-        beans.removal.enabled = true;
-        beans.removal.answer = OriginalRemoval.State.REFUSED;
-        var f = files.verified("refused-twice.jpg");
-        files.icloudConfirmed(f);
-        files.cleaner(files.config(false, false, false, false), beans).pass();
+        var f = confirmedAnswering("refused-twice.jpg", OriginalRemoval.State.REFUSED);
+        passWithoutPixel();
         age(f, 61);
-        files.cleaner(files.config(false, false, false, false), beans).pass();
+        passWithoutPixel();
         assertThat(beans.removal.calls).hasSize(2);
 
         age(f, 61);
-        files.cleaner(files.config(false, false, false, false), beans).pass();
+        passWithoutPixel();
         assertThat(beans.removal.calls).as("two refusals: two hours").hasSize(2);
         age(f, 121);
-        files.cleaner(files.config(false, false, false, false), beans).pass();
+        passWithoutPixel();
         assertThat(beans.removal.calls).hasSize(3);
     }
 
