@@ -62,10 +62,8 @@ public class Organizer {
         String sha = Handoff.stemOf(ex.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class));
         Throwable cause = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String reason = cause == null ? "unknown error" : cause.getMessage();
-        if (GuardClosedException.explains(cause)) {
-            // a pause: the queue file stays (the exchange fails) and is organized once the guard opens
-            LOG.warn("Organizing {} paused: {}", sha, reason);
-            ex.getExchangeExtension().setErrorHandlerHandled(false);
+        // a pause: the queue file stays (the exchange fails) and is organized once the guard opens
+        if (GuardClosedException.pauses(ex, cause, LOG, "Organizing " + sha)) {
             return;
         }
         MediaRecord m = ledger.find(sha);

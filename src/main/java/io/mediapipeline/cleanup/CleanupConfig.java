@@ -13,11 +13,18 @@ import org.quartz.CronExpression;
  * @param home          pipeline.home: every path in local_removals is relative to it
  * @param retention     how long a removed file stays in trash/ (at least a day: trash/ is the way back)
  * @param pixelOn       pipeline.target.pixel.enabled: then an iCloud original goes only with the Pixel's proof
+ * @param removalDryRun pipeline.target.icloud.removal.dry-run: the removal of iCloud originals only plans; cleanup
+ *                      comes back to the files it listed once this is switched off
  */
 public record CleanupConfig(boolean enabled, boolean dryRun, int pollSeconds, boolean bridge, boolean duplicates,
-                            Duration retention, String purgeSchedule, Path home, boolean pixelOn) {
+                            Duration retention, String purgeSchedule, Path home, boolean pixelOn, boolean removalDryRun) {
 
     static final String P = "pipeline.cleanup.";
+
+    /** Whether asking for an iCloud original only plans (cleanup's dry run or the removal's own). */
+    boolean originalDryRun() {
+        return dryRun || removalDryRun;
+    }
 
     public static CleanupConfig from(Settings s) {
         int poll = s.positive(P + "poll-seconds");
@@ -34,6 +41,6 @@ public record CleanupConfig(boolean enabled, boolean dryRun, int pollSeconds, bo
         }
         return new CleanupConfig(s.bool(P + "enabled"), s.bool(P + "dry-run"), poll, s.bool(P + "bridge"),
                 s.bool(P + "duplicates"), Duration.ofDays(days), schedule, s.home(),
-                s.bool("pipeline.target.pixel.enabled"));
+                s.bool("pipeline.target.pixel.enabled"), s.bool("pipeline.target.icloud.removal.dry-run"));
     }
 }

@@ -35,7 +35,21 @@ class CleanupLedger {
 
     private static final String CANDIDATE = """
             select id, sha256, size, source, original_path, archive_path, verified_at, verify_evidence::text,
-                   compress_decision, extension from media_files""";
+                   compress_decision, extension from media_files m""";
+
+    /**
+     * Whether the iCloud removal of media file m needs no asking now (parameter: whether it would be a dry run):
+     * it was removed, or a dry run like this one listed it already, or it was refused lately. A refusal is asked
+     * again after a back-off (1 hour, doubling with each refusal, at most 7 days): some refusals pass (the other half
+     * of a Live Photo not confirmed yet, the asset changed since the plan).
+     */
+    private static final String REMOVAL_SETTLED = """
+            (exists (select 1 from icloud_removals r where r.media_file_id = m.id
+                        and ((not r.dry_run and r.state = 'removed') or (r.dry_run and ?)))
+             or coalesce((select max(r.updated_at)
+                                 + least(interval '1 hour' * power(2, least(count(*), 9) - 1), interval '7 days')
+                            from icloud_removals r where r.media_file_id = m.id and not r.dry_run and r.state = 'refused'),
+                         '-infinity') > now())""";
 
     private final DataSource ds;
     private final LedgerSql sql;
@@ -75,13 +89,19 @@ class CleanupLedger {
      * claim closes. FOR NO KEY UPDATE lets the removal rows that reference it be written meanwhile.
      */
     Claim claim(UUID id) {
+        return claim(id, "verified");
+    }
+
+    /** As {@link #claim(UUID)}, for a file in {@code status} (a cleaned file cleanup comes back to). */
+    Claim claim(UUID id, String status) {
         try {
             Connection c = ds.getConnection();
             try {
                 c.setAutoCommit(false);
                 try (PreparedStatement ps = c.prepareStatement("""
-                        select 1 from media_files where id = ? and status = 'verified' for no key update skip locked""")) {
+                        select 1 from media_files where id = ? and status = ? for no key update skip locked""")) {
                     ps.setObject(1, id);
+                    ps.setString(2, status);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next()) {
                             return new Claim(c, id);
@@ -164,12 +184,27 @@ class CleanupLedger {
                 (rs, n) -> 1, id).isEmpty();
     }
 
-    /** The iCloud removal already answered for good (removed, refused), or listed the file in a dry run like this one. */
+    /** See {@link #REMOVAL_SETTLED}: no need to ask for the file's iCloud original now. */
     boolean icloudSettled(UUID id, boolean dryRun) {
-        return !sql.query("""
-                select 1 from icloud_removals where media_file_id = ?
-                   and ((not dry_run and state in ('removed', 'refused')) or (dry_run and ?))""",
-                (rs, n) -> 1, id, dryRun).isEmpty();
+        return !sql.query("select 1 from media_files m where m.id = ? and " + REMOVAL_SETTLED, (rs, n) -> 1, id, dryRun)
+                .isEmpty();
+    }
+
+    /**
+     * The next page of cleaned files (after {@code after}, by id) whose original at {@code source} may be due for
+     * removal under the current settings: the iCloud delivery is confirmed, the Pixel's proof is in the evidence when
+     * that target is on (the caller checks every rule again) and the removal is not settled (see REMOVAL_SETTLED).
+     */
+    List<Candidate> removalDue(String source, boolean dryRun, boolean pixelOn, UUID after, int limit) {
+        return sql.query(CANDIDATE + "\n" + """
+                 where m.status = 'cleaned' and m.source = ? and m.id > ?
+                   and exists (select 1 from deliveries d where d.media_file_id = m.id and d.target = 'icloud'
+                                  and d.state = 'confirmed')
+                   and (not ? or coalesce(nullif(m.verify_evidence -> 'pixel', 'null'::jsonb),
+                                          nullif(m.verify_evidence -> 'targets' -> 'pixel', 'null'::jsonb))
+                                 not in ('{}'::jsonb, '[]'::jsonb))
+                   and not""" + " " + REMOVAL_SETTLED + " order by m.id limit ?", (rs, n) -> candidate(rs),
+                source, after == null ? new UUID(0, 0) : after, pixelOn, dryRun, limit);
     }
 
     /** A dry run's or a refusal's listing, once per copy; true when it is new. */
@@ -210,8 +245,29 @@ class CleanupLedger {
         return open("state = 'trashing'");
     }
 
-    List<Open> purgeDue() {
-        return open("state = 'trashed' and purge_after <= now()");
+    /**
+     * A 'trashed' row past its purge_after, with what the purge checks first: the media file's status, its original
+     * (path, size, sha256), when the scrub last read it in full and whether a scrub finding about it is open.
+     */
+    record Due(long id, UUID mediaId, String trashPath, Long size, Instant trashedAt, String status,
+               String originalPath, long mediaSize, String sha256, Instant scrubbedAt, boolean findingsOpen) {
+    }
+
+    List<Due> purgeDue() {
+        return sql.query("""
+                select r.id, r.media_file_id, r.trash_path, r.size, r.trashed_at, m.status, m.original_path, m.size,
+                       m.sha256, m.scrubbed_at,
+                       exists (select 1 from scrub_findings s where s.media_file_id = m.id and s.state = 'open')
+                  from local_removals r join media_files m on m.id = r.media_file_id
+                 where r.state = 'trashed' and r.purge_after <= now() order by r.id""",
+                (rs, n) -> new Due(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
+                        rs.getObject(4) == null ? null : rs.getLong(4), instant(rs.getTimestamp(5)), rs.getString(6),
+                        rs.getString(7), rs.getLong(8), rs.getString(9), instant(rs.getTimestamp(10)),
+                        rs.getBoolean(11)));
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
     }
 
     private List<Open> open(String where) {

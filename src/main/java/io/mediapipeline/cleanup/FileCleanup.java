@@ -79,6 +79,24 @@ class FileCleanup {
         return !waiting && finalAnswer;
     }
 
+    /**
+     * For a cleaned file cleanup comes back to: asks for its original at the source when that is due now, after the
+     * same check of the ledger copies; nothing local is touched and the file stays cleaned.
+     */
+    void original(CleanupLedger.Candidate f, Pass pass) throws IOException {
+        Optional<OriginalRemoval> removal = icloud.due(f, pass);
+        if (removal.isEmpty()) {
+            return;
+        }
+        LedgerCopies.Checked copies = LedgerCopies.check(f);
+        if (!copies.ok()) {
+            LOG.warn("Cleanup: the original of {} stays at its source: {}", f.id(), copies.problem());
+            pass.count("blocked");
+            return;
+        }
+        icloud.ask(removal.get(), f, pass);
+    }
+
     /** Adds the bridge copy when its batch is all verified and the phone keeps its copies; true while it must wait. */
     private boolean bridge(CleanupLedger.Candidate f, Pass pass, List<Item> items) {
         CleanupLedger.BridgeCopy b = ledger.bridgeCopy(f.id());

@@ -12,7 +12,10 @@ import org.slf4j.LoggerFactory;
  * Whether cleanup asks for a verified file's original at its source (iCloud) to be removed, and the asking. Only
  * when the removal bean is there and switched on, the file's iCloud delivery is confirmed (its smaller copy was
  * read back), the Pixel's proof is in the verify evidence when that target is on, and the copies the ledger
- * names were checked just now (the caller's part). REFUSED is final; FAILED is asked again next pass.
+ * names were checked just now (the caller's part). FAILED is asked again next pass. Any other answer lets a verified
+ * file become cleaned, but cleanup comes back to cleaned files whose removal is still due under the current settings
+ * ({@link Cleaner}): a dry run's listing (WOULD_REMOVE) is asked for real once the dry run is switched off, and a
+ * refusal is asked again after a back-off ({@link CleanupLedger#icloudSettled}).
  */
 class IcloudOriginal {
 
@@ -31,7 +34,7 @@ class IcloudOriginal {
     /** The bean to ask for this file, or empty when no removal is due for it under the current settings and facts. */
     Optional<OriginalRemoval> due(CleanupLedger.Candidate f, Pass pass) {
         Optional<OriginalRemoval> removal = pass.removal(f.source()).filter(OriginalRemoval::enabled);
-        if (removal.isEmpty() || ledger.icloudSettled(f.id(), config.dryRun())) {
+        if (removal.isEmpty() || ledger.icloudSettled(f.id(), config.originalDryRun())) {
             return Optional.empty();
         }
         if (!ledger.icloudConfirmed(f.id())) {
@@ -46,7 +49,7 @@ class IcloudOriginal {
         return removal;
     }
 
-    /** Asks; true when the answer is final for this file (anything but FAILED). */
+    /** Asks; true when the answer lets a verified file become cleaned (anything but FAILED). */
     boolean ask(OriginalRemoval removal, CleanupLedger.Candidate f, Pass pass) throws IOException {
         pass.guard.require();
         OriginalRemoval.Outcome out = removal.remove(f.id(), APPROVED_BY, why(f), config.dryRun());

@@ -227,10 +227,8 @@ public class Compressor {
             }
         }
         String name = job == null ? ex.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class) : job.row.originalName();
-        if (GuardClosedException.explains(cause)) {
-            // a pause, not the file's failure: the queue file stays (the exchange fails) and is taken again later
-            LOG.warn("Compression of {} paused: {}", name, reason);
-            ex.getExchangeExtension().setErrorHandlerHandled(false);
+        // a pause, not the file's failure: the queue file stays (the exchange fails) and is taken again later
+        if (GuardClosedException.pauses(ex, cause, LOG, "Compression of " + name)) {
             return;
         }
         if (stopping(ex, cause)) {

@@ -1,6 +1,8 @@
 package io.mediapipeline.flow;
 
 import java.io.IOException;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
 
 /** Nothing may be written or deleted now (the guard's reason in the message): retry later, never count it against the file. */
 public class GuardClosedException extends IOException {
@@ -21,5 +23,19 @@ public class GuardClosedException extends IOException {
             }
         }
         return FileStore.guard().blocked().isPresent();
+    }
+
+    /**
+     * For a route's failure bean: when {@link #explains} the failure, logs "{what} paused: {reason}" and lets the
+     * exchange fail unhandled (the queue file stays and is taken again once the guard opens); true then, and the
+     * bean does nothing else.
+     */
+    public static boolean pauses(Exchange ex, Throwable failure, Logger log, String what) {
+        if (!explains(failure)) {
+            return false;
+        }
+        log.warn("{} paused: {}", what, failure == null ? "the guard is closed" : failure.getMessage());
+        ex.getExchangeExtension().setErrorHandlerHandled(false);
+        return true;
     }
 }

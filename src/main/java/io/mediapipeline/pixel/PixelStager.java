@@ -264,10 +264,8 @@ public class PixelStager implements PollingConsumerPollStrategy {
         String sha = Handoff.stemOf(ex.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class));
         Throwable cause = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String reason = cause == null ? "unknown error" : cause.getMessage();
-        if (GuardClosedException.explains(cause)) {
-            // a pause: the queue file stays (the exchange fails) and is staged once the guard opens
-            LOG.warn("Staging {} for the Pixel paused: {}", sha, reason);
-            ex.getExchangeExtension().setErrorHandlerHandled(false);
+        // a pause: the queue file stays (the exchange fails) and is staged once the guard opens
+        if (GuardClosedException.pauses(ex, cause, LOG, "Staging " + sha + " for the Pixel")) {
             return;
         }
         MediaRecord m = ledger.find(sha);

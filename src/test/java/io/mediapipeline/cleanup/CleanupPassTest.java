@@ -56,6 +56,23 @@ class CleanupPassTest {
         files.putAsideOthers();
         beans = new VerifiedFiles.Beans();
         beans.removal.enabled = false;
+        beans.removal.sql = files.sql;
+    }
+
+    /** The file's iCloud removal answers came {@code minutes} ago (the table's trigger would stamp now()). */
+    private void age(VerifiedFiles.File f, int minutes) {
+        files.sql.update("alter table icloud_removals disable trigger icloud_removals_event");
+        try {
+            files.sql.update("update icloud_removals set updated_at = now() - make_interval(mins => ?) where media_file_id = ?",
+                    minutes, f.id());
+        } finally {
+            files.sql.update("alter table icloud_removals enable trigger icloud_removals_event");
+        }
+    }
+
+    private List<String> icloudRemovals(VerifiedFiles.File f) {
+        return files.ledger.rows("select state, dry_run from icloud_removals where media_file_id = ? order by id", f.id())
+                .stream().map(r -> r.get("state") + (Boolean.TRUE.equals(r.get("dry_run")) ? " dry-run" : "")).toList();
     }
 
     private Path trashOf(Path p) {
@@ -269,6 +286,20 @@ class CleanupPassTest {
                 .startsWith(all.id() + " cleanup dryRun=false why=verified at ")
                 .contains("iCloud delivery confirmed", "Pixel copy proven");
         assertThat(files.status(all)).isEqualTo("cleaned");
+        // nothing more is to be done for the other two now: cleaned, their originals never asked for
+        assertThat(files.status(noPixel)).isEqualTo("cleaned");
+        assertThat(files.status(notConfirmed)).isEqualTo("cleaned");
+        assertThat(icloudRemovals(noPixel)).isEmpty();
+        assertThat(icloudRemovals(notConfirmed)).isEmpty();
+
+        // once its iCloud delivery is confirmed, cleanup comes back to the cleaned file; never to the one without
+        // the Pixel's proof, nor to the one already removed
+        files.icloudConfirmed(notConfirmed);
+        beans.removal.calls.clear();
+        files.cleaner(files.config(false, false, false, true), beans).pass();
+        assertThat(beans.removal.calls).singleElement().asString().startsWith(notConfirmed.id() + " cleanup dryRun=false");
+        assertThat(icloudRemovals(notConfirmed)).containsExactly("removed");
+        assertThat(files.status(notConfirmed)).isEqualTo("cleaned");
 
         // the removal switched off: nobody is asked
         files.putAsideOthers();
@@ -278,24 +309,105 @@ class CleanupPassTest {
         beans.removal.calls.clear();
         files.cleaner(files.config(false, false, false, true), beans).pass();
         assertThat(beans.removal.calls).isEmpty();
-        assertThat(noPixel.id()).isNotNull();
-        assertThat(notConfirmed.id()).isNotNull();
+        assertThat(icloudRemovals(off)).isEmpty();
+        assertThat(files.status(off)).isEqualTo("cleaned");
+    }
+
+    /** A pass that only asks for iCloud originals (no local copies to take, the Pixel target off). */
+    private void passWithoutPixel() {
+        files.cleaner(files.config(false, false, false, false), beans).pass();
+    }
+
+    /** A verified file confirmed in iCloud, the removal on and answering {@code answer}. */
+    private VerifiedFiles.File confirmedAnswering(String name, OriginalRemoval.State answer) throws Exception {
+        beans.removal.enabled = true;
+        beans.removal.answer = answer;
+        var f = files.verified(name);
+        files.icloudConfirmed(f);
+        return f;
     }
 
     @Test
-    void aFailedRemovalIsAskedAgainARefusalIsFinal() throws Exception {
-        beans.removal.enabled = true;
-        beans.removal.answer = OriginalRemoval.State.FAILED;
-        var f = files.verified("failed.jpg");
-        files.icloudConfirmed(f);
+    void aFailedRemovalIsAskedAgainARefusalAfterABackOff() throws Exception {
+        var f = confirmedAnswering("failed.jpg", OriginalRemoval.State.FAILED);
 
-        files.cleaner(files.config(false, false, false, false), beans).pass();
+        passWithoutPixel();
         assertThat(files.status(f)).isEqualTo("verified");
 
         beans.removal.answer = OriginalRemoval.State.REFUSED;
-        files.cleaner(files.config(false, false, false, false), beans).pass();
+        passWithoutPixel();
         assertThat(beans.removal.calls).hasSize(2);
         assertThat(files.status(f)).isEqualTo("cleaned");
+
+        // a refusal may pass (a Live Photo's other half not confirmed yet): asked again, but not before its back-off
+        beans.removal.answer = OriginalRemoval.State.REMOVED;
+        passWithoutPixel();
+        assertThat(beans.removal.calls).hasSize(2);
+        age(f, 61);
+        passWithoutPixel();
+        assertThat(beans.removal.calls).hasSize(3);
+        assertThat(icloudRemovals(f)).containsExactly("failed", "refused", "removed");
+        passWithoutPixel();
+        assertThat(beans.removal.calls).as("removed: never asked again").hasSize(3);
+        assertThat(files.status(f)).isEqualTo("cleaned");
+    }
+
+    @Test
+    void aSecondRefusalWaitsTwiceAsLong() throws Exception {
+        var f = confirmedAnswering("refused-twice.jpg", OriginalRemoval.State.REFUSED);
+        passWithoutPixel();
+        age(f, 61);
+        passWithoutPixel();
+        assertThat(beans.removal.calls).hasSize(2);
+
+        age(f, 61);
+        passWithoutPixel();
+        assertThat(beans.removal.calls).as("two refusals: two hours").hasSize(2);
+        age(f, 121);
+        passWithoutPixel();
+        assertThat(beans.removal.calls).hasSize(3);
+    }
+
+    @Test
+    void aRemovalDryRunsListingIsCarriedOutOnceTheDryRunIsSwitchedOff() throws Exception {
+        beans.removal.enabled = true;
+        beans.removal.settingDryRun = true;
+        var f = files.verified("planned.jpg");
+        files.icloudConfirmed(f);
+
+        files.cleaner(files.config(false, false, false, true, true), beans).pass();
+        assertThat(beans.removal.calls).singleElement().asString().startsWith(f.id() + " cleanup dryRun=false");
+        assertThat(icloudRemovals(f)).containsExactly("planned dry-run");
+        assertThat(files.status(f)).as("nothing more is to be done under these settings").isEqualTo("cleaned");
+
+        // while the removal's dry run stays on, the listing is not asked for again
+        files.cleaner(files.config(false, false, false, true, true), beans).pass();
+        assertThat(beans.removal.calls).hasSize(1);
+
+        // the user switches the dry run off (pipeline.target.icloud.removal.dry-run=false, a restart)
+        beans.removal.settingDryRun = false;
+        files.cleaner(files.config(false, false, false, true, false), beans).pass();
+        assertThat(beans.removal.calls).hasSize(2);
+        assertThat(icloudRemovals(f)).containsExactly("planned dry-run", "removed");
+        assertThat(files.status(f)).isEqualTo("cleaned");
+        assertThat(f.original()).as("the local original stays").exists();
+
+        files.cleaner(files.config(false, false, false, true, false), beans).pass();
+        assertThat(beans.removal.calls).as("removed: never asked again").hasSize(2);
+    }
+
+    @Test
+    void aCleanupDryRunAsksOnlyForPlansAndMarksNothingCleaned() throws Exception {
+        beans.removal.enabled = true;
+        var f = files.verified("dry-original.jpg");
+        files.icloudConfirmed(f);
+
+        files.cleaner(files.config(true, false, false, true), beans).pass();
+        files.cleaner(files.config(true, false, false, true), beans).pass();
+
+        assertThat(beans.removal.calls).singleElement().asString().startsWith(f.id() + " cleanup dryRun=true");
+        assertThat(icloudRemovals(f)).containsExactly("planned dry-run");
+        assertThat(files.status(f)).isEqualTo("verified");
     }
 
     @Test

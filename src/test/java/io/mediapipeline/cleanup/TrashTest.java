@@ -171,10 +171,10 @@ class TrashTest {
     void thePurgeDeletesOnlyTrashPastItsRetention() throws Exception {
         var old = bridged("old.jpg");
         var young = bridged("young.jpg");
-        Path oldTrash = trash.move(new Trash.Removal(old.id(), files.run.runId(), "bridge", old.bridge(), 1, old.sha256(), "{}"),
-                Guard.OPEN);
-        Path youngTrash = trash.move(new Trash.Removal(young.id(), files.run.runId(), "bridge", young.bridge(), 1,
-                young.sha256(), "{}"), Guard.OPEN);
+        Path oldTrash = trash.move(new Trash.Removal(old.id(), files.run.runId(), "bridge", old.bridge(),
+                Files.size(old.bridge()), old.sha256(), "{}"), Guard.OPEN);
+        Path youngTrash = trash.move(new Trash.Removal(young.id(), files.run.runId(), "bridge", young.bridge(),
+                Files.size(young.bridge()), young.sha256(), "{}"), Guard.OPEN);
         files.sql.update("update local_removals set purge_after = now() - interval '1 day' where media_file_id = ?", old.id());
         Path stranger = files.home.resolve("trash/put-here-by-hand.jpg");
         Files.writeString(stranger, "not cleanup's");
@@ -194,6 +194,86 @@ class TrashTest {
         assertThat(files.removals(young)).singleElement().satisfies(r -> assertThat(r).containsEntry("state", "trashed"));
         assertThat(files.ledger.rows("select purged_at from local_removals where media_file_id = ?", old.id()).get(0)
                 .get("purged_at")).isNotNull();
+    }
+
+    /** An exact duplicate of a verified file (its own inode) moved to trash/, its retention passed. */
+    private Path trashedDuplicate(VerifiedFiles.File f) throws Exception {
+        Path dup = files.home.resolve("duplicates/2026/" + f.original().getFileName());
+        Files.createDirectories(dup.getParent());
+        Files.copy(f.original(), dup);
+        Path moved = trash.move(new Trash.Removal(f.id(), files.run.runId(), "duplicate", dup, Files.size(dup), f.sha256(),
+                "{}"), Guard.OPEN);
+        files.sql.update("update local_removals set purge_after = now() - interval '1 day' where media_file_id = ?", f.id());
+        return moved;
+    }
+
+    private static void overwrite(Path p, byte[] bytes) throws Exception {
+        p.toFile().setWritable(true);
+        Files.write(p, bytes);
+        p.toFile().setWritable(false);
+    }
+
+    @Test
+    void thePurgeKeepsATrashedCopyWhileTheFileIsNotKnownSafeElsewhere() throws Exception {
+        var rotted = files.verified("rotted.jpg");
+        Path rottedTrash = trashedDuplicate(rotted);
+        byte[] intact = Files.readAllBytes(rotted.original());
+        byte[] damaged = intact.clone();
+        damaged[10] ^= 0x55;
+        overwrite(rotted.original(), damaged); // bit rot in originals/ (sorted/ is the same inode)
+
+        var failed = files.verified("in-error.jpg");
+        Path failedTrash = trashedDuplicate(failed);
+        files.sql.update("update media_files set status = 'error', error = 'the archive copy is missing' where id = ?",
+                failed.id());
+
+        var found = files.verified("finding.jpg");
+        Path foundTrash = trashedDuplicate(found);
+        files.sql.update("""
+                insert into scrub_findings (media_file_id, copy, path, kind) values (?, 'archive', ?, 'unreadable')""",
+                found.id(), found.archive().toString());
+
+        var changed = files.verified("changed-in-trash.jpg");
+        Path changedTrash = trashedDuplicate(changed);
+        Files.write(changedTrash, new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+
+        var safe = files.verified("safe.jpg");
+        Path safeTrash = trashedDuplicate(safe);
+
+        TrashPurge purge = new TrashPurge(trash, ledger, () -> Guard.OPEN);
+        purge.purge();
+
+        assertThat(safeTrash).doesNotExist();
+        assertThat(files.removals(safe)).singleElement().satisfies(r -> assertThat(r).containsEntry("state", "purged"));
+        for (var f : java.util.List.of(rotted, failed, found, changed)) {
+            assertThat(files.removals(f)).singleElement().satisfies(r -> assertThat(r).containsEntry("state", "trashed"));
+        }
+        assertThat(rottedTrash).as("the only intact bytes").exists().hasBinaryContent(intact);
+        assertThat(failedTrash).exists();
+        assertThat(foundTrash).exists();
+        assertThat(changedTrash).exists();
+
+        // the original repaired (the scrub restores it), the finding resolved: the next purge deletes the copies
+        overwrite(rotted.original(), intact);
+        files.sql.update("update scrub_findings set state = 'resolved' where media_file_id = ?", found.id());
+        purge.purge();
+        assertThat(rottedTrash).doesNotExist();
+        assertThat(foundTrash).doesNotExist();
+        assertThat(failedTrash).exists();
+        assertThat(changedTrash).exists();
+    }
+
+    @Test
+    void aScrubAfterTheTrashingStandsForTheOriginalsHash() throws Exception {
+        var f = files.verified("scrubbed.jpg");
+        Path copy = trashedDuplicate(f);
+        Files.delete(f.original()); // would keep the copy, unless the scrub's word stands for it
+        files.sql.update("update media_files set scrubbed_at = now() + interval '1 second' where id = ?", f.id());
+
+        new TrashPurge(trash, ledger, () -> Guard.OPEN).purge();
+
+        assertThat(copy).doesNotExist();
+        assertThat(files.removals(f)).singleElement().satisfies(r -> assertThat(r).containsEntry("state", "purged"));
     }
 
     @Test

@@ -116,13 +116,19 @@ final class VerifiedFiles {
                 + " from local_removals where media_file_id = ? order by id", f.id());
     }
 
-    /** Earlier tests' verified files are put aside (verified -> error), so a pass sees only this test's files. */
+    /** Earlier tests' verified and cleaned files are put aside (-> error), so a pass sees only this test's files. */
     void putAsideOthers() {
-        sql.update("update media_files set status = 'error', error = 'another test' where status = 'verified'");
+        sql.update("update media_files set status = 'error', error = 'another test' where status in ('verified', 'cleaned')");
     }
 
     CleanupConfig config(boolean dryRun, boolean bridge, boolean duplicates, boolean pixelOn) {
-        return new CleanupConfig(true, dryRun, 60, bridge, duplicates, Duration.ofDays(30), "0 0 5 * * ?", home, pixelOn);
+        return config(dryRun, bridge, duplicates, pixelOn, false);
+    }
+
+    /** With pipeline.target.icloud.removal.dry-run as {@code removalDryRun}. */
+    CleanupConfig config(boolean dryRun, boolean bridge, boolean duplicates, boolean pixelOn, boolean removalDryRun) {
+        return new CleanupConfig(true, dryRun, 60, bridge, duplicates, Duration.ofDays(30), "0 0 5 * * ?", home, pixelOn,
+                removalDryRun);
     }
 
     Cleaner cleaner(CleanupConfig c, Beans beans) {
@@ -174,10 +180,16 @@ final class VerifiedFiles {
         }
     }
 
-    /** An OriginalRemoval that records each call and answers what the test says. */
+    /**
+     * An OriginalRemoval that records each call and answers what the test says; with {@code sql} set it also writes
+     * the icloud_removals row the real one writes (a dry run's plan stays 'planned' with dry_run).
+     */
     static final class FakeRemoval implements OriginalRemoval {
         volatile boolean enabled = true;
         volatile State answer = State.REMOVED;
+        /** pipeline.target.icloud.removal.dry-run: every removal is planned as a dry run. */
+        volatile boolean settingDryRun;
+        volatile LedgerSql sql;
         final List<String> calls = new ArrayList<>();
 
         @Override
@@ -193,7 +205,14 @@ final class VerifiedFiles {
         @Override
         public synchronized Outcome remove(UUID mediaFileId, String approvedBy, String why, boolean dryRun) {
             calls.add(mediaFileId + " " + approvedBy + " dryRun=" + dryRun + " why=" + why);
-            return new Outcome(answer, answer == State.REFUSED ? "a rule says no" : null);
+            boolean dry = dryRun || settingDryRun;
+            State state = answer == State.REMOVED && dry ? State.WOULD_REMOVE : answer;
+            if (sql != null && state != State.NOT_APPLICABLE) {
+                sql.update("insert into icloud_removals (media_file_id, state, reason, dry_run) values (?, ?, ?, ?)",
+                        mediaFileId, state == State.WOULD_REMOVE ? "planned" : state.name().toLowerCase(java.util.Locale.ROOT),
+                        state == State.REFUSED ? "a rule says no" : null, dry);
+            }
+            return new Outcome(state, state == State.REFUSED ? "a rule says no" : null);
         }
     }
 

@@ -3,6 +3,7 @@ package io.mediapipeline.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.mediapipeline.flow.GuardClosedException;
 import io.mediapipeline.ledger.LedgerException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +46,8 @@ class CompressRouteTest extends RouteTestSupport {
     private final AtomicInteger gateRetries = new AtomicInteger();
     private final AtomicInteger gateOutages = new AtomicInteger();
     private volatile String failingStep;
+    /** How many plan calls the guard refuses first. */
+    private final AtomicInteger refusalsLeft = new AtomicInteger();
 
     @Override
     protected List<String> routeFiles() {
@@ -66,8 +69,11 @@ class CompressRouteTest extends RouteTestSupport {
             }
         });
         registry.bind("compressor", new Object() {
-            public void plan(Exchange ex) {
+            public void plan(Exchange ex) throws GuardClosedException {
                 record("compressor.plan", ex);
+                if (refusalsLeft.getAndDecrement() > 0) {
+                    throw new GuardClosedException("the NAS marker /mnt/nas/.m is missing (is the NAS mounted?)");
+                }
                 Plan plan = PLANS.get(ex.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class));
                 ex.setVariable("compressAction", plan.encoder() == null ? "done" : "encode");
                 ex.setVariable("encoder", plan.encoder());
@@ -192,6 +198,20 @@ class CompressRouteTest extends RouteTestSupport {
         assertThat(callsFor("video.mp4")).isEqualTo(encode("plan", "exec ffmpeg-encode", "failed"));
         await().atMost(Duration.ofSeconds(5))
                 .untilAsserted(() -> assertThat(queued).as("the decision is recorded, so the queue file goes").doesNotExist());
+    }
+
+    @Test
+    void aGuardRefusalKeepsTheQueueFileWithoutARecordedFailure() throws Exception {
+        refusalsLeft.set(1);
+        start();
+        NotifyBuilder refused = new NotifyBuilder(context).fromRoute("compress").whenFailed(1).create();
+        NotifyBuilder done = new NotifyBuilder(context).fromRoute("compress").whenCompleted(1).create();
+        Path queued = queue("small.png");
+
+        assertThat(refused.matches(10, TimeUnit.SECONDS)).as("a pause: the exchange fails, the file stays").isTrue();
+        assertThat(done.matches(10, TimeUnit.SECONDS)).as("the next poll offers it again").isTrue();
+        assertThat(callsFor("small.png")).as("no retries, no recorded failure").isEqualTo(encode("plan", "plan"));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(queued).doesNotExist());
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.mediapipeline.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.mediapipeline.flow.GuardClosedException;
 import io.mediapipeline.pixel.HeldBack;
 import java.io.File;
 import java.nio.file.Path;
@@ -31,12 +32,14 @@ class StagePixelRouteTest extends RouteTestSupport {
     private volatile boolean holding;
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile boolean heldBack;
+    /** How many stage calls the guard refuses first. */
+    private final AtomicInteger refusalsLeft = new AtomicInteger();
     /** How many files each poll that found any handed over, as "poll N". */
     private final List<String> polls = new CopyOnWriteArrayList<>();
 
     @Override
     protected List<String> routeFiles() {
-        return List.of("60-stage-pixel.camel.yaml");
+        return List.of("00-error-handling.camel.yaml", "60-stage-pixel.camel.yaml");
     }
 
     @Override
@@ -63,8 +66,11 @@ class StagePixelRouteTest extends RouteTestSupport {
             return false;
         }
 
-        public void stage(Exchange ex) {
+        public void stage(Exchange ex) throws GuardClosedException {
             record("pixelStager.stage", ex);
+            if (refusalsLeft.getAndDecrement() > 0) {
+                throw new GuardClosedException("only 812 MiB free under /data (pipeline.guard.min-free-mb=1024)");
+            }
             if (heldBack) {
                 throw new HeldBack("phone has too much unconfirmed");
             }
@@ -132,6 +138,21 @@ class StagePixelRouteTest extends RouteTestSupport {
         assertThat(twice.matches(10, TimeUnit.SECONDS)).isTrue();
         assertThat(calls).allMatch("pixelStager.stage a.jpg"::equals);
         assertThat(a).exists();
+    }
+
+    @Test
+    void aGuardRefusalKeepsTheFileQueuedWithoutRetriesOrARecordedFailure() throws Exception {
+        refusalsLeft.set(2);
+        Path a = queue("a.jpg");
+        NotifyBuilder refused = new NotifyBuilder(context).fromRoute("stage-pixel").whenFailed(2).create();
+        NotifyBuilder done = new NotifyBuilder(context).fromRoute("stage-pixel").whenCompleted(1).create();
+        context.start();
+
+        assertThat(refused.matches(10, TimeUnit.SECONDS)).as("the file is offered again by the next poll").isTrue();
+        assertThat(done.matches(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(calls).containsExactly("pixelStager.stage a.jpg", "pixelStager.stage a.jpg",
+                "pixelStager.stage a.jpg");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(a).doesNotExist());
     }
 
     @Test
