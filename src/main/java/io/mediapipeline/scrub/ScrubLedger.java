@@ -21,6 +21,16 @@ class ScrubLedger {
 
     /** Statuses whose copies are in the archive and are scrubbed. */
     static final String SCRUBBED_STATUSES = "('archived', 'verified', 'cleaned')";
+    /**
+     * The files scrubbed: those in the archive, and those that failed there (in error from one of its statuses), whose
+     * copies are still the archive's and may be what the scrub can mend.
+     */
+    static final String SCRUBBED = "(status in " + SCRUBBED_STATUSES + " or status = 'error' and error_from in "
+            + SCRUBBED_STATUSES + ")";
+    /** When the file last went to error (the database's clock, as file_events records it). */
+    private static final String WENT_TO_ERROR = """
+            (select max(e.created_at) from file_events e
+              where e.media_file_id = media_files.id and e.entity = 'media_file' and e.to_state = 'error')""";
 
     /** A file due for a scrub, with every copy the ledger names. */
     record Item(UUID id, String sha256, long size, String originalPath, String archivePath, String compressedPath,
@@ -99,7 +109,7 @@ class ScrubLedger {
     }
 
     long total() {
-        return sql.query("select count(*) from media_files where status in " + SCRUBBED_STATUSES,
+        return sql.query("select count(*) from media_files where " + SCRUBBED,
                 (rs, n) -> rs.getLong(1)).get(0);
     }
 
@@ -116,6 +126,33 @@ class ScrubLedger {
                 Timestamp.from(before), limit);
     }
 
+    /**
+     * Files that failed in the archive (verify found a bad copy, say) and that the scrub has not read since they went
+     * to error: read first, so a copy that can be restored is, and the file returns.
+     */
+    List<Item> unreadErrors(int limit) {
+        return items("status = 'error' and (scrubbed_at is null or scrubbed_at < " + WENT_TO_ERROR + ") order by id limit ?",
+                limit);
+    }
+
+    /** Whether the file is still one this run's first part reads: in error and not read since it went there. */
+    boolean unreadError(UUID mediaId) {
+        return !items("id = ? and status = 'error' and (scrubbed_at is null or scrubbed_at < " + WENT_TO_ERROR + ")",
+                mediaId).isEmpty();
+    }
+
+    /**
+     * The file the scrub mended goes back to the status it failed in, its error cleared; one back to 'archived' is
+     * verified again on the verify stage's next pass. Empty when it is not in error from the archive.
+     */
+    Optional<String> returnFromError(UUID mediaId) {
+        return sql.query("""
+                update media_files set status = error_from, error = null,
+                       verify_after = case when error_from = 'archived' then null else verify_after end
+                 where id = ? and status = 'error' and error_from in %s returning status""".formatted(SCRUBBED_STATUSES),
+                (rs, n) -> rs.getString(1), mediaId).stream().findFirst();
+    }
+
     /** Whether the file is still one this run reads: no node has read it since {@code before}. */
     boolean due(UUID mediaId, Instant before) {
         return !items("id = ? and (scrubbed_at is null or scrubbed_at < ?)", mediaId, Timestamp.from(before)).isEmpty();
@@ -124,15 +161,15 @@ class ScrubLedger {
     /** How many bytes the {@code limit} files read longest ago hold (the originals; links are read once). */
     long oldestBytes(int limit) {
         return sql.query("""
-                select coalesce(sum(size), 0) from (select size from media_files where status in %s
-                 order by scrubbed_at nulls first, id limit ?) due""".formatted(SCRUBBED_STATUSES),
+                select coalesce(sum(size), 0) from (select size from media_files where %s
+                 order by scrubbed_at nulls first, id limit ?) due""".formatted(SCRUBBED),
                 (rs, n) -> rs.getLong(1), limit).get(0);
     }
 
     private List<Item> items(String where, Object... args) {
         return sql.query("""
                 select id, sha256, size, original_path, archive_path, compressed_path, compressed_sha256
-                  from media_files where status in %s and %s""".formatted(SCRUBBED_STATUSES, where),
+                  from media_files where %s and %s""".formatted(SCRUBBED, where),
                 (rs, n) -> new Item(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3), rs.getString(4),
                         rs.getString(5), rs.getString(6), rs.getString(7)), args);
     }
@@ -156,14 +193,18 @@ class ScrubLedger {
                 runId);
     }
 
-    /** These files were read in full at {@code at}: one transaction for all of them. */
+    /**
+     * These files were read in full at {@code at}: one transaction for all of them. A file in error is read no earlier
+     * than it went there (the database's clock may differ from the run's), so it is not taken as unread again.
+     */
     void scrubbed(List<UUID> mediaIds, Instant at) {
         if (mediaIds.isEmpty()) {
             return;
         }
         Timestamp t = Timestamp.from(at);
-        sql.inTx(j -> j.batchUpdate("update media_files set scrubbed_at = ? where id = ?",
-                mediaIds.stream().map(id -> new Object[] {t, id}).toList()));
+        sql.inTx(j -> j.batchUpdate("update media_files set scrubbed_at = case when status = 'error' then greatest(?, "
+                        + WENT_TO_ERROR + ") else ? end where id = ?",
+                mediaIds.stream().map(id -> new Object[] {t, t, id}).toList()));
     }
 
     /** Records the finding; false when the same damage is already open (reported once). */
@@ -183,11 +224,11 @@ class ScrubLedger {
                 (rs, n) -> rs.getObject(1, UUID.class)));
     }
 
-    /** A copy that reads right again (put back by hand): its open findings are resolved. */
-    void resolved(UUID mediaId, String path) {
-        sql.update("""
+    /** A copy that reads right again (put back by hand): its open findings are resolved; false when none was open. */
+    boolean resolved(UUID mediaId, String path) {
+        return sql.update("""
                 update scrub_findings set state = 'resolved', detail = coalesce(detail || '; ', '') || 'reads right again',
-                       updated_at = now() where media_file_id = ? and path = ? and state = 'open'""", mediaId, path);
+                       updated_at = now() where media_file_id = ? and path = ? and state = 'open'""", mediaId, path) > 0;
     }
 
     /** Where the damaged bytes of this copy are about to be linked (recorded before the link is made). */

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -46,7 +47,6 @@ public class Scrubber {
 
     /** One copy as read: the finding is null when it is what the ledger says. */
     record Copy(String role, Path path, Object inode, Finding finding) {
-
         boolean bad() {
             return finding != null;
         }
@@ -63,6 +63,7 @@ public class Scrubber {
     private final Restorer restorer;
     private volatile boolean stopping;
     private int batch = 500;
+    static final int ERRORS_PER_RUN = 100; // files in error read first on each run, at most this or the share, the larger
 
     Scrubber(ScrubConfig config, ScrubLedger scrub, Ledger ledger, Guard guard, LongSupplier runId, String node,
              Clock clock, Restorer.Sources sources) {
@@ -123,9 +124,15 @@ public class Scrubber {
         String outcome = "done";
         ScrubRun.Figures f = null;
         try {
-            // in batches, so a share of a large archive is never held in memory; a file left unread (its ledger row
-            // changed while it was read) is not taken twice
+            // first the files that failed in the archive since the scrub last read them (verify found a bad copy):
+            // one the scrub can mend returns; then the share, in batches, so a share of a large archive is never held
+            // in memory; a file left unread (its ledger row changed while it was read) is not taken twice
             Set<UUID> taken = new HashSet<>();
+            for (Item item : scrub.unreadErrors(Math.max(ERRORS_PER_RUN, share))) {
+                if (taken.add(item.id()) && !(outcome = take(item, id, tally, () -> scrub.unreadError(item.id()))).equals("done")) {
+                    break;
+                }
+            }
             for (int left = share; left > 0 && outcome.equals("done"); ) {
                 List<Item> next = scrub.oldest(Math.min(batch, left), started).stream()
                         .filter(i -> taken.add(i.id())).toList();
@@ -133,26 +140,10 @@ public class Scrubber {
                     break;
                 }
                 for (Item item : next) {
-                    if (stopping) {
-                        outcome = "paused";
-                        tally.note = "the service stopped";
+                    left--;
+                    if (!(outcome = take(item, id, tally, () -> scrub.due(item.id(), started))).equals("done")) {
                         break;
                     }
-                    requireMounted();
-                    Optional<ScrubLedger.Claim> claim = scrub.claim(item.id());
-                    left--;
-                    if (claim.isEmpty()) {
-                        LOG.info("Scrub: {} is being read by another node; skipped", item.id());
-                        continue;
-                    }
-                    try (ScrubLedger.Claim held = claim.get()) {
-                        if (!scrub.due(item.id(), started)) {
-                            continue; // another node read it since this run chose it
-                        }
-                        scrubOne(item, id, tally);
-                        recordRead(tally); // before the claim goes, so no other node reads it again
-                    }
-                    tally.files++;
                 }
             }
         } catch (GuardClosedException e) {
@@ -175,6 +166,29 @@ public class Scrubber {
                             + " (compressed_sha256) checked for presence only");
         }
         return f;
+    }
+
+    /** Reads and mends one file under its claim, when it is still {@code due}; "paused" when the service stops. */
+    private String take(Item item, long id, ScrubRun tally, BooleanSupplier due) throws IOException {
+        if (stopping) {
+            tally.note = "the service stopped";
+            return "paused";
+        }
+        requireMounted();
+        Optional<ScrubLedger.Claim> claim = scrub.claim(item.id());
+        if (claim.isEmpty()) {
+            LOG.info("Scrub: {} is being read by another node; skipped", item.id());
+            return "done";
+        }
+        try (ScrubLedger.Claim held = claim.get()) {
+            if (!due.getAsBoolean()) {
+                return "done"; // another node read it since this run chose it
+            }
+            scrubOne(item, id, tally);
+            recordRead(tally); // before the claim goes, so no other node reads it again
+        }
+        tally.files++;
+        return "done";
     }
 
     /** How many files one query takes (tests use small batches). */
@@ -254,19 +268,36 @@ public class Scrubber {
                         + copies.get(0).path().getParent() + "): the storage looks unmounted");
             }
         }
+        boolean repaired = false;
         for (Copy c : copies) {
             if (c.bad()) {
                 report(c.finding(), id, tally);
             } else if (tally.withOpenFindings.contains(item.id())) {
-                scrub.resolved(item.id(), c.path().toString());
+                repaired |= scrub.resolved(item.id(), c.path().toString());
             }
         }
         List<Copy> lost = copies.stream().filter(c -> c.bad() && !c.role().equals("compressed")
                 || c.bad() && c.inode() != null && c.inode().equals(inodeOfBad(copies))).toList();
         if (!lost.isEmpty()) {
-            mend(item, copies, lost, tally);
+            repaired = mend(item, copies, lost, tally);
         }
         tally.read.add(item.id());
+        if (repaired && copies.stream().allMatch(c -> !c.bad() || lost.contains(c))) {
+            returnIfInError(item);
+        }
+    }
+
+    /**
+     * Every copy of the file hashes right now, and this run mended one: a file that failed for a bad copy (verify's
+     * check, or the scrub's own) goes back to the status it failed in. A file in error the scrub did not mend stays.
+     */
+    private void returnIfInError(Item item) {
+        scrub.returnFromError(item.id()).ifPresent(status -> {
+            String message = "restored every copy of the file; back to " + status
+                    + (status.equals("archived") ? " (verified again on the verify stage's next pass)" : "");
+            LOG.info("Scrub: {} (sha256 {}) {}", item.id(), item.sha256().substring(0, 12), message);
+            ledger.log(runId.getAsLong(), STAGE, "info", message, item.id(), item.originalPath());
+        });
     }
 
     /** The inode of a bad original or archive copy (a compressed copy that is a link of it is damaged with it). */
@@ -275,11 +306,12 @@ public class Scrubber {
                 .map(Copy::inode).findFirst().orElse(null);
     }
 
-    private void mend(Item item, List<Copy> copies, List<Copy> lost, ScrubRun tally) throws IOException {
+    /** Restores the lost copies, or puts the file in error; true when they were restored. */
+    private boolean mend(Item item, List<Copy> copies, List<Copy> lost, ScrubRun tally) throws IOException {
         String what = lost.stream().map(c -> c.role() + " " + c.path()).reduce((a, b) -> a + ", " + b).orElse("");
         if (!config.restore()) {
             fail(item, what + " damaged or missing; pipeline.scrub.restore is off");
-            return;
+            return false;
         }
         requireMounted();
         Path good = copies.stream().filter(c -> !c.bad() && !c.role().equals("compressed")).map(Copy::path)
@@ -290,8 +322,10 @@ public class Scrubber {
             LOG.warn("Scrub restored {} of {} from {}", what, item.sha256().substring(0, 12), from);
             ledger.log(runId.getAsLong(), STAGE, "warn", "restored " + what + " from " + from, item.id(),
                     lost.get(0).path().toString());
+            return true;
         } catch (Restorer.NotRestorable e) {
             fail(item, what + " damaged or missing and not restorable: " + e.getMessage());
+            return false;
         }
     }
 

@@ -78,10 +78,20 @@ class ScrubTest {
         }
     }
 
-    /** Each test sees only its own files and runs. */
+    /**
+     * Each test sees only its own files and runs: the files of earlier tests become failed ingests (the scrub reads
+     * files in error from the archive), set by hand past the status guard.
+     */
     @BeforeEach
     void forgetOtherTests() {
-        sql.update("update media_files set status = 'error', error = 'another test' where status in ('archived', 'verified', 'cleaned')");
+        sql.execute("alter table media_files disable trigger media_files_guard");
+        try {
+            sql.update("""
+                    update media_files set status = 'error', error_from = 'ingested', error = 'another test'
+                     where status in ('archived', 'verified', 'cleaned') or error_from in ('archived', 'verified', 'cleaned')""");
+        } finally {
+            sql.execute("alter table media_files enable trigger media_files_guard");
+        }
         sql.update("delete from scrub_findings");
         sql.update("delete from scrub_runs");
     }
@@ -226,6 +236,69 @@ class ScrubTest {
         assertThat(Files.readAllBytes(m.compressed)).as("the compressed copy is untouched").isEqualTo(smaller);
         assertThat(sql.queryForList("select state from scrub_findings where media_file_id = ?", String.class, m.id))
                 .containsOnly("open").hasSize(2);
+    }
+
+    @Test
+    void aFileVerifyPutInErrorForABadCopyIsRestoredAndReturnsToArchived() throws Exception {
+        Media m = archived("verify-error", 40_000, null);
+        Files.delete(m.sorted);
+        Files.write(m.sorted, m.bytes); // organize in copy mode: sorted/ is a file of its own
+        byte[] damaged = flipByte(m.sorted, 77);
+        // read by the scrub just now (not due by the cycle), then verify finds the sorted/ copy bad
+        sql.update("update media_files set scrubbed_at = ?, verify_after = now() + interval '1 day' where id = ?",
+                java.sql.Timestamp.from(clock.instant()), m.id);
+        ledger.markError(m.id, "verify", "archive copy " + m.sorted + ": sha256 " + Hasher.sha256(m.sorted)
+                + " expected " + m.sha256);
+        ScrubConfig copyMode = new ScrubConfig(true, "0 0 2 * * ?", 30, 0, true, false, home);
+
+        scrubber(copyMode).run();
+
+        assertThat(Files.readAllBytes(m.sorted)).as("sorted/ restored from the original").isEqualTo(m.bytes);
+        assertThat(Files.isSameFile(m.original, m.sorted)).as("still two copies").isFalse();
+        Map<String, Object> row = sql.queryForMap("select status, error, verify_after from media_files where id = ?", m.id);
+        assertThat(row.get("status")).isEqualTo("archived");
+        assertThat(row.get("error")).isNull();
+        assertThat(row.get("verify_after")).as("verified again on verify's next pass").isNull();
+        Map<String, Object> f = sql.queryForMap("select copy, state, restored_from, set_aside_path from scrub_findings where media_file_id = ?", m.id);
+        assertThat(f).containsEntry("copy", "archive").containsEntry("state", "restored")
+                .containsEntry("restored_from", m.original.toString());
+        assertThat(Files.readAllBytes(Path.of((String) f.get("set_aside_path")))).isEqualTo(damaged);
+        assertThat(sql.queryForList("select message from pipeline_logs where media_file_id = ? and level = 'info'",
+                String.class, m.id)).anySatisfy(msg -> assertThat(msg).contains("back to archived"));
+    }
+
+    @Test
+    void aFileInErrorWhoseCopiesAreAllGoodIsLeftAsItIs() throws Exception {
+        Media m = archived("target-error", 20_000, null);
+        sql.update("update media_files set scrubbed_at = ? where id = ?", java.sql.Timestamp.from(clock.instant()), m.id);
+        ledger.markError(m.id, "verify", "target pixel: the phone holds 10 bytes, expected 20000");
+        String error = sql.queryForObject("select error from media_files where id = ?", String.class, m.id);
+
+        assertThat(scrubber(config(30, 0, true)).run().files()).as("read, as a file in error not read since").isEqualTo(1);
+
+        assertThat(status(m)).isEqualTo("error");
+        assertThat(sql.queryForObject("select error from media_files where id = ?", String.class, m.id)).isEqualTo(error);
+        assertThat(sql.queryForObject("select count(*) from scrub_findings where media_file_id = ?", Long.class, m.id)).isZero();
+        clock.advance(Duration.ofHours(1));
+        assertThat(scrubber(config(30, 0, true)).run().files()).as("read once since it went to error").isZero();
+    }
+
+    @Test
+    void aFileTheScrubPutInErrorReturnsWhenItsBytesArePutBackByHand() throws Exception {
+        Media m = archived("by-hand", 30_000, null);
+        flipByte(m.original, 5); // sorted/ is its link: no good copy, and no copy source
+        Scrubber scrubber = scrubber(config(1, 0, true));
+
+        scrubber.run();
+        assertThat(status(m)).isEqualTo("error");
+
+        flipByte(m.original, 5); // the owner puts the good bytes back
+        clock.set(Instant.now().plus(Duration.ofDays(2))); // a cycle later, on the database's clock too
+        scrubber.run();
+
+        assertThat(status(m)).as("every copy reads right again").isEqualTo("archived");
+        assertThat(sql.queryForList("select state from scrub_findings where media_file_id = ?", String.class, m.id))
+                .isNotEmpty().containsOnly("resolved");
     }
 
     @Test
