@@ -57,7 +57,7 @@ public class CleanupStage implements Stage {
 
     private synchronized TrashPurge purgeOf(CamelContext camel, Settings settings, DataSource ds) {
         if (purge == null) {
-            purge = new TrashPurge(trash(settings, ds), ledger(ds), () -> guard(camel.getRegistry()));
+            purge = new TrashPurge(trash(settings, ds), ledger(ds), () -> Guard.bound(camel.getRegistry()));
         }
         return purge;
     }
@@ -88,7 +88,7 @@ public class CleanupStage implements Stage {
         return new Pass.Beans() {
             @Override
             public Guard guard() {
-                return CleanupStage.guard(registry);
+                return Guard.bound(registry);
             }
 
             @Override
@@ -104,18 +104,12 @@ public class CleanupStage implements Stage {
         };
     }
 
-    /** The bean "guard"; without one (tools, tests without the service) nothing guards, as Guard.OPEN. */
-    static Guard guard(Registry registry) {
-        Guard g = registry.lookupByNameAndType("guard", Guard.class);
-        return g != null ? g : Guard.OPEN;
-    }
-
     /** Runs after the beans are bound and before any route starts: interrupted moves into trash/ are settled. */
     @Override
     public void configure(CamelContext camel) throws Exception {
         Settings settings = camel.getRegistry().findSingleByType(Settings.class);
         DataSource ds = camel.getRegistry().findSingleByType(DataSource.class);
-        new TrashRecovery(trash(settings, ds), ledger(ds)).recover(guard(camel.getRegistry()));
+        new TrashRecovery(trash(settings, ds), ledger(ds)).recover(Guard.bound(camel.getRegistry()));
         if (!config(settings).enabled()) {
             return;
         }

@@ -7,7 +7,6 @@ import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.flow.Stage;
 import io.mediapipeline.ledger.Ledger;
 import java.time.Clock;
-import java.util.Optional;
 import javax.sql.DataSource;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
@@ -31,8 +30,7 @@ public class ScrubStage implements Stage {
     @BindToRegistry("scrubber")
     public Scrubber scrubber(CamelContext camel, Settings settings, DataSource dataSource, Ledger ledger, RunContext run) {
         ScrubConfig c = config != null ? config : ScrubConfig.from(settings);
-        Guard guard = () -> Optional.ofNullable(camel.getRegistry().lookupByNameAndType("guard", Guard.class))
-                .orElse(Guard.OPEN).blocked();
+        Guard guard = () -> Guard.bound(camel.getRegistry()).blocked();
         return Scrubber.create(c, dataSource, ledger, guard, run::runId, settings.node(), Clock.systemUTC(),
                 () -> camel.getRegistry().findByType(CopySource.class));
     }

@@ -3,23 +3,20 @@ package io.mediapipeline.scrub;
 import io.mediapipeline.flow.CopySource;
 import io.mediapipeline.flow.Guard;
 import io.mediapipeline.flow.GuardClosedException;
+import io.mediapipeline.flow.InodeHashes;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.scrub.ScrubLedger.Finding;
 import io.mediapipeline.scrub.ScrubLedger.Item;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -237,7 +234,7 @@ public class Scrubber {
     }
 
     private void scrubOne(Item item, long id, ScrubRun tally) throws IOException {
-        Map<Object, RateReader.Digest> read = new HashMap<>();
+        InodeHashes hashes = new InodeHashes(p -> reader.hash(p).sha256());
         List<Copy> copies = new ArrayList<>();
         Object originalInode = null;
         for (String role : List.of("original", "archive", "compressed")) {
@@ -249,7 +246,7 @@ public class Scrubber {
             if (path == null) {
                 continue;
             }
-            Copy c = check(item, role, Path.of(path), read, originalInode, tally);
+            Copy c = check(item, role, Path.of(path), hashes, originalInode, tally);
             if (role.equals("original")) {
                 originalInode = c.inode();
             }
@@ -349,20 +346,22 @@ public class Scrubber {
     }
 
     /** Reads one copy (its inode once per file) and says whether it is what the ledger says. */
-    private Copy check(Item item, String role, Path path, Map<Object, RateReader.Digest> read, Object originalInode,
-                       ScrubRun tally) {
-        BasicFileAttributes attrs;
+    private Copy check(Item item, String role, Path path, InodeHashes hashes, Object originalInode, ScrubRun tally) {
         String expected = role.equals("compressed") ? item.compressedSha256() : item.sha256();
+        InodeHashes.Seen seen;
         try {
-            attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            seen = hashes.look(path);
         } catch (IOException e) {
+            seen = new InodeHashes.Seen(path, InodeHashes.Kind.MISSING, -1, null);
+        }
+        if (seen.kind() == InodeHashes.Kind.MISSING) {
             return new Copy(role, path, null, finding(item, role, path, "vanished", expected, null, "not there"));
         }
-        if (!attrs.isRegularFile()) {
-            return new Copy(role, path, null, finding(item, role, path, "vanished", expected, attrs.size(),
+        if (!seen.regular()) {
+            return new Copy(role, path, null, finding(item, role, path, "vanished", expected, seen.size(),
                     "not a regular file"));
         }
-        Object inode = attrs.fileKey() != null ? attrs.fileKey() : path;
+        Object inode = seen.inode();
         if (inode.equals(originalInode)) {
             expected = item.sha256(); // a link of the original (compressing did not pay) holds the original's bytes
         }
@@ -371,19 +370,16 @@ public class Scrubber {
             tally.unhashed++;
             return new Copy(role, path, inode, null);
         }
-        RateReader.Digest d = read.get(inode);
-        if (d == null) {
-            try {
-                d = reader.hash(path);
-            } catch (IOException e) {
-                return new Copy(role, path, inode, finding(item, role, path, "unreadable", expected, attrs.size(),
-                        String.valueOf(e.getMessage())));
-            }
-            read.put(inode, d);
+        String sha;
+        try {
+            sha = hashes.sha256(seen);
+        } catch (IOException e) {
+            return new Copy(role, path, inode, finding(item, role, path, "unreadable", expected, seen.size(),
+                    String.valueOf(e.getMessage())));
         }
-        if (!d.sha256().equals(expected)) {
-            return new Copy(role, path, inode, finding(item, role, path, "changed", expected, d.size(),
-                    "reads " + d.size() + " bytes hashing to " + d.sha256().substring(0, 12)).withFound(d.sha256()));
+        if (!sha.equals(expected)) {
+            return new Copy(role, path, inode, finding(item, role, path, "changed", expected, seen.size(),
+                    "reads " + seen.size() + " bytes hashing to " + sha.substring(0, 12)).withFound(sha));
         }
         return new Copy(role, path, inode, null);
     }

@@ -43,7 +43,7 @@ public class VerifyStage implements Stage {
         if (verifier == null) {
             VerifyConfig c = config != null ? config : VerifyConfig.from(settings);
             ledger = new VerifyLedger(dataSource);
-            verifier = new Verifier(c, ledger, new LocalCopies(settings.home()), () -> guard(camel),
+            verifier = new Verifier(c, ledger, new LocalCopies(settings.home()), () -> Guard.bound(camel.getRegistry()),
                     () -> camel.getRegistry().findByType(TargetProof.class), run, metrics, settings.node(),
                     Clock.systemUTC());
         }
@@ -65,7 +65,7 @@ public class VerifyStage implements Stage {
         camel.getRegistry().findSingleByType(Handoff.class).track(STAGE, new Handoff.StageState() {
             @Override
             public boolean holding() {
-                return guard(camel).blocked().isPresent();
+                return Guard.bound(camel.getRegistry()).blocked().isPresent();
             }
 
             @Override
@@ -74,11 +74,5 @@ public class VerifyStage implements Stage {
                 return once && !holding() ? ledger.dueCount(compressOn) : 0;
             }
         });
-    }
-
-    /** The guard bound as "guard" (looked up each time: it may be bound after this stage's beans). */
-    private static Guard guard(CamelContext camel) {
-        Guard bound = camel.getRegistry().lookupByNameAndType("guard", Guard.class);
-        return bound != null ? bound : Guard.OPEN;
     }
 }
