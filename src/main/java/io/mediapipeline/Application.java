@@ -6,6 +6,8 @@ import io.mediapipeline.cli.Backfill;
 import io.mediapipeline.cli.Doctor;
 import io.mediapipeline.cli.IcloudRemovals;
 import io.mediapipeline.compress.CompressStage;
+import io.mediapipeline.dashboard.DashboardModule;
+import io.mediapipeline.dashboard.files.FilePages;
 import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.CoreConfig;
 import io.mediapipeline.config.Secrets;
@@ -23,6 +25,8 @@ import io.mediapipeline.ingest.IngestStage;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.ExifTool;
+import io.mediapipeline.notify.NotifyModule;
+import io.mediapipeline.observe.ObserveModule;
 import io.mediapipeline.media.MediaProbe;
 import io.mediapipeline.demo.LoopbackPair;
 import io.mediapipeline.demo.SampleLibrary;
@@ -38,6 +42,7 @@ import io.mediapipeline.report.RunOutcome;
 import io.mediapipeline.report.RunReport;
 import io.mediapipeline.report.Unfinished;
 import io.mediapipeline.scrub.ScrubStage;
+import io.mediapipeline.status.StatusModule;
 import io.mediapipeline.verify.VerifyStage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,6 +80,15 @@ public final class Application {
     static List<Stage> stages() {
         return List.of(new IcloudStage(), new IngestStage(), new OrganizeStage(), new CompressStage(), new PixelStage(),
                 new UploadStage(), new VerifyStage(), new CleanupStage(), new ScrubStage());
+    }
+
+    /**
+     * The operations modules (not stages: they move no file): the status every view shares, health and metrics on
+     * the management port, the dashboard and its file pages, the notifications.
+     */
+    static List<Stage> operations() {
+        return List.of(new StatusModule(), new ObserveModule(), new DashboardModule(), new FilePages(),
+                new NotifyModule());
     }
 
     private static final String USAGE = """
@@ -208,7 +222,8 @@ public final class Application {
     }
 
     private static Checked loadChecked(Path appHome, Path config, Map<String, String> env, Properties system) {
-        List<Stage> stages = stages();
+        List<Stage> stages = new ArrayList<>(stages());
+        stages.addAll(operations());
         Settings settings = Settings.load(appHome, config, env, system,
                 stages.stream().flatMap(stage -> stage.keyFamilies().stream()).toList());
         CoreConfig.from(settings);

@@ -27,6 +27,10 @@ class ArchitectureTest {
     private static final String[] SHARED = {"io.mediapipeline.config..", "io.mediapipeline.ledger..", "io.mediapipeline.media..",
         "io.mediapipeline.proc..", "io.mediapipeline.flow.."};
 
+    /** Operations packages: they watch and steer the stages through the ledger, the routes and flow, never a stage's class. */
+    private static final String[] OPERATIONS = {"io.mediapipeline.status..", "io.mediapipeline.observe..",
+        "io.mediapipeline.dashboard..", "io.mediapipeline.notify.."};
+
     private static final int MAX_LINES = 400;
 
     private static JavaClasses main;
@@ -46,6 +50,13 @@ class ArchitectureTest {
     @Test
     void sharedPackagesImportNoStage() {
         noClasses().that().resideInAnyPackage(SHARED)
+                .should().dependOnClassesThat().resideInAnyPackage(stagePackages(STAGES))
+                .check(main);
+    }
+
+    @Test
+    void operationsImportNoStage() {
+        noClasses().that().resideInAnyPackage(OPERATIONS)
                 .should().dependOnClassesThat().resideInAnyPackage(stagePackages(STAGES))
                 .check(main);
     }

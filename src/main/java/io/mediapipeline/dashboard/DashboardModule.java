@@ -1,0 +1,13 @@
+package io.mediapipeline.dashboard;
+
+import io.mediapipeline.config.ConfigException;
+import io.mediapipeline.config.Settings;
+import io.mediapipeline.flow.Stage;
+
+/** Placeholder: filled in by the issue 14 work on this module. */
+public class DashboardModule implements Stage {
+
+    @Override
+    public void check(Settings settings) throws ConfigException {
+    }
+}
