@@ -13,10 +13,14 @@ import io.mediapipeline.media.ExifTool;
 import io.mediapipeline.media.MediaInfo;
 import io.mediapipeline.media.MediaProbe;
 import io.mediapipeline.report.RunReport;
+import io.mediapipeline.status.Rate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
@@ -28,6 +32,7 @@ import java.util.stream.Stream;
 public final class Backfill {
 
     private static final String SOURCE = "backfill";
+    private static final Duration PRINT_EVERY = Duration.ofSeconds(5);
 
     private Backfill() {
     }
@@ -53,8 +58,10 @@ public final class Backfill {
             RunContext run = new RunContext(ledger, "backfill", core.node());
             // the ingest steps, with nothing to hand on: a backfilled file stays where it is
             Ingest steps = new Ingest(ledger, probe, null, run, core.home(), true);
-            long started = System.nanoTime();
-            long lastPrint = started;
+            // progress on stderr every few seconds: files per minute over the last minute, and the time left
+            Rate rate = new Rate(Duration.ofMinutes(1));
+            rate.add(Instant.now(), 0);
+            Instant lastPrint = Instant.now();
             int done = 0;
             int skipped = 0;
             for (Path file : files) {
@@ -63,11 +70,13 @@ public final class Backfill {
                 } else {
                     skipped++;
                 }
-                long now = System.nanoTime();
-                if (now - lastPrint > 2_000_000_000L || done + skipped == files.size()) {
-                    double secs = (now - started) / 1e9;
-                    System.out.printf("backfill: %d/%d (%d already registered) %.1f files/s%n",
-                            done + skipped, files.size(), skipped, (done + skipped) / Math.max(secs, 0.001));
+                Instant now = Instant.now();
+                rate.add(now, done + skipped);
+                if (Duration.between(lastPrint, now).compareTo(PRINT_EVERY) >= 0 || done + skipped == files.size()) {
+                    int left = files.size() - done - skipped;
+                    System.err.println(String.format(Locale.ROOT, "backfill: %,d/%,d (%,d already registered), %s",
+                            done + skipped, files.size(), skipped,
+                            left == 0 ? "every file looked at" : Rate.pace(rate.progress(left))));
                     lastPrint = now;
                 }
             }

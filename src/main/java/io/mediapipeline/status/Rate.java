@@ -66,12 +66,16 @@ public final class Rate {
 
     /** One line for the log: {@code compress: 1,234 files left, 12.5 files/min, about 1 h 39 min left}. */
     public static String describe(String what, Progress p) {
-        String head = String.format(Locale.ROOT, "%s: %,d files left, ", what, p.left());
+        return String.format(Locale.ROOT, "%s: %,d files left, %s", what, p.left(), pace(p));
+    }
+
+    /** {@code 12.5 files/min, about 1 h 39 min left}, or that nothing moves. */
+    public static String pace(Progress p) {
         if (p.timeLeft().isEmpty()) {
-            return head + "no progress in the last minutes";
+            return "no progress in the last minutes";
         }
         Duration left = p.timeLeft().get();
-        return head + String.format(Locale.ROOT, "%.1f files/min, %s left", p.perMinute(),
+        return String.format(Locale.ROOT, "%.1f files/min, %s left", p.perMinute(),
                 left.toMinutes() < 1 ? "less than a minute" : "about " + duration(left));
     }
 

@@ -307,6 +307,43 @@ class LedgerStatusTest {
     }
 
     @Test
+    void theModuleBindsOneStatusForEveryView() throws Exception {
+        rows.media("ingested");
+        io.mediapipeline.config.Settings settings = new PipelineHome(dir.resolve("module")).settings();
+        org.apache.camel.main.Main main = new org.apache.camel.main.Main();
+        java.nio.file.Files.createDirectories(dir.resolve("no-routes"));
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("camel.main.routes-include-pattern", "file:" + dir.resolve("no-routes") + "/*.camel.yaml");
+        main.setOverrideProperties(p);
+        main.bind("settings", settings);
+        main.bind("dataSource", db.dataSource());
+        main.bind("metrics", metrics);
+        StatusModule module = new StatusModule();
+        module.check(settings);
+        main.configure().addConfiguration(module);
+        main.configure().addRoutesBuilder(new org.apache.camel.builder.RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:ingest").routeId("ingest").routeGroup("ingest").log("in");
+            }
+        });
+        main.start();
+        try {
+            PipelineStatus status = main.getCamelContext().getRegistry()
+                    .lookupByNameAndType("pipelineStatus", PipelineStatus.class);
+            Snapshot s = status.now();
+            assertThat(status.now()).as("cached").isSameAs(s);
+            StageView ingest = byStage(s).get("ingest");
+            assertThat(ingest.routes()).containsExactly("ingest");
+            assertThat(ingest.routeState()).isEqualTo("Started");
+            assertThat(byStage(s).get("organize").queued()).isEqualTo(1);
+            assertThat(byStage(s).get("organize").routeState()).as("no route loaded").isEqualTo("Stopped");
+        } finally {
+            main.stop();
+        }
+    }
+
+    @Test
     void twentyThousandFilesTakeAFewStatements() {
         sql.update("""
                 insert into media_files (sha256, size, kind, format, extension, source, original_name)
