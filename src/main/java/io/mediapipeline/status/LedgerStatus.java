@@ -2,7 +2,6 @@ package io.mediapipeline.status;
 
 import io.mediapipeline.status.StatusQueries.Counts;
 import io.mediapipeline.status.StatusQueries.Facts;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * The pipeline status from the ledger, the routes and the guard, recomputed at most once per
@@ -54,14 +54,15 @@ public final class LedgerStatus implements PipelineStatus {
     private final StatusQueries queries;
     private final RouteGroups routes;
     private final Attentions attentions;
-    private final Clock clock;
+    private final Supplier<Instant> clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Rate> rates = new HashMap<>();
     private volatile Snapshot cached;
     private Facts lastFacts;
     private Map<String, Optional<Progress>> lastProgress = Map.of();
 
-    LedgerStatus(StatusConfig cfg, StatusQueries queries, RouteGroups routes, Attentions attentions, Clock clock) {
+    LedgerStatus(StatusConfig cfg, StatusQueries queries, RouteGroups routes, Attentions attentions,
+                 Supplier<Instant> clock) {
         this.cfg = cfg;
         this.queries = queries;
         this.routes = routes;
@@ -85,7 +86,7 @@ public final class LedgerStatus implements PipelineStatus {
         try {
             s = cached;
             if (s == null || !fresh(s)) {
-                s = compute(clock.instant());
+                s = compute(clock.get());
                 cached = s;
             }
             return s;
@@ -95,7 +96,7 @@ public final class LedgerStatus implements PipelineStatus {
     }
 
     private boolean fresh(Snapshot s) {
-        return Duration.between(s.at(), clock.instant()).compareTo(cfg.refresh()) < 0;
+        return Duration.between(s.at(), clock.get()).compareTo(cfg.refresh()) < 0;
     }
 
     private Snapshot compute(Instant at) {

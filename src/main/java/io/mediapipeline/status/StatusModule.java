@@ -5,7 +5,6 @@ import io.mediapipeline.config.Settings;
 import io.mediapipeline.flow.Guard;
 import io.mediapipeline.flow.Stage;
 import io.mediapipeline.ops.Metrics;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,9 +39,9 @@ public class StatusModule implements Stage {
                                                       Metrics metrics) {
         if (status == null) {
             StatusConfig c = config != null ? config : StatusConfig.from(settings);
-            Clock clock = Clock.systemUTC();
             status = new LedgerStatus(c, new StatusQueries(dataSource, c), RouteGroups.of(camel),
-                    new Attentions(c, metrics, () -> Guard.bound(camel.getRegistry()), clock.instant()), clock);
+                    new Attentions(c, metrics, () -> Guard.bound(camel.getRegistry()), java.time.Instant.now()),
+                    java.time.Instant::now);
         }
         return status;
     }

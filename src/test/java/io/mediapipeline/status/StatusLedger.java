@@ -4,8 +4,6 @@ import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -122,30 +120,24 @@ final class StatusLedger {
     }
 
     /** A clock the test moves. */
-    static final class TestClock extends java.time.Clock {
-        private volatile Instant now;
+    static final class TestClock implements java.util.function.Supplier<Instant> {
+        private final java.util.concurrent.atomic.AtomicReference<Instant> now;
 
-        TestClock(Instant now) {
-            this.now = now;
+        TestClock(Instant start) {
+            now = new java.util.concurrent.atomic.AtomicReference<>(start);
         }
 
         void advance(Duration d) {
-            now = now.plus(d);
+            now.updateAndGet(t -> t.plus(d));
+        }
+
+        Instant instant() {
+            return now.get();
         }
 
         @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public java.time.Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
+        public Instant get() {
+            return now.get();
         }
     }
 }
