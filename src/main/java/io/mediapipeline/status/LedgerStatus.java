@@ -38,17 +38,21 @@ import java.util.function.Supplier;
  * <li><b>icloud-upload</b>: out = uploads proven in iCloud; failed = uploads failed; queued = files ready to go
  * (compress decided) without an upload, plus uploads under way or not proven yet.</li>
  * <li><b>verify</b>: in = files archived (or further); out = files proven at least once; failed = files in error
- * from verify; queued = archived files not proven yet (some wait for a target's proof).</li>
+ * from verify; queued = archived files due for a look now (with compression on, once it decided); a file waiting
+ * for a target's proof (the phone's hold) is not queued until its next look is due.</li>
  * <li><b>cleanup</b>: in = verified files; out = cleaned files; failed = files with a removal in error; queued =
  * verified files not cleaned yet.</li>
  * <li><b>scrub</b>: in = files in the archive; out = files read in full within the last
  * {@code pipeline.scrub.cycle-days}; failed = files with open damage findings; queued = files not read within the
- * cycle.</li>
+ * cycle. The scrub spreads its reading over the cycle on purpose, so it shows no progress (no backlog to finish).</li>
  * </ul>
  * Last run = when the stage last changed a file or ran a pass; last success = when it last finished a file (the
  * scrub: a run).
  */
 public final class LedgerStatus implements PipelineStatus {
+
+    // reads a share of the archive per day by design: its queue is never a backlog to work through
+    private static final String PACED = "scrub";
 
     private final StatusConfig cfg;
     private final StatusQueries queries;
@@ -131,6 +135,7 @@ public final class LedgerStatus implements PipelineStatus {
     private Optional<Progress> progress(String stage, Instant at, Counts c) {
         Rate rate = rates.computeIfAbsent(stage, s -> new Rate(cfg.progressWindow()));
         rate.add(at, c.out());
-        return c.queued() >= cfg.progressMinFiles() ? Optional.of(rate.progress(c.queued())) : Optional.empty();
+        boolean backlog = c.queued() >= cfg.progressMinFiles() && !stage.equals(PACED);
+        return backlog ? Optional.of(rate.progress(c.queued())) : Optional.empty();
     }
 }

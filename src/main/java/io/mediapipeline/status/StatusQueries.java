@@ -56,7 +56,8 @@ final class StatusQueries {
                                        or m.error_from in ('archived', 'verified', 'cleaned')) as reached_verify,
                    count(*) filter (where m.verified_at is not null) as verified,
                    count(*) filter (where m.status = 'error' and m.error like 'verify:%') as verify_failed,
-                   count(*) filter (where m.status = 'archived') as to_verify,
+                   count(*) filter (where m.status = 'archived' and (m.verify_after is null or m.verify_after <= ?)
+                                      and (not ? or m.compress_decision is not null)) as to_verify,
                    max(m.verified_at) as verify_success,
                    count(*) filter (where m.status in ('verified', 'cleaned') or m.error_from = 'cleaned') as reached_cleanup,
                    count(*) filter (where m.status = 'cleaned') as cleaned,
@@ -134,8 +135,8 @@ final class StatusQueries {
 
     /** Reads the ledger now; throws (a LedgerException) when it cannot be read. */
     synchronized Facts read(Instant now) {
-        Map<String, Object> m = one(MEDIA, OffsetDateTime.ofInstant(now.minus(java.time.Duration.ofDays(cfg.scrubCycleDays())),
-                ZoneOffset.UTC));
+        Map<String, Object> m = one(MEDIA, OffsetDateTime.ofInstant(now, ZoneOffset.UTC), cfg.on("compress"),
+                OffsetDateTime.ofInstant(now.minus(java.time.Duration.ofDays(cfg.scrubCycleDays())), ZoneOffset.UTC));
         Map<String, Object> s = one(SOURCES);
         String inbox = cfg.home().resolve("inbox").resolve("icloud") + "/";
         Map<String, Object> x = one(SMALL, inbox);

@@ -101,7 +101,7 @@ class LedgerStatusTest {
         rows.media("error:ingesting:ingest");
         rows.media("error:archived:verify");
         rows.set(m2, "compress_decision = 'compressed', compressed_size = 400, compressed_at = now()");
-        rows.set(m3, "compress_decision = 'failed', compressed_at = now()");
+        rows.set(m3, "compress_decision = 'failed', compressed_at = now(), verify_after = now() + interval '1 day'");
         rows.set(m4, "compress_decision = 'original', compressed_size = 1000, compressed_at = now()");
         rows.set(m5, "compress_decision = 'skipped', compressed_at = now(), scrubbed_at = now() - interval '1 day'");
         rows.set(m4, "scrubbed_at = now() - interval '40 days'");
@@ -140,7 +140,7 @@ class LedgerStatusTest {
                 .containsExactly(8, 3, 0, 5);
         assertThat(counts(v.get("icloud-upload"))).as("2 uploads + m2 ready; 1 proven; m5 sent + m2 waiting")
                 .containsExactly(3, 1, 0, 2);
-        assertThat(counts(v.get("verify"))).containsExactly(5, 2, 1, 2);
+        assertThat(counts(v.get("verify"))).as("m2 due; m3 waits for its next look").containsExactly(5, 2, 1, 1);
         assertThat(counts(v.get("cleanup"))).containsExactly(2, 1, 1, 1);
         assertThat(counts(v.get("scrub"))).as("4 in the archive, 1 read within 30 days, 1 with open damage")
                 .containsExactly(4, 1, 1, 3);
@@ -370,6 +370,9 @@ class LedgerStatusTest {
                 firstMs, secondMs);
         assertThat(s.totals().files()).isEqualTo(20_000);
         assertThat(byStage(s).get("cleanup").queued()).isEqualTo(10_000);
+        assertThat(byStage(s).get("cleanup").progress()).as("a backlog").isPresent();
+        assertThat(byStage(s).get("scrub").queued()).isEqualTo(20_000);
+        assertThat(byStage(s).get("scrub").progress()).as("the scrub is paced, never a backlog").isEmpty();
         assertThat(statements).isLessThanOrEqualTo(7);
         assertThat(secondMs).isLessThan(5_000);
     }
