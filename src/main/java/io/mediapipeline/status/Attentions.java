@@ -174,7 +174,7 @@ final class Attentions {
             out.add(new Attention(Kind.PHONE_OFFLINE, "phone", "The phone has not been connected to Syncthing "
                     + (known ? "since " + TIME.format(seen) : "since the pipeline started (" + TIME.format(seen) + ")")
                     + ", " + away.toHours() + " h: open Syncthing on the Pixel and check it runs, is on Wi-Fi and is "
-                    + "not paused; new photos wait on this server meanwhile.", seen));
+                    + "not paused (the log says whether this server's Syncthing answers); new photos wait here meanwhile.", seen));
         }
     }
 }

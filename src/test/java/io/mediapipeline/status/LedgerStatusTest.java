@@ -222,6 +222,15 @@ class LedgerStatusTest {
     }
 
     @Test
+    void aLedgerDownFromTheStartStillGivesEveryStage() {
+        ds.down = true;
+        Snapshot s = status().now();
+        assertThat(s.needsYou()).extracting(Attention::kind).containsExactly(Kind.DATABASE_DOWN);
+        assertThat(s.stages()).extracting(StageView::stage).containsExactlyElementsOf(StatusConfig.STAGES);
+        assertThat(s.stages()).allSatisfy(v -> assertThat(v.queued()).isZero());
+    }
+
+    @Test
     void signInNeededAndExpiringComeAndGo() {
         Instant since = Instant.now().minus(Duration.ofHours(3)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         rows.account("anna", "auth-needed", since, null);
