@@ -1,6 +1,7 @@
 package io.mediapipeline.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import io.mediapipeline.ledger.Database;
@@ -279,6 +280,26 @@ class NotifyTest {
                     .get(0).get("n")).isEqualTo(1L);
             assertThat(log.messages(Level.DEBUG)).noneMatch(m -> m.contains(BOT_TOKEN) || m.contains("bot-secret"));
         }
+    }
+
+    @Test
+    void whileTheLedgerIsDownItsOutageIsSentDirectlyOncePerOutage() {
+        org.postgresql.ds.PGSimpleDataSource gone = new org.postgresql.ds.PGSimpleDataSource();
+        gone.setUrl("jdbc:postgresql://127.0.0.1:1/ledger?connectTimeout=2");
+        Outbox outbox = new Outbox(gone, List.of("ntfy"));
+        List<Notice> direct = new CopyOnWriteArrayList<>();
+        AttentionWatch watch = new AttentionWatch(() -> Optional.of(status), outbox, Duration.ofHours(24), clock, direct::add);
+        needsYou.add(new Attention(Attention.Kind.DATABASE_DOWN, "ledger", "The ledger does not answer: nothing moves.",
+                clock.instant()));
+
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(watch::check).isInstanceOf(io.mediapipeline.ledger.LedgerException.class);
+        }
+
+        assertThat(direct).singleElement().satisfies(n -> {
+            assertThat(n.title()).isEqualTo("Database down");
+            assertThat(n.priority()).isEqualTo(5);
+        });
     }
 
     @Test
