@@ -8,7 +8,7 @@ import java.util.Locale;
 
 /**
  * The daily summary (route notify-summary, on its Quartz schedule): the last 24 hours from the ledger, as a person
- * reads them, written to the outbox like every notice.
+ * reads them, written to the outbox like every notice. It also clears notices sent more than 30 days ago.
  */
 public class DailySummary {
 
@@ -44,6 +44,8 @@ public class DailySummary {
                             rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9)),
                     since, since, since, since, since, since, since);
             outbox.add(j, notice(f), now);
+            // sent notices are kept a month (what went out, and when), then go
+            j.update("delete from notify_outbox where sent_at < ?", Timestamp.from(now.minus(Duration.ofDays(30))));
             return f;
         });
     }
@@ -57,7 +59,7 @@ public class DailySummary {
                 + "\nFailed: " + f.failed() + ", quarantined: " + f.quarantined()
                 + "\nNow waiting: " + f.pending() + ", in error: " + f.inError();
         boolean trouble = f.failed() + f.quarantined() + f.inError() > 0;
-        return new Notice("summary", "Daily summary: " + f.filesIn() + " in" + (trouble ? ", some failed" : ""), body, 2);
+        return new Notice("summary", "Daily summary: " + f.filesIn() + (f.filesIn() == 1 ? " new file" : " new files") + (trouble ? ", some failed" : ""), body, 2);
     }
 
     static String bytes(long n) {

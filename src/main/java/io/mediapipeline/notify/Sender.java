@@ -97,7 +97,8 @@ public class Sender {
             Outbox.Row r = others.get(i);
             priority = Math.max(priority, r.priority());
             if (i < LISTED) {
-                body.append("\n- ").append(r.title()).append(": ").append(firstLine(r.body()));
+                String line = firstLine(r.body());
+                body.append("\n- ").append(r.title()).append(line.endsWith(":") ? "" : ": " + line);
             }
         }
         if (others.size() > LISTED) {

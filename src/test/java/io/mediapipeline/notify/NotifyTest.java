@@ -159,7 +159,6 @@ class NotifyTest {
         Parts p = parts(c);
         FailureDigest digest = new FailureDigest(p.outbox(), c.failuresGroup(), Duration.ZERO, clock);
         digest.compose(); // the first start: the cursor begins at the newest event
-        Instant start = clock.instant();
         for (int i = 0; i < 50; i++) {
             if (i % 5 == 4) {
                 quarantined("notes-" + i + ".txt", "not a photo or video (file says: ASCII text)");
@@ -193,15 +192,25 @@ class NotifyTest {
         assertThat(compress).isEqualTo(40);
         assertThat(quarantine).isEqualTo(10);
         assertThat(ntfy.requests.get(0).body()).contains("IMG_0.MOV");
-        assertThat(Duration.between(start, clock.instant())).isEqualTo(Duration.ofMinutes(120));
 
-        // a restart: new beans, the same ledger; the cursor is there, so nothing is sent again
+        // failures that wait for the group window survive a restart (new beans, the same ledger), and what was sent
+        // before is not sent again
+        failed("LATE_0.JPG", "organize: cannot link");
+        digest.compose();
+        p.sender().send();
         int before = ntfy.requests.size();
+        for (int i = 1; i <= 3; i++) {
+            failed("LATE_" + i + ".JPG", "organize: cannot link");
+        }
+        assertThat(digest.compose()).as("inside the group window").isZero();
         Parts again = parts(c);
-        clock.move(Duration.ofHours(2));
-        assertThat(new FailureDigest(again.outbox(), c.failuresGroup(), Duration.ZERO, clock).compose()).isZero();
+        FailureDigest restarted = new FailureDigest(again.outbox(), c.failuresGroup(), Duration.ZERO, clock);
+        clock.move(Duration.ofMinutes(61));
+        assertThat(restarted.compose()).isEqualTo(3);
         again.sender().send();
-        assertThat(ntfy.requests).hasSize(before);
+        assertThat(ntfy.requests).hasSize(before + 1);
+        assertThat(ntfy.requests.get(before).body()).startsWith("3 files failed").contains("LATE_1.JPG")
+                .doesNotContain("LATE_0.JPG").doesNotContain("IMG_");
     }
 
     @Test
