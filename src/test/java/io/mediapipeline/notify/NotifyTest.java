@@ -292,6 +292,24 @@ class NotifyTest {
     }
 
     @Test
+    void anyOtherCamelEndpointGetsTheTextWithTitleAndPriorityHeaders() {
+        NotifyConfig c = new NotifyConfig(true, new NotifyConfig.Ntfy("", "", List.of()), new NotifyConfig.Telegram("", "", ""),
+                "seda:notify-endpoint-test", Duration.ofSeconds(60), Duration.ofHours(24), Duration.ofMinutes(60), 6, "0 0 8 * * ?");
+        Parts p = parts(c);
+        AttentionWatch watch = new AttentionWatch(() -> Optional.of(status), p.outbox(), Duration.ofHours(24), clock, n -> { });
+        needsYou.add(new Attention(Attention.Kind.NAS_MISSING, "nas", "The NAS marker /mnt/nas/media/.nas is missing.",
+                clock.instant()));
+
+        tick(watch, p);
+
+        org.apache.camel.Exchange got = camel.createConsumerTemplate().receive("seda:notify-endpoint-test", 5000);
+        assertThat(got).isNotNull();
+        assertThat(got.getMessage().getHeader("Title")).isEqualTo("NAS missing");
+        assertThat(got.getMessage().getHeader("Priority")).isEqualTo(5);
+        assertThat(got.getMessage().getBody(String.class)).isEqualTo("NAS missing\nThe NAS marker .nas is missing.");
+    }
+
+    @Test
     void whileTheLedgerIsDownItsOutageIsSentDirectlyOncePerOutage() {
         org.postgresql.ds.PGSimpleDataSource gone = new org.postgresql.ds.PGSimpleDataSource();
         gone.setUrl("jdbc:postgresql://127.0.0.1:1/ledger?connectTimeout=2");
