@@ -39,3 +39,14 @@ create table notify_cursor (
 alter table notify_outbox enable row level security;
 alter table notify_attention enable row level security;
 alter table notify_cursor enable row level security;
+
+-- Supabase only: the public API roles get nothing here (the outbox holds what was sent to the household's phones).
+do $$
+begin
+    if exists (select 1 from pg_roles where rolname = 'anon') then
+        execute 'revoke all on notify_outbox, notify_attention, notify_cursor from anon';
+    end if;
+    if exists (select 1 from pg_roles where rolname = 'authenticated') then
+        execute 'revoke all on notify_outbox, notify_attention, notify_cursor from authenticated';
+    end if;
+end $$;
