@@ -23,6 +23,7 @@ public class Sender {
     private final int maxPerHour;
     private final Duration tick;
     private final Clock clock;
+    private final java.util.Map<String, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
 
     Sender(Outbox outbox, List<Channel> channels, int maxPerHour, Duration tick, Clock clock) {
         this.outbox = outbox;
@@ -74,11 +75,19 @@ public class Sender {
         } catch (Exception e) {
             String why = channel.describe(e);
             outbox.failed(waiting, why);
-            LOG.warn("Notice \"{}\" not sent to {}: {}; trying again in {} s", message.title(), channel.name, why,
-                    tick.toSeconds());
+            int failed = failures.merge(channel.name, 1, Integer::sum);
+            // a channel down for a day would otherwise fill the log: the first failure, then one line an hour or so
+            if (failed == 1 || failed % 60 == 0) {
+                LOG.warn("Notice \"{}\" not sent to {}: {}; trying again every {} s{}", message.title(), channel.name, why,
+                        tick.toSeconds(), failed == 1 ? "" : " (" + failed + " tries failed in a row)");
+            }
             return false;
         }
         outbox.sent(first, folded, now);
+        Integer failedBefore = failures.remove(channel.name);
+        if (failedBefore != null) {
+            LOG.info("{} takes notices again after {} failed tries", channel.name, failedBefore);
+        }
         LOG.info("Notice \"{}\" sent to {}{}", message.title(), channel.name,
                 folded.isEmpty() ? "" : " with " + folded.size() + " more folded in");
         return true;
