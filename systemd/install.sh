@@ -137,6 +137,8 @@ own "root:$SERVICE_USER" 0750 "$ETC"
 new_file() {
   local path="$1" tmp="$1.new"
   if [[ -e "$path" ]]; then
+    # kept as it is, except that no other user may read or anyone but its owner change it
+    chmod go-w,o-rwx "$path"
     say "kept $path"
     cat >/dev/null
     return 0
