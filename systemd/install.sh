@@ -89,6 +89,7 @@ if $SYSTEMD && systemctl is-active --quiet "$NAME"; then
   say "stopping $NAME for the upgrade"
   systemctl stop "$NAME"
   RESTART=true
+  trap 'say "the upgrade failed; $NAME is stopped (systemctl start $NAME runs the release that is in place)"' ERR
 fi
 
 # --- the release: each part copied beside its old copy, then swapped in -------------------------------------------
@@ -236,6 +237,7 @@ say "installed $UNIT"
 if $SYSTEMD; then
   systemctl daemon-reload
   if $RESTART; then
+    trap - ERR
     say "starting $NAME again"
     systemctl start "$NAME"
   fi
