@@ -55,6 +55,11 @@ class DemoSecretsIT {
         }
         assertThat(holders).as("the files that hold the key").contains(base.resolve("demo.properties"),
                 base.resolve("syncthing/pixel.properties"));
+        // the dashboard's URL with the demo's own token, for the owner's terminal; the token file is private
+        String token = Files.readString(base.resolve("management.token"));
+        assertThat(token).matches("[0-9a-f]{64}");
+        assertThat(log).containsPattern("Dashboard: http://127\\.0\\.0\\.1:[0-9]+/\\?token=" + token + "\n");
+        assertThat(Files.getPosixFilePermissions(base.resolve("management.token"))).doesNotContainAnyElementsOf(SHARED);
         for (Path dir : List.of(base, base.resolve("syncthing"))) {
             assertThat(Files.getPosixFilePermissions(dir)).as(dir + " is private").doesNotContainAnyElementsOf(SHARED);
         }
