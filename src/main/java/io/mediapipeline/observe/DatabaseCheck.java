@@ -38,6 +38,11 @@ final class DatabaseCheck extends ReadinessCheck {
 
     @Override
     protected synchronized void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        // the error of a look that ended after its check stopped waiting: better than "did not answer"
+        String lastError = null;
+        if (pending != null && pending.isDone()) {
+            lastError = failure(pending);
+        }
         if (pending == null || pending.isDone()) {
             pending = worker.submit(() -> {
                 try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
@@ -51,14 +56,29 @@ final class DatabaseCheck extends ReadinessCheck {
             pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             builder.up();
         } catch (TimeoutException e) {
-            down(builder, "the ledger database did not answer within " + timeout.toMillis() + " ms");
+            down(builder, lastError != null ? lastError
+                    : "the ledger database did not answer within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            down(builder, "the ledger database cannot be reached: " + cause.getClass().getSimpleName() + ": "
-                    + Secrets.mask(String.valueOf(cause.getMessage())));
+            down(builder, unreachable(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             down(builder, "interrupted while asking the ledger database");
         }
+    }
+
+    private static String failure(Future<?> done) {
+        try {
+            done.get();
+            return null;
+        } catch (ExecutionException e) {
+            return unreachable(e.getCause());
+        } catch (InterruptedException | java.util.concurrent.CancellationException e) {
+            return null;
+        }
+    }
+
+    private static String unreachable(Throwable cause) {
+        return "the ledger database cannot be reached: " + cause.getClass().getSimpleName() + ": "
+                + Secrets.mask(String.valueOf(cause.getMessage()));
     }
 }
