@@ -41,9 +41,7 @@ class ObserveIT {
     private static final String TOKEN = "observe-it-token";
     private static final int PHOTOS = 3;
 
-    @TempDir
-    Path tmp;
-
+    private Path tmp;
     private TestPostgres pg;
     private PipelineHome pipeline;
     private Process app;
@@ -53,7 +51,8 @@ class ObserveIT {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
-    void startService() throws Exception {
+    void startService(@TempDir Path dir) throws Exception {
+        tmp = dir;
         pg = TestPostgres.start(tmp.resolve("server"));
         String url = pg.createDatabase("observe");
         pipeline = new PipelineHome(tmp.resolve("app")).set("pipeline.source.folder.poll-seconds", "1")
