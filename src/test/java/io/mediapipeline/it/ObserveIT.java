@@ -88,7 +88,11 @@ class ObserveIT {
         Tools.photos(pipeline.library(), "observe_", PHOTOS, "2021:05:06 07:08:09");
         await("the photos archived", Duration.ofSeconds(90), () -> files(pipeline.sorted()).size() == PHOTOS);
         await("the status meters caught up", Duration.ofSeconds(30),
-                () -> delta(before, scrape(), "pipeline_files_total", "stage", "ingest", "result", "out") >= PHOTOS);
+                () -> {
+                    PrometheusText now = scrape();
+                    return delta(before, now, "pipeline_files_total", "stage", "ingest", "result", "out") >= PHOTOS
+                            && delta(before, now, "pipeline_files_total", "stage", "organize", "result", "out") >= PHOTOS;
+                });
 
         PrometheusText after = scrape();
         assertThat(delta(before, after, "pipeline_files_total", "stage", "ingest", "result", "out"))
