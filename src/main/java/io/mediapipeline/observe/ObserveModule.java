@@ -8,6 +8,9 @@ import io.mediapipeline.flow.Stage;
 import io.mediapipeline.flow.StorageGuard;
 import io.mediapipeline.ops.Metrics;
 import io.mediapipeline.status.PipelineStatus;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -111,9 +114,16 @@ public class ObserveModule implements Stage {
         return tools;
     }
 
-    /** Once every route is there: the business meters, over the status bean when the application binds one. */
+    /**
+     * Says so when the management port is taken; once every route is there, binds the business meters over the
+     * status bean when the application binds one.
+     */
     @Override
     public void configure(CamelContext camel) throws Exception {
+        Settings settings = camel.getRegistry().findSingleByType(Settings.class);
+        if (settings != null) {
+            sayIfPortTaken(ManagementConfig.from(settings));
+        }
         camel.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
@@ -124,6 +134,25 @@ public class ObserveModule implements Stage {
                 bindStatusMeters(context);
             }
         });
+    }
+
+    /**
+     * Camel logs a management port it cannot bind as a stack trace and starts without the server; the pipeline
+     * keeps working, so it only needs to be said, once and plainly. Looked at before Camel starts its server.
+     */
+    static boolean sayIfPortTaken(ManagementConfig m) {
+        if (!m.enabled()) {
+            return false;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true); // a socket of an earlier run still in TIME_WAIT does not count
+            probe.bind(new InetSocketAddress(m.host(), m.port()));
+            return false;
+        } catch (IOException e) {
+            LOG.error("The management port {}:{} cannot be opened ({}): no health, metrics or dashboard until it is "
+                    + "free and the service restarts (pipeline.management.port)", m.host(), m.port(), e.getMessage());
+            return true;
+        }
     }
 
     private static void bindStatusMeters(CamelContext camel) {
