@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ObserveIT {
 
-    private static final String TOKEN = "observe-it-token";
+    // the dashboard refuses a token shorter than 32 characters
+    private static final String TOKEN = "observe-it-token-0123456789abcdef-0123";
     private static final int PHOTOS = 3;
 
     private Path tmp;
