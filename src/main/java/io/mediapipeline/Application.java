@@ -32,6 +32,7 @@ import io.mediapipeline.demo.LoopbackPair;
 import io.mediapipeline.demo.SampleLibrary;
 import io.mediapipeline.ops.Activity;
 import io.mediapipeline.ops.GuardPolicy;
+import io.mediapipeline.ops.InstanceLock;
 import io.mediapipeline.ops.JmxInstall;
 import io.mediapipeline.ops.Metrics;
 import io.mediapipeline.ops.Reconciler;
@@ -197,7 +198,10 @@ public final class Application {
                     return EXIT_USAGE;
                 }
                 Settings settings = load(appHome, config, System.getenv(), System.getProperties());
-                return Backfill.run(settings, Path.of(positional.get(1)));
+                // backfill writes the ledger: not while the service (or another backfill) works on the same home
+                try (InstanceLock lock = InstanceLock.acquire(settings.home())) {
+                    return Backfill.run(settings, Path.of(positional.get(1)));
+                }
             }
             case "run", "once" -> {
                 return serve(loadChecked(appHome, config, System.getenv(), System.getProperties()), command.equals("once"));
@@ -247,6 +251,15 @@ public final class Application {
         }
         GuardPolicy.awaitOpen(guard, guardConfig.checkSeconds() * 1000L);
         FileStore.install(guard);
+        // Before the database: a second copy on the same data directory stops here, having changed nothing.
+        try (InstanceLock lock = InstanceLock.acquire(home)) {
+            return serveLocked(settings, core, guardConfig, guard, checked.stages(), once);
+        }
+    }
+
+    private static int serveLocked(Settings settings, CoreConfig core, GuardConfig guardConfig, StorageGuard guard,
+                                   List<Stage> stages, boolean once) throws Exception {
+        Path home = core.home();
         Database db = Database.open(settings);
         ExifTool exif = null;
         try {
@@ -272,6 +285,7 @@ public final class Application {
             List<String> icloudAccounts = IcloudConfig.from(settings).downloading();
             RunReport report = new RunReport(ledger, home, once ? new Unfinished(ledger, handoff, icloudAccounts) : null);
             camelProps.setProperty("mediapipeline.once", String.valueOf(once));
+            camelProps.putAll(ObserveModule.camelProperties(settings));
             main.setOverrideProperties(camelProps);
             // shared beans, found by type by the stages' @BindToRegistry methods
             main.bind("settings", settings);
@@ -284,8 +298,9 @@ public final class Application {
             main.bind("activity", activity);
             main.bind("failedFileExchanges", activity.failedFileExchanges());
             main.bind("metrics", metrics);
+            main.bind(Metrics.CAMEL_REGISTRY, metrics.registry());
             main.bind("guard", guard);
-            for (Stage stage : checked.stages()) {
+            for (Stage stage : stages) {
                 main.configure().addConfiguration(stage);
             }
 

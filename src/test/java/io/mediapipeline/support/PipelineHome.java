@@ -37,6 +37,8 @@ public final class PipelineHome {
         set("pipeline.once.idle-seconds", "2");
         // verify would turn archived files into verified ones within the run; a test that wants it switches it on
         set("pipeline.verify.enabled", "false");
+        // no management port unless a test asks for one (tests run in parallel JVMs: a fixed port would clash)
+        set("pipeline.management.enabled", "false");
         String cache = System.getProperty("pipeline.test.pg-cache");
         if (cache != null) {
             set("pipeline.db.embedded.binaries-dir", cache);
@@ -51,6 +53,25 @@ public final class PipelineHome {
     public PipelineHome set(String key, String value) {
         props.put(key, value);
         return this;
+    }
+
+    /** Turns the management port on, on a free loopback port, with this token; returns the port. */
+    public int management(String token) {
+        int port = freePort();
+        set("pipeline.management.enabled", "true");
+        set("pipeline.management.host", "127.0.0.1");
+        set("pipeline.management.port", String.valueOf(port));
+        set("pipeline.management.token", token);
+        return port;
+    }
+
+    /** A TCP port free on loopback now. */
+    public static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public Path home() {

@@ -26,25 +26,41 @@ public final class TestPostgres implements AutoCloseable {
 
     private static final String SUPERUSER_PASSWORD = "test-only-superuser-password";
 
-    private final EmbeddedPostgres server;
+    private final Path dir;
+    private EmbeddedPostgres server;
 
-    private TestPostgres(EmbeddedPostgres server) {
+    private TestPostgres(Path dir, EmbeddedPostgres server) {
+        this.dir = dir;
         this.server = server;
     }
 
     public static TestPostgres start(Path dir) throws IOException, SQLException {
         Path state = dir.resolve("state");
         Files.createDirectories(state, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        String cache = System.getProperty("pipeline.test.pg-cache");
         Path passwordFile = state.resolve("superuser.password");
         Files.writeString(passwordFile, SUPERUSER_PASSWORD + "\n", StandardCharsets.UTF_8);
-        EmbeddedPostgres server = EmbeddedPostgres.builder()
-                .binariesRoot(cache != null ? Path.of(cache) : dir.resolve("pg-cache"))
-                .dataDir(state.resolve("db")).logFile(dir.resolve("postgres.log")).passwordFile(passwordFile).start();
-        TestPostgres pg = new TestPostgres(server);
+        TestPostgres pg = new TestPostgres(dir, launch(dir, 0));
         pg.superuser("postgres", "create role " + OWNER + " login password '" + OWNER_PASSWORD + "'",
                 "create role anon nologin", "create role authenticated nologin");
         return pg;
+    }
+
+    private static EmbeddedPostgres launch(Path dir, int port) throws IOException {
+        String cache = System.getProperty("pipeline.test.pg-cache");
+        Path state = dir.resolve("state");
+        return EmbeddedPostgres.builder().binariesRoot(cache != null ? Path.of(cache) : dir.resolve("pg-cache"))
+                .dataDir(state.resolve("db")).logFile(dir.resolve("postgres.log"))
+                .passwordFile(state.resolve("superuser.password")).port(port).start();
+    }
+
+    /** Stops the server (fast shutdown), as an outage would; {@link #restart()} brings it back. */
+    public void stop() {
+        server.close();
+    }
+
+    /** Starts the stopped server again on the same port with the same data. */
+    public void restart() throws IOException {
+        server = launch(dir, server.port());
     }
 
     /** A new empty database owned by {@link #OWNER}, with Supabase's default grants to the API roles. */
