@@ -1,0 +1,134 @@
+package io.mediapipeline.dashboard.files;
+
+import io.mediapipeline.flow.FileStore;
+import io.mediapipeline.flow.Handoff;
+import io.mediapipeline.ledger.LedgerSql;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Does what the failures page's Retry button says, after deciding again from the ledger as it is now (the page
+ * may be old). Each retry is a ledger event (entity 'retry') beside the status change the triggers record; a
+ * file is only ever moved by the flow's own durable, never-overwriting steps, and before its row points at it.
+ */
+public final class Retries {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Retries.class);
+    static final String ORGANIZE = "organize";
+
+    private final LedgerSql sql;
+    private final Handoff handoff;
+    private final Path home;
+
+    public Retries(DataSource ds, Handoff handoff, Path home) {
+        this.sql = new LedgerSql(ds);
+        this.handoff = handoff;
+        this.home = home.toAbsolutePath().normalize();
+    }
+
+    /** What happened, in a sentence for the page; refused says why nothing was done. */
+    public record Outcome(boolean done, String message) {
+    }
+
+    boolean organizeOn() {
+        return handoff.stagesAfterIngest().contains(ORGANIZE);
+    }
+
+    Path quarantine() {
+        return home.resolve("quarantine");
+    }
+
+    /** A media file in error goes back to the status it failed in, for its stage to take it up again. */
+    public Outcome file(String id) {
+        Optional<UUID> uuid = Journey.uuid(id);
+        List<Map<String, Object>> rows = uuid.isEmpty() ? List.of() : sql.inTx(j -> j.queryForList("""
+                select id, original_name, sha256, extension, status, error, error_from, original_path, archive_path,
+                       compressed_path from media_files where id = ?""", uuid.get()));
+        if (rows.isEmpty() || !"error".equals(rows.get(0).get("status"))) {
+            return new Outcome(false, "That file is not in error (any more).");
+        }
+        Map<String, Object> f = rows.get(0);
+        RetryRules.Verdict verdict = RetryRules.forFile(f, organizeOn());
+        String name = (String) f.get("original_name");
+        if (!verdict.allowed()) {
+            return new Outcome(false, "No retry for " + name + ": " + verdict.text() + ".");
+        }
+        String from = (String) f.get("error_from");
+        String error = (String) f.get("error");
+        String prefix = error.substring(0, error.indexOf(':') + 1);
+        int changed = sql.inTx(j -> {
+            int n = j.update("""
+                    update media_files set status = error_from, error = null, verify_after = null, verify_check = null
+                     where id = ? and status = 'error' and error_from = ? and error = ?""", uuid.get(), from, error);
+            if (n == 1) {
+                j.update("""
+                        insert into file_events (media_file_id, entity, from_state, to_state, detail)
+                        values (?, 'retry', 'error', ?, ?)""", uuid.get(), from,
+                        "asked on the dashboard: " + verdict.text().toLowerCase() + " (was " + error + ")");
+            }
+            return n;
+        });
+        if (changed == 0) {
+            return new Outcome(false, name + " changed meanwhile; look again.");
+        }
+        LOG.info("Retry asked on the dashboard: {} back to {} ({})", name, from, prefix);
+        if (prefix.equals("organize:")) {
+            try {
+                handoff.requeue(ORGANIZE, Path.of((String) f.get("original_path")), (String) f.get("sha256"),
+                        (String) f.get("extension"));
+            } catch (IOException e) {
+                // the status is 'ingested' now: organize's start-up recovery queues it at the latest
+                return new Outcome(true, name + " is ingested again but could not be queued now (" + e.getMessage()
+                        + "); organize takes it at its next start.");
+            }
+            return new Outcome(true, name + " is queued for organize again.");
+        }
+        return new Outcome(true, name + " is back in " + from + "; verify checks it again on its next pass.");
+    }
+
+    /**
+     * A quarantined input whose cause has passed goes back to inbox/&lt;source&gt;/retried/ by a durable move that
+     * never overwrites; then its row says 'retried' and where it went. The new try gets a row of its own.
+     */
+    public Outcome input(long sourceFileId) {
+        List<Map<String, Object>> rows = sql.inTx(j -> j.queryForList(
+                "select id, source, source_path, place, reason, disposition from source_files where id = ?", sourceFileId));
+        if (rows.isEmpty() || !"quarantined".equals(rows.get(0).get("disposition"))) {
+            return new Outcome(false, "That input is not in quarantine (any more).");
+        }
+        Map<String, Object> q = rows.get(0);
+        String name = Path.of((String) q.get("source_path")).getFileName().toString();
+        RetryRules.Verdict verdict = RetryRules.forInput(q, quarantine());
+        if (!verdict.allowed()) {
+            return new Outcome(false, "No retry for " + name + ": " + verdict.text() + ".");
+        }
+        Path place = Path.of((String) q.get("place"));
+        try {
+            // a link in quarantine/ pointing elsewhere is not a copy the pipeline made
+            if (!place.toRealPath().startsWith(quarantine().toRealPath())) {
+                return new Outcome(false, "No retry for " + name + ": its quarantine copy is not inside quarantine/.");
+            }
+            Path inbox = home.resolve("inbox").resolve((String) q.get("source")).resolve("retried");
+            Path moved = FileStore.moveNew(place, inbox, place.getFileName().toString());
+            int n = sql.update("""
+                    update source_files set disposition = 'retried', place = ?, retried_at = now(),
+                           reason = 'handed back to its inbox from the dashboard (was: ' || reason || ')'
+                     where id = ? and disposition = 'quarantined' and place = ?""",
+                    moved.toString(), sourceFileId, place.toString());
+            if (n == 0) {
+                LOG.warn("Quarantined input {} changed while it was handed back; it is in {}", name, moved);
+            }
+            LOG.info("Retry asked on the dashboard: quarantined {} handed back to {}", name, home.relativize(moved));
+            return new Outcome(true, name + " is back in " + home.relativize(moved) + " and is ingested again.");
+        } catch (IOException e) {
+            return new Outcome(false, "Could not hand " + name + " back: " + e.getMessage());
+        }
+    }
+}
