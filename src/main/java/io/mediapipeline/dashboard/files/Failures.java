@@ -2,7 +2,6 @@ package io.mediapipeline.dashboard.files;
 
 import io.mediapipeline.ledger.Ledger;
 import java.nio.file.Path;
-import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,12 +16,10 @@ public final class Failures {
 
     private final Ledger ledger;
     private final Retries retries;
-    private final ZoneId zone;
 
-    public Failures(Ledger ledger, Retries retries, ZoneId zone) {
+    public Failures(Ledger ledger, Retries retries) {
         this.ledger = ledger;
         this.retries = retries;
-        this.zone = zone;
     }
 
     /** Page {@code page} (from 1) of both lists. */
@@ -45,11 +42,11 @@ public final class Failures {
         for (Map<String, Object> f : trim(files)) {
             verdict(f, RetryRules.forFile(f, organizeOn));
             f.put("id", f.get("id").toString());
-            f.put("when", Formats.time(f.get("updated_at"), zone));
+            f.put("when", Formats.time(f.get("updated_at")));
         }
         for (Map<String, Object> q : trim(inputs)) {
             verdict(q, RetryRules.forInput(q, quarantine));
-            q.put("when", Formats.time(q.get("updated_at"), zone));
+            q.put("when", Formats.time(q.get("updated_at")));
         }
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("files", files);

@@ -23,7 +23,7 @@ public class FilePages implements Stage {
     @BindToRegistry("filesPage")
     public Page files(Ledger ledger, Settings settings) {
         CoreConfig core = CoreConfig.from(settings);
-        return new FilesPage(new Search(ledger), new Journey(ledger, core.zone()),
+        return new FilesPage(new Search(ledger), new Journey(ledger),
                 new Thumbnails(ledger, core.home(), core.ffmpeg()));
     }
 
@@ -31,7 +31,7 @@ public class FilePages implements Stage {
     public Page failures(Ledger ledger, Handoff handoff, Settings settings) {
         CoreConfig core = CoreConfig.from(settings);
         Retries retries = new Retries(ledger.dataSource(), handoff, core.home());
-        return new FailuresPage(new Failures(ledger, retries, core.zone()), retries);
+        return new FailuresPage(new Failures(ledger, retries), retries);
     }
 
     @BindToRegistry("storagePage")

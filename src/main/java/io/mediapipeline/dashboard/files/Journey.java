@@ -1,11 +1,11 @@
 package io.mediapipeline.dashboard.files;
 
+import io.mediapipeline.dashboard.Format;
 import io.mediapipeline.config.Secrets;
 import io.mediapipeline.ledger.Ledger;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,11 +21,9 @@ import java.util.UUID;
 public final class Journey {
 
     private final Ledger ledger;
-    private final ZoneId zone;
 
-    public Journey(Ledger ledger, ZoneId zone) {
+    public Journey(Ledger ledger) {
         this.ledger = ledger;
-        this.zone = zone;
     }
 
     /** The page's model; empty for an id that is not a file in the ledger. */
@@ -80,7 +78,7 @@ public final class Journey {
         f.put("kind", m.get("kind"));
         f.put("format", m.get("format"));
         long size = ((Number) m.get("size")).longValue();
-        f.put("size", Formats.bytes(size));
+        f.put("size", Format.bytes(size));
         f.put("sizeBytes", size);
         f.put("sha256", m.get("sha256"));
         f.put("taken", m.get("taken") == null ? "unknown" : m.get("taken"));
@@ -94,7 +92,7 @@ public final class Journey {
         f.put("compressDecision", m.get("compress_decision"));
         f.put("compressReason", m.get("compress_reason"));
         f.put("verifyCheck", m.get("verify_check"));
-        f.put("verifiedAt", Formats.time(m.get("verified_at"), zone));
+        f.put("verifiedAt", Formats.time(m.get("verified_at")));
         f.put("livePair", m.get("live_pair_id") == null ? null : m.get("live_pair_id").toString());
         return f;
     }
@@ -140,7 +138,7 @@ public final class Journey {
                     or e.source_file_id in (select s.id from source_files s where s.media_file_id = ?)
                  order by e.id""", id, id);
         for (Map<String, Object> e : events) {
-            e.put("at", Formats.time(e.get("created_at"), zone));
+            e.put("at", Formats.time(e.get("created_at")));
             e.put("detail", Secrets.mask((String) e.get("detail")));
         }
         return withEvidence(events, "evidence");
@@ -160,7 +158,7 @@ public final class Journey {
     private List<Map<String, Object>> times(List<Map<String, Object>> rows, String... columns) {
         for (Map<String, Object> r : rows) {
             for (String c : columns) {
-                r.put(c, Formats.time(r.get(c), zone));
+                r.put(c, Formats.time(r.get(c)));
             }
         }
         return rows;

@@ -1,5 +1,6 @@
 package io.mediapipeline.dashboard.files;
 
+import io.mediapipeline.dashboard.Format;
 import io.mediapipeline.ledger.Ledger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,9 +54,9 @@ public final class Storage {
             row.put("month", m.month());
             row.put("files", m.files());
             row.put("compressed", m.compressed());
-            row.put("before", Formats.bytes(m.before()));
-            row.put("after", Formats.bytes(m.after()));
-            row.put("saved", Formats.bytes(m.saved()));
+            row.put("before", Format.bytes(m.before()));
+            row.put("after", Format.bytes(m.after()));
+            row.put("saved", Format.bytes(m.saved()));
             row.put("beforeBytes", m.before());
             row.put("afterBytes", m.after());
             row.put("percent", percent(m.saved(), m.before()));
@@ -64,9 +65,9 @@ public final class Storage {
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("months", rows);
         model.put("empty", rows.isEmpty());
-        model.put("before", Formats.bytes(before));
-        model.put("after", Formats.bytes(after));
-        model.put("saved", Formats.bytes(before - after));
+        model.put("before", Format.bytes(before));
+        model.put("after", Format.bytes(after));
+        model.put("saved", Format.bytes(before - after));
         model.put("savedBytes", before - after);
         model.put("percent", percent(before - after, before));
         model.put("chart", Chart.svg(months));
