@@ -34,9 +34,13 @@ public final class Failures {
                 select id, source, source_path, place, reason, updated_at
                   from source_files where disposition = 'quarantined' order by updated_at desc, id desc limit ? offset ?""",
                 PAGE + 1, offset);
+        List<Map<String, Object>> compress = ledger.rows("""
+                select id, original_name, kind, original_path, compress_reason, compress_failures, compressed_at
+                  from media_files where compress_decision = 'failed' and compress_failures >= ?
+                 order by compressed_at desc nulls last, id limit ? offset ?""", retries.compressMaxFailures(), PAGE + 1, offset);
         long inError = count("select count(*) as n from media_files where status = 'error'");
         long quarantined = count("select count(*) as n from source_files where disposition = 'quarantined'");
-        boolean more = files.size() > PAGE || inputs.size() > PAGE;
+        boolean more = files.size() > PAGE || inputs.size() > PAGE || compress.size() > PAGE;
         boolean organizeOn = retries.organizeOn();
         Path quarantine = retries.quarantine();
         for (Map<String, Object> f : trim(files)) {
@@ -48,7 +52,15 @@ public final class Failures {
             verdict(q, RetryRules.forInput(q, quarantine));
             q.put("when", Formats.time(q.get("updated_at")));
         }
+        boolean compressOn = retries.compressOn();
+        for (Map<String, Object> c : trim(compress)) {
+            verdict(c, RetryRules.forCompress(c, compressOn));
+            c.put("id", c.get("id").toString());
+            c.put("when", Formats.time(c.get("compressed_at")));
+        }
         Map<String, Object> model = new LinkedHashMap<>();
+        model.put("compress", compress);
+        model.put("hasCompress", !compress.isEmpty());
         model.put("files", files);
         model.put("inputs", inputs);
         model.put("hasFiles", !files.isEmpty());

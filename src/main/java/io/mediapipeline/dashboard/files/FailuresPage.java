@@ -46,6 +46,8 @@ public final class FailuresPage implements Page {
             Retries.Outcome outcome;
             if ("file".equals(kind) && id != null) {
                 outcome = retries.file(id);
+            } else if ("compress".equals(kind) && id != null) {
+                outcome = retries.compress(id);
             } else if ("input".equals(kind) && id != null && id.matches("[1-9][0-9]{0,18}")) {
                 outcome = retries.input(Long.parseLong(id));
             } else {

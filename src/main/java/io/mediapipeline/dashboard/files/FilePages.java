@@ -30,7 +30,8 @@ public class FilePages implements Stage {
     @BindToRegistry("failuresPage")
     public Page failures(Ledger ledger, Handoff handoff, Settings settings) {
         CoreConfig core = CoreConfig.from(settings);
-        Retries retries = new Retries(ledger.dataSource(), handoff, core.home());
+        Retries retries = new Retries(ledger.dataSource(), handoff, core.home(),
+                settings.positive("pipeline.compress.max-failures"));
         return new FailuresPage(new Failures(ledger, retries), retries);
     }
 

@@ -22,12 +22,16 @@ public final class Retries {
 
     private static final Logger LOG = LoggerFactory.getLogger(Retries.class);
     static final String ORGANIZE = "organize";
+    static final String COMPRESS = "compress";
 
     private final LedgerSql sql;
     private final Handoff handoff;
     private final Path home;
+    private final int compressMaxFailures;
 
-    public Retries(DataSource ds, Handoff handoff, Path home) {
+    /** @param compressMaxFailures pipeline.compress.max-failures: compress retries by itself below it */
+    public Retries(DataSource ds, Handoff handoff, Path home, int compressMaxFailures) {
+        this.compressMaxFailures = compressMaxFailures;
         this.sql = new LedgerSql(ds);
         this.handoff = handoff;
         this.home = home.toAbsolutePath().normalize();
@@ -39,6 +43,14 @@ public final class Retries {
 
     boolean organizeOn() {
         return handoff.stagesAfterIngest().contains(ORGANIZE);
+    }
+
+    boolean compressOn() {
+        return handoff.stagesAfterIngest().contains(COMPRESS);
+    }
+
+    int compressMaxFailures() {
+        return compressMaxFailures;
     }
 
     Path quarantine() {
@@ -91,6 +103,51 @@ public final class Retries {
             return new Outcome(true, name + " is queued for organize again.");
         }
         return new Outcome(true, name + " is back in " + from + "; verify checks it again on its next pass.");
+    }
+
+    /**
+     * A file compress gave up on (max-failures reached) gets its failure count back to zero, so compress takes it
+     * as one with retries left, and goes into compress's queue; its original is only read.
+     */
+    public Outcome compress(String id) {
+        Optional<UUID> uuid = Journey.uuid(id);
+        List<Map<String, Object>> rows = uuid.isEmpty() ? List.of() : sql.inTx(j -> j.queryForList("""
+                select id, original_name, sha256, extension, original_path, compress_reason, compress_failures
+                  from media_files where id = ? and compress_decision = 'failed' and compress_failures >= ?""",
+                uuid.get(), compressMaxFailures));
+        if (rows.isEmpty()) {
+            return new Outcome(false, "Compress has not given up on that file (any more).");
+        }
+        Map<String, Object> f = rows.get(0);
+        String name = (String) f.get("original_name");
+        RetryRules.Verdict verdict = RetryRules.forCompress(f, compressOn());
+        if (!verdict.allowed()) {
+            return new Outcome(false, "No retry for " + name + ": " + verdict.text() + ".");
+        }
+        int changed = sql.inTx(j -> {
+            int n = j.update("""
+                    update media_files set compress_failures = 0
+                     where id = ? and compress_decision = 'failed' and compress_failures >= ?""", uuid.get(), compressMaxFailures);
+            if (n == 1) {
+                j.update("""
+                        insert into file_events (media_file_id, entity, from_state, to_state, detail)
+                        values (?, 'retry', 'compress failed', 'compress again', ?)""", uuid.get(),
+                        "asked on the dashboard after " + f.get("compress_failures") + " failure(s) (was " + f.get("compress_reason") + ")");
+            }
+            return n;
+        });
+        if (changed == 0) {
+            return new Outcome(false, name + " changed meanwhile; look again.");
+        }
+        LOG.info("Retry asked on the dashboard: compress {} again", name);
+        try {
+            handoff.requeue(COMPRESS, Path.of((String) f.get("original_path")), (String) f.get("sha256"),
+                    (String) f.get("extension"));
+        } catch (IOException e) {
+            return new Outcome(true, name + " could not be queued now (" + e.getMessage()
+                    + "); compress takes it at its next start or daily pass.");
+        }
+        return new Outcome(true, name + " is queued for compress again.");
     }
 
     /**

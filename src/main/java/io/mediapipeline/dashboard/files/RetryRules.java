@@ -70,6 +70,22 @@ final class RetryRules {
         return Verdict.no("no retry for this failure: its reason says what to fix");
     }
 
+    /** A file compress gave up on: encoded again only when what stopped it was the moment, not the file. */
+    static Verdict forCompress(Map<String, Object> f, boolean compressOn) {
+        Path original = path(f.get("original_path"));
+        if (original == null || !Files.isRegularFile(original, LinkOption.NOFOLLOW_LINKS)) {
+            return Verdict.no("its original is missing: put " + f.get("original_path") + " back first");
+        }
+        if (!compressOn) {
+            return Verdict.no("the compress stage is off (pipeline.compress.enabled)");
+        }
+        String reason = Objects.toString(f.get("compress_reason"), "").toLowerCase(Locale.ROOT);
+        if (PASSING.stream().anyMatch(reason::contains)) {
+            return Verdict.retry("Compress again");
+        }
+        return Verdict.no("the encoder would fail the same way; the original is kept and delivered as it is");
+    }
+
     /** A quarantined input: handed back to its source's inbox only when the cause was the moment, not the file. */
     static Verdict forInput(Map<String, Object> q, Path quarantine) {
         String reason = Objects.toString(q.get("reason"), "").toLowerCase(Locale.ROOT);

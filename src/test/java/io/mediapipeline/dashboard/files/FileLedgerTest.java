@@ -39,7 +39,7 @@ class FileLedgerTest {
         db = pipeline.openLedger();
         ledger = new Ledger(db.dataSource());
         library = new Library(ledger, home);
-        retries = new Retries(db.dataSource(), new Handoff(home.resolve("work"), List.of("organize")), home);
+        retries = new Retries(db.dataSource(), new Handoff(home.resolve("work"), List.of("organize", "compress")), home, 3);
     }
 
     @AfterAll
@@ -280,6 +280,36 @@ class FileLedgerTest {
         assertThat(home.resolve("inbox/folder")).doesNotExist();
         assertThat(ledger.rows("select disposition from source_files where id = ?", id).get(0).get("disposition"))
                 .isEqualTo("quarantined");
+    }
+
+    @Test
+    void compressionThatGaveUpAfterATimeoutIsQueuedAgainAndOneThatCannotDecodeIsNot() throws Exception {
+        Library.File slow = library.archived("slow.mov", MediaKind.VIDEO, JULY, Library.bytes("slow encode"));
+        Library.File broken = library.archived("broken.mov", MediaKind.VIDEO, JULY, Library.bytes("broken encode"));
+        Library.File early = library.archived("early.mov", MediaKind.VIDEO, JULY, Library.bytes("early encode"));
+        gaveUp(slow, "ffmpeg did not finish within 3600 s", 3);
+        gaveUp(broken, "undecodable input: Invalid data found when processing input", 3);
+        gaveUp(early, "ffmpeg did not finish within 3600 s", 1); // compress retries this one by itself
+
+        assertThat(retries.compress(broken.id().toString()).message()).contains("the encoder would fail the same way");
+        assertThat(retries.compress(early.id().toString()).done()).isFalse();
+        Retries.Outcome outcome = retries.compress(slow.id().toString());
+
+        assertThat(outcome.done()).as(outcome.message()).isTrue();
+        assertThat(ledger.rows("select compress_failures from media_files where id = ?", slow.id()).get(0).get("compress_failures"))
+                .isEqualTo(0);
+        assertThat(ledger.rows("select compress_failures from media_files where id = ?", broken.id()).get(0).get("compress_failures"))
+                .isEqualTo(3);
+        assertThat(home.resolve("work/compress").resolve(slow.sha256() + ".mov")).exists();
+        assertThat(home.resolve("work/compress").resolve(broken.sha256() + ".mov")).doesNotExist();
+        assertThat(ledger.rows("select detail from file_events where media_file_id = ? and entity = 'retry'", slow.id()))
+                .extracting(r -> (String) r.get("detail")).singleElement().asString().contains("after 3 failure(s)");
+    }
+
+    private static void gaveUp(Library.File f, String reason, int failures) {
+        ledger.rows("""
+                update media_files set compress_decision = 'failed', compress_reason = ?, compress_failures = ?,
+                       compressed_at = now() where id = ? returning id""", reason, failures, f.id());
     }
 
     @Test
