@@ -151,7 +151,7 @@ public final class Retries {
     }
 
     /**
-     * A quarantined input whose cause has passed goes back to inbox/&lt;source&gt;/retried/ by a durable move that
+     * A quarantined input whose cause has passed goes back to its source's inbox by a durable move that
      * never overwrites; then its row says 'retried' and where it went. The new try gets a row of its own.
      */
     public Outcome input(long sourceFileId) {
@@ -172,8 +172,7 @@ public final class Retries {
             if (!place.toRealPath().startsWith(quarantine().toRealPath())) {
                 return new Outcome(false, "No retry for " + name + ": its quarantine copy is not inside quarantine/.");
             }
-            Path inbox = home.resolve("inbox").resolve((String) q.get("source")).resolve("retried");
-            Path moved = FileStore.moveNew(place, inbox, place.getFileName().toString());
+            Path moved = FileStore.moveNew(place, inboxFor(q), name);
             int n = sql.update("""
                     update source_files set disposition = 'retried', place = ?, retried_at = now(),
                            reason = 'handed back to its inbox from the dashboard (was: ' || reason || ')'
@@ -187,5 +186,18 @@ public final class Retries {
         } catch (IOException e) {
             return new Outcome(false, "Could not hand " + name + " back: " + e.getMessage());
         }
+    }
+
+    /**
+     * The folder it came from when that was in the source's inbox (inbox/icloud/ACCOUNT/..., so it stays with its
+     * account); else inbox/&lt;source&gt;/retried/ (an input of the folder source, whose folder is never written).
+     */
+    private Path inboxFor(Map<String, Object> q) {
+        Path inbox = home.resolve("inbox").resolve((String) q.get("source"));
+        Path from = Path.of((String) q.get("source_path")).toAbsolutePath().normalize().getParent();
+        if (from != null && from.startsWith(inbox) && !from.equals(inbox)) {
+            return from;
+        }
+        return inbox.resolve("retried");
     }
 }

@@ -250,13 +250,13 @@ class FileLedgerTest {
     @Test
     void inputQuarantinedAfterAToolTimeoutIsHandedBackToItsInbox() throws Exception {
         byte[] bytes = Library.bytes("slow tool");
-        long id = library.quarantined("icloud", "IMG_0042.JPG", bytes, "unreadable: exiftool did not answer within 30 s for x");
+        long id = library.quarantined("icloud", "anna/2024/IMG_0042.JPG", bytes, "unreadable: exiftool did not answer within 30 s for x");
         Path place = home.resolve("quarantine/2026-12-01/IMG_0042.JPG");
 
         Retries.Outcome outcome = retries.input(id);
 
         assertThat(outcome.done()).as(outcome.message()).isTrue();
-        Path back = home.resolve("inbox/icloud/retried/IMG_0042.JPG");
+        Path back = home.resolve("inbox/icloud/anna/2024/IMG_0042.JPG");
         assertThat(back).hasBinaryContent(bytes);
         assertThat(place).doesNotExist();
         Map<String, Object> row = ledger.rows("select disposition, place, reason, retried_at from source_files where id = ?", id).get(0);
@@ -266,6 +266,11 @@ class FileLedgerTest {
         assertThat(ledger.rows("select from_state, to_state from file_events where source_file_id = ? order by id", id))
                 .extracting(r -> r.get("from_state") + "->" + r.get("to_state")).endsWith("quarantined->retried");
         assertThat(retries.input(id).done()).as("a second click moves nothing").isFalse();
+
+        // an input of the folder source: its folder is never written, so it goes to the inbox of that name
+        long folder = library.quarantined("folder", "trip/IMG_0043.JPG", bytes, "cannot start ffprobe: error=24, Too many open files");
+        assertThat(retries.input(folder).done()).isTrue();
+        assertThat(home.resolve("inbox/folder/retried/IMG_0043.JPG")).hasBinaryContent(bytes);
     }
 
     @Test
@@ -277,7 +282,7 @@ class FileLedgerTest {
         assertThat(outcome.done()).isFalse();
         assertThat(outcome.message()).contains("corrupt file: replace it at the source");
         assertThat(home.resolve("quarantine/2026-12-01/broken.jpg")).exists();
-        assertThat(home.resolve("inbox/folder")).doesNotExist();
+        assertThat(home.resolve("inbox/folder/retried/broken.jpg")).doesNotExist();
         assertThat(ledger.rows("select disposition from source_files where id = ?", id).get(0).get("disposition"))
                 .isEqualTo("quarantined");
     }

@@ -56,12 +56,14 @@ final class Library {
         return new File(id, sha, original, null);
     }
 
-    /** A quarantined input whose copy was kept in quarantine/, as the ingest records one. */
-    long quarantined(String source, String name, byte[] bytes, String reason) throws IOException {
+    /** A quarantined input (path: under its inbox, or the folder source's) whose copy was kept in quarantine/. */
+    long quarantined(String source, String path, byte[] bytes, String reason) throws IOException {
+        String name = Path.of(path).getFileName().toString();
         Path place = home.resolve("quarantine/2026-12-01").resolve(name);
         Files.createDirectories(place.getParent());
         Files.write(place, bytes);
-        String sourcePath = home.resolve("inbox").resolve(source).resolve(name).toString();
+        String sourcePath = (source.equals("folder") ? Path.of("/library") : home.resolve("inbox").resolve(source))
+                .resolve(path).toString();
         long id = ledger.admitSource(runId, source, source + ":" + sourcePath + "|" + UUID.randomUUID(), sourcePath,
                 bytes.length).sourceFileId();
         ledger.recordQuarantine(id, Hasher.sha256(place), place.toString(), reason);
