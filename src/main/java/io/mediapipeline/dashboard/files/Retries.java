@@ -75,32 +75,17 @@ public final class Retries {
         String from = (String) f.get("error_from");
         String error = (String) f.get("error");
         String prefix = error.substring(0, error.indexOf(':') + 1);
-        int changed = sql.inTx(j -> {
-            int n = j.update("""
-                    update media_files set status = error_from, error = null, verify_after = null, verify_check = null
-                     where id = ? and status = 'error' and error_from = ? and error = ?""", uuid.get(), from, error);
-            if (n == 1) {
-                j.update("""
-                        insert into file_events (media_file_id, entity, from_state, to_state, detail)
-                        values (?, 'retry', 'error', ?, ?)""", uuid.get(), from,
-                        "asked on the dashboard: " + verdict.text().toLowerCase() + " (was " + error + ")");
-            }
-            return n;
-        });
-        if (changed == 0) {
+        boolean changed = changedWithEvent(uuid.get(), "error", from,
+                "asked on the dashboard: " + verdict.text().toLowerCase(java.util.Locale.ROOT) + " (was " + error + ")", """
+                update media_files set status = error_from, error = null, verify_after = null, verify_check = null
+                 where id = ? and status = 'error' and error_from = ? and error = ?""", uuid.get(), from, error);
+        if (!changed) {
             return new Outcome(false, name + " changed meanwhile; look again.");
         }
         LOG.info("Retry asked on the dashboard: {} back to {} ({})", name, from, prefix);
         if (prefix.equals("organize:")) {
-            try {
-                handoff.requeue(ORGANIZE, Path.of((String) f.get("original_path")), (String) f.get("sha256"),
-                        (String) f.get("extension"));
-            } catch (IOException e) {
-                // the status is 'ingested' now: organize's start-up recovery queues it at the latest
-                return new Outcome(true, name + " is ingested again but could not be queued now (" + e.getMessage()
-                        + "); organize takes it at its next start.");
-            }
-            return new Outcome(true, name + " is queued for organize again.");
+            // on failure the status is 'ingested' all the same: organize's start-up recovery queues it
+            return queued(ORGANIZE, f, "its next start");
         }
         return new Outcome(true, name + " is back in " + from + "; verify checks it again on its next pass.");
     }
@@ -124,30 +109,41 @@ public final class Retries {
         if (!verdict.allowed()) {
             return new Outcome(false, "No retry for " + name + ": " + verdict.text() + ".");
         }
-        int changed = sql.inTx(j -> {
-            int n = j.update("""
-                    update media_files set compress_failures = 0
-                     where id = ? and compress_decision = 'failed' and compress_failures >= ?""", uuid.get(), compressMaxFailures);
-            if (n == 1) {
-                j.update("""
-                        insert into file_events (media_file_id, entity, from_state, to_state, detail)
-                        values (?, 'retry', 'compress failed', 'compress again', ?)""", uuid.get(),
-                        "asked on the dashboard after " + f.get("compress_failures") + " failure(s) (was " + f.get("compress_reason") + ")");
-            }
-            return n;
-        });
-        if (changed == 0) {
+        boolean changed = changedWithEvent(uuid.get(), "compress failed", "compress again", "asked on the dashboard after "
+                + f.get("compress_failures") + " failure(s) (was " + f.get("compress_reason") + ")", """
+                update media_files set compress_failures = 0
+                 where id = ? and compress_decision = 'failed' and compress_failures >= ?""", uuid.get(), compressMaxFailures);
+        if (!changed) {
             return new Outcome(false, name + " changed meanwhile; look again.");
         }
         LOG.info("Retry asked on the dashboard: compress {} again", name);
+        return queued(COMPRESS, f, "its next start or daily pass");
+    }
+
+    /** The update, and when it changed the row, the retry's event with it, in one transaction. */
+    private boolean changedWithEvent(UUID id, String from, String to, String detail, String update, Object... args) {
+        return sql.inTx(j -> {
+            int n = j.update(update, args);
+            if (n == 1) {
+                j.update("""
+                        insert into file_events (media_file_id, entity, from_state, to_state, detail)
+                        values (?, 'retry', ?, ?, ?)""", id, from, to, detail);
+            }
+            return n == 1;
+        });
+    }
+
+    /** The file's original into the stage's queue; the ledger already says it is due, so a failure only delays it. */
+    private Outcome queued(String stage, Map<String, Object> f, String later) {
+        String name = (String) f.get("original_name");
         try {
-            handoff.requeue(COMPRESS, Path.of((String) f.get("original_path")), (String) f.get("sha256"),
+            handoff.requeue(stage, Path.of((String) f.get("original_path")), (String) f.get("sha256"),
                     (String) f.get("extension"));
         } catch (IOException e) {
-            return new Outcome(true, name + " could not be queued now (" + e.getMessage()
-                    + "); compress takes it at its next start or daily pass.");
+            return new Outcome(true, name + " could not be queued now (" + e.getMessage() + "); " + stage + " takes it at "
+                    + later + ".");
         }
-        return new Outcome(true, name + " is queued for compress again.");
+        return new Outcome(true, name + " is queued for " + stage + " again.");
     }
 
     /**

@@ -274,6 +274,28 @@ class FileLedgerTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void failuresAreListedNewestFirstFiftyAPage() throws Exception {
+        for (int i = 1; i <= 52; i++) {
+            library.quarantined("folder", String.format("paged_%02d.jpg", i), Library.bytes("paged " + i), "zero bytes");
+        }
+        Failures failures = new Failures(ledger, retries);
+        Map<String, Object> first = failures.page(1);
+        long total = (Long) first.get("quarantined");
+        List<Map<String, Object>> inputs = (List<Map<String, Object>>) first.get("inputs");
+
+        assertThat(inputs).hasSize(50);
+        assertThat((String) inputs.get(0).get("source_path")).endsWith("paged_52.jpg");
+        assertThat((String) inputs.get(1).get("source_path")).endsWith("paged_51.jpg");
+        assertThat(inputs.get(0).get("noRetry")).isEqualTo("empty file: replace it at the source");
+        assertThat(first.get("next")).isEqualTo(2);
+        Map<String, Object> second = failures.page(2);
+        assertThat((List<Map<String, Object>>) second.get("inputs")).hasSize((int) total - 50)
+                .noneMatch(r -> inputs.stream().anyMatch(i -> i.get("id").equals(r.get("id"))));
+        assertThat(second.get("previous")).isEqualTo(1);
+    }
+
+    @Test
     void corruptInputIsNotHandedBack() throws Exception {
         long id = library.quarantined("folder", "broken.jpg", Library.bytes("broken"), "corrupt or truncated image: premature end");
 
