@@ -77,7 +77,8 @@ final class OverviewPage implements Page {
             m.put("lastRun", s.lastRun().map(Format::when).orElse("never"));
             m.put("lastSuccess", s.lastSuccess().map(Format::when).orElse("never"));
             s.progress().ifPresent(p -> m.put("progress", String.format(Locale.ROOT, "%d left, %.1f/min%s", p.left(),
-                    p.perMinute(), p.timeLeft().map(d -> ", about " + Format.duration(d) + " to go").orElse(""))));
+                    p.perMinute(), p.timeLeft().map(d -> d.toMinutes() < 1 ? ", under a minute to go"
+                            : ", about " + Format.duration(d) + " to go").orElse(""))));
             m.put("canStop", !s.routeState().equals("Stopped") && !s.routes().isEmpty());
             m.put("canStart", !s.routeState().equals("Started") && !s.routes().isEmpty());
             stages.add(m);
