@@ -35,7 +35,7 @@ class DashboardBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        app = DashboardApp.start(tmp, "", List.of(), Map.of(), new RouteBuilder() {
+        app = DashboardApp.start(tmp, new RouteBuilder() {
             @Override
             public void configure() {
                 from("timer:ingest?period=60000").routeId("ingest-files").routeGroup("ingest").log("tick");
