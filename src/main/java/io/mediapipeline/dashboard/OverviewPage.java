@@ -61,7 +61,14 @@ final class OverviewPage implements Page {
             view.error(ctx, 503, "The pipeline's status is not available in this process.");
             return;
         }
-        Snapshot snap = st.now();
+        Snapshot snap;
+        try {
+            snap = st.now();
+        } catch (RuntimeException e) {
+            LOG.warn("dashboard: status unavailable: {}", e.getMessage());
+            view.error(ctx, 503, "The pipeline's status cannot be read right now; see the service's log.");
+            return;
+        }
         List<Map<String, Object>> stages = new ArrayList<>();
         for (StageView s : snap.stages()) {
             Map<String, Object> m = new HashMap<>();

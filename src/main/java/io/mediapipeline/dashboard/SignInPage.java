@@ -63,7 +63,14 @@ final class SignInPage implements Page {
     private void show(RoutingContext ctx, View view) {
         boolean on = settings.bool("pipeline.source.icloud.enabled");
         List<Map<String, Object>> rows = new ArrayList<>();
-        Map<String, Map<String, Object>> states = states();
+        Map<String, Map<String, Object>> states;
+        try {
+            states = states();
+        } catch (RuntimeException e) {
+            LOG.warn("dashboard: iCloud account states unavailable: {}", e.getMessage());
+            view.error(ctx, 503, "The ledger cannot be read right now; see the service's log.");
+            return;
+        }
         for (String account : accounts()) {
             Map<String, Object> m = new HashMap<>(states.getOrDefault(account, Map.of()));
             m.put("account", account);
