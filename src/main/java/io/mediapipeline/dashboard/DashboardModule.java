@@ -6,6 +6,7 @@ import io.mediapipeline.flow.Stage;
 import io.mediapipeline.status.PipelineStatus;
 import java.nio.file.Path;
 import java.time.Clock;
+import javax.sql.DataSource;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
 
@@ -28,6 +29,18 @@ public class DashboardModule implements Stage {
         return new OverviewPage(camel, () -> status(camel));
     }
 
+
+    @BindToRegistry("signInPage")
+    public Page signInPage(CamelContext camel, Settings settings) {
+        // looked up, not injected: the dashboard also runs where no ledger is bound (its own tests)
+        Object ds = camel.getRegistry().findSingleByType(DataSource.class);
+        return new SignInPage(camel, settings, (DataSource) ds);
+    }
+
+    @BindToRegistry("reportsPage")
+    public Page reportsPage(Settings settings) {
+        return new ReportsPage(settings.home().resolve("reports"));
+    }
 
     @Override
     public void configure(CamelContext camel) throws Exception {

@@ -61,7 +61,14 @@ final class OverviewPage implements Page {
             view.error(ctx, 503, "The pipeline's status is not available in this process.");
             return;
         }
-        Snapshot snap = st.now();
+        Snapshot snap;
+        try {
+            snap = st.now();
+        } catch (RuntimeException e) {
+            LOG.warn("dashboard: status unavailable: {}", e.getMessage());
+            view.error(ctx, 503, "The pipeline's status cannot be read right now; see the service's log.");
+            return;
+        }
         List<Map<String, Object>> stages = new ArrayList<>();
         for (StageView s : snap.stages()) {
             Map<String, Object> m = new HashMap<>();
@@ -77,7 +84,8 @@ final class OverviewPage implements Page {
             m.put("lastRun", s.lastRun().map(Format::when).orElse("never"));
             m.put("lastSuccess", s.lastSuccess().map(Format::when).orElse("never"));
             s.progress().ifPresent(p -> m.put("progress", String.format(Locale.ROOT, "%d left, %.1f/min%s", p.left(),
-                    p.perMinute(), p.timeLeft().map(d -> ", about " + Format.duration(d) + " to go").orElse(""))));
+                    p.perMinute(), p.timeLeft().map(d -> d.toMinutes() < 1 ? ", under a minute to go"
+                            : ", about " + Format.duration(d) + " to go").orElse(""))));
             m.put("canStop", !s.routeState().equals("Stopped") && !s.routes().isEmpty());
             m.put("canStart", !s.routeState().equals("Started") && !s.routes().isEmpty());
             stages.add(m);

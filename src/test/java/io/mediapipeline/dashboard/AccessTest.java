@@ -21,7 +21,7 @@ class AccessTest {
 
     @BeforeAll
     static void start() throws Exception {
-        app = DashboardApp.start(tmp, "", List.of(), Map.of(), new RouteBuilder() {
+        app = DashboardApp.start(tmp, new RouteBuilder() {
             @Override
             public void configure() {
                 from("timer:tick?period=60000").routeId("ingest-files").routeGroup("ingest").log("tick");

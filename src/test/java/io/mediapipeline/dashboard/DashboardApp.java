@@ -7,7 +7,10 @@ import io.mediapipeline.status.Snapshot;
 import io.mediapipeline.status.StageView;
 import io.mediapipeline.status.Totals;
 import io.mediapipeline.support.PipelineHome;
+import io.mediapipeline.Application;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,13 +48,27 @@ final class DashboardApp implements AutoCloseable {
         this.settings = settings;
     }
 
-    /** Starts with {@code extraSettings} over the shipped defaults and, optionally, YAML route files. */
-    static DashboardApp start(Path tmp, String extraSettings, List<String> yamlRoutes, Map<String, Object> beans,
-                              RoutesBuilder... routes) throws Exception {
-        int port = freePort();
-        Settings settings = PipelineHome.loadSettings(tmp, "pipeline.home=" + tmp.resolve("home") + "\n"
-                + "pipeline.management.port=" + port + "\npipeline.management.token=" + TOKEN + "\n" + extraSettings,
-                Map.of());
+    /** Starts with the given routes only. */
+    static DashboardApp start(Path tmp, RoutesBuilder... routes) throws Exception {
+        return start(settings(tmp, "", Map.of()), List.of(), Map.of(), List.of(), routes);
+    }
+
+    /**
+     * The settings of a test app: {@code extraSettings} (and {@code env}) over the shipped ones, its home under
+     * {@code tmp}, the management port free and the token known.
+     */
+    static Settings settings(Path tmp, String extraSettings, Map<String, String> env) throws Exception {
+        Path file = tmp.resolve("dashboard-test.properties");
+        Files.writeString(file, "pipeline.home=" + tmp.resolve("home") + "\npipeline.management.port=" + freePort()
+                + "\npipeline.management.token=" + TOKEN + "\n" + extraSettings);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return Application.load(PipelineHome.projectDir(), file, env, new Properties());
+    }
+
+    /** Starts with YAML route files from routes/, extra beans and configurations (stages), and the routes given. */
+    static DashboardApp start(Settings settings, List<String> yamlRoutes, Map<String, Object> beans,
+                              List<io.mediapipeline.flow.Stage> stages, RoutesBuilder... routes) throws Exception {
+        int port = settings.integer("pipeline.management.port");
         DashboardApp app = new DashboardApp(port, settings);
         Properties p = settings.forCamel();
         p.setProperty("camel.main.name", "dashboard-test");
@@ -71,6 +88,10 @@ final class DashboardApp implements AutoCloseable {
         DashboardModule module = new DashboardModule();
         module.check(settings);
         app.main.configure().addConfiguration(module);
+        for (io.mediapipeline.flow.Stage stage : stages) {
+            stage.check(settings);
+            app.main.configure().addConfiguration(stage);
+        }
         for (RoutesBuilder r : routes) {
             app.main.configure().addRoutesBuilder(r);
         }
