@@ -24,7 +24,7 @@ public class FilePages implements Stage {
     public Page files(Ledger ledger, Settings settings) {
         CoreConfig core = CoreConfig.from(settings);
         return new FilesPage(new Search(ledger), new Journey(ledger),
-                new Thumbnails(ledger, core.home(), core.ffmpeg()));
+                new Thumbnails(ledger, core.home(), core.ffmpeg(), "heif-convert"));
     }
 
     @BindToRegistry("failuresPage")

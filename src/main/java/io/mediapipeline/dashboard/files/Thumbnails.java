@@ -32,8 +32,11 @@ public final class Thumbnails {
     private final Path home;
     private final Path dir;
     private final String ffmpeg;
+    private final String heifConvert;
 
-    public Thumbnails(Ledger ledger, Path home, String ffmpeg) {
+    /** @param heifConvert libheif's decoder, for HEIC/HEIF photos (ffmpeg 5.1 cannot decode them) */
+    public Thumbnails(Ledger ledger, Path home, String ffmpeg, String heifConvert) {
+        this.heifConvert = heifConvert;
         this.ledger = ledger;
         this.home = home.toAbsolutePath().normalize();
         this.dir = this.home.resolve("state").resolve("thumbnails");
@@ -81,15 +84,28 @@ public final class Thumbnails {
         return Optional.empty();
     }
 
-    /** ffmpeg writes a temp name next to the cache entry, which appears under its real name in one rename. */
+    /**
+     * ffmpeg writes a temp name next to the cache entry, which appears under its real name in one rename. A HEIC
+     * photo is decoded by heif-convert first, into a temp name of the same private folder.
+     */
     private Optional<Path> make(Path source, Path thumb) {
-        Path tmp = null;
+        String temp = "." + UUID.randomUUID();
+        Path tmp = dir.resolve(temp + ".jpg");
         try {
             PrivateDir.create(dir);
-            tmp = dir.resolve("." + UUID.randomUUID() + ".jpg");
+            Path input = source;
+            String name = source.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+            if (name.endsWith(".heic") || name.endsWith(".heif")) {
+                input = dir.resolve(temp + "-decoded.jpg");
+                ToolRun.Result d = ToolRun.run(List.of(heifConvert, "-q", "90", source.toString(), input.toString()), TIMEOUT);
+                if (d.exitCode() != 0 || !Files.isRegularFile(input)) {
+                    LOG.info("No thumbnail for {}: heif-convert exit code {}", source.getFileName(), d.exitCode());
+                    return Optional.empty();
+                }
+            }
             String fit = "scale=w='min(" + MAX_SIDE + ",iw)':h='min(" + MAX_SIDE + ",ih)':force_original_aspect_ratio=decrease";
             ToolRun.Result r = ToolRun.run(List.of(ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-i",
-                    source.toString(), "-frames:v", "1", "-vf", fit, "-c:v", "mjpeg", "-q:v", "5", "-f", "image2",
+                    input.toString(), "-frames:v", "1", "-vf", fit, "-c:v", "mjpeg", "-q:v", "5", "-f", "image2",
                     tmp.toString()), TIMEOUT);
             if (r.exitCode() != 0 || !Files.isRegularFile(tmp) || Files.size(tmp) == 0) {
                 LOG.info("No thumbnail for {}: ffmpeg exit code {}", source.getFileName(), r.exitCode());
@@ -101,12 +117,13 @@ public final class Thumbnails {
             LOG.info("No thumbnail for {}: {}", source.getFileName(), e.getMessage());
             return Optional.empty();
         } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // a leftover temp name is only a few KB in a private folder
+            // this attempt's temp names (the decoded HEIC, a half-written JPEG)
+            try (var left = Files.newDirectoryStream(dir, temp + "*")) {
+                for (Path p : left) {
+                    Files.deleteIfExists(p);
                 }
+            } catch (IOException ignored) {
+                // a leftover temp name is dot-named, never served, and only in this private folder
             }
         }
     }

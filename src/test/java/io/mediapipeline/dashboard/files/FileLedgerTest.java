@@ -152,7 +152,7 @@ class FileLedgerTest {
         Path dir = Files.createDirectories(tmp.resolve("made"));
         Tools.run(dir, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=800x600", "-frames:v", "1", "big.jpg");
         Library.File photo = library.archived("big.jpg", MediaKind.PHOTO, JULY, Files.readAllBytes(dir.resolve("big.jpg")));
-        Thumbnails thumbnails = new Thumbnails(ledger, home, "ffmpeg");
+        Thumbnails thumbnails = new Thumbnails(ledger, home, "ffmpeg", "heif-convert");
 
         Path thumb = thumbnails.of(photo.id().toString()).orElseThrow();
         assertThat(thumb).isEqualTo(home.resolve("state/thumbnails").resolve(photo.sha256() + ".jpg"));
@@ -162,14 +162,31 @@ class FileLedgerTest {
         assertThat(Files.getPosixFilePermissions(thumb.getParent())).extracting(Object::toString)
                 .containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE", "OWNER_EXECUTE");
         assertThat(Files.list(thumb.getParent()).map(p -> p.getFileName().toString()).toList())
-                .containsExactly(photo.sha256() + ".jpg");
+                .contains(photo.sha256() + ".jpg").noneMatch(n -> n.startsWith("."));
 
         // made once: with the photo gone from the archive the cached one is still served, untouched
         var made = Files.getLastModifiedTime(thumb);
         Files.delete(photo.archive());
         Files.delete(photo.original());
-        assertThat(new Thumbnails(ledger, home, "/no/such/ffmpeg").of(photo.id().toString())).contains(thumb);
+        assertThat(new Thumbnails(ledger, home, "/no/such/ffmpeg", "/no/such/heif-convert").of(photo.id().toString())).contains(thumb);
         assertThat(Files.getLastModifiedTime(thumb)).isEqualTo(made);
+    }
+
+    @Test
+    void heicPhotoGetsAThumbnailThroughHeifConvert() throws Exception {
+        RequiredTools.need(Tools.onPath("ffmpeg") && Tools.onPath("heif-enc") && Tools.onPath("heif-convert"),
+                "ffmpeg, heif-enc and heif-convert (libheif-examples)");
+        Path dir = Files.createDirectories(tmp.resolve("heic"));
+        Tools.run(dir, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=480x640", "-frames:v", "1", "portrait.png");
+        Tools.run(dir, "heif-enc", "-q", "60", "-o", "IMG_0001.HEIC", "portrait.png");
+        Library.File heic = library.archived("IMG_0001.HEIC", MediaKind.PHOTO, JULY, Files.readAllBytes(dir.resolve("IMG_0001.HEIC")));
+
+        Path thumb = new Thumbnails(ledger, home, "ffmpeg", "heif-convert").of(heic.id().toString()).orElseThrow();
+
+        assertThat(Tools.run(dir, "ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height",
+                "-of", "csv=p=0", thumb.toString()).strip()).isEqualTo("240,320");
+        assertThat(Files.list(thumb.getParent()).map(p -> p.getFileName().toString()))
+                .noneMatch(n -> n.startsWith("."));
     }
 
     @Test
@@ -184,7 +201,7 @@ class FileLedgerTest {
         Library.File elsewhere = library.archived("elsewhere.jpg", MediaKind.PHOTO, JULY, Library.bytes("elsewhere"));
         ledger.rows("update media_files set archive_path = ?, original_path = ? where id = ? returning id",
                 outside.resolve("secret.jpg").toString(), outside.resolve("secret.jpg").toString(), elsewhere.id());
-        Thumbnails thumbnails = new Thumbnails(ledger, home, "ffmpeg");
+        Thumbnails thumbnails = new Thumbnails(ledger, home, "ffmpeg", "heif-convert");
 
         assertThat(thumbnails.of(video.id().toString())).isEmpty();
         assertThat(thumbnails.of(gone.id().toString())).isEmpty();
