@@ -162,7 +162,7 @@ public final class Doctor {
             }
             switch (s.state()) {
                 case "auth-needed" -> fail(what, "sign-in needed (since " + s.authNeededSince() + "); " + last,
-                        "open " + cfg.loginHint() + ", press \"Sign in / send code\" and enter the code Apple sends");
+                        "open " + cfg.loginHint() + ", press \"Send code\" and enter the code Apple sends");
                 case "backing-off" -> warn(what, "backing off until " + s.nextAttemptAt() + "; " + last,
                         "nothing to do: it retries by itself (see pipeline_logs stage download-icloud)");
                 default -> {
@@ -177,11 +177,11 @@ public final class Doctor {
             }
             java.time.Instant expires = SessionCookies.expiry(a.cookieDir());
             if (expires == null) {
-                warn(what, "no session cookie in " + a.cookieDir(), "sign in on the login page (or wait for the first run)");
+                warn(what, "no session cookie in " + a.cookieDir(), "sign in on the dashboard's sign-in page (or wait for the first run)");
             } else {
                 long days = java.time.Duration.between(java.time.Instant.now(), expires).toDays();
                 if (days < settings.integer("pipeline.source.icloud.session-warn-days")) {
-                    warn(what, "session expires " + expires + " (in " + days + " day(s))", "sign in again on the login page before then");
+                    warn(what, "session expires " + expires + " (in " + days + " day(s))", "sign in again on the dashboard's sign-in page before then");
                 } else {
                     ok(what, "session valid until " + expires);
                 }

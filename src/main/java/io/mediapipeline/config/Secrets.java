@@ -24,6 +24,10 @@ public final class Secrets {
     /** Keys whose value is a secret: passwords, API keys, tokens. */
     public static boolean isSecretKey(String key) {
         String k = key.toLowerCase(java.util.Locale.ROOT);
+        if (k.endsWith("-file")) {
+            // where a secret is kept (pipeline.management.token-file) is a path anyone may see
+            return false;
+        }
         return k.contains("password") || k.contains("api-key") || k.contains("apikey") || k.contains("token")
                 || k.contains("secret");
     }

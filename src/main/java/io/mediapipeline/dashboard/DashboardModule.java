@@ -3,11 +3,60 @@ package io.mediapipeline.dashboard;
 import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.flow.Stage;
+import io.mediapipeline.status.PipelineStatus;
+import java.nio.file.Path;
+import java.time.Clock;
+import javax.sql.DataSource;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelContext;
 
-/** Placeholder: filled in by the issue 14 work on this module. */
+/**
+ * The dashboard on the management port: the access gate in front of every path (Camel's /observe/* too), the
+ * pages found as {@link Page} beans, and this module's own pages (overview, iCloud sign-in, run reports).
+ * Nothing is mounted when {@code pipeline.management.enabled=false}.
+ */
 public class DashboardModule implements Stage {
+
+    private DashboardConfig config;
 
     @Override
     public void check(Settings settings) throws ConfigException {
+        config = DashboardConfig.from(settings);
+    }
+
+    @BindToRegistry("overviewPage")
+    public Page overviewPage(CamelContext camel) {
+        return new OverviewPage(camel, () -> status(camel));
+    }
+
+
+    @BindToRegistry("signInPage")
+    public Page signInPage(CamelContext camel, Settings settings) {
+        // looked up, not injected: the dashboard also runs where no ledger is bound (its own tests)
+        Object ds = camel.getRegistry().findSingleByType(DataSource.class);
+        return new SignInPage(camel, settings, (DataSource) ds);
+    }
+
+    @BindToRegistry("reportsPage")
+    public Page reportsPage(Settings settings) {
+        return new ReportsPage(settings.home().resolve("reports"));
+    }
+
+    @Override
+    public void configure(CamelContext camel) throws Exception {
+        if (config == null || !config.enabled()) {
+            return;
+        }
+        // read (or made) now, so a bad token file ends the start before anything listens
+        ManagementToken token = ManagementToken.of(config);
+        Access access = new Access(token, new Sessions(Clock.systemUTC()));
+        Path tokenFile = config.token().isEmpty() ? config.tokenFile() : null;
+        camel.addStartupListener(new Mount(camel, access, () -> status(camel), tokenFile));
+    }
+
+    /** The status bean when the status module bound one (the page shows no banner without it). */
+    static PipelineStatus status(CamelContext camel) {
+        Object bean = camel.getRegistry().lookupByName("pipelineStatus");
+        return bean instanceof PipelineStatus s ? s : null;
     }
 }

@@ -45,10 +45,10 @@ public final class IcloudAccounts {
 
     String blocked(String account, AccountState s, Instant now, boolean ignoreBackoff) {
         if (waitingForCode.test(account)) {
-            return "a sign-in on the login page is waiting for its code";
+            return "a sign-in on the dashboard is waiting for its code";
         }
         if (s.state().equals("auth-needed")) {
-            return "sign-in needed since " + s.authNeededSince() + "; enter the code on the login page";
+            return "sign-in needed since " + s.authNeededSince() + "; enter the code on the dashboard's sign-in page (/signin)";
         }
         if (s.state().equals("backing-off") && s.nextAttemptAt() != null && now.isBefore(s.nextAttemptAt())
                 && !ignoreBackoff) {
@@ -57,7 +57,7 @@ public final class IcloudAccounts {
         return breaker.check(account, now);
     }
 
-    /** True when the account waits for a sign-in (the login page, doctor and the download show the same state). */
+    /** True when the account waits for a sign-in (the dashboard, doctor and the download show the same state). */
     public boolean authNeeded(String account) {
         return store.state(account).state().equals("auth-needed");
     }

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 public record IcloudConfig(boolean enabled, List<Account> accounts, Path binary, Path stateDir, ZoneId scheduleZone,
                            boolean runAtStart, int maxAttemptsPerHour, int retryMaxAttempts, Backoff retry,
                            Backoff throttle, int stopGraceSeconds, Duration runTimeout, int sessionWarnDays,
-                           int loginPort, String loginToken) {
+                           String signInUrl) {
 
     public static final String PREFIX = "pipeline.source.icloud.";
     public static final String ACCOUNT_PREFIX = PREFIX + "account.";
@@ -35,6 +35,12 @@ public record IcloudConfig(boolean enabled, List<Account> accounts, Path binary,
     /** pipeline.source.icloud.account.NAME.KEY for the accounts listed in pipeline.source.icloud.accounts. */
     public static final Settings.Family ACCOUNT_KEYS = new Settings.Family(PREFIX + "accounts", ACCOUNT_PREFIX,
             ACCOUNT_NAME, PER_ACCOUNT);
+    /**
+     * The keys of the login page that moved into the dashboard: accepted when the settings load only so that
+     * {@link IcloudValidation} can say where the sign-in went instead of "unknown setting".
+     */
+    public static final Settings.Family RETIRED_LOGIN_KEYS = new Settings.Family(PREFIX + "retired", PREFIX,
+            Pattern.compile("login"), Set.of("port", "token"));
 
     /** One account, fully resolved. */
     public record Account(String name, String username, String password, Path cookieDir, Path downloadDir,
@@ -66,9 +72,6 @@ public record IcloudConfig(boolean enabled, List<Account> accounts, Path binary,
         IcloudConfig cfg = withoutSecrets(s);
         if (cfg.enabled() && cfg.missingPassword() != null) {
             throw new ConfigException(cfg.missingPassword());
-        }
-        if (cfg.loginPageWanted() && !cfg.loginToken().isBlank()) {
-            LoginServer.checkToken(cfg.loginToken());
         }
         return cfg;
     }
@@ -102,7 +105,7 @@ public record IcloudConfig(boolean enabled, List<Account> accounts, Path binary,
                 new Backoff(tunable(s, "throttle.initial-backoff-seconds", on),
                         tunable(s, "throttle.max-backoff-seconds", on)),
                 tunable(s, "stop-grace-seconds", on), Duration.ofMinutes(tunable(s, "run-timeout-minutes", on)),
-                tunable(s, "session-warn-days", on), tunable(s, "login.port", on), s.get(PREFIX + "login.token"));
+                tunable(s, "session-warn-days", on), signInUrl(s));
     }
 
     /** A switched-off source is not held to its tunables (it never runs), so an odd value there stops nothing. */
@@ -127,11 +130,6 @@ public record IcloudConfig(boolean enabled, List<Account> accounts, Path binary,
         return enabled ? accounts.stream().map(Account::name).toList() : List.of();
     }
 
-    /** The login page is served when the source is on and a port is set; without a token it stays off. */
-    public boolean loginPageWanted() {
-        return enabled && loginPort > 0;
-    }
-
     /**
      * Checked when the service starts (and shown by doctor), not when settings load: doctor and tools
      * may run in a shell without the secret. Null when every account has its password.
@@ -148,15 +146,23 @@ public record IcloudConfig(boolean enabled, List<Account> accounts, Path binary,
         return null;
     }
 
-    /** Where the operator enters an MFA code, or how to switch the page on. */
+    /** Where the operator enters an MFA code: the dashboard's sign-in page. */
     public String loginHint() {
-        return loginPort > 0 ? "http://127.0.0.1:" + loginPort + "/icloud/login?token=…"
-                : "the login page is off: set pipeline.source.icloud.login.port and PIPELINE_SOURCE_ICLOUD_LOGIN_TOKEN";
+        return signInUrl;
+    }
+
+    private static String signInUrl(Settings s) {
+        if (!s.bool("pipeline.management.enabled")) {
+            return "the dashboard's sign-in page (/signin), which is off: set pipeline.management.enabled=true";
+        }
+        String host = s.get("pipeline.management.host");
+        return "the dashboard's sign-in page, http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
+                + s.get("pipeline.management.port") + "/signin";
     }
 
     @Override
     public String toString() {
-        return "IcloudConfig[enabled=" + enabled + ", accounts=" + accounts + "]"; // never the login token
+        return "IcloudConfig[enabled=" + enabled + ", accounts=" + accounts + "]"; // never a password
     }
 
     public static List<String> accountNames(Settings settings) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -230,20 +231,61 @@ public class IcloudDownloader {
         long days = Duration.between(Instant.now(), expires).toDays();
         if (days < cfg.sessionWarnDays()) {
             String m = "iCloud " + a.name() + ": the session expires " + expires + " (in " + days
-                    + " day(s)); sign in again on the login page before then";
+                    + " day(s)); sign in again on " + cfg.loginHint() + " before then";
             LOG.warn(m);
             store.log("warn", m);
         }
     }
 
-    /** Step 1 of the login page (see {@link SignIn}): null when the code is awaited or none was needed. */
+    /** Step 1 of the sign-in (see {@link SignIn}): null when the code is awaited or none was needed. */
     public String startLogin(String accountName) throws IOException, InterruptedException {
         return signIn.start(accountName);
     }
 
-    /** Step 2 of the login page: null when signed in, else what went wrong. */
+    /** Step 2 of the sign-in: null when signed in, else what went wrong. */
     public String submitCode(String accountName, String code) throws IOException, InterruptedException {
         return signIn.submitCode(accountName, code);
+    }
+
+    /**
+     * The dashboard's sign-in (route icloud-sign-in): {@code request-code} starts icloudpd --auth-only (Apple sends a
+     * code to the trusted devices), {@code submit-code} passes the code to that icloudpd's stdin. Answers
+     * {@code outcome} (waiting-for-code, signed-in, bad-code, wrong-code, not-waiting, unknown-account, failed) and
+     * a {@code message} for the page; the code itself is never logged nor returned.
+     */
+    public Map<String, String> signIn(@Header("account") String account, @Header("action") String action,
+                                      @Header("code") String code) throws IOException, InterruptedException {
+        if (account == null || cfg.accounts().stream().noneMatch(a -> a.name().equals(account))) {
+            return Map.of("outcome", "unknown-account", "message", "There is no iCloud account of that name.");
+        }
+        if ("request-code".equals(action)) {
+            String err = startLogin(account);
+            if (err != null) {
+                return Map.of("outcome", "failed", "message", err);
+            }
+            return waitingForCode(account)
+                    ? Map.of("outcome", "waiting-for-code", "message", "Apple sent a code to the trusted devices of "
+                            + account + "; enter it below.")
+                    : Map.of("outcome", "signed-in", "message", "Signed in without a code; downloads resume.");
+        }
+        if (!"submit-code".equals(action)) {
+            return Map.of("outcome", "failed", "message", "Unknown sign-in action.");
+        }
+        String c = code == null ? "" : code.strip();
+        if (!c.matches("[0-9]{6}")) {
+            return Map.of("outcome", "bad-code", "message", "The code has six digits.");
+        }
+        if (!waitingForCode(account)) {
+            return Map.of("outcome", "not-waiting", "message", "No sign-in of " + account
+                    + " is waiting for a code; press \"Send code\" first.");
+        }
+        String err = submitCode(account, c);
+        if (err == null) {
+            return Map.of("outcome", "signed-in", "message", "Code accepted: " + account + " is signed in; downloads resume.");
+        }
+        return err.contains("two-factor")
+                ? Map.of("outcome", "wrong-code", "message", "Apple did not accept that code; send a new one and try again.")
+                : Map.of("outcome", "failed", "message", err);
     }
 
     public boolean waitingForCode(String account) {

@@ -5,22 +5,20 @@ import io.mediapipeline.config.Settings;
 import io.mediapipeline.flow.Stage;
 import io.mediapipeline.ops.Activity;
 import io.mediapipeline.ops.Metrics;
-import java.io.IOException;
 import java.util.List;
 import javax.sql.DataSource;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.spi.CamelEvent;
-import org.apache.camel.spi.CamelEvent.CamelContextStartedEvent;
 import org.apache.camel.spi.CamelEvent.CamelContextStoppingEvent;
 import org.apache.camel.support.EventNotifierSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The iCloud download as a stage: its settings, the icloudDownloader bean the route calls, and the login page
- * for MFA codes. A source, so it follows no other stage, and its leftovers after a crash (finished downloads
+ * The iCloud download as a stage: its settings and the icloudDownloader bean the routes call (the downloads and
+ * the dashboard's sign-in with its MFA code, route icloud-sign-in). A source, so it follows no other stage, and its leftovers after a crash (finished downloads
  * not yet handed over) are taken care of by the route's start step.
  */
 public final class IcloudStage implements Stage {
@@ -41,7 +39,7 @@ public final class IcloudStage implements Stage {
 
     @Override
     public List<Settings.Family> keyFamilies() {
-        return List.of(IcloudConfig.ACCOUNT_KEYS);
+        return List.of(IcloudConfig.ACCOUNT_KEYS, IcloudConfig.RETIRED_LOGIN_KEYS);
     }
 
     @BindToRegistry("icloudDownloader")
@@ -75,38 +73,19 @@ public final class IcloudStage implements Stage {
                 cfg.scheduleZone().getId());
         camel.getPropertiesComponent().addOverrideProperty("mediapipeline.icloud-run-at-start",
                 String.valueOf(once || cfg.runAtStart()));
-        camel.getManagementStrategy().addEventNotifier(new Lifecycle(downloader, loginPage()));
-    }
-
-    /** The MFA page when the source is on and a port is set; a port that cannot be bound stops the start. */
-    private LoginServer loginPage() {
-        if (!cfg.loginPageWanted()) {
-            return null;
-        }
-        if (cfg.loginToken().isBlank()) {
-            LOG.warn("iCloud login page is off: set PIPELINE_SOURCE_ICLOUD_LOGIN_TOKEN (pipeline.source.icloud.login.token)");
-            return null;
-        }
-        try {
-            return new LoginServer(downloader, cfg.loginPort(), cfg.loginToken());
-        } catch (IOException e) {
-            throw new ConfigException(IcloudConfig.PREFIX + "login.port: cannot listen on 127.0.0.1:" + cfg.loginPort()
-                    + " (" + e.getMessage() + ")");
-        }
+        camel.getManagementStrategy().addEventNotifier(new Lifecycle(downloader));
     }
 
     /**
-     * Opens the login page once everything runs, and when Camel begins to stop, before it waits for in-flight
-     * exchanges, ends a running icloudpd (SIGTERM to its group, SIGKILL after the grace) so the wait is short.
+     * When Camel begins to stop, before it waits for in-flight exchanges, ends a running icloudpd (SIGTERM to its
+     * group, SIGKILL after the grace) so the wait is short.
      */
     private static final class Lifecycle extends EventNotifierSupport {
 
         private final IcloudDownloader downloader;
-        private final LoginServer page;
 
-        Lifecycle(IcloudDownloader downloader, LoginServer page) {
+        Lifecycle(IcloudDownloader downloader) {
             this.downloader = downloader;
-            this.page = page;
             setIgnoreExchangeEvents(true);
             setIgnoreRouteEvents(true);
             setIgnoreServiceEvents(true);
@@ -115,21 +94,12 @@ public final class IcloudStage implements Stage {
 
         @Override
         public boolean isEnabled(CamelEvent event) {
-            return event instanceof CamelContextStartedEvent || event instanceof CamelContextStoppingEvent;
+            return event instanceof CamelContextStoppingEvent;
         }
 
         @Override
         public void notify(CamelEvent event) {
-            if (event instanceof CamelContextStartedEvent) {
-                if (page != null) {
-                    page.start();
-                }
-                return;
-            }
             downloader.stop();
-            if (page != null) {
-                page.stop();
-            }
         }
     }
 }

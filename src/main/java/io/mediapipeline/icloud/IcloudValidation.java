@@ -63,7 +63,13 @@ final class IcloudValidation {
             }
         }
         // numbers are numbers even while the source is off: its route is built (stopped) all the same
-        for (String key : List.of("retry-check-seconds", "stop-grace-seconds", "session-warn-days", "login.port",
+        for (String key : List.of("login.port", "login.token")) {
+            if (s.find(PREFIX + key) != null) {
+                throw new ConfigException(PREFIX + key + ": the iCloud sign-in moved to the dashboard at /signin"
+                        + " (the management port, pipeline.management.*); remove this setting");
+            }
+        }
+        for (String key : List.of("retry-check-seconds", "stop-grace-seconds", "session-warn-days",
                 "move-mode.keep-recent-days", "retry.initial-delay-seconds", "retry.max-delay-seconds",
                 "throttle.initial-backoff-seconds", "throttle.max-backoff-seconds")) {
             s.integer(PREFIX + key);
@@ -80,10 +86,6 @@ final class IcloudValidation {
         }
         if (s.integer(PREFIX + "run-timeout-minutes") < 0) {
             throw new ConfigException(PREFIX + "run-timeout-minutes: must be 0 (no limit) or more");
-        }
-        int port = s.integer(PREFIX + "login.port");
-        if (port < 0 || port > 65535) {
-            throw new ConfigException(PREFIX + "login.port: must be 0..65535, got " + port);
         }
         if (s.get(PREFIX + "schedule").isBlank()) {
             throw new ConfigException(PREFIX + "schedule: must be a cron expression, e.g. 0 0 3 * * ?");

@@ -6,7 +6,7 @@ import java.time.Instant;
 /**
  * What a run's outcome means for its account: success resets; a failure, partial or unknown run retries with
  * exponential backoff (bounded); throttling backs off from throttle.initial-backoff-seconds; auth-needed waits
- * for the login page; bad arguments wait for the settings to be fixed. Pure, so each rule can be read alone.
+ * for a sign-in on the dashboard; bad arguments wait for the settings to be fixed. Pure, so each rule can be read alone.
  */
 final class RetryPolicy {
 
@@ -33,8 +33,8 @@ final class RetryPolicy {
             }
             case AUTH_NEEDED -> new Decision(new AccountState(account, "auth-needed", s.failures(), s.throttles(), null,
                     outcome, r.reason(), now, s.lastSuccessAt(), now, expires),
-                    "scheduled downloads stop until a code is entered on the login page (" + cfg.loginHint()
-                            + ") or a new session arrives");
+                    "scheduled downloads stop until a code is entered on " + cfg.loginHint()
+                            + " or a new session arrives");
             case BAD_ARGUMENTS -> new Decision(new AccountState(account, "ready", s.failures() + 1, s.throttles(), null,
                     outcome, r.reason(), now, s.lastSuccessAt(), null, expires),
                     "fix the pipeline.source.icloud.* settings; no retry");

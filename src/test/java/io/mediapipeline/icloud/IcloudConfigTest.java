@@ -121,15 +121,17 @@ class IcloudConfigTest {
     }
 
     @Test
-    void theStageRefusesToStartWithoutThePasswordOrWithAShortLoginToken() {
+    void theStageRefusesToStartWithoutThePasswordOrWithTheOldLoginPageKeys() {
         assertThatThrownBy(() -> config("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n", Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("pipeline.source.icloud.password").hasMessageContaining("PIPELINE_SOURCE_ICLOUD_PASSWORD");
-        assertThatThrownBy(() -> config("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
-                + "pipeline.source.icloud.login.port=8765\npipeline.source.icloud.login.token=short-token\n",
-                Map.of("PIPELINE_SOURCE_ICLOUD_PASSWORD", "x")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("pipeline.source.icloud.login.token")
-                .hasMessageContaining("at least 32").hasMessageNotContaining("short-token");
+        for (String old : java.util.List.of("pipeline.source.icloud.login.port=8765\n",
+                "pipeline.source.icloud.login.token=0123456789abcdef0123456789abcdef-old\n")) {
+            assertThatThrownBy(() -> config("pipeline.source.icloud.enabled=true\npipeline.source.icloud.username=a@b.c\n"
+                    + old, Map.of("PIPELINE_SOURCE_ICLOUD_PASSWORD", "x")))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining(old.substring(0, old.indexOf('=')))
+                    .hasMessageContaining("moved to the dashboard at /signin").hasMessageNotContaining("0123456789abcdef");
+        }
     }
 
     @Test

@@ -17,7 +17,7 @@ class RetryPolicyTest {
     private static final Instant EARLIER = NOW.minus(Duration.ofDays(1));
 
     private final RetryPolicy policy = new RetryPolicy(new IcloudConfig(true, List.of(), null, null, ZoneOffset.UTC,
-            false, 3, 2, new Backoff(300, 3600), new Backoff(3600, 86400), 20, Duration.ofHours(12), 14, 0, ""));
+            false, 3, 2, new Backoff(300, 3600), new Backoff(3600, 86400), 20, Duration.ofHours(12), 14, "the sign-in page"));
 
     private static AccountState state(int failures, int throttles) {
         return new AccountState("anna", "ready", failures, throttles, null, null, null, EARLIER, EARLIER, null, null);
@@ -72,7 +72,7 @@ class RetryPolicyTest {
         assertThat(auth.state().state()).isEqualTo("auth-needed");
         assertThat(auth.state().authNeededSince()).isEqualTo(NOW);
         assertThat(auth.state().nextAttemptAt()).isNull();
-        assertThat(auth.next()).contains("the login page is off");
+        assertThat(auth.next()).contains("code is entered on the sign-in page");
         RetryPolicy.Decision bad = after(state(0, 0), Outcome.BAD_ARGUMENTS);
         assertThat(bad.state().nextAttemptAt()).isNull();
         assertThat(bad.next()).isEqualTo("fix the pipeline.source.icloud.* settings; no retry");

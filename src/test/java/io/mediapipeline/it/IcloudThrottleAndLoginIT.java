@@ -33,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two accounts in one service. "busy" is throttled by Apple (HTTP 503) on every try: the attempts back
  * off exponentially and stop at the hourly limit. "anna" needs an MFA code: the first attempt finds
- * that out and no further attempt is made, until the code is entered on the login page (driven here
- * over HTTP); then her photos are downloaded and archived. No password in any command line or log.
+ * that out and no further attempt is made, until the code is entered on the dashboard's sign-in page (driven
+ * here over HTTP as a browser would: token once, then the session cookie and each form's CSRF field); then her photos are downloaded and archived. No password in any command line or log.
  */
 class IcloudThrottleAndLoginIT {
 
@@ -67,16 +67,21 @@ class IcloudThrottleAndLoginIT {
                 .set("pipeline.source.icloud.throttle.initial-backoff-seconds", "1")
                 .set("pipeline.source.icloud.throttle.max-backoff-seconds", "4")
                 .set("pipeline.source.icloud.max-attempts-per-hour", String.valueOf(MAX_PER_HOUR))
-                .set("pipeline.source.icloud.login.port", String.valueOf(port))
+                .set("pipeline.management.enabled", "true")
+                .set("pipeline.management.port", String.valueOf(port))
+                // Camel's management server, which the dashboard is mounted on
+                .set("camel.management.enabled", "true")
+                .set("camel.management.host", "127.0.0.1")
+                .set("camel.management.port", String.valueOf(port))
                 .set("pipeline.source.icloud.stop-grace-seconds", "3");
         Path config = pipeline.config();
         Map<String, String> env = Map.of("FAKE_ICLOUD", icloud.root().toString(),
                 "PIPELINE_SOURCE_ICLOUD_ACCOUNT_BUSY_PASSWORD", BUSY_PASSWORD,
                 "PIPELINE_SOURCE_ICLOUD_ACCOUNT_ANNA_PASSWORD", ANNA_PASSWORD,
-                "PIPELINE_SOURCE_ICLOUD_LOGIN_TOKEN", TOKEN);
+                "PIPELINE_MANAGEMENT_TOKEN", TOKEN);
         Path log = tmp.resolve("app.log");
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        String base = "http://127.0.0.1:" + port + "/icloud/login";
+        String base = "http://127.0.0.1:" + port;
 
         List<Double> busyStarts;
         try (IcloudStandIn.ProcWatcher watcher = new IcloudStandIn.ProcWatcher(BUSY_PASSWORD, icloud.binary());
@@ -112,24 +117,27 @@ class IcloudThrottleAndLoginIT {
             assertThat(icloud.startTimes(ANNA, "download")).as("attempts while MFA is needed").hasSize(1);
             assertThat(files(pipeline.sorted())).isEmpty();
 
-            // the login page: token required
-            assertThat(http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString())
-                    .statusCode()).isEqualTo(403);
-            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "?token=wrong")).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
-            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "?token=" + TOKEN)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(page.statusCode()).isEqualTo(200);
-            assertThat(page.body()).contains("anna", "auth-needed", "busy", "backing-off");
+            // the dashboard: token required
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/signin")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/signin?token=wrong")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+            HttpResponse<String> first = http.send(HttpRequest.newBuilder(URI.create(base + "/signin?token=" + TOKEN))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(first.statusCode()).isEqualTo(303);
+            String cookie = first.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+            String page = get(http, base + "/signin", cookie);
+            assertThat(page).contains("anna", "auth-needed", "busy", "backing-off");
+            java.util.regex.Matcher csrf = java.util.regex.Pattern.compile("name=\"csrf\" value=\"([0-9a-f]+)\"")
+                    .matcher(page);
+            assertThat(csrf.find()).isTrue();
             // "send code": icloudpd --auth-only starts and waits at the code prompt
-            HttpResponse<String> start = post(http, base, Map.of("token", TOKEN, "action", "start", "account", "anna"));
-            assertThat(start.statusCode()).as(start.body()).isEqualTo(200);
-            assertThat(start.body()).contains("waiting-for-code");
-            HttpResponse<String> bad = post(http, base, Map.of("token", TOKEN, "action", "code", "account", "anna", "code", "12ab"));
-            assertThat(bad.statusCode()).isEqualTo(400);
-            HttpResponse<String> signedIn = post(http, base, Map.of("token", TOKEN, "action", "code", "account", "anna", "code", "314159"));
-            assertThat(signedIn.statusCode()).as(signedIn.body()).isEqualTo(200);
-            assertThat(signedIn.body()).contains("signed-in");
+            assertThat(post(http, base, cookie, Map.of("csrf", csrf.group(1), "action", "request-code", "account", "anna")))
+                    .contains("Apple sent a code");
+            assertThat(post(http, base, cookie, Map.of("csrf", csrf.group(1), "action", "submit-code", "account", "anna",
+                    "code", "12ab"))).contains("The code has six digits");
+            assertThat(post(http, base, cookie, Map.of("csrf", csrf.group(1), "action", "submit-code", "account", "anna",
+                    "code", "314159"))).contains("Code accepted: anna is signed in");
             // downloads resume at once
             waitFor(app, log, 60, () -> files(pipeline.sorted()).size() == 2);
             assertThat(icloud.ends(ANNA, "auth-only")).singleElement().satisfies(l -> assertThat(l).contains("password=ok"));
@@ -205,12 +213,22 @@ class IcloudThrottleAndLoginIT {
         assertThat(rc).as("doctor exit code: 0, nothing broken").isEqualTo(0);
     }
 
-    private static HttpResponse<String> post(HttpClient http, String url, Map<String, String> form) throws Exception {
+    private static String get(HttpClient http, String url, String cookie) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Cookie", cookie)
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return r.body();
+    }
+
+    /** Posts the sign-in form and returns the page it leads to (its one-time message says what happened). */
+    private static String post(HttpClient http, String base, String cookie, Map<String, String> form) throws Exception {
         StringBuilder body = new StringBuilder();
         form.forEach((k, v) -> body.append(body.isEmpty() ? "" : "&").append(k).append('=')
                 .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        return http.send(HttpRequest.newBuilder(URI.create(url + "?token=" + form.get("token"))).timeout(Duration.ofSeconds(120))
-                .header("Content-Type", "application/x-www-form-urlencoded")
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/signin")).timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Cookie", cookie)
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(303);
+        return get(http, base + r.headers().firstValue("Location").orElseThrow(), cookie);
     }
 }

@@ -39,6 +39,13 @@ class DownloadIcloudRouteTest extends RouteTestSupport {
             public void startup(boolean runNow) {
                 calls.add("startup " + runNow);
             }
+
+            public Map<String, String> signIn(@org.apache.camel.Header("account") String account,
+                                              @org.apache.camel.Header("action") String action,
+                                              @org.apache.camel.Header("code") String code) {
+                calls.add("signIn " + account + " " + action + " " + code);
+                return Map.of("outcome", "signed-in", "message", "Code accepted");
+            }
         });
     }
 
@@ -70,5 +77,15 @@ class DownloadIcloudRouteTest extends RouteTestSupport {
 
         template.sendBody("direct:icloud-schedule", null);
         assertThat(calls).contains("scheduled");
+    }
+
+    @Test
+    void theDashboardsSignInReachesTheDownloaderWithItsHeadersAndGetsItsAnswer() throws Exception {
+        context.start();
+
+        Object answer = template.requestBodyAndHeaders("direct:icloud-sign-in", null,
+                Map.of("account", "anna", "action", "submit-code", "code", "314159"));
+        assertThat(calls).contains("signIn anna submit-code 314159");
+        assertThat(answer).isEqualTo(Map.of("outcome", "signed-in", "message", "Code accepted"));
     }
 }

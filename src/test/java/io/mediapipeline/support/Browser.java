@@ -52,6 +52,15 @@ public final class Browser implements AutoCloseable {
         return driver;
     }
 
+    /** Saves what the browser shows now as a PNG (e.g. docs/dashboard.png), creating the folder. */
+    public Path screenshot(Path png) throws java.io.IOException {
+        byte[] bytes = driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES);
+        if (png.getParent() != null) {
+            Files.createDirectories(png.getParent());
+        }
+        return Files.write(png, bytes);
+    }
+
     @Override
     public void close() {
         driver.quit();

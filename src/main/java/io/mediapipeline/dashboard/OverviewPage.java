@@ -1,0 +1,134 @@
+package io.mediapipeline.dashboard;
+
+import io.mediapipeline.status.PipelineStatus;
+import io.mediapipeline.status.Snapshot;
+import io.mediapipeline.status.StageView;
+import io.mediapipeline.status.Totals;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pipeline at a glance ({@code /}): each stage with its counts, queue, last run and success, progress and
+ * route state, with Stop and Start buttons that act on the stage's routes through Camel's route controller (the
+ * same route ids as over JMX); the library's totals below.
+ */
+final class OverviewPage implements Page {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OverviewPage.class);
+
+    private final CamelContext camel;
+    private final Supplier<PipelineStatus> status;
+
+    OverviewPage(CamelContext camel, Supplier<PipelineStatus> status) {
+        this.camel = camel;
+        this.status = status;
+    }
+
+    @Override
+    public String path() {
+        return "/";
+    }
+
+    @Override
+    public String label() {
+        return "Overview";
+    }
+
+    @Override
+    public int order() {
+        return 0;
+    }
+
+    @Override
+    public void mount(Router router, View view) {
+        router.get("/").blockingHandler(ctx -> show(ctx, view), false);
+        router.post("/stages/:stage/:action").blockingHandler(ctx -> control(ctx, view), false);
+    }
+
+    private void show(RoutingContext ctx, View view) {
+        PipelineStatus st = status.get();
+        if (st == null) {
+            view.error(ctx, 503, "The pipeline's status is not available in this process.");
+            return;
+        }
+        Snapshot snap;
+        try {
+            snap = st.now();
+        } catch (RuntimeException e) {
+            LOG.warn("dashboard: status unavailable: {}", e.getMessage());
+            view.error(ctx, 503, "The pipeline's status cannot be read right now; see the service's log.");
+            return;
+        }
+        List<Map<String, Object>> stages = new ArrayList<>();
+        for (StageView s : snap.stages()) {
+            Map<String, Object> m = new HashMap<>();
+            m.put("stage", s.stage());
+            m.put("routes", String.join(", ", s.routes()));
+            m.put("state", s.routeState());
+            m.put("stateClass", s.routeState().toLowerCase(Locale.ROOT));
+            m.put("in", s.in());
+            m.put("out", s.out());
+            m.put("failed", s.failed());
+            m.put("hasFailed", s.failed() > 0);
+            m.put("queued", s.queued());
+            m.put("lastRun", s.lastRun().map(Format::when).orElse("never"));
+            m.put("lastSuccess", s.lastSuccess().map(Format::when).orElse("never"));
+            s.progress().ifPresent(p -> m.put("progress", String.format(Locale.ROOT, "%d left, %.1f/min%s", p.left(),
+                    p.perMinute(), p.timeLeft().map(d -> d.toMinutes() < 1 ? ", under a minute to go"
+                            : ", about " + Format.duration(d) + " to go").orElse(""))));
+            m.put("canStop", !s.routeState().equals("Stopped") && !s.routes().isEmpty());
+            m.put("canStart", !s.routeState().equals("Started") && !s.routes().isEmpty());
+            stages.add(m);
+        }
+        Totals t = snap.totals();
+        Map<String, Object> totals = Map.of("files", t.files(), "original", Format.bytes(t.bytesOriginal()),
+                "compressed", Format.bytes(t.bytesCompressed()), "saved", Format.bytes(t.bytesSaved()),
+                "pixel", t.deliveredPixel(), "icloud", t.deliveredIcloud(), "pending", t.pending(),
+                "failed", t.failed(), "quarantined", t.quarantined());
+        view.render(ctx, "overview", "Overview", Map.of("stages", stages, "totals", totals,
+                "at", Format.when(snap.at()), "allWell", snap.needsYou().isEmpty()));
+    }
+
+    private void control(RoutingContext ctx, View view) {
+        String stage = ctx.pathParam("stage");
+        String action = ctx.pathParam("action");
+        List<String> routes = camel.getRoutes().stream().filter(r -> stage.equals(r.getGroup())).map(Route::getId)
+                .sorted().toList();
+        if (routes.isEmpty()) {
+            view.error(ctx, 404, "There is no stage of that name.");
+            return;
+        }
+        if (!action.equals("stop") && !action.equals("start")) {
+            view.error(ctx, 400, "A stage can be stopped or started, nothing else.");
+            return;
+        }
+        List<String> failed = new ArrayList<>();
+        for (String id : routes) {
+            try {
+                if (action.equals("stop")) {
+                    camel.getRouteController().stopRoute(id);
+                } else {
+                    camel.getRouteController().startRoute(id);
+                }
+            } catch (Exception e) {
+                LOG.warn("dashboard: {} route {}: {}", action, id, e.getMessage());
+                failed.add(id);
+            }
+        }
+        LOG.info("dashboard: {} {} ({})", action.equals("stop") ? "stopped" : "started", stage, String.join(", ", routes));
+        String done = action.equals("stop") ? "Stopped" : "Started";
+        view.redirect(ctx, "/", failed.isEmpty()
+                ? done + " " + stage + " (" + String.join(", ", routes) + ")."
+                : "Could not " + action + " " + String.join(", ", failed) + " of " + stage + "; see the service's log.");
+    }
+}

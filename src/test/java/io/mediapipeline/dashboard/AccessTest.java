@@ -1,0 +1,90 @@
+package io.mediapipeline.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.builder.RouteBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The management port as a stranger and as a script meet it: nothing without the token, everything with it. */
+class AccessTest {
+
+    @TempDir
+    static Path tmp;
+    static DashboardApp app;
+
+    @BeforeAll
+    static void start() throws Exception {
+        app = DashboardApp.start(tmp, new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("timer:tick?period=60000").routeId("ingest-files").routeGroup("ingest").log("tick");
+            }
+        });
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        app.close();
+    }
+
+    @Test
+    void withoutTheTokenEveryPathIsRefusedCamelsHealthIncluded() throws Exception {
+        for (String path : List.of("/", "/observe/health", "/observe/health/ready", "/static/dashboard.css",
+                "/no-such-page", "/?token=wrong-token-0123456789abcdef0123456789")) {
+            HttpResponse<String> r = app.get(path);
+            assertThat(r.statusCode()).as(path).isEqualTo(401);
+            assertThat(r.body()).as(path).doesNotContain(DashboardApp.TOKEN).doesNotContain("\"status\"");
+        }
+        assertThat(app.get("/observe/health", "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void bearerTokenOpensHealthAndPages() throws Exception {
+        HttpResponse<String> health = app.get("/observe/health", "Authorization", "Bearer " + DashboardApp.TOKEN);
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("UP");
+        HttpResponse<String> page = app.get("/", "Authorization", "Bearer " + DashboardApp.TOKEN);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("ingest").doesNotContain(DashboardApp.TOKEN);
+        assertThat(page.headers().firstValue("Content-Security-Policy").orElse(""))
+                .contains("default-src 'none'", "frame-ancestors 'none'", "form-action 'self'").doesNotContain("script");
+        assertThat(page.headers().firstValue("Cache-Control")).hasValue("no-store");
+        assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+        assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+    }
+
+    @Test
+    void firstVisitWithTheTokenSetsAStrictHttpOnlyCookieAndDropsTheTokenFromTheAddress() throws Exception {
+        HttpResponse<String> r = app.get("/?token=" + DashboardApp.TOKEN + "&x=1");
+        assertThat(r.statusCode()).isEqualTo(303);
+        assertThat(r.headers().firstValue("Location")).hasValue("/?x=1");
+        String cookie = r.headers().firstValue("Set-Cookie").orElseThrow();
+        // attribute names are case-insensitive (Vert.x writes "HTTPOnly")
+        assertThat(cookie.toLowerCase(java.util.Locale.ROOT)).contains("; httponly", "; samesite=strict", "; path=/");
+        assertThat(cookie).doesNotContain(DashboardApp.TOKEN);
+        String session = cookie.substring(0, cookie.indexOf(';'));
+        assertThat(app.get("/", "Cookie", session).statusCode()).isEqualTo(200);
+        assertThat(app.get("/observe/health", "Cookie", session).statusCode()).isEqualTo(200);
+        assertThat(app.get("/", "Cookie", "mp_session=forged").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void postsNeedTheSessionsCsrfTokenAndTheTokenOnlyCountsOnAGet() throws Exception {
+        String cookie = app.get("/?token=" + DashboardApp.TOKEN).headers().firstValue("Set-Cookie").orElseThrow();
+        String session = cookie.substring(0, cookie.indexOf(';'));
+        assertThat(app.post("/stages/ingest/stop", "csrf=nope", "Cookie", session).statusCode()).isEqualTo(403);
+        assertThat(app.post("/stages/ingest/stop", "", "Cookie", session).statusCode()).isEqualTo(403);
+        assertThat(app.post("/stages/ingest/stop?token=" + DashboardApp.TOKEN, "token=" + DashboardApp.TOKEN)
+                .statusCode()).isEqualTo(401);
+        assertThat(app.post("/stages/ingest/stop", "", "Authorization", "Bearer " + DashboardApp.TOKEN)
+                .statusCode()).isEqualTo(403);
+        assertThat(app.camel().getRouteController().getRouteStatus("ingest-files").isStarted()).isTrue();
+    }
+}
