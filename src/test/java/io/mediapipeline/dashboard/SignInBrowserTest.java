@@ -70,13 +70,19 @@ class SignInBrowserTest {
             assertThat(flash(driver)).contains("No sign-in of anna is waiting for a code");
             assertThat(icloud.ends(ANNA, "auth-only")).isEmpty();
 
-            // "Send code": icloudpd --auth-only starts and waits at its prompt
+            // "Send code": icloudpd --auth-only starts and waits at its prompt; a wrong code is refused by "Apple"
+            driver.findElement(By.cssSelector("#account-anna form button")).click();
+            assertThat(flash(driver)).contains("Apple sent a code");
+            enterCode(driver, "271828");
+            assertThat(flash(driver)).contains("Apple did not accept that code");
+            assertThat(Files.exists(icloud.user(ANNA).resolve("mfa"))).as("still not signed in").isTrue();
+
             driver.findElement(By.cssSelector("#account-anna form button")).click();
             assertThat(flash(driver)).contains("Apple sent a code");
             enterCode(driver, CODE);
             assertThat(flash(driver)).contains("Code accepted: anna is signed in");
 
-            assertThat(icloud.ends(ANNA, "auth-only")).singleElement()
+            assertThat(icloud.ends(ANNA, "auth-only")).hasSize(2).last()
                     .satisfies(l -> assertThat(l).contains("password=ok"));
             assertThat(Files.exists(icloud.user(ANNA).resolve("mfa"))).as("the stand-in took the code").isFalse();
             assertThat(driver.findElement(By.cssSelector("#account-anna .state")).getText()).isEqualTo("ready");
