@@ -88,6 +88,7 @@ class SignInBrowserTest {
             assertThat(driver.findElement(By.cssSelector("#account-anna .state")).getText()).isEqualTo("ready");
             assertThat(log.messages(Level.TRACE)).noneMatch(m -> m.contains(CODE)).noneMatch(m -> m.contains(PASSWORD));
             assertThat(driver.getPageSource()).doesNotContain(CODE);
+            browser.screenshot(Path.of("target/dashboard-signin.png"));
         } finally {
             db.close();
         }
