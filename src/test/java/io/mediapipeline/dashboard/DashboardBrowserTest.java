@@ -173,6 +173,8 @@ class DashboardBrowserTest {
 
     private static void waitFor(java.util.function.BooleanSupplier condition) {
         new WebDriverWait(driver(), Duration.ofSeconds(30)).ignoring(org.openqa.selenium.NoSuchElementException.class)
+                // the old page may go away while it is read
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
                 .until(d -> condition.getAsBoolean());
     }
 }
