@@ -31,12 +31,6 @@ public record DashboardConfig(boolean enabled, String host, int port, String tok
         return new DashboardConfig(enabled, s.get(PREFIX + "host"), s.integer(PREFIX + "port"), token, file);
     }
 
-    /** The address to open, without the token. */
-    public String url() {
-        String h = host.contains(":") ? "[" + host + "]" : host;
-        return "http://" + h + ":" + port + "/";
-    }
-
     @Override
     public String toString() {
         return "DashboardConfig[enabled=" + enabled + ", host=" + host + ", port=" + port + ", token="

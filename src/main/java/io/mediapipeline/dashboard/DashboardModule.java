@@ -5,10 +5,15 @@ import io.mediapipeline.config.Settings;
 import io.mediapipeline.flow.Stage;
 import io.mediapipeline.status.PipelineStatus;
 import java.nio.file.Path;
+import io.vertx.ext.auth.authentication.AuthenticationProvider;
+import io.vertx.ext.web.handler.AuthenticationHandler;
 import java.time.Clock;
+import java.util.List;
 import javax.sql.DataSource;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.main.ManagementHttpServer;
+import org.apache.camel.component.platform.http.vertx.auth.AuthenticationConfig;
 
 /**
  * The dashboard on the management port: the access gate in front of every path (Camel's /observe/* too), the
@@ -51,6 +56,23 @@ public class DashboardModule implements Stage {
         ManagementToken token = ManagementToken.of(config);
         Access access = new Access(token, new Sessions(Clock.systemUTC()));
         Path tokenFile = config.token().isEmpty() ? config.tokenFile() : null;
+        // The gate goes into the server's own configuration now, before it listens: it is then the first handler
+        // of its top router from the first request on, ahead of Camel's /observe handlers.
+        ManagementHttpServer server = camel.hasService(ManagementHttpServer.class);
+        if (server != null && server.getConfiguration() != null && !server.isStarted()) {
+            AuthenticationConfig.AuthenticationConfigEntry entry = new AuthenticationConfig.AuthenticationConfigEntry();
+            entry.setPath("/*");
+            entry.setAuthenticationProviderFactory(vertx -> null);
+            entry.setAuthenticationHandlerFactory(new AuthenticationConfig.AuthenticationHandlerFactory() {
+                @Override
+                public <T extends AuthenticationProvider> AuthenticationHandler createAuthenticationHandler(T none) {
+                    return access::check;
+                }
+            });
+            AuthenticationConfig auth = new AuthenticationConfig(List.of(entry));
+            auth.setEnabled(true);
+            server.getConfiguration().setAuthenticationConfig(auth);
+        }
         camel.addStartupListener(new Mount(camel, access, () -> status(camel), tokenFile));
     }
 

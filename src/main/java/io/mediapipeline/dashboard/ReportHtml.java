@@ -127,7 +127,10 @@ final class ReportHtml {
     }
 
     private static Map<String, Object> figure(String key, JsonNode v) {
-        return Map.of("key", words(key), "value", inline(v));
+        // sizes read better in MB; the exact count stays beside them
+        String value = key.toLowerCase(Locale.ROOT).contains("bytes") && v.canConvertToLong()
+                ? Format.bytes(v.asLong()) + " (" + v.asLong() + ")" : inline(v);
+        return Map.of("key", words(key), "value", value);
     }
 
     /** A value on one line: "a: 1, b: 2" for an object, "x, y" for a list, "" for null. */

@@ -283,7 +283,8 @@ public class IcloudDownloader {
         if (err == null) {
             return Map.of("outcome", "signed-in", "message", "Code accepted: " + account + " is signed in; downloads resume.");
         }
-        return err.contains("two-factor")
+        // after a code, still asked for one (or told it failed to verify): Apple did not take that code
+        return err.toLowerCase(java.util.Locale.ROOT).contains("two-factor")
                 ? Map.of("outcome", "wrong-code", "message", "Apple did not accept that code; send a new one and try again.")
                 : Map.of("outcome", "failed", "message", err);
     }

@@ -83,6 +83,7 @@ class AccessTest {
         assertThat(app.post("/stages/ingest/stop", "", "Cookie", session).statusCode()).isEqualTo(403);
         assertThat(app.post("/stages/ingest/stop?token=" + DashboardApp.TOKEN, "token=" + DashboardApp.TOKEN)
                 .statusCode()).isEqualTo(401);
+        assertThat(app.post("/observe/health", "").statusCode()).isEqualTo(401);
         assertThat(app.post("/stages/ingest/stop", "", "Authorization", "Bearer " + DashboardApp.TOKEN)
                 .statusCode()).isEqualTo(403);
         assertThat(app.camel().getRouteController().getRouteStatus("ingest-files").isStarted()).isTrue();

@@ -135,11 +135,12 @@ class DashboardBrowserTest {
         links.get(0).click();
         assertThat(driver().findElement(By.tagName("h1")).getText()).isEqualTo("Run 7, 2026-12-02 03:00 UTC");
         assertThat(driver().findElement(By.id("section-counts")).getText()).contains("Imported", "2", "Duplicate");
-        assertThat(driver().findElement(By.id("section-compression")).getText()).contains("Bytes saved", "1834000");
+        assertThat(driver().findElement(By.id("section-compression")).getText()).contains("Bytes saved", "1.8 MB (1834000)");
         WebElement files = driver().findElement(By.cssSelector("#section-files table"));
         assertThat(files.findElements(By.cssSelector("tbody tr"))).hasSize(2);
         assertThat(files.getText()).contains("birthday.mov", "Pixel: confirmed, Icloud: uploaded", "duplicate");
         assertThat(driver().getPageSource()).doesNotContain("\"counts\"");
+        browser.screenshot(Path.of("target/dashboard-report.png"));
         // only the report files themselves can be opened
         driver().get(app.url("/reports/..%2F..%2Fconfig.properties"));
         assertThat(driver().findElement(By.id("error")).getText()).isEqualTo("There is no run report of that name.");
@@ -172,6 +173,8 @@ class DashboardBrowserTest {
 
     private static void waitFor(java.util.function.BooleanSupplier condition) {
         new WebDriverWait(driver(), Duration.ofSeconds(30)).ignoring(org.openqa.selenium.NoSuchElementException.class)
+                // the old page may go away while it is read
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
                 .until(d -> condition.getAsBoolean());
     }
 }

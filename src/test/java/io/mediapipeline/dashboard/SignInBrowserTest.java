@@ -67,21 +67,28 @@ class SignInBrowserTest {
 
             // a code with no sign-in waiting for it goes nowhere
             enterCode(driver, "123456");
-            assertThat(flash(driver)).contains("No sign-in of anna is waiting for a code");
+            awaitFlash(driver, "No sign-in of anna is waiting for a code");
             assertThat(icloud.ends(ANNA, "auth-only")).isEmpty();
 
-            // "Send code": icloudpd --auth-only starts and waits at its prompt
+            // "Send code": icloudpd --auth-only starts and waits at its prompt; a wrong code is refused by "Apple"
             driver.findElement(By.cssSelector("#account-anna form button")).click();
-            assertThat(flash(driver)).contains("Apple sent a code");
-            enterCode(driver, CODE);
-            assertThat(flash(driver)).contains("Code accepted: anna is signed in");
+            awaitFlash(driver, "Apple sent a code");
+            enterCode(driver, "271828");
+            awaitFlash(driver, "Apple did not accept that code");
+            assertThat(Files.exists(icloud.user(ANNA).resolve("mfa"))).as("still not signed in").isTrue();
 
-            assertThat(icloud.ends(ANNA, "auth-only")).singleElement()
+            driver.findElement(By.cssSelector("#account-anna form button")).click();
+            awaitFlash(driver, "Apple sent a code");
+            enterCode(driver, CODE);
+            awaitFlash(driver, "Code accepted: anna is signed in");
+
+            assertThat(icloud.ends(ANNA, "auth-only")).hasSize(2).last()
                     .satisfies(l -> assertThat(l).contains("password=ok"));
             assertThat(Files.exists(icloud.user(ANNA).resolve("mfa"))).as("the stand-in took the code").isFalse();
             assertThat(driver.findElement(By.cssSelector("#account-anna .state")).getText()).isEqualTo("ready");
             assertThat(log.messages(Level.TRACE)).noneMatch(m -> m.contains(CODE)).noneMatch(m -> m.contains(PASSWORD));
             assertThat(driver.getPageSource()).doesNotContain(CODE);
+            browser.screenshot(Path.of("target/dashboard-signin.png"));
         } finally {
             db.close();
         }
@@ -94,8 +101,16 @@ class SignInBrowserTest {
         driver.findElement(By.cssSelector("#account-anna input[name=code] ~ button")).click();
     }
 
-    private static String flash(ChromeDriver driver) {
-        return new WebDriverWait(driver, Duration.ofSeconds(100)).ignoring(org.openqa.selenium.NoSuchElementException.class)
-                .until(d -> d.findElement(By.id("flash")).getText());
+    /** Waits for the next page's one-time message to say {@code expected} (a POST may take icloudpd's time). */
+    private static void awaitFlash(ChromeDriver driver, String expected) {
+        String[] last = {""};
+        try {
+            new WebDriverWait(driver, Duration.ofSeconds(100))
+                    .ignoring(org.openqa.selenium.NoSuchElementException.class)
+                    .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(d -> (last[0] = d.findElement(By.id("flash")).getText()).contains(expected));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("expected the message \"" + expected + "\", the page says \"" + last[0] + "\"", e);
+        }
     }
 }
