@@ -86,8 +86,9 @@ final class OverviewPage implements Page {
             s.progress().ifPresent(p -> m.put("progress", String.format(Locale.ROOT, "%d left, %.1f/min%s", p.left(),
                     p.perMinute(), p.timeLeft().map(d -> d.toMinutes() < 1 ? ", under a minute to go"
                             : ", about " + Format.duration(d) + " to go").orElse(""))));
-            m.put("canStop", !s.routeState().equals("Stopped") && !s.routes().isEmpty());
-            m.put("canStart", !s.routeState().equals("Started") && !s.routes().isEmpty());
+            boolean controllable = !s.routes().isEmpty() && !s.routeState().equals(StageView.OFF);
+            m.put("canStop", controllable && !s.routeState().equals("Stopped"));
+            m.put("canStart", controllable && !s.routeState().equals("Started"));
             stages.add(m);
         }
         Totals t = snap.totals();
@@ -97,6 +98,12 @@ final class OverviewPage implements Page {
                 "failed", t.failed(), "quarantined", t.quarantined());
         view.render(ctx, "overview", "Overview", Map.of("stages", stages, "totals", totals,
                 "at", Format.when(snap.at()), "allWell", snap.needsYou().isEmpty()));
+    }
+
+    private boolean switchedOff(String stage) {
+        PipelineStatus st = status.get();
+        return st != null && st.now().stages().stream()
+                .anyMatch(v -> v.stage().equals(stage) && v.routeState().equals(StageView.OFF));
     }
 
     private void control(RoutingContext ctx, View view) {
@@ -110,6 +117,10 @@ final class OverviewPage implements Page {
         }
         if (!action.equals("stop") && !action.equals("start")) {
             view.error(ctx, 400, "A stage can be stopped or started, nothing else.");
+            return;
+        }
+        if (action.equals("start") && switchedOff(stage)) {
+            view.error(ctx, 409, "The stage " + stage + " is switched off in the settings; switch it on there and restart.");
             return;
         }
         List<String> failed = new ArrayList<>();

@@ -123,7 +123,9 @@ public final class LedgerStatus implements PipelineStatus {
                     : progress(stage, at, c);
             progress.put(stage, p);
             RouteGroups.Group g = groups.getOrDefault(stage, new RouteGroups.Group(List.of(), "Stopped"));
-            stages.add(new StageView(stage, g.routes(), g.state(), c.in(), c.out(), c.failed(), c.queued(), c.lastRun(),
+            // a stage switched off in the settings is "Off", not "Stopped": starting its routes would run it unconfigured
+            String state = cfg.on(stage) ? g.state() : StageView.OFF;
+            stages.add(new StageView(stage, g.routes(), state, c.in(), c.out(), c.failed(), c.queued(), c.lastRun(),
                     c.lastSuccess(), p));
         }
         lastProgress = progress;

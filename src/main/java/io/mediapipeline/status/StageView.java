@@ -9,7 +9,7 @@ import java.util.Optional;
  *
  * @param stage        the route group (the stage's name on the dashboard and in metric tags)
  * @param routes       its route ids
- * @param routeState   "Started", "Stopped", "Suspended" or "mixed"
+ * @param routeState   "Started", "Stopped", "Suspended", "mixed", or {@link #OFF} (switched off in the settings)
  * @param in           files that reached the stage (all time)
  * @param out          files the stage finished (all time)
  * @param failed       files the stage failed or quarantined (all time)
@@ -21,6 +21,9 @@ import java.util.Optional;
 public record StageView(String stage, List<String> routes, String routeState, long in, long out, long failed,
                         long queued, Optional<Instant> lastRun, Optional<Instant> lastSuccess,
                         Optional<Progress> progress) {
+
+    /** The route state of a stage switched off in the settings: it is neither stopped nor started from the dashboard. */
+    public static final String OFF = "Off";
 
     public StageView {
         routes = List.copyOf(routes);

@@ -167,6 +167,8 @@ class LedgerStatusTest {
         assertThat(v.get("compress").queued()).isZero();
         assertThat(v.get("pixel").queued()).isZero();
         assertThat(v.get("organize").queued()).isEqualTo(1);
+        assertThat(v.get("compress").routeState()).as("switched off, not merely stopped").isEqualTo(StageView.OFF);
+        assertThat(v.get("organize").routeState()).isNotEqualTo(StageView.OFF);
     }
 
     @Test
