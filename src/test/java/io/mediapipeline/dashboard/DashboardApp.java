@@ -1,6 +1,7 @@
 package io.mediapipeline.dashboard;
 
 import io.mediapipeline.config.Settings;
+import io.mediapipeline.observe.ObserveModule;
 import io.mediapipeline.status.Attention;
 import io.mediapipeline.status.PipelineStatus;
 import io.mediapipeline.status.Snapshot;
@@ -59,7 +60,7 @@ final class DashboardApp implements AutoCloseable {
      */
     static Settings settings(Path tmp, String extraSettings, Map<String, String> env) throws Exception {
         Path file = tmp.resolve("dashboard-test.properties");
-        Files.writeString(file, "pipeline.home=" + tmp.resolve("home") + "\npipeline.management.port=" + freePort()
+        Files.writeString(file, "pipeline.home=" + tmp.resolve("home") + "\npipeline.management.enabled=true\npipeline.management.port=" + freePort()
                 + "\npipeline.management.token=" + TOKEN + "\n" + extraSettings);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         return Application.load(PipelineHome.projectDir(), file, env, new Properties());
@@ -75,10 +76,8 @@ final class DashboardApp implements AutoCloseable {
         p.setProperty("camel.main.routes-include-pattern", yamlRoutes.isEmpty() ? "classpath:none/*.yaml"
                 : String.join(",", yamlRoutes.stream().map(f -> "file:" + PipelineHome.projectDir().resolve("routes")
                 .resolve(f)).toList()));
-        p.setProperty("camel.management.enabled", "true");
-        p.setProperty("camel.management.host", "127.0.0.1");
-        p.setProperty("camel.management.port", String.valueOf(port));
-        p.setProperty("camel.management.health-check-enabled", "true");
+        // the management server as the service configures it
+        p.putAll(ObserveModule.camelProperties(settings));
         p.setProperty("mediapipeline.once", "false");
         p.setProperty("mediapipeline.icloud-run-at-start", "false");
         app.main.setOverrideProperties(p);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.dashboard.DashboardModule;
+import io.mediapipeline.observe.ObserveModule;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
@@ -58,7 +59,8 @@ class FilePagesBrowserTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        PipelineHome pipeline = new PipelineHome(tmp).set("pipeline.management.port", String.valueOf(port))
+        PipelineHome pipeline = new PipelineHome(tmp).set("pipeline.management.enabled", "true")
+                .set("pipeline.management.port", String.valueOf(port))
                 .set("pipeline.management.token", TOKEN);
         Path home = pipeline.home();
         Settings settings = pipeline.settings();
@@ -81,9 +83,8 @@ class FilePagesBrowserTest {
         Properties p = settings.forCamel();
         p.setProperty("camel.main.name", "files-test");
         p.setProperty("camel.main.routes-include-pattern", "classpath:none/*.yaml");
-        p.setProperty("camel.management.enabled", "true");
-        p.setProperty("camel.management.host", "127.0.0.1");
-        p.setProperty("camel.management.port", String.valueOf(port));
+        // the management server as the service configures it
+        p.putAll(ObserveModule.camelProperties(settings));
         main.setOverrideProperties(p);
         main.bind("settings", settings);
         main.bind("ledger", ledger);
