@@ -12,9 +12,11 @@
 #   /opt/media-pipeline                the release, owned by root (the service cannot change its own code)
 #   /var/lib/media-pipeline            the data (pipeline.home), 0700 media-pipeline
 #   /etc/media-pipeline                0750 root:media-pipeline:
-#     env                              secrets for the unit's EnvironmentFile (0640 root:media-pipeline), with a random
-#                                      PIPELINE_MANAGEMENT_TOKEN; written once, never overwritten
+#     env                              secrets for the unit's EnvironmentFile (0600 root:root: systemd reads it as
+#                                      root, the service never opens it), with a random PIPELINE_MANAGEMENT_TOKEN;
+#                                      written once, never overwritten
 #     media-pipeline.properties        this machine's settings (--config; 0640 root:media-pipeline); written once
+#   (owner and mode of env and the settings are set again on every run)
 #     jmx.properties, jmx.password, jmx.access   by `media-pipeline install-jmx` (0600 media-pipeline); written once
 #   /etc/systemd/system/media-pipeline.service   the unit (0644), replaced on every run (local changes: systemctl edit)
 # A second run upgrades the release and the unit and keeps the data, the env file, the settings and the JMX files.
@@ -78,8 +80,8 @@ OWN=false
 $AM_ROOT && getent passwd "$SERVICE_USER" >/dev/null && OWN=true
 $OWN || say "note: files are left owned by $(id -un) (no user $SERVICE_USER here, or not root); set owners when installing"
 
-own() { # own OWNER:GROUP MODE PATH
-  $OWN && chown "$1" "$3"
+own() { # own OWNER:GROUP MODE PATH: the owner only as root and when this machine knows both accounts
+  if $AM_ROOT && getent passwd "${1%%:*}" >/dev/null && getent group "${1#*:}" >/dev/null; then chown "$1" "$3"; fi
   chmod "$2" "$3"
 }
 
@@ -134,33 +136,36 @@ own "$SERVICE_USER:$SERVICE_USER" 0700 "$DATA"
 mkdir -p "$ETC"
 own "root:$SERVICE_USER" 0750 "$ETC"
 
-# new_file PATH: runs the writer (stdin) into PATH only when PATH does not exist; 0640 root:group from the start
+# new_file OWNER:GROUP MODE PATH: runs the writer (stdin) into PATH only when PATH does not exist, with that owner
+# and mode from the start; an existing PATH keeps its content but gets that owner and mode back (a loosened file
+# would otherwise stay loose)
 new_file() {
-  local path="$1" tmp="$1.new"
+  local owner="$1" mode="$2" path="$3" tmp="$3.new"
   if [[ -e "$path" ]]; then
-    # kept as it is, except that no other user may read or anyone but its owner change it
-    chmod go-w,o-rwx "$path"
+    own "$owner" "$mode" "$path"
     say "kept $path"
     cat >/dev/null
     return 0
   fi
   rm -f "$tmp"
   (umask 077; cat > "$tmp")
-  own "root:$SERVICE_USER" 0640 "$tmp"
+  own "$owner" "$mode" "$tmp"
   mv "$tmp" "$path"
   say "wrote $path"
 }
 
-token() { od -An -N32 -tx1 /dev/urandom | tr -d ' \n'; }
-
-new_file "$ETC/env" <<ENV
-# Secrets of the media-pipeline service, read by systemd (EnvironmentFile=) and by nobody else but root and the
-# service's group: keep it 0640 root:$SERVICE_USER. One VAR=value a line. Written once by install.sh, never
+# the launcher's random token; sourced in the command's subshell, where it only defines its functions
+management_token="$(source "$SRC/bin/media-pipeline" && random_token)"
+[[ "$management_token" =~ ^[0-9a-f]{64}$ ]] || die "could not make a random token (od, /dev/urandom)"
+# systemd reads EnvironmentFile= as root before it starts the service; the service never opens this file
+new_file root:root 0600 "$ETC/env" <<ENV
+# Secrets of the media-pipeline service, read by systemd (EnvironmentFile=) as root, and by nobody else: keep it
+# 0600 root:root (install.sh sets that again on every run). One VAR=value a line. Written once by install.sh, never
 # overwritten. Restart after a change: systemctl restart $NAME
 
 # The dashboard's and the metrics endpoint's token (open http://127.0.0.1:8765/?token=THIS once; Prometheus sends it
 # as a bearer token). Change it by writing a new one (at least 32 characters), then restart.
-PIPELINE_MANAGEMENT_TOKEN=$(token)
+PIPELINE_MANAGEMENT_TOKEN=$management_token
 
 # The Apple ID password for the iCloud download (one account), or per account (ANNA = its name in
 # pipeline.source.icloud.accounts, upper case)
@@ -179,7 +184,8 @@ PIPELINE_MANAGEMENT_TOKEN=$(token)
 #PIPELINE_DB_PASSWORD=
 ENV
 
-new_file "$ETC/$NAME.properties" <<PROPS
+# the service reads this one itself (--config)
+new_file "root:$SERVICE_USER" 0640 "$ETC/$NAME.properties" <<PROPS
 # This machine's settings for media-pipeline: each key here wins over /opt/$NAME/config/application.properties,
 # where every key is listed with its meaning and default. An unknown key stops the service with a message naming it.
 # Secrets (passwords, API keys, tokens) go into $LIVE_ETC/env instead. Written once by install.sh, never
@@ -250,7 +256,7 @@ cat <<NEXT
 
 Installed $NAME into ${ROOT:+$ROOT}/opt/$NAME. Next:
   1. Settings: edit $LIVE_ETC/$NAME.properties (sources, targets; every key in /opt/$NAME/config/application.properties)
-  2. Secrets:  edit $LIVE_ETC/env (Apple ID password, Syncthing API key, notification tokens; 0640, never in the settings)
+  2. Secrets:  edit $LIVE_ETC/env (Apple ID password, Syncthing API key, notification tokens; 0600 root, never in the settings)
   3. Start:    systemctl enable --now $NAME      Logs: journalctl -u $NAME -f
   4. Dashboard: http://127.0.0.1:${port:-8765}/?token=TOKEN  (TOKEN is PIPELINE_MANAGEMENT_TOKEN in $LIVE_ETC/env:
                sudo grep PIPELINE_MANAGEMENT_TOKEN $LIVE_ETC/env); from another machine: ssh -L ${port:-8765}:127.0.0.1:${port:-8765}

@@ -42,6 +42,54 @@ class DemoLauncherTest {
     }
 
     @Test
+    void withoutServeTheUrlIsNotPassedOffAsLiveAndSaysHowToServeIt() throws Exception {
+        String out = source("dashboard_later 8765 abc123", Map.of()).out();
+        assertThat(out).contains("not served now", "bin/media-pipeline demo --serve", "http://127.0.0.1:8765/?token=abc123");
+        assertThat(out.lines().findFirst().orElseThrow()).doesNotContain("http://");
+    }
+
+    @Test
+    void theDemoExitsZeroWhenTheSamplesBadFilesAreQuarantinedAndFourWhenNotAllDone() throws Exception {
+        assertThat(source("for rc in 0 3 4 1; do demo_exit $rc; done", Map.of()).out().lines())
+                .containsExactly("0", "0", "4", "1");
+    }
+
+    @Test
+    void ctrlCOnServeStopsThePipelineAndExitsWithTheDemoRunsStatus() throws Exception {
+        // a stand-in for the JVM: says when it gets SIGTERM (how the launcher stops the real one), then exits as Java does
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path stopped = tmp.resolve("stopped");
+        Path java = Files.writeString(bin.resolve("java"), "#!/usr/bin/env bash\n"
+                + "trap 'echo TERM > \"$STOPPED\"; kill $!; exit 143' TERM\n: > \"$STOPPED.ready\"\nsleep 60 & wait\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (ServerSocket dashboard = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            ProcessBuilder pb = new ProcessBuilder("bash", "-c", "source \"$1\"; sleep 60 & serve_demo \"$2\" \"$3\" tok $! 4",
+                    "bash", LAUNCHER.toString(), tmp.toString(), String.valueOf(dashboard.getLocalPort()))
+                    .redirectErrorStream(true);
+            pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+            pb.environment().put("STOPPED", stopped.toString());
+            Process p = pb.start();
+            StringBuilder out = new StringBuilder();
+            try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    out.append(line).append('\n');
+                    if (line.contains("serving until Ctrl-C")) {
+                        waitFor(Path.of(stopped + ".ready"));
+                        // Ctrl-C: SIGINT to the launcher
+                        new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+                    }
+                }
+            }
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as(out.toString()).isTrue();
+            assertThat(out).contains("http://127.0.0.1:" + dashboard.getLocalPort() + "/?token=tok");
+            assertThat(p.exitValue()).as(out.toString()).isEqualTo(4);
+            assertThat(stopped).as(out.toString()).hasContent("TERM");
+        }
+    }
+
+    @Test
     void theDemoDoesNotTakeAPortSomethingListensOn() throws Exception {
         try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = busy.getLocalPort();
@@ -55,8 +103,15 @@ class DemoLauncherTest {
         Process p = new ProcessBuilder(LAUNCHER.toString(), "demo", "--serv").redirectErrorStream(true).start();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as(out).isEqualTo(2);
+        assertThat(p.exitValue()).as(out.toString()).isEqualTo(2);
         assertThat(out).contains("demo [--serve]");
+    }
+
+    private static void waitFor(Path file) throws InterruptedException {
+        for (int i = 0; i < 200 && !Files.exists(file); i++) {
+            Thread.sleep(50);
+        }
+        assertThat(file).exists();
     }
 
     record Result(int exit, String out) {

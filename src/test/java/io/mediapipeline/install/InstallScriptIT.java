@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -54,7 +55,8 @@ class InstallScriptIT {
 
         assertThat(mode(data)).isEqualTo("rwx------");
         assertThat(mode(etc)).isEqualTo("rwxr-x---");
-        assertThat(mode(etc.resolve("env"))).isEqualTo("rw-r-----");
+        // every secret: systemd reads it as root, so nobody else needs to, the service's group neither
+        assertEnvIsRootsAlone(etc.resolve("env"));
         assertThat(mode(etc.resolve("media-pipeline.properties"))).isEqualTo("rw-r-----");
         for (String jmx : List.of("jmx.properties", "jmx.password", "jmx.access")) {
             assertThat(mode(etc.resolve(jmx))).as(jmx).isEqualTo("rw-------");
@@ -71,8 +73,8 @@ class InstallScriptIT {
             assertThat(owner(unit)).isEqualTo("root");
             if (userExists("media-pipeline")) {
                 assertThat(owner(data)).isEqualTo("media-pipeline");
-                assertThat(Files.readAttributes(etc.resolve("env"), PosixFileAttributes.class).group().getName())
-                        .isEqualTo("media-pipeline");
+                assertThat(Files.readAttributes(etc.resolve("media-pipeline.properties"), PosixFileAttributes.class)
+                        .group().getName()).isEqualTo("media-pipeline");
                 assertThat(owner(etc.resolve("jmx.password"))).isEqualTo("media-pipeline");
             }
         }
@@ -112,6 +114,15 @@ class InstallScriptIT {
                 java.nio.file.StandardOpenOption.APPEND);
         Files.writeString(data.resolve("ledger-stand-in"), "kept");
         Files.writeString(opt.resolve("routes/99-gone.camel.yaml"), "- route: {id: gone}\n");
+        // someone loosened the secrets (and, as root, gave them away): the next run takes that back
+        Files.setPosixFilePermissions(etc.resolve("env"), PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(etc.resolve("media-pipeline.properties"), PosixFilePermissions.fromString("rw-rw-rw-"));
+        if (isRoot()) {
+            var accounts = etc.getFileSystem().getUserPrincipalLookupService();
+            Files.setOwner(etc.resolve("env"), accounts.lookupPrincipalByName("nobody"));
+            Files.getFileAttributeView(etc.resolve("env"), PosixFileAttributeView.class)
+                    .setGroup(accounts.lookupPrincipalByGroupName("nogroup"));
+        }
         Map<String, String> before = contents(etc, "env", "media-pipeline.properties", "jmx.properties", "jmx.password",
                 "jmx.access");
 
@@ -123,7 +134,8 @@ class InstallScriptIT {
         assertThat(opt.resolve("routes/99-gone.camel.yaml")).doesNotExist();
         assertThat(opt.resolve("routes/20-ingest.camel.yaml")).exists();
         assertThat(mode(data)).isEqualTo("rwx------");
-        assertThat(mode(etc.resolve("env"))).isEqualTo("rw-r-----");
+        assertEnvIsRootsAlone(etc.resolve("env"));
+        assertThat(mode(etc.resolve("media-pipeline.properties"))).isEqualTo("rw-r-----");
         try (Stream<Path> left = Files.list(opt)) {
             assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".new") || n.endsWith(".old")))
                     .isEmpty();
@@ -147,6 +159,15 @@ class InstallScriptIT {
         String out = Files.readString(log);
         assertThat(p.exitValue()).as(out).isZero();
         return out;
+    }
+
+    private static void assertEnvIsRootsAlone(Path env) throws IOException {
+        assertThat(mode(env)).isEqualTo("rw-------");
+        if (isRoot()) {
+            PosixFileAttributes attributes = Files.readAttributes(env, PosixFileAttributes.class);
+            assertThat(attributes.owner().getName()).isEqualTo("root");
+            assertThat(attributes.group().getName()).isEqualTo("root");
+        }
     }
 
     private static Map<String, String> contents(Path dir, String... names) throws IOException {
