@@ -88,14 +88,17 @@ abstract class Channel {
         private final ProducerTemplate template;
         private final String server;
         private final String topic;
+        private final String query;
 
         Ntfy(NotifyConfig.Ntfy config, ProducerTemplate template) {
-            super("ntfy", config.token(), config.url(), topicOf(config.url()).length() > 1 ? topicOf(config.url()) : "");
+            super("ntfy", config.token(), config.url(), topicOf(config.url()).length() > 1 ? topicOf(config.url()) : "",
+                    URI.create(config.url()).getRawQuery());
             this.config = config;
             this.template = template;
             URI u = URI.create(config.url());
             this.server = u.getScheme() + "://" + u.getRawAuthority();
             this.topic = topicOf(config.url());
+            this.query = u.getRawQuery();
         }
 
         private static String topicOf(String url) {
@@ -108,6 +111,9 @@ abstract class Channel {
             check(template.send(server, ex -> {
                 var m = ex.getMessage();
                 m.setHeader(Exchange.HTTP_PATH, topic);
+                if (query != null) {
+                    m.setHeader(Exchange.HTTP_QUERY, query);
+                }
                 m.setHeader(Exchange.HTTP_METHOD, HttpMethods.POST);
                 m.setHeader(Exchange.CONTENT_TYPE, "text/plain; charset=utf-8");
                 m.setHeader("Title", n.title());
