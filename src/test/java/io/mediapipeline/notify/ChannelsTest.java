@@ -70,6 +70,26 @@ class ChannelsTest extends NotifyTestSupport {
     }
 
     @Test
+    void anNtfyTopicUrlsQueryGoesWithEachMessageAndStaysOutOfCamelsEndpointList() throws Exception {
+        NotifyConfig c = new NotifyConfig(true, new NotifyConfig.Ntfy(ntfy.url(TOPIC + "-q?auth=qsecret-4711"), "",
+                List.of()), new NotifyConfig.Telegram("", "", ""), "", Duration.ofSeconds(60), Duration.ofHours(24),
+                Duration.ofMinutes(60), 6, "0 0 8 * * ?");
+        Channel channel = Channel.of(c, camel).get(0);
+
+        channel.send(new Notice("attention", "Phone offline", "Phone pixel offline for a day.", 3));
+
+        assertThat(ntfy.requests).singleElement().satisfies(r -> {
+            assertThat(r.path()).isEqualTo(TOPIC + "-q");
+            assertThat(r.query()).isEqualTo("auth=qsecret-4711");
+            assertThat(r.header("Title")).isEqualTo("Phone offline");
+        });
+        assertThat(camel.getEndpoints()).noneMatch(e -> e.getEndpointUri().contains("qsecret")
+                || e.getEndpointUri().contains(TOPIC.substring(1)));
+        assertThat(channel.describe(new IllegalStateException("POST " + c.ntfy().url() + " refused")))
+                .doesNotContain("qsecret").doesNotContain(TOPIC.substring(1));
+    }
+
+    @Test
     void anyOtherCamelEndpointGetsTheTextWithTitleAndPriorityHeaders() {
         Parts p = parts(endpoint("seda:notify-endpoint-test"));
         AttentionWatch watch = watch(p);
