@@ -3,6 +3,7 @@ package io.mediapipeline.notify;
 import io.mediapipeline.ledger.LedgerException;
 import io.mediapipeline.status.Attention;
 import io.mediapipeline.status.PipelineStatus;
+import io.mediapipeline.status.Wording;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,8 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What needs a person (route notify-attention, each tick): the status's needsYou list against what was announced
  * (table notify_attention). A new one is announced once; while it lasts, a reminder every remind-hours; when it
- * clears, a short "resolved". The database being down cannot go through the outbox, so that one notice is sent
- * directly, once per outage.
+ * clears, a short "resolved". The database being down cannot go through the outbox, so that notice is sent
+ * directly: once per outage, and at most once per remind-hours however often the database comes and goes.
  */
 public class AttentionWatch {
 
@@ -36,6 +37,7 @@ public class AttentionWatch {
     private final DirectSend direct;
     private volatile boolean missingLogged;
     private volatile boolean databaseDownSent;
+    private volatile Instant lastDirect;
 
     /** Sends one notice to every channel now, bypassing the outbox (used only while the ledger is down). */
     interface DirectSend {
@@ -64,9 +66,11 @@ public class AttentionWatch {
             record(now);
         } catch (LedgerException e) {
             Optional<Attention> down = now.stream().filter(a -> a.kind() == Attention.Kind.DATABASE_DOWN).findFirst();
-            if (down.isPresent() && !databaseDownSent) {
+            Instant at = clock.instant();
+            if (down.isPresent() && !databaseDownSent && (lastDirect == null || !lastDirect.plus(remind).isAfter(at))) {
                 direct.send(announce(down.get()));
                 databaseDownSent = true;
+                lastDirect = at;
             }
             throw e;
         }
@@ -146,13 +150,6 @@ public class AttentionWatch {
     }
 
     private static String since(Instant from, Instant to) {
-        Duration d = Duration.between(from, to);
-        if (d.toDays() >= 2) {
-            return "for " + d.toDays() + " days";
-        }
-        if (d.toHours() >= 1) {
-            return "for " + d.toHours() + " h";
-        }
-        return "for " + Math.max(1, d.toMinutes()) + " min";
+        return "for " + Wording.duration(Duration.between(from, to));
     }
 }

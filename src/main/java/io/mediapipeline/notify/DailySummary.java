@@ -1,14 +1,14 @@
 package io.mediapipeline.notify;
 
+import io.mediapipeline.status.Wording;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 
 /**
  * The daily summary (route notify-summary, on its Quartz schedule): the last 24 hours from the ledger, as a person
- * reads them, written to the outbox like every notice. It also clears notices sent more than 30 days ago.
+ * reads them, written to the outbox like every notice. It also clears old notices (see {@link Outbox#prune}).
  */
 public class DailySummary {
 
@@ -44,8 +44,7 @@ public class DailySummary {
                             rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9)),
                     since, since, since, since, since, since, since);
             outbox.add(j, notice(f), now);
-            // sent notices are kept a month (what went out, and when), then go
-            j.update("delete from notify_outbox where sent_at < ?", Timestamp.from(now.minus(Duration.ofDays(30))));
+            outbox.prune(j, now);
             return f;
         });
     }
@@ -53,26 +52,12 @@ public class DailySummary {
     static Notice notice(Figures f) {
         String body = "Last 24 hours:"
                 + "\nFiles in: " + f.filesIn() + (f.duplicates() > 0 ? " (" + f.duplicates() + " duplicates set aside)" : "")
-                + "\nSpace saved by compression: " + bytes(f.bytesSaved())
+                + "\nSpace saved by compression: " + Wording.bytes(f.bytesSaved())
                 + "\nDelivered to the Pixel: " + f.deliveredPixel()
                 + "\nDelivered to iCloud: " + f.deliveredIcloud()
                 + "\nFailed: " + f.failed() + ", quarantined: " + f.quarantined()
                 + "\nNow waiting: " + f.pending() + ", in error: " + f.inError();
         boolean trouble = f.failed() + f.quarantined() + f.inError() > 0;
-        return new Notice("summary", "Daily summary: " + f.filesIn() + (f.filesIn() == 1 ? " new file" : " new files") + (trouble ? ", some failed" : ""), body, 2);
-    }
-
-    static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        String units = "KMGTP";
-        double v = n;
-        int u = -1;
-        while (v >= 1024 && u < units.length() - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.1f %sB", v, units.charAt(u));
+        return new Notice("summary", "Daily summary: " + Wording.count(f.filesIn(), "new file") + (trouble ? ", some failed" : ""), body, 2);
     }
 }

@@ -1,5 +1,6 @@
 package io.mediapipeline.notify;
 
+import io.mediapipeline.status.Wording;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,8 +16,9 @@ import java.util.Map;
  * quarantine, read from file_events after a cursor kept in the ledger (notify_cursor), at most one notice per
  * failures.group-minutes, counted per stage and reason with a few file names. The notice and the cursor move in one
  * transaction, so a restart neither sends a failure twice nor skips one. The first start begins at the newest event
- * (no flood of old failures). Events younger than the settle time are left for the next tick: their ids are handed
- * out before their transactions commit, so an event may appear under an id below one already visible.
+ * (no flood of old failures). Only events of finished transactions are read (file_events.txid below the oldest
+ * transaction still open), in (txid, id) order: ids and times are handed out before a transaction commits, so going by
+ * them could pass over an event that commits later; a transaction left open delays the notice, it loses nothing.
  */
 public class FailureDigest {
 
@@ -28,15 +30,17 @@ public class FailureDigest {
     record Failure(String stage, String reason, String name, Instant at) {
     }
 
+    /** A place in file_events: the writing transaction (xid8, as text) and the event's id. */
+    private record Cursor(String txid, long id) {
+    }
+
     private final Outbox outbox;
     private final Duration group;
-    private final Duration settle;
     private final Clock clock;
 
-    FailureDigest(Outbox outbox, Duration group, Duration settle, Clock clock) {
+    FailureDigest(Outbox outbox, Duration group, Clock clock) {
         this.outbox = outbox;
         this.group = group;
-        this.settle = settle;
         this.clock = clock;
     }
 
@@ -44,11 +48,12 @@ public class FailureDigest {
     public int compose() {
         Instant now = clock.instant();
         return outbox.inTx(j -> {
-            List<Long> cursor = j.queryForList("select last_event_id from notify_cursor where name = ? for update",
-                    Long.class, CURSOR);
+            List<Cursor> cursor = j.query("select last_txid::text, last_event_id from notify_cursor where name = ? for update",
+                    (rs, i) -> new Cursor(rs.getString(1), rs.getLong(2)), CURSOR);
             if (cursor.isEmpty()) {
-                j.update("insert into notify_cursor (name, last_event_id, updated_at)"
-                        + " select ?, coalesce(max(id), 0), ? from file_events", CURSOR, Timestamp.from(now));
+                // every transaction still open may yet add failures: start just below the oldest of them
+                j.update("insert into notify_cursor (name, last_txid, last_event_id, updated_at)"
+                        + " values (?, pg_snapshot_xmin(pg_current_snapshot()), 0, ?)", CURSOR, Timestamp.from(now));
                 return 0;
             }
             Timestamp last = j.queryForObject("select max(created_at) from notify_outbox where kind = 'failures'",
@@ -56,27 +61,31 @@ public class FailureDigest {
             if (last != null && last.toInstant().plus(group).isAfter(now)) {
                 return 0;
             }
-            long from = cursor.get(0);
-            long upTo = j.queryForObject("select coalesce(max(id), ?) from file_events where id > ?"
-                    + " and created_at <= now() - make_interval(secs => ?)", Long.class, from, from, (double) settle.toSeconds());
-            if (upTo == from) {
+            Cursor from = cursor.get(0);
+            List<Cursor> newest = j.query("""
+                    select txid::text, id from file_events
+                     where txid < pg_snapshot_xmin(pg_current_snapshot()) and (txid, id) > (?::xid8, ?)
+                     order by txid desc, id desc limit 1""", (rs, i) -> new Cursor(rs.getString(1), rs.getLong(2)),
+                    from.txid(), from.id());
+            if (newest.isEmpty()) {
                 return 0;
             }
+            Cursor upTo = newest.get(0);
             List<Failure> failures = j.query("""
                     select e.entity, e.detail, coalesce(m.original_name, s.source_path), e.created_at
                       from file_events e
                       left join media_files m on m.id = e.media_file_id and e.entity = 'media_file'
                       left join source_files s on s.id = e.source_file_id
-                     where e.id > ? and e.id <= ?
+                     where (e.txid, e.id) > (?::xid8, ?) and (e.txid, e.id) <= (?::xid8, ?)
                        and (e.entity = 'media_file' and e.to_state = 'error'
                             or e.entity = 'source_file' and e.to_state = 'quarantined')
-                     order by e.id""", (rs, i) -> failure(rs.getString(1), rs.getString(2), rs.getString(3),
-                    rs.getTimestamp(4).toInstant()), from, upTo);
+                     order by e.txid, e.id""", (rs, i) -> failure(rs.getString(1), rs.getString(2), rs.getString(3),
+                    rs.getTimestamp(4).toInstant()), from.txid(), from.id(), upTo.txid(), upTo.id());
             if (!failures.isEmpty()) {
                 outbox.add(j, notice(failures, now), now);
             }
-            j.update("update notify_cursor set last_event_id = ?, updated_at = ? where name = ?", upTo,
-                    Timestamp.from(now), CURSOR);
+            j.update("update notify_cursor set last_txid = ?::xid8, last_event_id = ?, updated_at = ? where name = ?",
+                    upTo.txid(), upTo.id(), Timestamp.from(now), CURSOR);
             return failures.size();
         });
     }
@@ -116,7 +125,7 @@ public class FailureDigest {
         ordered.sort(Comparator.comparingInt((Map.Entry<String, List<Failure>> e) -> e.getValue().size()).reversed());
         long quarantined = failures.stream().filter(f -> f.stage().equals("quarantined")).count();
         Instant oldest = failures.stream().map(Failure::at).min(Comparator.naturalOrder()).orElse(now);
-        StringBuilder body = new StringBuilder().append(count(failures.size(), "file")).append(" failed ")
+        StringBuilder body = new StringBuilder().append(Wording.count(failures.size(), "file")).append(" failed ")
                 .append(window(oldest, now)).append(":");
         for (int i = 0; i < ordered.size() && i < GROUPS; i++) {
             List<Failure> g = ordered.get(i).getValue();
@@ -130,12 +139,8 @@ public class FailureDigest {
             body.append("\n").append(rest).append(" more in ").append(ordered.size() - GROUPS).append(" other groups");
         }
         body.append("\nThe dashboard's failures page lists them with a retry where one makes sense.");
-        String title = count(failures.size(), "file") + " failed" + (quarantined > 0 ? " (" + quarantined + " quarantined)" : "");
+        String title = Wording.count(failures.size(), "file") + " failed" + (quarantined > 0 ? " (" + quarantined + " quarantined)" : "");
         return new Notice("failures", title, body.toString(), 4);
-    }
-
-    private static String count(long n, String what) {
-        return n + " " + what + (n == 1 ? "" : "s");
     }
 
     private static String window(Instant oldest, Instant now) {

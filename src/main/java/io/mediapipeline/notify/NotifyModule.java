@@ -4,7 +4,6 @@ import io.mediapipeline.config.Settings;
 import io.mediapipeline.flow.Stage;
 import io.mediapipeline.status.PipelineStatus;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.apache.camel.BindToRegistry;
@@ -20,8 +19,6 @@ import org.slf4j.LoggerFactory;
 public class NotifyModule implements Stage {
 
     private static final Logger LOG = LoggerFactory.getLogger(NotifyModule.class);
-    /** How old a file event must be before the failures notice reads it (its transaction has committed by then). */
-    static final Duration SETTLE = Duration.ofSeconds(30);
 
     private NotifyConfig config;
     private Outbox outbox;
@@ -47,7 +44,7 @@ public class NotifyModule implements Stage {
     @BindToRegistry("notifyFailures")
     public FailureDigest notifyFailures(CamelContext camel, Settings settings, DataSource dataSource) {
         sender(camel, settings, dataSource);
-        return new FailureDigest(outbox, config.failuresGroup(), SETTLE, Clock.systemUTC());
+        return new FailureDigest(outbox, config.failuresGroup(), Clock.systemUTC());
     }
 
     @BindToRegistry("notifySummary")

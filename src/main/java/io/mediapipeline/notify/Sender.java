@@ -1,5 +1,6 @@
 package io.mediapipeline.notify;
 
+import io.mediapipeline.status.Wording;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,14 +10,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends what waits in the outbox (route notify-send, each tick): per channel, at most max-per-hour messages in any
- * hour; everything waiting goes as one message (the oldest notice, the others listed under it), so notices held
- * back by the limit or by a failed send are folded into the next message, never dropped. A send is recorded only
- * once the channel accepted it; a failure is logged without any secret and tried again on the next tick.
+ * hour; what waits goes as one message (the oldest notice, the others listed under it, up to BATCH notices a
+ * message), so notices held back by the limit or by a failed send are folded into the next message, never dropped.
+ * A send is recorded only once the channel accepted it; a failure is logged without any secret and tried again on
+ * the next tick.
  */
 public class Sender {
 
     private static final Logger LOG = LoggerFactory.getLogger(Sender.class);
     private static final int LISTED = 10;
+    /** Notices per message at most: a channel down for days leaves every tick the same small amount of work. */
+    static final int BATCH = 100;
 
     private final Outbox outbox;
     private final List<Channel> channels;
@@ -57,19 +61,20 @@ public class Sender {
     }
 
     private boolean sendTo(Channel channel) {
-        List<Outbox.Row> waiting = outbox.unsent(channel.name);
+        Outbox.Batch batch = outbox.unsent(channel.name, BATCH);
+        List<Outbox.Row> waiting = batch.rows();
         if (waiting.isEmpty()) {
             return false;
         }
         Instant now = clock.instant();
         if (outbox.sentSince(channel.name, now.minus(Duration.ofHours(1))) >= maxPerHour) {
             LOG.debug("{}: {} notice(s) held back, {} messages sent in the last hour already", channel.name,
-                    waiting.size(), maxPerHour);
+                    batch.waiting(), maxPerHour);
             return false;
         }
         Outbox.Row first = waiting.get(0);
         List<Outbox.Row> folded = waiting.subList(1, waiting.size());
-        Notice message = fold(first, folded, now);
+        Notice message = fold(first, folded, batch.waiting() - waiting.size(), now);
         try {
             channel.send(message);
         } catch (Exception e) {
@@ -93,14 +98,17 @@ public class Sender {
         return true;
     }
 
-    /** The first notice, and under it one line per other notice waiting (a summary's title says what it counts). */
-    private Notice fold(Outbox.Row first, List<Outbox.Row> others, Instant now) {
-        if (others.isEmpty()) {
+    /**
+     * The first notice, and under it one line per other notice of the batch (a summary's title says what it counts);
+     * {@code later} notices beyond the batch go in the next message.
+     */
+    private Notice fold(Outbox.Row first, List<Outbox.Row> others, long later, Instant now) {
+        if (others.isEmpty() && later == 0) {
             return new Notice(first.kind(), first.title(), first.body(), first.priority());
         }
-        boolean held = others.get(0).createdAt().isBefore(now.minus(tick.multipliedBy(2)));
-        StringBuilder body = new StringBuilder(first.body()).append("\n\n").append(others.size())
-                .append(others.size() == 1 ? " more notice" : " more notices").append(held ? " held back:" : ":");
+        boolean held = !others.isEmpty() && others.get(0).createdAt().isBefore(now.minus(tick.multipliedBy(2)));
+        StringBuilder body = new StringBuilder(first.body()).append("\n\n")
+                .append(Wording.count(others.size(), "more notice")).append(held ? " held back:" : ":");
         int priority = first.priority();
         for (int i = 0; i < others.size(); i++) {
             Outbox.Row r = others.get(i);
@@ -112,6 +120,10 @@ public class Sender {
         }
         if (others.size() > LISTED) {
             body.append("\n- and ").append(others.size() - LISTED).append(" more (see the dashboard)");
+        }
+        if (later > 0) {
+            body.append("\n").append(Wording.count(later, "more notice")).append(later == 1 ? " waits" : " wait")
+                    .append(" for the next message.");
         }
         String title = first.title() + " (+" + others.size() + " more)";
         return new Notice(first.kind(), title, body.toString(), priority);

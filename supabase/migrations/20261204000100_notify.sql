@@ -29,9 +29,19 @@ create table notify_attention (
     reminded_at  timestamptz not null
 );
 
--- How far file_events was read for the failures notice (the last event id already composed into one).
+-- Which transaction wrote each event. Ids and times are handed out when a transaction starts writing, not when it
+-- commits, so a reader going by id or time can pass an event that commits later and never see it. A transaction id
+-- below pg_snapshot_xmin(pg_current_snapshot()) belongs to a finished transaction: events read in (txid, id) order
+-- up to there never gain an older neighbour. Rows from before this column stay empty (read as already seen).
+alter table file_events add column txid xid8;
+alter table file_events alter column txid set default pg_current_xact_id();
+comment on column file_events.txid is 'the top-level transaction that wrote the event (pg_current_xact_id())';
+create index file_events_txid_idx on file_events (txid, id);
+
+-- How far file_events was read for the failures notice: the (txid, id) of the last event already composed into one.
 create table notify_cursor (
     name           text        primary key,
+    last_txid      xid8        not null,
     last_event_id  bigint      not null,
     updated_at     timestamptz not null
 );
