@@ -88,4 +88,31 @@ class AccessTest {
                 .statusCode()).isEqualTo(403);
         assertThat(app.camel().getRouteController().getRouteStatus("ingest-files").isStarted()).isTrue();
     }
+
+    @Test
+    void theRedirectAfterSignInStaysOnThisServerAndDropsTheTokenHoweverItIsSpelled() throws Exception {
+        // sent raw: java.net.URI refuses a backslash, a browser does not
+        assertThat(location("/\\evil.example/?token=" + DashboardApp.TOKEN)).isEqualTo("/");
+        assertThat(location("//evil.example/?token=" + DashboardApp.TOKEN)).isEqualTo("/");
+        assertThat(location("/files?%74oken=" + DashboardApp.TOKEN + "&q=cat")).isEqualTo("/files?q=cat");
+        assertThat(location("/files?q=a&tok%65n=" + DashboardApp.TOKEN)).isEqualTo("/files?q=a");
+
+        assertThat(Access.withoutToken("/\\evil.example", null)).isEqualTo("/");
+        assertThat(Access.withoutToken("/\t/evil.example", "token=x")).isEqualTo("/");
+        assertThat(Access.withoutToken("/files/journey/1", "%74oken=x&%zz=1&id=2")).isEqualTo("/files/journey/1?id=2");
+        assertThat(Access.withoutToken("/", "token&x=1")).isEqualTo("/?x=1");
+    }
+
+    /** The Location of a raw GET, written as a browser would send it. */
+    private static String location(String target) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", app.port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + app.port
+                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String response = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(response).as(target).startsWith("HTTP/1.1 303");
+            return response.lines().filter(l -> l.regionMatches(true, 0, "Location:", 0, 9))
+                    .map(l -> l.substring(9).strip()).findFirst().orElseThrow();
+        }
+    }
 }
