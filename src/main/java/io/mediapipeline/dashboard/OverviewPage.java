@@ -123,6 +123,7 @@ final class OverviewPage implements Page {
             view.error(ctx, 409, "The stage " + stage + " is switched off in the settings; switch it on there and restart.");
             return;
         }
+        List<String> done = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         for (String id : routes) {
             try {
@@ -131,15 +132,23 @@ final class OverviewPage implements Page {
                 } else {
                     camel.getRouteController().startRoute(id);
                 }
+                done.add(id);
             } catch (Exception e) {
-                LOG.warn("dashboard: {} route {}: {}", action, id, e.getMessage());
+                LOG.warn("dashboard: could not {} route {}: {}", action, id, e.getMessage());
                 failed.add(id);
             }
         }
-        LOG.info("dashboard: {} {} ({})", action.equals("stop") ? "stopped" : "started", stage, String.join(", ", routes));
-        String done = action.equals("stop") ? "Stopped" : "Started";
+        String past = action.equals("stop") ? "stopped" : "started";
+        if (!done.isEmpty()) {
+            LOG.info("dashboard: {} {} of {}", past, String.join(", ", done), stage);
+        }
         view.redirect(ctx, "/", failed.isEmpty()
-                ? done + " " + stage + " (" + String.join(", ", routes) + ")."
-                : "Could not " + action + " " + String.join(", ", failed) + " of " + stage + "; see the service's log.");
+                ? capitalized(past) + " " + stage + " (" + String.join(", ", routes) + ")."
+                : "Could not " + action + " " + String.join(", ", failed) + " of " + stage + "; see the service's log."
+                        + (done.isEmpty() ? "" : " " + capitalized(past) + ": " + String.join(", ", done) + "."));
+    }
+
+    private static String capitalized(String word) {
+        return Character.toUpperCase(word.charAt(0)) + word.substring(1);
     }
 }
