@@ -33,8 +33,12 @@ final class Access {
 
     private static final String DENIED = """
             <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in needed</title></head>
-            <body><h1>Sign in needed</h1><p>Open the dashboard with its address including <code>?token=…</code>,
-            as printed by <code>media-pipeline demo</code> or found in the token file named in the service's log.</p>
+            <body><h1>Sign in needed</h1><p>Open the dashboard with its address including <code>?token=…</code>.
+            The service's log line "Dashboard on …" says where the token is: under the systemd service,
+            <code>PIPELINE_MANAGEMENT_TOKEN</code> in <code>/etc/media-pipeline/env</code>; otherwise
+            <code>pipeline.management.token</code> in the settings or the environment, or else the token file
+            (<code>state/management.token</code> in the data folder). <code>media-pipeline demo</code> prints the
+            whole address.</p>
             </body></html>""";
 
     private final ManagementToken token;

@@ -2,6 +2,8 @@ package io.mediapipeline.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import io.mediapipeline.support.LogCapture;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,14 +21,19 @@ class AccessTest {
     static Path tmp;
     static DashboardApp app;
 
+    static List<String> startLog;
+
     @BeforeAll
     static void start() throws Exception {
-        app = DashboardApp.start(tmp, new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("timer:tick?period=60000").routeId("ingest-files").routeGroup("ingest").log("tick");
-            }
-        });
+        try (LogCapture log = LogCapture.of(Mount.class.getName())) {
+            app = DashboardApp.start(tmp, new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("timer:tick?period=60000").routeId("ingest-files").routeGroup("ingest").log("tick");
+                }
+            });
+            startLog = log.messages(Level.INFO);
+        }
     }
 
     @AfterAll
@@ -42,6 +49,8 @@ class AccessTest {
             assertThat(r.statusCode()).as(path).isEqualTo(401);
             assertThat(r.body()).as(path).doesNotContain(DashboardApp.TOKEN).doesNotContain("\"status\"");
         }
+        assertThat(app.get("/").body()).as("where the token is, under systemd").contains("PIPELINE_MANAGEMENT_TOKEN")
+                .contains("/etc/media-pipeline/env");
         assertThat(app.get("/observe/health", "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
     }
 
@@ -114,5 +123,12 @@ class AccessTest {
             return response.lines().filter(l -> l.regionMatches(true, 0, "Location:", 0, 9))
                     .map(l -> l.substring(9).strip()).findFirst().orElseThrow();
         }
+    }
+
+    @Test
+    void theStartLogSaysWhereTheTokenCameFromWithoutIt() {
+        assertThat(startLog).anyMatch(m -> m.startsWith("Dashboard on http://127.0.0.1:" + app.port + "/")
+                && m.endsWith("which is pipeline.management.token from " + tmp.resolve("dashboard-test.properties")))
+                .noneMatch(m -> m.contains(DashboardApp.TOKEN));
     }
 }

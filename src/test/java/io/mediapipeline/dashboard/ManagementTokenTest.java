@@ -75,4 +75,21 @@ class ManagementTokenTest {
         ManagementToken.of(cfg);
         assertThat(Files.readString(cfg.tokenFile()).trim()).matches("[0-9a-f]{64}");
     }
+
+    @Test
+    void theOperatorIsToldWhereTheTokenIsNeverTheToken() throws Exception {
+        String fromEnv = "env-token-0123456789abcdef0123456789abcdef";
+        DashboardConfig env = DashboardConfig.from(settings("pipeline.management.token=\n",
+                Map.of("PIPELINE_MANAGEMENT_TOKEN", fromEnv)));
+        assertThat(env.tokenOrigin()).isEqualTo("pipeline.management.token from the environment variable PIPELINE_MANAGEMENT_TOKEN");
+
+        String inFile = "file-token-0123456789abcdef0123456789abcdef";
+        DashboardConfig property = DashboardConfig.from(settings("pipeline.management.token=" + inFile + "\n", Map.of()));
+        assertThat(property.tokenOrigin()).isEqualTo("pipeline.management.token from " + tmp.resolve("dashboard-test.properties"))
+                .doesNotContain(inFile);
+        assertThat(property.toString()).doesNotContain(inFile);
+
+        DashboardConfig file = DashboardConfig.from(settings("", Map.of()));
+        assertThat(file.tokenOrigin()).isEqualTo("the token file " + file.tokenFile());
+    }
 }
