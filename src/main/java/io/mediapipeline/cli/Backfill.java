@@ -14,6 +14,7 @@ import io.mediapipeline.media.MediaInfo;
 import io.mediapipeline.media.MediaProbe;
 import io.mediapipeline.report.RunReport;
 import io.mediapipeline.status.Rate;
+import io.mediapipeline.status.Wording;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +77,7 @@ public final class Backfill {
                     int left = files.size() - done - skipped;
                     System.err.println(String.format(Locale.ROOT, "backfill: %,d/%,d (%,d already registered), %s",
                             done + skipped, files.size(), skipped,
-                            left == 0 ? "every file looked at" : Rate.pace(rate.progress(left))));
+                            left == 0 ? "every file looked at" : Wording.pace(rate.progress(left))));
                     lastPrint = now;
                 }
             }

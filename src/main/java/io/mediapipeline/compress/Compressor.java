@@ -60,7 +60,7 @@ public class Compressor {
         this.exif = exif;
         this.metrics = metrics;
         this.jpeg = new JpegEncoders(cfg, executor);
-        this.progress = new Progress(home.resolve("work").resolve(CompressQueue.STAGE), cfg.progressInterval());
+        this.progress = new Progress(cfg.progressInterval());
         this.planner = new EncodePlanner(cfg);
         this.gate = new QualityGate(cfg);
         this.store = new CompressedStore(home);

@@ -1,32 +1,26 @@
 package io.mediapipeline.compress;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.mediapipeline.status.Wording;
 import java.time.Duration;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A progress line for long compress work (a first run over a library takes hours to days): at most every
- * pipeline.compress.progress-seconds, how many files this run decided, what that saved, how many are in
- * work/compress/ and roughly how long they take at this run's pace.
+ * What this compress run has done, at most every pipeline.compress.progress-seconds: files decided and the space
+ * that saved. What is left and how long it takes is the status's progress line for every stage
+ * ({@code compress: 1,234 files left, 12.5 files/min, about 1 h 39 min left}), so it is not said twice here.
  */
 final class Progress {
 
     private static final Logger LOG = LoggerFactory.getLogger(Progress.class);
 
-    private final Path queue;
     private final long intervalNanos;
-    private final long started = System.nanoTime();
-    private long lastLog = started;
+    private long lastLog = System.nanoTime();
     private int decided;
     private long saved;
 
     /** @param interval 0 logs after every decision */
-    Progress(Path queue, Duration interval) {
-        this.queue = queue;
+    Progress(Duration interval) {
         this.intervalNanos = interval.toNanos();
     }
 
@@ -38,33 +32,6 @@ final class Progress {
             return;
         }
         lastLog = now;
-        long waiting = waiting();
-        double perFile = (now - started) / 1e9 / decided;
-        // the queue still holds the files being worked on (a queue file goes once its decision is recorded)
-        LOG.info("Compress progress: {} file(s) decided this run ({} saved), {} in the queue incl. those in progress{}",
-                decided, bytes(saved), waiting,
-                waiting == 0 ? "" : "; about " + duration(Math.round(waiting * perFile)) + " left at this run's pace");
-    }
-
-    private long waiting() {
-        try (var files = Files.list(queue)) {
-            return files.filter(p -> !p.getFileName().toString().startsWith(".")).count();
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    static String bytes(long n) {
-        if (n >= 1L << 30) {
-            return String.format(Locale.ROOT, "%.1f GiB", n / (double) (1L << 30));
-        }
-        return String.format(Locale.ROOT, "%.1f MiB", n / (double) (1L << 20));
-    }
-
-    static String duration(long seconds) {
-        if (seconds >= 3600) {
-            return String.format(Locale.ROOT, "%d h %02d min", seconds / 3600, seconds % 3600 / 60);
-        }
-        return seconds >= 60 ? (seconds / 60) + " min" : seconds + " s";
+        LOG.info("Compress progress: {} decided this run, {} saved", Wording.count(decided, "file"), Wording.bytes(saved));
     }
 }

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -17,17 +16,15 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 /**
  * Readiness check {@code database}: the ledger answers a query within the timeout. The pool may wait far longer
  * for a connection to a stopped server, so the query runs on its own thread and the check stops waiting at the
- * timeout; while one look still hangs, the next does not start another.
+ * timeout; while one look still hangs, the next does not start another. That thread comes from the Camel context's
+ * ExecutorServiceManager, which shuts it down with the context (a context stopped and started again, as in tests,
+ * leaves no thread behind).
  */
 final class DatabaseCheck extends ReadinessCheck {
 
     private final DataSource dataSource;
     private final Duration timeout;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "health-database");
-        t.setDaemon(true);
-        return t;
-    });
+    private ExecutorService worker;
     private Future<?> pending;
 
     DatabaseCheck(DataSource dataSource, Duration timeout) {
@@ -42,6 +39,11 @@ final class DatabaseCheck extends ReadinessCheck {
         String lastError = null;
         if (pending != null && pending.isDone()) {
             lastError = failure(pending);
+        }
+        if (worker == null || worker.isShutdown()) {
+            // the context stopped (and shut down) the last thread: a look still hanging there is abandoned
+            worker = getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this, "health-database");
+            pending = null;
         }
         if (pending == null || pending.isDone()) {
             pending = worker.submit(() -> {

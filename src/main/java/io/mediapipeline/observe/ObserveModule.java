@@ -9,8 +9,10 @@ import io.mediapipeline.flow.StorageGuard;
 import io.mediapipeline.ops.Metrics;
 import io.mediapipeline.status.PipelineStatus;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -31,8 +33,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Health and metrics on the management port: Camel's management server (camel-platform-http-main) with its health
  * endpoints and Prometheus scrape, readiness checks for the causes the pipeline cannot work without (ids
- * {@code database}, {@code tools}, {@code nas-marker}, {@code free-space}, beside Camel's own route and consumer
- * checks), and the business meters read from the status every view shares.
+ * {@code database}, {@code tools}, {@code nas-marker}, {@code free-space}, beside Camel's {@code context} check), and
+ * the business meters read from the status every view shares. Camel's per-route and per-consumer checks are off: an
+ * operator stops a stage on purpose (dashboard, JMX, a stage switched off), and a deliberate pause must not read as
+ * "not ready" and page someone; a stage that cannot work shows on the dashboard and in the metrics instead.
  */
 public class ObserveModule implements Stage {
 
@@ -75,8 +79,8 @@ public class ObserveModule implements Stage {
         p.setProperty("camel.metrics.enable-exchange-event-notifier", "true");
         p.setProperty("camel.metrics.enable-route-event-notifier", "true");
         p.setProperty("camel.health.enabled", "true");
-        p.setProperty("camel.health.routes-enabled", "true");
-        p.setProperty("camel.health.consumers-enabled", "true");
+        p.setProperty("camel.health.routes-enabled", "false");
+        p.setProperty("camel.health.consumers-enabled", "false");
         p.setProperty("camel.health.registry-enabled", "true");
         p.setProperty("camel.health.producers-enabled", "false");
         p.setProperty("camel.health.exposure-level", "default");
@@ -122,7 +126,9 @@ public class ObserveModule implements Stage {
     public void configure(CamelContext camel) throws Exception {
         Settings settings = camel.getRegistry().findSingleByType(Settings.class);
         if (settings != null) {
-            sayIfPortTaken(ManagementConfig.from(settings));
+            ManagementConfig m = ManagementConfig.from(settings);
+            warnIfNotLoopback(m);
+            sayIfPortTaken(m);
         }
         camel.addStartupListener(new StartupListener() {
             @Override
@@ -134,6 +140,28 @@ public class ObserveModule implements Stage {
                 bindStatusMeters(context);
             }
         });
+    }
+
+    /**
+     * The port speaks plain HTTP: bound to anything but loopback, the token and the session cookie cross the network
+     * readable by anyone on it. Allowed (a trusted home network, a TLS proxy in front), but said once at start.
+     */
+    static boolean warnIfNotLoopback(ManagementConfig m) {
+        if (!m.enabled()) {
+            return false;
+        }
+        boolean loopback;
+        try {
+            loopback = InetAddress.getByName(m.host()).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            loopback = false;
+        }
+        if (!loopback) {
+            LOG.warn("The management port listens on {} (pipeline.management.host), not only on this machine: the token "
+                    + "and the dashboard's session cookie cross the network as plain HTTP; use 127.0.0.1, or a TLS "
+                    + "proxy in front", m.host());
+        }
+        return !loopback;
     }
 
     /**

@@ -5,7 +5,6 @@ import io.mediapipeline.status.PipelineStatus;
 import io.mediapipeline.status.Snapshot;
 import io.mediapipeline.status.StageView;
 import io.mediapipeline.status.Totals;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
@@ -24,6 +23,12 @@ import org.slf4j.LoggerFactory;
  * failed per stage, queue depth, last run and last success, the library's totals, what needs a person, open scrub
  * findings. A scrape reads only what {@link #refresh()} last fetched (called on a timer), so it never waits for the
  * ledger and stays fast while the database is slow or down; a failed refresh keeps the numbers it had.
+ * <p>
+ * Every meter is a gauge, {@code pipeline_files{stage,state="in"|"out"|"failed"}} included: the status counts the
+ * ledger's rows as they are now, and those counts can fall (a retried file leaves "failed", cleanup and a removed
+ * delivery take rows out of a stage's counts), which a Prometheus counter must never do (rate() would read a fall as
+ * a restart and invent a burst). Use delta() or deriv() on them, not rate(). Until the first refresh succeeds every
+ * gauge reads NaN (no number rather than a false 0 that jumps).
  */
 final class StatusMeters {
 
@@ -61,9 +66,9 @@ final class StatusMeters {
     /** Registers the meters for these stages (route groups), in pipeline order. */
     void bindTo(MeterRegistry registry, List<String> stages) {
         for (String stage : stages) {
-            stageCounter(registry, stage, "in", StageView::in);
-            stageCounter(registry, stage, "out", StageView::out);
-            stageCounter(registry, stage, "failed", StageView::failed);
+            stageFiles(registry, stage, "in", StageView::in);
+            stageFiles(registry, stage, "out", StageView::out);
+            stageFiles(registry, stage, "failed", StageView::failed);
             stageGauge(registry, "pipeline.queue.depth", stage, null, v -> v.queued());
             stageGauge(registry, "pipeline.stage.last.run", stage, "seconds", v -> epochSeconds(v.lastRun()));
             stageGauge(registry, "pipeline.stage.last.success", stage, "seconds", v -> epochSeconds(v.lastSuccess()));
@@ -87,13 +92,10 @@ final class StatusMeters {
         }
     }
 
-    private void stageCounter(MeterRegistry registry, String stage, String result, ToDoubleFunction<StageView> value) {
-        // a counter never goes back: before the first snapshot it reads 0, after a failed refresh its last value
-        FunctionCounter.builder("pipeline.files", this, m -> {
-            double v = m.stage(stage, value);
-            return Double.isNaN(v) ? 0 : v;
-        }).tags("stage", stage, "result", result).description("files that reached (in), finished (out) or failed a stage")
-                .register(registry);
+    private void stageFiles(MeterRegistry registry, String stage, String state, ToDoubleFunction<StageView> value) {
+        Gauge.builder("pipeline.files", this, m -> m.stage(stage, value)).tags("stage", stage, "state", state)
+                .description("files that reached (in), finished (out) or failed a stage, as the ledger holds them now")
+                .strongReference(true).register(registry);
     }
 
     private void stageGauge(MeterRegistry registry, String name, String stage, String unit,

@@ -32,18 +32,18 @@ final class ProgressLog {
             Backlog b = backlogs.get(v.stage());
             if (v.progress().isPresent()) {
                 if (b == null || !s.at().isBefore(b.logged().plus(every))) {
-                    out.add(Rate.describe(v.stage(), v.progress().get()));
+                    out.add(Wording.progress(v.stage(), v.progress().get()));
                     backlogs.put(v.stage(), new Backlog(b == null ? s.at() : b.since(), b == null ? v.out() : b.outAtStart(),
                             s.at()));
                 }
             } else if (b != null) {
                 backlogs.remove(v.stage());
                 long done = Math.max(0, v.out() - b.outAtStart());
-                String took = Rate.duration(Duration.between(b.since(), s.at()));
+                String took = Wording.duration(Duration.between(b.since(), s.at()));
                 out.add(v.queued() == 0
-                        ? String.format(Locale.ROOT, "%s: backlog done, %,d files in %s", v.stage(), done, took)
-                        : String.format(Locale.ROOT, "%s: backlog down to %,d files (%,d done in %s)", v.stage(),
-                                v.queued(), done, took));
+                        ? String.format(Locale.ROOT, "%s: backlog done, %s in %s", v.stage(), Wording.count(done, "file"), took)
+                        : String.format(Locale.ROOT, "%s: backlog down to %s (%,d done in %s)", v.stage(),
+                                Wording.count(v.queued(), "file"), done, took));
             }
         }
         return out;

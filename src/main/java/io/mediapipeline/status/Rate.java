@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -62,38 +61,5 @@ public final class Rate {
                 ? Optional.of(Duration.ofSeconds(Math.max(0, Math.round(left * 60.0 / perMinute))))
                 : Optional.empty();
         return new Progress(left, perMinute, timeLeft);
-    }
-
-    /** One line for the log: {@code compress: 1,234 files left, 12.5 files/min, about 1 h 39 min left}. */
-    public static String describe(String what, Progress p) {
-        return String.format(Locale.ROOT, "%s: %,d files left, %s", what, p.left(), pace(p));
-    }
-
-    /** {@code 12.5 files/min, about 1 h 39 min left}, or that nothing moves. */
-    public static String pace(Progress p) {
-        if (p.timeLeft().isEmpty()) {
-            return "no progress in the last minutes";
-        }
-        Duration left = p.timeLeft().get();
-        return String.format(Locale.ROOT, "%.1f files/min, %s left", p.perMinute(),
-                left.toMinutes() < 1 ? "less than a minute" : "about " + duration(left));
-    }
-
-    /** "1 h 39 min", "2 d 3 h", "5 min", "less than a minute". */
-    public static String duration(Duration d) {
-        long minutes = d.toMinutes();
-        if (minutes < 1) {
-            return "less than a minute";
-        }
-        if (minutes < 60) {
-            return minutes + " min";
-        }
-        long hours = d.toHours();
-        if (hours < 48) {
-            long m = minutes % 60;
-            return hours + " h" + (m > 0 ? " " + m + " min" : "");
-        }
-        long h = hours % 24;
-        return d.toDays() + " d" + (h > 0 ? " " + h + " h" : "");
     }
 }

@@ -3,8 +3,10 @@ package io.mediapipeline.compress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
 import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.Settings;
+import io.mediapipeline.support.LogCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -29,6 +31,19 @@ class CompressUnitTest {
     }
 
     @Test
+    void theRunsProgressLineSaysWhatItDidInTheSharedWords() {
+        Progress progress = new Progress(java.time.Duration.ZERO);
+        try (LogCapture log = LogCapture.of(Progress.class.getName())) {
+            progress.decided(1_000_000);
+            progress.decided(-5); // kept bigger than the original: nothing saved, nothing taken off
+            progress.decided(500_000);
+            assertThat(log.messages(Level.INFO)).containsExactly("Compress progress: 1 file decided this run, 1.0 MB saved",
+                    "Compress progress: 2 files decided this run, 1.0 MB saved",
+                    "Compress progress: 3 files decided this run, 1.5 MB saved");
+        }
+    }
+
+    @Test
     void defaultsAndEnabling() throws Exception {
         CompressConfig c = CompressConfig.from(load("pipeline.compress.enabled=true\n"));
         assertThat(c.parallelism()).isEqualTo(Runtime.getRuntime().availableProcessors());
@@ -50,15 +65,6 @@ class CompressUnitTest {
         assertThat(CompressConfig.from(load("pipeline.compress.video.crf=20\n")).crfLadder()).containsExactly(20);
         assertThat(CompressConfig.from(load("pipeline.compress.video.crf=23\npipeline.compress.video.min-crf=18\n"))
                 .crfLadder()).containsExactly(23, 19);
-    }
-
-    @Test
-    void progressFiguresReadWell() {
-        assertThat(Progress.duration(7800)).isEqualTo("2 h 10 min");
-        assertThat(Progress.duration(125)).isEqualTo("2 min");
-        assertThat(Progress.duration(42)).isEqualTo("42 s");
-        assertThat(Progress.bytes(3L << 30)).isEqualTo("3.0 GiB");
-        assertThat(Progress.bytes(5L << 19)).isEqualTo("2.5 MiB");
     }
 
     @Test

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The running service as an operator and Prometheus see it on the management port: counters that move when files
+ * The running service as an operator and Prometheus see it on the management port: meters that move when files
  * go through, a fast scrape, readiness that follows the database down and back up, and a second copy on the same
  * data directory refused with one clear line. One service (the packaged jar) on an external PostgreSQL the test
  * can stop.
@@ -84,21 +84,23 @@ class ObserveIT {
 
     @Test
     @Order(1)
-    void countersMoveWhenFilesGoThrough() throws Exception {
+    void theMetersMoveWhenFilesGoThrough() throws Exception {
+        await("the status meters have a first reading (NaN until then)", Duration.ofSeconds(30),
+                () -> !scrape().value("pipeline_files", "stage", "ingest", "state", "out").orElseThrow().isNaN());
         PrometheusText before = scrape();
         Tools.photos(pipeline.library(), "observe_", PHOTOS, "2021:05:06 07:08:09");
         await("the photos archived", Duration.ofSeconds(90), () -> files(pipeline.sorted()).size() == PHOTOS);
         await("the status meters caught up", Duration.ofSeconds(30),
                 () -> {
                     PrometheusText now = scrape();
-                    return delta(before, now, "pipeline_files_total", "stage", "ingest", "result", "out") >= PHOTOS
-                            && delta(before, now, "pipeline_files_total", "stage", "organize", "result", "out") >= PHOTOS;
+                    return delta(before, now, "pipeline_files", "stage", "ingest", "state", "out") >= PHOTOS
+                            && delta(before, now, "pipeline_files", "stage", "organize", "state", "out") >= PHOTOS;
                 });
 
         PrometheusText after = scrape();
-        assertThat(delta(before, after, "pipeline_files_total", "stage", "ingest", "result", "out"))
+        assertThat(delta(before, after, "pipeline_files", "stage", "ingest", "state", "out"))
                 .as("files ingest finished").isEqualTo(PHOTOS);
-        assertThat(delta(before, after, "pipeline_files_total", "stage", "organize", "result", "out"))
+        assertThat(delta(before, after, "pipeline_files", "stage", "organize", "state", "out"))
                 .as("files organize finished").isEqualTo(PHOTOS);
         assertThat(after.value("pipeline_stage_last_success_seconds", "stage", "organize").orElseThrow())
                 .as("organize's last success is recent").isGreaterThan(System.currentTimeMillis() / 1000.0 - 600);

@@ -3,8 +3,10 @@ package io.mediapipeline.observe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
 import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.Settings;
+import io.mediapipeline.support.LogCapture;
 import io.mediapipeline.support.PipelineHome;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -57,5 +59,21 @@ class ObserveModuleTest {
             assertThat(ObserveModule.sayIfPortTaken(new ManagementConfig(false, "127.0.0.1", port))).isFalse();
         }
         assertThat(ObserveModule.sayIfPortTaken(new ManagementConfig(true, "127.0.0.1", PipelineHome.freePort()))).isFalse();
+    }
+
+    @Test
+    void aPortOpenBeyondThisMachineIsWarnedAbout() {
+        try (LogCapture log = LogCapture.of(ObserveModule.class.getName())) {
+            assertThat(ObserveModule.warnIfNotLoopback(new ManagementConfig(true, "127.0.0.1", 8765))).isFalse();
+            assertThat(ObserveModule.warnIfNotLoopback(new ManagementConfig(true, "localhost", 8765))).isFalse();
+            assertThat(ObserveModule.warnIfNotLoopback(new ManagementConfig(true, "::1", 8765))).isFalse();
+            assertThat(ObserveModule.warnIfNotLoopback(new ManagementConfig(false, "0.0.0.0", 8765)))
+                    .as("no port, nothing travels").isFalse();
+            assertThat(log.messages(Level.WARN)).isEmpty();
+
+            assertThat(ObserveModule.warnIfNotLoopback(new ManagementConfig(true, "0.0.0.0", 8765))).isTrue();
+            assertThat(log.messages(Level.WARN)).singleElement().asString().contains("0.0.0.0")
+                    .contains("pipeline.management.host").contains("plain HTTP");
+        }
     }
 }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -106,6 +107,28 @@ class ReadinessChecksTest {
         assertThat(hanging.getId()).isEqualTo("database");
         assertThat(hanging.isLiveness()).isFalse();
         never.countDown();
+    }
+
+    @Test
+    void theDatabaseLookThreadEndsWithTheContext() throws Exception {
+        AtomicReference<Thread> looked = new AtomicReference<>();
+        DataSource refusing = dataSource(() -> {
+            looked.set(Thread.currentThread());
+            throw new SQLException("refused");
+        });
+        DatabaseCheck check = new DatabaseCheck(refusing, Duration.ofSeconds(2));
+        DefaultCamelContext camel = new DefaultCamelContext();
+        camel.start();
+        check.setCamelContext(camel);
+        assertThat(check.call().getState()).isEqualTo(HealthCheck.State.DOWN);
+        Thread worker = looked.get();
+        assertThat(worker).isNotNull();
+        assertThat(worker.getName()).contains("health-database");
+        assertThat(worker.isAlive()).as("kept for the next look while the context runs").isTrue();
+
+        camel.stop();
+        worker.join(5000);
+        assertThat(worker.isAlive()).as("the context's stop ends the look's thread").isFalse();
     }
 
     private interface Connect {

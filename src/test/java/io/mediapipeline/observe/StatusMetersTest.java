@@ -50,9 +50,9 @@ class StatusMetersTest {
         current.set(snapshot(3, 4, List.of()));
         meters.refresh();
         PrometheusText first = PrometheusText.parse(metrics.registry().scrape());
-        assertThat(first.value("pipeline_files_total", "stage", "ingest", "result", "out")).contains(3.0);
-        assertThat(first.value("pipeline_files_total", "stage", "ingest", "result", "in")).contains(4.0);
-        assertThat(first.value("pipeline_files_total", "stage", "ingest", "result", "failed")).contains(1.0);
+        assertThat(first.value("pipeline_files", "stage", "ingest", "state", "out")).contains(3.0);
+        assertThat(first.value("pipeline_files", "stage", "ingest", "state", "in")).contains(4.0);
+        assertThat(first.value("pipeline_files", "stage", "ingest", "state", "failed")).contains(1.0);
         assertThat(first.value("pipeline_queue_depth", "stage", "ingest")).contains(4.0);
         assertThat(first.value("pipeline_stage_last_success_seconds", "stage", "ingest"))
                 .contains((double) LAST.getEpochSecond());
@@ -66,8 +66,8 @@ class StatusMetersTest {
         int asks = asked.get();
         PrometheusText second = PrometheusText.parse(metrics.registry().scrape());
         assertThat(asked.get()).as("a scrape reads the last refresh, never the ledger").isEqualTo(asks);
-        assertThat(second.value("pipeline_files_total", "stage", "ingest", "result", "out").orElseThrow()
-                - first.value("pipeline_files_total", "stage", "ingest", "result", "out").orElseThrow()).isEqualTo(5.0);
+        assertThat(second.value("pipeline_files", "stage", "ingest", "state", "out").orElseThrow()
+                - first.value("pipeline_files", "stage", "ingest", "state", "out").orElseThrow()).isEqualTo(5.0);
         assertThat(second.value("pipeline_queue_depth", "stage", "ingest")).contains(0.0);
         assertThat(second.value("pipeline_attention", "kind", "phone_offline")).contains(1.0);
     }
@@ -78,7 +78,8 @@ class StatusMetersTest {
         StatusMeters meters = new StatusMeters(status, null);
         meters.bindTo(metrics.registry(), List.of("ingest"));
         PrometheusText before = PrometheusText.parse(metrics.registry().scrape());
-        assertThat(before.value("pipeline_files_total", "stage", "ingest", "result", "out")).contains(0.0);
+        assertThat(before.value("pipeline_files", "stage", "ingest", "state", "out"))
+                .as("no number before the first refresh, not a 0 that then jumps").hasValueSatisfying(v -> assertThat(v).isNaN());
         assertThat(before.value("pipeline_queue_depth", "stage", "ingest")).hasValueSatisfying(v -> assertThat(v).isNaN());
 
         current.set(snapshot(3, 2, List.of()));
@@ -86,7 +87,28 @@ class StatusMetersTest {
         current.set(null);
         meters.refresh();
         PrometheusText after = PrometheusText.parse(metrics.registry().scrape());
-        assertThat(after.value("pipeline_files_total", "stage", "ingest", "result", "out")).contains(3.0);
+        assertThat(after.value("pipeline_files", "stage", "ingest", "state", "out")).contains(3.0);
         assertThat(after.value("pipeline_queue_depth", "stage", "ingest")).contains(2.0);
+    }
+
+    @Test
+    void failedFilesFallWhenARetryClearsThemSoTheyAreAGaugeNotACounter() {
+        Metrics metrics = new Metrics();
+        StatusMeters meters = new StatusMeters(status, null);
+        meters.bindTo(metrics.registry(), List.of("compress"));
+        current.set(withCompressFailed(4));
+        meters.refresh();
+        current.set(withCompressFailed(1)); // three retried and compressed since
+        meters.refresh();
+        String text = metrics.registry().scrape();
+        assertThat(PrometheusText.parse(text).value("pipeline_files", "stage", "compress", "state", "failed")).contains(1.0);
+        assertThat(text).as("a number that can fall is published as a gauge").contains("# TYPE pipeline_files gauge")
+                .doesNotContain("pipeline_files_total");
+    }
+
+    private static Snapshot withCompressFailed(long failed) {
+        StageView compress = new StageView("compress", List.of("compress"), "Started", 10, 10 - failed, failed, 0,
+                Optional.of(LAST), Optional.of(LAST), Optional.empty());
+        return new Snapshot(LAST, List.of(compress), List.of(), new Totals(10, 0, 0, 0, 0, 0, 0, failed, 0));
     }
 }

@@ -22,7 +22,7 @@ class RateTest {
 
         assertThat(p.perMinute()).isEqualTo(12.5);
         assertThat(p.timeLeft()).contains(Duration.ofSeconds(5923));
-        assertThat(Rate.describe("compress", p)).isEqualTo("compress: 1,234 files left, 12.5 files/min, about 1 h 38 min left");
+        assertThat(Wording.progress("compress", p)).isEqualTo("compress: 1,234 files left, 12.5 files/min, about 1 h 38 min left");
     }
 
     @Test
@@ -46,7 +46,7 @@ class RateTest {
         Progress p = rate.progress(60);
         assertThat(p.perMinute()).isZero();
         assertThat(p.timeLeft()).isEmpty();
-        assertThat(Rate.describe("pixel", p)).isEqualTo("pixel: 60 files left, no progress in the last minutes");
+        assertThat(Wording.progress("pixel", p)).isEqualTo("pixel: 60 files left, no progress in the last minutes");
     }
 
     @Test
@@ -57,13 +57,5 @@ class RateTest {
         assertThat(rate.perMinute()).isEmpty();
         rate.add(t0.plus(Duration.ofMinutes(2)), 130);
         assertThat(rate.perMinute()).contains(30.0);
-    }
-
-    @Test
-    void durationsReadLikeAPersonWouldSayThem() {
-        assertThat(Rate.duration(Duration.ofSeconds(30))).isEqualTo("less than a minute");
-        assertThat(Rate.duration(Duration.ofMinutes(5))).isEqualTo("5 min");
-        assertThat(Rate.duration(Duration.ofMinutes(120))).isEqualTo("2 h");
-        assertThat(Rate.duration(Duration.ofHours(51))).isEqualTo("2 d 3 h");
     }
 }
