@@ -62,6 +62,8 @@ class AccessTest {
         HttpResponse<String> page = app.get("/", "Authorization", "Bearer " + DashboardApp.TOKEN);
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("ingest").doesNotContain(DashboardApp.TOKEN);
+        assertThat(page.body()).as("progress in the words of the log and the notifications")
+                .contains("3 files left, 4.0 files/min, less than a minute left");
         assertThat(page.headers().firstValue("Content-Security-Policy").orElse(""))
                 .contains("default-src 'none'", "frame-ancestors 'none'", "form-action 'self'").doesNotContain("script");
         assertThat(page.headers().firstValue("Cache-Control")).hasValue("no-store");
