@@ -2,7 +2,6 @@ package io.mediapipeline.dashboard.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.MediaKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,39 +10,10 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The file pages' failures, retries and storage figures, from a real ledger holding the rows the stages write. */
-class FileRetriesStorageTest {
-
-    @TempDir
-    static Path tmp;
-    static FilesLedger files;
-    static Ledger ledger;
-    static Path home;
-    static Library library;
-    static Retries retries;
-
-    @BeforeAll
-    static void open() {
-        files = new FilesLedger(tmp);
-        ledger = files.ledger;
-        home = files.home;
-        library = files.library;
-        retries = files.retries;
-    }
-
-    @AfterAll
-    static void close() {
-        if (files != null) {
-            files.close();
-        }
-    }
-
-    private static final OffsetDateTime JULY = FilesLedger.JULY;
+class FileRetriesStorageTest extends OnFilesLedger {
 
     @Test
     void organizeFailureGoesBackToIngestedIntoTheQueueWithAnEvent() throws Exception {
@@ -185,7 +155,7 @@ class FileRetriesStorageTest {
                 .extracting(r -> (String) r.get("detail")).singleElement().asString().contains("after 3 failure(s)");
     }
 
-    private static void gaveUp(Library.File f, String reason, int failures) {
+    private void gaveUp(Library.File f, String reason, int failures) {
         ledger.rows("""
                 update media_files set compress_decision = 'failed', compress_reason = ?, compress_failures = ?,
                        compressed_at = now() where id = ? returning id""", reason, failures, f.id());
@@ -225,7 +195,7 @@ class FileRetriesStorageTest {
                 .doesNotContain("<script", "style=");
     }
 
-    private static void compressed(Library.File f, String decision, long size) {
+    private void compressed(Library.File f, String decision, long size) {
         ledger.rows("update media_files set compress_decision = ?, compressed_size = ? where id = ? returning id",
                 decision, size, f.id());
     }
@@ -234,7 +204,7 @@ class FileRetriesStorageTest {
         return storage.months().stream().filter(m -> m.month().equals(month)).findFirst().orElse(null);
     }
 
-    private static String status(UUID id) {
+    private String status(UUID id) {
         return (String) ledger.rows("select status from media_files where id = ?", id).get(0).get("status");
     }
 }

@@ -2,7 +2,6 @@ package io.mediapipeline.dashboard.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.MediaKind;
 import io.mediapipeline.support.RequiredTools;
 import io.mediapipeline.support.Tools;
@@ -22,37 +21,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The file pages' search, journey and thumbnails, read from a real ledger holding the rows the stages write. */
-class FileSearchJourneyTest {
-
-    @TempDir
-    static Path tmp;
-    static FilesLedger files;
-    static Ledger ledger;
-    static Path home;
-    static Library library;
-
-    @BeforeAll
-    static void open() {
-        files = new FilesLedger(tmp);
-        ledger = files.ledger;
-        home = files.home;
-        library = files.library;
-    }
-
-    @AfterAll
-    static void close() {
-        if (files != null) {
-            files.close();
-        }
-    }
-
-    private static final OffsetDateTime JULY = FilesLedger.JULY;
+class FileSearchJourneyTest extends OnFilesLedger {
 
     private static List<String> names(Search.Result r) {
         return r.files().stream().map(f -> (String) f.get("original_name")).toList();
