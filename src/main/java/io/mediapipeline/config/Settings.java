@@ -34,10 +34,12 @@ public final class Settings {
     private static final Pattern REF = Pattern.compile("\\$\\{([^}]+)}");
 
     private final Map<String, String> values;
+    private final Map<String, String> origins;
     private final Path appHome;
 
-    private Settings(Map<String, String> values, Path appHome) {
+    private Settings(Map<String, String> values, Map<String, String> origins, Path appHome) {
         this.values = values;
+        this.origins = origins;
         this.appHome = appHome;
     }
 
@@ -72,23 +74,24 @@ public final class Settings {
         Properties defaults = readClasspath("META-INF/media-pipeline/application.properties");
         defaults.stringPropertyNames().forEach(k -> merged.put(k, defaults.getProperty(k).trim()));
         Map<String, String> known = new LinkedHashMap<>(merged);
+        Map<String, String> origins = new LinkedHashMap<>();
 
         Path main = appHome.resolve("config/application.properties");
         if (Files.isRegularFile(main)) {
-            layer(merged, known, families, readFile(main), main);
+            layer(merged, origins, known, families, readFile(main), main);
         }
         if (overrideFile != null) {
             if (!Files.isRegularFile(overrideFile)) {
                 throw new ConfigException("--config " + overrideFile + ": no such file");
             }
-            layer(merged, known, families, readFile(overrideFile), overrideFile);
+            layer(merged, origins, known, families, readFile(overrideFile), overrideFile);
         }
-        known.keySet().forEach(key -> overrideFrom(key, merged, env, system));
+        known.keySet().forEach(key -> overrideFrom(key, merged, origins, env, system));
         // Per-name keys exist only for the names listed; they too come from the environment and -D.
         for (Family family : families) {
             for (String name : split(merged.getOrDefault(family.listKey(), ""))) {
                 for (String suffix : family.suffixes()) {
-                    overrideFrom(family.prefix() + name + "." + suffix, merged, env, system);
+                    overrideFrom(family.prefix() + name + "." + suffix, merged, origins, env, system);
                 }
             }
         }
@@ -96,7 +99,7 @@ public final class Settings {
         for (String key : merged.keySet()) {
             resolved.put(key, interpolate(key, merged, 0));
         }
-        return new Settings(resolved, appHome.toAbsolutePath().normalize());
+        return new Settings(resolved, origins, appHome.toAbsolutePath().normalize());
     }
 
     /** The environment variable that sets a key: pipeline.db.url is PIPELINE_DB_URL. */
@@ -104,24 +107,28 @@ public final class Settings {
         return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
-    private static void overrideFrom(String key, Map<String, String> merged, Map<String, String> env, Properties system) {
+    private static void overrideFrom(String key, Map<String, String> merged, Map<String, String> origins,
+                                     Map<String, String> env, Properties system) {
         String fromEnv = env.get(environmentName(key));
         if (fromEnv != null) {
             merged.put(key, fromEnv.trim());
+            origins.put(key, "the environment variable " + environmentName(key));
         }
         if (system.containsKey(key)) {
             merged.put(key, system.getProperty(key).trim());
+            origins.put(key, "-D" + key);
         }
     }
 
-    private static void layer(Map<String, String> merged, Map<String, String> known, List<Family> families,
-                              Properties props, Path origin) {
+    private static void layer(Map<String, String> merged, Map<String, String> origins, Map<String, String> known,
+                              List<Family> families, Properties props, Path origin) {
         ConfigFilePermissions.warnIfReadable(origin, props);
         for (String key : props.stringPropertyNames()) {
             if (key.startsWith("pipeline.") && !known.containsKey(key) && families.stream().noneMatch(f -> f.accepts(key))) {
                 throw new ConfigException("unknown setting " + key + " in " + origin + suggestion(key, known));
             }
             merged.put(key, props.getProperty(key).trim());
+            origins.put(key, origin.toString());
         }
     }
 
@@ -192,6 +199,14 @@ public final class Settings {
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read (" + e.getMessage() + ")");
         }
+    }
+
+    /**
+     * Where a key's value came from, for a message that points the operator there: a settings file's path, "the
+     * environment variable PIPELINE_X", "-Dkey", or "the defaults". Never the value.
+     */
+    public String origin(String key) {
+        return origins.getOrDefault(key, "the defaults");
     }
 
     public String get(String key) {

@@ -6,9 +6,11 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -26,11 +28,17 @@ final class Access {
     static final String SESSION = "dashboard.session";
     static final String CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self';"
             + " frame-ancestors 'none'; base-uri 'none'";
+    /** A path on this server: one slash, then printable ASCII; never a second slash or backslash next. */
+    private static final Pattern LOCAL_PATH = Pattern.compile("/(?![/\\\\])[!-~]*");
 
     private static final String DENIED = """
             <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in needed</title></head>
-            <body><h1>Sign in needed</h1><p>Open the dashboard with its address including <code>?token=…</code>,
-            as printed by <code>media-pipeline demo</code> or found in the token file named in the service's log.</p>
+            <body><h1>Sign in needed</h1><p>Open the dashboard with its address including <code>?token=…</code>.
+            The service's log line "Dashboard on …" says where the token is: under the systemd service,
+            <code>PIPELINE_MANAGEMENT_TOKEN</code> in <code>/etc/media-pipeline/env</code>; otherwise
+            <code>pipeline.management.token</code> in the settings or the environment, or else the token file
+            (<code>state/management.token</code> in the data folder). <code>media-pipeline demo</code> prints the
+            whole address.</p>
             </body></html>""";
 
     private final ManagementToken token;
@@ -134,11 +142,28 @@ final class Access {
         }
     }
 
-    private static String withoutToken(RoutingContext ctx) {
-        String query = ctx.request().query();
+    /**
+     * The same address without the token: every parameter whose decoded name is "token" goes ({@code %74oken} too),
+     * and a path that a browser could read as another host ({@code //evil}, {@code /\evil}, or with characters a
+     * browser drops) becomes {@code /}.
+     */
+    static String withoutToken(String path, String query) {
         String rest = query == null ? "" : Arrays.stream(query.split("&"))
-                .filter(p -> !p.equals("token") && !p.startsWith("token=")).collect(Collectors.joining("&"));
-        String path = ctx.request().path();
-        return (path.startsWith("/") && !path.startsWith("//") ? path : "/") + (rest.isEmpty() ? "" : "?" + rest);
+                .filter(p -> !p.isEmpty() && !"token".equals(decodedName(p))).collect(Collectors.joining("&"));
+        return (path != null && LOCAL_PATH.matcher(path).matches() ? path : "/") + (rest.isEmpty() ? "" : "?" + rest);
+    }
+
+    private static String withoutToken(RoutingContext ctx) {
+        return withoutToken(ctx.request().path(), ctx.request().query());
+    }
+
+    /** The parameter's name as the server reads it; "token" when it cannot be decoded, so it is dropped too. */
+    private static String decodedName(String param) {
+        int eq = param.indexOf('=');
+        try {
+            return URLDecoder.decode(eq < 0 ? param : param.substring(0, eq), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return "token";
+        }
     }
 }

@@ -5,35 +5,36 @@ import io.mediapipeline.config.Settings;
 import java.nio.file.Path;
 
 /**
- * The dashboard's part of {@code pipeline.management.*}: whether the management port serves at all, where, and
- * the token that guards every path on it.
+ * The dashboard's part of {@code pipeline.management.*}: the token that guards every path on the management port
+ * (whether and where the port serves is {@code observe.ManagementConfig}'s).
  *
- * @param enabled    false: nothing is mounted (and Camel's management server is off)
- * @param host       the address the port is bound to (loopback by default)
- * @param port       the management port
- * @param token      the token when given in the settings or the environment (empty: read or make tokenFile)
- * @param tokenFile  where the token is kept when none is given
+ * @param token       the token when given in the settings or the environment (empty: read or make tokenFile)
+ * @param tokenOrigin where the token (or the token file's setting) came from, for the operator; never the token
+ * @param tokenFile   where the token is kept when none is given
  */
-public record DashboardConfig(boolean enabled, String host, int port, String token, Path tokenFile) {
+public record DashboardConfig(String token, String tokenOrigin, Path tokenFile) {
 
     public static final String PREFIX = "pipeline.management.";
     public static final int MIN_TOKEN_LENGTH = 32;
 
     public static DashboardConfig from(Settings s) {
-        boolean enabled = s.bool(PREFIX + "enabled");
         String token = s.get(PREFIX + "token");
         if (!token.isEmpty() && token.length() < MIN_TOKEN_LENGTH) {
             // the length is named, never the token
             throw new ConfigException(PREFIX + "token: must be at least " + MIN_TOKEN_LENGTH + " characters, got "
-                    + token.length() + " (make one with: openssl rand -hex 32, or leave it empty to use token-file)");
+                    + token.length() + " (from " + s.origin(PREFIX + "token")
+                    + "; make one with: openssl rand -hex 32, or leave it empty to use token-file)");
         }
-        Path file = token.isEmpty() ? s.path(PREFIX + "token-file") : null;
-        return new DashboardConfig(enabled, s.get(PREFIX + "host"), s.integer(PREFIX + "port"), token, file);
+        if (token.isEmpty()) {
+            Path file = s.path(PREFIX + "token-file");
+            return new DashboardConfig(token, "the token file " + file, file);
+        }
+        return new DashboardConfig(token, PREFIX + "token from " + s.origin(PREFIX + "token"), null);
     }
 
     @Override
     public String toString() {
-        return "DashboardConfig[enabled=" + enabled + ", host=" + host + ", port=" + port + ", token="
-                + (token.isEmpty() ? "" : "******") + ", tokenFile=" + tokenFile + "]";
+        return "DashboardConfig[token=" + (token.isEmpty() ? "" : "******") + ", tokenOrigin=" + tokenOrigin
+                + ", tokenFile=" + tokenFile + "]";
     }
 }

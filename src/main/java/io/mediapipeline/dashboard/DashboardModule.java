@@ -3,8 +3,8 @@ package io.mediapipeline.dashboard;
 import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.flow.Stage;
+import io.mediapipeline.observe.ManagementConfig;
 import io.mediapipeline.status.PipelineStatus;
-import java.nio.file.Path;
 import io.vertx.ext.auth.authentication.AuthenticationProvider;
 import io.vertx.ext.web.handler.AuthenticationHandler;
 import java.time.Clock;
@@ -22,10 +22,12 @@ import org.apache.camel.component.platform.http.vertx.auth.AuthenticationConfig;
  */
 public class DashboardModule implements Stage {
 
+    private ManagementConfig management;
     private DashboardConfig config;
 
     @Override
     public void check(Settings settings) throws ConfigException {
+        management = ManagementConfig.from(settings);
         config = DashboardConfig.from(settings);
     }
 
@@ -49,13 +51,12 @@ public class DashboardModule implements Stage {
 
     @Override
     public void configure(CamelContext camel) throws Exception {
-        if (config == null || !config.enabled()) {
+        if (config == null || !management.enabled()) {
             return;
         }
         // read (or made) now, so a bad token file ends the start before anything listens
         ManagementToken token = ManagementToken.of(config);
         Access access = new Access(token, new Sessions(Clock.systemUTC()));
-        Path tokenFile = config.token().isEmpty() ? config.tokenFile() : null;
         // The gate goes into the server's own configuration now, before it listens: it is then the first handler
         // of its top router from the first request on, ahead of Camel's /observe handlers.
         ManagementHttpServer server = camel.hasService(ManagementHttpServer.class);
@@ -73,7 +74,7 @@ public class DashboardModule implements Stage {
             auth.setEnabled(true);
             server.getConfiguration().setAuthenticationConfig(auth);
         }
-        camel.addStartupListener(new Mount(camel, access, () -> status(camel), tokenFile));
+        camel.addStartupListener(new Mount(camel, access, () -> status(camel), config.tokenOrigin()));
     }
 
     /** The status bean when the status module bound one (the page shows no banner without it). */

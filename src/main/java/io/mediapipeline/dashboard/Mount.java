@@ -6,7 +6,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Supplier;
@@ -32,14 +31,14 @@ final class Mount implements StartupListener {
     private final CamelContext camel;
     private final Access access;
     private final Supplier<PipelineStatus> status;
-    private final Path tokenFile;
+    private final String tokenOrigin;
     private boolean mounted;
 
-    Mount(CamelContext camel, Access access, Supplier<PipelineStatus> status, Path tokenFile) {
+    Mount(CamelContext camel, Access access, Supplier<PipelineStatus> status, String tokenOrigin) {
         this.camel = camel;
         this.access = access;
         this.status = status;
-        this.tokenFile = tokenFile;
+        this.tokenOrigin = tokenOrigin;
     }
 
     @Override
@@ -78,8 +77,9 @@ final class Mount implements StartupListener {
         mounted = true;
         String url = "http://" + (server.getHost().contains(":") ? "[" + server.getHost() + "]" : server.getHost())
                 + ":" + server.getPort() + "/";
-        LOG.info("Dashboard on {} ({} page(s)); open it once with ?token=<the management token>{}", url, pages.size(),
-                tokenFile == null ? " (set in PIPELINE_MANAGEMENT_TOKEN)" : ", kept in " + tokenFile);
+        // where the token is, never the token
+        LOG.info("Dashboard on {} ({} page(s)); open it once with ?token=<the management token>, which is {}", url,
+                pages.size(), tokenOrigin);
     }
 
     private static byte[] resource(String name) {

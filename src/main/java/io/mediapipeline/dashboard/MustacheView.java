@@ -4,6 +4,7 @@ import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
 import io.mediapipeline.status.Attention;
 import io.mediapipeline.status.PipelineStatus;
+import io.mediapipeline.status.Wording;
 import io.vertx.ext.web.RoutingContext;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -94,7 +95,7 @@ final class MustacheView implements View {
         try {
             for (Attention a : st.now().needsYou()) {
                 out.add(Map.of("kind", a.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
-                        "subject", a.subject(), "message", a.message(), "since", Format.when(a.since())));
+                        "subject", a.subject(), "message", a.message(), "since", Wording.when(a.since())));
             }
         } catch (RuntimeException e) {
             LOG.warn("dashboard: the status is unavailable: {}", e.getMessage());

@@ -4,6 +4,7 @@ import io.mediapipeline.status.PipelineStatus;
 import io.mediapipeline.status.Snapshot;
 import io.mediapipeline.status.StageView;
 import io.mediapipeline.status.Totals;
+import io.mediapipeline.status.Wording;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
@@ -81,23 +82,22 @@ final class OverviewPage implements Page {
             m.put("failed", s.failed());
             m.put("hasFailed", s.failed() > 0);
             m.put("queued", s.queued());
-            m.put("lastRun", s.lastRun().map(Format::when).orElse("never"));
-            m.put("lastSuccess", s.lastSuccess().map(Format::when).orElse("never"));
-            s.progress().ifPresent(p -> m.put("progress", String.format(Locale.ROOT, "%d left, %.1f/min%s", p.left(),
-                    p.perMinute(), p.timeLeft().map(d -> d.toMinutes() < 1 ? ", under a minute to go"
-                            : ", about " + Format.duration(d) + " to go").orElse(""))));
+            m.put("lastRun", s.lastRun().map(Wording::when).orElse("never"));
+            m.put("lastSuccess", s.lastSuccess().map(Wording::when).orElse("never"));
+            // the words of the log's progress lines and the notifications
+            s.progress().ifPresent(p -> m.put("progress", Wording.count(p.left(), "file") + " left, " + Wording.pace(p)));
             boolean controllable = !s.routes().isEmpty() && !s.routeState().equals(StageView.OFF);
             m.put("canStop", controllable && !s.routeState().equals("Stopped"));
             m.put("canStart", controllable && !s.routeState().equals("Started"));
             stages.add(m);
         }
         Totals t = snap.totals();
-        Map<String, Object> totals = Map.of("files", t.files(), "original", Format.bytes(t.bytesOriginal()),
-                "compressed", Format.bytes(t.bytesCompressed()), "saved", Format.bytes(t.bytesSaved()),
+        Map<String, Object> totals = Map.of("files", t.files(), "original", Wording.bytes(t.bytesOriginal()),
+                "compressed", Wording.bytes(t.bytesCompressed()), "saved", Wording.bytes(t.bytesSaved()),
                 "pixel", t.deliveredPixel(), "icloud", t.deliveredIcloud(), "pending", t.pending(),
                 "failed", t.failed(), "quarantined", t.quarantined());
         view.render(ctx, "overview", "Overview", Map.of("stages", stages, "totals", totals,
-                "at", Format.when(snap.at()), "allWell", snap.needsYou().isEmpty()));
+                "at", Wording.when(snap.at()), "allWell", snap.needsYou().isEmpty()));
     }
 
     private boolean switchedOff(String stage) {
@@ -123,6 +123,7 @@ final class OverviewPage implements Page {
             view.error(ctx, 409, "The stage " + stage + " is switched off in the settings; switch it on there and restart.");
             return;
         }
+        List<String> done = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         for (String id : routes) {
             try {
@@ -131,15 +132,23 @@ final class OverviewPage implements Page {
                 } else {
                     camel.getRouteController().startRoute(id);
                 }
+                done.add(id);
             } catch (Exception e) {
-                LOG.warn("dashboard: {} route {}: {}", action, id, e.getMessage());
+                LOG.warn("dashboard: could not {} route {}: {}", action, id, e.getMessage());
                 failed.add(id);
             }
         }
-        LOG.info("dashboard: {} {} ({})", action.equals("stop") ? "stopped" : "started", stage, String.join(", ", routes));
-        String done = action.equals("stop") ? "Stopped" : "Started";
+        String past = action.equals("stop") ? "stopped" : "started";
+        if (!done.isEmpty()) {
+            LOG.info("dashboard: {} {} of {}", past, String.join(", ", done), stage);
+        }
         view.redirect(ctx, "/", failed.isEmpty()
-                ? done + " " + stage + " (" + String.join(", ", routes) + ")."
-                : "Could not " + action + " " + String.join(", ", failed) + " of " + stage + "; see the service's log.");
+                ? capitalized(past) + " " + stage + " (" + String.join(", ", routes) + ")."
+                : "Could not " + action + " " + String.join(", ", failed) + " of " + stage + "; see the service's log."
+                        + (done.isEmpty() ? "" : " " + capitalized(past) + ": " + String.join(", ", done) + "."));
+    }
+
+    private static String capitalized(String word) {
+        return Character.toUpperCase(word.charAt(0)) + word.substring(1);
     }
 }

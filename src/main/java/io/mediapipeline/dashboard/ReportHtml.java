@@ -1,6 +1,7 @@
 package io.mediapipeline.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mediapipeline.status.Wording;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -129,7 +130,7 @@ final class ReportHtml {
     private static Map<String, Object> figure(String key, JsonNode v) {
         // sizes read better in MB; the exact count stays beside them
         String value = key.toLowerCase(Locale.ROOT).contains("bytes") && v.canConvertToLong()
-                ? Format.bytes(v.asLong()) + " (" + v.asLong() + ")" : inline(v);
+                ? Wording.bytes(v.asLong()) + " (" + v.asLong() + ")" : inline(v);
         return Map.of("key", words(key), "value", value);
     }
 

@@ -2,6 +2,7 @@ package io.mediapipeline.dashboard;
 
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.ledger.LedgerSql;
+import io.mediapipeline.status.Wording;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.sql.Timestamp;
@@ -143,13 +144,13 @@ final class SignInPage implements Page {
             Map<String, Object> m = new HashMap<>();
             m.put("state", rs.getString("state"));
             m.put("lastOutcome", rs.getString("last_outcome"));
-            m.put("lastAttempt", Format.when(instant(rs.getTimestamp("last_attempt_at"))));
-            m.put("lastSuccess", Format.when(instant(rs.getTimestamp("last_success_at"))));
+            m.put("lastAttempt", Wording.when(instant(rs.getTimestamp("last_attempt_at"))));
+            m.put("lastSuccess", Wording.when(instant(rs.getTimestamp("last_success_at"))));
             Instant since = instant(rs.getTimestamp("auth_needed_since"));
             if (since != null) {
-                m.put("authNeededSince", Format.when(since));
+                m.put("authNeededSince", Wording.when(since));
             }
-            m.put("sessionUntil", Format.when(instant(rs.getTimestamp("session_expires_at"))));
+            m.put("sessionUntil", Wording.when(instant(rs.getTimestamp("session_expires_at"))));
             out.put(rs.getString("account"), m);
             });
             return null;

@@ -1,18 +1,11 @@
 package io.mediapipeline.ledger;
 
+import io.mediapipeline.proc.PrivateFile;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.Set;
 
 /**
  * The embedded server's superuser password: random, made at the first start and kept in
@@ -24,7 +17,6 @@ public final class LedgerPassword {
 
     private static final int LENGTH = 40;
     private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rw-------");
 
     private final Path file;
     private final String value;
@@ -51,40 +43,17 @@ public final class LedgerPassword {
         for (int i = 0; i < LENGTH; i++) {
             sb.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
         }
-        writePrivate(file, sb + "\n");
+        PrivateFile.write(file, sb + "\n");
         return new LedgerPassword(file, sb.toString());
     }
 
+    /** Refused, not repaired, when others could read it (a copy restored without its mode): see {@link PrivateFile}. */
     private static LedgerPassword read(Path file) throws IOException {
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-            throw new IllegalStateException(file + " is not a regular file");
-        }
-        if (!Files.getPosixFilePermissions(file).equals(PRIVATE)) {
-            Files.setPosixFilePermissions(file, PRIVATE); // a copy restored from a backup may have lost its mode
-        }
-        String value = Files.readString(file, StandardCharsets.UTF_8).strip();
+        String value = PrivateFile.readString(file).strip();
         if (value.isEmpty() || value.contains("\n")) {
             throw new IllegalStateException(file + " must hold the password on one line");
         }
         return new LedgerPassword(file, value);
-    }
-
-    /** Writes a private file (0600 from its creation) atomically and durably: temp name, fsync, rename, fsync the directory. */
-    static void writePrivate(Path target, String content) throws IOException {
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        try (FileChannel out = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(PRIVATE))) {
-            ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
-            while (bytes.hasRemaining()) {
-                out.write(bytes);
-            }
-            out.force(true);
-        }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-            dir.force(true);
-        }
     }
 
     public Path file() {

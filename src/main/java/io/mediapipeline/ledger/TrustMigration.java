@@ -1,6 +1,7 @@
 package io.mediapipeline.ledger;
 
 import io.mediapipeline.ledger.embedded.EmbeddedPostgres;
+import io.mediapipeline.proc.PrivateFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,7 +49,7 @@ final class TrustMigration {
             c.unwrap(PGConnection.class).alterUserPassword(server.user(), password.value().toCharArray(), SCRAM);
             Path hba = dataDir.resolve("pg_hba.conf");
             List<String> lines = Files.readAllLines(hba, StandardCharsets.UTF_8);
-            LedgerPassword.writePrivate(hba, lines.stream()
+            PrivateFile.write(hba, lines.stream()
                     .map(line -> isComment(line) ? line : TRUST.matcher(line).replaceAll(SCRAM))
                     .collect(Collectors.joining("\n", "", "\n")));
             try (Statement s = c.createStatement()) {

@@ -51,6 +51,14 @@ class SettingsTest {
     }
 
     @Test
+    void eachValueKnowsWhereItCameFromWithoutShowingIt() throws Exception {
+        Settings s = load("pipeline.management.port=9001\n", Map.of("PIPELINE_MANAGEMENT_TOKEN", "t0ken-from-the-environment-0123456789abcdef"));
+        assertThat(s.origin("pipeline.management.token")).isEqualTo("the environment variable PIPELINE_MANAGEMENT_TOKEN");
+        assertThat(s.origin("pipeline.management.port")).isEqualTo(app.resolve("override.properties").toString());
+        assertThat(s.origin("pipeline.management.host")).isEqualTo("the defaults");
+    }
+
+    @Test
     void stagesNotYetBuiltRefuseToBeEnabled() {
         assertThatThrownBy(() -> load("pipeline.dedupe.near.enabled=true\n", Map.of()))
                 .hasMessageContaining("pipeline.dedupe.near.enabled");

@@ -2,6 +2,8 @@ package io.mediapipeline.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import io.mediapipeline.support.LogCapture;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,14 +21,19 @@ class AccessTest {
     static Path tmp;
     static DashboardApp app;
 
+    static List<String> startLog;
+
     @BeforeAll
     static void start() throws Exception {
-        app = DashboardApp.start(tmp, new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("timer:tick?period=60000").routeId("ingest-files").routeGroup("ingest").log("tick");
-            }
-        });
+        try (LogCapture log = LogCapture.of(Mount.class.getName())) {
+            app = DashboardApp.start(tmp, new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("timer:tick?period=60000").routeId("ingest-files").routeGroup("ingest").log("tick");
+                }
+            });
+            startLog = log.messages(Level.INFO);
+        }
     }
 
     @AfterAll
@@ -42,6 +49,8 @@ class AccessTest {
             assertThat(r.statusCode()).as(path).isEqualTo(401);
             assertThat(r.body()).as(path).doesNotContain(DashboardApp.TOKEN).doesNotContain("\"status\"");
         }
+        assertThat(app.get("/").body()).as("where the token is, under systemd").contains("PIPELINE_MANAGEMENT_TOKEN")
+                .contains("/etc/media-pipeline/env");
         assertThat(app.get("/observe/health", "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
     }
 
@@ -53,6 +62,8 @@ class AccessTest {
         HttpResponse<String> page = app.get("/", "Authorization", "Bearer " + DashboardApp.TOKEN);
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("ingest").doesNotContain(DashboardApp.TOKEN);
+        assertThat(page.body()).as("progress in the words of the log and the notifications")
+                .contains("3 files left, 4.0 files/min, less than a minute left");
         assertThat(page.headers().firstValue("Content-Security-Policy").orElse(""))
                 .contains("default-src 'none'", "frame-ancestors 'none'", "form-action 'self'").doesNotContain("script");
         assertThat(page.headers().firstValue("Cache-Control")).hasValue("no-store");
@@ -87,5 +98,39 @@ class AccessTest {
         assertThat(app.post("/stages/ingest/stop", "", "Authorization", "Bearer " + DashboardApp.TOKEN)
                 .statusCode()).isEqualTo(403);
         assertThat(app.camel().getRouteController().getRouteStatus("ingest-files").isStarted()).isTrue();
+    }
+
+    @Test
+    void theRedirectAfterSignInStaysOnThisServerAndDropsTheTokenHoweverItIsSpelled() throws Exception {
+        // sent raw: java.net.URI refuses a backslash, a browser does not
+        assertThat(location("/\\evil.example/?token=" + DashboardApp.TOKEN)).isEqualTo("/");
+        assertThat(location("//evil.example/?token=" + DashboardApp.TOKEN)).isEqualTo("/");
+        assertThat(location("/files?%74oken=" + DashboardApp.TOKEN + "&q=cat")).isEqualTo("/files?q=cat");
+        assertThat(location("/files?q=a&tok%65n=" + DashboardApp.TOKEN)).isEqualTo("/files?q=a");
+
+        assertThat(Access.withoutToken("/\\evil.example", null)).isEqualTo("/");
+        assertThat(Access.withoutToken("/\t/evil.example", "token=x")).isEqualTo("/");
+        assertThat(Access.withoutToken("/files/journey/1", "%74oken=x&%zz=1&id=2")).isEqualTo("/files/journey/1?id=2");
+        assertThat(Access.withoutToken("/", "token&x=1")).isEqualTo("/?x=1");
+    }
+
+    /** The Location of a raw GET, written as a browser would send it. */
+    private static String location(String target) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", app.port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + app.port
+                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String response = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(response).as(target).startsWith("HTTP/1.1 303");
+            return response.lines().filter(l -> l.regionMatches(true, 0, "Location:", 0, 9))
+                    .map(l -> l.substring(9).strip()).findFirst().orElseThrow();
+        }
+    }
+
+    @Test
+    void theStartLogSaysWhereTheTokenCameFromWithoutIt() {
+        assertThat(startLog).anyMatch(m -> m.startsWith("Dashboard on http://127.0.0.1:" + app.port + "/")
+                && m.endsWith("which is pipeline.management.token from " + tmp.resolve("dashboard-test.properties")))
+                .noneMatch(m -> m.contains(DashboardApp.TOKEN));
     }
 }

@@ -58,4 +58,38 @@ class ManagementTokenTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("pipeline.management.token")
                 .hasMessageContaining("at least 32").hasMessageNotContaining("short-secret-7");
     }
+
+    @Test
+    void aTokenFileThatIsALinkIsRefusedAndAnEmptyFileIsNeverMade() throws Exception {
+        DashboardConfig cfg = DashboardConfig.from(settings("", Map.of()));
+        Path elsewhere = Files.writeString(tmp.resolve("elsewhere"), "0123456789abcdef0123456789abcdef0123456789\n");
+        Files.setPosixFilePermissions(elsewhere, PosixFilePermissions.fromString("rw-------"));
+        Files.createDirectories(cfg.tokenFile().getParent());
+        Files.createSymbolicLink(cfg.tokenFile(), elsewhere);
+        assertThatThrownBy(() -> ManagementToken.of(cfg)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("symbolic link").hasMessageNotContaining("0123456789abcdef");
+
+        Files.delete(cfg.tokenFile());
+        // what a crash between the temporary file and its rename leaves: the next start makes a token as usual
+        Files.writeString(cfg.tokenFile().resolveSibling("." + cfg.tokenFile().getFileName() + ".tmp"), "");
+        ManagementToken.of(cfg);
+        assertThat(Files.readString(cfg.tokenFile()).trim()).matches("[0-9a-f]{64}");
+    }
+
+    @Test
+    void theOperatorIsToldWhereTheTokenIsNeverTheToken() throws Exception {
+        String fromEnv = "env-token-0123456789abcdef0123456789abcdef";
+        DashboardConfig env = DashboardConfig.from(settings("pipeline.management.token=\n",
+                Map.of("PIPELINE_MANAGEMENT_TOKEN", fromEnv)));
+        assertThat(env.tokenOrigin()).isEqualTo("pipeline.management.token from the environment variable PIPELINE_MANAGEMENT_TOKEN");
+
+        String inFile = "file-token-0123456789abcdef0123456789abcdef";
+        DashboardConfig property = DashboardConfig.from(settings("pipeline.management.token=" + inFile + "\n", Map.of()));
+        assertThat(property.tokenOrigin()).isEqualTo("pipeline.management.token from " + tmp.resolve("dashboard-test.properties"))
+                .doesNotContain(inFile);
+        assertThat(property.toString()).doesNotContain(inFile);
+
+        DashboardConfig file = DashboardConfig.from(settings("", Map.of()));
+        assertThat(file.tokenOrigin()).isEqualTo("the token file " + file.tokenFile());
+    }
 }

@@ -39,6 +39,18 @@ class LedgerPasswordTest {
     Path tmp;
 
     @Test
+    void aPasswordFileOthersCouldReadIsRefusedNotRepaired() throws Exception {
+        Path file = tmp.resolve("state/ledger.password");
+        LedgerPassword made = LedgerPassword.forCluster(file, tmp.resolve("state/postgres/data"));
+        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> LedgerPassword.forCluster(file, tmp.resolve("state/postgres/data")))
+                .isInstanceOf(io.mediapipeline.proc.PrivateFile.NotPrivate.class).hasMessageContaining("chmod 600 " + file)
+                .hasMessageNotContaining(made.value());
+        assertThat(Files.getPosixFilePermissions(file)).as("left as found").isEqualTo(PosixFilePermissions.fromString("rw-r--r--"));
+    }
+
+    @Test
     void embeddedLedgerRefusesConnectionsWithoutThePassword() throws Exception {
         PipelineHome p = new PipelineHome(tmp);
         Path passwordFile = p.home().resolve("state/ledger.password");

@@ -1,6 +1,6 @@
 package io.mediapipeline.dashboard.files;
 
-import io.mediapipeline.dashboard.Format;
+import io.mediapipeline.status.Wording;
 import java.util.List;
 import java.util.Locale;
 
@@ -35,15 +35,15 @@ final class Chart {
         s.append("<line x1=\"").append(LEFT).append("\" y1=\"").append(TOP + plot).append("\" x2=\"").append(width)
                 .append("\" y2=\"").append(TOP + plot).append("\" stroke=\"#888\"/>");
         s.append("<text x=\"").append(LEFT - 6).append("\" y=\"").append(TOP + 10).append("\" text-anchor=\"end\" font-size=\"11\">")
-                .append(escape(Format.bytes(max))).append("</text>");
+                .append(escape(Wording.bytes(max))).append("</text>");
         s.append("<text x=\"").append(LEFT - 6).append("\" y=\"").append(TOP + plot).append("\" text-anchor=\"end\" font-size=\"11\">0</text>");
         for (int i = 0; i < months.size(); i++) {
             Storage.Month m = months.get(i);
             int x = LEFT + GAP + i * slot;
-            bar(s, x, m.before(), max, plot, "#9aa5b1", m.month() + ": " + Format.bytes(m.before()) + " before compression ("
+            bar(s, x, m.before(), max, plot, "#9aa5b1", m.month() + ": " + Wording.bytes(m.before()) + " before compression ("
                     + m.files() + " files)");
-            bar(s, x + BAR, m.after(), max, plot, "#2f855a", m.month() + ": " + Format.bytes(m.after()) + " after ("
-                    + Format.bytes(m.saved()) + " saved)");
+            bar(s, x + BAR, m.after(), max, plot, "#2f855a", m.month() + ": " + Wording.bytes(m.after()) + " after ("
+                    + Wording.bytes(m.saved()) + " saved)");
             if (i % every == 0) {
                 int lx = x + BAR;
                 int ly = TOP + plot + 12;

@@ -1,8 +1,8 @@
 package io.mediapipeline.dashboard.files;
 
-import io.mediapipeline.dashboard.Format;
 import io.mediapipeline.config.Secrets;
 import io.mediapipeline.ledger.Ledger;
+import io.mediapipeline.status.Wording;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -78,7 +78,7 @@ public final class Journey {
         f.put("kind", m.get("kind"));
         f.put("format", m.get("format"));
         long size = ((Number) m.get("size")).longValue();
-        f.put("size", Format.bytes(size));
+        f.put("size", Wording.bytes(size));
         f.put("sizeBytes", size);
         f.put("sha256", m.get("sha256"));
         f.put("taken", m.get("taken") == null ? "unknown" : m.get("taken"));

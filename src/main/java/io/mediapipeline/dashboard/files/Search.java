@@ -1,7 +1,7 @@
 package io.mediapipeline.dashboard.files;
 
-import io.mediapipeline.dashboard.Format;
 import io.mediapipeline.ledger.Ledger;
+import io.mediapipeline.status.Wording;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
@@ -86,7 +86,7 @@ public final class Search {
         boolean more = rows.size() > LIMIT;
         List<Map<String, Object>> files = more ? rows.subList(0, LIMIT) : rows;
         for (Map<String, Object> f : files) {
-            f.put("size", Format.bytes(((Number) f.get("size")).longValue()));
+            f.put("size", Wording.bytes(((Number) f.get("size")).longValue()));
             f.put("shortSha", ((String) f.get("sha256")).substring(0, 12));
         }
         return new Result(term, understood, files, more);

@@ -1,7 +1,7 @@
 package io.mediapipeline.dashboard.files;
 
-import io.mediapipeline.dashboard.Format;
 import io.mediapipeline.ledger.Ledger;
+import io.mediapipeline.status.Wording;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,9 +54,9 @@ public final class Storage {
             row.put("month", m.month());
             row.put("files", m.files());
             row.put("compressed", m.compressed());
-            row.put("before", Format.bytes(m.before()));
-            row.put("after", Format.bytes(m.after()));
-            row.put("saved", Format.bytes(m.saved()));
+            row.put("before", Wording.bytes(m.before()));
+            row.put("after", Wording.bytes(m.after()));
+            row.put("saved", Wording.bytes(m.saved()));
             row.put("beforeBytes", m.before());
             row.put("afterBytes", m.after());
             row.put("percent", percent(m.saved(), m.before()));
@@ -65,9 +65,9 @@ public final class Storage {
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("months", rows);
         model.put("empty", rows.isEmpty());
-        model.put("before", Format.bytes(before));
-        model.put("after", Format.bytes(after));
-        model.put("saved", Format.bytes(before - after));
+        model.put("before", Wording.bytes(before));
+        model.put("after", Wording.bytes(after));
+        model.put("saved", Wording.bytes(before - after));
         model.put("savedBytes", before - after);
         model.put("percent", percent(before - after, before));
         model.put("chart", Chart.svg(months));

@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,12 +30,16 @@ public final class Thumbnails {
     static final int MAX_SIDE = 320;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    /** ffmpeg (and heif-convert) runs at once for thumbnails, at most: the machine has other work. */
+    static final int MAKERS = 2;
 
     private final Ledger ledger;
     private final Path home;
     private final Path dir;
     private final String ffmpeg;
     private final String heifConvert;
+    private final Map<String, CompletableFuture<Optional<Path>>> inFlight = new ConcurrentHashMap<>();
+    private final Semaphore makers = new Semaphore(MAKERS, true);
 
     /** @param heifConvert libheif's decoder, for HEIC/HEIF photos (ffmpeg 5.1 cannot decode them) */
     public Thumbnails(Ledger ledger, Path home, String ffmpeg, String heifConvert) {
@@ -64,7 +71,38 @@ public final class Thumbnails {
             return Optional.of(thumb);
         }
         Optional<Path> from = inHome((String) row.get("archive_path")).or(() -> inHome((String) row.get("original_path")));
-        return from.flatMap(source -> make(source, thumb));
+        return from.flatMap(source -> once(sha, source, thumb));
+    }
+
+    /**
+     * One making per photo at a time: a request for a photo whose thumbnail is being made waits for that one
+     * (a page of the same photo opened twice runs ffmpeg once), and at most {@link #MAKERS} are made at once.
+     */
+    private Optional<Path> once(String sha, Path source, Path thumb) {
+        CompletableFuture<Optional<Path>> mine = new CompletableFuture<>();
+        CompletableFuture<Optional<Path>> running = inFlight.putIfAbsent(sha, mine);
+        if (running != null) {
+            return running.join();
+        }
+        Optional<Path> made = Optional.empty();
+        try {
+            if (Files.isRegularFile(thumb)) {
+                made = Optional.of(thumb); // finished by the one before, between our look and our claim
+            } else {
+                makers.acquire();
+                try {
+                    made = make(source, thumb);
+                } finally {
+                    makers.release();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            inFlight.remove(sha, mine);
+            mine.complete(made);
+        }
+        return made;
     }
 
     /** The path, if it names a regular file inside pipeline.home once every link is resolved (and not in state/). */

@@ -1,5 +1,6 @@
 package io.mediapipeline.icloud.web;
 
+import io.mediapipeline.proc.PrivateFile;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +76,7 @@ final class CookieJar {
             c.attributes().forEach((k, v) -> out.append("; ").append(k).append(v == null ? "" : "=" + quote(v)));
             out.append('\n');
         }
-        PrivateFiles.write(file, out.toString().getBytes(StandardCharsets.UTF_8));
+        PrivateFile.write(file, out.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.mediapipeline.icloud.web;
 
 import io.mediapipeline.proc.PrivateDir;
+import io.mediapipeline.proc.PrivateFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ public final class SessionCopy {
             Path from = icloudpdCookieDir.resolve(n);
             Path to = ownDir.resolve(n);
             if (Files.isRegularFile(from)) {
-                PrivateFiles.write(to, Files.readAllBytes(from));
+                PrivateFile.write(to, Files.readAllBytes(from));
                 // the copy carries the source's time, so "newer" compares icloudpd's writes, not this copy's
                 Files.setLastModifiedTime(to, Files.getLastModifiedTime(from));
             } else {

@@ -3,6 +3,7 @@ package io.mediapipeline.icloud.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mediapipeline.proc.PrivateFile;
 import java.io.IOException;
 import java.net.http.HttpHeaders;
 import java.nio.file.Files;
@@ -41,7 +42,7 @@ final class SessionFile {
     }
 
     void write(Path file, ObjectMapper json) throws IOException {
-        PrivateFiles.write(file, json.writeValueAsBytes(fields));
+        PrivateFile.write(file, json.writeValueAsBytes(fields));
     }
 
     String sessionToken() {
