@@ -49,10 +49,20 @@ class EmbeddedPostgresTest {
     private final List<Long> serverPids = new ArrayList<>();
 
     @AfterEach
-    void leaveNoProcessBehind() {
-        childJvms.forEach(Process::destroyForcibly);
-        // Only matters when a test failed half-way; a server that is still there would hold its port.
-        serverPids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+    void leaveNoProcessBehind() throws Exception {
+        // the child JVMs, the servers they started (and those servers' own processes); a server left over from a test
+        // that failed half-way would hold its port
+        List<ProcessHandle> all = new ArrayList<>();
+        for (Process jvm : childJvms) {
+            jvm.descendants().forEach(all::add);
+            all.add(jvm.toHandle());
+        }
+        serverPids.forEach(pid -> ProcessHandle.of(pid).ifPresent(all::add));
+        all.forEach(ProcessHandle::destroyForcibly);
+        // the temporary folder is deleted next: no server may still be writing its WAL into it
+        for (ProcessHandle p : all) {
+            p.onExit().get(20, TimeUnit.SECONDS);
+        }
     }
 
     @Test
