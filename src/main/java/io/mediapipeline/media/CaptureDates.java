@@ -21,6 +21,11 @@ import java.util.regex.Pattern;
  *       skipped</li>
  *   <li>EXIF CreateDate (DateTimeDigitized), for scans and cameras without DateTimeOriginal</li>
  *   <li>EXIF ModifyDate, then QuickTime ModifyDate (UTC)</li>
+ *   <li>IPTC DateCreated with TimeCreated, then IPTC DigitalCreationDate with DigitalCreationTime: what scanners,
+ *       Lightroom and Photoshop exports often carry when the EXIF dates were stripped; the time's own offset when it
+ *       has one, else the configured zone; a date without a time is that day's midnight in the configured zone</li>
+ *   <li>XMP photoshop:DateCreated, then XMP xmp:CreateDate, read like EXIF dates (their offset, else the configured
+ *       zone)</li>
  *   <li>the file's mtime</li>
  * </ol>
  * The inode change time (ctime, exiftool's FileInodeChangeDate) is never used: it changes on every copy or chmod.
@@ -32,6 +37,7 @@ public final class CaptureDates {
     // "2023:07:01 09:15:00", optional fraction, optional "Z"/"+09:00"/"+0900"; '-' and 'T' are accepted as XMP writes them
     private static final Pattern DATE = Pattern.compile(
             "^(\\d{4})[:-](\\d{2})[:-](\\d{2})[ T](\\d{2}):(\\d{2})(?::(\\d{2}))?(?:\\.\\d+)?\\s*(Z|[+-]\\d{2}:?\\d{2})?");
+    private static final Pattern DAY = Pattern.compile("^\\d{4}[:-]\\d{2}[:-]\\d{2}$");
     private static final Pattern OFFSET = Pattern.compile("^\\s*(Z|[+-]\\d{2}:?\\d{2})\\s*$");
 
     private CaptureDates() {
@@ -51,7 +57,31 @@ public final class CaptureDates {
                 .or(() -> utc(tags, "QuickTime:CreateDate", "QuickTime:CreateDate", defaultZone))
                 .or(() -> local(tags, "ExifIFD:CreateDate", "ExifIFD:OffsetTimeDigitized", "EXIF:CreateDate", defaultZone))
                 .or(() -> local(tags, "IFD0:ModifyDate", "ExifIFD:OffsetTime", "EXIF:ModifyDate", defaultZone))
-                .or(() -> utc(tags, "QuickTime:ModifyDate", "QuickTime:ModifyDate", defaultZone));
+                .or(() -> utc(tags, "QuickTime:ModifyDate", "QuickTime:ModifyDate", defaultZone))
+                .or(() -> iptc(tags, "IPTC:DateCreated", "IPTC:TimeCreated", defaultZone))
+                .or(() -> iptc(tags, "IPTC:DigitalCreationDate", "IPTC:DigitalCreationTime", defaultZone))
+                .or(() -> local(tags, "XMP-photoshop:DateCreated", null, "XMP-photoshop:DateCreated", defaultZone))
+                .or(() -> local(tags, "XMP-xmp:CreateDate", null, "XMP-xmp:CreateDate", defaultZone));
+    }
+
+    /**
+     * IPTC keeps the date ("2019:05:06") and the time ("14:30:00+02:00", or "14:30:00" from writers that leave the
+     * offset out) in two tags. Recorded under the date tag's name.
+     */
+    private static Optional<CaptureTime> iptc(Map<String, Object> tags, String dateKey, String timeKey,
+                                              ZoneId defaultZone) {
+        String date = Tags.text(tags, dateKey);
+        if (date == null || !DAY.matcher(date.strip()).matches()) {
+            return Optional.empty();
+        }
+        String time = Tags.text(tags, timeKey);
+        String combined = date.strip() + " " + (time == null || time.isBlank() ? "00:00:00" : time.strip());
+        Optional<CaptureTime> withTime = local(Map.of(dateKey, combined), dateKey, null, dateKey, defaultZone);
+        if (withTime.isPresent() || time == null || time.isBlank()) {
+            return withTime;
+        }
+        // an unreadable time still leaves the day, which beats the day the file was copied
+        return local(Map.of(dateKey, date.strip() + " 00:00:00"), dateKey, null, dateKey, defaultZone);
     }
 
     /** A wall-clock date: its own offset, else the offset tag, else the configured zone (then not from the file). */

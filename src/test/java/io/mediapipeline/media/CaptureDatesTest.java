@@ -101,4 +101,47 @@ class CaptureDatesTest {
     void nothingInsideTheFileMeansNoRecordedTime() {
         assertThat(CaptureDates.fromTags(Map.of("File:FileType", "PNG"), LOS_ANGELES)).isEmpty();
     }
+
+    @Test
+    void iptcDateAndTimeWithOffsetKeepTheirOffset() {
+        CaptureTime t = pick(Map.of(
+                "IPTC:DateCreated", "2019:05:06", "IPTC:TimeCreated", "14:30:00+02:00",
+                "XMP-photoshop:DateCreated", "2018:01:01 00:00:00+00:00"));
+
+        assertThat(t).isEqualTo(new CaptureTime(OffsetDateTime.parse("2019-05-06T14:30+02:00"),
+                "IPTC:DateCreated", true));
+    }
+
+    @Test
+    void iptcTimeWithoutOffsetIsReadInTheConfiguredZone() {
+        CaptureTime t = pick(Map.of("IPTC:DateCreated", "2019:05:06", "IPTC:TimeCreated", "14:30:00"));
+
+        assertThat(t).isEqualTo(new CaptureTime(OffsetDateTime.parse("2019-05-06T14:30-07:00"),
+                "IPTC:DateCreated", false));
+    }
+
+    @Test
+    void iptcDateWithoutTimeIsThatDaysMidnight() {
+        CaptureTime t = pick(Map.of("IPTC:DateCreated", "2019:01:06"));
+
+        assertThat(t).isEqualTo(new CaptureTime(OffsetDateTime.parse("2019-01-06T00:00-08:00"),
+                "IPTC:DateCreated", false));
+    }
+
+    @Test
+    void iptcDigitalCreationDateThenXmpDatesComeBeforeTheFileTime() {
+        assertThat(pick(Map.of("IPTC:DigitalCreationDate", "2019:05:06",
+                "IPTC:DigitalCreationTime", "14:30:00-05:00")).source()).isEqualTo("IPTC:DigitalCreationDate");
+        assertThat(pick(Map.of("XMP-xmp:CreateDate", "2019:05:06 14:30:00")))
+                .isEqualTo(new CaptureTime(OffsetDateTime.parse("2019-05-06T14:30-07:00"), "XMP-xmp:CreateDate", false));
+    }
+
+    @Test
+    void exifAndQuickTimeDatesStillComeBeforeIptcAndXmp() {
+        CaptureTime t = pick(Map.of(
+                "IFD0:ModifyDate", "2024:01:01 00:00:00",
+                "IPTC:DateCreated", "2019:05:06", "IPTC:TimeCreated", "14:30:00+02:00"));
+
+        assertThat(t.source()).isEqualTo("EXIF:ModifyDate");
+    }
 }

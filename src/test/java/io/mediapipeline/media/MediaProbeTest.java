@@ -155,6 +155,26 @@ class MediaProbeTest {
     }
 
     @Test
+    void jpegWithOnlyIptcAndXmpDatesIsFiledUnderThemNotItsCopyDay(@TempDir Path dir) throws Exception {
+        // what a scanner or a Lightroom export leaves: no EXIF dates at all, the day kept in IPTC and XMP
+        Path scan = Fixtures.exiftoolWrite(Fixtures.jpeg(dir.resolve("scan.jpg")), "-EXIF:all=",
+                "-IPTC:DateCreated=2019:05:06", "-IPTC:TimeCreated=14:30:00+02:00",
+                "-IPTC:DigitalCreationDate=2019:05:06", "-IPTC:DigitalCreationTime=14:30:00+02:00",
+                "-XMP-photoshop:DateCreated=2019:05:06T14:30:00+02:00", "-XMP-xmp:CreateDate=2019:05:06T14:30:00+02:00");
+        Files.setLastModifiedTime(scan, FileTime.from(Instant.parse("2024-11-20T10:00:00Z")));
+
+        assertThat(inspect(scan).captureTime()).isEqualTo(new CaptureTime(
+                OffsetDateTime.parse("2019-05-06T14:30+02:00"), "IPTC:DateCreated", true));
+
+        // only XMP left: its own offset still wins over the configured zone and the mtime
+        Fixtures.exiftoolWrite(scan, "-IPTC:all=");
+        Files.setLastModifiedTime(scan, FileTime.from(Instant.parse("2024-11-20T10:00:00Z")));
+
+        assertThat(inspect(scan).captureTime()).isEqualTo(new CaptureTime(
+                OffsetDateTime.parse("2019-05-06T14:30+02:00"), "XMP-photoshop:DateCreated", true));
+    }
+
+    @Test
     void pngWithoutDatesFallsBackToMtimeNotChangeTime(@TempDir Path dir) throws Exception {
         Path png = Fixtures.png(dir.resolve("screenshot.png"));
         // ctime becomes "now" here; only mtime says 2021
