@@ -56,9 +56,11 @@ public class IngestStage implements Stage {
     }
 
     @BindToRegistry("folderFilter")
-    public SourceFilter folderFilter(Ledger ledger, RunContext run, Activity activity) {
+    public SourceFilter folderFilter(Ledger ledger, RunContext run, Activity activity, Settings settings) {
+        // the same patterns as the route's antInclude: what they leave out is reported as skipped, not passed over
         return new SourceFilter(ledger, run, "folder", sources.folder(), sources.links(), sources.maxDepth(),
-                activity::workHappened, ingest.fresh(), givenUpOf(ledger, run));
+                activity::workHappened, ingest.fresh(), givenUpOf(ledger, run),
+                settings.get("pipeline.source.folder.patterns"));
     }
 
     @BindToRegistry("inboxFilter")

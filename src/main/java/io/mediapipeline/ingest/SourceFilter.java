@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.component.file.AntFilter;
 import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileFilter;
 import org.slf4j.Logger;
@@ -26,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * it does not hold up the others), but `once` must not take that as "nothing left". A file dated more than a minute
  * ahead is not being written (a camera clock or a FAT time zone is off) and would never look stable: it is reported
  * as skipped in each run until its date is set right. An input the run gave up on ({@link GivenUp}) is left alone.
+ * A file that none of the source's patterns takes (a .txt, a sidecar, a .db) is recorded as skipped once, with its
+ * extension, instead of being passed over without a word; this filter runs before the consumer's own antInclude, so
+ * the patterns are checked here the same way (Camel's {@link AntFilter}, case-insensitive). Hidden files (".name")
+ * are left out by Camel before any filter and are not reported.
  */
 public class SourceFilter implements GenericFileFilter<File> {
 
@@ -43,6 +48,7 @@ public class SourceFilter implements GenericFileFilter<File> {
     private final Runnable stillWriting;
     private final long freshMillis;
     private final GivenUp givenUp;
+    private final AntFilter patterns;
     // clocks of network shares and cameras drift a little; beyond this a date is wrong, not fresh
     static final long FUTURE_SLACK_MILLIS = 60_000;
     private volatile Path realRoot;
@@ -57,6 +63,12 @@ public class SourceFilter implements GenericFileFilter<File> {
      */
     public SourceFilter(Ledger ledger, RunContext run, String source, Path root, Links links, int maxDepth,
                         Runnable stillWriting, java.time.Duration fresh, GivenUp givenUp) {
+        this(ledger, run, source, root, links, maxDepth, stillWriting, fresh, givenUp, null);
+    }
+
+    /** @param patterns the source's comma-separated ant patterns; a file none takes is reported; null = take all */
+    public SourceFilter(Ledger ledger, RunContext run, String source, Path root, Links links, int maxDepth,
+                        Runnable stillWriting, java.time.Duration fresh, GivenUp givenUp, String patterns) {
         this.ledger = ledger;
         this.inputs = new InputLedger(ledger.dataSource());
         this.run = run;
@@ -67,6 +79,13 @@ public class SourceFilter implements GenericFileFilter<File> {
         this.stillWriting = stillWriting;
         this.freshMillis = fresh.toMillis();
         this.givenUp = givenUp;
+        if (patterns == null || patterns.isBlank()) {
+            this.patterns = null;
+        } else {
+            this.patterns = new AntFilter();
+            this.patterns.setIncludes(patterns);
+            this.patterns.setCaseSensitive(false);
+        }
     }
 
     @Override
@@ -76,6 +95,10 @@ public class SourceFilter implements GenericFileFilter<File> {
             boolean accepted = accept(path, file.isDirectory());
             if (!accepted || file.isDirectory()) {
                 return accepted;
+            }
+            if (patterns != null && !patterns.accept(false, file.getRelativeFilePath())) {
+                skip(path, notTaken(path));
+                return false;
             }
             if (givenUp.contains(path)) {
                 return false;
@@ -137,6 +160,14 @@ public class SourceFilter implements GenericFileFilter<File> {
             }
         }
         return true;
+    }
+
+    private static String notTaken(Path path) {
+        String name = path.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String kind = dot <= 0 || dot == name.length() - 1 ? "a file without an extension"
+                : "a ." + name.substring(dot + 1) + " file";
+        return "not a photo or video the pipeline takes (" + kind + ", not in pipeline.source.folder.patterns)";
     }
 
     private boolean underFollowedLink(Path path) {
