@@ -49,9 +49,11 @@ public final class RunOutcome {
 
     private static void print(RunReport.Summary summary) {
         var c = summary.counts();
-        System.out.printf("Run complete: %d imported, %d duplicate(s), %d quarantined. Report: %s%n",
+        long skipped = c.getOrDefault("skipped", 0L);
+        // skipped inputs (not media, links, too deep) are named in the report with why; said here only when there are some
+        System.out.printf("Run complete: %d imported, %d duplicate(s), %d quarantined%s. Report: %s%n",
                 c.getOrDefault("imported", 0L), c.getOrDefault("duplicate", 0L), c.getOrDefault("quarantined", 0L),
-                summary.file());
+                skipped == 0 ? "" : ", " + skipped + " skipped (the report says why)", summary.file());
         var z = summary.compression();
         if (!z.isEmpty()) {
             System.out.printf("Compression of the imported files: %d compressed (%.1f MB saved), %d kept as original "
