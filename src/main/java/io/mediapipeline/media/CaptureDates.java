@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  *       Lightroom and Photoshop exports often carry when the EXIF dates were stripped; the time's own offset when it
  *       has one, else the configured zone; a date without a time is that day's midnight in the configured zone</li>
  *   <li>XMP photoshop:DateCreated, then XMP xmp:CreateDate, read like EXIF dates (their offset, else the configured
- *       zone)</li>
+ *       zone); a bare day is that day's midnight in the configured zone</li>
  *   <li>the file's mtime</li>
  * </ol>
  * The inode change time (ctime, exiftool's FileInodeChangeDate) is never used: it changes on every copy or chmod.
@@ -60,8 +60,13 @@ public final class CaptureDates {
                 .or(() -> utc(tags, "QuickTime:ModifyDate", "QuickTime:ModifyDate", defaultZone))
                 .or(() -> iptc(tags, "IPTC:DateCreated", "IPTC:TimeCreated", defaultZone))
                 .or(() -> iptc(tags, "IPTC:DigitalCreationDate", "IPTC:DigitalCreationTime", defaultZone))
-                .or(() -> local(tags, "XMP-photoshop:DateCreated", null, "XMP-photoshop:DateCreated", defaultZone))
-                .or(() -> local(tags, "XMP-xmp:CreateDate", null, "XMP-xmp:CreateDate", defaultZone));
+                .or(() -> xmp(tags, "XMP-photoshop:DateCreated", defaultZone))
+                .or(() -> xmp(tags, "XMP-xmp:CreateDate", defaultZone));
+    }
+
+    /** An XMP date: a full date-time like EXIF's, or (photoshop:DateCreated allows it) a bare day. */
+    private static Optional<CaptureTime> xmp(Map<String, Object> tags, String key, ZoneId defaultZone) {
+        return local(tags, key, null, key, defaultZone).or(() -> iptc(tags, key, null, defaultZone));
     }
 
     /**
@@ -74,7 +79,7 @@ public final class CaptureDates {
         if (date == null || !DAY.matcher(date.strip()).matches()) {
             return Optional.empty();
         }
-        String time = Tags.text(tags, timeKey);
+        String time = timeKey == null ? null : Tags.text(tags, timeKey);
         String combined = date.strip() + " " + (time == null || time.isBlank() ? "00:00:00" : time.strip());
         Optional<CaptureTime> withTime = local(Map.of(dateKey, combined), dateKey, null, dateKey, defaultZone);
         if (withTime.isPresent() || time == null || time.isBlank()) {

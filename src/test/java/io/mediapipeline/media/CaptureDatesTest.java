@@ -137,6 +137,18 @@ class CaptureDatesTest {
     }
 
     @Test
+    void xmpDateWithoutTimeIsThatDaysMidnight() {
+        assertThat(pick(Map.of("XMP-photoshop:DateCreated", "2019:01:06")))
+                .isEqualTo(new CaptureTime(OffsetDateTime.parse("2019-01-06T00:00-08:00"), "XMP-photoshop:DateCreated", false));
+    }
+
+    @Test
+    void unreadableIptcAndXmpDatesFallBackToTheFileTime() {
+        assertThat(pick(Map.of("IPTC:DateCreated", "0000:00:00", "XMP-xmp:CreateDate", "sometime")).source())
+                .isEqualTo(CaptureDates.FILE_MTIME);
+    }
+
+    @Test
     void exifAndQuickTimeDatesStillComeBeforeIptcAndXmp() {
         CaptureTime t = pick(Map.of(
                 "IFD0:ModifyDate", "2024:01:01 00:00:00",
