@@ -15,15 +15,18 @@ import javax.imageio.stream.ImageInputStream;
 /**
  * The JDK's ImageIO as a second opinion on an image ffmpeg refused: a file is corrupt only when both readers say
  * so. Every pixel is decoded, a band of rows at a time so a large scan cannot exhaust the heap, and any warning
- * counts as damage (ImageIO's JPEG reader only warns "Premature end of JPEG file" on a cut-off file).
+ * counts as damage (ImageIO's JPEG reader only warns, "Truncated File - Missing EOI marker", on a cut-off file).
  */
 final class SecondReader {
 
     /** Formats the JDK reads itself; others have no second reader and ffmpeg's verdict stands. */
     private static final Set<String> FORMATS = Set.of("tiff", "png", "jpeg", "bmp", "gif");
 
-    /** Pixels decoded at once: about 16 MB of ARGB. */
+    /** Pixels decoded at once: about 16 MB of ARGB; a wider row has no second reader. */
     private static final long BAND_PIXELS = 4_000_000L;
+
+    /** Beyond this (a gigapixel) a header more likely lies than a scan is that big: no second reader. */
+    private static final long MAX_PIXELS = 1_000_000_000L;
 
     private SecondReader() {
     }
@@ -58,6 +61,9 @@ final class SecondReader {
                 int height = reader.getHeight(0);
                 if (size != null && (size[0] != width || size[1] != height)) {
                     return "ImageIO sees " + width + "x" + height + ", the metadata says " + size[0] + "x" + size[1];
+                }
+                if (width <= 0 || height <= 0 || width > BAND_PIXELS || (long) width * height > MAX_PIXELS) {
+                    return "too large for a second reader (" + width + "x" + height + ")";
                 }
                 int rows = (int) Math.max(1, Math.min(height, BAND_PIXELS / Math.max(1, width)));
                 for (int y = 0; y < height && warning[0] == null; y += rows) {
