@@ -78,8 +78,10 @@ final class SecondReader {
         } catch (IIOException e) {
             return "ImageIO: " + e.getMessage();
         } catch (IOException | RuntimeException e) {
-            // the JDK's decoders throw unchecked exceptions on some damaged data (e.g. an index out of bounds)
-            return "ImageIO: " + e;
+            // the JDK's decoders throw unchecked exceptions on some damaged data (e.g. an index out of bounds);
+            // the reason is for a person, so it names no Java class
+            return e.getMessage() == null || e.getMessage().isBlank() ? "ImageIO cannot decode it"
+                    : "ImageIO: " + e.getMessage();
         }
     }
 }
