@@ -22,8 +22,8 @@ import java.util.Optional;
  * (see {@link SecondReader}); HEIC/HEIF and camera RAW (CR2, CR3, NEF, ARW, RAF, ORF, RW2, DNG) cannot be decoded
  * by the ffmpeg in Debian bookworm (5.1 has no HEIF demuxer, and RAW sensor data is no picture to it), so for them,
  * and for rarer image types, a clean exiftool parse is the check: no error and no warning about truncation or
- * corruption (exiftool reports a cut-off HEIC as "Truncated 'mdat' data"). Videos must show ffprobe a video stream with a size and a duration, must not be reported truncated by exiftool, and must
- * decode for their first second.
+ * corruption (exiftool reports a cut-off HEIC as "Truncated 'mdat' data"). Videos must show ffprobe a video stream
+ * with a size and a duration, must not be reported truncated by exiftool, and must decode for their first second.
  */
 public final class MediaProbe {
 
