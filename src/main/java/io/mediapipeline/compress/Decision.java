@@ -8,7 +8,7 @@ enum Decision {
     COMPRESSED,
     /** The gate refused the encode: the original goes out. */
     ORIGINAL,
-    /** Not worth an encode (HEIC kept, PNG, efficient HEVC): the original goes out. */
+    /** Not worth an encode (HEIC kept, PNG, camera RAW, efficient HEVC): the original goes out. */
     SKIPPED,
     /** The encode failed: the original goes out, and a later run tries again up to max-failures. */
     FAILED;

@@ -1,5 +1,6 @@
 package io.mediapipeline.compress;
 
+import io.mediapipeline.media.Extensions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -64,6 +65,9 @@ final class EncodePlanner {
         }
         if (decided) {
             return new Plan(Step.ALREADY_DONE, null, null, "images have no tiers: decided once");
+        }
+        if (Extensions.isCameraRaw(format)) {
+            return new Plan(Step.SKIP, null, null, "camera RAW (" + format + ") kept as original: never transcoded");
         }
         boolean heic = format.equals("heic") || format.equals("heif");
         if (format.equals("jpeg")) {

@@ -18,7 +18,15 @@ public final class Extensions {
             // one ISO-BMFF container family: phones name the same brands .mov, .mp4 or .m4v
             Set.of("mp4", "mov", "m4v", "qt"));
 
+    /** Camera RAW formats (MediaInfo.format, which is also their extension): archived and delivered as they are. */
+    private static final Set<String> CAMERA_RAW = Set.of("cr2", "cr3", "nef", "arw", "raf", "orf", "rw2", "dng");
+
     private Extensions() {
+    }
+
+    /** Whether a format (or extension) is a camera's RAW sensor data, which is never transcoded. */
+    public static boolean isCameraRaw(String format) {
+        return format != null && CAMERA_RAW.contains(format.toLowerCase(Locale.ROOT));
     }
 
     /** Whether a file named {@code .ext} may hold content whose canonical extension is {@code canonical}. */

@@ -18,10 +18,19 @@ record MediaFormat(MediaKind kind, String format, String extension, String mimeT
             Map.entry("GIF", photo("gif", "gif", "image/gif", "gif")),
             Map.entry("WEBP", photo("webp", "webp", "image/webp", "webp_pipe")),
             Map.entry("TIFF", photo("tiff", "tif", "image/tiff", "tiff_pipe")),
-            // ffmpeg 5.1 (Debian bookworm) has no HEIF demuxer and decodes only some DNG flavours
+            // ffmpeg 5.1 (Debian bookworm) has no HEIF demuxer
             Map.entry("HEIC", photo("heic", "heic", "image/heic", null)),
             Map.entry("HEIF", photo("heif", "heif", "image/heif", null)),
+            // camera RAW: exiftool tells them apart by content (the TIFF-based ones with the name as a hint, since
+            // they share TIFF's header); ffmpeg decodes at most an embedded preview, so exiftool's parse is the check
             Map.entry("DNG", photo("dng", "dng", "image/x-adobe-dng", null)),
+            Map.entry("CR2", photo("cr2", "cr2", "image/x-canon-cr2", null)),
+            Map.entry("CR3", photo("cr3", "cr3", "image/x-canon-cr3", null)),
+            Map.entry("NEF", photo("nef", "nef", "image/x-nikon-nef", null)),
+            Map.entry("ARW", photo("arw", "arw", "image/x-sony-arw", null)),
+            Map.entry("RAF", photo("raf", "raf", "image/x-fujifilm-raf", null)),
+            Map.entry("ORF", photo("orf", "orf", "image/x-olympus-orf", null)),
+            Map.entry("RW2", photo("rw2", "rw2", "image/x-panasonic-rw2", null)),
             Map.entry("MOV", video("mov", "mov", "video/quicktime")),
             Map.entry("MP4", video("mp4", "mp4", "video/mp4")),
             Map.entry("M4V", video("m4v", "m4v", "video/x-m4v")),

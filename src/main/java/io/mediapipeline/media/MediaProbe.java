@@ -18,11 +18,12 @@ import java.util.Optional;
  * empty, not media, truncated or corrupt, with a reason a person can act on. Everything is decided from content,
  * never from the file name.
  *
- * <p>Checks: photos are fully decoded by ffmpeg; HEIC/HEIF and DNG cannot be decoded by the ffmpeg in Debian bookworm
- * (5.1 has no HEIF demuxer), so for them, and for rarer image types, a clean exiftool parse is the check: no error
- * and no warning about truncation or corruption (exiftool reports a cut-off HEIC as "Truncated 'mdat' data"). Videos
- * must show ffprobe a video stream with a size and a duration, must not be reported truncated by exiftool, and must
- * decode for their first second.
+ * <p>Checks: photos are fully decoded by ffmpeg, and when ffmpeg refuses one the JDK's ImageIO must refuse it too
+ * (see {@link SecondReader}); HEIC/HEIF and camera RAW (CR2, CR3, NEF, ARW, RAF, ORF, RW2, DNG) cannot be decoded
+ * by the ffmpeg in Debian bookworm (5.1 has no HEIF demuxer, and RAW sensor data is no picture to it), so for them,
+ * and for rarer image types, a clean exiftool parse is the check: no error and no warning about truncation or
+ * corruption (exiftool reports a cut-off HEIC as "Truncated 'mdat' data"). Videos must show ffprobe a video stream
+ * with a size and a duration, must not be reported truncated by exiftool, and must decode for their first second.
  */
 public final class MediaProbe {
 
@@ -76,11 +77,21 @@ public final class MediaProbe {
 
     private MediaInfo photo(Path file, MediaFormat format, Map<String, Object> tags, CaptureTime captured,
                             FfprobeResult probe) throws BadMediaException, IOException {
+        int[] size = imageSize(tags);
         if (format.decoder() != null && !EndMarker.complete(file, format.format())) {
             // Only files that do not end the way a whole JPEG/PNG ends pay for a full decode (about 60 ms
             // of ffmpeg each): truncation is caught cheaply, and trailers (motion photos) still get a fair check.
-            verifyDecodes(file, List.of("-err_detect", "explode", "-f", format.decoder()), List.of(), true,
-                    "corrupt or truncated image: ");
+            try {
+                verifyDecodes(file, List.of("-err_detect", "explode", "-f", format.decoder()), List.of(), true,
+                        "corrupt or truncated image: ");
+            } catch (BadMediaException refused) {
+                // one decoder is not a verdict: ffmpeg 5.1 refuses valid TIFFs over tags it does not know (e.g.
+                // ResolutionUnit, which every ImageIO and many scanner TIFFs carry), so a second reader must agree
+                String second = SecondReader.problem(file, format.format(), size);
+                if (second != null) {
+                    throw new BadMediaException(refused.getMessage() + "; " + second);
+                }
+            }
         } else {
             String problem = Tags.text(tags, "ExifTool:Error");
             if (problem == null) {
@@ -90,7 +101,6 @@ public final class MediaProbe {
                 throw new BadMediaException("corrupt or truncated image: " + problem);
             }
         }
-        int[] size = imageSize(tags);
         Optional<FfprobeResult.Stream> stream = probe == null ? Optional.empty() : probe.videoStream();
         Integer width = size != null ? Integer.valueOf(size[0]) : stream.map(FfprobeResult.Stream::width).orElse(null);
         Integer height = size != null ? Integer.valueOf(size[1]) : stream.map(FfprobeResult.Stream::height).orElse(null);

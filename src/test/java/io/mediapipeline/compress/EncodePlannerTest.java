@@ -152,4 +152,14 @@ class EncodePlannerTest {
         assertThat(mjpeg.tool()).isEqualTo(Tool.FFMPEG);
         assertThat(mjpeg.second()).isNull();
     }
+
+    @Test
+    void cameraRawIsKeptAsTheOriginalWithAReason() throws Exception {
+        for (String raw : new String[] {"cr2", "CR3", "nef", "arw", "raf", "orf", "rw2", "dng"}) {
+            Plan kept = plan(config(""), row("photo", raw, raw.toLowerCase(java.util.Locale.ROOT), null, null, 0),
+                    NOT_PROBED);
+            assertThat(kept.step()).as(raw).isEqualTo(Step.SKIP);
+            assertThat(kept.reason()).as(raw).startsWith("camera RAW").contains("kept as original");
+        }
+    }
 }

@@ -225,6 +225,61 @@ class CompressIT {
         }
     }
 
+    /** A 320x240 TIFF of noise written by the JDK's ImageIO, which ffmpeg 5.1 refuses (ResolutionUnit tag). */
+    private static Path imageIoTiff(Path file) throws Exception {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(320, 240,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.util.Random random = new java.util.Random(4);
+        for (int y = 0; y < 240; y++) {
+            for (int x = 0; x < 320; x++) {
+                img.setRGB(x, y, random.nextInt());
+            }
+        }
+        assertThat(javax.imageio.ImageIO.write(img, "tiff", file.toFile())).isTrue();
+        return file;
+    }
+
+    @Test
+    void cameraRawAndATiffFfmpegRefusesAreArchivedAndGoOutUnchanged() throws Exception {
+        PipelineHome pipeline = new PipelineHome(tmp)
+                .set("pipeline.compress.enabled", "true")
+                .set("pipeline.timezone", "UTC");
+        Path lib = pipeline.library();
+        Path scan = imageIoTiff(lib.resolve("scan.tif"));
+        Path cr2 = imageIoTiff(lib.resolve("IMG_0001.CR2"));
+        Tools.run(lib, "exiftool", "-q", "-overwrite_original", "-Make=Canon", "-Model=Canon EOS 5D Mark IV",
+                "-DateTimeOriginal=2021:06:01 10:00:00", cr2.getFileName().toString());
+        Path dng = imageIoTiff(lib.resolve("PXL_0002.dng"));
+        Tools.run(lib, "exiftool", "-q", "-overwrite_original", "-Make=Google", "-Model=Pixel 7", "-DNGVersion=1.4.0.0",
+                "-DateTimeOriginal=2022:06:01 10:00:00", dng.getFileName().toString());
+        Map<String, String> shas = Map.of("scan.tif", sha(scan), "IMG_0001.CR2", sha(cr2), "PXL_0002.dng", sha(dng));
+
+        assertThat(pipeline.once()).isEqualTo(0);
+
+        try (Database db = pipeline.openLedger()) {
+            Map<String, Map<String, Object>> rows = rowsByName(db);
+            assertThat(rows).as("all three archived, none quarantined").containsOnlyKeys(shas.keySet());
+            Map<String, Object> kinds = new HashMap<>();
+            for (Map<String, Object> r : query(db, "select original_name, kind, format from media_files")) {
+                kinds.put((String) r.get("original_name"), r.get("kind") + "/" + r.get("format"));
+            }
+            assertThat(kinds).containsEntry("scan.tif", "photo/tiff").containsEntry("IMG_0001.CR2", "photo/cr2")
+                    .containsEntry("PXL_0002.dng", "photo/dng");
+            rows.forEach((name, r) -> {
+                assertThat(r.get("compress_decision")).as(name).isEqualTo("skipped");
+                assertThat(sha(Path.of((String) r.get("original_path")))).as(name + " archived as is")
+                        .isEqualTo(shas.get(name));
+                assertThat(sha(Path.of((String) r.get("compressed_path")))).as(name + " goes out unchanged")
+                        .isEqualTo(shas.get(name));
+            });
+            assertThat((String) rows.get("IMG_0001.CR2").get("compress_reason"))
+                    .isEqualTo("camera RAW (cr2) kept as original: never transcoded");
+            assertThat((String) rows.get("PXL_0002.dng").get("compress_reason")).startsWith("camera RAW (dng)");
+            assertThat((String) rows.get("IMG_0001.CR2").get("original_path")).as("keeps its RAW extension")
+                    .endsWith(".cr2");
+        }
+    }
+
     /** Starts the packaged app and returns once an encode is running (a new scratch file exists). */
     private static Process startAndWaitForEncode(Path config, Path log, Path scratch) throws Exception {
         List<Path> stale = files(scratch); // left by a killed run; the new one sweeps them at startup

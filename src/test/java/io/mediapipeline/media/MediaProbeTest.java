@@ -325,4 +325,63 @@ class MediaProbeTest {
         assertThat(info.durationSeconds()).isEqualTo(9.5);
         assertThat(info.rotation()).isEqualTo(270);
     }
+
+    /** A 320x240 TIFF of noise written by the JDK's ImageIO (it carries ResolutionUnit, which ffmpeg 5.1 refuses). */
+    private static Path imageIoTiff(Path file) throws Exception {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(320, 240,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        Random random = new Random(15);
+        for (int y = 0; y < 240; y++) {
+            for (int x = 0; x < 320; x++) {
+                img.setRGB(x, y, random.nextInt());
+            }
+        }
+        assertThat(javax.imageio.ImageIO.write(img, "tiff", file.toFile())).isTrue();
+        return file;
+    }
+
+    /** Whether ffmpeg, as MediaProbe runs it, refuses the file: an error line or a failed exit. */
+    private static boolean ffmpegRefuses(Path tiff) throws Exception {
+        Process p = new ProcessBuilder("ffmpeg", "-v", "error", "-nostdin", "-xerror", "-err_detect", "explode",
+                "-f", "tiff_pipe", "-i", tiff.toString(), "-f", "null", "-").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return p.waitFor() != 0 || !out.isBlank();
+    }
+
+    @Test
+    void aValidTiffFfmpegRefusesIsAPhotoWhenImageIoReadsItButACutOneIsCorrupt(@TempDir Path dir) throws Exception {
+        Path tiff = imageIoTiff(dir.resolve("scan.tif"));
+        assertThat(ffmpegRefuses(tiff)).as("ffmpeg 5.1 refuses this valid TIFF, so the second reader matters").isTrue();
+        MediaInfo info = inspect(tiff);
+        assertThat(info.kind()).isEqualTo(MediaKind.PHOTO);
+        assertThat(info.format()).isEqualTo("tiff");
+        assertThat(info.width()).isEqualTo(320);
+        assertThat(info.height()).isEqualTo(240);
+
+        Path cut = Fixtures.truncated(tiff, dir.resolve("cut.tif"), 0.4);
+        assertBad(cut, "corrupt or truncated image: ");
+        assertThatThrownBy(() -> inspect(cut)).hasMessageContaining("ImageIO");
+    }
+
+    @Test
+    void cameraRawIsAPhotoByContentWithTheNameAsHint(@TempDir Path dir) throws Exception {
+        Path cr2 = Fixtures.exiftoolWrite(imageIoTiff(dir.resolve("IMG_0001.CR2")), "-Make=Canon",
+                "-Model=Canon EOS 5D Mark IV");
+        MediaInfo canon = inspect(cr2);
+        assertThat(canon.kind()).isEqualTo(MediaKind.PHOTO);
+        assertThat(canon.format()).isEqualTo("cr2");
+        assertThat(canon.extension()).isEqualTo("cr2");
+        assertThat(canon.make()).isEqualTo("Canon");
+        assertThat(Extensions.isCameraRaw(canon.format())).isTrue();
+
+        Path dng = Fixtures.exiftoolWrite(imageIoTiff(dir.resolve("raw.dng")), "-Make=Google", "-Model=Pixel 7",
+                "-DNGVersion=1.4.0.0");
+        MediaInfo pixel = inspect(dng);
+        assertThat(pixel.format()).isEqualTo("dng");
+        assertThat(pixel.mimeType()).isEqualTo("image/x-adobe-dng");
+        assertThat(Extensions.isCameraRaw(pixel.format())).isTrue();
+
+        assertThat(Extensions.isCameraRaw("tiff")).isFalse();
+        assertThat(Extensions.isCameraRaw("jpeg")).isFalse();
+    }
 }
