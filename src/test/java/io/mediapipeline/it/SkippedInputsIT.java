@@ -9,7 +9,6 @@ import io.mediapipeline.Application;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,16 +33,9 @@ class SkippedInputsIT {
         Path db = Files.write(album.resolve("Photos.db"), new byte[] {'S', 'Q', 'L', 'i', 't', 'e', 0});
         Path sidecar = Files.writeString(album.resolve("IMG_0001.XMP"), "<x:xmpmeta xmlns:x='adobe:ns:meta/'/>");
 
-        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream old = System.out;
-        int rc;
-        try {
-            System.setOut(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
-            rc = pipeline.once();
-        } finally {
-            System.setOut(old);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8);
+        PipelineHome.Console console = pipeline.onceCapturingOutput();
+        int rc = console.rc();
+        String out = console.out();
         assertThat(rc).as(out).isEqualTo(Application.EXIT_OK);
         assertThat(out).contains("Run complete: 2 imported, 0 duplicate(s), 0 quarantined, 3 skipped (the report says why)");
 

@@ -142,16 +142,9 @@ class UnfinishedRunIT {
         Files.createDirectories(pipeline.home());
         Files.writeString(pipeline.sorted(), "not a folder");
 
-        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream old = System.out;
-        int rc;
-        try {
-            System.setOut(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
-            rc = pipeline.once();
-        } finally {
-            System.setOut(old);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8);
+        PipelineHome.Console console = pipeline.onceCapturingOutput();
+        int rc = console.rc();
+        String out = console.out();
         System.out.println(out);
         assertThat(rc).as(out).isEqualTo(Application.EXIT_NOT_DONE);
         assertThat(out).contains("Run complete: 2 imported", "Not all done (exit 4): 2 item(s)")

@@ -91,6 +91,23 @@ public final class PipelineHome {
         return Application.run(new String[] {"once", "--config", config().toString()});
     }
 
+    /** What `once` exited with and printed to standard output. */
+    public record Console(int rc, String out) {
+    }
+
+    /** {@link #once()} with what it prints to standard output captured (the run summary). */
+    public Console onceCapturingOutput() throws Exception {
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.out;
+        try {
+            System.setOut(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+            int rc = once();
+            return new Console(rc, captured.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(old);
+        }
+    }
+
     /** Writes the --config file and returns its path. */
     public Path config() {
         Properties p = new Properties();
