@@ -2,7 +2,6 @@ package io.mediapipeline.config;
 
 import java.nio.file.Path;
 import java.time.ZoneId;
-import java.util.List;
 
 /**
  * What the application itself needs before any stage: its home, the node name, the time zone, the media tools
@@ -12,17 +11,12 @@ import java.util.List;
 public record CoreConfig(Path home, String node, ZoneId zone, String ffmpeg, String ffprobe, String exiftool,
                          int onceIdleSeconds) {
 
-    /** Stages of later versions: switched on, they refuse rather than pretend. */
-    private static final List<String> NOT_YET_AVAILABLE = List.of(
-            "pipeline.dedupe.near.enabled");
-
     public static CoreConfig from(Settings s) {
         Path home = s.path("pipeline.home");
         ZoneId zone = s.zone();
         s.integer("pipeline.tools.probe-timeout-seconds");
         s.integer("pipeline.doctor.min-free-gb");
         s.positive("pipeline.errors.retry-delay-ms");
-        s.integer("pipeline.dedupe.near.max-distance");
         s.integer("pipeline.db.embedded.port");
         s.positive("pipeline.db.pool-size");
         s.positive("pipeline.db.connect-timeout-seconds");
@@ -32,11 +26,6 @@ public record CoreConfig(Path home, String node, ZoneId zone, String ffmpeg, Str
             throw new ConfigException("pipeline.db.url: must start with jdbc:postgresql:// (got " + Secrets.mask(url) + ")");
         }
         int idle = s.positive("pipeline.once.idle-seconds");
-        for (String key : NOT_YET_AVAILABLE) {
-            if (s.bool(key)) {
-                throw new ConfigException(key + "=true: this stage is not available in this version yet");
-            }
-        }
         return new CoreConfig(home, s.node(), zone, s.get("pipeline.tools.ffmpeg"), s.get("pipeline.tools.ffprobe"),
                 s.get("pipeline.tools.exiftool"), idle);
     }

@@ -8,6 +8,7 @@ import io.mediapipeline.flow.Stage;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.MediaProbe;
 import io.mediapipeline.ops.Activity;
+import io.mediapipeline.similar.NearDuplicates;
 import javax.sql.DataSource;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
@@ -43,6 +44,12 @@ public class IngestStage implements Stage {
     @BindToRegistry("livePhotos")
     public LivePhotos livePhotos(javax.sql.DataSource dataSource) {
         return new LivePhotos(dataSource);
+    }
+
+    /** Perceptual hashes made in ingest's pass, near-duplicates recorded for review (never acted on). */
+    @BindToRegistry("nearDuplicates")
+    public NearDuplicates nearDuplicates(DataSource dataSource, Settings settings) {
+        return new NearDuplicates(dataSource, settings);
     }
 
     @BindToRegistry("quarantine")

@@ -59,12 +59,6 @@ class SettingsTest {
     }
 
     @Test
-    void stagesNotYetBuiltRefuseToBeEnabled() {
-        assertThatThrownBy(() -> load("pipeline.dedupe.near.enabled=true\n", Map.of()))
-                .hasMessageContaining("pipeline.dedupe.near.enabled");
-    }
-
-    @Test
     void environmentOverridesFilesAndSecretsAreMasked() throws Exception {
         Settings s = load("pipeline.db.password=fromfile\n", Map.of("PIPELINE_DB_PASSWORD", "s3cret", "PIPELINE_ORGANIZE_MODE", "copy"));
         assertThat(s.get("pipeline.db.password")).isEqualTo("s3cret");
