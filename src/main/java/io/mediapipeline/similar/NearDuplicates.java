@@ -1,24 +1,48 @@
 package io.mediapipeline.similar;
 
+import io.mediapipeline.config.CoreConfig;
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.media.MediaInfo;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Near-duplicates: a 64-bit perceptual hash for every photo and video, made in ingest's parallel pass and stored in
  * media_files.perceptual_hash, and the pairs within pipeline.dedupe.near.max-distance bits recorded in duplicate_files
- * (kind near, with the distance) for review. Nothing is ever moved or deleted because of it.
- *
- * <p>Placeholder of the agreed contract: makes no hash and records nothing yet.
+ * (kind near, with the distance) for review, with a keep suggestion per group (near_groups). Nothing is ever moved or
+ * deleted because of it. Photos are compared with photos and videos with videos; exact duplicates share one
+ * media_files row and so are never near-duplicates of each other.
  */
 public class NearDuplicates {
 
+    private static final Logger LOG = LoggerFactory.getLogger(NearDuplicates.class);
+
+    private final NearConfig config;
+    private final GreyImages images;
+    private final NearLedger ledger;
+    private final Map<String, NearIndex> indexes = new ConcurrentHashMap<>();
+    // files the backfill could not hash (RAW, unreadable) in this process: not offered to it again
+    private final Set<UUID> unhashable = ConcurrentHashMap.newKeySet();
+
     public NearDuplicates(DataSource dataSource, Settings settings) {
-        NearConfig.from(settings);
+        this.config = NearConfig.from(settings);
+        CoreConfig core = CoreConfig.from(settings);
+        this.images = new GreyImages(core.ffmpeg(), "heif-convert",
+                core.home().resolve("state").resolve("near-tmp"),
+                Duration.ofSeconds(settings.positive("pipeline.tools.probe-timeout-seconds")));
+        this.ledger = dataSource == null ? null : new NearLedger(dataSource);
     }
 
     /**
@@ -26,7 +50,11 @@ public class NearDuplicates {
      * this format). Thread-safe: ingest calls it for several files at once, before the file's row commits.
      */
     public Long fingerprint(Path file, MediaInfo info) throws IOException {
-        return null;
+        if (!config.enabled() || info == null || info.kind() == null) {
+            return null;
+        }
+        double[] grey = images.of(file, info);
+        return grey == null ? null : PerceptualHash.of(grey);
     }
 
     /**
@@ -35,6 +63,61 @@ public class NearDuplicates {
      * again for the same ids.
      */
     public void recordNear(Collection<UUID> newMediaIds) {
-        // placeholder
+        if (!config.enabled() || newMediaIds.isEmpty()) {
+            return;
+        }
+        refresh();
+        Set<UUID> touched = new LinkedHashSet<>();
+        for (NearLedger.Hashed file : ledger.hashesOf(newMediaIds)) {
+            NearIndex index = index(file.kind());
+            index.put(file.id(), file.hash()); // a row this node has not read yet (still in its own snapshot's future)
+            for (NearIndex.Match m : index.within(file.id(), file.hash(), config.maxDistance())) {
+                ledger.recordPair(m.id(), file.id(), m.distance());
+                touched.add(file.id());
+                touched.add(m.id());
+            }
+        }
+        if (!touched.isEmpty()) {
+            ledger.regroup(touched);
+        }
+    }
+
+    /**
+     * Hashes files registered before hashes were made (a bounded batch, oldest first) and records their near
+     * neighbours; returns how many got a hash. Run by routes/22-near-duplicates until nothing is left.
+     */
+    public int backfill(int limit) {
+        if (!config.enabled()) {
+            return 0;
+        }
+        List<UUID> hashed = new ArrayList<>();
+        for (NearLedger.Unhashed file : ledger.unhashed(limit, unhashable)) {
+            try {
+                Long hash = fingerprint(Path.of(file.path()), file.info());
+                if (hash == null) {
+                    unhashable.add(file.id());
+                } else {
+                    ledger.storeHash(file.id(), hash);
+                    hashed.add(file.id());
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.info("No perceptual hash for {}: {}", Path.of(file.path()).getFileName(), e.getMessage());
+                unhashable.add(file.id());
+            }
+        }
+        recordNear(hashed);
+        return hashed.size();
+    }
+
+    /** The files of one kind whose hashes are known here; filled from the ledger by {@link #refresh()}. */
+    private NearIndex index(String kind) {
+        return indexes.computeIfAbsent(kind, k -> new NearIndex());
+    }
+
+    /** Reads the hashes committed since the last look, by this node or another one sharing the ledger. */
+    private void refresh() {
+        for (NearLedger.Hashed h : ledger.changedHashes()) {
+            index(h.kind()).put(h.id(), h.hash());
+        }
     }
 }

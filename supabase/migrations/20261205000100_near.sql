@@ -1,0 +1,49 @@
+-- Near-duplicates (similar package). A near pair is one duplicate_files row of kind 'near': original_file_id is the
+-- file that was in the ledger first, near_file_id the other one, duplicate_path where that other one is, distance the
+-- Hamming distance of their 64-bit perceptual hashes. Nothing is moved or deleted because of such a row.
+alter table duplicate_files add column near_file_id uuid references media_files (id);
+alter table duplicate_files add constraint duplicate_files_near_file_check
+    check ((kind = 'near') = (near_file_id is not null));
+-- one row per unordered pair, whichever node found it and in whichever order
+create unique index duplicate_files_near_pair_idx on duplicate_files
+    (least(original_file_id, near_file_id), greatest(original_file_id, near_file_id)) where kind = 'near';
+create index duplicate_files_near_file_idx on duplicate_files (near_file_id) where kind = 'near';
+create index duplicate_files_near_created_idx on duplicate_files (created_at) where kind = 'near';
+
+-- Which transaction gave a file its perceptual hash. Each node keeps the hashes in memory and reads what changed
+-- since it last looked; a transaction id below pg_snapshot_xmin(pg_current_snapshot()) has finished, so reading in
+-- txid order from the last xmin seen never passes a hash that commits later (times and sequences would).
+alter table media_files add column hash_txid xid8;
+create index media_files_hash_txid_idx on media_files (hash_txid) where perceptual_hash is not null;
+
+create function media_files_hash_txid() returns trigger language plpgsql as $$
+begin
+    if new.perceptual_hash is not null and (tg_op = 'INSERT' or new.perceptual_hash is distinct from old.perceptual_hash) then
+        new.hash_txid := pg_current_xact_id();
+    end if;
+    return new;
+end $$;
+create trigger media_files_hash_txid before insert or update of perceptual_hash on media_files
+    for each row execute function media_files_hash_txid();
+
+-- Per group of near-duplicates (files connected by near pairs): the file suggested to keep and why, for review in
+-- the run report and the dashboard. keeper_id names the group; reason says why this member is or is not the one.
+create table near_groups (
+    media_file_id  uuid        primary key references media_files (id),
+    keeper_id      uuid        not null references media_files (id),
+    keep           boolean     not null,
+    reason         text        not null,
+    updated_at     timestamptz not null default now()
+);
+create index near_groups_keeper_idx on near_groups (keeper_id);
+alter table near_groups enable row level security;
+
+do $$
+begin
+    if exists (select 1 from pg_roles where rolname = 'anon') then
+        execute 'revoke all on near_groups from anon';
+    end if;
+    if exists (select 1 from pg_roles where rolname = 'authenticated') then
+        execute 'revoke all on near_groups from authenticated';
+    end if;
+end $$;
