@@ -124,6 +124,7 @@ public class RunReport {
         CleanupSection.put(doc, ledger, runId);
         ScrubSection.of(ledger, runId).ifPresent(scrub -> doc.put("scrub", scrub));
         GuardPauses.put(doc, ledger, runId);
+        NearSection.put(doc, ledger, runId);
         List<Unfinished.Item> notDone = unfinished == null ? List.of() : unfinished.find(runId);
         if (unfinished != null) {
             doc.put("notDone", notDone);

@@ -2,24 +2,43 @@ package io.mediapipeline.similar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mediapipeline.config.Settings;
+import io.mediapipeline.dashboard.DashboardModule;
+import io.mediapipeline.dashboard.files.FilePages;
+import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.ExifTool;
 import io.mediapipeline.media.MediaInfo;
 import io.mediapipeline.media.MediaProbe;
+import io.mediapipeline.observe.ObserveModule;
+import io.mediapipeline.report.RunReport;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.time.ZoneId;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,27 +51,88 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NearDuplicatesTest {
+
+    private static final String TOKEN = "near-test-token-0123456789abcdef0123456789";
 
     private Path dir;
     private PipelineHome pipeline;
+    private int port;
+    private Main main;
+    private long run;
+    private Path original;
+    private Path reencoded;
+    private Path resized;
+    private Path rotated;
+    private Path clip;
+    private Path clipCopy;
+    private UUID o;
+    private UUID re;
+    private UUID rs;
+    private UUID rot;
+    private UUID un;
+    private UUID v;
+    private UUID vc;
+    private UUID ov;
+    private List<UUID> all;
     private Database db;
     private Ledger ledger;
     private ExifTool exif;
     private MediaProbe probe;
 
     @BeforeAll
-    void open(@TempDir Path tmp) {
+    void open(@TempDir Path tmp) throws Exception {
         dir = tmp;
         pipeline = new PipelineHome(tmp.resolve("p"));
+        port = pipeline.management(TOKEN);
         db = pipeline.openLedger();
         ledger = new Ledger(db.dataSource());
         exif = new ExifTool();
         probe = new MediaProbe(exif, "ffprobe", "ffmpeg", ZoneId.of("UTC"));
+        run = ledger.openRun("once", "test");
+        makeMedia();
+        NearDuplicates near = near();
+        o = register(near, original);
+        re = register(near, reencoded);
+        rs = register(near, resized);
+        rot = register(near, rotated);
+        un = register(near, dir.resolve("unrelated.jpg"));
+        v = register(near, clip);
+        vc = register(near, clipCopy);
+        ov = register(near, dir.resolve("other.mp4"));
+        all = List.of(o, re, rs, rot, un, v, vc, ov);
+        near.recordNear(all);
+    }
+
+    /** A 320x240 picture at quality 95 with a camera's date and model (copies lose those tags), its copies, a clip. */
+    private void makeMedia() {
+        tool("orig.ppm", "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "mandelbrot=size=320x240", "-frames:v", "1", "orig.ppm");
+        original = tool("original.jpg", "cjpeg", "-quality", "95", "-outfile", "original.jpg", "orig.ppm");
+        Tools.run(dir, "exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=2021:06:01 10:00:00",
+                "-Make=Canon", "-Model=EOS 80D", "original.jpg");
+        reencoded = tool("reencoded.jpg", "cjpeg", "-quality", "40", "-outfile", "reencoded.jpg", "orig.ppm");
+        resized = tool("resized.jpg", "ffmpeg", "-v", "error", "-i", "orig.ppm", "-vf", "scale=160:120",
+                "-q:v", "3", "resized.jpg");
+        // stored sideways, shown upright through its orientation tag (6: turn 90 degrees clockwise)
+        rotated = tool("rotated.jpg", "ffmpeg", "-v", "error", "-i", "orig.ppm", "-vf", "transpose=2",
+                "-q:v", "3", "rotated.jpg");
+        Tools.run(dir, "exiftool", "-q", "-overwrite_original", "-Orientation#=6", "rotated.jpg");
+        tool("unrelated.jpg", "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240",
+                "-frames:v", "1", "-q:v", "3", "unrelated.jpg");
+        clip = tool("clip.mp4", "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "mandelbrot=size=160x120:rate=10",
+                "-t", "2", "-c:v", "libx264", "-crf", "18", "-pix_fmt", "yuv420p", "clip.mp4");
+        clipCopy = tool("clip-crf36.mp4", "ffmpeg", "-v", "error", "-i", "clip.mp4", "-c:v", "libx264",
+                "-crf", "36", "clip-crf36.mp4");
+        tool("other.mp4", "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10",
+                "-t", "2", "-c:v", "libx264", "-crf", "18", "-pix_fmt", "yuv420p", "other.mp4");
     }
 
     @AfterAll
-    void close() {
+    void close() throws Exception {
+        if (main != null) {
+            main.stop();
+        }
         if (exif != null) {
             exif.close();
         }
@@ -95,40 +175,8 @@ class NearDuplicatesTest {
     }
 
     @Test
-    void copiesOfAPhotoAndAClipAreNearDuplicatesOfTheirOriginalsAndTheOriginalIsKept() throws Exception {
-        // the original: a 320x240 picture at quality 95 with a camera's date and model; copies lose those tags
-        tool("orig.ppm", "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "mandelbrot=size=320x240", "-frames:v", "1", "orig.ppm");
-        Path original = tool("original.jpg", "cjpeg", "-quality", "95", "-outfile", "original.jpg", "orig.ppm");
-        Tools.run(dir, "exiftool", "-q", "-overwrite_original", "-DateTimeOriginal=2021:06:01 10:00:00",
-                "-Make=Canon", "-Model=EOS 80D", "original.jpg");
-        Path reencoded = tool("reencoded.jpg", "cjpeg", "-quality", "40", "-outfile", "reencoded.jpg", "orig.ppm");
-        Path resized = tool("resized.jpg", "ffmpeg", "-v", "error", "-i", "orig.ppm", "-vf", "scale=160:120",
-                "-q:v", "3", "resized.jpg");
-        // stored sideways, shown upright through its orientation tag (6: turn 90 degrees clockwise)
-        Path rotated = tool("rotated.jpg", "ffmpeg", "-v", "error", "-i", "orig.ppm", "-vf", "transpose=2",
-                "-q:v", "3", "rotated.jpg");
-        Tools.run(dir, "exiftool", "-q", "-overwrite_original", "-Orientation#=6", "rotated.jpg");
-        Path unrelated = tool("unrelated.jpg", "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240",
-                "-frames:v", "1", "-q:v", "3", "unrelated.jpg");
-        Path clip = tool("clip.mp4", "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "mandelbrot=size=160x120:rate=10",
-                "-t", "2", "-c:v", "libx264", "-crf", "18", "-pix_fmt", "yuv420p", "clip.mp4");
-        Path clipCopy = tool("clip-crf36.mp4", "ffmpeg", "-v", "error", "-i", "clip.mp4", "-c:v", "libx264",
-                "-crf", "36", "clip-crf36.mp4");
-        Path otherClip = tool("other.mp4", "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10",
-                "-t", "2", "-c:v", "libx264", "-crf", "18", "-pix_fmt", "yuv420p", "other.mp4");
-
-        NearDuplicates near = near();
-        UUID o = register(near, original);
-        UUID re = register(near, reencoded);
-        UUID rs = register(near, resized);
-        UUID rot = register(near, rotated);
-        UUID un = register(near, unrelated);
-        UUID v = register(near, clip);
-        UUID vc = register(near, clipCopy);
-        UUID ov = register(near, otherClip);
-        List<UUID> all = List.of(o, re, rs, rot, un, v, vc, ov);
-        near.recordNear(all);
-
+    @Order(1)
+    void copiesOfAPhotoAndAClipAreNearDuplicatesOfTheirOriginalsWithTheirDistances() {
         for (UUID copy : List.of(re, rs, rot)) {
             Map<String, Object> p = pair(o, copy);
             assertThat(p).as("near pair of the original and " + copy).isNotNull();
@@ -138,11 +186,18 @@ class NearDuplicatesTest {
         Map<String, Object> clips = pair(v, vc);
         assertThat(clips).as("the re-encoded clip").isNotNull();
         assertThat(clips.get("distance")).isEqualTo(clips.get("real"));
-        assertThat(nearRows()).noneMatch(r -> List.of(un, ov).contains(r.get("original_file_id"))
+        assertThat(nearRows()).as("the unrelated picture and clip").noneMatch(r -> List.of(un, ov).contains(r.get("original_file_id"))
                 || List.of(un, ov).contains(r.get("near_file_id")));
-        System.out.println("near distances: " + nearRows());
+        // nothing moved: every file is where it was
+        for (Path f : List.of(original, reencoded, resized, rotated, clip, clipCopy)) {
+            assertThat(f).isRegularFile();
+        }
+    }
 
-        Map<UUID, Map<String, Object>> groups = new java.util.HashMap<>();
+    @Test
+    @Order(2)
+    void theOriginalIsTheKeepSuggestionWithItsReason() {
+        Map<UUID, Map<String, Object>> groups = new HashMap<>();
         for (Map<String, Object> g : ledger.rows("select media_file_id, keeper_id, keep, reason from near_groups")) {
             groups.put((UUID) g.get("media_file_id"), g);
         }
@@ -151,24 +206,59 @@ class NearDuplicatesTest {
         assertThat(groups.get(o).get("reason")).isEqualTo(
                 "keep: richer metadata (capture date, camera make/model against none)");
         assertThat(groups.get(rs).get("keeper_id")).isEqualTo(o);
+        assertThat(groups.get(rs).get("keep")).isEqualTo(false);
         assertThat(groups.get(rs).get("reason")).isEqualTo(
                 "not suggested, the kept file wins on larger picture (320x240 against 160x120)");
         assertThat(groups.get(vc).get("keeper_id")).isEqualTo(v);
         assertThat((String) groups.get(v).get("reason")).startsWith("keep: higher bitrate (");
-        // nothing moved: every file is where it was
-        for (Path f : List.of(original, reencoded, resized, rotated, clip, clipCopy)) {
-            assertThat(f).isRegularFile();
-        }
+    }
 
-        // a second run (a crash between commit and recordNear, a rerun) adds nothing
+    @Test
+    @Order(3)
+    void aSecondRunAddsNothing() {
         int rows = nearRows().size();
         List<Map<String, Object>> before = ledger.rows("select * from near_groups order by media_file_id");
         near().recordNear(all);
-        near.recordNear(all);
+        near().recordNear(all);
         assertThat(nearRows()).hasSize(rows);
         assertThat(ledger.rows("select * from near_groups order by media_file_id")).isEqualTo(before);
+    }
 
-        // a copy registered by another node (not through this instance) is found from this one's next batch
+    @Test
+    @Order(4)
+    void theRunReportAndTheDashboardShowTheGroups() throws Exception {
+        RunReport.Summary summary = new RunReport(ledger, pipeline.home()).write(run);
+        JsonNode near = new ObjectMapper().readTree(summary.file().toFile()).path("nearDuplicates");
+        assertThat(near.path("groups").asInt()).isEqualTo(2);
+        JsonNode kept = null;
+        for (JsonNode f : near.path("files")) {
+            if (f.path("id").asText().equals(o.toString())) {
+                kept = f;
+            }
+        }
+        assertThat(kept).isNotNull();
+        assertThat(kept.path("file").asText()).isEqualTo(original.toString());
+        assertThat(kept.path("keep").asBoolean()).isTrue();
+        assertThat(kept.path("distance").asInt()).isZero();
+        assertThat(near.path("files")).hasSize(6);
+
+        startDashboard();
+        HttpResponse<String> page = get("/similar");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("2 group(s)", "original.jpg", "resized.jpg", "clip-crf36.mp4",
+                "href=\"/files/" + o + "\"", "/files/" + rs + "/thumb",
+                "larger picture (320x240 against 160x120)", "<strong>keep</strong>").doesNotContain("unrelated.jpg");
+        HttpResponse<String> report = get("/reports/" + summary.file().getFileName());
+        assertThat(report.statusCode()).isEqualTo(200);
+        assertThat(report.body()).contains("Near duplicates", "richer metadata");
+        assertThat(get("/similar", "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    @Order(5)
+    void aFileCommittedByAnotherNodeIsFound() throws Exception {
+        NearDuplicates near = near();
+        near.recordNear(List.of(o)); // this node has read every hash by now
         Path secondCopy = tool("second.jpg", "cjpeg", "-quality", "60", "-outfile", "second.jpg", "orig.ppm");
         Path thirdCopy = tool("third.jpg", "cjpeg", "-quality", "75", "-outfile", "third.jpg", "orig.ppm");
         UUID byOther = register(near(), secondCopy);
@@ -177,5 +267,34 @@ class NearDuplicatesTest {
         assertThat(pair(byOther, mine)).as("the other node's file").isNotNull();
         assertThat(ledger.rows("select keeper_id from near_groups where media_file_id = ?", byOther))
                 .extracting(r -> r.get("keeper_id")).containsExactly(o);
+    }
+
+    private void startDashboard() throws Exception {
+        Settings settings = pipeline.settings();
+        main = new Main();
+        Properties p = settings.forCamel();
+        p.setProperty("camel.main.name", "near-test");
+        p.setProperty("camel.main.routes-include-pattern", "classpath:none/*.yaml");
+        p.putAll(ObserveModule.camelProperties(settings));
+        main.setOverrideProperties(p);
+        main.bind("settings", settings);
+        main.bind("ledger", ledger);
+        main.bind("dataSource", db.dataSource());
+        main.bind("handoff", new Handoff(pipeline.home().resolve("work"), List.of("organize")));
+        DashboardModule dashboard = new DashboardModule();
+        dashboard.check(settings);
+        main.configure().addConfiguration(dashboard);
+        main.configure().addConfiguration(new FilePages());
+        main.start();
+    }
+
+    private HttpResponse<String> get(String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + TOKEN);
+        if (headers.length > 0) {
+            b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(20))
+                    .headers(headers);
+        }
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

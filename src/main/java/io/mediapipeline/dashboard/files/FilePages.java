@@ -11,8 +11,8 @@ import org.apache.camel.BindToRegistry;
 
 /**
  * The dashboard's pages over the ledger: the file search and each file's journey, the failures with their
- * retries, the storage saved per month. They read the ledger and the data directory; they hand work back to the
- * stages only through the ledger's status and the hand-off queues.
+ * retries, the storage saved per month, the near-duplicate groups. They read the ledger and the data directory;
+ * they hand work back to the stages only through the ledger's status and the hand-off queues.
  */
 public class FilePages implements Stage {
 
@@ -33,6 +33,12 @@ public class FilePages implements Stage {
         Retries retries = new Retries(ledger.dataSource(), handoff, core.home(),
                 settings.positive("pipeline.compress.max-failures"));
         return new FailuresPage(new Failures(ledger, retries), retries);
+    }
+
+    /** The near-duplicate groups for review (their thumbnails come from /files/{id}/thumb). */
+    @BindToRegistry("similarPage")
+    public Page similar(Ledger ledger) {
+        return new SimilarPage(new Similar(ledger));
     }
 
     @BindToRegistry("storagePage")
