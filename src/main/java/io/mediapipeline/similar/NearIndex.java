@@ -11,12 +11,12 @@ import java.util.UUID;
  * Every known perceptual hash of one kind (photo or video), in memory, searched by a linear XOR/popcount scan.
  * Measured against a BK-tree at 100,000 hashes (bench/near): a scan of a packed long[] is a few tens of microseconds,
  * and a BK-tree at a radius of several bits out of 64 visits most of its nodes through pointers, which is slower.
- * Thread-safe.
+ * Thread-safe. Public for bench/near.
  */
-final class NearIndex {
+public final class NearIndex {
 
     /** Another file within the distance. */
-    record Match(UUID id, int distance) {
+    public record Match(UUID id, int distance) {
     }
 
     private long[] hashes = new long[1024];
@@ -25,7 +25,7 @@ final class NearIndex {
     private final Map<UUID, Integer> slots = new HashMap<>();
 
     /** Adds the file's hash, or replaces it when the file was known with another one. */
-    synchronized void put(UUID id, long hash) {
+    public synchronized void put(UUID id, long hash) {
         Integer slot = slots.get(id);
         if (slot != null) {
             hashes[slot] = hash;
@@ -41,7 +41,7 @@ final class NearIndex {
     }
 
     /** Every other file whose hash differs from this one in at most maxDistance bits. */
-    synchronized List<Match> within(UUID self, long hash, int maxDistance) {
+    public synchronized List<Match> within(UUID self, long hash, int maxDistance) {
         List<Match> found = new ArrayList<>();
         long[] h = hashes;
         for (int i = 0; i < size; i++) {
@@ -53,7 +53,7 @@ final class NearIndex {
         return found;
     }
 
-    synchronized int size() {
+    public synchronized int size() {
         return size;
     }
 }

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Near-duplicates on a real ledger with media made by ffmpeg, cjpeg and exiftool, read by the real probe as ingest
- * reads them: a resized, a re-encoded and a rotated copy of a photo and a re-encoded copy of a clip are recorded as
+ * reads them: a resized, a re-encoded, a rotated and a HEIC copy of a photo and a re-encoded copy of a clip are recorded as
  * near-duplicates of their originals with their distances, an unrelated picture is not, the original is the keep
  * suggestion with its reason, and nothing is moved; a second run adds nothing; a file committed by another node is
  * found.
@@ -66,6 +66,8 @@ class NearDuplicatesTest {
     private Path resized;
     private Path rotated;
     private Path clip;
+    private Path heic;
+    private UUID hc;
     private Path clipCopy;
     private UUID o;
     private UUID re;
@@ -97,11 +99,12 @@ class NearDuplicatesTest {
         re = register(near, reencoded);
         rs = register(near, resized);
         rot = register(near, rotated);
+        hc = register(near, heic);
         un = register(near, dir.resolve("unrelated.jpg"));
         v = register(near, clip);
         vc = register(near, clipCopy);
         ov = register(near, dir.resolve("other.mp4"));
-        all = List.of(o, re, rs, rot, un, v, vc, ov);
+        all = List.of(o, re, rs, rot, hc, un, v, vc, ov);
         near.recordNear(all);
     }
 
@@ -118,6 +121,8 @@ class NearDuplicatesTest {
         rotated = tool("rotated.jpg", "ffmpeg", "-v", "error", "-i", "orig.ppm", "-vf", "transpose=2",
                 "-q:v", "3", "rotated.jpg");
         Tools.run(dir, "exiftool", "-q", "-overwrite_original", "-Orientation#=6", "rotated.jpg");
+        // HEIC: ffmpeg 5.1 cannot decode it, heif-convert does
+        heic = tool("copy.heic", "heif-enc", "-q", "50", "-o", "copy.heic", "reencoded.jpg");
         tool("unrelated.jpg", "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240",
                 "-frames:v", "1", "-q:v", "3", "unrelated.jpg");
         clip = tool("clip.mp4", "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "mandelbrot=size=160x120:rate=10",
@@ -177,7 +182,7 @@ class NearDuplicatesTest {
     @Test
     @Order(1)
     void copiesOfAPhotoAndAClipAreNearDuplicatesOfTheirOriginalsWithTheirDistances() {
-        for (UUID copy : List.of(re, rs, rot)) {
+        for (UUID copy : List.of(re, rs, rot, hc)) {
             Map<String, Object> p = pair(o, copy);
             assertThat(p).as("near pair of the original and " + copy).isNotNull();
             assertThat(p.get("distance")).isEqualTo(p.get("real"));
@@ -186,8 +191,11 @@ class NearDuplicatesTest {
         Map<String, Object> clips = pair(v, vc);
         assertThat(clips).as("the re-encoded clip").isNotNull();
         assertThat(clips.get("distance")).isEqualTo(clips.get("real"));
+        assertThat(ledger.rows("select count(*) as n from duplicate_files where kind = 'near' and original_file_id = near_file_id"))
+                .extracting(r -> r.get("n")).containsExactly(0L);
         assertThat(nearRows()).as("the unrelated picture and clip").noneMatch(r -> List.of(un, ov).contains(r.get("original_file_id"))
                 || List.of(un, ov).contains(r.get("near_file_id")));
+        assertThat(PipelineHome.files(pipeline.home().resolve("state/near-tmp"))).as("HEIC temp files removed").isEmpty();
         // nothing moved: every file is where it was
         for (Path f : List.of(original, reencoded, resized, rotated, clip, clipCopy)) {
             assertThat(f).isRegularFile();
@@ -201,7 +209,7 @@ class NearDuplicatesTest {
         for (Map<String, Object> g : ledger.rows("select media_file_id, keeper_id, keep, reason from near_groups")) {
             groups.put((UUID) g.get("media_file_id"), g);
         }
-        assertThat(groups.keySet()).containsExactlyInAnyOrder(o, re, rs, rot, v, vc);
+        assertThat(groups.keySet()).containsExactlyInAnyOrder(o, re, rs, rot, hc, v, vc);
         assertThat(groups.get(o).get("keep")).isEqualTo(true);
         assertThat(groups.get(o).get("reason")).isEqualTo(
                 "keep: richer metadata (capture date, camera make/model against none)");
@@ -240,7 +248,7 @@ class NearDuplicatesTest {
         assertThat(kept.path("file").asText()).isEqualTo(original.toString());
         assertThat(kept.path("keep").asBoolean()).isTrue();
         assertThat(kept.path("distance").asInt()).isZero();
-        assertThat(near.path("files")).hasSize(6);
+        assertThat(near.path("files")).hasSize(7);
 
         startDashboard();
         HttpResponse<String> page = get("/similar");
