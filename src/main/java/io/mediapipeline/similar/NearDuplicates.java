@@ -2,6 +2,7 @@ package io.mediapipeline.similar;
 
 import io.mediapipeline.config.CoreConfig;
 import io.mediapipeline.config.Settings;
+import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.media.MediaInfo;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,6 +29,9 @@ import org.slf4j.LoggerFactory;
 public class NearDuplicates {
 
     private static final Logger LOG = LoggerFactory.getLogger(NearDuplicates.class);
+    private static final int BACKFILL_BATCH = 100;
+    // less than the route's period: a pass ends before the next one is due
+    private static final Duration BACKFILL_BUDGET = Duration.ofSeconds(50);
 
     private final NearConfig config;
     private final GreyImages images;
@@ -83,30 +87,45 @@ public class NearDuplicates {
     }
 
     /**
-     * Hashes files registered before hashes were made (a bounded batch, oldest first) and records their near
-     * neighbours; returns how many got a hash. Run by routes/22-near-duplicates until nothing is left.
+     * Hashes files registered before hashes were made, oldest first, in batches of {@link #BACKFILL_BATCH}, for at
+     * most the given time, and records their near neighbours; returns how many got a hash. Run by
+     * routes/22-near-duplicates each minute until nothing is left; does nothing while the guard is closed (the NAS
+     * away: its files would all look unreadable).
      */
-    public int backfill(int limit) {
-        if (!config.enabled()) {
-            return 0;
-        }
-        List<UUID> hashed = new ArrayList<>();
-        for (NearLedger.Unhashed file : ledger.unhashed(limit, unhashable)) {
-            try {
-                Long hash = fingerprint(Path.of(file.path()), file.info());
+    public int backfill() {
+        return backfillFor(BACKFILL_BUDGET);
+    }
+
+    int backfillFor(Duration budget) {
+        long end = System.nanoTime() + budget.toNanos();
+        int total = 0;
+        while (config.enabled() && FileStore.guard().blocked().isEmpty() && System.nanoTime() < end) {
+            List<NearLedger.Unhashed> batch = ledger.unhashed(BACKFILL_BATCH, unhashable);
+            if (batch.isEmpty()) {
+                break;
+            }
+            List<UUID> hashed = new ArrayList<>();
+            for (NearLedger.Unhashed file : batch) {
+                Long hash = null;
+                try {
+                    hash = fingerprint(Path.of(file.path()), file.info());
+                } catch (IOException | RuntimeException e) {
+                    LOG.info("No perceptual hash for {}: {}", Path.of(file.path()).getFileName(), e.getMessage());
+                }
                 if (hash == null) {
                     unhashable.add(file.id());
                 } else {
                     ledger.storeHash(file.id(), hash);
                     hashed.add(file.id());
                 }
-            } catch (IOException | RuntimeException e) {
-                LOG.info("No perceptual hash for {}: {}", Path.of(file.path()).getFileName(), e.getMessage());
-                unhashable.add(file.id());
             }
+            recordNear(hashed);
+            total += hashed.size();
         }
-        recordNear(hashed);
-        return hashed.size();
+        if (total > 0) {
+            LOG.info("Perceptual hashes made for {} file(s) registered before them", total);
+        }
+        return total;
     }
 
     /** The files of one kind whose hashes are known here; filled from the ledger by {@link #refresh()}. */

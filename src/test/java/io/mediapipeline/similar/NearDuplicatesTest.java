@@ -47,7 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * reads them: a resized, a re-encoded, a rotated and a HEIC copy of a photo and a re-encoded copy of a clip are recorded as
  * near-duplicates of their originals with their distances, an unrelated picture is not, the original is the keep
  * suggestion with its reason, and nothing is moved; a second run adds nothing; a file committed by another node is
- * found.
+ * found; the run report and the dashboard's Similar page show the groups; a file registered before hashes were made
+ * gets one from the backfill.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -275,6 +276,25 @@ class NearDuplicatesTest {
         assertThat(pair(byOther, mine)).as("the other node's file").isNotNull();
         assertThat(ledger.rows("select keeper_id from near_groups where media_file_id = ?", byOther))
                 .extracting(r -> r.get("keeper_id")).containsExactly(o);
+    }
+
+    @Test
+    @Order(6)
+    void aFileRegisteredBeforeHashesGetsOneAndItsPairsFromTheBackfill() throws Exception {
+        Path older = tool("older.jpg", "cjpeg", "-quality", "50", "-outfile", "older.jpg", "orig.ppm");
+        MediaInfo info = probe.inspect(older, null);
+        UUID id = ledger.claim(PipelineHome.sha(older), Files.size(older), info, "folder", "older.jpg", older.toString())
+                .mediaId();
+        ledger.rows("update media_files set status = 'ingested', original_path = ? where id = ? returning id",
+                older.toString(), id);
+        NearDuplicates near = near();
+
+        assertThat(near.backfillFor(Duration.ofSeconds(60))).isEqualTo(1);
+
+        assertThat(ledger.rows("select perceptual_hash from media_files where id = ?", id).get(0).get("perceptual_hash"))
+                .isEqualTo(near.fingerprint(older, info));
+        assertThat(pair(o, id)).as("the backfilled file's pair with the original").isNotNull();
+        assertThat(near.backfillFor(Duration.ofSeconds(60))).as("nothing left").isZero();
     }
 
     private void startDashboard() throws Exception {
