@@ -249,7 +249,7 @@ class ScrubLedger {
      */
     List<String> alternatives(UUID mediaId) {
         List<String> paths = new ArrayList<>(sql.query(
-                "select duplicate_path from duplicate_files where original_file_id = ? order by id",
+                "select duplicate_path from duplicate_files where original_file_id = ? and kind = 'exact' order by id",
                 (rs, n) -> rs.getString(1), mediaId));
         boolean trash = sql.query("select to_regclass('local_removals') is not null", (rs, n) -> rs.getBoolean(1)).get(0);
         if (trash) {

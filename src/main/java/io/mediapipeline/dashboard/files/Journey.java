@@ -48,7 +48,7 @@ public final class Journey {
                   from source_files where media_file_id = ? order by id""", uuid), "created_at"));
         model.put("duplicates", times(ledger.rows("""
                 select duplicate_path, source_path, kind, created_at
-                  from duplicate_files where original_file_id = ? order by id""", uuid), "created_at"));
+                  from duplicate_files where original_file_id = ? and kind = 'exact' order by id""", uuid), "created_at"));
         model.put("deliveries", deliveries(uuid));
         model.put("removals", withEvidence(times(ledger.rows("""
                 select kind, path, state, trash_path, reason, proof::text as proof, created_at, trashed_at, purged_at
@@ -108,7 +108,7 @@ public final class Journey {
             path(paths, "uploaded to " + d.get("target"), d.get("uploaded_path"));
         }
         for (Map<String, Object> d : ledger.rows(
-                "select duplicate_path from duplicate_files where original_file_id = ? order by id", id)) {
+                "select duplicate_path from duplicate_files where original_file_id = ? and kind = 'exact' order by id", id)) {
             path(paths, "duplicate", d.get("duplicate_path"));
         }
         for (Map<String, Object> r : ledger.rows(
