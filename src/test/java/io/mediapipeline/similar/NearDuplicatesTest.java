@@ -4,17 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mediapipeline.config.Settings;
-import io.mediapipeline.dashboard.DashboardModule;
-import io.mediapipeline.dashboard.files.FilePages;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.ExifTool;
 import io.mediapipeline.media.MediaInfo;
 import io.mediapipeline.media.MediaProbe;
-import io.mediapipeline.observe.ObserveModule;
 import io.mediapipeline.report.RunReport;
+import io.mediapipeline.support.FilePagesApp;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
 import java.net.URI;
@@ -28,7 +25,6 @@ import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.main.Main;
@@ -298,22 +294,8 @@ class NearDuplicatesTest {
     }
 
     private void startDashboard() throws Exception {
-        Settings settings = pipeline.settings();
-        main = new Main();
-        Properties p = settings.forCamel();
-        p.setProperty("camel.main.name", "near-test");
-        p.setProperty("camel.main.routes-include-pattern", "classpath:none/*.yaml");
-        p.putAll(ObserveModule.camelProperties(settings));
-        main.setOverrideProperties(p);
-        main.bind("settings", settings);
-        main.bind("ledger", ledger);
-        main.bind("dataSource", db.dataSource());
-        main.bind("handoff", new Handoff(pipeline.home().resolve("work"), List.of("organize")));
-        DashboardModule dashboard = new DashboardModule();
-        dashboard.check(settings);
-        main.configure().addConfiguration(dashboard);
-        main.configure().addConfiguration(new FilePages());
-        main.start();
+        main = FilePagesApp.start("near-test", pipeline.settings(), ledger,
+                new Handoff(pipeline.home().resolve("work"), List.of("organize")));
     }
 
     private HttpResponse<String> get(String path, String... headers) throws Exception {

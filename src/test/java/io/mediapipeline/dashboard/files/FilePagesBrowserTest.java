@@ -3,13 +3,12 @@ package io.mediapipeline.dashboard.files;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mediapipeline.config.Settings;
-import io.mediapipeline.dashboard.DashboardModule;
-import io.mediapipeline.observe.ObserveModule;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.MediaKind;
 import io.mediapipeline.support.Browser;
+import io.mediapipeline.support.FilePagesApp;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.RequiredTools;
 import io.mediapipeline.support.Tools;
@@ -24,7 +23,6 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Properties;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,22 +77,7 @@ class FilePagesBrowserTest {
         stuck = library.ingested("Stuck_on_a_full_disk.jpg", MediaKind.PHOTO, OffsetDateTime.now(), Library.bytes("stuck"));
         ledger.markError(stuck.id(), "organize", "No space left on device");
 
-        main = new Main();
-        Properties p = settings.forCamel();
-        p.setProperty("camel.main.name", "files-test");
-        p.setProperty("camel.main.routes-include-pattern", "classpath:none/*.yaml");
-        // the management server as the service configures it
-        p.putAll(ObserveModule.camelProperties(settings));
-        main.setOverrideProperties(p);
-        main.bind("settings", settings);
-        main.bind("ledger", ledger);
-        main.bind("dataSource", db.dataSource());
-        main.bind("handoff", new Handoff(home.resolve("work"), List.of("organize")));
-        DashboardModule dashboard = new DashboardModule();
-        dashboard.check(settings);
-        main.configure().addConfiguration(dashboard);
-        main.configure().addConfiguration(new FilePages());
-        main.start();
+        main = FilePagesApp.start("files-test", settings, ledger, new Handoff(home.resolve("work"), List.of("organize")));
     }
 
     @AfterAll
