@@ -157,7 +157,7 @@ final class GreyImages {
         String temp = "." + UUID.randomUUID();
         Path jpeg = tempDir.resolve(temp + ".jpg");
         try {
-            ToolRun.Result r = ToolRun.run(List.of(heifConvert, "-q", "90", file.toString(), jpeg.toString()), timeout);
+            ToolRun.Result r = ToolRun.run(List.of(heifConvert, "-q", "50", file.toString(), jpeg.toString()), timeout);
             if (r.exitCode() != 0 || !Files.isRegularFile(jpeg)) {
                 return null;
             }

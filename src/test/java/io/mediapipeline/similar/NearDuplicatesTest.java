@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Near-duplicates on a real ledger with media made by ffmpeg, cjpeg and exiftool, read by the real probe as ingest
- * reads them: a resized, a re-encoded, a rotated and a HEIC copy of a photo and a re-encoded copy of a clip are recorded as
+ * reads them: a resized, a re-encoded, a rotated, a WebP and a HEIC copy of a photo and a re-encoded copy of a clip are recorded as
  * near-duplicates of their originals with their distances, an unrelated picture is not, the original is the keep
  * suggestion with its reason, and nothing is moved; a second run adds nothing; a file committed by another node is
  * found; the run report and the dashboard's Similar page show the groups; a file registered before hashes were made
@@ -65,6 +65,8 @@ class NearDuplicatesTest {
     private Path clip;
     private Path heic;
     private UUID hc;
+    private Path webp;
+    private UUID wp;
     private Path clipCopy;
     private UUID o;
     private UUID re;
@@ -97,11 +99,12 @@ class NearDuplicatesTest {
         rs = register(near, resized);
         rot = register(near, rotated);
         hc = register(near, heic);
+        wp = register(near, webp);
         un = register(near, dir.resolve("unrelated.jpg"));
         v = register(near, clip);
         vc = register(near, clipCopy);
         ov = register(near, dir.resolve("other.mp4"));
-        all = List.of(o, re, rs, rot, hc, un, v, vc, ov);
+        all = List.of(o, re, rs, rot, hc, wp, un, v, vc, ov);
         near.recordNear(all);
     }
 
@@ -118,6 +121,8 @@ class NearDuplicatesTest {
         rotated = tool("rotated.jpg", "ffmpeg", "-v", "error", "-i", "orig.ppm", "-vf", "transpose=2",
                 "-q:v", "3", "rotated.jpg");
         Tools.run(dir, "exiftool", "-q", "-overwrite_original", "-Orientation#=6", "rotated.jpg");
+        // WebP: the JDK cannot read it, ffmpeg does
+        webp = tool("copy.webp", "ffmpeg", "-v", "error", "-i", "orig.ppm", "-c:v", "libwebp", "-quality", "60", "copy.webp");
         // HEIC: ffmpeg 5.1 cannot decode it, heif-convert does
         heic = tool("copy.heic", "heif-enc", "-q", "50", "-o", "copy.heic", "reencoded.jpg");
         tool("unrelated.jpg", "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240",
@@ -179,7 +184,7 @@ class NearDuplicatesTest {
     @Test
     @Order(1)
     void copiesOfAPhotoAndAClipAreNearDuplicatesOfTheirOriginalsWithTheirDistances() {
-        for (UUID copy : List.of(re, rs, rot, hc)) {
+        for (UUID copy : List.of(re, rs, rot, hc, wp)) {
             Map<String, Object> p = pair(o, copy);
             assertThat(p).as("near pair of the original and " + copy).isNotNull();
             assertThat(p.get("distance")).isEqualTo(p.get("real"));
@@ -206,7 +211,7 @@ class NearDuplicatesTest {
         for (Map<String, Object> g : ledger.rows("select media_file_id, keeper_id, keep, reason from near_groups")) {
             groups.put((UUID) g.get("media_file_id"), g);
         }
-        assertThat(groups.keySet()).containsExactlyInAnyOrder(o, re, rs, rot, hc, v, vc);
+        assertThat(groups.keySet()).containsExactlyInAnyOrder(o, re, rs, rot, hc, wp, v, vc);
         assertThat(groups.get(o).get("keep")).isEqualTo(true);
         assertThat(groups.get(o).get("reason")).isEqualTo(
                 "keep: richer metadata (capture date, camera make/model against none)");
@@ -245,7 +250,7 @@ class NearDuplicatesTest {
         assertThat(kept.path("file").asText()).isEqualTo(original.toString());
         assertThat(kept.path("keep").asBoolean()).isTrue();
         assertThat(kept.path("distance").asInt()).isZero();
-        assertThat(near.path("files")).hasSize(7);
+        assertThat(near.path("files")).hasSize(8);
 
         startDashboard();
         HttpResponse<String> page = get("/similar");
