@@ -258,6 +258,10 @@ class NearDuplicatesTest {
         assertThat(page.body()).contains("2 group(s)", "original.jpg", "resized.jpg", "clip-crf36.mp4",
                 "href=\"/files/" + o + "\"", "/files/" + rs + "/thumb",
                 "larger picture (320x240 against 160x120)", "<strong>keep</strong>").doesNotContain("unrelated.jpg");
+        HttpResponse<String> journey = get("/files/" + rs);
+        assertThat(journey.statusCode()).isEqualTo(200);
+        assertThat(journey.body()).contains("Near-duplicates", "href=\"/files/" + o + "\"",
+                "not suggested, the kept file wins on larger picture (320x240 against 160x120)");
         HttpResponse<String> report = get("/reports/" + summary.file().getFileName());
         assertThat(report.statusCode()).isEqualTo(200);
         assertThat(report.body()).contains("Near duplicates", "richer metadata");

@@ -57,7 +57,16 @@ public final class Journey {
         model.put("findings", times(ledger.rows("""
                 select copy, path, kind, state, expected_sha256, found_sha256, detail, restored_from, set_aside_path, created_at
                   from scrub_findings where media_file_id = ? order by id""", uuid), "created_at"));
-        for (String list : List.of("inputs", "duplicates", "deliveries", "removals", "findings")) {
+        // the other members of its group of near-duplicates, with the keep suggestion (the Similar page has them all)
+        model.put("similar", ledger.rows("""
+                select o.media_file_id::text as id, m.original_name as name, o.keep, o.reason,
+                       bit_count((m.perceptual_hash # me.perceptual_hash)::bit(64))::int as distance
+                  from near_groups g join near_groups o on o.keeper_id = g.keeper_id and o.media_file_id <> g.media_file_id
+                  join media_files m on m.id = o.media_file_id join media_files me on me.id = g.media_file_id
+                 where g.media_file_id = ? order by o.keep desc, distance""", uuid));
+        model.put("similarReason", ledger.rows("select reason from near_groups where media_file_id = ?", uuid).stream()
+                .map(r -> r.get("reason")).findFirst().orElse(null));
+        for (String list : List.of("inputs", "duplicates", "deliveries", "removals", "findings", "similar")) {
             model.put("has" + Character.toUpperCase(list.charAt(0)) + list.substring(1), !((List<?>) model.get(list)).isEmpty());
         }
         return Optional.of(model);
