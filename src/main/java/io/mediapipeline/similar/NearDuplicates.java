@@ -30,8 +30,8 @@ public class NearDuplicates {
 
     private static final Logger LOG = LoggerFactory.getLogger(NearDuplicates.class);
     private static final int BACKFILL_BATCH = 100;
-    // less than the route's period: a pass ends before the next one is due
-    private static final Duration BACKFILL_BUDGET = Duration.ofSeconds(50);
+    // short: a stop waits for a pass in flight (camel.main.shutdown-timeout), and ingest comes first on 2 cores
+    private static final Duration BACKFILL_BUDGET = Duration.ofSeconds(10);
 
     private final NearConfig config;
     private final GreyImages images;
@@ -89,7 +89,7 @@ public class NearDuplicates {
     /**
      * Hashes files registered before hashes were made, oldest first, in batches of {@link #BACKFILL_BATCH}, for at
      * most the given time, and records their near neighbours; returns how many got a hash. Run by
-     * routes/22-near-duplicates each minute until nothing is left; does nothing while the guard is closed (the NAS
+     * routes/22-near-duplicates every 30 seconds until nothing is left; does nothing while the guard is closed (the NAS
      * away: its files would all look unreadable).
      */
     public int backfill() {
