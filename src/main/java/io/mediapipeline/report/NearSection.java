@@ -17,7 +17,8 @@ final class NearSection {
     private NearSection() {
     }
 
-    static void put(Map<String, Object> doc, Ledger ledger, long runId) {
+    /** Adds the section when there is something to show; returns how many groups it lists. */
+    static int put(Map<String, Object> doc, Ledger ledger, long runId) {
         List<Map<String, Object>> rows = ledger.rows("""
                 with found as (
                     select d.original_file_id as id from duplicate_files d
@@ -31,7 +32,7 @@ final class NearSection {
                   join media_files m on m.id = g.media_file_id join media_files k on k.id = g.keeper_id
                  order by g.keeper_id, g.keep desc, distance, m.created_at""", runId, runId);
         if (rows.isEmpty()) {
-            return;
+            return 0;
         }
         List<Map<String, Object>> files = new ArrayList<>();
         int group = 0;
@@ -58,5 +59,6 @@ final class NearSection {
         section.put("note", "suggestions only: nothing was moved or deleted");
         section.put("files", files);
         doc.put("nearDuplicates", section);
+        return group;
     }
 }

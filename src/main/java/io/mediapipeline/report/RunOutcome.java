@@ -67,6 +67,10 @@ public final class RunOutcome {
                             + "%d still uploading%n", up.getOrDefault("confirmed", 0L), up.getOrDefault("registered", 0L),
                     up.getOrDefault("unproven", 0L), up.getOrDefault("failed", 0L), up.getOrDefault("uploading", 0L));
         }
+        if (summary.nearGroups() > 0) {
+            System.out.printf("Near-duplicates: %d group(s) with a keep suggestion, for review (report section "
+                    + "\"nearDuplicates\", dashboard /similar); nothing was moved or deleted%n", summary.nearGroups());
+        }
         List<Unfinished.Item> notDone = summary.notDone();
         if (!notDone.isEmpty()) {
             System.out.printf("Not all done (exit %d): %d item(s) left for a later run:%n", NOT_DONE, notDone.size());

@@ -48,12 +48,18 @@ public class RunReport {
      * @param icloud      how many files' iCloud uploads ended the run in each disposition (confirmed, unproven,
      *                    failed, registered, uploading); empty when none changed
      * @param notDone     what the run left undone and why (always empty without an {@link Unfinished})
+     * @param nearGroups  groups of near-duplicates that gained a pair in this run (listed in "nearDuplicates")
      */
     public record Summary(Path file, Map<String, Long> counts, Map<String, Long> compression, Map<String, Long> icloud,
-                          List<Unfinished.Item> notDone) {
+                          List<Unfinished.Item> notDone, int nearGroups) {
 
         public Summary(Path file, Map<String, Long> counts, Map<String, Long> compression, List<Unfinished.Item> notDone) {
             this(file, counts, compression, Map.of(), notDone);
+        }
+
+        public Summary(Path file, Map<String, Long> counts, Map<String, Long> compression, Map<String, Long> icloud,
+                       List<Unfinished.Item> notDone) {
+            this(file, counts, compression, icloud, notDone, 0);
         }
     }
 
@@ -124,7 +130,7 @@ public class RunReport {
         CleanupSection.put(doc, ledger, runId);
         ScrubSection.of(ledger, runId).ifPresent(scrub -> doc.put("scrub", scrub));
         GuardPauses.put(doc, ledger, runId);
-        NearSection.put(doc, ledger, runId);
+        int nearGroups = NearSection.put(doc, ledger, runId);
         List<Unfinished.Item> notDone = unfinished == null ? List.of() : unfinished.find(runId);
         if (unfinished != null) {
             doc.put("notDone", notDone);
@@ -136,7 +142,7 @@ public class RunReport {
         json.writeValue(tmp.toFile(), doc);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         ledger.closeRun(runId, target.toString(), json.writeValueAsString(counts));
-        return new Summary(target, counts, compression, icloud.counts(), notDone);
+        return new Summary(target, counts, compression, icloud.counts(), notDone, nearGroups);
     }
 
     public boolean hasInputs(long runId) {

@@ -10,6 +10,7 @@ import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.ExifTool;
 import io.mediapipeline.media.MediaInfo;
 import io.mediapipeline.media.MediaProbe;
+import io.mediapipeline.report.RunOutcome;
 import io.mediapipeline.report.RunReport;
 import io.mediapipeline.support.FilePagesApp;
 import io.mediapipeline.support.PipelineHome;
@@ -238,6 +239,17 @@ class NearDuplicatesTest {
     @Order(4)
     void theRunReportAndTheDashboardShowTheGroups() throws Exception {
         RunReport.Summary summary = new RunReport(ledger, pipeline.home()).write(run);
+        assertThat(summary.nearGroups()).isEqualTo(2);
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream console = System.out;
+        System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            RunOutcome.finish(summary);
+        } finally {
+            System.setOut(console);
+        }
+        assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("Near-duplicates: 2 group(s) with a keep suggestion, for review");
         JsonNode near = new ObjectMapper().readTree(summary.file().toFile()).path("nearDuplicates");
         assertThat(near.path("groups").asInt()).isEqualTo(2);
         JsonNode kept = null;
