@@ -40,6 +40,7 @@ public class NearDuplicates {
     // files the backfill could not hash (RAW, unreadable) in this process: not offered to it again
     private final Set<UUID> unhashable = ConcurrentHashMap.newKeySet();
 
+    /** @param dataSource the ledger; null for hashes only (a tool, a test): then nothing is recorded */
     public NearDuplicates(DataSource dataSource, Settings settings) {
         this.config = NearConfig.from(settings);
         CoreConfig core = CoreConfig.from(settings);
@@ -67,14 +68,15 @@ public class NearDuplicates {
      * again for the same ids.
      */
     public void recordNear(Collection<UUID> newMediaIds) {
-        if (!config.enabled() || newMediaIds.isEmpty()) {
+        if (!config.enabled() || ledger == null || newMediaIds.isEmpty()) {
             return;
         }
         refresh();
         Set<UUID> touched = new LinkedHashSet<>();
         for (NearLedger.Hashed file : ledger.hashesOf(newMediaIds)) {
             NearIndex index = index(file.kind());
-            index.put(file.id(), file.hash()); // a row this node has not read yet (still in its own snapshot's future)
+            // in the index from now on, also when the refresh ran before this row committed
+            index.put(file.id(), file.hash());
             for (NearIndex.Match m : index.within(file.id(), file.hash(), config.maxDistance())) {
                 ledger.recordPair(m.id(), file.id(), m.distance());
                 touched.add(file.id());
@@ -99,7 +101,7 @@ public class NearDuplicates {
     int backfillFor(Duration budget) {
         long end = System.nanoTime() + budget.toNanos();
         int total = 0;
-        while (config.enabled() && FileStore.guard().blocked().isEmpty() && System.nanoTime() < end) {
+        while (config.enabled() && ledger != null && FileStore.guard().blocked().isEmpty() && System.nanoTime() < end) {
             List<NearLedger.Unhashed> batch = ledger.unhashed(BACKFILL_BATCH, unhashable);
             if (batch.isEmpty()) {
                 break;
