@@ -5,7 +5,11 @@ import io.mediapipeline.media.MediaInfo;
 import io.mediapipeline.media.MediaKind;
 import io.mediapipeline.proc.PrivateDir;
 import io.mediapipeline.proc.ToolRun;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,31 +96,57 @@ final class GreyImages {
         }
     }
 
-    /** Mean luma of each of the 32x32 cells the picture is cut into. */
+    /**
+     * Mean luma of each of the 32x32 cells the picture is cut into. Reads the raster's samples directly for RGB and
+     * grey pictures (BufferedImage.getRGB converts pixel by pixel and took most of the time); palette pictures go
+     * through getRGB.
+     */
     static double[] cells(BufferedImage img) {
         int w = img.getWidth();
         int h = img.getHeight();
         if (w < SIDE || h < SIDE) {
             return null; // smaller than the grid: ffmpeg scales it up instead of leaving cells empty
         }
-        double[] sum = new double[SIDE * SIDE];
+        int[] column = new int[w];
+        for (int x = 0; x < w; x++) {
+            column[x] = (int) ((long) x * SIDE / w);
+        }
+        ColorModel cm = img.getColorModel();
+        int space = cm.getColorSpace().getType();
+        boolean samples = !(cm instanceof IndexColorModel) && (space == ColorSpace.TYPE_RGB || space == ColorSpace.TYPE_GRAY);
+        Raster raster = img.getRaster();
+        int bands = raster.getNumBands();
+        int[] row = new int[w * (samples ? bands : 1)];
+        // luma in thousandths (0.299 R + 0.587 G + 0.114 B), summed in integers: this loop sees every decoded pixel
+        long[] sum = new long[SIDE * SIDE];
         int[] count = new int[SIDE * SIDE];
-        int[] row = new int[w];
         for (int y = 0; y < h; y++) {
-            img.getRGB(0, y, w, 1, row, 0, w);
-            int cy = (int) ((long) y * SIDE / h);
+            int base = (int) ((long) y * SIDE / h) * SIDE;
+            if (samples) {
+                raster.getPixels(0, y, w, 1, row);
+            } else {
+                img.getRGB(0, y, w, 1, row, 0, w);
+            }
             for (int x = 0; x < w; x++) {
-                int rgb = row[x];
-                double luma = 0.299 * ((rgb >> 16) & 0xff) + 0.587 * ((rgb >> 8) & 0xff) + 0.114 * (rgb & 0xff);
-                int cell = cy * SIDE + (int) ((long) x * SIDE / w);
-                sum[cell] += luma;
-                count[cell]++;
+                int luma;
+                if (!samples) {
+                    int rgb = row[x];
+                    luma = 299 * ((rgb >> 16) & 0xff) + 587 * ((rgb >> 8) & 0xff) + 114 * (rgb & 0xff);
+                } else if (bands >= 3) {
+                    int i = x * bands;
+                    luma = 299 * row[i] + 587 * row[i + 1] + 114 * row[i + 2];
+                } else {
+                    luma = 1000 * row[x * bands];
+                }
+                sum[base + column[x]] += luma;
+                count[base + column[x]]++;
             }
         }
-        for (int i = 0; i < sum.length; i++) {
-            sum[i] /= count[i];
+        double[] grey = new double[SIDE * SIDE];
+        for (int i = 0; i < grey.length; i++) {
+            grey[i] = sum[i] / (1000.0 * count[i]);
         }
-        return sum;
+        return grey;
     }
 
     private double[] video(Path file, Double duration) throws IOException {
