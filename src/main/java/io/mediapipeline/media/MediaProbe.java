@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +35,7 @@ public final class MediaProbe {
     private final String ffmpegBinary;
     private final ZoneId defaultZone;
     private final Duration toolTimeout;
+    private final boolean inProcess;
 
     public MediaProbe(ExifTool exif, String ffprobeBinary, String ffmpegBinary, ZoneId defaultZone) {
         this(exif, ffprobeBinary, ffmpegBinary, defaultZone, DEFAULT_TOOL_TIMEOUT);
@@ -41,11 +43,22 @@ public final class MediaProbe {
 
     public MediaProbe(ExifTool exif, String ffprobeBinary, String ffmpegBinary, ZoneId defaultZone,
                       Duration toolTimeout) {
+        this(exif, ffprobeBinary, ffmpegBinary, defaultZone, toolTimeout, true);
+    }
+
+    private MediaProbe(ExifTool exif, String ffprobeBinary, String ffmpegBinary, ZoneId defaultZone,
+                       Duration toolTimeout, boolean inProcess) {
         this.exif = exif;
         this.ffprobeBinary = ffprobeBinary;
         this.ffmpegBinary = ffmpegBinary;
         this.defaultZone = defaultZone;
         this.toolTimeout = toolTimeout;
+        this.inProcess = inProcess;
+    }
+
+    /** The same checks with every tag read by exiftool, as before the in-process reader: the reference it must match. */
+    MediaProbe exifToolOnly() {
+        return new MediaProbe(exif, ffprobeBinary, ffmpegBinary, defaultZone, toolTimeout, false);
     }
 
     /**
@@ -63,16 +76,33 @@ public final class MediaProbe {
         if (attributes.size() == 0) {
             throw new BadMediaException("zero bytes");
         }
-        Map<String, Object> tags = exif.read(file);
+        Map<String, Object> tags = inProcess ? LibraryTags.read(file) : null;
+        boolean fromLibrary = tags != null;
+        if (!fromLibrary) {
+            tags = exif.read(file);
+        }
         MediaFormat format = MediaFormat.of(Tags.text(tags, "File:FileType"), Tags.text(tags, "File:MIMEType"),
                 Tags.text(tags, "File:FileTypeExtension"));
         if (format == null) {
             throw new BadMediaException("not a photo or video (" + describe(tags) + ")");
         }
-        CaptureTime captured = CaptureDates.pick(tags, defaultZone, attributes.lastModifiedTime().toInstant());
-        return format.kind() == MediaKind.PHOTO
-                ? photo(file, format, tags, captured, ffprobeOrNull)
-                : video(file, format, tags, captured, ffprobeOrNull);
+        Instant mtime = attributes.lastModifiedTime().toInstant();
+        if (format.kind() == MediaKind.PHOTO) {
+            return photo(file, format, tags, CaptureDates.pick(tags, defaultZone, mtime), ffprobeOrNull);
+        }
+        FfprobeResult probe = ffprobeOrNull != null ? ffprobeOrNull : ffprobe(file);
+        if (fromLibrary) {
+            tags = LibraryTags.withKeys(tags, probe);
+        }
+        return video(file, format, tags, CaptureDates.pick(tags, defaultZone, mtime), probe);
+    }
+
+    private FfprobeResult ffprobe(Path file) throws BadMediaException, IOException {
+        try {
+            return Ffprobe.run(ffprobeBinary, file, toolTimeout);
+        } catch (BadMediaException e) {
+            throw new BadMediaException("truncated or corrupt video: " + e.getMessage());
+        }
     }
 
     private MediaInfo photo(Path file, MediaFormat format, Map<String, Object> tags, CaptureTime captured,
@@ -112,15 +142,7 @@ public final class MediaProbe {
     }
 
     private MediaInfo video(Path file, MediaFormat format, Map<String, Object> tags, CaptureTime captured,
-                            FfprobeResult given) throws BadMediaException, IOException {
-        FfprobeResult probe = given;
-        if (probe == null) {
-            try {
-                probe = Ffprobe.run(ffprobeBinary, file, toolTimeout);
-            } catch (BadMediaException e) {
-                throw new BadMediaException("truncated or corrupt video: " + e.getMessage());
-            }
-        }
+                            FfprobeResult probe) throws BadMediaException, IOException {
         FfprobeResult.Stream stream = probe.videoStream()
                 .orElseThrow(() -> new BadMediaException("not a photo or video (" + format.format()
                         + " without a video stream)"));
