@@ -118,8 +118,11 @@ public final class MediaProbe {
                 // one decoder is not a verdict: ffmpeg 5.1 refuses valid TIFFs over tags it does not know (e.g.
                 // ResolutionUnit, which every ImageIO and many scanner TIFFs carry), so a second reader must agree
                 String second = SecondReader.problem(file, format.format(), size);
-                if (second != null) {
-                    throw new BadMediaException(refused.getMessage() + "; " + second);
+                // and two are not either when exiftool, walking the whole structure, finds it sound: a decoder's
+                // missing feature (a float TIFF's predictor, a rare coding) is no damage
+                String third = second == null ? null : structuralProblem(exif.validate(file));
+                if (third != null) {
+                    throw new BadMediaException(refused.getMessage() + "; " + second + "; exiftool: " + third);
                 }
             }
         } else {
@@ -202,6 +205,24 @@ public final class MediaProbe {
             String lower = warning.toLowerCase(Locale.ROOT);
             if (!lower.startsWith("[minor]") && (lower.contains("truncated") || lower.contains("corrupt"))) {
                 return warning;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The first of exiftool -validate's findings that is about the data (a segment or strip that runs past the end,
+     * a JPEG format error, truncation), or null when all are about metadata style: tags out of order, a required
+     * tag missing, a value the baseline spec does not list, or a "[minor]" one.
+     */
+    static String structuralProblem(List<String> findings) {
+        for (String finding : findings) {
+            String lower = finding.toLowerCase(Locale.ROOT);
+            boolean style = lower.startsWith("[minor]") || lower.contains("out of order")
+                    || lower.contains("out of sequence") || lower.startsWith("missing required")
+                    || lower.startsWith("invalid value for") || lower.startsWith("non-standard");
+            if (!style) {
+                return finding;
             }
         }
         return null;
