@@ -156,4 +156,24 @@ class CaptureDatesTest {
 
         assertThat(t.source()).isEqualTo("EXIF:ModifyDate");
     }
+
+    @Test
+    void makerNoteDateComesAfterXmpAndBeforeTheFileTime() {
+        Map<String, Object> makerOnly = new java.util.LinkedHashMap<>();
+        makerOnly.put("Sony:SonyModelID", "ILCE-7M3");
+        makerOnly.put("Sony:SonyDateTime", "2019:05:06 07:08:09");
+        makerOnly.put("Panasonic:TimeStamp", "2000:01:01 00:00:00");
+
+        assertThat(pick(makerOnly)).isEqualTo(new CaptureTime(OffsetDateTime.parse("2019-05-06T07:08:09-07:00"),
+                "Sony:SonyDateTime", false));
+
+        makerOnly.put("XMP-xmp:CreateDate", "2018:01:02 03:04:05+01:00");
+        assertThat(pick(makerOnly).source()).isEqualTo("XMP-xmp:CreateDate");
+    }
+
+    @Test
+    void aDateOutsideTheMakerNotesOrAnUnsetOneIsNoMakerNoteDate() {
+        assertThat(pick(Map.of("Composite:SubSecDateTimeOriginal", "2019:05:06 07:08:09",
+                "Canon:TimeStamp", "0000:00:00 00:00:00")).source()).isEqualTo(CaptureDates.FILE_MTIME);
+    }
 }
