@@ -39,9 +39,9 @@ import java.util.regex.Pattern;
  * Reads what {@link MediaProbe} needs in-process with metadata-extractor, for the formats it reads well (JPEG, PNG,
  * HEIC/HEIF, MOV/MP4), and hands it over under exiftool's "Group:Tag" names, so one piece of code decides from either
  * reader. Null means "ask exiftool": another format, an ISO-BMFF file whose boxes do not add up to its length (cut
- * short: exiftool names the damage), a reader error, a layout this class does not map (HEIC with several image
- * sizes, GPS only in XMP), or maker notes without a standard date (exiftool reads maker-note dates). Stateless, so
- * ingest's parallel pass may share it.
+ * short: exiftool names the damage), a reader error, a layout this class does not map (a HEIC whose image size is
+ * not clearly the primary image's, GPS only in XMP), or maker notes without a standard date (exiftool reads
+ * maker-note dates). Stateless, so ingest's parallel pass may share it.
  */
 final class LibraryTags {
 
@@ -101,7 +101,7 @@ final class LibraryTags {
                     HeifDirectory.TAG_IMAGE_HEIGHT);
             default -> movie(tags, metadata);
         };
-        if (!mapped || !still(tags, metadata)) {
+        if (!mapped || type.startsWith("HEI") && !sizeAgreesWithExif(tags, metadata) || !still(tags, metadata)) {
             return null;
         }
         if (CaptureDates.fromTags(tags, ZoneOffset.UTC).isEmpty() && hasMakerNotes(metadata)) {
@@ -172,6 +172,19 @@ final class LibraryTags {
         tags.put("File:ImageWidth", width);
         tags.put("File:ImageHeight", height);
         return true;
+    }
+
+    /**
+     * Whether a HEIC's size is its primary image's. The library records one spatial extent without saying which
+     * item it belongs to; a phone's HEIC is a grid of tiles with a thumbnail, each with its own. The EXIF pixel
+     * dimensions, which phones write, name the primary image's size; without them a single extent is trusted.
+     */
+    private static boolean sizeAgreesWithExif(Map<String, Object> tags, Metadata metadata) {
+        ExifSubIFDDirectory exif = metadata.getFirstDirectoryOfType(ExifSubIFDDirectory.class);
+        Integer width = exif == null ? null : exif.getInteger(ExifSubIFDDirectory.TAG_EXIF_IMAGE_WIDTH);
+        Integer height = exif == null ? null : exif.getInteger(ExifSubIFDDirectory.TAG_EXIF_IMAGE_HEIGHT);
+        return width == null || height == null
+                || width.equals(tags.get("File:ImageWidth")) && height.equals(tags.get("File:ImageHeight"));
     }
 
     /** EXIF, GPS, IPTC, XMP and Apple maker-note tags of a still image; false when exiftool should map them. */

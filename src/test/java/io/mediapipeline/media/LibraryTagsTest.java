@@ -3,6 +3,8 @@ package io.mediapipeline.media;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mediapipeline.demo.SampleTags;
+import io.mediapipeline.support.RequiredTools;
+import io.mediapipeline.support.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -45,6 +47,20 @@ class LibraryTagsTest {
         byte[] avif = bytes.clone();
         System.arraycopy("avif".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, avif, 8, 4);
         assertThat(LibraryTags.read(Files.write(dir.resolve("odd.mp4"), avif))).isNull();
+    }
+
+    @Test
+    void aHeicWhoseSizeIsNotClearlyThePrimaryImagesGoesToExiftool(@TempDir Path dir) throws Exception {
+        RequiredTools.need(Tools.onPath("heif-enc"), "heif-enc (libheif-examples, makes the HEIC fixture)");
+        Path single = dir.resolve("single.heic");
+        Fixtures.run("heif-enc", "-o", single.toString(), Fixtures.png(dir.resolve("source.png")).toString());
+        assertThat(LibraryTags.read(single)).containsEntry("File:FileType", "HEIC")
+                .containsEntry("File:ImageWidth", 160).containsEntry("File:ImageHeight", 120);
+
+        // a phone's grid: EXIF names a primary size the one recorded extent does not match
+        Path grid = Fixtures.exiftoolWrite(Files.copy(single, dir.resolve("grid.heic")), "-ExifImageWidth=4032",
+                "-ExifImageHeight=3024");
+        assertThat(LibraryTags.read(grid)).isNull();
     }
 
     @Test

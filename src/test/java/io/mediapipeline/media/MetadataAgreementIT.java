@@ -170,6 +170,9 @@ class MetadataAgreementIT {
                 "-GPSLatitude=35.6762", "-GPSLatitudeRef=N", "-GPSLongitude=139.6503", "-GPSLongitudeRef=E",
                 "-Make=Apple", "-Model=iPhone 15");
         files.add(heic);
+        Path withThumbnail = d.resolve("IMG_3002.HEIC");
+        Fixtures.run("heif-enc", "-t", "64", "-o", withThumbnail.toString(), d.resolve("heic-source.png").toString());
+        files.add(Fixtures.exiftoolWrite(withThumbnail, "-DateTimeOriginal=2024:02:03 04:05:06", "-Orientation#=6"));
         files.add(Fixtures.truncated(heic, d.resolve("cut.heic"), 0.6));
         // QuickTime UTC dates, portrait, Apple keys in a MOV, an undated clip, and clips cut short
         Path portrait = Fixtures.video(d.resolve("portrait.mp4"), 1, "-metadata",
