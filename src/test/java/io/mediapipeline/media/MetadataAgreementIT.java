@@ -11,7 +11,13 @@ import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,10 +48,24 @@ class MetadataAgreementIT {
         try (ExifTool exif = new ExifTool()) {
             MediaProbe library = new MediaProbe(exif, "ffprobe", "ffmpeg", ZONE);
             MediaProbe exiftool = library.exifToolOnly();
+            // ingest inspects in parallel: the in-process reader must give each thread the answer it gives alone
+            Map<Path, Object> parallel = new ConcurrentHashMap<>();
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                for (Future<?> done : pool.invokeAll(corpus.stream().map(file -> (Callable<Object>) () ->
+                        parallel.put(file, outcome(library, file))).toList())) {
+                    done.get();
+                }
+            } finally {
+                pool.shutdown();
+            }
             for (Path file : corpus) {
                 Object fast = outcome(library, file);
                 Object reference = outcome(exiftool, file);
-                disagreements.addAll(compare(dir.relativize(file).toString(), fast, reference));
+                disagreements.addAll(compare(dir.relativize(file).toString(), "in parallel", parallel.get(file),
+                        "alone", fast));
+                disagreements.addAll(compare(dir.relativize(file).toString(), "in-process", fast, "exiftool",
+                        reference));
                 refusedByBoth += fast instanceof String && reference instanceof String ? 1 : 0;
                 if (Files.size(file) > 0 && LibraryTags.read(file) == null) {
                     readByExiftool.add(dir.relativize(file).toString());
@@ -103,10 +123,12 @@ class MetadataAgreementIT {
         }
     }
 
-    private static List<String> compare(String name, Object fast, Object reference) throws Exception {
-        if (!(fast instanceof MediaInfo a) || !(reference instanceof MediaInfo b)) {
-            return Objects.equals(fast, reference) ? List.of()
-                    : List.of(name + ": in-process " + fast + " | exiftool " + reference);
+    /** Each field on which two outcomes differ, naming the file, both sides and their values. */
+    private static List<String> compare(String name, String first, Object one, String second, Object other)
+            throws Exception {
+        if (!(one instanceof MediaInfo a) || !(other instanceof MediaInfo b)) {
+            return Objects.equals(one, other) ? List.of()
+                    : List.of(name + ": " + first + " " + one + " | " + second + " " + other);
         }
         List<String> differences = new ArrayList<>();
         for (RecordComponent field : MediaInfo.class.getRecordComponents()) {
@@ -115,7 +137,7 @@ class MetadataAgreementIT {
             boolean same = x instanceof Double dx && y instanceof Double dy ? Math.abs(dx - dy) < 1e-6
                     : Objects.equals(x, y);
             if (!same) {
-                differences.add(name + " " + field.getName() + ": in-process " + x + " | exiftool " + y);
+                differences.add(name + " " + field.getName() + ": " + first + " " + x + " | " + second + " " + y);
             }
         }
         return differences;
