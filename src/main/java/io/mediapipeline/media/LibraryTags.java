@@ -264,16 +264,22 @@ final class LibraryTags {
         return true;
     }
 
+    /** exiftool's name for a container tag ffprobe reports, for those the library may miss. */
+    private static final List<List<String>> CONTAINER_TAGS = List.of(
+            List.of("Keys:CreationDate", "com.apple.quicktime.creationdate"),
+            List.of("Keys:Make", "com.apple.quicktime.make"), List.of("Keys:Model", "com.apple.quicktime.model"),
+            List.of("Keys:ContentIdentifier", "com.apple.quicktime.content.identifier"),
+            // QuickTime user data (©mak, ©mod), where Android phones and cameras put them
+            List.of("UserData:Make", "make"), List.of("UserData:Model", "model"));
+
     /**
-     * Apple's Keys that ffprobe reported but the library did not find (it skips Keys in some MP4 layouts), under
-     * exiftool's names. Only for tags read by {@link #read}; exiftool's own maps are complete.
+     * Container tags ffprobe reported but the library did not find (it skips Keys in some MP4 layouts and reads no
+     * user data), under exiftool's names. Only for tags read by {@link #read}; exiftool's own maps are complete.
      */
-    static Map<String, Object> withKeys(Map<String, Object> tags, FfprobeResult probe) {
+    static Map<String, Object> withContainerTags(Map<String, Object> tags, FfprobeResult probe) {
         Map<String, String> format = probe.formatTags();
         Map<String, Object> merged = new HashMap<>(tags);
-        for (List<String> pair : List.of(List.of("Keys:CreationDate", "com.apple.quicktime.creationdate"),
-                List.of("Keys:Make", "com.apple.quicktime.make"), List.of("Keys:Model", "com.apple.quicktime.model"),
-                List.of("Keys:ContentIdentifier", "com.apple.quicktime.content.identifier"))) {
+        for (List<String> pair : CONTAINER_TAGS) {
             if (Tags.text(merged, pair.get(0)) == null) {
                 put(merged, pair.get(0), format.get(pair.get(1)));
             }

@@ -92,7 +92,7 @@ public final class MediaProbe {
         }
         FfprobeResult probe = ffprobeOrNull != null ? ffprobeOrNull : ffprobe(file);
         if (fromLibrary) {
-            tags = LibraryTags.withKeys(tags, probe);
+            tags = LibraryTags.withContainerTags(tags, probe);
         }
         return video(file, format, tags, CaptureDates.pick(tags, defaultZone, mtime), probe);
     }

@@ -211,6 +211,11 @@ class MetadataAgreementIT {
                 "-Keys:CreationDate=2021:09:10 11:12:13-05:00", "-Keys:Make=Samsung", "-Keys:Model=Galaxy S21",
                 "-Keys:GPSCoordinates=-22.9068, -43.1729"));
         files.add(Fixtures.video(d.resolve("undated.mp4"), 1));
+        // an Android phone's user data: make, model and place (ISO 6709 in a MOV, 3GPP location in an MP4)
+        String[] android = {"-metadata", "make=samsung", "-metadata", "model=SM-G991B", "-metadata",
+                "location=+37.5665+126.9780/", "-metadata", "creation_time=2022-02-02T02:02:02Z"};
+        files.add(Fixtures.video(d.resolve("android.mov"), 1, android));
+        files.add(Fixtures.video(d.resolve("android.mp4"), 1, android));
         files.add(Fixtures.truncated(portrait, d.resolve("cut.mp4"), 0.5));
         files.add(Fixtures.truncated(d.resolve("apple.mov"), d.resolve("cut.mov"), 0.9));
         // not media at all
