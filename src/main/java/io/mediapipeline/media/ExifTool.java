@@ -34,8 +34,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Tags come back keyed "Group1:TagName" ({@code -G1}, e.g. "ExifIFD:DateTimeOriginal", "QuickTime:CreateDate",
  * "Keys:ContentIdentifier", "File:FileType") with machine-readable values ({@code -n}: numbers, raw dates, signed
- * decimal GPS). {@code -a} is used so that no warning is hidden; for other repeated tags the first one printed wins,
- * and all warnings are joined with "; " under "ExifTool:Warning".
+ * decimal GPS). JSON keeps one value per group and name, so of repeated tags (warnings included) the first one
+ * printed arrives; warnings are joined with "; " under "ExifTool:Warning" should several arrive.
+ * {@link #validate} numbers the copies and so reports every finding.
  */
 public final class ExifTool implements AutoCloseable {
 
