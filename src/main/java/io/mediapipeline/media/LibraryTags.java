@@ -1,10 +1,10 @@
 package io.mediapipeline.media;
 
+import com.drew.imaging.ImageProcessingException;
 import com.drew.imaging.heif.HeifMetadataReader;
 import com.drew.imaging.jpeg.JpegMetadataReader;
 import com.drew.imaging.png.PngMetadataReader;
 import com.drew.imaging.quicktime.QuickTimeMetadataReader;
-import com.drew.imaging.ImageProcessingException;
 import com.drew.lang.GeoLocation;
 import com.drew.metadata.Directory;
 import com.drew.metadata.Metadata;
@@ -22,6 +22,7 @@ import com.drew.metadata.xmp.XmpDirectory;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -30,8 +31,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -64,6 +67,16 @@ final class LibraryTags {
             "HEIC", "image/heic", "HEIF", "image/heif", "MOV", "video/quicktime", "MP4", "video/mp4",
             "M4V", "video/x-m4v");
 
+    /**
+     * Names exiftool gives a file by its extension when the content is of the family's root type (a QuickTime movie
+     * named .mp4 is "MP4", a JPEG named .thm is "THM"); such files go to exiftool so both readers name them alike.
+     */
+    private static final Map<String, Set<String>> NAMED_BY_EXTENSION = Map.of(
+            "JPEG", Set.of("insp", "jps", "mpo", "thm"),
+            "PNG", Set.of("apng", "jng", "mng"),
+            "MOV", Set.of("360", "3g2", "3gp", "aax", "avif", "cr3", "crm", "dvb", "f4a", "f4b", "f4p", "f4v", "heic",
+                    "heif", "insv", "lrv", "m4a", "m4b", "m4p", "m4v", "mp4", "mqv"));
+
     private LibraryTags() {
     }
 
@@ -85,6 +98,7 @@ final class LibraryTags {
             // the library's word on a damaged or odd file is not the last one: exiftool gives the reason
             return null;
         }
+        // the QuickTime reader reports "End of data reached" on whole movies; IsoBoxes has checked their length
         if (!type.equals("MOV") && !type.equals("MP4") && !type.equals("M4V") && hasErrors(metadata)) {
             return null;
         }
@@ -111,8 +125,15 @@ final class LibraryTags {
         return tags;
     }
 
-    /** exiftool's FileType for the formats read here, from the first bytes, or null. */
+    /** exiftool's FileType for the formats read here, from the first bytes (and the name where exiftool uses it). */
     private static String fileType(Path file) throws IOException {
+        String type = contentType(file);
+        String name = file.getFileName().toString();
+        String extension = name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
+        return type == null || NAMED_BY_EXTENSION.getOrDefault(type, Set.of()).contains(extension) ? null : type;
+    }
+
+    private static String contentType(Path file) throws IOException {
         byte[] head = new byte[12];
         int n;
         try (InputStream in = Files.newInputStream(file)) {
@@ -124,8 +145,8 @@ final class LibraryTags {
         if (n >= 8 && (head[0] & 0xFF) == 0x89 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G') {
             return "PNG";
         }
-        if (n == 12 && new String(head, 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1).equals("ftyp")) {
-            String type = BRANDS.get(new String(head, 8, 4, java.nio.charset.StandardCharsets.ISO_8859_1));
+        if (n == 12 && new String(head, 4, 4, StandardCharsets.ISO_8859_1).equals("ftyp")) {
+            String type = BRANDS.get(new String(head, 8, 4, StandardCharsets.ISO_8859_1));
             return type != null && IsoBoxes.whole(file) ? type : null;
         }
         return null;

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -159,7 +160,7 @@ class CaptureDatesTest {
 
     @Test
     void makerNoteDateComesAfterXmpAndBeforeTheFileTime() {
-        Map<String, Object> makerOnly = new java.util.LinkedHashMap<>();
+        Map<String, Object> makerOnly = new LinkedHashMap<>();
         makerOnly.put("Sony:SonyModelID", "ILCE-7M3");
         makerOnly.put("Sony:SonyDateTime", "2019:05:06 07:08:09");
         makerOnly.put("Panasonic:TimeStamp", "2000:01:01 00:00:00");

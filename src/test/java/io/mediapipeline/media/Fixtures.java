@@ -1,5 +1,6 @@
 package io.mediapipeline.media;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.Deflater;
 
 /** Makes small real media with ffmpeg and exiftool, so tests check behaviour on files the tools themselves wrote. */
 final class Fixtures {
@@ -81,7 +83,7 @@ final class Fixtures {
     static Path floatTiff(Path file) throws IOException {
         int width = 64;
         int height = 48;
-        java.io.ByteArrayOutputStream pixels = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream pixels = new ByteArrayOutputStream();
         for (int y = 0; y < height; y++) {
             // the predictor splits each row into byte planes (most significant first), then differences the bytes
             byte[] row = new byte[width * 4];
@@ -96,7 +98,7 @@ final class Fixtures {
             }
             pixels.write(row);
         }
-        java.util.zip.Deflater deflater = new java.util.zip.Deflater();
+        Deflater deflater = new Deflater();
         deflater.setInput(pixels.toByteArray());
         deflater.finish();
         byte[] buffer = new byte[1 << 16];

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mediapipeline.demo.SampleTags;
 import io.mediapipeline.support.RequiredTools;
 import io.mediapipeline.support.Tools;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -45,7 +46,7 @@ class LibraryTagsTest {
         assertThat(LibraryTags.read(cut)).isNull();
 
         byte[] avif = bytes.clone();
-        System.arraycopy("avif".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, avif, 8, 4);
+        System.arraycopy("avif".getBytes(StandardCharsets.US_ASCII), 0, avif, 8, 4);
         assertThat(LibraryTags.read(Files.write(dir.resolve("odd.mp4"), avif))).isNull();
     }
 
