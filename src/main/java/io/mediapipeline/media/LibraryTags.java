@@ -77,6 +77,33 @@ final class LibraryTags {
             "MOV", Set.of("360", "3g2", "3gp", "aax", "avif", "cr3", "crm", "dvb", "f4a", "f4b", "f4p", "f4v", "heic",
                     "heif", "insv", "lrv", "m4a", "m4b", "m4p", "m4v", "mp4", "mqv"));
 
+    /** A tag the library holds as text in the form exiftool -n prints it: exiftool's key, the library's place. */
+    private record Text(String key, Class<? extends Directory> directory, int tag) {
+    }
+
+    private static final List<Text> STILL_TEXT = List.of(
+            new Text("IFD0:Make", ExifIFD0Directory.class, ExifIFD0Directory.TAG_MAKE),
+            new Text("IFD0:Model", ExifIFD0Directory.class, ExifIFD0Directory.TAG_MODEL),
+            new Text("IFD0:Orientation", ExifIFD0Directory.class, ExifIFD0Directory.TAG_ORIENTATION),
+            new Text("IFD0:ModifyDate", ExifIFD0Directory.class, ExifIFD0Directory.TAG_DATETIME),
+            new Text("ExifIFD:DateTimeOriginal", ExifSubIFDDirectory.class, ExifSubIFDDirectory.TAG_DATETIME_ORIGINAL),
+            new Text("ExifIFD:OffsetTimeOriginal", ExifSubIFDDirectory.class,
+                    ExifSubIFDDirectory.TAG_TIME_ZONE_ORIGINAL),
+            new Text("ExifIFD:CreateDate", ExifSubIFDDirectory.class, ExifSubIFDDirectory.TAG_DATETIME_DIGITIZED),
+            new Text("ExifIFD:OffsetTimeDigitized", ExifSubIFDDirectory.class,
+                    ExifSubIFDDirectory.TAG_TIME_ZONE_DIGITIZED),
+            new Text("ExifIFD:OffsetTime", ExifSubIFDDirectory.class, ExifSubIFDDirectory.TAG_TIME_ZONE),
+            new Text("Apple:MediaGroupUUID", AppleMakernoteDirectory.class,
+                    AppleMakernoteDirectory.TAG_CONTENT_IDENTIFIER));
+
+    private static final List<Text> MOVIE_TEXT = List.of(
+            new Text("Keys:CreationDate", QuickTimeMetadataDirectory.class,
+                    QuickTimeMetadataDirectory.TAG_CREATION_DATE),
+            new Text("Keys:Make", QuickTimeMetadataDirectory.class, QuickTimeMetadataDirectory.TAG_MAKE),
+            new Text("Keys:Model", QuickTimeMetadataDirectory.class, QuickTimeMetadataDirectory.TAG_MODEL),
+            new Text("Keys:ContentIdentifier", QuickTimeMetadataDirectory.class,
+                    QuickTimeMetadataDirectory.TAG_CONTENT_IDENTIFIER));
+
     private LibraryTags() {
     }
 
@@ -210,30 +237,12 @@ final class LibraryTags {
 
     /** EXIF, GPS, IPTC, XMP and Apple maker-note tags of a still image; false when exiftool should map them. */
     private static boolean still(Map<String, Object> tags, Metadata metadata) {
-        ExifIFD0Directory ifd0 = metadata.getFirstDirectoryOfType(ExifIFD0Directory.class);
-        if (ifd0 != null) {
-            put(tags, "IFD0:Make", ifd0.getString(ExifIFD0Directory.TAG_MAKE));
-            put(tags, "IFD0:Model", ifd0.getString(ExifIFD0Directory.TAG_MODEL));
-            put(tags, "IFD0:Orientation", ifd0.getInteger(ExifIFD0Directory.TAG_ORIENTATION));
-            put(tags, "IFD0:ModifyDate", ifd0.getString(ExifIFD0Directory.TAG_DATETIME));
-        }
-        ExifSubIFDDirectory exif = metadata.getFirstDirectoryOfType(ExifSubIFDDirectory.class);
-        if (exif != null) {
-            put(tags, "ExifIFD:DateTimeOriginal", exif.getString(ExifSubIFDDirectory.TAG_DATETIME_ORIGINAL));
-            put(tags, "ExifIFD:OffsetTimeOriginal", exif.getString(ExifSubIFDDirectory.TAG_TIME_ZONE_ORIGINAL));
-            put(tags, "ExifIFD:CreateDate", exif.getString(ExifSubIFDDirectory.TAG_DATETIME_DIGITIZED));
-            put(tags, "ExifIFD:OffsetTimeDigitized", exif.getString(ExifSubIFDDirectory.TAG_TIME_ZONE_DIGITIZED));
-            put(tags, "ExifIFD:OffsetTime", exif.getString(ExifSubIFDDirectory.TAG_TIME_ZONE));
-        }
+        copy(tags, metadata, STILL_TEXT);
         GpsDirectory gps = metadata.getFirstDirectoryOfType(GpsDirectory.class);
         GeoLocation location = gps == null ? null : gps.getGeoLocation();
         if (location != null) {
             tags.put("Composite:GPSLatitude", location.getLatitude());
             tags.put("Composite:GPSLongitude", location.getLongitude());
-        }
-        AppleMakernoteDirectory apple = metadata.getFirstDirectoryOfType(AppleMakernoteDirectory.class);
-        if (apple != null) {
-            put(tags, "Apple:MediaGroupUUID", apple.getString(AppleMakernoteDirectory.TAG_CONTENT_IDENTIFIER));
         }
         IptcDirectory iptc = metadata.getFirstDirectoryOfType(IptcDirectory.class);
         if (iptc != null) {
@@ -268,12 +277,9 @@ final class LibraryTags {
         }
         put(tags, "QuickTime:CreateDate", quickTimeDate(header.getDate(QuickTimeDirectory.TAG_CREATION_TIME)));
         put(tags, "QuickTime:ModifyDate", quickTimeDate(header.getDate(QuickTimeDirectory.TAG_MODIFICATION_TIME)));
+        copy(tags, metadata, MOVIE_TEXT);
         QuickTimeMetadataDirectory keys = metadata.getFirstDirectoryOfType(QuickTimeMetadataDirectory.class);
         if (keys != null) {
-            put(tags, "Keys:CreationDate", keys.getString(QuickTimeMetadataDirectory.TAG_CREATION_DATE));
-            put(tags, "Keys:Make", keys.getString(QuickTimeMetadataDirectory.TAG_MAKE));
-            put(tags, "Keys:Model", keys.getString(QuickTimeMetadataDirectory.TAG_MODEL));
-            put(tags, "Keys:ContentIdentifier", keys.getString(QuickTimeMetadataDirectory.TAG_CONTENT_IDENTIFIER));
             String place = keys.getString(QuickTimeMetadataDirectory.TAG_LOCATION_ISO6709);
             Optional<FfprobeResult.Position> position = place == null ? Optional.empty()
                     : FfprobeResult.parseIso6709(place);
@@ -326,6 +332,16 @@ final class LibraryTags {
         }
         String time = m.group(1) + ":" + m.group(2) + ":" + m.group(3);
         return m.group(4) == null ? time : time + m.group(4) + ":" + m.group(5);
+    }
+
+    /** Copies text tags as they are, by the table. */
+    private static void copy(Map<String, Object> tags, Metadata metadata, List<Text> table) {
+        for (Text text : table) {
+            Directory directory = metadata.getFirstDirectoryOfType(text.directory());
+            if (directory != null) {
+                put(tags, text.key(), directory.getString(text.tag()));
+            }
+        }
     }
 
     private static void put(Map<String, Object> tags, String key, Object value) {

@@ -56,7 +56,7 @@ public final class MediaProbe {
         this.inProcess = inProcess;
     }
 
-    /** The same checks with every tag read by exiftool, as before the in-process reader: the reference it must match. */
+    /** The same checks with every tag read by exiftool, as before the in-process reader: the reference it matches. */
     MediaProbe exifToolOnly() {
         return new MediaProbe(exif, ffprobeBinary, ffmpegBinary, defaultZone, toolTimeout, false);
     }

@@ -349,15 +349,19 @@ class MediaProbeTest {
         return p.waitFor() != 0 || !out.isBlank();
     }
 
+    private static void assertTiffPhoto(Path tiff, int width, int height) throws Exception {
+        MediaInfo info = inspect(tiff);
+        assertThat(info.kind()).isEqualTo(MediaKind.PHOTO);
+        assertThat(info.format()).isEqualTo("tiff");
+        assertThat(info.width()).isEqualTo(width);
+        assertThat(info.height()).isEqualTo(height);
+    }
+
     @Test
     void aValidTiffFfmpegRefusesIsAPhotoWhenImageIoReadsItButACutOneIsCorrupt(@TempDir Path dir) throws Exception {
         Path tiff = imageIoTiff(dir.resolve("scan.tif"));
         assertThat(ffmpegRefuses(tiff)).as("ffmpeg 5.1 refuses this valid TIFF, so the second reader matters").isTrue();
-        MediaInfo info = inspect(tiff);
-        assertThat(info.kind()).isEqualTo(MediaKind.PHOTO);
-        assertThat(info.format()).isEqualTo("tiff");
-        assertThat(info.width()).isEqualTo(320);
-        assertThat(info.height()).isEqualTo(240);
+        assertTiffPhoto(tiff, 320, 240);
 
         Path cut = Fixtures.truncated(tiff, dir.resolve("cut.tif"), 0.4);
         assertBad(cut, "corrupt or truncated image: ");
@@ -370,12 +374,7 @@ class MediaProbeTest {
         Path tiff = Fixtures.floatTiff(dir.resolve("elevation.tif"));
         assertThat(ffmpegRefuses(tiff)).as("ffmpeg 5.1 refuses a float TIFF").isTrue();
         assertThat(SecondReader.problem(tiff, "tiff", null)).as("so does ImageIO (predictor 3)").contains("Predictor");
-
-        MediaInfo info = inspect(tiff);
-        assertThat(info.kind()).isEqualTo(MediaKind.PHOTO);
-        assertThat(info.format()).isEqualTo("tiff");
-        assertThat(info.width()).isEqualTo(64);
-        assertThat(info.height()).isEqualTo(48);
+        assertTiffPhoto(tiff, 64, 48);
 
         Path cut = Fixtures.truncated(tiff, dir.resolve("cut.tif"), 0.7);
         assertBad(cut, "corrupt or truncated image: ");
