@@ -19,12 +19,18 @@ import java.util.Optional;
  * empty, not media, truncated or corrupt, with a reason a person can act on. Everything is decided from content,
  * never from the file name.
  *
+ * <p>Tags of JPEG, PNG, HEIC/HEIF and MOV/MP4 files are read in-process ({@link LibraryTags}, metadata-extractor),
+ * with no exiftool round trip; every other file, and any the library cannot read cleanly, is read by exiftool, and
+ * the same code decides from either. ffprobe adds a video's container tags.
+ *
  * <p>Checks: photos are fully decoded by ffmpeg, and when ffmpeg refuses one the JDK's ImageIO must refuse it too
- * (see {@link SecondReader}); HEIC/HEIF and camera RAW (CR2, CR3, NEF, ARW, RAF, ORF, RW2, DNG) cannot be decoded
+ * (see {@link SecondReader}), and when both refuse exiftool -validate must find damage in its structure;
+ * HEIC/HEIF and camera RAW (CR2, CR3, NEF, ARW, RAF, ORF, RW2, DNG) cannot be decoded
  * by the ffmpeg in Debian bookworm (5.1 has no HEIF demuxer, and RAW sensor data is no picture to it), so for them,
- * and for rarer image types, a clean exiftool parse is the check: no error and no warning about truncation or
+ * and for rarer image types, a clean parse is the check: the in-process reader's, without errors and with the
+ * ISO-BMFF boxes adding up to the file's length, or else exiftool's, with no error and no warning about truncation or
  * corruption (exiftool reports a cut-off HEIC as "Truncated 'mdat' data"). Videos must show ffprobe a video stream
- * with a size and a duration, must not be reported truncated by exiftool, and must decode for their first second.
+ * with a size and a duration, must be whole by the same measure, and must decode for their first second.
  */
 public final class MediaProbe {
 

@@ -65,6 +65,19 @@ class LibraryTagsTest {
     }
 
     @Test
+    void aLengthFieldClaimingGigabytesLeavesTheFileToExiftool(@TempDir Path dir) throws Exception {
+        byte[] png = Files.readAllBytes(Fixtures.png(dir.resolve("whole.png")));
+        // after the signature (8) and IHDR (25): a text chunk that says it holds 2 GB
+        byte[] lie = {0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xF0, 't', 'E', 'X', 't', 'a', 'b', 'c'};
+        byte[] damaged = new byte[png.length + lie.length];
+        System.arraycopy(png, 0, damaged, 0, 33);
+        System.arraycopy(lie, 0, damaged, 33, lie.length);
+        System.arraycopy(png, 33, damaged, 33 + lie.length, png.length - 33);
+
+        assertThat(LibraryTags.read(Files.write(dir.resolve("damaged.png"), damaged))).isNull();
+    }
+
+    @Test
     void otherFormatsGoToExiftool(@TempDir Path dir) throws Exception {
         assertThat(LibraryTags.read(Fixtures.floatTiff(dir.resolve("scan.tif")))).isNull();
         assertThat(LibraryTags.read(Files.writeString(dir.resolve("notes.jpg"), "not a photo"))).isNull();
