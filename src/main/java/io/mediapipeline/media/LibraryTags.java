@@ -6,6 +6,7 @@ import com.drew.imaging.jpeg.JpegMetadataReader;
 import com.drew.imaging.png.PngMetadataReader;
 import com.drew.imaging.quicktime.QuickTimeMetadataReader;
 import com.drew.lang.GeoLocation;
+import com.drew.lang.Rational;
 import com.drew.metadata.Directory;
 import com.drew.metadata.Metadata;
 import com.drew.metadata.exif.ExifIFD0Directory;
@@ -243,6 +244,12 @@ final class LibraryTags {
         if (location != null) {
             tags.put("Composite:GPSLatitude", location.getLatitude());
             tags.put("Composite:GPSLongitude", location.getLongitude());
+        } else if (gps != null) {
+            // without a N/S or E/W reference the library gives no position; exiftool gives the bare values
+            put(tags, "GPS:GPSLatitude", degrees(gps.getRationalArray(GpsDirectory.TAG_LATITUDE)));
+            put(tags, "GPS:GPSLongitude", degrees(gps.getRationalArray(GpsDirectory.TAG_LONGITUDE)));
+            put(tags, "GPS:GPSLatitudeRef", gps.getString(GpsDirectory.TAG_LATITUDE_REF));
+            put(tags, "GPS:GPSLongitudeRef", gps.getString(GpsDirectory.TAG_LONGITUDE_REF));
         }
         IptcDirectory iptc = metadata.getFirstDirectoryOfType(IptcDirectory.class);
         if (iptc != null) {
@@ -312,6 +319,12 @@ final class LibraryTags {
             }
         }
         return merged;
+    }
+
+    private static Double degrees(Rational[] degreesMinutesSeconds) {
+        return degreesMinutesSeconds == null || degreesMinutesSeconds.length != 3 ? null
+                : GeoLocation.degreesMinutesSecondsToDecimal(degreesMinutesSeconds[0], degreesMinutesSeconds[1],
+                        degreesMinutesSeconds[2], false);
     }
 
     private static String quickTimeDate(Date date) {

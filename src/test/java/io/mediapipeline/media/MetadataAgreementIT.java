@@ -162,6 +162,7 @@ class MetadataAgreementIT {
                 "-GPSLongitude=151.2153", "-GPSLongitudeRef=E"));
         files.add(photo(d, "north-west.jpg", "-GPSLatitude=40.7128", "-GPSLatitudeRef=N",
                 "-GPSLongitude=74.0060", "-GPSLongitudeRef=W"));
+        files.add(photo(d, "no-reference.jpg", "-GPSLatitude=12.5", "-GPSLongitude=45.25"));
         files.add(photo(d, "null-island.jpg", "-GPSLatitude=0", "-GPSLatitudeRef=N", "-GPSLongitude=0",
                 "-GPSLongitudeRef=E"));
         // orientation, make and model
