@@ -6,6 +6,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -26,6 +27,9 @@ import java.util.regex.Pattern;
  *       has one, else the configured zone; a date without a time is that day's midnight in the configured zone</li>
  *   <li>XMP photoshop:DateCreated, then XMP xmp:CreateDate, read like EXIF dates (their offset, else the configured
  *       zone); a bare day is that day's midnight in the configured zone</li>
+ *   <li>a camera maker's own date in its maker notes (Canon, Nikon, Sony, Panasonic, ... TimeStamp or DateTime
+ *       tags, in the file's order), for cameras that keep no standard one; only exiftool reads maker notes, so the
+ *       in-process reader hands such files to it</li>
  *   <li>the file's mtime</li>
  * </ol>
  * The inode change time (ctime, exiftool's FileInodeChangeDate) is never used: it changes on every copy or chmod.
@@ -38,6 +42,11 @@ public final class CaptureDates {
     private static final Pattern DATE = Pattern.compile(
             "^(\\d{4})[:-](\\d{2})[:-](\\d{2})[ T](\\d{2}):(\\d{2})(?::(\\d{2}))?(?:\\.\\d+)?\\s*(Z|[+-]\\d{2}:?\\d{2})?");
     private static final Pattern DAY = Pattern.compile("^\\d{4}[:-]\\d{2}[:-]\\d{2}$");
+    /** exiftool's family-1 groups of maker notes, and their capture-date tag names. */
+    private static final List<String> MAKERS = List.of("Canon", "Nikon", "Sony", "Panasonic", "Olympus", "Pentax",
+            "FujiFilm", "Samsung", "Kodak", "Casio", "Minolta", "Sigma", "Ricoh", "Leica", "Sanyo", "GE", "HP");
+    private static final Pattern MAKER_NOTE_DATE = Pattern.compile(
+            "DateTimeOriginal|TimeStamp|DateTimeStamp|[A-Za-z]*DateTime|CreateDate");
     private static final Pattern OFFSET = Pattern.compile("^\\s*(Z|[+-]\\d{2}:?\\d{2})\\s*$");
 
     private CaptureDates() {
@@ -61,7 +70,23 @@ public final class CaptureDates {
                 .or(() -> iptc(tags, "IPTC:DateCreated", "IPTC:TimeCreated", defaultZone))
                 .or(() -> iptc(tags, "IPTC:DigitalCreationDate", "IPTC:DigitalCreationTime", defaultZone))
                 .or(() -> xmp(tags, "XMP-photoshop:DateCreated", defaultZone))
-                .or(() -> xmp(tags, "XMP-xmp:CreateDate", defaultZone));
+                .or(() -> xmp(tags, "XMP-xmp:CreateDate", defaultZone))
+                .or(() -> makerNote(tags, defaultZone));
+    }
+
+    /** The first maker-note date tag, read like an EXIF date; the key (e.g. "Sony:SonyDateTime") is the source. */
+    private static Optional<CaptureTime> makerNote(Map<String, Object> tags, ZoneId defaultZone) {
+        for (String key : tags.keySet()) {
+            int colon = key.indexOf(':');
+            if (colon > 0 && MAKER_NOTE_DATE.matcher(key.substring(colon + 1)).matches()
+                    && MAKERS.stream().anyMatch(key.substring(0, colon)::startsWith)) {
+                Optional<CaptureTime> found = local(tags, key, null, key, defaultZone);
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** An XMP date: a full date-time like EXIF's, or (photoshop:DateCreated allows it) a bare day. */

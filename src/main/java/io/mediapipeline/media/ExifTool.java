@@ -34,8 +34,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Tags come back keyed "Group1:TagName" ({@code -G1}, e.g. "ExifIFD:DateTimeOriginal", "QuickTime:CreateDate",
  * "Keys:ContentIdentifier", "File:FileType") with machine-readable values ({@code -n}: numbers, raw dates, signed
- * decimal GPS). {@code -a} is used so that no warning is hidden; for other repeated tags the first one printed wins,
- * and all warnings are joined with "; " under "ExifTool:Warning".
+ * decimal GPS). JSON keeps one value per group and name, so of repeated tags (warnings included) the first one
+ * printed arrives; warnings are joined with "; " under "ExifTool:Warning" should several arrive.
+ * {@link #validate} numbers the copies and so reports every finding.
  */
 public final class ExifTool implements AutoCloseable {
 
@@ -46,6 +47,10 @@ public final class ExifTool implements AutoCloseable {
             "-charset", "filename=utf8",
             // files over 2 GB (long videos) are otherwise skipped by older exiftool versions
             "-api", "LargeFileSupport=1");
+
+    private static final List<String> VALIDATE_ARGS = List.of(
+            "-json", "-G4", "-a", "-validate", "-warning", "-error",
+            "-charset", "filename=utf8", "-api", "LargeFileSupport=1");
 
     /** Marks the end of a tool stream in the line queues; compared by identity. */
     private static final String END = new String("<end of stream>");
@@ -78,6 +83,28 @@ public final class ExifTool implements AutoCloseable {
      * "ExifTool:Error".
      */
     public synchronized Map<String, Object> read(Path file) throws IOException {
+        String path = checked(file);
+        return parse(run(READ_ARGS, path), path);
+    }
+
+    /**
+     * What {@code exiftool -validate} finds wrong with a file's structure and metadata: each error and warning in full
+     * ("[minor] ..." marks style issues); empty when it finds nothing. A third opinion on an image both decoders
+     * refused: exiftool walks the whole structure (segments, IFDs, strip offsets) without decoding pixels.
+     */
+    public synchronized List<String> validate(Path file) throws IOException {
+        String path = checked(file);
+        List<String> findings = new ArrayList<>();
+        // -G4 names repeated tags Copy1:, Copy2:, ... so JSON keeps every warning, not only the first
+        parse(run(VALIDATE_ARGS, path), path).forEach((key, value) -> {
+            if (!key.endsWith(":Validate") && !key.equals("SourceFile")) {
+                findings.add(String.valueOf(value));
+            }
+        });
+        return findings;
+    }
+
+    private String checked(Path file) throws IOException {
         if (closed) {
             throw new IOException("exiftool has been closed");
         }
@@ -89,10 +116,15 @@ public final class ExifTool implements AutoCloseable {
             // exiftool would read every file inside it
             throw new IOException("not a file: " + path);
         }
-        // The -@ argfile is read line by line and trailing CR/LF are stripped, so such a name cannot be sent through
-        // the long-lived process; a one-shot exiftool gets it as a real argv element instead.
-        String json = path.indexOf('\n') >= 0 || path.indexOf('\r') >= 0 ? readOneShot(path) : request(path);
-        return parse(json, path);
+        return path;
+    }
+
+    /**
+     * The JSON exiftool prints for one file. The -@ argfile is read line by line and trailing CR/LF are stripped, so
+     * such a name cannot be sent through the long-lived process; a one-shot exiftool gets it as a real argv element.
+     */
+    private String run(List<String> args, String path) throws IOException {
+        return path.indexOf('\n') >= 0 || path.indexOf('\r') >= 0 ? readOneShot(args, path) : request(args, path);
     }
 
     /** How many long-lived exiftool processes were started (one-shot fallbacks are not counted). */
@@ -129,11 +161,11 @@ public final class ExifTool implements AutoCloseable {
         }
     }
 
-    private String request(String path) throws IOException {
+    private String request(List<String> args, String path) throws IOException {
         int id = ++requestId;
         String sentinel = "{ready" + id + "}";
         StringBuilder command = new StringBuilder();
-        READ_ARGS.forEach(arg -> command.append(arg).append('\n'));
+        args.forEach(arg -> command.append(arg).append('\n'));
         command.append(path).append('\n')
                 // -echo4 prints after the file is done, which frames this request's stderr as -executeN frames stdout
                 .append("-echo4\n").append(sentinel).append('\n')
@@ -203,10 +235,10 @@ public final class ExifTool implements AutoCloseable {
         }
     }
 
-    private String readOneShot(String path) throws IOException {
+    private String readOneShot(List<String> args, String path) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(binary);
-        command.addAll(READ_ARGS);
+        command.addAll(args);
         command.add(path);
         ToolRun.Result result = ToolRun.run(command, timeout);
         // exit code 1 also means "file had an error", which the JSON reports; only missing output is a failure

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,12 +19,18 @@ import java.util.Optional;
  * empty, not media, truncated or corrupt, with a reason a person can act on. Everything is decided from content,
  * never from the file name.
  *
+ * <p>Tags of JPEG, PNG, HEIC/HEIF and MOV/MP4 files are read in-process ({@link LibraryTags}, metadata-extractor),
+ * with no exiftool round trip; every other file, and any the library cannot read cleanly, is read by exiftool, and
+ * the same code decides from either. ffprobe adds a video's container tags.
+ *
  * <p>Checks: photos are fully decoded by ffmpeg, and when ffmpeg refuses one the JDK's ImageIO must refuse it too
- * (see {@link SecondReader}); HEIC/HEIF and camera RAW (CR2, CR3, NEF, ARW, RAF, ORF, RW2, DNG) cannot be decoded
+ * (see {@link SecondReader}), and when both refuse exiftool -validate must find damage in its structure;
+ * HEIC/HEIF and camera RAW (CR2, CR3, NEF, ARW, RAF, ORF, RW2, DNG) cannot be decoded
  * by the ffmpeg in Debian bookworm (5.1 has no HEIF demuxer, and RAW sensor data is no picture to it), so for them,
- * and for rarer image types, a clean exiftool parse is the check: no error and no warning about truncation or
+ * and for rarer image types, a clean parse is the check: the in-process reader's, without errors and with the
+ * ISO-BMFF boxes adding up to the file's length, or else exiftool's, with no error and no warning about truncation or
  * corruption (exiftool reports a cut-off HEIC as "Truncated 'mdat' data"). Videos must show ffprobe a video stream
- * with a size and a duration, must not be reported truncated by exiftool, and must decode for their first second.
+ * with a size and a duration, must be whole by the same measure, and must decode for their first second.
  */
 public final class MediaProbe {
 
@@ -34,6 +41,7 @@ public final class MediaProbe {
     private final String ffmpegBinary;
     private final ZoneId defaultZone;
     private final Duration toolTimeout;
+    private final boolean inProcess;
 
     public MediaProbe(ExifTool exif, String ffprobeBinary, String ffmpegBinary, ZoneId defaultZone) {
         this(exif, ffprobeBinary, ffmpegBinary, defaultZone, DEFAULT_TOOL_TIMEOUT);
@@ -41,11 +49,22 @@ public final class MediaProbe {
 
     public MediaProbe(ExifTool exif, String ffprobeBinary, String ffmpegBinary, ZoneId defaultZone,
                       Duration toolTimeout) {
+        this(exif, ffprobeBinary, ffmpegBinary, defaultZone, toolTimeout, true);
+    }
+
+    private MediaProbe(ExifTool exif, String ffprobeBinary, String ffmpegBinary, ZoneId defaultZone,
+                       Duration toolTimeout, boolean inProcess) {
         this.exif = exif;
         this.ffprobeBinary = ffprobeBinary;
         this.ffmpegBinary = ffmpegBinary;
         this.defaultZone = defaultZone;
         this.toolTimeout = toolTimeout;
+        this.inProcess = inProcess;
+    }
+
+    /** The same checks with every tag read by exiftool, as before the in-process reader: the reference it matches. */
+    MediaProbe exifToolOnly() {
+        return new MediaProbe(exif, ffprobeBinary, ffmpegBinary, defaultZone, toolTimeout, false);
     }
 
     /**
@@ -63,16 +82,33 @@ public final class MediaProbe {
         if (attributes.size() == 0) {
             throw new BadMediaException("zero bytes");
         }
-        Map<String, Object> tags = exif.read(file);
+        Map<String, Object> tags = inProcess ? LibraryTags.read(file) : null;
+        boolean fromLibrary = tags != null;
+        if (!fromLibrary) {
+            tags = exif.read(file);
+        }
         MediaFormat format = MediaFormat.of(Tags.text(tags, "File:FileType"), Tags.text(tags, "File:MIMEType"),
                 Tags.text(tags, "File:FileTypeExtension"));
         if (format == null) {
             throw new BadMediaException("not a photo or video (" + describe(tags) + ")");
         }
-        CaptureTime captured = CaptureDates.pick(tags, defaultZone, attributes.lastModifiedTime().toInstant());
-        return format.kind() == MediaKind.PHOTO
-                ? photo(file, format, tags, captured, ffprobeOrNull)
-                : video(file, format, tags, captured, ffprobeOrNull);
+        Instant mtime = attributes.lastModifiedTime().toInstant();
+        if (format.kind() == MediaKind.PHOTO) {
+            return photo(file, format, tags, CaptureDates.pick(tags, defaultZone, mtime), ffprobeOrNull);
+        }
+        FfprobeResult probe = ffprobeOrNull != null ? ffprobeOrNull : ffprobe(file);
+        if (fromLibrary) {
+            tags = LibraryTags.withContainerTags(tags, probe);
+        }
+        return video(file, format, tags, CaptureDates.pick(tags, defaultZone, mtime), probe);
+    }
+
+    private FfprobeResult ffprobe(Path file) throws BadMediaException, IOException {
+        try {
+            return Ffprobe.run(ffprobeBinary, file, toolTimeout);
+        } catch (BadMediaException e) {
+            throw new BadMediaException("truncated or corrupt video: " + e.getMessage());
+        }
     }
 
     private MediaInfo photo(Path file, MediaFormat format, Map<String, Object> tags, CaptureTime captured,
@@ -88,8 +124,11 @@ public final class MediaProbe {
                 // one decoder is not a verdict: ffmpeg 5.1 refuses valid TIFFs over tags it does not know (e.g.
                 // ResolutionUnit, which every ImageIO and many scanner TIFFs carry), so a second reader must agree
                 String second = SecondReader.problem(file, format.format(), size);
-                if (second != null) {
-                    throw new BadMediaException(refused.getMessage() + "; " + second);
+                // and two are not either when exiftool, walking the whole structure, finds it sound: a decoder's
+                // missing feature (a float TIFF's predictor, a rare coding) is no damage
+                String third = second == null ? null : structuralProblem(exif.validate(file));
+                if (third != null) {
+                    throw new BadMediaException(refused.getMessage() + "; " + second + "; exiftool: " + third);
                 }
             }
         } else {
@@ -112,15 +151,7 @@ public final class MediaProbe {
     }
 
     private MediaInfo video(Path file, MediaFormat format, Map<String, Object> tags, CaptureTime captured,
-                            FfprobeResult given) throws BadMediaException, IOException {
-        FfprobeResult probe = given;
-        if (probe == null) {
-            try {
-                probe = Ffprobe.run(ffprobeBinary, file, toolTimeout);
-            } catch (BadMediaException e) {
-                throw new BadMediaException("truncated or corrupt video: " + e.getMessage());
-            }
-        }
+                            FfprobeResult probe) throws BadMediaException, IOException {
         FfprobeResult.Stream stream = probe.videoStream()
                 .orElseThrow(() -> new BadMediaException("not a photo or video (" + format.format()
                         + " without a video stream)"));
@@ -180,6 +211,24 @@ public final class MediaProbe {
             String lower = warning.toLowerCase(Locale.ROOT);
             if (!lower.startsWith("[minor]") && (lower.contains("truncated") || lower.contains("corrupt"))) {
                 return warning;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The first of exiftool -validate's findings that is about the data (a segment or strip that runs past the end,
+     * a JPEG format error, truncation), or null when all are about metadata style: tags out of order, a required
+     * tag missing, a value the baseline spec does not list, or a "[minor]" one.
+     */
+    static String structuralProblem(List<String> findings) {
+        for (String finding : findings) {
+            String lower = finding.toLowerCase(Locale.ROOT);
+            boolean style = lower.startsWith("[minor]") || lower.contains("out of order")
+                    || lower.contains("out of sequence") || lower.startsWith("missing required")
+                    || lower.startsWith("invalid value for") || lower.startsWith("non-standard");
+            if (!style) {
+                return finding;
             }
         }
         return null;

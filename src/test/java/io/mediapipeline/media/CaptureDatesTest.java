@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -155,5 +156,25 @@ class CaptureDatesTest {
                 "IPTC:DateCreated", "2019:05:06", "IPTC:TimeCreated", "14:30:00+02:00"));
 
         assertThat(t.source()).isEqualTo("EXIF:ModifyDate");
+    }
+
+    @Test
+    void makerNoteDateComesAfterXmpAndBeforeTheFileTime() {
+        Map<String, Object> makerOnly = new LinkedHashMap<>();
+        makerOnly.put("Sony:SonyModelID", "ILCE-7M3");
+        makerOnly.put("Sony:SonyDateTime", "2019:05:06 07:08:09");
+        makerOnly.put("Panasonic:TimeStamp", "2000:01:01 00:00:00");
+
+        assertThat(pick(makerOnly)).isEqualTo(new CaptureTime(OffsetDateTime.parse("2019-05-06T07:08:09-07:00"),
+                "Sony:SonyDateTime", false));
+
+        makerOnly.put("XMP-xmp:CreateDate", "2018:01:02 03:04:05+01:00");
+        assertThat(pick(makerOnly).source()).isEqualTo("XMP-xmp:CreateDate");
+    }
+
+    @Test
+    void aDateOutsideTheMakerNotesOrAnUnsetOneIsNoMakerNoteDate() {
+        assertThat(pick(Map.of("Composite:SubSecDateTimeOriginal", "2019:05:06 07:08:09",
+                "Canon:TimeStamp", "0000:00:00 00:00:00")).source()).isEqualTo(CaptureDates.FILE_MTIME);
     }
 }

@@ -135,4 +135,17 @@ class ExifToolTest {
             assertThat(exif.read(noise)).containsKey("ExifTool:Error").doesNotContainKey("File:FileType");
         }
     }
+
+    @Test
+    void validateReportsEveryFindingAndNothingForASoundFile(@TempDir Path dir) throws Exception {
+        Path tiff = Fixtures.floatTiff(dir.resolve("float.tif"));
+        Path cut = Fixtures.truncated(tiff, dir.resolve("cut.tif"), 0.7);
+        try (ExifTool exif = new ExifTool()) {
+            assertThat(exif.validate(Fixtures.jpeg(dir.resolve("plain.jpg")))).isEmpty();
+            // the float TIFF's Deflate compression is outside baseline TIFF: a style finding, nothing more
+            assertThat(exif.validate(tiff)).containsExactly("Invalid value for IFD0 tag 0x0103 Compression");
+            assertThat(exif.validate(cut)).hasSize(2)
+                    .contains("IFD0:StripOffsets+StripByteCounts runs past end of file");
+        }
+    }
 }

@@ -15,6 +15,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -348,19 +349,46 @@ class MediaProbeTest {
         return p.waitFor() != 0 || !out.isBlank();
     }
 
+    private static void assertTiffPhoto(Path tiff, int width, int height) throws Exception {
+        MediaInfo info = inspect(tiff);
+        assertThat(info.kind()).isEqualTo(MediaKind.PHOTO);
+        assertThat(info.format()).isEqualTo("tiff");
+        assertThat(info.width()).isEqualTo(width);
+        assertThat(info.height()).isEqualTo(height);
+    }
+
     @Test
     void aValidTiffFfmpegRefusesIsAPhotoWhenImageIoReadsItButACutOneIsCorrupt(@TempDir Path dir) throws Exception {
         Path tiff = imageIoTiff(dir.resolve("scan.tif"));
         assertThat(ffmpegRefuses(tiff)).as("ffmpeg 5.1 refuses this valid TIFF, so the second reader matters").isTrue();
-        MediaInfo info = inspect(tiff);
-        assertThat(info.kind()).isEqualTo(MediaKind.PHOTO);
-        assertThat(info.format()).isEqualTo("tiff");
-        assertThat(info.width()).isEqualTo(320);
-        assertThat(info.height()).isEqualTo(240);
+        assertTiffPhoto(tiff, 320, 240);
 
         Path cut = Fixtures.truncated(tiff, dir.resolve("cut.tif"), 0.4);
         assertBad(cut, "corrupt or truncated image: ");
         assertThatThrownBy(() -> inspect(cut)).hasMessageContaining("ImageIO");
+    }
+
+    @Test
+    void aValidImageBothDecodersRefuseIsAPhotoWhenExiftoolFindsItsStructureSoundButACutOneIsCorrupt(
+            @TempDir Path dir) throws Exception {
+        Path tiff = Fixtures.floatTiff(dir.resolve("elevation.tif"));
+        assertThat(ffmpegRefuses(tiff)).as("ffmpeg 5.1 refuses a float TIFF").isTrue();
+        assertThat(SecondReader.problem(tiff, "tiff", null)).as("so does ImageIO (predictor 3)").contains("Predictor");
+        assertTiffPhoto(tiff, 64, 48);
+
+        Path cut = Fixtures.truncated(tiff, dir.resolve("cut.tif"), 0.7);
+        assertBad(cut, "corrupt or truncated image: ");
+        assertThatThrownBy(() -> inspect(cut)).hasMessageContaining("exiftool: ").hasMessageContaining("past end");
+    }
+
+    @Test
+    void exiftoolValidateStyleFindingsAreNoDamageButAFormatErrorIs() {
+        assertThat(MediaProbe.structuralProblem(List.of("Entries in IFD0 are out of order",
+                "Missing required TIFF IFD0 tag 0x011a XResolution", "Invalid value for IFD0 tag 0x0103 Compression",
+                "[minor] Non-standard format (rational[1]) for IFD0 0x011a XResolution"))).isNull();
+        assertThat(MediaProbe.structuralProblem(List.of("Entries in IFD0 are out of order", "JPEG format error")))
+                .isEqualTo("JPEG format error");
+        assertThat(MediaProbe.structuralProblem(List.of())).isNull();
     }
 
     @Test
