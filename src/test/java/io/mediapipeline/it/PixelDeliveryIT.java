@@ -396,19 +396,9 @@ class PixelDeliveryIT {
                 .set("pipeline.target.pixel.once-wait-seconds", "60")
                 .set("pipeline.target.pixel.live-pair-wait-seconds", "30");
         Tools.photos(p.library(), "solo", 3, "2024:05:01 09:00:00");
-        // a Live Photo: IMG_0200.JPG with Apple maker notes (MediaGroupUUID) + IMG_0200.MOV with the same content identifier
-        String id = "5C5E3A3B-0B6F-4A8E-9C1D-ABCDEF012345";
-        Tools.photos(p.library(), "live", 1, "2024:05:02 12:15:00");
-        Files.move(p.library().resolve("live0001.jpg"), p.library().resolve("IMG_0200.JPG"));
-        Path notes = Files.write(tmp.resolve("makernotes.bin"), SampleTags.appleMakerNotes(id));
-        Tools.run(p.library(), "exiftool", "-q", "-overwrite_original", "-Make=Apple", "-Model=iPhone 12",
-                "-MakerNotes<=" + notes, "IMG_0200.JPG");
         // the video shows up only after the photo was ingested (it would have been staged alone by then)
         Path later = Files.createDirectories(tmp.resolve("later"));
-        Tools.run(later, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10", "-t", "1",
-                "-c:v", "libx264", "-pix_fmt", "yuv420p", "-metadata", "creation_time=2024-05-02T10:15:00Z",
-                "-metadata", "com.apple.quicktime.content.identifier=" + id, "-movflags", "use_metadata_tags",
-                "-f", "mov", "IMG_0200.MOV");
+        String id = livePhoto(p.library(), later);
 
         CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> {
             try {
@@ -466,6 +456,76 @@ class PixelDeliveryIT {
                 .as("on the phone, too, in one folder").hasSize(1);
         assertThat(metric("pixel.staged")).isEqualTo(5);
         assertThat(metric("pixel.confirmed")).isEqualTo(5);
+    }
+
+    /**
+     * A Live Photo: IMG_0200.JPG with Apple maker notes (MediaGroupUUID) in {@code library} + IMG_0200.MOV with the
+     * same content identifier in {@code movieDir}. Returns the identifier.
+     */
+    private String livePhoto(Path library, Path movieDir) throws Exception {
+        String id = "5C5E3A3B-0B6F-4A8E-9C1D-ABCDEF012345";
+        Tools.photos(library, "live", 1, "2024:05:02 12:15:00");
+        Files.move(library.resolve("live0001.jpg"), library.resolve("IMG_0200.JPG"));
+        Path notes = Files.write(tmp.resolve("makernotes.bin"), SampleTags.appleMakerNotes(id));
+        Tools.run(library, "exiftool", "-q", "-overwrite_original", "-Make=Apple", "-Model=iPhone 12",
+                "-MakerNotes<=" + notes, "IMG_0200.JPG");
+        Tools.run(movieDir, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10", "-t", "1",
+                "-c:v", "libx264", "-pix_fmt", "yuv420p", "-metadata", "creation_time=2024-05-02T10:15:00Z",
+                "-metadata", "com.apple.quicktime.content.identifier=" + id, "-movflags", "use_metadata_tags",
+                "-f", "mov", "IMG_0200.MOV");
+        return id;
+    }
+
+    @Test
+    void withMotionPhotosALivePhotoReachesThePhoneAsOneMotionPhotoThatConfirmsBothHalves() throws Exception {
+        PipelineHome p = pipeline().set("pipeline.target.pixel.motion-photos", "true")
+                .set("pipeline.target.pixel.once-wait-seconds", "60")
+                .set("pipeline.target.pixel.live-pair-wait-seconds", "30");
+        Tools.photos(p.library(), "solo", 1, "2024:05:01 09:00:00");
+        livePhoto(p.library(), p.library());
+
+        assertThat(once(p)).isEqualTo(Application.EXIT_OK);
+
+        Map<String, String> onPhone = phoneFiles();
+        assertThat(onPhone).isEqualTo(bridgeFiles(p));
+        assertThat(onPhone.keySet()).as("the pair is one file on the phone, the other photo is itself").hasSize(2)
+                .anySatisfy(k -> assertThat(Path.of(k).getFileName().toString()).isEqualTo("IMG_0200.MP.jpg"))
+                .noneSatisfy(k -> assertThat(k).endsWith(".MOV"));
+        String rel = onPhone.keySet().stream().filter(k -> k.endsWith("IMG_0200.MP.jpg")).findFirst().orElseThrow();
+        Path motion = pair.phoneFolder().resolve(rel);
+        JsonNode xmp = JSON.readTree(Tools.run(tmp, "exiftool", "-j", "-n", "-struct", "-XMP:all", motion.toString())).get(0);
+        assertThat(xmp.path("MotionPhoto").asInt()).isEqualTo(1);
+        long videoLength = xmp.path("Directory").get(1).path("Item").path("Length").asLong();
+        byte[] all = Files.readAllBytes(motion);
+        Path video = Files.write(tmp.resolve("embedded.mp4"), java.util.Arrays.copyOfRange(all, (int) (all.length - videoLength), all.length));
+        assertThat(Tools.run(tmp, "ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_type",
+                "-of", "csv=p=0", video.toString()).strip()).as("the phone's copy carries the movie").isEqualTo("video");
+
+        try (Database ledger = p.openLedger()) {
+            List<Map<String, Object>> halves = query(ledger, """
+                    select m.id, m.kind, m.sha256, m.archive_path, d.state, d.staged_path, d.staged_size, d.delivered_as,
+                           d.delivered_sha256, d.delivered_with, d.evidence::text as evidence
+                      from media_files m join deliveries d on d.media_file_id = m.id
+                     where m.original_name like 'IMG_0200.%' order by m.kind""");
+            assertThat(halves).hasSize(2).allSatisfy(h -> {
+                assertThat(h.get("state")).as("confirmed by the Motion Photo's arrival").isEqualTo("confirmed");
+                assertThat(Path.of((String) h.get("staged_path")).getFileName().toString()).isEqualTo("IMG_0200.MP.jpg");
+                assertThat(h.get("staged_size")).isEqualTo(Files.size(motion));
+                assertThat(h.get("delivered_as")).isEqualTo("motion-photo");
+                assertThat(h.get("delivered_sha256")).isEqualTo(sha(motion));
+                assertThat(JSON.readTree((String) h.get("evidence")).path("file").asText()).isEqualTo(rel);
+                Path archived = Path.of((String) h.get("archive_path"));
+                assertThat(sha(archived)).as("the archive keeps the original half").isEqualTo(h.get("sha256"));
+            });
+            assertThat(halves.get(0).get("staged_path")).isEqualTo(halves.get(1).get("staged_path"));
+            assertThat(halves.get(0).get("delivered_with")).isEqualTo(halves.get(1).get("id"));
+            assertThat(halves.get(1).get("delivered_with")).isEqualTo(halves.get(0).get("id"));
+            assertThat(query(ledger, "select coalesce(sum(file_count), 0) as n from batches")).singleElement()
+                    .satisfies(b -> assertThat(((Number) b.get("n")).intValue()).as("batches count files: the pair is one")
+                            .isEqualTo(2));
+        }
+        assertThat(metric("pixel.confirmed")).isEqualTo(3);
+        assertThat(metric("pixel.outstanding.files")).isZero();
     }
 
     @Test
