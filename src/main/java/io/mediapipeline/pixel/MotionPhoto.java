@@ -100,25 +100,27 @@ public final class MotionPhoto {
     }
 
     /**
-     * Builds the Motion Photo of {@code still} + {@code movie} into {@code dir} under a free name ({@link #nameFor},
+     * Builds the Motion Photo of {@code still} + {@code movie} (the user's names for them: stillName, movieName, for
+     * the file's name and the messages) into {@code dir} under a free name ({@link #nameFor},
      * then stem_1.MP.jpg, ...; a name already holding the same bytes - built before a crash - is taken as it is).
      * The file is read-only and durable, with its directory entry, when this returns.
      */
-    public Built build(Path still, Path movie, Path dir, String stillName) throws CannotCombine, IOException {
+    public Built build(Path still, Path movie, Path dir, String stillName, String movieName)
+            throws CannotCombine, IOException {
         FileStore.guard().require();
         Durable.createDirectories(dir);
         Path work = dir.resolve("." + UUID.randomUUID() + FileStore.TEMP_SUFFIX);
         Files.createDirectory(work);
         try {
             Path jpeg = work.resolve("still.jpg");
-            stillAsJpeg(still, jpeg);
+            stillAsJpeg(still, jpeg, stillName);
             Path mp4 = work.resolve("video.mp4");
-            long presentationUs = movieAsMp4(movie, mp4);
+            long presentationUs = movieAsMp4(movie, mp4, movieName);
             long videoLength = Files.size(mp4);
             long padding = Files.size(jpeg) - JpegEnd.primaryLength(jpeg);
-            writeXmp(jpeg, work, padding, videoLength, presentationUs, still);
+            writeXmp(jpeg, work, padding, videoLength, presentationUs, stillName);
             if (Files.size(jpeg) - JpegEnd.primaryLength(jpeg) != padding) {
-                throw new CannotCombine("exiftool changed what follows the image in " + still.getFileName());
+                throw new CannotCombine("exiftool changed what follows the image in " + stillName);
             }
             Path out = work.resolve("motion.jpg");
             String sha;
@@ -136,7 +138,7 @@ public final class MotionPhoto {
     }
 
     /** A JPEG still is copied as it is; a HEIC one is decoded (turned upright) and gets its tags back. */
-    private void stillAsJpeg(Path still, Path jpeg) throws CannotCombine, IOException {
+    private void stillAsJpeg(Path still, Path jpeg, String name) throws CannotCombine, IOException {
         byte[] head;
         try (InputStream in = Files.newInputStream(still)) {
             head = in.readNBytes(12);
@@ -148,14 +150,14 @@ public final class MotionPhoto {
         }
         String brand = head.length == 12 ? new String(head, 4, 8, java.nio.charset.StandardCharsets.US_ASCII) : "";
         if (!brand.startsWith("ftyp")) {
-            throw new CannotCombine(still.getFileName() + " is neither a JPEG nor a HEIC image");
+            throw new CannotCombine(name + " is neither a JPEG nor a HEIC image");
         }
         run(List.of(tools.heifConvert(), "-q", "92", still.toAbsolutePath().toString(), jpeg.toString()),
-                "heif-convert could not convert " + still.getFileName());
+                "heif-convert could not convert " + name);
         // heif-convert turned the pixels upright, so the copied orientation must say so
         run(List.of(tools.exiftool(), "-q", "-q", "-overwrite_original", "-charset", "filename=utf8", "-tagsFromFile",
                 still.toAbsolutePath().toString(), "-all:all", "-ICC_Profile", "-unsafe", "-Orientation#=1",
-                jpeg.toString()), "exiftool could not copy the tags of " + still.getFileName());
+                jpeg.toString()), "exiftool could not copy the tags of " + name);
     }
 
     /**
@@ -163,17 +165,17 @@ public final class MotionPhoto {
      * are (audio other than AAC becomes AAC, the only audio the format names). Returns the middle of the clip in
      * microseconds, where an iPhone takes the still, or -1 when the duration is unknown.
      */
-    private long movieAsMp4(Path movie, Path mp4) throws CannotCombine, IOException {
+    private long movieAsMp4(Path movie, Path mp4, String name) throws CannotCombine, IOException {
         FfprobeResult probe;
         try {
             probe = Ffprobe.run(tools.ffprobe(), movie, tools.timeout());
         } catch (BadMediaException | ToolRun.TimedOut e) {
-            throw new CannotCombine(movie.getFileName() + " is not a readable video: " + e.getMessage());
+            throw new CannotCombine(name + " is not a readable video: " + e.getMessage());
         }
         FfprobeResult.Stream video = probe.videoStream().orElseThrow(
-                () -> new CannotCombine(movie.getFileName() + " has no video track"));
+                () -> new CannotCombine(name + " has no video track"));
         if (!VIDEO_CODECS.contains(video.codecName())) {
-            throw new CannotCombine(movie.getFileName() + " is " + video.codecName()
+            throw new CannotCombine(name + " is " + video.codecName()
                     + " video; a Motion Photo holds AVC, HEVC or AV1");
         }
         boolean aac = probe.streams().stream().filter(s -> "audio".equals(s.codecType())).findFirst()
@@ -186,11 +188,11 @@ public final class MotionPhoto {
         }
         // bitexact: no tool version inside, so a rebuild after a crash gives the same bytes
         cmd.addAll(List.of("-fflags", "+bitexact", "-f", "mp4", mp4.toString()));
-        run(cmd, "ffmpeg could not remux " + movie.getFileName() + " to MP4");
+        run(cmd, "ffmpeg could not remux " + name + " to MP4");
         return probe.videoDurationSeconds().map(d -> Math.round(d * 500_000)).orElse(-1L);
     }
 
-    private void writeXmp(Path jpeg, Path work, long padding, long videoLength, long presentationUs, Path still)
+    private void writeXmp(Path jpeg, Path work, long padding, long videoLength, long presentationUs, String stillName)
             throws CannotCombine, IOException {
         Path config = Files.writeString(work.resolve("motion-photo.config"), EXIFTOOL_CONFIG);
         String directory = "[{Item={Mime=image/jpeg,Semantic=Primary,Length=0,Padding=" + padding + "}},"
@@ -201,7 +203,7 @@ public final class MotionPhoto {
                 "-api", "Compact=Shorthand", "-XMP-GCamera:MotionPhoto=1", "-XMP-GCamera:MotionPhotoVersion=1",
                 "-XMP-GCamera:MotionPhotoPresentationTimestampUs=" + presentationUs,
                 "-XMP-GContainer:Directory=" + directory, jpeg.toString()),
-                "exiftool could not write the Motion Photo XMP for " + still.getFileName());
+                "exiftool could not write the Motion Photo XMP for " + stillName);
     }
 
     private void run(List<String> command, String failure) throws CannotCombine, IOException {

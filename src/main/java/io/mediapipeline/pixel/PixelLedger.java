@@ -270,8 +270,16 @@ public class PixelLedger {
     }
 
     public void log(Long runId, String level, String message, UUID mediaId, String path) {
+        log(runId, "pixel", level, message, mediaId, path);
+    }
+
+    /**
+     * A line under its own stage name: stage 'pixel' warnings say that delivery is stuck (the run report reads
+     * them so), which a Live Photo sent as two files instead of one Motion Photo ('pixel-motion') is not.
+     */
+    public void log(Long runId, String stage, String level, String message, UUID mediaId, String path) {
         sql.update("""
                 insert into pipeline_logs (run_id, stage, level, message, media_file_id, source_path)
-                values (?, 'pixel', ?, ?, ?, ?)""", runId, level, message, mediaId, path);
+                values (?, ?, ?, ?, ?, ?)""", runId, stage, level, message, mediaId, path);
     }
 }

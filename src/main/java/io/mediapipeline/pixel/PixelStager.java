@@ -263,7 +263,7 @@ public class PixelStager implements PollingConsumerPollStrategy {
     /**
      * With Motion Photos on, places the pair as one Motion Photo and records it for both halves; false (nothing
      * placed) when they are off, or the pair is not a photo and a video, or cannot be combined - said in a warning
-     * naming both files, and in pipeline_logs.
+     * naming both files, and in pipeline_logs (stage pixel-motion).
      */
     private boolean combined(MediaRecord a, MediaRecord b) throws IOException {
         if (motionPhoto == null) {
@@ -277,12 +277,12 @@ public class PixelStager implements PollingConsumerPollStrategy {
         MotionPhoto.Built mp;
         try {
             mp = motionPhoto.build(Path.of(still.originalPath()), Path.of(movie.originalPath()), bridge.resolve(current.name()),
-                    still.originalName());
+                    still.originalName(), movie.originalName());
         } catch (MotionPhoto.CannotCombine e) {
             String why = "Live Photo " + still.originalName() + " + " + movie.originalName()
                     + " cannot be one Motion Photo (" + e.getMessage() + "); both go to the phone as they are";
             LOG.warn(why);
-            pixel.log(run.runId(), "warn", why, still.id(), still.originalPath());
+            pixel.log(run.runId(), "pixel-motion", "warn", why, still.id(), still.originalPath());
             return false;
         }
         if (pixel.addMotionPhoto(still.id(), movie.id(), current.id(), mp.file().toString(), mp.size(), mp.sha256())) {

@@ -115,7 +115,7 @@ class MotionPhotoTest {
         byte[] stillBefore = Files.readAllBytes(still);
         Path batch = tmp.resolve("bridge/batch-1");
 
-        MotionPhoto.Built mp = new MotionPhoto(TOOLS).build(still, movie, batch, "IMG_0200.JPG");
+        MotionPhoto.Built mp = new MotionPhoto(TOOLS).build(still, movie, batch, "IMG_0200.JPG", "IMG_0200.MOV");
 
         assertThat(mp.file()).isEqualTo(batch.resolve("IMG_0200.MP.jpg"));
         verify(mp, 2.0);
@@ -128,11 +128,11 @@ class MotionPhotoTest {
                 .as("read-only, like the staged originals").isEqualTo("r--r--r--");
 
         // built again (a crash before the ledger row): the same bytes, the same name, nothing new
-        MotionPhoto.Built again = new MotionPhoto(TOOLS).build(still, movie, batch, "IMG_0200.JPG");
+        MotionPhoto.Built again = new MotionPhoto(TOOLS).build(still, movie, batch, "IMG_0200.JPG", "IMG_0200.MOV");
         assertThat(again.file()).isEqualTo(mp.file());
         assertThat(again.sha256()).isEqualTo(mp.sha256());
         // another Live Photo with the same name in the same batch keeps the Motion Photo pattern
-        MotionPhoto.Built second = new MotionPhoto(TOOLS).build(still, movie("other.mov", 1), batch, "IMG_0200.JPG");
+        MotionPhoto.Built second = new MotionPhoto(TOOLS).build(still, movie("other.mov", 1), batch, "IMG_0200.JPG", "IMG_0200.MOV");
         assertThat(second.file()).isEqualTo(batch.resolve("IMG_0200_1.MP.jpg"));
     }
 
@@ -143,7 +143,7 @@ class MotionPhotoTest {
         Tools.run(tmp, "heif-enc", "-q", "60", "-o", "IMG_0300.HEIC", jpeg.toString());
         Path movie = movie("IMG_0300.MOV", 2);
 
-        MotionPhoto.Built mp = new MotionPhoto(TOOLS).build(tmp.resolve("IMG_0300.HEIC"), movie, tmp.resolve("b"), "IMG_0300.HEIC");
+        MotionPhoto.Built mp = new MotionPhoto(TOOLS).build(tmp.resolve("IMG_0300.HEIC"), movie, tmp.resolve("b"), "IMG_0300.HEIC", "IMG_0300.MOV");
 
         assertThat(mp.file().getFileName().toString()).isEqualTo("IMG_0300.MP.jpg");
         verify(mp, 2.0);
@@ -156,7 +156,7 @@ class MotionPhotoTest {
         Path notVideo = Files.write(tmp.resolve("IMG_0400.MOV"), "not a movie at all".getBytes());
         Path batch = tmp.resolve("b");
 
-        assertThatThrownBy(() -> new MotionPhoto(TOOLS).build(still, notVideo, batch, "IMG_0400.JPG"))
+        assertThatThrownBy(() -> new MotionPhoto(TOOLS).build(still, notVideo, batch, "IMG_0400.JPG", "IMG_0400.MOV"))
                 .isInstanceOf(MotionPhoto.CannotCombine.class).hasMessageContaining("IMG_0400.MOV");
         try (var s = Files.list(batch)) {
             assertThat(s).as("no file and no temp left").isEmpty();
