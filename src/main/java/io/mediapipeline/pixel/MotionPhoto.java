@@ -254,6 +254,25 @@ public final class MotionPhoto {
         throw new IOException("no free name for " + name + " in " + dir);
     }
 
+    /**
+     * Removes the temp folders a crash left in the batch folders under {@code bridge} (never referenced by the
+     * ledger; Syncthing ignores them meanwhile). Returns how many.
+     */
+    public static int sweep(Path bridge) throws IOException {
+        if (!Files.isDirectory(bridge)) {
+            return 0;
+        }
+        List<Path> left;
+        try (Stream<Path> s = Files.find(bridge, 2, (p, a) -> a.isDirectory()
+                && p.getFileName().toString().startsWith(".") && p.getFileName().toString().endsWith(FileStore.TEMP_SUFFIX))) {
+            left = s.toList();
+        }
+        for (Path dir : left) {
+            deleteTree(dir);
+        }
+        return left.size();
+    }
+
     private static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;

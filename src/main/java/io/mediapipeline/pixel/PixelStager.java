@@ -91,9 +91,16 @@ public class PixelStager implements PollingConsumerPollStrategy {
         return holding && pixel.outstanding().bytes() >= maxUnconfirmed;
     }
 
-    /** Keeps Syncthing from ever picking up a half-copied temp file in the bridge (best effort, never overwrites). */
+    /**
+     * Keeps Syncthing from ever picking up a half-copied temp file in the bridge (best effort, never overwrites), and
+     * removes what a crash left of a Motion Photo being built.
+     */
     public void prepareFolder() throws IOException {
         Files.createDirectories(bridge);
+        int swept = MotionPhoto.sweep(bridge);
+        if (swept > 0) {
+            LOG.info("Removed {} unfinished Motion Photo build folder(s) from {}", swept, bridge);
+        }
         Path ignore = bridge.resolve(".stignore");
         if (!Files.exists(ignore)) {
             Files.writeString(ignore, "// media-pipeline: its temp files are never meant for the phone\n*"

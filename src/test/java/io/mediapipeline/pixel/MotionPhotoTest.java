@@ -137,6 +137,18 @@ class MotionPhotoTest {
     }
 
     @Test
+    void whatACrashLeftOfABuildIsSweptAndNothingElse() throws Exception {
+        Path batch = Files.createDirectories(tmp.resolve("bridge/20261202-101010-abcd"));
+        Path leftover = Files.createDirectories(batch.resolve(".0f4c2d1e-crash.mp-tmp"));
+        Files.writeString(leftover.resolve("still.jpg"), "half");
+        Path staged = Files.writeString(batch.resolve("IMG_0001.MP.jpg"), "staged");
+
+        assertThat(MotionPhoto.sweep(tmp.resolve("bridge"))).isEqualTo(1);
+        assertThat(leftover).doesNotExist();
+        assertThat(staged).hasContent("staged");
+    }
+
+    @Test
     void heicStillIsConvertedAndKeepsItsTags() throws Exception {
         RequiredTools.need(Tools.onPath("heif-enc"), "heif-enc (libheif-examples, makes the HEIC still)");
         Path jpeg = still("src.jpg");
