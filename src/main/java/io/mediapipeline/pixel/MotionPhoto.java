@@ -218,7 +218,8 @@ public final class MotionPhoto {
             }
             throw e;
         }
-        if (r.exitCode() != 0 || r.stderr().contains("Warning:")) {
+        // exiftool refuses a tag with a warning and exit code 0; its "[minor]" warnings are harmless
+        if (r.exitCode() != 0 || r.stderr().lines().anyMatch(l -> l.startsWith("Warning:") && !l.contains("[minor]"))) {
             String why = ToolRun.firstLine(r.stderr(), "");
             throw new CannotCombine(failure + " (exit code " + r.exitCode() + (why.isEmpty() ? "" : ": " + why) + ")");
         }
