@@ -38,10 +38,16 @@ class MotionPhotoTest {
         return tmp.resolve(name);
     }
 
-    /** A QuickTime movie with H.264 video and AAC audio, like an iPhone's (which is HEVC; the bytes are kept either way). */
+    /** A QuickTime movie with H.264 video and AAC audio. */
     private Path movie(String name, int seconds) {
+        return movie(name, seconds, "libx264");
+    }
+
+    /** A QuickTime movie with AAC audio and video by {@code encoder} (an iPhone's is HEVC, tagged hvc1). */
+    private Path movie(String name, int seconds, String encoder) {
         Tools.run(tmp, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10", "-f", "lavfi",
-                "-i", "sine=frequency=440:sample_rate=44100", "-t", String.valueOf(seconds), "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                "-i", "sine=frequency=440:sample_rate=44100", "-t", String.valueOf(seconds), "-c:v", encoder,
+                "-tag:v", encoder.equals("libx265") ? "hvc1" : "avc1", "-pix_fmt", "yuv420p",
                 "-c:a", "aac", "-f", "mov", name);
         return tmp.resolve(name);
     }
@@ -149,17 +155,20 @@ class MotionPhotoTest {
     }
 
     @Test
-    void heicStillIsConvertedAndKeepsItsTags() throws Exception {
+    void iphoneLikeHeicStillAndHevcMovieAreConvertedAndKeepTheirTags() throws Exception {
         RequiredTools.need(Tools.onPath("heif-enc"), "heif-enc (libheif-examples, makes the HEIC still)");
         Path jpeg = still("src.jpg");
         Tools.run(tmp, "heif-enc", "-q", "60", "-o", "IMG_0300.HEIC", jpeg.toString());
-        Path movie = movie("IMG_0300.MOV", 2);
+        Path movie = movie("IMG_0300.MOV", 2, "libx265");
 
         MotionPhoto.Built mp = new MotionPhoto(TOOLS).build(tmp.resolve("IMG_0300.HEIC"), movie, tmp.resolve("b"), "IMG_0300.HEIC", "IMG_0300.MOV");
 
         assertThat(mp.file().getFileName().toString()).isEqualTo("IMG_0300.MP.jpg");
-        verify(mp, 2.0);
+        Path embedded = verify(mp, 2.0);
         assertThat(exif(mp.file(), "-Make", "-Model").path("Model").asText()).isEqualTo("iPhone 12");
+        assertThat(Tools.run(tmp, "ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                "stream=codec_name,codec_tag_string", "-of", "csv=p=0", embedded.toString()).strip())
+                .as("the HEVC bytes as they were, tagged for Android and Apple players").isEqualTo("hevc,hvc1");
     }
 
     @Test
