@@ -168,7 +168,15 @@ class MotionPhotoTest {
         assertThat(exif(mp.file(), "-Make", "-Model").path("Model").asText()).isEqualTo("iPhone 12");
         assertThat(Tools.run(tmp, "ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
                 "stream=codec_name,codec_tag_string", "-of", "csv=p=0", embedded.toString()).strip())
-                .as("the HEVC bytes as they were, tagged for Android and Apple players").isEqualTo("hevc,hvc1");
+                .as("tagged for Android and Apple players").isEqualTo("hevc,hvc1");
+        assertThat(packetHashes(embedded)).as("the HEVC packets as they were, not re-encoded").isEqualTo(packetHashes(movie));
+    }
+
+    /** The MD5 of each video packet, in order (ffmpeg's framemd5 of a stream copy). */
+    private java.util.List<String> packetHashes(Path video) {
+        return Tools.run(tmp, "ffmpeg", "-v", "error", "-i", video.toString(), "-map", "0:v:0", "-c", "copy", "-f",
+                "framemd5", "-").lines().filter(l -> !l.startsWith("#")).map(l -> l.substring(l.lastIndexOf(',') + 1).strip())
+                .toList();
     }
 
     @Test
