@@ -25,8 +25,12 @@ class CleanupLedger {
                      Instant verifiedAt, String evidence, String compressDecision, String extension) {
     }
 
-    /** The file's copy in the Pixel bridge and whether every file of its batch is verified or cleaned. */
-    record BridgeCopy(String stagedPath, String batch, boolean batchVerified) {
+    /**
+     * The file's copy in the Pixel bridge and whether every file of its batch is verified or cleaned. A Live Photo
+     * half delivered as a Motion Photo has that file as its copy: motionPhotoSha256 (its bytes) and the other half's
+     * id are set then, null otherwise.
+     */
+    record BridgeCopy(String stagedPath, String batch, boolean batchVerified, String motionPhotoSha256, UUID motionPhotoWith) {
     }
 
     /** A removal row that is not finished: 'trashing' (recovery) or 'trashed' (purge). */
@@ -159,10 +163,12 @@ class CleanupLedger {
                 select d.staged_path, b.name,
                        not exists (select 1 from deliveries o join media_files m on m.id = o.media_file_id
                                     where o.batch_id = d.batch_id and o.target = 'pixel'
-                                      and m.status not in ('verified', 'cleaned'))
+                                      and m.status not in ('verified', 'cleaned')),
+                       case when d.delivered_as = 'motion-photo' then d.delivered_sha256 end, d.delivered_with
                   from deliveries d left join batches b on b.id = d.batch_id
                  where d.media_file_id = ? and d.target = 'pixel' and d.staged_path is not null""",
-                (rs, n) -> new BridgeCopy(rs.getString(1), rs.getString(2), rs.getBoolean(3)), id);
+                (rs, n) -> new BridgeCopy(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getString(4),
+                        rs.getObject(5, UUID.class)), id);
         return rows.isEmpty() ? null : rows.get(0);
     }
 

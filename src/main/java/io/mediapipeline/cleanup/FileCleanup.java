@@ -26,6 +26,9 @@ class FileCleanup {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileCleanup.class);
 
+    /** In a bridge item's reasons: the bytes the copy must hold when it is a Motion Photo, not the file itself. */
+    private static final String MOTION_PHOTO_SHA256 = "motionPhotoSha256";
+
     /** A copy that may go, and what about it (beyond the ledger copies' check) says so. */
     record Item(String kind, Path path, Map<String, Object> because) {
     }
@@ -110,8 +113,14 @@ class FileCleanup {
         if (pass.bridgeStays().isPresent()) {
             return true;
         }
-        items.add(new Item("bridge", Path.of(b.stagedPath()), Map.of("batch", String.valueOf(b.batch()),
-                "batchVerified", true, "phoneKeepsItsCopies", true)));
+        Map<String, Object> because = new LinkedHashMap<>(Map.of("batch", String.valueOf(b.batch()),
+                "batchVerified", true, "phoneKeepsItsCopies", true));
+        if (b.motionPhotoSha256() != null) {
+            // the Motion Photo of a Live Photo (both halves verified: they share the batch): its bytes are its own
+            because.put(MOTION_PHOTO_SHA256, b.motionPhotoSha256());
+            because.put("motionPhotoWith", String.valueOf(b.motionPhotoWith()));
+        }
+        items.add(new Item("bridge", Path.of(b.stagedPath()), because));
         return false;
     }
 
@@ -149,9 +158,10 @@ class FileCleanup {
     private void remove(CleanupLedger.Candidate f, Item item, LedgerCopies.Checked copies, Pass pass) throws IOException {
         String relative = trash.relative(item.path());
         long size = Files.size(item.path());
-        if (!LedgerCopies.holdsBytes(item.path(), copies, f.sha256())) {
+        String sha256 = (String) item.because().getOrDefault(MOTION_PHOTO_SHA256, f.sha256());
+        if (!LedgerCopies.holdsBytes(item.path(), copies, sha256)) {
             if (ledger.list(f.id(), pass.runId, item.kind(), relative, size, null, "kept", null,
-                    "its bytes are not the verified file's (sha256 " + f.sha256().substring(0, 12) + "...); left in place")) {
+                    "its bytes are not the verified file's (sha256 " + sha256.substring(0, 12) + "...); left in place")) {
                 LOG.warn("Cleanup: {} does not hold the bytes of verified file {}; left in place", relative, f.id());
             }
             pass.count("kept");
@@ -159,13 +169,13 @@ class FileCleanup {
         }
         String proof = proof(f, item, copies);
         if (config.dryRun()) {
-            if (ledger.list(f.id(), pass.runId, item.kind(), relative, size, f.sha256(), "would-remove", proof, null)) {
+            if (ledger.list(f.id(), pass.runId, item.kind(), relative, size, sha256, "would-remove", proof, null)) {
                 LOG.info("Dry run: would move to trash ({}): {}", item.kind(), relative);
             }
             pass.count("would remove");
             return;
         }
-        trash.move(new Trash.Removal(f.id(), pass.runId, item.kind(), item.path(), size, f.sha256(), proof), pass.guard);
+        trash.move(new Trash.Removal(f.id(), pass.runId, item.kind(), item.path(), size, sha256, proof), pass.guard);
         pass.count("trashed");
     }
 

@@ -11,7 +11,7 @@ import java.time.Duration;
  * are checked even with the target off, so switching it on later cannot meet a bad value first.
  */
 public record PixelConfig(boolean enabled, Syncthing syncthing, Staging staging, Proof proof, Duration onceWait,
-                          Syncthing phone) {
+                          Syncthing phone, Motion motion) {
 
     /** Where a Syncthing answers (the server's, or the phone's own), and its API key (sent only in a header). */
     public record Syncthing(String url, String apiKey) {
@@ -35,6 +35,14 @@ public record PixelConfig(boolean enabled, Syncthing syncthing, Staging staging,
      */
     public record Proof(String folderId, String deviceId, double holdDays, int filesPerPass, long pollMillis,
                         long maxBackoffMillis) {
+    }
+
+    /**
+     * Live Photo pairs as one Google Motion Photo (pipeline.target.pixel.motion-photos), and the tools that build it;
+     * timeout bounds each tool run.
+     */
+    public record Motion(boolean enabled, String ffmpeg, String ffprobe, String exiftool, String heifConvert,
+                         Duration timeout) {
     }
 
     private static final String P = "pipeline.target.pixel.";
@@ -77,7 +85,10 @@ public record PixelConfig(boolean enabled, Syncthing syncthing, Staging staging,
         return new PixelConfig(enabled, new Syncthing(url, apiKey),
                 new Staging(s.home().resolve("bridge").resolve("pixel"), maxFiles, maxMb * (1L << 20), maxUnconfirmedMb * (1L << 20), livePairWaitSeconds),
                 new Proof(folder, device, holdDays, perPass, pollMs, maxBackoffSeconds * 1000L),
-                Duration.ofSeconds(onceWaitSeconds), new Syncthing(phoneUrl, s.get(P + "phone.api-key")));
+                Duration.ofSeconds(onceWaitSeconds), new Syncthing(phoneUrl, s.get(P + "phone.api-key")),
+                new Motion(s.bool(P + "motion-photos"), s.get("pipeline.tools.ffmpeg"), s.get("pipeline.tools.ffprobe"),
+                        s.get("pipeline.tools.exiftool"), "heif-convert",
+                        Duration.ofSeconds(s.positive("pipeline.tools.probe-timeout-seconds"))));
     }
 
     /** Days as a decimal of 0 or more (0.5 = 12 hours). */

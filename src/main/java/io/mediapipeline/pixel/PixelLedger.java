@@ -68,18 +68,36 @@ public class PixelLedger {
         return new Batch(id, name, 0, 0);
     }
 
+    private static final String ADD_DELIVERY = """
+            insert into deliveries (media_file_id, target, batch_id, state, staged_path, staged_size, delivered_as,
+                                    delivered_sha256, delivered_with)
+            values (?, 'pixel', ?, 'staged', ?, ?, ?, ?, ?) on conflict (media_file_id, target) do nothing""";
+    private static final String COUNT_FILE =
+            "update batches set file_count = file_count + 1, total_bytes = total_bytes + ? where id = ?";
+
     /** Records the staged file and counts it into its batch; false if the file already had a delivery. */
     public boolean addDelivery(UUID mediaId, UUID batchId, String stagedPath, long size) {
         return sql.inTx(j -> {
-            int n = j.update("""
-                    insert into deliveries (media_file_id, target, batch_id, state, staged_path, staged_size)
-                    values (?, 'pixel', ?, 'staged', ?, ?) on conflict (media_file_id, target) do nothing""",
-                    mediaId, batchId, stagedPath, size);
+            int n = j.update(ADD_DELIVERY, mediaId, batchId, stagedPath, size, "original", null, null);
             if (n == 1) {
-                j.update("update batches set file_count = file_count + 1, total_bytes = total_bytes + ? where id = ?",
-                        size, batchId);
+                j.update(COUNT_FILE, size, batchId);
             }
             return n == 1;
+        });
+    }
+
+    /**
+     * Records one Motion Photo as the delivery of both halves of a Live Photo (one transaction), and counts it into
+     * its batch once; false if neither half was new.
+     */
+    public boolean addMotionPhoto(UUID still, UUID movie, UUID batchId, String stagedPath, long size, String sha256) {
+        return sql.inTx(j -> {
+            int n = j.update(ADD_DELIVERY, still, batchId, stagedPath, size, "motion-photo", sha256, movie)
+                    + j.update(ADD_DELIVERY, movie, batchId, stagedPath, size, "motion-photo", sha256, still);
+            if (n > 0) {
+                j.update(COUNT_FILE, size, batchId);
+            }
+            return n > 0;
         });
     }
 
@@ -141,8 +159,11 @@ public class PixelLedger {
     }
 
     public Outstanding outstanding() {
-        return sql.inTx(j -> j.queryForObject(
-                "select count(*), coalesce(sum(staged_size), 0) from deliveries where target = 'pixel' and state = 'staged'",
+        // files, not rows: the two halves of a Motion Photo are one file on the phone
+        return sql.inTx(j -> j.queryForObject("""
+                select count(*), coalesce(sum(staged_size), 0)
+                  from (select distinct staged_path, staged_size from deliveries
+                         where target = 'pixel' and state = 'staged') f""",
                 (rs, n) -> new Outstanding(rs.getLong(1), rs.getLong(2))));
     }
 
@@ -249,8 +270,16 @@ public class PixelLedger {
     }
 
     public void log(Long runId, String level, String message, UUID mediaId, String path) {
+        log(runId, "pixel", level, message, mediaId, path);
+    }
+
+    /**
+     * A line under its own stage name: stage 'pixel' warnings say that delivery is stuck (the run report reads
+     * them so), which a Live Photo sent as two files instead of one Motion Photo ('pixel-motion') is not.
+     */
+    public void log(Long runId, String stage, String level, String message, UUID mediaId, String path) {
         sql.update("""
                 insert into pipeline_logs (run_id, stage, level, message, media_file_id, source_path)
-                values (?, 'pixel', ?, ?, ?, ?)""", runId, level, message, mediaId, path);
+                values (?, ?, ?, ?, ?, ?)""", runId, stage, level, message, mediaId, path);
     }
 }

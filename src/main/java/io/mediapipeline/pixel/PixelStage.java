@@ -84,8 +84,9 @@ public class PixelStage implements Stage {
     private synchronized PixelStager stager(CamelContext camel, Settings settings, DataSource dataSource, Ledger ledger,
                                             Activity activity, RunContext run, Metrics metrics) {
         if (stager == null) {
+            PixelConfig c = config(settings);
             stager = new PixelStager(ledger(dataSource), ledger, activity, confirmer(camel, settings, dataSource, run, metrics), run,
-                    config(settings).staging(), metrics);
+                    c.staging(), metrics, c.motion().enabled() ? new MotionPhoto(c.motion()) : null);
         }
         return stager;
     }

@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * whose partner is already in the open batch joins it. A half that carries an Apple content identifier
  * but has no partner yet waits in work/pixel/ up to live-pair-wait seconds after its ingest for the
  * other half; then it goes alone (the late half then goes into whatever batch is open).
+ *
+ * <p>With Motion Photos on, the two halves of a pair staged together become one file, a Google Motion Photo
+ * ({@link MotionPhoto}), recorded as the delivery of both; a pair that cannot be combined goes as two files.
  */
 public class PixelStager implements PollingConsumerPollStrategy {
 
@@ -55,6 +58,8 @@ public class PixelStager implements PollingConsumerPollStrategy {
     private final long maxUnconfirmed;
     private final long livePairWaitSeconds;
     private final Metrics metrics;
+    /** Null while Motion Photos are off. */
+    private final MotionPhoto motionPhoto;
 
     // used only by the consumer thread
     private PixelLedger.Batch current;
@@ -63,7 +68,7 @@ public class PixelStager implements PollingConsumerPollStrategy {
     private final java.util.Set<String> waiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public PixelStager(PixelLedger pixel, Ledger ledger, Activity activity, PixelConfirmer confirmer, RunContext run,
-                       PixelConfig.Staging staging, Metrics metrics) {
+                       PixelConfig.Staging staging, Metrics metrics, MotionPhoto motionPhoto) {
         this.pixel = pixel;
         this.ledger = ledger;
         this.activity = activity;
@@ -75,6 +80,7 @@ public class PixelStager implements PollingConsumerPollStrategy {
         this.maxUnconfirmed = staging.maxUnconfirmedBytes();
         this.livePairWaitSeconds = staging.livePairWaitSeconds();
         this.metrics = metrics;
+        this.motionPhoto = motionPhoto;
     }
 
     /**
@@ -85,9 +91,16 @@ public class PixelStager implements PollingConsumerPollStrategy {
         return holding && pixel.outstanding().bytes() >= maxUnconfirmed;
     }
 
-    /** Keeps Syncthing from ever picking up a half-copied temp file in the bridge (best effort, never overwrites). */
+    /**
+     * Keeps Syncthing from ever picking up a half-copied temp file in the bridge (best effort, never overwrites), and
+     * removes what a crash left of a Motion Photo being built.
+     */
     public void prepareFolder() throws IOException {
         Files.createDirectories(bridge);
+        int swept = MotionPhoto.sweep(bridge);
+        if (swept > 0) {
+            LOG.info("Removed {} unfinished Motion Photo build folder(s) from {}", swept, bridge);
+        }
         Path ignore = bridge.resolve(".stignore");
         if (!Files.exists(ignore)) {
             Files.writeString(ignore, "// media-pipeline: its temp files are never meant for the phone\n*"
@@ -228,13 +241,18 @@ public class PixelStager implements PollingConsumerPollStrategy {
             String name = BATCH_NAME.format(ZonedDateTime.now(ZoneOffset.UTC)) + "-" + UUID.randomUUID().toString().substring(0, 4);
             current = pixel.createBatch(name, bridge.resolve(name).toString());
         }
-        place(m, original, size);
-        if (ahead != null) {
+        if (ahead != null && combined(m, ahead)) {
+            LOG.debug("{} and {} staged as one Motion Photo", m.originalName(), ahead.originalName());
+        } else if (ahead != null) {
+            place(m, original, size);
             place(ahead, Path.of(ahead.originalPath()), aheadSize);
             LOG.info("Live Photo: {} and {} go to the phone in the same batch {}", m.originalName(), ahead.originalName(),
                     current.name());
-        } else if (joinsPartner) {
-            LOG.info("Live Photo: {} joins its other half in batch {}", m.originalName(), current.name());
+        } else {
+            place(m, original, size);
+            if (joinsPartner) {
+                LOG.info("Live Photo: {} joins its other half in batch {}", m.originalName(), current.name());
+            }
         }
         confirmer.progress();
         confirmer.outstanding();
@@ -247,6 +265,41 @@ public class PixelStager implements PollingConsumerPollStrategy {
             metrics.increment(PixelConfirmer.STAGED);
         }
         LOG.info("Staged for the Pixel: {} -> {}", m.originalName(), bridge.relativize(placed));
+    }
+
+    /**
+     * With Motion Photos on, places the pair as one Motion Photo and records it for both halves; false (nothing
+     * placed) when they are off, or the pair is not a photo and a video, or cannot be combined - said in a warning
+     * naming both files, and in pipeline_logs (stage pixel-motion).
+     */
+    private boolean combined(MediaRecord a, MediaRecord b) throws IOException {
+        if (motionPhoto == null) {
+            return false;
+        }
+        MediaRecord still = "photo".equals(a.kind()) ? a : b;
+        MediaRecord movie = still == a ? b : a;
+        if (!"photo".equals(still.kind()) || !"video".equals(movie.kind())) {
+            return false;
+        }
+        MotionPhoto.Built mp;
+        try {
+            mp = motionPhoto.build(Path.of(still.originalPath()), Path.of(movie.originalPath()), bridge.resolve(current.name()),
+                    still.originalName(), movie.originalName());
+        } catch (MotionPhoto.CannotCombine e) {
+            String why = "Live Photo " + still.originalName() + " + " + movie.originalName()
+                    + " cannot be one Motion Photo (" + e.getMessage() + "); both go to the phone as they are";
+            LOG.warn(why);
+            pixel.log(run.runId(), "pixel-motion", "warn", why, still.id(), still.originalPath());
+            return false;
+        }
+        if (pixel.addMotionPhoto(still.id(), movie.id(), current.id(), mp.file().toString(), mp.size(), mp.sha256())) {
+            current = new PixelLedger.Batch(current.id(), current.name(), current.fileCount() + 1, current.totalBytes() + mp.size());
+            metrics.increment(PixelConfirmer.STAGED);
+            metrics.increment(PixelConfirmer.STAGED);
+        }
+        LOG.info("Live Photo staged for the Pixel as one Motion Photo: {} + {} -> {}", still.originalName(),
+                movie.originalName(), bridge.relativize(mp.file()));
+        return true;
     }
 
     /** True when the queued file's Live Photo partner is staged in the open batch (it may join it past the caps). */

@@ -120,6 +120,53 @@ class CleanupPassTest {
     }
 
     @Test
+    void aMotionPhotoInTheBridgeGoesOnceBothItsHalvesAreVerifiedAndOnlyWithItsOwnBytes() throws Exception {
+        UUID batch = files.batch("b-motion");
+        var still = files.verified("IMG_0500.jpg");
+        var movie = files.archived("IMG_0500.mov");
+        // the phone got one file for the pair: the still's bytes, then the movie's (what MotionPhoto builds)
+        Path motion = files.home.resolve("bridge/pixel/b-motion/IMG_0500.MP.jpg");
+        Files.createDirectories(motion.getParent());
+        Files.write(motion, concat(Files.readAllBytes(still.original()), Files.readAllBytes(movie.original())));
+        String motionSha = io.mediapipeline.media.Hasher.sha256(motion);
+        for (var pair : List.of(List.of(still, movie), List.of(movie, still))) {
+            files.sql.update("""
+                    insert into deliveries (media_file_id, target, batch_id, state, staged_path, staged_size, confirmed_at,
+                                            delivered_as, delivered_sha256, delivered_with)
+                    values (?, 'pixel', ?, 'confirmed', ?, ?, now(), 'motion-photo', ?, ?)""",
+                    pair.get(0).id(), batch, motion.toString(), Files.size(motion), motionSha, pair.get(1).id());
+        }
+
+        files.cleaner(files.config(false, true, false, true), beans).pass();
+        assertThat(motion).as("the movie half is not verified yet: the Motion Photo stays").exists();
+
+        files.verify(movie, true);
+        files.cleaner(files.config(false, true, false, true), beans).pass();
+
+        assertThat(motion).doesNotExist();
+        assertThat(trashOf(motion)).exists();
+        assertThat(io.mediapipeline.media.Hasher.sha256(trashOf(motion))).isEqualTo(motionSha);
+        assertThat(List.of(still, movie)).allSatisfy(f -> {
+            assertThat(files.status(f)).isEqualTo("cleaned");
+            assertThat(f.original()).exists();
+            assertThat(f.archive()).exists();
+        });
+        List<Map<String, Object>> rows = new java.util.ArrayList<>(files.removals(still));
+        rows.addAll(files.removals(movie));
+        assertThat(rows).as("one removal for the one file, none kept").singleElement().satisfies(r -> {
+            assertThat(r).containsEntry("kind", "bridge").containsEntry("state", "trashed")
+                    .containsEntry("path", "bridge/pixel/b-motion/IMG_0500.MP.jpg");
+            assertThat((String) r.get("proof")).contains(motionSha).contains("motionPhotoWith");
+        });
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
     void bridgeCopiesStayWhileThePhoneWouldLoseItsCopies() throws Exception {
         UUID batch = files.batch("b-phone");
         var a = files.staged(files.verified("p.jpg"), batch, "b-phone");

@@ -396,19 +396,9 @@ class PixelDeliveryIT {
                 .set("pipeline.target.pixel.once-wait-seconds", "60")
                 .set("pipeline.target.pixel.live-pair-wait-seconds", "30");
         Tools.photos(p.library(), "solo", 3, "2024:05:01 09:00:00");
-        // a Live Photo: IMG_0200.JPG with Apple maker notes (MediaGroupUUID) + IMG_0200.MOV with the same content identifier
-        String id = "5C5E3A3B-0B6F-4A8E-9C1D-ABCDEF012345";
-        Tools.photos(p.library(), "live", 1, "2024:05:02 12:15:00");
-        Files.move(p.library().resolve("live0001.jpg"), p.library().resolve("IMG_0200.JPG"));
-        Path notes = Files.write(tmp.resolve("makernotes.bin"), SampleTags.appleMakerNotes(id));
-        Tools.run(p.library(), "exiftool", "-q", "-overwrite_original", "-Make=Apple", "-Model=iPhone 12",
-                "-MakerNotes<=" + notes, "IMG_0200.JPG");
         // the video shows up only after the photo was ingested (it would have been staged alone by then)
         Path later = Files.createDirectories(tmp.resolve("later"));
-        Tools.run(later, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10", "-t", "1",
-                "-c:v", "libx264", "-pix_fmt", "yuv420p", "-metadata", "creation_time=2024-05-02T10:15:00Z",
-                "-metadata", "com.apple.quicktime.content.identifier=" + id, "-movflags", "use_metadata_tags",
-                "-f", "mov", "IMG_0200.MOV");
+        String id = livePhoto(p.library(), later, "IMG_0200", "5C5E3A3B-0B6F-4A8E-9C1D-ABCDEF012345", "libx264");
 
         CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> {
             try {
@@ -466,6 +456,86 @@ class PixelDeliveryIT {
                 .as("on the phone, too, in one folder").hasSize(1);
         assertThat(metric("pixel.staged")).isEqualTo(5);
         assertThat(metric("pixel.confirmed")).isEqualTo(5);
+    }
+
+    /**
+     * A Live Photo: &lt;stem&gt;.JPG with Apple maker notes (MediaGroupUUID) in {@code library} + &lt;stem&gt;.MOV
+     * (video codec {@code codec}) with the same content identifier in {@code movieDir}. Returns the identifier.
+     */
+    private String livePhoto(Path library, Path movieDir, String stem, String id, String codec) throws Exception {
+        Tools.photos(library, stem + "-", 1, "2024:05:02 12:15:00");
+        Files.move(library.resolve(stem + "-0001.jpg"), library.resolve(stem + ".JPG"));
+        Path notes = Files.write(tmp.resolve(stem + "-makernotes.bin"), SampleTags.appleMakerNotes(id));
+        Tools.run(library, "exiftool", "-q", "-overwrite_original", "-Make=Apple", "-Model=iPhone 12",
+                "-MakerNotes<=" + notes, stem + ".JPG");
+        Tools.run(movieDir, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10", "-t", "1",
+                "-c:v", codec, "-pix_fmt", "yuv420p", "-metadata", "creation_time=2024-05-02T10:15:00Z",
+                "-metadata", "com.apple.quicktime.content.identifier=" + id, "-movflags", "use_metadata_tags",
+                "-f", "mov", stem + ".MOV");
+        return id;
+    }
+
+    @Test
+    void withMotionPhotosALivePhotoReachesThePhoneAsOneMotionPhotoThatConfirmsBothHalves() throws Exception {
+        PipelineHome p = pipeline().set("pipeline.target.pixel.motion-photos", "true")
+                .set("pipeline.target.pixel.once-wait-seconds", "60")
+                .set("pipeline.target.pixel.live-pair-wait-seconds", "30");
+        Tools.photos(p.library(), "solo", 1, "2024:05:01 09:00:00");
+        livePhoto(p.library(), p.library(), "IMG_0200", "5C5E3A3B-0B6F-4A8E-9C1D-ABCDEF012345", "libx264");
+        // MPEG-4 Part 2 video is not one a Motion Photo may hold: this pair falls back to two files
+        livePhoto(p.library(), p.library(), "IMG_0300", "7D6F4B4C-1C7A-4B9F-8D2E-BCDEF0123456", "mpeg4");
+
+        assertThat(once(p)).isEqualTo(Application.EXIT_OK);
+
+        Map<String, String> onPhone = phoneFiles();
+        assertThat(onPhone).isEqualTo(bridgeFiles(p));
+        assertThat(onPhone.keySet().stream().map(k -> Path.of(k).getFileName().toString()))
+                .as("the pair is one file on the phone; the other photo and the pair that cannot be combined are themselves")
+                .containsExactlyInAnyOrder("IMG_0200.MP.jpg", "solo0001.jpg", "IMG_0300.jpg", "IMG_0300.mov");
+        String rel = onPhone.keySet().stream().filter(k -> k.endsWith("IMG_0200.MP.jpg")).findFirst().orElseThrow();
+        Path motion = pair.phoneFolder().resolve(rel);
+        JsonNode xmp = JSON.readTree(Tools.run(tmp, "exiftool", "-j", "-n", "-struct", "-XMP:all", motion.toString())).get(0);
+        assertThat(xmp.path("MotionPhoto").asInt()).isEqualTo(1);
+        long videoLength = xmp.path("Directory").get(1).path("Item").path("Length").asLong();
+        byte[] all = Files.readAllBytes(motion);
+        Path video = Files.write(tmp.resolve("embedded.mp4"), java.util.Arrays.copyOfRange(all, (int) (all.length - videoLength), all.length));
+        assertThat(Tools.run(tmp, "ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_type",
+                "-of", "csv=p=0", video.toString()).strip()).as("the phone's copy carries the movie").isEqualTo("video");
+
+        try (Database ledger = p.openLedger()) {
+            List<Map<String, Object>> halves = query(ledger, """
+                    select m.id, m.kind, m.sha256, m.archive_path, d.state, d.staged_path, d.staged_size, d.delivered_as,
+                           d.delivered_sha256, d.delivered_with, d.evidence::text as evidence
+                      from media_files m join deliveries d on d.media_file_id = m.id
+                     where m.original_name like 'IMG_0200.%' order by m.kind""");
+            assertThat(halves).hasSize(2).allSatisfy(h -> {
+                assertThat(h.get("state")).as("confirmed by the Motion Photo's arrival").isEqualTo("confirmed");
+                assertThat(Path.of((String) h.get("staged_path")).getFileName().toString()).isEqualTo("IMG_0200.MP.jpg");
+                assertThat(h.get("staged_size")).isEqualTo(Files.size(motion));
+                assertThat(h.get("delivered_as")).isEqualTo("motion-photo");
+                assertThat(h.get("delivered_sha256")).isEqualTo(sha(motion));
+                assertThat(JSON.readTree((String) h.get("evidence")).path("file").asText()).isEqualTo(rel);
+                Path archived = Path.of((String) h.get("archive_path"));
+                assertThat(sha(archived)).as("the archive keeps the original half").isEqualTo(h.get("sha256"));
+            });
+            assertThat(halves.get(0).get("staged_path")).isEqualTo(halves.get(1).get("staged_path"));
+            assertThat(halves.get(0).get("delivered_with")).isEqualTo(halves.get(1).get("id"));
+            assertThat(halves.get(1).get("delivered_with")).isEqualTo(halves.get(0).get("id"));
+            assertThat(query(ledger, "select coalesce(sum(file_count), 0) as n from batches")).singleElement()
+                    .satisfies(b -> assertThat(((Number) b.get("n")).intValue()).as("batches count files: the pair is one")
+                            .isEqualTo(4));
+            assertThat(query(ledger, """
+                    select d.state, d.delivered_as from deliveries d join media_files m on m.id = d.media_file_id
+                     where m.original_name like 'IMG_0300.%'""")).hasSize(2).allSatisfy(d -> {
+                assertThat(d.get("state")).isEqualTo("confirmed");
+                assertThat(d.get("delivered_as")).isEqualTo("original");
+            });
+            assertThat(query(ledger, "select message from pipeline_logs where stage = 'pixel-motion' and level = 'warn'"))
+                    .extracting(r -> (String) r.get("message")).singleElement().satisfies(m -> assertThat(m).contains("IMG_0300.JPG")
+                            .contains("IMG_0300.MOV").contains("mpeg4").contains("as they are"));
+        }
+        assertThat(metric("pixel.confirmed")).isEqualTo(5);
+        assertThat(metric("pixel.outstanding.files")).isZero();
     }
 
     @Test

@@ -35,6 +35,18 @@ class PixelSettingsTest {
         assertThat(PixelConfig.from(s).proof().holdDays()).isEqualTo(7.0);
         assertThat(s.integer("pipeline.target.pixel.live-pair-wait-seconds")).isEqualTo(60);
         assertThat(PixelConfig.from(s).staging().bridge()).isEqualTo(app.resolve("data/bridge/pixel"));
+        assertThat(PixelConfig.from(s).motion().enabled()).as("Motion Photos are off by default").isFalse();
+    }
+
+    @Test
+    void motionPhotosAreSwitchedOnWithTheToolsOfThePipeline() throws Exception {
+        PixelConfig.Motion m = PixelConfig.from(load("pipeline.target.pixel.motion-photos=true\n"
+                + "pipeline.tools.ffmpeg=/opt/ffmpeg/bin/ffmpeg\n", Map.of())).motion();
+        assertThat(m.enabled()).isTrue();
+        assertThat(m.ffmpeg()).isEqualTo("/opt/ffmpeg/bin/ffmpeg");
+        assertThat(m.exiftool()).isEqualTo("exiftool");
+        assertThatThrownBy(() -> load("pipeline.target.pixel.motion-photos=maybe\n", Map.of()))
+                .hasMessageContaining("pipeline.target.pixel.motion-photos");
     }
 
     @Test
