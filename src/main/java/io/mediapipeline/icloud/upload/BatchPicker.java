@@ -87,7 +87,8 @@ final class BatchPicker {
     /** Due files by account; files without a known account (or local ones, unless wanted) are not here. */
     Map<String, List<Candidate>> pending() {
         Map<String, List<Candidate>> by = new LinkedHashMap<>();
-        for (Candidate c : ledger.candidates(cfg.compressMaxFailures(), cfg.localFilesAccount() != null, SCAN)) {
+        for (Candidate c : ledger.candidates(cfg.compressMaxFailures(), cfg.livePairWait(), cfg.localFilesAccount() != null,
+                SCAN)) {
             String account = accountOf(c);
             if (account != null && cfg.accounts().contains(account)) {
                 by.computeIfAbsent(account, k -> new ArrayList<>()).add(c);
