@@ -2,10 +2,9 @@ package io.mediapipeline.compress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mediapipeline.demo.SampleTags;
 import io.mediapipeline.media.ExifTool;
+import io.mediapipeline.support.LivePhotoFiles;
 import io.mediapipeline.support.Tools;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +24,7 @@ class LivePhotoMetadataTest {
 
     @Test
     void theCompressedStillKeepsItsContentIdentifierOrTheGateRefusesIt() throws Exception {
-        Path still = tmp.resolve("IMG_0100.JPG");
-        Tools.run(tmp, "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=320x240", "-frames:v", "1",
-                "-q:v", "2", still.toString());
-        Path notes = Files.write(tmp.resolve("notes.bin"), SampleTags.appleMakerNotes(ID));
-        Tools.run(tmp, "exiftool", "-q", "-overwrite_original", "-Make=Apple", "-Model=iPhone 12",
-                "-DateTimeOriginal=2024:05:02 12:15:00", "-MakerNotes<=" + notes, still.toString());
+        Path still = LivePhotoFiles.still(tmp, tmp.resolve("in"), "IMG_0100.JPG", ID, "2024:05:02 12:15:00", "+02:00", "testsrc2");
         // the encoder drops every tag
         Path out = tmp.resolve("out.jpg");
         Tools.run(tmp, "ffmpeg", "-v", "error", "-y", "-i", still.toString(), "-map_metadata", "-1", "-q:v", "8",
