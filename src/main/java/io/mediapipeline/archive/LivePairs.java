@@ -39,9 +39,17 @@ final class LivePairs {
     }
 
     Place placeFor(MediaRecord m, OffsetDateTime now) {
+        // the ledger's link, or else the one other half with the same Apple content identifier: ingest links a
+        // pair right after the original is stored, and organize may already have the file by then
         List<Link> rows = sql.query("""
-                select m.content_identifier, p.sha256 from media_files m
-                  left join media_files p on p.id = m.live_pair_id where m.id = ?""",
+                select m.content_identifier,
+                       coalesce(p.sha256, (select o.sha256 from media_files o
+                                            where coalesce(m.content_identifier, '') <> ''
+                                              and o.content_identifier = m.content_identifier and o.id <> m.id
+                                              and o.kind in ('photo', 'video') and o.kind <> m.kind
+                                              and o.live_pair_id is null and o.original_path is not null
+                                            order by o.created_at limit 1))
+                  from media_files m left join media_files p on p.id = m.live_pair_id where m.id = ?""",
                 (rs, n) -> new Link(rs.getString(1), rs.getString(2)), m.id());
         Link link = rows.isEmpty() ? new Link(null, null) : rows.get(0);
         MediaRecord partner = link.partnerSha() == null ? null : ledger.find(link.partnerSha());

@@ -131,6 +131,18 @@ class LivePhotoOrganizeTest {
     }
 
     @Test
+    void aMovieTakenBeforeIngestLinkedItFindsItsStillByTheContentIdentifier() throws Exception {
+        MediaRecord still = ingested("IMG_0400.JPG", "photo", "jpg", "2024-09-01T22:30:00Z", 120, "CID-400");
+        organizer.place(still);
+        // not linked yet: ingest links the pair right after it stored the movie, organize may be quicker
+        MediaRecord motion = ingested("IMG_0400.MOV", "video", "mov", "2024-09-01T22:30:01Z", 0, "CID-400");
+        organizer.place(motion);
+        Path day = home.resolve("sorted/photos/2024/09/02");
+        assertArchivedAt(still, day.resolve("IMG_0400.JPG"));
+        assertArchivedAt(motion, day.resolve("IMG_0400.MOV"));
+    }
+
+    @Test
     void anOrdinaryVideoStaysInVideos() throws Exception {
         MediaRecord clip = ingested("clip.mp4", "video", "mp4", "2024-08-01T10:00:00Z", 0, null);
         organizer.place(clip);

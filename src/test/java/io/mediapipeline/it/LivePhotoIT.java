@@ -5,6 +5,7 @@ import static io.mediapipeline.support.PipelineHome.query;
 import static io.mediapipeline.support.PipelineHome.sha;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mediapipeline.Application;
 import io.mediapipeline.demo.LoopbackPair;
 import io.mediapipeline.fixture.FixtureLibrary;
 import io.mediapipeline.fixture.IcloudFixture;
@@ -133,7 +134,7 @@ class LivePhotoIT {
             // run 3, after the movie's hold: the late pair is cleaned together
             Thread.sleep(5000);
             lookAgainNow(p);
-            p.once();
+            assertThat(p.once()).as("all done").isEqualTo(Application.EXIT_OK);
             m = media(p);
             assertThat(m.get("IMG_0200.JPG").get("status")).isEqualTo("cleaned");
             assertThat(m.get("IMG_0200.MOV").get("status")).isEqualTo("cleaned");
