@@ -12,6 +12,7 @@ import io.mediapipeline.fixture.IcloudFixture;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.support.LivePhotoFiles;
 import io.mediapipeline.support.PipelineHome;
+import io.mediapipeline.support.QuickCleanup;
 import io.mediapipeline.support.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,16 +80,8 @@ class LivePhotoIT {
                     .set("pipeline.target.pixel.confirm-poll-ms", "200")
                     .set("pipeline.target.pixel.confirm-max-backoff-seconds", "1")
                     .set("pipeline.target.pixel.once-wait-seconds", "60")
-                    .set("pipeline.target.pixel.live-pair-wait-seconds", "3")
-                    .set("pipeline.verify.enabled", "true")
-                    .set("pipeline.verify.poll-seconds", "1")
-                    .set("pipeline.cleanup.enabled", "true")
-                    .set("pipeline.cleanup.bridge", "true")
-                    .set("pipeline.cleanup.poll-seconds", "1")
-                    .set("pipeline.scrub.enabled", "false");
-
-            // the phone keeps its copies when the bridge copies go
-            pair.rest(pair.phone(), "PATCH", "/rest/config/folders/" + LoopbackPair.FOLDER_ID, "{\"ignoreDelete\":true}");
+                    .set("pipeline.target.pixel.live-pair-wait-seconds", "3");
+            QuickCleanup.on(p, pair);
 
             // run 1: pair A whole, pair B's still alone (its movie is not there yet)
             p.once();
