@@ -19,12 +19,17 @@ public final class ArchivePaths {
     }
 
     public static Path folderFor(Path sorted, MediaRecord m, boolean useMtime, OffsetDateTime now) {
+        return folderFor(sorted, m, m.kind(), useMtime, now);
+    }
+
+    /** As above, filed as {@code kind} ("video" or else photo): a Live Photo's movie lives with its still. */
+    static Path folderFor(Path sorted, MediaRecord m, String kind, boolean useMtime, OffsetDateTime now) {
         OffsetDateTime t = m.capturedAt();
         boolean fromMtime = "File:mtime".equals(m.captureSource());
         if (t == null || fromMtime && !useMtime || t.isBefore(EARLIEST) || t.isAfter(now.plusDays(1))) {
             return sorted.resolve("unknown");
         }
-        String kindDir = m.kind().equals("video") ? "videos" : "photos";
+        String kindDir = kind.equals("video") ? "videos" : "photos";
         return sorted.resolve(kindDir)
                 .resolve(String.format("%04d", t.getYear()))
                 .resolve(String.format("%02d", t.getMonthValue()))

@@ -10,6 +10,7 @@ import io.mediapipeline.ledger.MediaRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import javax.sql.DataSource;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
@@ -30,8 +31,8 @@ public class OrganizeStage implements Stage {
     }
 
     @BindToRegistry("organizer")
-    public Organizer organizer(Ledger ledger, RunContext run, Settings settings) {
-        return new Organizer(ledger, run, settings.home(), config.hardlink(), config.useMtime());
+    public Organizer organizer(Ledger ledger, DataSource dataSource, RunContext run, Settings settings) {
+        return new Organizer(ledger, dataSource, run, settings.home(), config.hardlink(), config.useMtime());
     }
 
     /** Before the routes start: every ingested original is in work/organize/, even if a crash came before its hand-off. */

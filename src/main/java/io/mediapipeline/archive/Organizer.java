@@ -10,13 +10,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
+import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The organize stage (routes/50-organize.camel.yaml): gives each original its place in the dated
- * archive as a hard link (or copy) that never overwrites, then records the path in the ledger.
+ * archive as a hard link (or copy) that never overwrites, then records the path in the ledger. Both halves of a
+ * Live Photo share a folder and a name stem ({@link LivePairs}).
  */
 public class Organizer {
 
@@ -26,14 +28,14 @@ public class Organizer {
     private final RunContext run;
     private final Path sorted;
     private final FileStore.Mode mode;
-    private final boolean useMtime;
+    private final LivePairs pairs;
 
-    public Organizer(Ledger ledger, RunContext run, Path home, boolean hardlink, boolean useMtime) {
+    public Organizer(Ledger ledger, DataSource ds, RunContext run, Path home, boolean hardlink, boolean useMtime) {
         this.ledger = ledger;
         this.run = run;
         this.sorted = home.resolve("sorted");
         this.mode = hardlink ? FileStore.Mode.LINK_OR_COPY : FileStore.Mode.COPY;
-        this.useMtime = useMtime;
+        this.pairs = new LivePairs(ledger, ds, sorted, useMtime);
     }
 
     /** The exchange's file is a hand-off named &lt;sha256&gt;.&lt;ext&gt;. */
@@ -47,14 +49,20 @@ public class Organizer {
             LOG.debug("{} is already {}; nothing to organize", sha, m.status());
             return;
         }
+        Path placed = place(m);
+        LOG.info("Archived {} -> {}", m.originalName(), sorted.relativize(placed));
+    }
+
+    /** Places an ingested original in sorted/ and records it archived; returns where it went. */
+    Path place(MediaRecord m) throws IOException {
         Path original = Path.of(m.originalPath());
         if (!Files.isRegularFile(original)) {
             throw new IOException("original missing: " + original);
         }
-        Path dir = ArchivePaths.folderFor(sorted, m, useMtime, OffsetDateTime.now());
-        Path placed = FileStore.place(original, dir, ArchivePaths.nameFor(m), m.sha256(), mode);
+        LivePairs.Place place = pairs.placeFor(m, OffsetDateTime.now());
+        Path placed = FileStore.place(original, place.dir(), place.name(), m.sha256(), mode);
         ledger.markArchived(m.id(), placed.toString());
-        LOG.info("Archived {} -> {}", m.originalName(), sorted.relativize(placed));
+        return placed;
     }
 
     /** Dead end of the organize route: the file stays an original; the ledger says why. */

@@ -63,12 +63,20 @@ class CleanupLedger {
         this.sql = new LedgerSql(ds);
     }
 
-    /** The next page of verified files after {@code after} (null: from the start), by id. */
+    /**
+     * A Live Photo is one item: a half is cleaned only once its other half is proven too (verified, or cleaned
+     * already), so both go in the same pass and neither is cleaned while the other could still be lost.
+     */
+    private static final String PAIR_PROVEN = " and (m.live_pair_id is null or exists (select 1 from media_files p"
+            + " where p.id = m.live_pair_id and p.status in ('verified', 'cleaned')))";
+
+    /** The next page of verified files after {@code after} (null: from the start), by id; see PAIR_PROVEN. */
     List<Candidate> verified(UUID after, int limit) {
         return after == null
-                ? sql.query(CANDIDATE + " where status = 'verified' order by id limit ?", (rs, n) -> candidate(rs), limit)
-                : sql.query(CANDIDATE + " where status = 'verified' and id > ? order by id limit ?", (rs, n) -> candidate(rs),
-                        after, limit);
+                ? sql.query(CANDIDATE + " where status = 'verified'" + PAIR_PROVEN + " order by id limit ?",
+                        (rs, n) -> candidate(rs), limit)
+                : sql.query(CANDIDATE + " where status = 'verified' and id > ?" + PAIR_PROVEN + " order by id limit ?",
+                        (rs, n) -> candidate(rs), after, limit);
     }
 
     private static Candidate candidate(ResultSet rs) throws SQLException {

@@ -23,6 +23,9 @@ public final class MetadataDiff {
             new String[] {"make (QuickTime)", "UserData:Make"},
             new String[] {"model (QuickTime)", "UserData:Model"},
             new String[] {"Live Photo content identifier", "Keys:ContentIdentifier"},
+            // the still's half of the pairing (Apple maker notes); iCloud pairs the halves by it
+            new String[] {"Live Photo content identifier", "Apple:MediaGroupUUID"},
+            new String[] {"Live Photo content identifier", "Apple:ContentIdentifier"},
             new String[] {"orientation", "IFD0:Orientation"});
 
     private MetadataDiff() {

@@ -52,20 +52,32 @@ public class LivePhotos {
         return s.replaceFirst("(?i)_HEVC$", "").toLowerCase(Locale.ROOT);
     }
 
+    /** The unpaired other half with the same Apple content identifier (an index probe), oldest first. */
+    private static final String BY_CONTENT_ID = """
+            select id from media_files
+             where content_identifier = ? and id <> ? and kind <> ? and kind in ('photo', 'video') and live_pair_id is null
+             order by created_at limit 1 for update""";
+
+    /**
+     * The unpaired other half from the same folder with the same name stem; the stem expression is the one
+     * media_files_live_stem_idx holds, so this is an index probe too.
+     */
+    static final String BY_NAME = """
+            select id from media_files
+             where lower(regexp_replace(regexp_replace(original_name, '\\.[^.]*$', ''), '_hevc$', '', 'i')) = ?
+               and live_pair_id is null and kind in ('photo', 'video') and id <> ? and kind <> ?
+               and regexp_replace(source_path, '/[^/]*$', '') = ?
+             order by created_at limit 1 for update""";
+
     /** Pairs the file with its partner if one is in the ledger; returns the partner's id or null. */
     public UUID pair(UUID id, String kind, String contentId, String folder, String stem) {
         try {
             return sql.inTx(j -> {
-                List<UUID> found = j.query("""
-                        select id from media_files
-                         where id <> ? and kind <> ? and kind in ('photo', 'video') and live_pair_id is null
-                           and ((?::text is not null and content_identifier = ?::text)
-                                or (regexp_replace(source_path, '/[^/]*$', '') = ?
-                                    and lower(regexp_replace(regexp_replace(original_name, '\\.[^.]*$', ''), '_hevc$', '', 'i')) = ?))
-                         order by (content_identifier is not distinct from ?::text) desc, created_at
-                         limit 1
-                         for update""", (rs, n) -> rs.getObject(1, UUID.class),
-                        id, kind, contentId, contentId, folder, stem, contentId);
+                List<UUID> found = contentId == null ? List.of()
+                        : j.query(BY_CONTENT_ID, (rs, n) -> rs.getObject(1, UUID.class), contentId, id, kind);
+                if (found.isEmpty()) {
+                    found = j.query(BY_NAME, (rs, n) -> rs.getObject(1, UUID.class), stem, id, kind, folder);
+                }
                 if (found.isEmpty()) {
                     return null;
                 }

@@ -149,7 +149,9 @@ class CommandLineIT {
             String sha = sha(source);
             switch (f.outcome()) {
                 case ARCHIVE -> {
-                    String kindDir = f.kind().name().equals("VIDEO") ? "videos" : "photos";
+                    // a Live Photo's movie (it carries the Apple content id) is filed with its still
+                    String kindDir = f.kind().name().equals("VIDEO") && !f.tags().containsKey("Keys:ContentIdentifier")
+                            ? "videos" : "photos";
                     Path expectedDir = pipeline.sorted().resolve(kindDir)
                             .resolve(String.format("%04d/%02d/%02d", f.captureDate().getYear(),
                                     f.captureDate().getMonthValue(), f.captureDate().getDayOfMonth()));

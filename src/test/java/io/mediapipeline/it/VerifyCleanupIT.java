@@ -13,6 +13,7 @@ import io.mediapipeline.fixture.FixtureLibrary;
 import io.mediapipeline.fixture.IcloudFixture;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.support.PipelineHome;
+import io.mediapipeline.support.QuickCleanup;
 import io.mediapipeline.support.Tools;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -63,14 +64,8 @@ class VerifyCleanupIT {
                     .set("pipeline.target.pixel.confirm-poll-ms", "200")
                     .set("pipeline.target.pixel.confirm-max-backoff-seconds", "1")
                     .set("pipeline.target.pixel.once-wait-seconds", "3")
-                    .set("pipeline.organize.mode", "copy") // sorted/ its own inode: corrupting it leaves the original
-                    .set("pipeline.verify.enabled", "true")
-                    .set("pipeline.verify.poll-seconds", "1")
-                    .set("pipeline.cleanup.enabled", "true")
-                    .set("pipeline.cleanup.bridge", "true")
-                    .set("pipeline.cleanup.poll-seconds", "1")
-                    .set("pipeline.scrub.enabled", "false");
-            pair.rest(pair.phone(), "PATCH", "/rest/config/folders/" + LoopbackPair.FOLDER_ID, "{\"ignoreDelete\":true}");
+                    .set("pipeline.organize.mode", "copy"); // sorted/ its own inode: corrupting it leaves the original
+            QuickCleanup.on(p, pair);
 
             // 1. the phone is paused: everything is staged, nothing can be proven, so nothing is verified or cleaned
             pair.pausePhone();

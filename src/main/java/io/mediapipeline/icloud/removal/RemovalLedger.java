@@ -57,13 +57,16 @@ final class RemovalLedger {
 
     /**
      * Files that may have an original to remove: downloaded from iCloud, their copy confirmed there, and not
-     * removed (nor being removed) already. Oldest capture first, at most {@code limit}.
+     * removed (nor being removed) already. Oldest capture first, at most {@code limit}. The movie of a Live Photo is
+     * not one: in iCloud it is part of its still's asset and goes with it.
      */
     List<UUID> candidates(int limit) {
         return sql.query("""
                 select m.id from media_files m
                   join deliveries d on d.media_file_id = m.id and d.target = 'icloud' and d.state = 'confirmed'
                  where m.source = 'icloud'
+                   and not (m.kind = 'video'
+                            and exists (select 1 from media_files p where p.id = m.live_pair_id and p.kind = 'photo'))
                    and not exists (select 1 from icloud_removals r
                                     where r.media_file_id = m.id and r.state in ('removing', 'removed'))
                  order by m.captured_at nulls first, m.id

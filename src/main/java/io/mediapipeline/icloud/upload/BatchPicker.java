@@ -86,8 +86,14 @@ final class BatchPicker {
 
     /** Due files by account; files without a known account (or local ones, unless wanted) are not here. */
     Map<String, List<Candidate>> pending() {
+        return pending(cfg.livePairWait());
+    }
+
+    /** As {@link #pending()}, with a Live Photo half's wait for its partner taken as {@code livePairWait}. */
+    Map<String, List<Candidate>> pending(Duration livePairWait) {
         Map<String, List<Candidate>> by = new LinkedHashMap<>();
-        for (Candidate c : ledger.candidates(cfg.compressMaxFailures(), cfg.localFilesAccount() != null, SCAN)) {
+        for (Candidate c : ledger.candidates(cfg.compressMaxFailures(), livePairWait, cfg.localFilesAccount() != null,
+                SCAN)) {
             String account = accountOf(c);
             if (account != null && cfg.accounts().contains(account)) {
                 by.computeIfAbsent(account, k -> new ArrayList<>()).add(c);

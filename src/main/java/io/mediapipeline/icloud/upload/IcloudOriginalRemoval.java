@@ -6,6 +6,7 @@ import io.mediapipeline.icloud.removal.RemovalConfig;
 import io.mediapipeline.icloud.removal.RemovalDecision;
 import io.mediapipeline.ledger.LedgerSql;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -18,11 +19,13 @@ public class IcloudOriginalRemoval implements OriginalRemoval {
     private final Originals originals;
     private final RemovalConfig config;
     private final LedgerSql sql;
+    private final LiveMotionOriginal motion;
 
     public IcloudOriginalRemoval(Originals originals) {
         this.originals = originals;
         this.config = originals.config();
         this.sql = new LedgerSql(originals.dataSource());
+        this.motion = new LiveMotionOriginal(sql);
     }
 
     @Override
@@ -52,6 +55,10 @@ public class IcloudOriginalRemoval implements OriginalRemoval {
         }
         if (!"icloud".equals(source.get(0))) {
             return new Outcome(State.NOT_APPLICABLE, "not downloaded from iCloud (source " + source.get(0) + ")");
+        }
+        Optional<Outcome> withStill = motion.answer(mediaFileId, dryRun || config.dryRun());
+        if (withStill.isPresent()) {
+            return withStill.get();
         }
         // a dry run plans as one, so its icloud_removals row says so and it can never be carried out
         Removal removal = originals.removal(dryRun ? new RemovalConfig(config.enabled(), true, config.dateWindow()) : config);

@@ -58,7 +58,8 @@ final class OnceWait implements Handoff.StageState {
     private long count() {
         long n = 0;
         if (!picker.capsReached()) {
-            for (Map.Entry<String, List<UploadLedger.Candidate>> e : picker.pending().entrySet()) {
+            // a Live Photo half waiting for its partner is work too: it goes at the latest when its wait ends
+            for (Map.Entry<String, List<UploadLedger.Candidate>> e : picker.pending(Duration.ZERO).entrySet()) {
                 if (picker.usable(e.getKey())) {
                     n += e.getValue().size();
                 }

@@ -18,7 +18,8 @@ import java.util.List;
 public record UploadConfig(boolean enabled, URI setupUrl, List<String> accounts, Path home, Path stateDir, Duration poll,
                            int batchMaxFiles, int parallelism, int maxFilesPerRun, int maxFilesPerDay,
                            Duration requestTimeout, Proof proof, int maxAttempts, String localFilesAccount,
-                           int compressMaxFailures, ZoneId zone, Duration onceWait) {
+                           int compressMaxFailures, ZoneId zone, Duration onceWait,
+                           Duration livePairWait) {
 
     /** How a registered file is proven. */
     public record Proof(Duration timeout, long pollInitialMillis, long pollMaxMillis, Duration recheck,
@@ -92,7 +93,8 @@ public record UploadConfig(boolean enabled, URI setupUrl, List<String> accounts,
                 s.positive(P + "max-files-per-run"), s.positive(P + "max-files-per-day"),
                 Duration.ofSeconds(s.positive(P + "request-timeout-seconds")), proof, s.positive(P + "max-attempts"),
                 localAccount, s.positive("pipeline.compress.max-failures"), s.zone(),
-                Duration.ofSeconds(s.nonNegative(P + "once-wait-seconds")));
+                Duration.ofSeconds(s.nonNegative(P + "once-wait-seconds")),
+                Duration.ofSeconds(s.nonNegative(P + "live-pair-wait-seconds")));
     }
 
     private static boolean loopback(String host) {

@@ -4,6 +4,7 @@ import io.mediapipeline.ledger.LedgerSql;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -46,6 +47,25 @@ public class UploadLedger {
                           long uploadedSize, String uploadedSha256, String evidence, Instant registeredAt) {
     }
 
+    /**
+     * A Live Photo goes up as one item (parameters: the wait in seconds, compress max-failures): a half whose other
+     * half is known goes only once that one is ready too (its copy decided) or already on its way, so the picker puts
+     * both in one batch; a half that carries an Apple content identifier and has no partner yet waits up to
+     * live-pair-wait-seconds after its ingest for it, then goes alone (its partner, when it comes, follows it).
+     */
+    private static final String LIVE_PAIR_READY = """
+               and (m.live_pair_id is not null or coalesce(m.content_identifier, '') = ''
+                    or m.created_at < now() - make_interval(secs => ?))
+               and (m.live_pair_id is null
+                    or exists (select 1 from media_files p
+                                 left join deliveries pd on pd.media_file_id = p.id and pd.target = 'icloud'
+                                where p.id = m.live_pair_id
+                                  and (pd.id is not null
+                                       or p.original_path is not null
+                                          and (p.compress_decision in ('compressed', 'original', 'skipped')
+                                               or p.compress_decision = 'failed' and p.compress_failures >= ?))))
+            """;
+
     private static final String CANDIDATE = """
             select m.id, m.sha256, m.size, m.original_name, m.source, m.source_path, m.captured_at, m.capture_offset_min,
                    m.live_pair_id, m.compress_decision, m.compressed_path, m.compressed_size, m.original_path,
@@ -56,7 +76,8 @@ public class UploadLedger {
                and (m.compress_decision in ('compressed', 'original', 'skipped')
                     or (m.compress_decision = 'failed' and m.compress_failures >= ?))
                and (d.id is null or d.state in ('staged', 'reserved', 'sent'))
-            """;
+            """ + LIVE_PAIR_READY;
+
 
     private static final RowMapper<Candidate> CANDIDATES = (rs, n) -> new Candidate(rs.getObject(1, UUID.class),
             rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getString(6),
@@ -74,14 +95,15 @@ public class UploadLedger {
      * Files due to go up (resumed ones first, then oldest first), at most {@code limit}; files from local folders
      * only with {@code local} (else a large local library would fill the window and hide the iCloud files).
      */
-    public List<Candidate> candidates(int compressMaxFailures, boolean local, int limit) {
+    public List<Candidate> candidates(int compressMaxFailures, Duration livePairWait, boolean local, int limit) {
         return sql.query(CANDIDATE + " and (m.source = 'icloud' or ?) order by d.id is null, m.created_at, m.id limit ?",
-                CANDIDATES, compressMaxFailures, local, limit);
+                CANDIDATES, compressMaxFailures, livePairWait.toSeconds(), compressMaxFailures, local, limit);
     }
 
     /** One file's candidate row, or null when it is not due (any more). */
-    public Candidate candidate(UUID mediaId, int compressMaxFailures) {
-        List<Candidate> rows = sql.query(CANDIDATE + " and m.id = ?", CANDIDATES, compressMaxFailures, mediaId);
+    public Candidate candidate(UUID mediaId, int compressMaxFailures, Duration livePairWait) {
+        List<Candidate> rows = sql.query(CANDIDATE + " and m.id = ?", CANDIDATES, compressMaxFailures,
+                livePairWait.toSeconds(), compressMaxFailures, mediaId);
         return rows.isEmpty() ? null : rows.get(0);
     }
 

@@ -65,7 +65,7 @@ public class Uploader {
                 return; // the rest stays pending for a later batch
             }
             // the row as it is now: a redelivery or a second batch must not act on a state already left
-            Candidate now = ledger.candidate(c.id(), cfg.compressMaxFailures());
+            Candidate now = ledger.candidate(c.id(), cfg.compressMaxFailures(), cfg.livePairWait());
             if (now != null) {
                 uploadOne(b, now);
             }

@@ -33,7 +33,11 @@ class RemovalListingTest {
             sql.execute("alter table deliveries add column if not exists account text,"
                     + " add column if not exists asset_record text, add column if not exists master_record text");
             FakeLibrary.Item original = library.add("IMG_5000.HEIC", 2_000_000, TAKEN);
-            file(sql, home, "IMG_5000.HEIC", 2_000_000, "1", library.add("IMG_5000.HEIC", 600_000, TAKEN));
+            UUID still = file(sql, home, "IMG_5000.HEIC", 2_000_000, "1", library.add("IMG_5000.HEIC", 600_000, TAKEN));
+            // its movie is part of the still's asset in iCloud: not a file with an original of its own to list
+            UUID movie = file(sql, home, "IMG_5000_HEVC.MOV", 900_000, "3", library.add("IMG_5000.MOV", 300_000, TAKEN));
+            sql.update("update media_files set kind = 'video', live_pair_id = ? where id = ?", still, movie);
+            sql.update("update media_files set live_pair_id = ? where id = ?", movie, still);
             library.add("IMG_5001.HEIC", 2_000_000, TAKEN);
             library.add("IMG_5001.HEIC", 2_000_000, TAKEN.plusSeconds(2));
             file(sql, home, "IMG_5001.HEIC", 2_000_000, "2", library.add("IMG_5001.HEIC", 600_000, TAKEN));
@@ -47,14 +51,14 @@ class RemovalListingTest {
             assertThat(wouldGo).isEqualTo(1);
             assertThat(out).contains("would go  IMG_5000.HEIC  (anna, asset " + original.record)
                     .contains("keep      IMG_5001.HEIC  2 assets match")
-                    .contains("1 of 2 file(s) would go");
+                    .contains("1 of 2 file(s) would go").doesNotContain("IMG_5000_HEVC.MOV");
             assertThat(library.deleteCalls).isEmpty();
             assertThat(sql.queryForList("select state from icloud_removals where dry_run order by id", String.class))
                     .containsExactlyInAnyOrder("planned", "refused");
         }
     }
 
-    private static void file(JdbcTemplate sql, PipelineHome home, String name, long size, String shaDigit,
+    private static UUID file(JdbcTemplate sql, PipelineHome home, String name, long size, String shaDigit,
                              FakeLibrary.Item copy) {
         UUID id = sql.queryForObject("""
                 insert into media_files (sha256, size, kind, format, extension, source, original_name, source_path, captured_at)
@@ -63,5 +67,6 @@ class RemovalListingTest {
                 Timestamp.from(TAKEN));
         sql.update("insert into deliveries (media_file_id, target, state, account, asset_record, master_record)"
                 + " values (?, 'icloud', 'confirmed', 'anna', ?, ?)", id, copy.record, copy.master);
+        return id;
     }
 }
