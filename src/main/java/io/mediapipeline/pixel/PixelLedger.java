@@ -241,9 +241,13 @@ public class PixelLedger {
                 (rs, n) -> new Missing(rs.getString(1), rs.getString(2), rs.getString(3)));
     }
 
-    /** A Pixel delivery as the verify's re-check reads it. */
+    /**
+     * A Pixel delivery as the verify's re-check reads it; deliveredAs 'motion-photo' when the phone's file is the
+     * Motion Photo made of this half and deliveredWith (deliveredSha256 is then that file's SHA-256).
+     */
     public record Delivered(UUID mediaId, String state, String lastError, String lastCheck, Instant confirmedAt,
-                            Instant holdUntil, String batchName, String stagedPath, long size, String stagedVersion) {
+                            Instant holdUntil, String batchName, String stagedPath, long size, String stagedVersion,
+                            String deliveredAs, String deliveredSha256, UUID deliveredWith) {
     }
 
     /** The Pixel deliveries of the given media files (files without one are not in the map). */
@@ -253,13 +257,15 @@ public class PixelLedger {
         }
         List<Delivered> rows = sql.inTx(j -> j.query("""
                 select d.media_file_id, d.state, d.last_error, d.last_check, d.confirmed_at, d.hold_until, b.name,
-                       d.staged_path, d.staged_size, d.staged_version::text
+                       d.staged_path, d.staged_size, d.staged_version::text, d.delivered_as, d.delivered_sha256,
+                       d.delivered_with
                   from deliveries d left join batches b on b.id = d.batch_id
                  where d.target = 'pixel' and d.media_file_id = any(?)""",
                 ps -> ps.setArray(1, ps.getConnection().createArrayOf("uuid", mediaIds.toArray())),
                 (rs, n) -> new Delivered(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
                         instant(rs.getTimestamp(5)), instant(rs.getTimestamp(6)), rs.getString(7), rs.getString(8),
-                        rs.getLong(9), rs.getString(10))));
+                        rs.getLong(9), rs.getString(10), rs.getString(11), rs.getString(12),
+                        rs.getObject(13, UUID.class))));
         Map<UUID, Delivered> byId = new HashMap<>();
         rows.forEach(d -> byId.put(d.mediaId(), d));
         return byId;

@@ -164,6 +164,14 @@ public class PixelProof implements TargetProof {
         e.put("checked_at", Instant.now().toString());
         e.put("confirmed_at", String.valueOf(d.confirmedAt()));
         e.put("hold_until", String.valueOf(d.holdUntil()));
+        // the phone holds the Motion Photo, not this half's own bytes: say so, with the bytes it does hold
+        e.put("delivered_as", d.deliveredAs());
+        if ("motion-photo".equals(d.deliveredAs())) {
+            e.put("motion_photo_sha256", d.deliveredSha256());
+            e.put("delivered_with", String.valueOf(d.deliveredWith()));
+            e.put("note", "delivered as part of the Motion Photo " + rel + " (with " + d.deliveredWith()
+                    + "); the phone holds that file, not this file's own bytes");
+        }
         return e;
     }
 

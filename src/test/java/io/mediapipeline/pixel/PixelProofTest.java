@@ -199,6 +199,51 @@ class PixelProofTest {
     }
 
     @Test
+    void aHalfDeliveredAsAMotionPhotoIsProvenAsPartOfThatFileNotAsItsOwnBytes() {
+        UUID still = file("confirmed", OffsetDateTime.now().minusHours(1).toString(), null);
+        UUID movie = file("confirmed", OffsetDateTime.now().minusHours(1).toString(), null);
+        UUID plain = file("confirmed", OffsetDateTime.now().minusHours(1).toString(), null);
+        String motionSha = "ab".repeat(32);
+        Map<String, Object> d = ledger.rows("select batch_id, staged_path from deliveries where media_file_id = ?", still).get(0);
+        String motionPath = Path.of((String) d.get("staged_path")).resolveSibling("IMG_STILL.MP.jpg").toString();
+        ledger.rows("delete from deliveries where media_file_id = ? returning id", movie);
+        ledger.rows("""
+                update deliveries set staged_path = ?, delivered_as = 'motion-photo', delivered_sha256 = ?,
+                                      delivered_with = ? where media_file_id = ? returning id""",
+                motionPath, motionSha, movie, still);
+        ledger.rows("""
+                insert into deliveries (media_file_id, target, batch_id, state, staged_path, staged_size, staged_version,
+                                        confirmed_at, hold_until, delivered_as, delivered_sha256, delivered_with)
+                values (?, 'pixel', ?, 'confirmed', ?, 100, ?::jsonb, now() - interval '2 days', now() - interval '1 hour',
+                        'motion-photo', ?, ?) returning id""", movie, d.get("batch_id"), motionPath, VERSION, motionSha, still);
+        onPhone.add(rel(still));
+        onPhone.add(rel(plain));
+
+        Map<UUID, Verdict> v = proof(null).check(List.of(still, movie, plain));
+
+        assertThat(v.get(still).state()).isEqualTo(State.PROVEN);
+        assertThat(v.get(movie).state()).isEqualTo(State.PROVEN);
+        for (UUID half : List.of(still, movie)) {
+            Map<String, Object> e = v.get(half).evidence();
+            assertThat(e).containsEntry("delivered_as", "motion-photo").containsEntry("motion_photo_sha256", motionSha)
+                    .containsEntry("delivered_with", String.valueOf(half == still ? movie : still))
+                    .containsEntry("file", rel(still));
+            assertThat(e.get("note").toString()).contains("part of the Motion Photo").contains("IMG_STILL.MP.jpg")
+                    .contains("not this file's own bytes");
+        }
+        assertThat(v.get(plain).evidence()).containsEntry("delivered_as", "original")
+                .doesNotContainKeys("motion_photo_sha256", "note");
+    }
+
+    @Test
+    void theMotionPhotoPartnerColumnIsIndexed() {
+        assertThat(ledger.rows("select indexdef from pg_indexes where tablename = 'deliveries'"))
+                .as("delivered_with references media_files: deleting a media file must not scan deliveries")
+                .anySatisfy(r -> assertThat(r.get("indexdef").toString()).contains("(delivered_with)")
+                        .contains("delivered_with IS NOT NULL"));
+    }
+
+    @Test
     void aFileDeletedOnThePhoneSinceItsConfirmationIsMissing() {
         UUID id = file("confirmed", OffsetDateTime.now().minusHours(1).toString(), null);
         UUID also = file("confirmed", OffsetDateTime.now().minusHours(1).toString(), null);
