@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.SequenceInputStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -30,8 +31,9 @@ import java.util.stream.Stream;
  * XMP says GCamera:MotionPhoto=1 and lists the Primary image and the MotionPhoto video in Container:Directory, with
  * the movie appended as MP4 (remuxed, never re-encoded: Pixel cameras write video/mp4, and Apple's timed-metadata
  * tracks, which MP4 cannot carry and the format does not define, are left out). The file is built in a dot-named
- * temp folder (Syncthing ignores it) beside its final place and appears under its name in one step, durable.
- * The inputs are only read. Thread-safe: no state besides the settings.
+ * temp folder beside its final place and waits, durable, under its name's dot temp ({@link #tempFor}; Syncthing ignores
+ * both) until the ledger records it; only then does {@link #publish} give it its name, so the phone never gets a
+ * Motion Photo the ledger does not know. The inputs are only read. Thread-safe: no state besides the settings.
  */
 public final class MotionPhoto {
 
@@ -72,8 +74,22 @@ public final class MotionPhoto {
             1;
             """;
 
-    /** The Motion Photo in its place: size and SHA-256 of the whole file, and how many bytes at its end are the video. */
-    public record Built(Path file, long size, String sha256, long videoLength) {
+    /**
+     * A Motion Photo built for the name {@code file}: size and SHA-256 of the whole file, and how many bytes at its end
+     * are the video. Its bytes wait under {@code temp} until {@link #publish}; temp is null when the name already held
+     * these bytes.
+     */
+    public record Built(Path file, Path temp, long size, String sha256, long videoLength) {
+    }
+
+    /** What the start-up found of a recorded Motion Photo. */
+    public enum Recovered {
+        /** Under its name already. */
+        IN_PLACE,
+        /** A crash came between its rows and its name: it has its name now. */
+        FINISHED,
+        /** Neither under its name nor waiting under its temp with the recorded bytes. */
+        LOST
     }
 
     /** Why a pair cannot be one Motion Photo (the message names the file); the pair then goes as two files. */
@@ -84,9 +100,16 @@ public final class MotionPhoto {
     }
 
     private final PixelConfig.Motion tools;
+    /** False only in tests: the path of file systems that refuse hard links (a rename instead). */
+    private final boolean hardLinks;
 
     public MotionPhoto(PixelConfig.Motion tools) {
+        this(tools, true);
+    }
+
+    MotionPhoto(PixelConfig.Motion tools, boolean hardLinks) {
         this.tools = tools;
+        this.hardLinks = hardLinks;
     }
 
     /**
@@ -101,9 +124,9 @@ public final class MotionPhoto {
 
     /**
      * Builds the Motion Photo of {@code still} + {@code movie} (the user's names for them: stillName, movieName, for
-     * the file's name and the messages) into {@code dir} under a free name ({@link #nameFor},
-     * then stem_1.MP.jpg, ...; a name already holding the same bytes - built before a crash - is taken as it is).
-     * The file is read-only and durable, with its directory entry, when this returns.
+     * the file's name and the messages) for {@code dir} under a free name ({@link #nameFor}, then stem_1.MP.jpg, ...;
+     * a name already holding the same bytes is taken as it is). The file is read-only and durable, with its directory
+     * entry, under the name's temp when this returns; record it, then {@link #publish} it (or {@link #discard} it).
      */
     public Built build(Path still, Path movie, Path dir, String stillName, String movieName)
             throws CannotCombine, IOException {
@@ -131,7 +154,7 @@ public final class MotionPhoto {
             Files.setLastModifiedTime(out, Files.getLastModifiedTime(still));
             Durable.makeReadOnly(out);
             Durable.syncFile(out);
-            return new Built(publish(out, dir, nameFor(stillName), sha), Files.size(out), sha, videoLength);
+            return reserve(out, dir, nameFor(stillName), sha, videoLength);
         } finally {
             deleteTree(work);
         }
@@ -225,47 +248,107 @@ public final class MotionPhoto {
         }
     }
 
-    /** Gives the built file the first free name (a link never overwrites); the same bytes under a name are reused. */
-    private static Path publish(Path built, Path dir, String name, String sha) throws IOException {
+    /** The dot name a Motion Photo waits under until its rows are recorded (Syncthing ignores it: .stignore). */
+    static Path tempFor(Path file) {
+        return file.resolveSibling("." + file.getFileName() + FileStore.TEMP_SUFFIX);
+    }
+
+    /**
+     * Takes the first name that is free and has no temp (no other build waits for it; only this thread names files
+     * here) and moves the built file to its temp; the same bytes under a name are reused.
+     */
+    private static Built reserve(Path built, Path dir, String name, String sha, long videoLength) throws IOException {
+        long size = Files.size(built);
         String stem = name.substring(0, name.length() - ".MP.jpg".length());
         for (int n = 0; n < 10_000; n++) {
             Path candidate = dir.resolve(n == 0 ? name : stem + "_" + n + ".MP.jpg");
             if (Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
                 if (Files.isRegularFile(candidate, LinkOption.NOFOLLOW_LINKS)
-                        && Files.size(candidate) == Files.size(built) && Hasher.sha256(candidate).equals(sha)) {
+                        && Files.size(candidate) == size && Hasher.sha256(candidate).equals(sha)) {
                     Durable.syncDir(dir);
-                    return candidate;
+                    return new Built(candidate, null, size, sha, videoLength);
                 }
                 continue;
             }
-            try {
-                Files.createLink(candidate, built);
-            } catch (FileAlreadyExistsException e) {
+            Path temp = tempFor(candidate);
+            if (Files.exists(temp, LinkOption.NOFOLLOW_LINKS)) {
                 continue;
-            } catch (UnsupportedOperationException | IOException e) {
-                // no hard links here: a rename, after the check that the name is free (only this thread names files here)
-                if (Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
-                    continue;
-                }
-                Files.move(built, candidate, StandardCopyOption.ATOMIC_MOVE);
             }
+            Files.move(built, temp, StandardCopyOption.ATOMIC_MOVE);
             Durable.syncDir(dir);
-            return candidate;
+            return new Built(candidate, temp, size, sha, videoLength);
         }
         throw new IOException("no free name for " + name + " in " + dir);
     }
 
     /**
-     * Removes the temp folders a crash left in the batch folders under {@code bridge} (never referenced by the
-     * ledger; Syncthing ignores them meanwhile). Returns how many.
+     * After its rows are recorded: the Motion Photo appears under its name in one step (a link, which never
+     * overwrites; a rename where links are refused), durable with its folder, and its temp goes. Repeatable.
+     */
+    public void publish(Built built) throws IOException {
+        if (built.temp() != null) {
+            finish(built.temp(), built.file(), hardLinks);
+        }
+    }
+
+    /** A Motion Photo built but not recorded (its halves had deliveries meanwhile) goes, unseen by the phone. */
+    public void discard(Built built) throws IOException {
+        if (built.temp() != null) {
+            Files.deleteIfExists(built.temp());
+        }
+    }
+
+    private static void finish(Path temp, Path file, boolean hardLinks) throws IOException {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            boolean linked = false;
+            if (hardLinks) {
+                try {
+                    Files.createLink(file, temp);
+                    linked = true;
+                } catch (FileAlreadyExistsException e) {
+                    throw e; // never over another file
+                } catch (UnsupportedOperationException | FileSystemException e) {
+                    // no hard links here: the rename below (the name is free: only this thread names files here)
+                }
+            }
+            if (!linked) {
+                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Durable.syncDir(file.getParent());
+        }
+        Files.deleteIfExists(temp);
+    }
+
+    /**
+     * Start-up, before {@link #sweep}: a Motion Photo the ledger records as staged at {@code file} with the bytes
+     * {@code sha256} gets its name from its temp when a crash came between its rows and its name.
+     */
+    public static Recovered recover(Path file, String sha256) throws IOException {
+        if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            Files.deleteIfExists(tempFor(file)); // a crash after the link, before the temp went
+            return Recovered.IN_PLACE;
+        }
+        Path temp = tempFor(file);
+        if (!Files.isRegularFile(temp, LinkOption.NOFOLLOW_LINKS) || !Hasher.sha256(temp).equals(sha256)) {
+            return Recovered.LOST;
+        }
+        finish(temp, file, true);
+        return Recovered.FINISHED;
+    }
+
+    /**
+     * Removes the build folders and the unrecorded Motion Photo temps a crash left in the batch folders under
+     * {@code bridge} (Syncthing ignores them meanwhile). Run after {@link #recover}, which takes the recorded ones.
+     * Returns how many.
      */
     public static int sweep(Path bridge) throws IOException {
         if (!Files.isDirectory(bridge)) {
             return 0;
         }
         List<Path> left;
-        try (Stream<Path> s = Files.find(bridge, 2, (p, a) -> a.isDirectory()
-                && p.getFileName().toString().startsWith(".") && p.getFileName().toString().endsWith(FileStore.TEMP_SUFFIX))) {
+        try (Stream<Path> s = Files.find(bridge, 2, (p, a) -> p.getFileName().toString().startsWith(".")
+                && (a.isDirectory() && p.getFileName().toString().endsWith(FileStore.TEMP_SUFFIX)
+                    || a.isRegularFile() && p.getFileName().toString().endsWith(".MP.jpg" + FileStore.TEMP_SUFFIX)))) {
             left = s.toList();
         }
         for (Path dir : left) {

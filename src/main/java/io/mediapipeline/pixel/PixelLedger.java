@@ -101,6 +101,17 @@ public class PixelLedger {
         });
     }
 
+    /** A Motion Photo the ledger has staged for the phone: its place and its bytes (for the start-up's recovery). */
+    public record StagedMotionPhoto(String stagedPath, String sha256) {
+    }
+
+    public List<StagedMotionPhoto> stagedMotionPhotos() {
+        return sql.query("""
+                select distinct staged_path, delivered_sha256 from deliveries
+                 where target = 'pixel' and delivered_as = 'motion-photo' and state = 'staged'""",
+                (rs, n) -> new StagedMotionPhoto(rs.getString(1), rs.getString(2)));
+    }
+
     /** open -> staged: no file will be added any more. True if this call closed it. */
     public boolean closeBatch(UUID batchId) {
         return sql.update("update batches set status = 'staged', closed_at = now() where id = ? and status = 'open'",

@@ -92,11 +92,19 @@ public class PixelStager implements PollingConsumerPollStrategy {
     }
 
     /**
-     * Keeps Syncthing from ever picking up a half-copied temp file in the bridge (best effort, never overwrites), and
-     * removes what a crash left of a Motion Photo being built.
+     * Keeps Syncthing from ever picking up a half-copied temp file in the bridge (best effort, never overwrites); gives
+     * a recorded Motion Photo that a crash left under its temp its name, and removes what is left of unrecorded ones.
      */
     public void prepareFolder() throws IOException {
         Files.createDirectories(bridge);
+        for (PixelLedger.StagedMotionPhoto r : pixel.stagedMotionPhotos()) {
+            switch (MotionPhoto.recover(Path.of(r.stagedPath()), r.sha256())) {
+                case FINISHED -> LOG.info("Motion Photo {} recorded before a crash now has its name", r.stagedPath());
+                case LOST -> LOG.error("Motion Photo {} is recorded as staged but is neither there nor under its temp;"
+                        + " its Live Photo stays unconfirmed", r.stagedPath());
+                case IN_PLACE -> { }
+            }
+        }
         int swept = MotionPhoto.sweep(bridge);
         if (swept > 0) {
             LOG.info("Removed {} unfinished Motion Photo build folder(s) from {}", swept, bridge);
@@ -292,11 +300,15 @@ public class PixelStager implements PollingConsumerPollStrategy {
             pixel.log(run.runId(), "pixel-motion", "warn", why, still.id(), still.originalPath());
             return false;
         }
-        if (pixel.addMotionPhoto(still.id(), movie.id(), current.id(), mp.file().toString(), mp.size(), mp.sha256())) {
-            current = new PixelLedger.Batch(current.id(), current.name(), current.fileCount() + 1, current.totalBytes() + mp.size());
-            metrics.increment(PixelConfirmer.STAGED);
-            metrics.increment(PixelConfirmer.STAGED);
+        // recorded first, named after: a crash in between leaves only the temp, which the next start names or sweeps
+        if (!pixel.addMotionPhoto(still.id(), movie.id(), current.id(), mp.file().toString(), mp.size(), mp.sha256())) {
+            motionPhoto.discard(mp);
+            return true;
         }
+        motionPhoto.publish(mp);
+        current = new PixelLedger.Batch(current.id(), current.name(), current.fileCount() + 1, current.totalBytes() + mp.size());
+        metrics.increment(PixelConfirmer.STAGED);
+        metrics.increment(PixelConfirmer.STAGED);
         LOG.info("Live Photo staged for the Pixel as one Motion Photo: {} + {} -> {}", still.originalName(),
                 movie.originalName(), bridge.relativize(mp.file()));
         return true;

@@ -124,6 +124,12 @@ class MotionPhotoTest {
         MotionPhoto.Built mp = new MotionPhoto(TOOLS).build(still, movie, batch, "IMG_0200.JPG", "IMG_0200.MOV");
 
         assertThat(mp.file()).isEqualTo(batch.resolve("IMG_0200.MP.jpg"));
+        assertThat(mp.file()).as("no name for the phone before the ledger records it").doesNotExist();
+        try (var s = Files.list(batch)) {
+            assertThat(s.map(p -> p.getFileName().toString())).as("only its dot temp, which Syncthing ignores")
+                    .containsExactly(".IMG_0200.MP.jpg.mp-tmp");
+        }
+        new MotionPhoto(TOOLS).publish(mp);
         verify(mp, 2.0);
         assertThat(Files.readAllBytes(still)).as("the original still is untouched").isEqualTo(stillBefore);
         try (var s = Files.list(batch)) {
@@ -137,9 +143,49 @@ class MotionPhotoTest {
         MotionPhoto.Built again = new MotionPhoto(TOOLS).build(still, movie, batch, "IMG_0200.JPG", "IMG_0200.MOV");
         assertThat(again.file()).isEqualTo(mp.file());
         assertThat(again.sha256()).isEqualTo(mp.sha256());
+        assertThat(again.temp()).as("the name already holds these bytes").isNull();
         // another Live Photo with the same name in the same batch keeps the Motion Photo pattern
         MotionPhoto.Built second = new MotionPhoto(TOOLS).build(still, movie("other.mov", 1), batch, "IMG_0200.JPG", "IMG_0200.MOV");
         assertThat(second.file()).isEqualTo(batch.resolve("IMG_0200_1.MP.jpg"));
+    }
+
+    @Test
+    void whereHardLinksAreRefusedTheMotionPhotoIsRenamedToItsName() throws Exception {
+        Path still = still("IMG_0210.JPG");
+        Path movie = movie("IMG_0210.MOV", 2);
+        Path batch = tmp.resolve("bridge/batch-2");
+        MotionPhoto noLinks = new MotionPhoto(TOOLS, false);
+
+        MotionPhoto.Built mp = noLinks.build(still, movie, batch, "IMG_0210.JPG", "IMG_0210.MOV");
+        noLinks.publish(mp);
+
+        verify(mp, 2.0);
+        try (var s = Files.list(batch)) {
+            assertThat(s.map(p -> p.getFileName().toString())).as("its name only, no temp left")
+                    .containsExactly("IMG_0210.MP.jpg");
+        }
+        noLinks.publish(mp); // repeated (a retry after a crash): nothing changes
+        assertThat(Hasher.sha256(mp.file())).isEqualTo(mp.sha256());
+    }
+
+    @Test
+    void aRecordedMotionPhotoLeftUnderItsTempGetsItsNameAndAnUnrecordedOneIsSwept() throws Exception {
+        Path batch = Files.createDirectories(tmp.resolve("bridge/20261202-111111-abcd"));
+        Path recorded = batch.resolve("IMG_0500.MP.jpg");
+        Files.writeString(MotionPhoto.tempFor(recorded), "recorded motion photo");
+        Path unrecorded = Files.writeString(MotionPhoto.tempFor(batch.resolve("IMG_0501.MP.jpg")), "never recorded");
+        String sha = Hasher.sha256(MotionPhoto.tempFor(recorded));
+
+        assertThat(MotionPhoto.recover(recorded, sha)).isEqualTo(MotionPhoto.Recovered.FINISHED);
+        assertThat(MotionPhoto.recover(recorded, sha)).isEqualTo(MotionPhoto.Recovered.IN_PLACE);
+        assertThat(MotionPhoto.recover(batch.resolve("IMG_0502.MP.jpg"), sha)).isEqualTo(MotionPhoto.Recovered.LOST);
+        assertThat(MotionPhoto.sweep(tmp.resolve("bridge"))).isEqualTo(1);
+
+        assertThat(recorded).hasContent("recorded motion photo");
+        assertThat(unrecorded).doesNotExist();
+        try (var s = Files.list(batch)) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactly("IMG_0500.MP.jpg");
+        }
     }
 
     @Test
@@ -162,6 +208,7 @@ class MotionPhotoTest {
         Path movie = movie("IMG_0300.MOV", 2, "libx265");
 
         MotionPhoto.Built mp = new MotionPhoto(TOOLS).build(tmp.resolve("IMG_0300.HEIC"), movie, tmp.resolve("b"), "IMG_0300.HEIC", "IMG_0300.MOV");
+        new MotionPhoto(TOOLS).publish(mp);
 
         assertThat(mp.file().getFileName().toString()).isEqualTo("IMG_0300.MP.jpg");
         Path embedded = verify(mp, 2.0);

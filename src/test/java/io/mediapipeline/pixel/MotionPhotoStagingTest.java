@@ -1,0 +1,214 @@
+package io.mediapipeline.pixel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mediapipeline.config.Settings;
+import io.mediapipeline.flow.RunContext;
+import io.mediapipeline.ledger.Claim;
+import io.mediapipeline.ledger.Database;
+import io.mediapipeline.ledger.Ledger;
+import io.mediapipeline.media.Hasher;
+import io.mediapipeline.media.MediaInfo;
+import io.mediapipeline.media.MediaKind;
+import io.mediapipeline.ops.Activity;
+import io.mediapipeline.ops.Metrics;
+import io.mediapipeline.support.PipelineHome;
+import io.mediapipeline.support.Tools;
+import io.mediapipeline.syncthing.SyncthingClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A Live Photo staged for the Pixel as one Motion Photo (real tools, real ledger) never reaches the phone's folder
+ * unrecorded: a crash after the build and before the rows commit leaves only a temp Syncthing ignores, which the next
+ * start removes, and the retry delivers exactly one file; a crash after the rows and before the name is finished by
+ * the next start.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class MotionPhotoStagingTest {
+
+    private static final PixelConfig.Motion TOOLS = new PixelConfig.Motion(true, "ffmpeg", "ffprobe", "exiftool",
+            "heif-convert", Duration.ofSeconds(60));
+
+    @TempDir
+    static Path tmp;
+    private static Database db;
+    private static Ledger ledger;
+    private static PixelConfig config;
+
+    private Path bridge;
+    private SyncthingClient syncthing;
+    private DefaultCamelContext camel;
+
+    /** The JVM dies at the named moment of recording a Motion Photo. */
+    private static final class Crash extends RuntimeException {
+        Crash(String when) {
+            super("crash " + when);
+        }
+    }
+
+    @BeforeAll
+    static void open() throws Exception {
+        PipelineHome home = new PipelineHome(tmp);
+        db = home.openLedger();
+        ledger = new Ledger(db.dataSource());
+        Settings s = PipelineHome.loadSettings(tmp, "pipeline.target.pixel.enabled=true\npipeline.target.pixel.folder-id=pixel\n"
+                + "pipeline.target.pixel.device-id=P56IOI7-MZJNU2Y-IQGDREY-DM2MGTI-MGL3BXN-PQ6W5BM-TBBZ4TJ-XZWICQ2\n",
+                Map.of("PIPELINE_TARGET_PIXEL_API_KEY", "k"));
+        config = PixelConfig.from(s);
+    }
+
+    @AfterAll
+    static void close() {
+        db.close();
+    }
+
+    @BeforeEach
+    void start(org.junit.jupiter.api.TestInfo test) throws Exception {
+        bridge = tmp.resolve("bridge-" + test.getTestMethod().orElseThrow().getName());
+        syncthing = SyncthingClient.standalone("http://127.0.0.1:9", "k"); // never called: no batch closes here
+        camel = new DefaultCamelContext();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        syncthing.close();
+        camel.close();
+    }
+
+    /** A fresh stager over {@code pixel}, as a start of the pipeline makes it (its folder prepared). */
+    private PixelStager stager(PixelLedger pixel) throws Exception {
+        PixelConfirmer confirmer = new PixelConfirmer(pixel, syncthing, new RunContext(ledger, "once", "test"),
+                config.proof(), new Metrics());
+        PixelStager stager = new PixelStager(pixel, ledger, new Activity(), confirmer, new RunContext(ledger, "once", "test"),
+                new PixelConfig.Staging(bridge, 100, 1L << 30, 1L << 40, 0), new Metrics(), new MotionPhoto(TOOLS));
+        stager.prepareFolder();
+        return stager;
+    }
+
+    /**
+     * A Live Photo pair (JPEG still + H.264 movie, {@code size} so each test's bytes are its own) stored as originals
+     * and paired; returns the still's sha256.
+     */
+    private String livePhoto(String stem, String size) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("originals-" + stem));
+        Tools.run(dir, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=" + size, "-frames:v", "1", stem + ".JPG");
+        Tools.run(dir, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=rate=10:size=" + size, "-t", "1",
+                "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "mov", stem + ".MOV");
+        UUID still = stored(dir.resolve(stem + ".JPG"), MediaKind.PHOTO, "jpg", "image/jpeg");
+        UUID movie = stored(dir.resolve(stem + ".MOV"), MediaKind.VIDEO, "mov", "video/quicktime");
+        ledger.rows("update media_files set live_pair_id = ? where id = ? returning id", movie, still);
+        ledger.rows("update media_files set live_pair_id = ? where id = ? returning id", still, movie);
+        return Hasher.sha256(dir.resolve(stem + ".JPG"));
+    }
+
+    private UUID stored(Path file, MediaKind kind, String ext, String mime) throws Exception {
+        MediaInfo info = new MediaInfo(kind, ext, ext, mime, 160, 120, null, 0, false, null, null, null, null, null, null);
+        Claim c = ledger.claim(Hasher.sha256(file), Files.size(file), info, "folder", file.getFileName().toString(),
+                file.toString());
+        ledger.rows("update media_files set status = 'ingested', original_path = ? where id = ? returning id",
+                file.toString(), c.mediaId());
+        return c.mediaId();
+    }
+
+    private Exchange queued(String sha) {
+        Exchange ex = new DefaultExchange(camel);
+        ex.getIn().setHeader(Exchange.FILE_NAME_ONLY, sha + ".jpg");
+        return ex;
+    }
+
+    /** What Syncthing would send: files under the bridge with no dot name on the way (.stignore and hidden). */
+    private List<Path> forThePhone() throws Exception {
+        try (Stream<Path> s = Files.walk(bridge)) {
+            return s.filter(Files::isRegularFile)
+                    .filter(p -> Stream.of(bridge.relativize(p).toString().split("/")).noneMatch(n -> n.startsWith(".")))
+                    .toList();
+        }
+    }
+
+    private List<Path> temps() throws Exception {
+        try (Stream<Path> s = Files.walk(bridge)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".mp-tmp")).toList();
+        }
+    }
+
+    private List<Map<String, Object>> deliveries(String stillSha) {
+        return ledger.rows("""
+                select d.staged_path, d.delivered_as, d.delivered_sha256 from deliveries d
+                  join media_files m on m.id = d.media_file_id or m.live_pair_id = d.media_file_id
+                 where m.sha256 = ? and d.target = 'pixel'""", stillSha);
+    }
+
+    @Test
+    void aCrashBetweenBuildAndRecordLeavesNothingForThePhoneAndTheRetryDeliversOneFile() throws Exception {
+        String sha = livePhoto("IMG_0700", "160x120");
+        PixelLedger crashing = new PixelLedger(db.dataSource()) {
+            @Override
+            public boolean addMotionPhoto(UUID still, UUID movie, UUID batchId, String path, long size, String sha256) {
+                throw new Crash("before the rows commit");
+            }
+        };
+
+        assertThatThrownBy(() -> stager(crashing).stage(queued(sha))).isInstanceOf(Crash.class);
+
+        assertThat(forThePhone()).as("nothing Syncthing would send while the ledger knows nothing").isEmpty();
+        assertThat(deliveries(sha)).isEmpty();
+
+        PixelStager restarted = stager(new PixelLedger(db.dataSource()));
+        assertThat(temps()).as("the start removed the unrecorded build").isEmpty();
+        restarted.stage(queued(sha));
+
+        List<Path> sent = forThePhone();
+        assertThat(sent).as("exactly one Motion Photo for the pair").hasSize(1);
+        assertThat(sent.get(0).getFileName().toString()).isEqualTo("IMG_0700.MP.jpg");
+        assertThat(deliveries(sha)).as("both halves, one file").hasSize(2).allSatisfy(d -> {
+            assertThat(d.get("staged_path")).isEqualTo(sent.get(0).toString());
+            assertThat(d.get("delivered_as")).isEqualTo("motion-photo");
+            assertThat(d.get("delivered_sha256")).isEqualTo(Hasher.sha256(sent.get(0)));
+        });
+        assertThat(temps()).isEmpty();
+    }
+
+    @Test
+    void aCrashBetweenRecordAndNameIsFinishedByTheNextStart() throws Exception {
+        String sha = livePhoto("IMG_0800", "176x144");
+        PixelLedger crashing = new PixelLedger(db.dataSource()) {
+            @Override
+            public boolean addMotionPhoto(UUID still, UUID movie, UUID batchId, String path, long size, String sha256) {
+                super.addMotionPhoto(still, movie, batchId, path, size, sha256);
+                throw new Crash("after the rows commit");
+            }
+        };
+
+        assertThatThrownBy(() -> stager(crashing).stage(queued(sha))).isInstanceOf(Crash.class);
+        List<Map<String, Object>> rows = deliveries(sha);
+        assertThat(rows).hasSize(2);
+        Path recorded = Path.of((String) rows.get(0).get("staged_path"));
+        assertThat(recorded).as("recorded, not yet named").doesNotExist();
+        assertThat(forThePhone()).isEmpty();
+
+        PixelStager restarted = stager(new PixelLedger(db.dataSource()));
+        restarted.stage(queued(sha)); // the queue file stayed: already delivered, nothing new
+
+        assertThat(forThePhone()).containsExactly(recorded);
+        assertThat(Hasher.sha256(recorded)).isEqualTo(rows.get(0).get("delivered_sha256"));
+        assertThat(temps()).isEmpty();
+    }
+}
