@@ -128,6 +128,19 @@ class MotionPhotoStagingTest {
         return c.mediaId();
     }
 
+    /** A ledger with which the JVM dies while a Motion Photo is recorded: before its rows commit, or right after. */
+    private static PixelLedger crashing(boolean afterCommit) {
+        return new PixelLedger(db.dataSource()) {
+            @Override
+            public boolean addMotionPhoto(UUID still, UUID movie, UUID batchId, String path, long size, String sha256) {
+                if (afterCommit) {
+                    super.addMotionPhoto(still, movie, batchId, path, size, sha256);
+                }
+                throw new Crash(afterCommit ? "after the rows commit" : "before the rows commit");
+            }
+        };
+    }
+
     private Exchange queued(String sha) {
         Exchange ex = new DefaultExchange(camel);
         ex.getIn().setHeader(Exchange.FILE_NAME_ONLY, sha + ".jpg");
@@ -159,12 +172,7 @@ class MotionPhotoStagingTest {
     @Test
     void aCrashBetweenBuildAndRecordLeavesNothingForThePhoneAndTheRetryDeliversOneFile() throws Exception {
         String sha = livePhoto("IMG_0700", "160x120");
-        PixelLedger crashing = new PixelLedger(db.dataSource()) {
-            @Override
-            public boolean addMotionPhoto(UUID still, UUID movie, UUID batchId, String path, long size, String sha256) {
-                throw new Crash("before the rows commit");
-            }
-        };
+        PixelLedger crashing = crashing(false);
 
         assertThatThrownBy(() -> stager(crashing).stage(queued(sha))).isInstanceOf(Crash.class);
 
@@ -189,13 +197,7 @@ class MotionPhotoStagingTest {
     @Test
     void aCrashBetweenRecordAndNameIsFinishedByTheNextStart() throws Exception {
         String sha = livePhoto("IMG_0800", "176x144");
-        PixelLedger crashing = new PixelLedger(db.dataSource()) {
-            @Override
-            public boolean addMotionPhoto(UUID still, UUID movie, UUID batchId, String path, long size, String sha256) {
-                super.addMotionPhoto(still, movie, batchId, path, size, sha256);
-                throw new Crash("after the rows commit");
-            }
-        };
+        PixelLedger crashing = crashing(true);
 
         assertThatThrownBy(() -> stager(crashing).stage(queued(sha))).isInstanceOf(Crash.class);
         List<Map<String, Object>> rows = deliveries(sha);
