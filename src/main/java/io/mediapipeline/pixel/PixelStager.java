@@ -107,7 +107,7 @@ public class PixelStager implements PollingConsumerPollStrategy {
         }
         int swept = MotionPhoto.sweep(bridge);
         if (swept > 0) {
-            LOG.info("Removed {} unfinished Motion Photo build folder(s) from {}", swept, bridge);
+            LOG.info("Removed {} unfinished, unrecorded Motion Photo build(s) from {}", swept, bridge);
         }
         Path ignore = bridge.resolve(".stignore");
         if (!Files.exists(ignore)) {
