@@ -331,16 +331,20 @@ class MediaProbeTest {
 
     /** A 320x240 TIFF of noise written by the JDK's ImageIO (it carries ResolutionUnit, which ffmpeg 5.1 refuses). */
     private static Path imageIoTiff(Path file) throws Exception {
+        assertThat(javax.imageio.ImageIO.write(noise(15), "tiff", file.toFile())).isTrue();
+        return file;
+    }
+
+    private static java.awt.image.BufferedImage noise(long seed) {
         java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(320, 240,
                 java.awt.image.BufferedImage.TYPE_INT_RGB);
-        Random random = new Random(15);
+        Random random = new Random(seed);
         for (int y = 0; y < 240; y++) {
             for (int x = 0; x < 320; x++) {
                 img.setRGB(x, y, random.nextInt());
             }
         }
-        assertThat(javax.imageio.ImageIO.write(img, "tiff", file.toFile())).isTrue();
-        return file;
+        return img;
     }
 
     /** Whether ffmpeg, as MediaProbe runs it, refuses the file: an error line or a failed exit. */
@@ -431,21 +435,13 @@ class MediaProbeTest {
 
     /** A 320x240 TIFF of noise, Deflate-compressed in strips by the JDK's ImageIO, which reads it back. */
     private static Path deflateTiff(Path file) throws Exception {
-        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(320, 240,
-                java.awt.image.BufferedImage.TYPE_INT_RGB);
-        Random random = new Random(16);
-        for (int y = 0; y < 240; y++) {
-            for (int x = 0; x < 320; x++) {
-                img.setRGB(x, y, random.nextInt(64) * 0x010101);
-            }
-        }
         javax.imageio.ImageWriter writer = javax.imageio.ImageIO.getImageWritersByFormatName("tiff").next();
         javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
         param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
         param.setCompressionType("Deflate");
         try (javax.imageio.stream.ImageOutputStream out = javax.imageio.ImageIO.createImageOutputStream(file.toFile())) {
             writer.setOutput(out);
-            writer.write(null, new javax.imageio.IIOImage(img, null, null), param);
+            writer.write(null, new javax.imageio.IIOImage(noise(16), null, null), param);
         } finally {
             writer.dispose();
         }
