@@ -433,6 +433,28 @@ class MediaProbeTest {
         }
     }
 
+    @Test
+    void aTiffInACodingNeitherDecoderKnowsIsKeptWithAWarningWhenItsStructureIsSound(@TempDir Path dir)
+            throws Exception {
+        // a whole TIFF relabelled Zstandard (50000), as GDAL writes: every strip still where the IFD says
+        byte[] bytes = Files.readAllBytes(deflateTiff(dir.resolve("source.tif")));
+        ByteBuffer tiff = ByteBuffer.wrap(bytes).order(bytes[0] == 'I' ? java.nio.ByteOrder.LITTLE_ENDIAN
+                : java.nio.ByteOrder.BIG_ENDIAN);
+        int compression = ifd0Entry(tiff, 259);
+        assertThat(tiff.getShort(compression + 2)).as("SHORT").isEqualTo((short) 3);
+        tiff.putShort(compression + 8, (short) 50000);
+        Path zstd = Files.write(dir.resolve("dem.tif"), bytes);
+        assertThat(ffmpegRefuses(zstd)).isTrue();
+        assertThat(SecondReader.problem(zstd, "tiff", null)).contains("50000");
+
+        try (LogCapture log = LogCapture.of(MediaProbe.class.getName())) {
+            assertTiffPhoto(zstd, 320, 240);
+            assertThat(log.messages(Level.WARN)).singleElement().asString().contains(zstd.toString())
+                    .contains("Zstandard compression");
+        }
+        assertBad(Fixtures.truncated(zstd, dir.resolve("cut.tif"), 0.6), "corrupt or truncated image: ");
+    }
+
     /** A 320x240 TIFF of noise, Deflate-compressed in strips by the JDK's ImageIO, which reads it back. */
     private static Path deflateTiff(Path file) throws Exception {
         javax.imageio.ImageWriter writer = javax.imageio.ImageIO.getImageWritersByFormatName("tiff").next();
@@ -467,18 +489,22 @@ class MediaProbeTest {
 
     /** The SHORT or LONG values of one IFD0 tag (exiftool prints long lists as "(Binary data ...)"). */
     private static int[] ifd0Values(ByteBuffer tiff, int tag) {
+        int entry = ifd0Entry(tiff, tag);
+        boolean isShort = tiff.getShort(entry + 2) == 3;
+        int count = tiff.getInt(entry + 4);
+        int at = count * (isShort ? 2 : 4) <= 4 ? entry + 8 : tiff.getInt(entry + 8);
+        int[] values = new int[count];
+        for (int v = 0; v < count; v++) {
+            values[v] = isShort ? tiff.getShort(at + 2 * v) & 0xFFFF : tiff.getInt(at + 4 * v);
+        }
+        return values;
+    }
+
+    private static int ifd0Entry(ByteBuffer tiff, int tag) {
         int ifd = tiff.getInt(4);
         for (int i = 0, n = tiff.getShort(ifd) & 0xFFFF; i < n; i++) {
-            int entry = ifd + 2 + 12 * i;
-            if ((tiff.getShort(entry) & 0xFFFF) == tag) {
-                boolean isShort = tiff.getShort(entry + 2) == 3;
-                int count = tiff.getInt(entry + 4);
-                int at = count * (isShort ? 2 : 4) <= 4 ? entry + 8 : tiff.getInt(entry + 8);
-                int[] values = new int[count];
-                for (int v = 0; v < count; v++) {
-                    values[v] = isShort ? tiff.getShort(at + 2 * v) & 0xFFFF : tiff.getInt(at + 4 * v);
-                }
-                return values;
+            if ((tiff.getShort(ifd + 2 + 12 * i) & 0xFFFF) == tag) {
+                return ifd + 2 + 12 * i;
             }
         }
         throw new AssertionError("no tag " + tag + " in IFD0");
