@@ -89,8 +89,9 @@ public final class ExifTool implements AutoCloseable {
 
     /**
      * What {@code exiftool -validate} finds wrong with a file's structure and metadata: each error and warning in full
-     * ("[minor] ..." marks style issues); empty when it finds nothing. A third opinion on an image both decoders
-     * refused: exiftool walks the whole structure (segments, IFDs, strip offsets) without decoding pixels.
+     * ("[minor] ..." marks style issues); empty when it finds nothing. The last check on an image no decoder here
+     * can read (see DecoderGap): exiftool walks the whole structure (segments, IFDs, strip offsets) without decoding
+     * pixels, so it finds a file cut short but not damaged pixel data.
      */
     public synchronized List<String> validate(Path file) throws IOException {
         String path = checked(file);

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Says what a file really is (kind, format, size, rotation, place and time of capture) and refuses files that are
@@ -24,7 +26,8 @@ import java.util.Optional;
  * the same code decides from either. ffprobe adds a video's container tags.
  *
  * <p>Checks: photos are fully decoded by ffmpeg, and when ffmpeg refuses one the JDK's ImageIO must refuse it too
- * (see {@link SecondReader}), and when both refuse exiftool -validate must find damage in its structure;
+ * (see {@link SecondReader}); when both refuse it is corrupt, unless its own tags show a feature neither decoder
+ * implements ({@link DecoderGap}), when a sound structure by exiftool -validate keeps it, with a warning in the log;
  * HEIC/HEIF and camera RAW (CR2, CR3, NEF, ARW, RAF, ORF, RW2, DNG) cannot be decoded
  * by the ffmpeg in Debian bookworm (5.1 has no HEIF demuxer, and RAW sensor data is no picture to it), so for them,
  * and for rarer image types, a clean parse is the check: the in-process reader's, without errors and with the
@@ -35,6 +38,8 @@ import java.util.Optional;
 public final class MediaProbe {
 
     public static final Duration DEFAULT_TOOL_TIMEOUT = Duration.ofMinutes(2);
+
+    private static final Logger LOG = LoggerFactory.getLogger(MediaProbe.class);
 
     private final ExifTool exif;
     private final String ffprobeBinary;
@@ -124,11 +129,8 @@ public final class MediaProbe {
                 // one decoder is not a verdict: ffmpeg 5.1 refuses valid TIFFs over tags it does not know (e.g.
                 // ResolutionUnit, which every ImageIO and many scanner TIFFs carry), so a second reader must agree
                 String second = SecondReader.problem(file, format.format(), size);
-                // and two are not either when exiftool, walking the whole structure, finds it sound: a decoder's
-                // missing feature (a float TIFF's predictor, a rare coding) is no damage
-                String third = second == null ? null : structuralProblem(exif.validate(file));
-                if (third != null) {
-                    throw new BadMediaException(refused.getMessage() + "; " + second + "; exiftool: " + third);
+                if (second != null) {
+                    acceptUndecodable(file, format, tags, refused.getMessage() + "; " + second);
                 }
             }
         } else {
@@ -214,6 +216,26 @@ public final class MediaProbe {
             }
         }
         return null;
+    }
+
+    /**
+     * Both decoders refused the image. That is damage, unless its own tags show a feature neither implements
+     * ({@link DecoderGap}); then exiftool -validate, which walks the structure without decoding pixels, is the last
+     * check, and a file it finds sound is kept with a warning that its pixels were never decoded: damaged pixel data
+     * in such a file cannot be told from good here, and that is said rather than passed over.
+     */
+    private void acceptUndecodable(Path file, MediaFormat format, Map<String, Object> tags, String refusals)
+            throws BadMediaException, IOException {
+        String gap = DecoderGap.of(format.format(), tags);
+        if (gap == null) {
+            throw new BadMediaException(refusals);
+        }
+        String structural = structuralProblem(exif.validate(file));
+        if (structural != null) {
+            throw new BadMediaException(refusals + "; exiftool: " + structural);
+        }
+        LOG.warn("{}: kept unverified: no decoder here reads its pixels ({}), only its structure was checked; {}",
+                file, gap, refusals);
     }
 
     /**

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import ch.qos.logback.classic.Level;
+import io.mediapipeline.support.LogCapture;
 import io.mediapipeline.support.RequiredTools;
 import io.mediapipeline.support.Tools;
 import java.nio.ByteBuffer;
@@ -329,16 +331,20 @@ class MediaProbeTest {
 
     /** A 320x240 TIFF of noise written by the JDK's ImageIO (it carries ResolutionUnit, which ffmpeg 5.1 refuses). */
     private static Path imageIoTiff(Path file) throws Exception {
+        assertThat(javax.imageio.ImageIO.write(noise(15), "tiff", file.toFile())).isTrue();
+        return file;
+    }
+
+    private static java.awt.image.BufferedImage noise(long seed) {
         java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(320, 240,
                 java.awt.image.BufferedImage.TYPE_INT_RGB);
-        Random random = new Random(15);
+        Random random = new Random(seed);
         for (int y = 0; y < 240; y++) {
             for (int x = 0; x < 320; x++) {
                 img.setRGB(x, y, random.nextInt());
             }
         }
-        assertThat(javax.imageio.ImageIO.write(img, "tiff", file.toFile())).isTrue();
-        return file;
+        return img;
     }
 
     /** Whether ffmpeg, as MediaProbe runs it, refuses the file: an error line or a failed exit. */
@@ -374,11 +380,134 @@ class MediaProbeTest {
         Path tiff = Fixtures.floatTiff(dir.resolve("elevation.tif"));
         assertThat(ffmpegRefuses(tiff)).as("ffmpeg 5.1 refuses a float TIFF").isTrue();
         assertThat(SecondReader.problem(tiff, "tiff", null)).as("so does ImageIO (predictor 3)").contains("Predictor");
-        assertTiffPhoto(tiff, 64, 48);
+        try (LogCapture log = LogCapture.of(MediaProbe.class.getName())) {
+            assertTiffPhoto(tiff, 64, 48);
+            // kept, but not silently: nobody decoded its pixels
+            assertThat(log.messages(Level.WARN)).singleElement().asString().contains(tiff.toString())
+                    .contains("kept unverified").contains("floating-point predictor");
+        }
 
         Path cut = Fixtures.truncated(tiff, dir.resolve("cut.tif"), 0.7);
         assertBad(cut, "corrupt or truncated image: ");
         assertThatThrownBy(() -> inspect(cut)).hasMessageContaining("exiftool: ").hasMessageContaining("past end");
+    }
+
+    @Test
+    void aTiffWithGarbageStripsBothDecodersRefuseIsCorruptEvenThoughItsStructureIsSound(@TempDir Path dir)
+            throws Exception {
+        Path whole = deflateTiff(dir.resolve("scan.tif"));
+        try (LogCapture log = LogCapture.of(MediaProbe.class.getName())) {
+            assertTiffPhoto(whole, 320, 240);
+            assertThat(log.messages(Level.WARN)).as("ImageIO decoded it: nothing to warn about").isEmpty();
+        }
+        Path broken = garbageStrips(whole, dir.resolve("broken.tif"));
+        assertThat(Files.size(broken)).isEqualTo(Files.size(whole));
+        assertThat(ffmpegRefuses(broken)).isTrue();
+        assertThat(SecondReader.problem(broken, "tiff", null)).as("ImageIO cannot inflate the strips").isNotNull();
+        assertThat(MediaProbe.structuralProblem(exif.validate(broken)))
+                .as("exiftool reads no pixels: to it the damaged file looks sound").isNull();
+
+        assertBad(broken, "corrupt or truncated image: ");
+        assertThatThrownBy(() -> inspect(broken)).hasMessageContaining("ImageIO");
+    }
+
+    @Test
+    void onlyFeaturesNeitherDecoderImplementsAreAGapNeverAPlainOrFloatTiff() throws Exception {
+        assertThat(DecoderGap.of("tiff", Map.of("IFD0:Compression", 8, "IFD0:Predictor", 3)))
+                .isEqualTo("floating-point predictor (TIFF Predictor 3)");
+        assertThat(DecoderGap.of("tiff", Map.of("IFD0:Compression", 50000))).startsWith("Zstandard");
+        assertThat(DecoderGap.of("tiff", Map.of("IFD0:Compression", 34712))).startsWith("JPEG 2000");
+        // ImageIO reads float and 32-bit samples, LZW and Deflate: a refusal of those is damage
+        assertThat(DecoderGap.of("tiff", Map.of("IFD0:Compression", 8, "IFD0:Predictor", 2,
+                "IFD0:SampleFormat", "3", "IFD0:BitsPerSample", "32"))).isNull();
+        assertThat(DecoderGap.of("tiff", Map.of("IFD0:Compression", 5, "IFD0:BitsPerSample", "16 16 16"))).isNull();
+        assertThat(DecoderGap.of("tiff", Map.of())).isNull();
+        // other formats have no gap: a JPEG, PNG or GIF both decoders refuse is damaged
+        assertThat(DecoderGap.of("jpeg", Map.of("IFD0:Compression", 50000, "IFD0:Predictor", 3))).isNull();
+        // and the gap is read from the file's own tags as exiftool reports them
+        Path floatTiff = Fixtures.floatTiff(Files.createTempFile("gap", ".tif"));
+        try {
+            assertThat(DecoderGap.of("tiff", exif.read(floatTiff))).startsWith("floating-point predictor");
+        } finally {
+            Files.delete(floatTiff);
+        }
+    }
+
+    @Test
+    void aTiffInACodingNeitherDecoderKnowsIsKeptWithAWarningWhenItsStructureIsSound(@TempDir Path dir)
+            throws Exception {
+        // a whole TIFF relabelled Zstandard (50000), as GDAL writes: every strip still where the IFD says
+        byte[] bytes = Files.readAllBytes(deflateTiff(dir.resolve("source.tif")));
+        ByteBuffer tiff = ByteBuffer.wrap(bytes).order(bytes[0] == 'I' ? java.nio.ByteOrder.LITTLE_ENDIAN
+                : java.nio.ByteOrder.BIG_ENDIAN);
+        int compression = ifd0Entry(tiff, 259);
+        assertThat(tiff.getShort(compression + 2)).as("SHORT").isEqualTo((short) 3);
+        tiff.putShort(compression + 8, (short) 50000);
+        Path zstd = Files.write(dir.resolve("dem.tif"), bytes);
+        assertThat(ffmpegRefuses(zstd)).isTrue();
+        assertThat(SecondReader.problem(zstd, "tiff", null)).contains("50000");
+
+        try (LogCapture log = LogCapture.of(MediaProbe.class.getName())) {
+            assertTiffPhoto(zstd, 320, 240);
+            assertThat(log.messages(Level.WARN)).singleElement().asString().contains(zstd.toString())
+                    .contains("Zstandard compression");
+        }
+        assertBad(Fixtures.truncated(zstd, dir.resolve("cut.tif"), 0.6), "corrupt or truncated image: ");
+    }
+
+    /** A 320x240 TIFF of noise, Deflate-compressed in strips by the JDK's ImageIO, which reads it back. */
+    private static Path deflateTiff(Path file) throws Exception {
+        javax.imageio.ImageWriter writer = javax.imageio.ImageIO.getImageWritersByFormatName("tiff").next();
+        javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+        param.setCompressionType("Deflate");
+        try (javax.imageio.stream.ImageOutputStream out = javax.imageio.ImageIO.createImageOutputStream(file.toFile())) {
+            writer.setOutput(out);
+            writer.write(null, new javax.imageio.IIOImage(noise(16), null, null), param);
+        } finally {
+            writer.dispose();
+        }
+        return file;
+    }
+
+    /** A copy whose every strip is overwritten with random bytes: each IFD entry, offset and length still right. */
+    private static Path garbageStrips(Path source, Path target) throws Exception {
+        byte[] bytes = Files.readAllBytes(source);
+        ByteBuffer tiff = ByteBuffer.wrap(bytes).order(bytes[0] == 'I' ? java.nio.ByteOrder.LITTLE_ENDIAN
+                : java.nio.ByteOrder.BIG_ENDIAN);
+        int[] offsets = ifd0Values(tiff, 273);
+        int[] counts = ifd0Values(tiff, 279);
+        assertThat(offsets).hasSameSizeAs(counts).hasSizeGreaterThan(1);
+        Random random = new Random(17);
+        for (int i = 0; i < offsets.length; i++) {
+            byte[] garbage = new byte[counts[i]];
+            random.nextBytes(garbage);
+            System.arraycopy(garbage, 0, bytes, offsets[i], garbage.length);
+        }
+        return Files.write(target, bytes);
+    }
+
+    /** The SHORT or LONG values of one IFD0 tag (exiftool prints long lists as "(Binary data ...)"). */
+    private static int[] ifd0Values(ByteBuffer tiff, int tag) {
+        int entry = ifd0Entry(tiff, tag);
+        boolean isShort = tiff.getShort(entry + 2) == 3;
+        int count = tiff.getInt(entry + 4);
+        int at = count * (isShort ? 2 : 4) <= 4 ? entry + 8 : tiff.getInt(entry + 8);
+        int[] values = new int[count];
+        for (int v = 0; v < count; v++) {
+            values[v] = isShort ? tiff.getShort(at + 2 * v) & 0xFFFF : tiff.getInt(at + 4 * v);
+        }
+        return values;
+    }
+
+    private static int ifd0Entry(ByteBuffer tiff, int tag) {
+        int ifd = tiff.getInt(4);
+        for (int i = 0, n = tiff.getShort(ifd) & 0xFFFF; i < n; i++) {
+            if ((tiff.getShort(ifd + 2 + 12 * i) & 0xFFFF) == tag) {
+                return ifd + 2 + 12 * i;
+            }
+        }
+        throw new AssertionError("no tag " + tag + " in IFD0");
     }
 
     @Test
