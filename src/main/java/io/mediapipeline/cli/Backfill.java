@@ -3,6 +3,7 @@ package io.mediapipeline.cli;
 import io.mediapipeline.config.CoreConfig;
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.flow.RunContext;
+import io.mediapipeline.ingest.BatchItem;
 import io.mediapipeline.ingest.Ingest;
 import io.mediapipeline.ingest.IngestBatch;
 import io.mediapipeline.ingest.IngestConfig;
@@ -118,8 +119,8 @@ public final class Backfill {
             rate.add(Instant.now(), 0);
         }
 
-        void done(List<IngestBatch.Item> items) {
-            for (IngestBatch.Item item : items) {
+        void done(List<BatchItem> items) {
+            for (BatchItem item : items) {
                 seen++;
                 if (item.status() == IngestBatch.Status.DONE_BEFORE) {
                     before++;

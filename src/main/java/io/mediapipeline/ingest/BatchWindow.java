@@ -43,7 +43,7 @@ public class BatchWindow {
     /** The files gathered so far and, once it ran, what became of them (or why the whole batch failed). */
     private static final class Open {
         final List<IngestBatch.Input> inputs = new ArrayList<>();
-        final CompletableFuture<List<IngestBatch.Item>> done = new CompletableFuture<>();
+        final CompletableFuture<List<BatchItem>> done = new CompletableFuture<>();
     }
 
     /** Joins this exchange's file to a batch and returns once the batch has run; its own failure is thrown. */
@@ -85,7 +85,7 @@ public class BatchWindow {
                 batch.done.completeExceptionally(e);
             }
         }
-        List<IngestBatch.Item> items;
+        List<BatchItem> items;
         try {
             items = batch.done.get();
         } catch (ExecutionException e) {
@@ -95,7 +95,7 @@ public class BatchWindow {
     }
 
     /** Tells the rest of the route what became of the file; a failure is this exchange's to handle. */
-    private void settle(Exchange ex, IngestBatch.Item item) throws Exception {
+    private void settle(Exchange ex, BatchItem item) throws Exception {
         ex.setProperty(Ingest.SHA256, item.sha256());
         ex.setProperty(Ingest.MEDIA_INFO, item.info());
         ex.getIn().setHeader(ALREADY_DONE, item.status() == IngestBatch.Status.DONE_BEFORE);

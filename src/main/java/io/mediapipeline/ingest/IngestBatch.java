@@ -50,7 +50,7 @@ public class IngestBatch {
     public record Input(Path file, String source, boolean mayLink) {
     }
 
-    /** What became of an input (see {@link Item}); failure is null unless nothing was recorded for it. */
+    /** What became of an input (see {@link BatchItem}); failure is null unless nothing was recorded for it. */
     public enum Status { DONE_BEFORE, NEW, DUPLICATE, FAILED, QUARANTINED }
 
     private final Ledger ledger;
@@ -78,40 +78,49 @@ public class IngestBatch {
     }
 
     /** Takes the batch through every step; returns one item per input, in the inputs' order. */
-    public List<Item> run(List<Input> batch, Placement placement) throws IOException {
+    public List<BatchItem> run(List<Input> batch, Placement placement) throws IOException {
         long started = System.nanoTime();
-        List<Item> items = new ArrayList<>(batch.size());
+        List<BatchItem> items = new ArrayList<>(batch.size());
         for (Input in : batch) {
-            items.add(Item.seen(in));
+            items.add(BatchItem.seen(in));
         }
-        List<Item> todo = notFinished(items, placement);
+        List<BatchItem> todo = notFinished(items, placement);
         pass.each(todo, item -> examine(item, placement));
-        List<Item> stored = new ArrayList<>();
+        long examined = System.nanoTime();
+        List<BatchItem> stored = new ArrayList<>();
+        long placed;
         synchronized (deciding) {
             List<Entry> entries = decideAndPlace(todo, placement, stored);
+            placed = System.nanoTime();
             batches.commit(run.runId(), entries);
         }
+        long committed = System.nanoTime();
         afterCommit(stored, placement);
         if (!items.isEmpty()) {
-            LOG.info("Ingest batch: {} inputs, {} new, {} duplicates, {} not taken, {} done before ({} ms)", items.size(),
-                    count(items, Status.NEW), count(items, Status.DUPLICATE),
-                    count(items, Status.FAILED) + count(items, Status.QUARANTINED), count(items, Status.DONE_BEFORE),
-                    (System.nanoTime() - started) / 1_000_000);
+            LOG.info("Ingest batch: {} inputs, {} new, {} duplicates, {} not taken, {} done before ({} ms: examined {}, "
+                            + "placed {}, committed {}, handed on {})", items.size(), count(items, Status.NEW),
+                    count(items, Status.DUPLICATE), count(items, Status.FAILED) + count(items, Status.QUARANTINED),
+                    count(items, Status.DONE_BEFORE), ms(started, System.nanoTime()), ms(started, examined),
+                    ms(examined, placed), ms(placed, committed), ms(committed, System.nanoTime()));
         }
         return items;
     }
 
+    private static long ms(long from, long to) {
+        return (to - from) / 1_000_000;
+    }
+
     /** One look-up for the whole batch: what an earlier run finished is left alone (unless its copy is lost). */
-    private List<Item> notFinished(List<Item> items, Placement placement) throws IOException {
+    private List<BatchItem> notFinished(List<BatchItem> items, Placement placement) throws IOException {
         List<String> keys = new ArrayList<>();
-        for (Item item : items) {
+        for (BatchItem item : items) {
             if (item.status == null) {
                 keys.add(item.key);
             }
         }
         Map<String, Known> known = batches.known(keys);
-        List<Item> todo = new ArrayList<>();
-        for (Item item : items) {
+        List<BatchItem> todo = new ArrayList<>();
+        for (BatchItem item : items) {
             if (item.status != null) {
                 continue;
             }
@@ -126,7 +135,7 @@ public class IngestBatch {
     }
 
     /** A finished input whose recorded copy is gone (a power cut took its directory entry) is ingested again. */
-    private boolean lost(Item item, Known k) throws IOException {
+    private boolean lost(BatchItem item, Known k) throws IOException {
         String problem = CopyCheck.problem(k.copy(), item.input.file());
         if (problem == null || !inputs.reopen(k.id(), "recorded as done, but " + problem)) {
             return false;
@@ -138,7 +147,7 @@ public class IngestBatch {
     }
 
     /** Hash, probe, fingerprint: the part that runs in parallel. A failure stays with its input. */
-    private void examine(Item item, Placement placement) {
+    private void examine(BatchItem item, Placement placement) {
         Path file = item.input.file();
         try {
             Ingest.Hashed hashed = Ingest.hash(file);
@@ -167,32 +176,56 @@ public class IngestBatch {
 
     /**
      * Decides each examined input against the ledger (one look-up) and the batch itself (the first of two equal
-     * files is the original), places it, makes the touched folders durable, and returns the batch's rows.
+     * files is the original), places them in parallel (each copy fsynced), makes each touched folder durable once,
+     * and returns the batch's rows.
      */
-    private List<Entry> decideAndPlace(List<Item> todo, Placement placement, List<Item> stored) throws IOException {
+    private List<Entry> decideAndPlace(List<BatchItem> todo, Placement placement, List<BatchItem> stored) throws IOException {
         Set<String> shas = new LinkedHashSet<>();
-        for (Item item : todo) {
+        for (BatchItem item : todo) {
             if (item.status == null) {
                 shas.add(item.sha256);
             }
         }
         Map<String, Content> contents = batches.contents(shas);
-        Map<String, Item> first = new HashMap<>();
-        Set<Path> touched = new LinkedHashSet<>();
-        List<Entry> entries = new ArrayList<>();
-        for (Item item : todo) {
+        Map<String, BatchItem> first = new HashMap<>();
+        List<BatchItem> decided = new ArrayList<>();
+        for (BatchItem item : todo) {
             if (item.status == null) {
                 decide(item, first.get(item.sha256), contents.get(item.sha256));
-                if (place(item, placement, touched)) {
-                    first.putIfAbsent(item.sha256, item);
-                    entries.add(item.entry(placement));
-                    if (item.outcome != Outcome.DUPLICATE) {
-                        stored.add(item);
-                    }
+                first.putIfAbsent(item.sha256, item);
+                decided.add(item);
+            }
+        }
+        if (placement == Placement.STORE) {
+            pass.each(decided, this::place);
+            for (BatchItem item : decided) {
+                if (item.failure instanceof io.mediapipeline.flow.GuardClosedException paused) {
+                    throw paused; // what was placed is placed again (same name, same content) once the guard opens
                 }
-            } else if (placement == Placement.IN_PLACE) {
-                item.status = Status.QUARANTINED;
-                entries.add(item.entry(placement));
+            }
+        }
+        Set<Path> touched = new LinkedHashSet<>();
+        List<Entry> entries = new ArrayList<>();
+        for (BatchItem item : todo) {
+            if (item.status != Status.FAILED && item.twin != null && item.twin.status == Status.FAILED) {
+                // its original, new in this same batch, could not be placed: this copy waits for the next try
+                item.fail(new IOException("the first copy of the same content in this batch was not placed; taken again"));
+            }
+            if (item.status == Status.FAILED) {
+                if (placement == Placement.IN_PLACE && item.key != null) {
+                    item.status = Status.QUARANTINED;
+                    entries.add(item.entry(placement));
+                }
+                continue;
+            }
+            if (placement == Placement.IN_PLACE) {
+                item.place = item.input.file();
+            } else {
+                touched.add(item.place.getParent());
+            }
+            entries.add(item.entry(placement));
+            if (item.outcome != Outcome.DUPLICATE) {
+                stored.add(item);
             }
         }
         for (Path dir : touched) {
@@ -201,29 +234,29 @@ public class IngestBatch {
         return entries;
     }
 
-    private static void decide(Item item, Item earlier, Content known) {
+    private static void decide(BatchItem item, BatchItem earlier, Content known) {
         if (earlier != null) {
-            item.decided(Outcome.DUPLICATE, earlier.mediaId, earlier.place.toString());
+            item.twin = earlier;
+            item.decided(Outcome.DUPLICATE, earlier.mediaId);
         } else if (known == null) {
-            item.decided(Outcome.NEW, UUID.randomUUID(), null);
+            item.decided(Outcome.NEW, UUID.randomUUID());
         } else if (known.unfinished() && item.input.file().toString().equals(known.sourcePath())) {
-            item.decided(Outcome.RESUME, known.id(), null);
+            item.decided(Outcome.RESUME, known.id());
         } else if (known.originalPath() != null
                 && !Files.isRegularFile(Path.of(known.originalPath()), LinkOption.NOFOLLOW_LINKS)) {
             LOG.warn("The original {} is missing; {} takes its place", known.originalPath(), item.input.file());
-            item.decided(Outcome.RESUME, known.id(), null);
+            item.decided(Outcome.RESUME, known.id());
         } else {
-            item.decided(Outcome.DUPLICATE, known.id(), known.originalPath());
+            item.decided(Outcome.DUPLICATE, known.id());
         }
     }
 
-    /** Places the input as hashed (see Ingest.place); false when it could not be, with the failure kept. */
-    private boolean place(Item item, Placement placement, Set<Path> touched) throws IOException {
+    /**
+     * Places the input as it was hashed (a copy is hashed again on the way; a changed input is refused and left for a
+     * later try); a failure stays with the input, except a closed guard, which pauses the whole batch.
+     */
+    private void place(BatchItem item) {
         Path file = item.input.file();
-        if (placement == Placement.IN_PLACE) {
-            item.place = file;
-            return true;
-        }
         try {
             BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class);
             if (now.size() != item.size || now.lastModifiedTime().toMillis() != item.mtime) {
@@ -232,29 +265,23 @@ public class IngestBatch {
             item.place = item.outcome == Outcome.DUPLICATE
                     ? ingest.placeDuplicate(file, item.sha256, item.input.mayLink())
                     : ingest.placeOriginal(file, item.sha256, item.info, item.input.mayLink());
-            touched.add(item.place.getParent());
-            return true;
         } catch (SourceChangedException e) {
             ledger.log(run.runId(), "ingest", "warn", e.getMessage(), null, file.toString());
             LOG.warn("{}", e.getMessage());
             item.fail(e);
-            return false;
-        } catch (io.mediapipeline.flow.GuardClosedException e) {
-            throw e; // a pause for the whole batch, not this file's failure
-        } catch (IOException e) {
-            item.fail(e);
-            return false;
+        } catch (IOException | RuntimeException e) {
+            item.fail(e); // a closed guard is found among the failures and pauses the whole batch
         }
     }
 
     /** After the commit: hand the new originals on, record their near-duplicates, pair Live Photo halves. */
-    private void afterCommit(List<Item> stored, Placement placement) throws IOException {
+    private void afterCommit(List<BatchItem> stored, Placement placement) throws IOException {
         if (stored.isEmpty()) {
             return;
         }
         if (placement == Placement.STORE && handoff != null) {
             List<Handoff.Queued> queued = new ArrayList<>();
-            for (Item item : stored) {
+            for (BatchItem item : stored) {
                 queued.add(new Handoff.Queued(item.place, item.sha256, item.info.extension()));
             }
             for (String stage : handoff.stagesAfterIngest()) {
@@ -262,14 +289,14 @@ public class IngestBatch {
             }
         }
         List<UUID> ids = new ArrayList<>();
-        for (Item item : stored) {
+        for (BatchItem item : stored) {
             ids.add(item.mediaId);
         }
         if (near != null) {
             near.recordNear(ids);
         }
         if (livePhotos != null) {
-            for (Item item : stored) {
+            for (BatchItem item : stored) {
                 Path source = item.input.file();
                 UUID partner = livePhotos.pair(item.mediaId, item.info.kind().name().toLowerCase(Locale.ROOT),
                         item.info.contentIdentifier(), source.getParent() == null ? "" : source.getParent().toString(),
@@ -281,97 +308,7 @@ public class IngestBatch {
         }
     }
 
-    private static long count(List<Item> items, Status status) {
+    private static long count(List<BatchItem> items, Status status) {
         return items.stream().filter(i -> i.status == status).count();
-    }
-
-    /** An input on its way through the batch, and in the end what became of it. */
-    public static final class Item {
-        final Input input;
-        final String key;
-        long size;
-        long mtime;
-        String sha256;
-        MediaInfo info;
-        Long perceptualHash;
-        Outcome outcome;
-        UUID mediaId;
-        Path place;
-        String existingOriginal;
-        Status status;
-        Exception failure;
-
-        private Item(Input input, String key) {
-            this.input = input;
-            this.key = key;
-        }
-
-        static Item seen(Input in) {
-            try {
-                BasicFileAttributes a = Files.readAttributes(in.file(), BasicFileAttributes.class);
-                Item item = new Item(in, Ingest.sourceKey(in.source(), in.file(), a.size(), a.lastModifiedTime().toMillis()));
-                item.size = a.size();
-                return item;
-            } catch (IOException e) {
-                Item item = new Item(in, null);
-                item.fail(e);
-                return item;
-            }
-        }
-
-        void fail(Exception e) {
-            failure = e;
-            status = Status.FAILED;
-        }
-
-        void decided(Outcome o, UUID id, String original) {
-            outcome = o;
-            mediaId = id;
-            existingOriginal = original;
-            status = o == Outcome.DUPLICATE ? Status.DUPLICATE : Status.NEW;
-        }
-
-        Entry entry(Placement placement) {
-            boolean inPlace = placement == Placement.IN_PLACE;
-            if (status == Status.QUARANTINED) {
-                return new Entry(Outcome.QUARANTINED, input.source(), key, input.file().toString(), size, sha256, null,
-                        null, null, input.file().toString(), true, Quarantine.reasonOf(failure));
-            }
-            return new Entry(outcome, input.source(), key, input.file().toString(), size, sha256, mediaId, info,
-                    perceptualHash, place.toString(), inPlace, null);
-        }
-
-        public Input input() {
-            return input;
-        }
-
-        public Status status() {
-            return status;
-        }
-
-        public Exception failure() {
-            return failure;
-        }
-
-        public String sha256() {
-            return sha256;
-        }
-
-        public MediaInfo info() {
-            return info;
-        }
-
-        public UUID mediaId() {
-            return mediaId;
-        }
-
-        public Path place() {
-            return place;
-        }
-
-        /** For a duplicate: the original it copies (null when the original is new in the same batch and unplaced). */
-        public String existingOriginal() {
-            return existingOriginal;
-        }
     }
 }

@@ -152,9 +152,7 @@ public class BatchLedger {
             if (e.outcome() == Outcome.NEW) {
                 String name = java.nio.file.Path.of(e.sourcePath()).getFileName().toString();
                 MapSqlParameterSource row = Ledger.mediaRow(e.sha256(), e.size(), e.info(), e.source(), name, e.sourcePath());
-                rows.add(row.addValue("id", e.mediaId()).addValue("status", e.archived() ? "archived" : "ingested")
-                        .addValue("originalPath", e.place()).addValue("archivePath", e.archived() ? e.place() : null)
-                        .addValue("perceptualHash", e.perceptualHash()));
+                rows.add(row.addValue("id", e.mediaId()).addValue("perceptualHash", e.perceptualHash()));
             }
         }
         if (rows.isEmpty()) {
@@ -162,8 +160,8 @@ public class BatchLedger {
         }
         int[] counts = new org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate(j).batchUpdate(
                 "insert into media_files (" + Ledger.MEDIA_INSERT_COLUMNS
-                        + ", id, status, original_path, archive_path, perceptual_hash) values (" + Ledger.MEDIA_INSERT_VALUES
-                        + ", :id, :status, :originalPath, :archivePath, :perceptualHash) on conflict (sha256) do nothing",
+                        + ", id, perceptual_hash) values (" + Ledger.MEDIA_INSERT_VALUES
+                        + ", :id, :perceptualHash) on conflict (sha256) do nothing",
                 rows.toArray(SqlParameterSource[]::new));
         for (int c : counts) {
             if (c == 0) {
@@ -173,14 +171,17 @@ public class BatchLedger {
         }
     }
 
-    /** As Ledger.markIngested (and markArchived for backfill), for every resumed content. */
+    /**
+     * As Ledger.markIngested (and markArchived for backfill), for every new or resumed content: a new row starts as
+     * ingesting (the ledger's rule for a first status) and is ingested in the same transaction.
+     */
     private static void resume(JdbcTemplate j, List<Entry> entries) {
         List<Object[]> back = new ArrayList<>();
         List<Object[]> ingested = new ArrayList<>();
         List<Object[]> moved = new ArrayList<>();
         List<Object[]> archived = new ArrayList<>();
         for (Entry e : entries) {
-            if (e.outcome() == Outcome.RESUME) {
+            if (e.outcome() == Outcome.NEW || e.outcome() == Outcome.RESUME) {
                 back.add(new Object[] {e.mediaId()});
                 ingested.add(new Object[] {e.place(), e.perceptualHash(), e.mediaId()});
                 moved.add(new Object[] {e.place(), e.mediaId(), e.place()});
@@ -192,19 +193,26 @@ public class BatchLedger {
         if (back.isEmpty()) {
             return;
         }
-        // a file that failed while ingesting goes back to ingesting first: the trigger allows no other way
-        j.batchUpdate("""
-                update media_files set status = 'ingesting', error = null
-                 where id = ? and status = 'error' and error_from = 'ingesting'""", back);
+        // only resumed content can be in error (back to ingesting first: the trigger allows no other way) or
+        // further along (it gets the new original's path); a batch of new content skips both statements
+        if (back.size() > ingestedNew(entries)) {
+            j.batchUpdate("""
+                    update media_files set status = 'ingesting', error = null
+                     where id = ? and status = 'error' and error_from = 'ingesting'""", back);
+            j.batchUpdate("""
+                    update media_files set original_path = ?
+                     where id = ? and status not in ('ingesting', 'error') and original_path is distinct from ?""", moved);
+        }
         j.batchUpdate("""
                 update media_files set status = 'ingested', original_path = ?, error = null,
                        perceptual_hash = coalesce(?, perceptual_hash)
                  where id = ? and status = 'ingesting'""", ingested);
-        j.batchUpdate("""
-                update media_files set original_path = ?
-                 where id = ? and status not in ('ingesting', 'error') and original_path is distinct from ?""", moved);
         j.batchUpdate("update media_files set status = 'archived', archive_path = ? where id = ? and status = 'ingested'",
                 archived);
+    }
+
+    private static long ingestedNew(List<Entry> entries) {
+        return entries.stream().filter(e -> e.outcome() == Outcome.NEW).count();
     }
 
     /** Each input's disposition, and a duplicate's link to its original. */
