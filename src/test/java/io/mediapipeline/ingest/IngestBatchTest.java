@@ -25,10 +25,18 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,6 +93,8 @@ class IngestBatchTest {
     }
 
     /** The batch steps on a data source that counts prepared statements and can fail the commit of a batch's rows. */
+    private Ingest ingest;
+
     private IngestBatch steps(Handoff handoff) {
         DataSource ds = new DelegatingDataSource(db.dataSource()) {
             @Override
@@ -112,7 +122,7 @@ class IngestBatchTest {
         };
         Ledger ledger = new Ledger(ds);
         RunContext run = new RunContext(ledger, "once", "test");
-        Ingest ingest = new Ingest(ledger, probe, run, home, true);
+        ingest = new Ingest(ledger, probe, run, home, true);
         return new IngestBatch(ledger, ingest, null, new LivePhotos(ds), handoff, run, 2);
     }
 
@@ -222,5 +232,46 @@ class IngestBatchTest {
         assertThat(rescan).extracting(BatchItem::status).containsOnly(IngestBatch.Status.DONE_BEFORE);
         assertThat(statements.get()).as("one look-up for the whole batch of " + files.size()).isEqualTo(1);
         assertThat(rows("select 1 from source_files")).hasSize(rowsBefore);
+    }
+
+    @Test
+    void theFilesInFlightFormOneBatchAndABadOneFailsOnlyItsOwnExchange() throws Exception {
+        List<Path> files = mixedBatch();
+        BatchWindow window = new BatchWindow(steps(new Handoff(home.resolve("work"), List.of())), ingest, files.size(),
+                60_000);
+        CamelContext camel = new DefaultCamelContext();
+        List<Exchange> exchanges = new ArrayList<>();
+        List<Future<Exception>> outcomes = new ArrayList<>();
+        ExecutorService sources = Executors.newFixedThreadPool(files.size());
+        try {
+            for (Path f : files) {
+                Exchange ex = new DefaultExchange(camel);
+                ex.getIn().setHeader(Exchange.FILE_PATH, f.toString());
+                ex.setProperty(Ingest.SOURCE, "folder");
+                exchanges.add(ex);
+                outcomes.add(sources.submit(() -> {
+                    try {
+                        window.take(ex);
+                        return null;
+                    } catch (Exception e) {
+                        return e;
+                    }
+                }));
+            }
+            for (int i = 0; i < 3; i++) {
+                assertThat(outcomes.get(i).get(30, TimeUnit.SECONDS)).isNull();
+            }
+            assertThat(outcomes.get(3).get(30, TimeUnit.SECONDS)).isInstanceOf(BadMediaException.class);
+        } finally {
+            sources.shutdownNow();
+        }
+        assertThat(exchanges.get(2).getIn().getHeader(BatchWindow.DUPLICATE, Boolean.class)).isTrue();
+        assertThat(exchanges.get(0).getIn().getHeader(BatchWindow.DUPLICATE, Boolean.class)).isFalse();
+        assertThat(exchanges.get(3).getProperty(Ingest.SOURCE_FILE_ID, Long.class))
+                .as("the bad file is admitted on its own, so the error handler can quarantine it against its row")
+                .isNotNull();
+        // now() is the transaction's start: the three good inputs share it, so they were recorded together
+        assertThat(rows("select distinct created_at from source_files where disposition <> 'pending'")).hasSize(1);
+        assertThat(rows("select 1 from source_files where disposition <> 'pending'")).hasSize(3);
     }
 }
