@@ -20,6 +20,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,10 +72,10 @@ public final class Backfill {
             IngestBatch batches = new IngestBatch(ledger, steps, new NearDuplicates(db.dataSource(), settings),
                     null, null, run, config.parallelism());
             Progress progress = new Progress(total[0]);
-            List<IngestBatch.Input> batch = new ArrayList<>(config.batchSize());
+            List<IngestBatch.Input> batch = new ArrayList<>(config.backfillBatchSize());
             walk(root, file -> {
                 batch.add(new IngestBatch.Input(file, SOURCE, false));
-                if (batch.size() >= config.batchSize()) {
+                if (batch.size() >= config.backfillBatchSize()) {
                     progress.done(batches.run(batch, IngestBatch.Placement.IN_PLACE));
                     batch.clear();
                 }
@@ -98,9 +99,12 @@ public final class Backfill {
         }
         entries.sort(null);
         for (Path p : entries) {
-            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            // one lstat per entry: a rescan of a large tree is mostly this walk
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (a.isDirectory()) {
                 walk(p, sink);
-            } else if (!p.getFileName().toString().startsWith(".") && Files.isRegularFile(p)) {
+            } else if (!p.getFileName().toString().startsWith(".")
+                    && (a.isRegularFile() || a.isSymbolicLink() && Files.isRegularFile(p))) {
                 sink.take(p);
             }
         }

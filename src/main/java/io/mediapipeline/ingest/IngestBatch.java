@@ -1,6 +1,7 @@
 package io.mediapipeline.ingest;
 
-import io.mediapipeline.flow.FileStore;
+import io.mediapipeline.flow.Durable;
+import io.mediapipeline.flow.GuardClosedException;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.flow.SourceChangedException;
@@ -9,6 +10,7 @@ import io.mediapipeline.ledger.BatchLedger.Content;
 import io.mediapipeline.ledger.BatchLedger.Entry;
 import io.mediapipeline.ledger.BatchLedger.Known;
 import io.mediapipeline.ledger.BatchLedger.Outcome;
+import io.mediapipeline.ledger.InputLedger;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.BadMediaException;
 import io.mediapipeline.media.MediaInfo;
@@ -50,12 +52,15 @@ public class IngestBatch {
     public record Input(Path file, String source, boolean mayLink) {
     }
 
-    /** What became of an input (see {@link BatchItem}); failure is null unless nothing was recorded for it. */
+    /**
+     * What became of an input (see {@link BatchItem}): FAILED means nothing was recorded for it (its failure says why;
+     * the caller handles it), QUARANTINED a bad input left in place and recorded so (backfill).
+     */
     public enum Status { DONE_BEFORE, NEW, DUPLICATE, FAILED, QUARANTINED }
 
     private final Ledger ledger;
     private final BatchLedger batches;
-    private final io.mediapipeline.ledger.InputLedger inputs;
+    private final InputLedger inputs;
     private final Ingest ingest;
     private final NearDuplicates near;
     private final LivePhotos livePhotos;
@@ -68,7 +73,7 @@ public class IngestBatch {
                        RunContext run, int parallelism) {
         this.ledger = ledger;
         this.batches = new BatchLedger(ledger.dataSource());
-        this.inputs = new io.mediapipeline.ledger.InputLedger(ledger.dataSource());
+        this.inputs = new InputLedger(ledger.dataSource());
         this.ingest = ingest;
         this.near = near;
         this.livePhotos = livePhotos;
@@ -199,7 +204,7 @@ public class IngestBatch {
         if (placement == Placement.STORE) {
             pass.each(decided, this::place);
             for (BatchItem item : decided) {
-                if (item.failure instanceof io.mediapipeline.flow.GuardClosedException paused) {
+                if (item.failure instanceof GuardClosedException paused) {
                     throw paused; // what was placed is placed again (same name, same content) once the guard opens
                 }
             }
@@ -229,7 +234,7 @@ public class IngestBatch {
             }
         }
         for (Path dir : touched) {
-            io.mediapipeline.flow.Durable.syncDir(dir);
+            Durable.syncDir(dir);
         }
         return entries;
     }
