@@ -44,6 +44,7 @@ import org.slf4j.LoggerFactory;
 public class IngestBatch {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestBatch.class);
+    private static final int PLACING_THREADS = 8;
 
     /** Where the inputs go: stored into originals/ and duplicates/ (the sources), or left in place (backfill). */
     public enum Placement { STORE, IN_PLACE }
@@ -67,6 +68,7 @@ public class IngestBatch {
     private final Handoff handoff;
     private final RunContext run;
     private final ParallelPass pass;
+    private final ParallelPass placing;
     private final Object deciding = new Object();
 
     public IngestBatch(Ledger ledger, Ingest ingest, NearDuplicates near, LivePhotos livePhotos, Handoff handoff,
@@ -80,6 +82,9 @@ public class IngestBatch {
         this.handoff = handoff;
         this.run = run;
         this.pass = new ParallelPass(parallelism);
+        // placing waits on the disk (each copy's fsync), not the CPU: more at once lets the file system commit
+        // their journal together
+        this.placing = new ParallelPass(Math.max(parallelism, PLACING_THREADS));
     }
 
     /** Takes the batch through every step; returns one item per input, in the inputs' order. */
@@ -202,7 +207,7 @@ public class IngestBatch {
             }
         }
         if (placement == Placement.STORE) {
-            pass.each(decided, this::place);
+            placing.each(decided, this::place);
             for (BatchItem item : decided) {
                 if (item.failure instanceof GuardClosedException paused) {
                     throw paused; // what was placed is placed again (same name, same content) once the guard opens

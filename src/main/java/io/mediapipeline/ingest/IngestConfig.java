@@ -16,6 +16,10 @@ public record IngestConfig(int parallelism, int maxAttempts, int stableSeconds, 
         boolean fix = s.oneOf("pipeline.ingest.wrong-extension", "fix", "quarantine").equals("fix");
         int batchSize = s.positive("pipeline.ingest.batch-size");
         int batchWait = s.positive("pipeline.ingest.batch-wait-ms");
+        if (s.positive("pipeline.ingest.in-flight") < batchSize) {
+            throw new ConfigException("pipeline.ingest.in-flight: must be at least pipeline.ingest.batch-size ("
+                    + batchSize + "), got " + s.get("pipeline.ingest.in-flight"));
+        }
         int backfillBatch = s.positive("pipeline.ingest.backfill-batch-size");
         if (growingWait < stable + 2) {
             throw new ConfigException("pipeline.ingest.growing-wait-seconds: must be at least pipeline.ingest.stable-seconds + 2 ("
