@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.flow.RunContext;
+import io.mediapipeline.ledger.BatchLedger;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.ledger.LedgerException;
@@ -92,11 +93,20 @@ class IngestBatchTest {
                 "truncate media_files, source_files, duplicate_files, file_events, pipeline_logs, runs cascade");
     }
 
-    /** The batch steps on a data source that counts prepared statements and can fail the commit of a batch's rows. */
+    /** The batch steps on the {@link #counting} ledger. */
     private Ingest ingest;
 
     private IngestBatch steps(Handoff handoff) {
-        DataSource ds = new DelegatingDataSource(db.dataSource()) {
+        DataSource ds = counting();
+        Ledger ledger = new Ledger(ds);
+        RunContext run = new RunContext(ledger, "once", "test");
+        ingest = new Ingest(ledger, probe, run, home, true);
+        return new IngestBatch(ledger, ingest, null, new LivePhotos(ds), handoff, run, 2);
+    }
+
+    /** The ledger, counting prepared statements, and failing the commit of a batch's rows when asked. */
+    private DataSource counting() {
+        return new DelegatingDataSource(db.dataSource()) {
             @Override
             public Connection getConnection() throws SQLException {
                 Connection real = super.getConnection();
@@ -120,10 +130,6 @@ class IngestBatchTest {
                         });
             }
         };
-        Ledger ledger = new Ledger(ds);
-        RunContext run = new RunContext(ledger, "once", "test");
-        ingest = new Ingest(ledger, probe, run, home, true);
-        return new IngestBatch(ledger, ingest, null, new LivePhotos(ds), handoff, run, 2);
     }
 
     private static List<IngestBatch.Input> inputs(List<Path> files, String source) {
@@ -273,5 +279,21 @@ class IngestBatchTest {
         // now() is the transaction's start: the three good inputs share it, so they were recorded together
         assertThat(rows("select distinct created_at from source_files where disposition <> 'pending'")).hasSize(1);
         assertThat(rows("select 1 from source_files where disposition <> 'pending'")).hasSize(3);
+    }
+
+    @Test
+    void theFolderSourceRemembersWhatItsBatchesRecordedWithOneQuery() throws IOException {
+        List<Path> files = mixedBatch();
+        steps(new Handoff(home.resolve("work"), List.of())).run(inputs(files, "folder"), IngestBatch.Placement.STORE);
+
+        statements.set(0);
+        FolderImports imports = new FolderImports(new BatchLedger(counting()), "folder");
+        for (Path f : files) {
+            String key = f + "|" + Files.size(f) + "|" + Files.getLastModifiedTime(f).toMillis();
+            assertThat(imports.contains(key)).as(f.getFileName() + " remembered")
+                    .isEqualTo(!f.getFileName().toString().equals("notes.jpg"));
+        }
+        assertThat(statements.get()).as("one query for every file of the folder").isEqualTo(1);
+        assertThat(imports.contains("/elsewhere/new.jpg|1|2")).isFalse();
     }
 }
