@@ -3,32 +3,37 @@ package io.mediapipeline.cli;
 import io.mediapipeline.config.CoreConfig;
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.flow.RunContext;
+import io.mediapipeline.ingest.BatchItem;
 import io.mediapipeline.ingest.Ingest;
-import io.mediapipeline.ledger.Claim;
+import io.mediapipeline.ingest.IngestBatch;
+import io.mediapipeline.ingest.IngestConfig;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
-import io.mediapipeline.ledger.SourceAdmission;
-import io.mediapipeline.media.BadMediaException;
 import io.mediapipeline.media.ExifTool;
-import io.mediapipeline.media.MediaInfo;
 import io.mediapipeline.media.MediaProbe;
 import io.mediapipeline.report.RunReport;
+import io.mediapipeline.similar.NearDuplicates;
 import io.mediapipeline.status.Rate;
 import io.mediapipeline.status.Wording;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * `backfill DIR`: registers an existing, already organized archive in the ledger without moving,
  * copying or changing a single file. Each file becomes an archived row whose original and archive
  * path are where it already is; copies are recorded as duplicates, unreadable files as quarantined
- * (in place). Resumable: files registered by an earlier, interrupted backfill are skipped.
+ * (in place). Resumable: files registered by an earlier, interrupted backfill are skipped, a batch at a
+ * time with one ledger look-up. The tree is walked as a stream (never held as a list), in path order: each
+ * folder's entries are sorted as it is entered, which costs one folder's names at a time.
  */
 public final class Backfill {
 
@@ -38,49 +43,45 @@ public final class Backfill {
     private Backfill() {
     }
 
+    /** Takes each file the walk finds. */
+    private interface FileSink {
+        void take(Path file) throws IOException;
+    }
+
     public static int run(Settings settings, Path dir) throws Exception {
         Path root = dir.toAbsolutePath().normalize();
         if (!Files.isDirectory(root)) {
             System.err.println("backfill: " + root + " is not a directory");
             return 1;
         }
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(root)) {
-            files = walk.filter(Files::isRegularFile)
-                    .filter(p -> !p.getFileName().toString().startsWith("."))
-                    .sorted().toList();
-        }
-        System.out.printf("backfill: %d files under %s%n", files.size(), root);
+        // a first walk only counts (names and types, no file is opened), so progress can say how much is left
+        long[] total = {0};
+        walk(root, file -> total[0]++);
+        System.out.printf("backfill: %d files under %s%n", total[0], root);
         CoreConfig core = CoreConfig.from(settings);
+        IngestConfig config = IngestConfig.from(settings);
         try (Database db = Database.open(settings);
              ExifTool exif = new ExifTool(core.exiftool())) {
             Ledger ledger = new Ledger(db.dataSource());
             MediaProbe probe = new MediaProbe(exif, core.ffprobe(), core.ffmpeg(), core.zone());
             RunContext run = new RunContext(ledger, "backfill", core.node());
-            // the ingest steps, with nothing to hand on: a backfilled file stays where it is
-            Ingest steps = new Ingest(ledger, probe, null, run, core.home(), true);
-            // progress on stderr every few seconds: files per minute over the last minute, and the time left
-            Rate rate = new Rate(Duration.ofMinutes(1));
-            rate.add(Instant.now(), 0);
-            Instant lastPrint = Instant.now();
-            int done = 0;
-            int skipped = 0;
-            for (Path file : files) {
-                if (register(ledger, steps, file)) {
-                    done++;
-                } else {
-                    skipped++;
+            // ingest's own steps, with nothing placed and nothing handed on: a backfilled file stays where it is,
+            // and the extension is not held against the content (the archive is taken as it is). No Live Photo
+            // pairing, as before: its look-up reads every row per file, too slow for a whole archive
+            Ingest steps = new Ingest(ledger, probe, run, core.home(), true);
+            IngestBatch batches = new IngestBatch(ledger, steps, new NearDuplicates(db.dataSource(), settings),
+                    null, null, run, config.parallelism());
+            Progress progress = new Progress(total[0]);
+            List<IngestBatch.Input> batch = new ArrayList<>(config.backfillBatchSize());
+            walk(root, file -> {
+                batch.add(new IngestBatch.Input(file, SOURCE, false));
+                if (batch.size() >= config.backfillBatchSize()) {
+                    progress.done(batches.run(batch, IngestBatch.Placement.IN_PLACE));
+                    batch.clear();
                 }
-                Instant now = Instant.now();
-                rate.add(now, done + skipped);
-                if (Duration.between(lastPrint, now).compareTo(PRINT_EVERY) >= 0 || done + skipped == files.size()) {
-                    int left = files.size() - done - skipped;
-                    System.err.println(String.format(Locale.ROOT, "backfill: %,d/%,d (%,d already registered), %s",
-                            done + skipped, files.size(), skipped,
-                            left == 0 ? "every file looked at" : Wording.pace(rate.progress(left))));
-                    lastPrint = now;
-                }
-            }
+            });
+            progress.done(batches.run(batch, IngestBatch.Placement.IN_PLACE));
+            progress.print(true);
             RunReport.Summary summary = new RunReport(ledger, settings.home()).write(run.runId());
             System.out.println("backfill: done " + summary.counts() + "; report " + summary.file());
             return summary.counts().getOrDefault("quarantined", 0L) > 0 ? 3 : 0;
@@ -88,30 +89,63 @@ public final class Backfill {
     }
 
     /**
-     * Ingest's steps (admit, hash, probe, claim) on a file that stays where it is; returns false when an earlier
-     * backfill already registered it. The extension is not held against the content: the archive is taken as it is.
+     * Every regular file under dir whose name does not start with a dot, in path order, as a stream: a folder's
+     * entries are read and sorted when it is entered; folder links are not followed.
      */
-    private static boolean register(Ledger ledger, Ingest steps, Path file) throws IOException {
-        long size = Files.size(file);
-        SourceAdmission admission = steps.admission(SOURCE, file);
-        if (admission.alreadyDone()) {
-            return false;
+    private static void walk(Path dir, FileSink sink) throws IOException {
+        List<Path> entries = new ArrayList<>();
+        try (DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
+            listing.forEach(entries::add);
         }
-        String sha = null;
-        try {
-            sha = Ingest.hash(file).sha256();
-            MediaInfo info = steps.inspect(file);
-            Claim claim = steps.claim(sha, size, info, SOURCE, file);
-            if (claim.duplicate()) {
-                ledger.recordDuplicate(claim.mediaId(), admission.sourceFileId(), sha, file.toString(), file.toString());
-            } else {
-                ledger.markIngested(claim.mediaId(), file.toString(), admission.sourceFileId(), sha);
-                ledger.markArchived(claim.mediaId(), file.toString());
+        entries.sort(null);
+        for (Path p : entries) {
+            // one lstat per entry: a rescan of a large tree is mostly this walk
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (a.isDirectory()) {
+                walk(p, sink);
+            } else if (!p.getFileName().toString().startsWith(".")
+                    && (a.isRegularFile() || a.isSymbolicLink() && Files.isRegularFile(p))) {
+                sink.take(p);
             }
-        } catch (BadMediaException | IOException e) {
-            ledger.recordQuarantine(admission.sourceFileId(), sha, file.toString(), e.getMessage());
-            System.out.println("backfill: not registered (left in place): " + file + ": " + e.getMessage());
         }
-        return true;
+    }
+
+    /** Progress on stderr every few seconds: files per minute over the last minute, and the time left. */
+    private static final class Progress {
+        private final long total;
+        private final Rate rate = new Rate(Duration.ofMinutes(1));
+        private Instant lastPrint = Instant.now();
+        private long seen;
+        private long before;
+
+        Progress(long total) {
+            this.total = total;
+            rate.add(Instant.now(), 0);
+        }
+
+        void done(List<BatchItem> items) {
+            for (BatchItem item : items) {
+                seen++;
+                if (item.status() == IngestBatch.Status.DONE_BEFORE) {
+                    before++;
+                } else if (item.failure() != null) {
+                    System.out.println("backfill: not registered (left in place): " + item.input().file() + ": "
+                            + item.failure().getMessage());
+                }
+            }
+            rate.add(Instant.now(), seen);
+            print(false);
+        }
+
+        void print(boolean last) {
+            Instant now = Instant.now();
+            if (!last && Duration.between(lastPrint, now).compareTo(PRINT_EVERY) < 0) {
+                return;
+            }
+            long left = Math.max(0, total - seen);
+            System.err.println(String.format(Locale.ROOT, "backfill: %,d/%,d (%,d already registered), %s",
+                    seen, total, before, left == 0 ? "every file looked at" : Wording.pace(rate.progress(left))));
+            lastPrint = now;
+        }
     }
 }

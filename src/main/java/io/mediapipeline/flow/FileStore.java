@@ -53,6 +53,15 @@ public final class FileStore {
      */
     public static Path place(Path source, Path dir, String name, String sha256, Mode mode, boolean readOnly)
             throws IOException {
+        return place(source, dir, name, sha256, mode, readOnly, true);
+    }
+
+    /**
+     * As above; with syncDir false the new directory entry is not fsynced here: a caller placing a batch syncs
+     * each directory it touched once ({@link Durable#syncDir}) before it records any of them.
+     */
+    public static Path place(Path source, Path dir, String name, String sha256, Mode mode, boolean readOnly,
+                             boolean syncDir) throws IOException {
         guard.require();
         Durable.createDirectories(dir);
         String safe = safeName(name);
@@ -65,7 +74,7 @@ public final class FileStore {
             Path candidate = dir.resolve(n == 0 ? safe : stem + "_" + n + ext);
             if (Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
                 if (sameContent(candidate, source, sha256)) {
-                    return settled(candidate, readOnly);
+                    return settled(candidate, readOnly, syncDir);
                 }
                 continue;
             }
@@ -76,7 +85,7 @@ public final class FileStore {
                 // a link shares the inode: its bytes (written by someone else) must be on the disk before the name
                 Durable.syncFile(source);
                 if (tryLink(candidate, source)) {
-                    return settled(candidate, false);
+                    return settled(candidate, false, syncDir);
                 }
             }
             if (Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
@@ -86,7 +95,7 @@ public final class FileStore {
             try {
                 copyVerified(source, tmp, sha256, readOnly);
                 if (publish(tmp, candidate)) {
-                    return settled(candidate, false);
+                    return settled(candidate, false, syncDir);
                 }
             } finally {
                 Files.deleteIfExists(tmp);
@@ -97,9 +106,19 @@ public final class FileStore {
 
     /** Atomically replaces target with a link to source (hand-off queues, where the name is the id). */
     public static void linkReplacing(Path source, Path target) throws IOException {
+        linkReplacing(source, target, true);
+    }
+
+    /**
+     * As above; with synced false neither the source nor the new entry is fsynced here: for a batch whose sources are
+     * on the disk already and whose caller syncs the target directory once for all of them.
+     */
+    public static void linkReplacing(Path source, Path target, boolean synced) throws IOException {
         guard.require();
         Durable.createDirectories(target.getParent());
-        Durable.syncFile(source); // an encode fresh from the tools is not on the disk yet
+        if (synced) {
+            Durable.syncFile(source); // an encode fresh from the tools is not on the disk yet
+        }
         Path tmp = target.resolveSibling("." + UUID.randomUUID() + TEMP_SUFFIX);
         try {
             if (!tryLink(tmp, source)) {
@@ -107,7 +126,9 @@ public final class FileStore {
                 Durable.syncFile(tmp);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            Durable.syncDir(target.getParent());
+            if (synced) {
+                Durable.syncDir(target.getParent());
+            }
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -187,11 +208,13 @@ public final class FileStore {
     }
 
     /** The name is in place: make sure it is on the disk (it may be from before a crash) and read-only if asked. */
-    private static Path settled(Path placed, boolean readOnly) throws IOException {
+    private static Path settled(Path placed, boolean readOnly, boolean syncDir) throws IOException {
         if (readOnly) {
             Durable.makeReadOnly(placed);
         }
-        Durable.syncDir(placed.getParent());
+        if (syncDir) {
+            Durable.syncDir(placed.getParent());
+        }
         return placed;
     }
 

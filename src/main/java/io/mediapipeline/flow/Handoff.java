@@ -51,6 +51,24 @@ public class Handoff {
         }
     }
 
+    /**
+     * Queues a batch of originals (already on the disk) for one stage: each link is made, then the queue folder is
+     * fsynced once for all of them.
+     */
+    public void sendAll(String stage, List<Queued> originals) throws IOException {
+        if (originals.isEmpty()) {
+            return;
+        }
+        for (Queued q : originals) {
+            FileStore.linkReplacing(q.original(), queue(stage).resolve(q.sha256() + "." + q.extension()), false);
+        }
+        Durable.syncDir(queue(stage));
+    }
+
+    /** One original to queue: the file and the name it gets (its sha256 and extension). */
+    public record Queued(Path original, String sha256, String extension) {
+    }
+
     public void send(String stage, Path file, String sha256, String extension) throws IOException {
         FileStore.linkReplacing(file, queue(stage).resolve(sha256 + "." + extension));
     }

@@ -5,6 +5,7 @@ import io.mediapipeline.config.Settings;
 import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.flow.Stage;
+import io.mediapipeline.ledger.BatchLedger;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.MediaProbe;
 import io.mediapipeline.ops.Activity;
@@ -12,7 +13,6 @@ import io.mediapipeline.similar.NearDuplicates;
 import javax.sql.DataSource;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
-import org.apache.camel.processor.idempotent.jdbc.JdbcCachedMessageIdRepository;
 
 /**
  * Ingest and its two local sources (routes 10-source-folder, 15-source-inbox, 20-ingest): the beans those
@@ -24,6 +24,8 @@ public class IngestStage implements Stage {
     private SourcesConfig sources;
     private GivenUp givenUp;
     private Quarantine quarantine;
+    private LivePhotos livePhotos;
+    private NearDuplicates near;
 
     @Override
     public void check(Settings settings) throws ConfigException {
@@ -36,20 +38,25 @@ public class IngestStage implements Stage {
         // no recovery: an unfinished input is taken again from its source
     }
 
-    @BindToRegistry("ingest")
-    public Ingest ingest(Ledger ledger, MediaProbe probe, Handoff handoff, RunContext run, Settings settings) {
-        return new Ingest(ledger, probe, handoff, run, settings.home(), ingest.fixWrongExtension());
+    /** The ingest route's step: the sources' files in flight go through ingest's steps in batches. */
+    @BindToRegistry("ingestBatch")
+    public BatchWindow ingestBatch(Ledger ledger, MediaProbe probe, Handoff handoff, RunContext run, Settings settings,
+                                   DataSource dataSource) {
+        Ingest steps = new Ingest(ledger, probe, run, settings.home(), ingest.fixWrongExtension());
+        IngestBatch batch = new IngestBatch(ledger, steps, nearOf(dataSource, settings), livePhotosOf(dataSource), handoff,
+                run, ingest.parallelism());
+        return new BatchWindow(batch, steps, ingest.batchSize(), ingest.batchWaitMs());
     }
 
     @BindToRegistry("livePhotos")
-    public LivePhotos livePhotos(javax.sql.DataSource dataSource) {
-        return new LivePhotos(dataSource);
+    public LivePhotos livePhotos(DataSource dataSource) {
+        return livePhotosOf(dataSource);
     }
 
-    /** Perceptual hashes made in ingest's pass, near-duplicates recorded for review (never acted on). */
+    /** Perceptual hashes made in ingest's parallel pass, near-duplicates recorded for review (never acted on). */
     @BindToRegistry("nearDuplicates")
     public NearDuplicates nearDuplicates(DataSource dataSource, Settings settings) {
-        return new NearDuplicates(dataSource, settings);
+        return nearOf(dataSource, settings);
     }
 
     @BindToRegistry("quarantine")
@@ -77,12 +84,24 @@ public class IngestStage implements Stage {
                 Integer.MAX_VALUE, activity::workHappened, ingest.fresh(), givenUpOf(ledger, run));
     }
 
-    /** What the folder source imported before (path, size, modification time), kept in the ledger. */
+    /** What the folder source imported before (path, size, modification time): its finished rows in the ledger. */
     @BindToRegistry("folderImports")
-    public JdbcCachedMessageIdRepository folderImports(DataSource dataSource) {
-        JdbcCachedMessageIdRepository imports = new JdbcCachedMessageIdRepository(dataSource, "source-folder");
-        imports.setCreateTableIfNotExists(false);
-        return imports;
+    public FolderImports folderImports(DataSource dataSource) {
+        return new FolderImports(new BatchLedger(dataSource), "folder");
+    }
+
+    private synchronized LivePhotos livePhotosOf(DataSource dataSource) {
+        if (livePhotos == null) {
+            livePhotos = new LivePhotos(dataSource);
+        }
+        return livePhotos;
+    }
+
+    private synchronized NearDuplicates nearOf(DataSource dataSource, Settings settings) {
+        if (near == null) {
+            near = new NearDuplicates(dataSource, settings);
+        }
+        return near;
     }
 
     /** One per run of the service: the sources and the quarantine count an input's failures together. */

@@ -89,6 +89,8 @@ public final class Database implements AutoCloseable {
         // strings: the driver reads them with Properties.getProperty, which ignores any other type
         hc.addDataSourceProperty("connectTimeout", String.valueOf(settings.integer("pipeline.db.connect-timeout-seconds")));
         hc.addDataSourceProperty("socketTimeout", String.valueOf(settings.integer("pipeline.db.socket-timeout-seconds")));
+        // a batch of inserts (ingest records a whole batch of files at once) goes as multi-row statements
+        hc.addDataSourceProperty("reWriteBatchedInserts", "true");
         hc.addDataSourceProperty("tcpKeepAlive", "true");
         return hc;
     }

@@ -6,7 +6,8 @@ import javax.sql.DataSource;
 
 /**
  * The ledger's side of inputs that did not go the plain way: a finished input whose recorded copy is gone
- * (taken up again), an input that changed while it was copied, and a path the source walk does not follow.
+ * (taken up again), a path the source walk does not follow, and an input the run gave up on. (An input that changed
+ * while it was copied leaves no row at all: ingest records a batch only after its files are placed.)
  */
 public class InputLedger {
 
@@ -35,23 +36,6 @@ public class InputLedger {
         return sql.update("""
                 update source_files set disposition = 'pending', place = null, reason = ?
                  where id = ? and disposition in ('imported', 'duplicate', 'quarantined')""", reason, sourceFileId) > 0;
-    }
-
-    /**
-     * The input changed while it was copied: nothing was kept, so nothing is recorded. Its pending row goes (the
-     * changed file comes back under a new key, size and time); a row other records refer to stays, saying why.
-     */
-    public void changedWhileCopied(long sourceFileId, String reason) {
-        try {
-            if (sql.update("""
-                    delete from source_files s where id = ? and disposition = 'pending'
-                       and not exists (select 1 from file_events e where e.source_file_id = s.id)""", sourceFileId) > 0) {
-                return;
-            }
-        } catch (LedgerException referenced) {
-            // another record points at the row: keep it
-        }
-        sql.update("update source_files set reason = ? where id = ? and disposition = 'pending'", reason, sourceFileId);
     }
 
     /**

@@ -86,30 +86,11 @@ public class Ledger {
 
     /** Inserts the content if new (status ingesting); otherwise says whether this is a resume or a copy. */
     public Claim claim(String sha256, long size, MediaInfo info, String source, String originalName, String sourcePath) {
-        MapSqlParameterSource row = new MapSqlParameterSource()
-                .addValue("sha256", sha256).addValue("size", size)
-                .addValue("kind", info.kind().name().toLowerCase()).addValue("format", info.format())
-                .addValue("mimeType", info.mimeType()).addValue("extension", info.extension())
-                .addValue("source", source).addValue("originalName", originalName).addValue("sourcePath", sourcePath)
-                .addValue("width", info.width()).addValue("height", info.height())
-                .addValue("duration", info.durationSeconds()).addValue("rotation", info.rotation())
-                .addValue("hasGps", info.hasGps()).addValue("latitude", info.latitude())
-                .addValue("longitude", info.longitude()).addValue("make", info.make()).addValue("model", info.model())
-                .addValue("contentId", info.contentIdentifier());
-        CaptureTime t = info.captureTime();
-        row.addValue("capturedAt", t == null ? null : t.value())
-                .addValue("offsetMin", t == null ? null : t.value().getOffset().getTotalSeconds() / 60)
-                .addValue("captureSource", t == null ? null : t.source());
+        MapSqlParameterSource row = mediaRow(sha256, size, info, source, originalName, sourcePath);
         return sql.inTxNamed(n -> {
-            List<UUID> inserted = n.query("""
-                    insert into media_files (sha256, size, kind, format, mime_type, extension, source, original_name,
-                        source_path, captured_at, capture_offset_min, capture_source, width, height, duration_seconds,
-                        rotation, has_gps, latitude, longitude, make, model, content_identifier, original_size)
-                    values (:sha256, :size, :kind, :format, :mimeType, :extension, :source, :originalName,
-                        :sourcePath, :capturedAt, :offsetMin, :captureSource, :width, :height, :duration,
-                        :rotation, :hasGps, :latitude, :longitude, :make, :model, :contentId, :size)
-                    on conflict (sha256) do nothing
-                    returning id""", row, (rs, i) -> rs.getObject(1, UUID.class));
+            List<UUID> inserted = n.query("insert into media_files (" + MEDIA_INSERT_COLUMNS + ") values ("
+                    + MEDIA_INSERT_VALUES + ") on conflict (sha256) do nothing returning id",
+                    row, (rs, i) -> rs.getObject(1, UUID.class));
             if (!inserted.isEmpty()) {
                 return new Claim(Claim.Outcome.NEW, inserted.get(0), null);
             }
@@ -123,6 +104,35 @@ public class Ledger {
                                 rs.getObject(1, UUID.class), rs.getString(4));
                     }, sha256);
         });
+    }
+
+    /** What {@link #mediaRow} fills, as columns and as the matching named parameters. */
+    static final String MEDIA_INSERT_COLUMNS = """
+            sha256, size, kind, format, mime_type, extension, source, original_name, source_path, captured_at,
+            capture_offset_min, capture_source, width, height, duration_seconds, rotation, has_gps, latitude, longitude,
+            make, model, content_identifier, original_size""";
+    static final String MEDIA_INSERT_VALUES = """
+            :sha256, :size, :kind, :format, :mimeType, :extension, :source, :originalName, :sourcePath, :capturedAt,
+            :offsetMin, :captureSource, :width, :height, :duration, :rotation, :hasGps, :latitude, :longitude,
+            :make, :model, :contentId, :size""";
+
+    /** The columns of a new media_files row, as named parameters (shared with the batch writer). */
+    static MapSqlParameterSource mediaRow(String sha256, long size, MediaInfo info, String source, String originalName,
+                                          String sourcePath) {
+        MapSqlParameterSource row = new MapSqlParameterSource()
+                .addValue("sha256", sha256).addValue("size", size)
+                .addValue("kind", info.kind().name().toLowerCase()).addValue("format", info.format())
+                .addValue("mimeType", info.mimeType()).addValue("extension", info.extension())
+                .addValue("source", source).addValue("originalName", originalName).addValue("sourcePath", sourcePath)
+                .addValue("width", info.width()).addValue("height", info.height())
+                .addValue("duration", info.durationSeconds()).addValue("rotation", info.rotation())
+                .addValue("hasGps", info.hasGps()).addValue("latitude", info.latitude())
+                .addValue("longitude", info.longitude()).addValue("make", info.make()).addValue("model", info.model())
+                .addValue("contentId", info.contentIdentifier());
+        CaptureTime t = info.captureTime();
+        return row.addValue("capturedAt", t == null ? null : t.value())
+                .addValue("offsetMin", t == null ? null : t.value().getOffset().getTotalSeconds() / 60)
+                .addValue("captureSource", t == null ? null : t.source());
     }
 
     /**

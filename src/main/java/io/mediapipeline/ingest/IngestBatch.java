@@ -1,0 +1,324 @@
+package io.mediapipeline.ingest;
+
+import io.mediapipeline.flow.Durable;
+import io.mediapipeline.flow.GuardClosedException;
+import io.mediapipeline.flow.Handoff;
+import io.mediapipeline.flow.RunContext;
+import io.mediapipeline.flow.SourceChangedException;
+import io.mediapipeline.ledger.BatchLedger;
+import io.mediapipeline.ledger.BatchLedger.Content;
+import io.mediapipeline.ledger.BatchLedger.Entry;
+import io.mediapipeline.ledger.BatchLedger.Known;
+import io.mediapipeline.ledger.BatchLedger.Outcome;
+import io.mediapipeline.ledger.InputLedger;
+import io.mediapipeline.ledger.Ledger;
+import io.mediapipeline.media.BadMediaException;
+import io.mediapipeline.media.MediaInfo;
+import io.mediapipeline.media.MediaProbe;
+import io.mediapipeline.similar.NearDuplicates;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ingest's steps for a batch of inputs, shared by the sources' routes and by backfill: the inputs an earlier run
+ * finished are found with one look-up and left alone; the others are hashed, probed and fingerprinted in parallel
+ * ({@link ParallelPass}); then, one batch at a time, each is decided (new content, or a copy of known content),
+ * placed (originals/ or duplicates/; backfill places nothing), every file and each touched folder made durable, and
+ * all the batch's rows committed in one transaction. Only then are the new originals handed on to the next stages,
+ * their near-duplicates recorded and Live Photo halves paired. A crash anywhere means the batch is done again:
+ * placing is idempotent (same name, same content) and nothing is recorded before its file is on the disk.
+ */
+public class IngestBatch {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestBatch.class);
+    private static final int PLACING_THREADS = 8;
+
+    /** Where the inputs go: stored into originals/ and duplicates/ (the sources), or left in place (backfill). */
+    public enum Placement { STORE, IN_PLACE }
+
+    /** One input: the file, the source it came from, and whether it may be linked instead of copied (inbox). */
+    public record Input(Path file, String source, boolean mayLink) {
+    }
+
+    /**
+     * What became of an input (see {@link BatchItem}): FAILED means nothing was recorded for it (its failure says why;
+     * the caller handles it), QUARANTINED a bad input left in place and recorded so (backfill).
+     */
+    public enum Status { DONE_BEFORE, NEW, DUPLICATE, FAILED, QUARANTINED }
+
+    private final Ledger ledger;
+    private final BatchLedger batches;
+    private final InputLedger inputs;
+    private final Ingest ingest;
+    private final NearDuplicates near;
+    private final LivePhotos livePhotos;
+    private final Handoff handoff;
+    private final RunContext run;
+    private final ParallelPass pass;
+    private final ParallelPass placing;
+    private final Object deciding = new Object();
+
+    public IngestBatch(Ledger ledger, Ingest ingest, NearDuplicates near, LivePhotos livePhotos, Handoff handoff,
+                       RunContext run, int parallelism) {
+        this.ledger = ledger;
+        this.batches = new BatchLedger(ledger.dataSource());
+        this.inputs = new InputLedger(ledger.dataSource());
+        this.ingest = ingest;
+        this.near = near;
+        this.livePhotos = livePhotos;
+        this.handoff = handoff;
+        this.run = run;
+        this.pass = new ParallelPass(parallelism);
+        // placing waits on the disk (each copy's fsync), not the CPU: more at once lets the file system commit
+        // their journal together
+        this.placing = new ParallelPass(Math.max(parallelism, PLACING_THREADS));
+    }
+
+    /** Takes the batch through every step; returns one item per input, in the inputs' order. */
+    public List<BatchItem> run(List<Input> batch, Placement placement) throws IOException {
+        long started = System.nanoTime();
+        List<BatchItem> items = new ArrayList<>(batch.size());
+        for (Input in : batch) {
+            items.add(BatchItem.seen(in));
+        }
+        List<BatchItem> todo = notFinished(items, placement);
+        pass.each(todo, item -> examine(item, placement));
+        long examined = System.nanoTime();
+        List<BatchItem> stored = new ArrayList<>();
+        long placed;
+        synchronized (deciding) {
+            List<Entry> entries = decideAndPlace(todo, placement, stored);
+            placed = System.nanoTime();
+            batches.commit(run.runId(), entries);
+        }
+        long committed = System.nanoTime();
+        afterCommit(stored, placement);
+        if (!items.isEmpty()) {
+            LOG.info("Ingest batch: {} inputs, {} new, {} duplicates, {} not taken, {} done before ({} ms: examined {}, "
+                            + "placed {}, committed {}, handed on {})", items.size(), count(items, Status.NEW),
+                    count(items, Status.DUPLICATE), count(items, Status.FAILED) + count(items, Status.QUARANTINED),
+                    count(items, Status.DONE_BEFORE), ms(started, System.nanoTime()), ms(started, examined),
+                    ms(examined, placed), ms(placed, committed), ms(committed, System.nanoTime()));
+        }
+        return items;
+    }
+
+    private static long ms(long from, long to) {
+        return (to - from) / 1_000_000;
+    }
+
+    /** One look-up for the whole batch: what an earlier run finished is left alone (unless its copy is lost). */
+    private List<BatchItem> notFinished(List<BatchItem> items, Placement placement) throws IOException {
+        List<String> keys = new ArrayList<>();
+        for (BatchItem item : items) {
+            if (item.status == null) {
+                keys.add(item.key);
+            }
+        }
+        Map<String, Known> known = batches.known(keys);
+        List<BatchItem> todo = new ArrayList<>();
+        for (BatchItem item : items) {
+            if (item.status != null) {
+                continue;
+            }
+            Known k = known.get(item.key);
+            if (k != null && k.finished() && !(placement == Placement.STORE && lost(item, k))) {
+                item.status = Status.DONE_BEFORE;
+            } else {
+                todo.add(item);
+            }
+        }
+        return todo;
+    }
+
+    /** A finished input whose recorded copy is gone (a power cut took its directory entry) is ingested again. */
+    private boolean lost(BatchItem item, Known k) throws IOException {
+        String problem = CopyCheck.problem(k.copy(), item.input.file());
+        if (problem == null || !inputs.reopen(k.id(), "recorded as done, but " + problem)) {
+            return false;
+        }
+        LOG.warn("{} was recorded as done, but {}; ingesting it again instead of letting it go", item.input.file(), problem);
+        ledger.log(run.runId(), "ingest", "warn", "recorded as done, but " + problem + "; ingesting it again", null,
+                item.input.file().toString());
+        return true;
+    }
+
+    /** Hash, probe, fingerprint: the part that runs in parallel. A failure stays with its input. */
+    private void examine(BatchItem item, Placement placement) {
+        Path file = item.input.file();
+        try {
+            Ingest.Hashed hashed = Ingest.hash(file);
+            item.sha256 = hashed.sha256();
+            item.size = hashed.size();
+            item.mtime = hashed.mtime();
+            item.info = placement == Placement.STORE ? ingest.checkedInspect(file) : ingest.inspect(file);
+            item.perceptualHash = fingerprint(file, item.info);
+        } catch (BadMediaException | IOException | RuntimeException e) {
+            item.fail(e);
+        }
+    }
+
+    private Long fingerprint(Path file, MediaInfo info) {
+        if (near == null) {
+            return null;
+        }
+        try {
+            return near.fingerprint(file, info);
+        } catch (IOException | RuntimeException e) {
+            // a missing fingerprint only means no near-duplicate is found for this file: ingest goes on
+            LOG.warn("{}: no perceptual hash ({})", file, e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Decides each examined input against the ledger (one look-up) and the batch itself (the first of two equal
+     * files is the original), places them in parallel (each copy fsynced), makes each touched folder durable once,
+     * and returns the batch's rows.
+     */
+    private List<Entry> decideAndPlace(List<BatchItem> todo, Placement placement, List<BatchItem> stored) throws IOException {
+        Set<String> shas = new LinkedHashSet<>();
+        for (BatchItem item : todo) {
+            if (item.status == null) {
+                shas.add(item.sha256);
+            }
+        }
+        Map<String, Content> contents = batches.contents(shas);
+        Map<String, BatchItem> first = new HashMap<>();
+        List<BatchItem> decided = new ArrayList<>();
+        for (BatchItem item : todo) {
+            if (item.status == null) {
+                decide(item, first.get(item.sha256), contents.get(item.sha256));
+                first.putIfAbsent(item.sha256, item);
+                decided.add(item);
+            }
+        }
+        if (placement == Placement.STORE) {
+            placing.each(decided, this::place);
+            for (BatchItem item : decided) {
+                if (item.failure instanceof GuardClosedException paused) {
+                    throw paused; // what was placed is placed again (same name, same content) once the guard opens
+                }
+            }
+        }
+        Set<Path> touched = new LinkedHashSet<>();
+        List<Entry> entries = new ArrayList<>();
+        for (BatchItem item : todo) {
+            if (item.status != Status.FAILED && item.twin != null && item.twin.status == Status.FAILED) {
+                // its original, new in this same batch, could not be placed: this copy waits for the next try
+                item.fail(new IOException("the first copy of the same content in this batch was not placed; taken again"));
+            }
+            if (item.status == Status.FAILED) {
+                if (placement == Placement.IN_PLACE && item.key != null) {
+                    item.status = Status.QUARANTINED;
+                    entries.add(item.entry(placement));
+                }
+                continue;
+            }
+            if (placement == Placement.IN_PLACE) {
+                item.place = item.input.file();
+            } else {
+                touched.add(item.place.getParent());
+            }
+            entries.add(item.entry(placement));
+            if (item.outcome != Outcome.DUPLICATE) {
+                stored.add(item);
+            }
+        }
+        for (Path dir : touched) {
+            Durable.syncDir(dir);
+        }
+        return entries;
+    }
+
+    private static void decide(BatchItem item, BatchItem earlier, Content known) {
+        if (earlier != null) {
+            item.twin = earlier;
+            item.decided(Outcome.DUPLICATE, earlier.mediaId);
+        } else if (known == null) {
+            item.decided(Outcome.NEW, UUID.randomUUID());
+        } else if (known.unfinished() && item.input.file().toString().equals(known.sourcePath())) {
+            item.decided(Outcome.RESUME, known.id());
+        } else if (known.originalPath() != null
+                && !Files.isRegularFile(Path.of(known.originalPath()), LinkOption.NOFOLLOW_LINKS)) {
+            LOG.warn("The original {} is missing; {} takes its place", known.originalPath(), item.input.file());
+            item.decided(Outcome.RESUME, known.id());
+        } else {
+            item.decided(Outcome.DUPLICATE, known.id());
+        }
+    }
+
+    /**
+     * Places the input as it was hashed (a copy is hashed again on the way; a changed input is refused and left for a
+     * later try); a failure stays with the input, except a closed guard, which pauses the whole batch.
+     */
+    private void place(BatchItem item) {
+        Path file = item.input.file();
+        try {
+            BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class);
+            if (now.size() != item.size || now.lastModifiedTime().toMillis() != item.mtime) {
+                throw new SourceChangedException(file + " changed after it was hashed; it is taken again once it is stable");
+            }
+            item.place = item.outcome == Outcome.DUPLICATE
+                    ? ingest.placeDuplicate(file, item.sha256, item.input.mayLink())
+                    : ingest.placeOriginal(file, item.sha256, item.info, item.input.mayLink());
+        } catch (SourceChangedException e) {
+            ledger.log(run.runId(), "ingest", "warn", e.getMessage(), null, file.toString());
+            LOG.warn("{}", e.getMessage());
+            item.fail(e);
+        } catch (IOException | RuntimeException e) {
+            item.fail(e); // a closed guard is found among the failures and pauses the whole batch
+        }
+    }
+
+    /** After the commit: hand the new originals on, record their near-duplicates, pair Live Photo halves. */
+    private void afterCommit(List<BatchItem> stored, Placement placement) throws IOException {
+        if (stored.isEmpty()) {
+            return;
+        }
+        if (placement == Placement.STORE && handoff != null) {
+            List<Handoff.Queued> queued = new ArrayList<>();
+            for (BatchItem item : stored) {
+                queued.add(new Handoff.Queued(item.place, item.sha256, item.info.extension()));
+            }
+            for (String stage : handoff.stagesAfterIngest()) {
+                handoff.sendAll(stage, queued);
+            }
+        }
+        List<UUID> ids = new ArrayList<>();
+        for (BatchItem item : stored) {
+            ids.add(item.mediaId);
+        }
+        if (near != null) {
+            near.recordNear(ids);
+        }
+        if (livePhotos != null) {
+            for (BatchItem item : stored) {
+                Path source = item.input.file();
+                UUID partner = livePhotos.pair(item.mediaId, item.info.kind().name().toLowerCase(Locale.ROOT),
+                        item.info.contentIdentifier(), source.getParent() == null ? "" : source.getParent().toString(),
+                        LivePhotos.stem(source.getFileName().toString()));
+                if (partner != null) {
+                    LOG.info("Live Photo: {} paired with {}", source.getFileName(), partner);
+                }
+            }
+        }
+    }
+
+    private static long count(List<BatchItem> items, Status status) {
+        return items.stream().filter(i -> i.status == status).count();
+    }
+}

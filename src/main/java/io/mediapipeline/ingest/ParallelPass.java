@@ -1,0 +1,51 @@
+package io.mediapipeline.ingest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The CPU- and read-bound part of a batch (hash, probe, fingerprint) on a fixed number of threads
+ * (pipeline.ingest.parallelism, by default the cores), shared by every batch so two sources together never run more.
+ * The threads are daemons: an idle pass never keeps the JVM alive.
+ */
+final class ParallelPass {
+
+    private final ExecutorService pool;
+
+    ParallelPass(int parallelism) {
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(parallelism, r -> {
+            Thread t = new Thread(r, "ingest-pass-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Runs the work for every element, in parallel, and returns when all are done; work must not throw. */
+    <T> void each(List<T> elements, Consumer<T> work) {
+        if (elements.size() == 1) {
+            work.accept(elements.get(0)); // nothing to share: no hand-over between threads
+            return;
+        }
+        List<Future<?>> running = new ArrayList<>(elements.size());
+        for (T e : elements) {
+            running.add(pool.submit(() -> work.accept(e)));
+        }
+        for (Future<?> f : running) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the batch was examined", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("examining a file failed: " + e.getCause(), e.getCause());
+            }
+        }
+    }
+}

@@ -1,0 +1,299 @@
+package io.mediapipeline.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mediapipeline.flow.Handoff;
+import io.mediapipeline.flow.RunContext;
+import io.mediapipeline.ledger.BatchLedger;
+import io.mediapipeline.ledger.Database;
+import io.mediapipeline.ledger.Ledger;
+import io.mediapipeline.ledger.LedgerException;
+import io.mediapipeline.media.BadMediaException;
+import io.mediapipeline.media.ExifTool;
+import io.mediapipeline.media.Hasher;
+import io.mediapipeline.media.MediaProbe;
+import io.mediapipeline.support.PipelineHome;
+import io.mediapipeline.support.Tools;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
+
+/**
+ * Ingest's batch steps against a real ledger and real files: what lands where, which rows commit, a commit that
+ * fails (nothing recorded, the rerun finishes without doubles), bad files in a batch, and the rescan that looks each
+ * batch up once.
+ */
+class IngestBatchTest {
+
+    @TempDir
+    static Path shared;
+
+    private static Database db;
+    private static ExifTool exif;
+    private static MediaProbe probe;
+
+    @TempDir
+    Path tmp;
+
+    private Path home;
+    private Path library;
+    private final AtomicInteger statements = new AtomicInteger();
+    private final AtomicBoolean failCommit = new AtomicBoolean();
+
+    @BeforeAll
+    static void open() {
+        db = new PipelineHome(shared).openLedger();
+        exif = new ExifTool();
+        probe = new MediaProbe(exif, "ffprobe", "ffmpeg", ZoneId.of("UTC"));
+    }
+
+    @AfterAll
+    static void close() {
+        if (exif != null) {
+            exif.close();
+        }
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    @BeforeEach
+    void clean() throws IOException {
+        home = Files.createDirectories(tmp.resolve("home"));
+        library = Files.createDirectories(tmp.resolve("library"));
+        new JdbcTemplate(db.dataSource()).execute(
+                "truncate media_files, source_files, duplicate_files, file_events, pipeline_logs, runs cascade");
+    }
+
+    /** The batch steps on the {@link #counting} ledger. */
+    private Ingest ingest;
+
+    private IngestBatch steps(Handoff handoff) {
+        DataSource ds = counting();
+        Ledger ledger = new Ledger(ds);
+        RunContext run = new RunContext(ledger, "once", "test");
+        ingest = new Ingest(ledger, probe, run, home, true);
+        return new IngestBatch(ledger, ingest, null, new LivePhotos(ds), handoff, run, 2);
+    }
+
+    /** The ledger, counting prepared statements, and failing the commit of a batch's rows when asked. */
+    private DataSource counting() {
+        return new DelegatingDataSource(db.dataSource()) {
+            @Override
+            public Connection getConnection() throws SQLException {
+                Connection real = super.getConnection();
+                AtomicBoolean recording = new AtomicBoolean();
+                return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
+                        (proxy, method, args) -> {
+                            if (method.getName().startsWith("prepare")) {
+                                statements.incrementAndGet();
+                                recording.compareAndSet(false, ((String) args[0]).contains("insert into source_files"));
+                            }
+                            // the transaction that records the batch, not one of its look-ups
+                            if (method.getName().equals("commit") && recording.get() && failCommit.getAndSet(false)) {
+                                real.rollback(); // as a server that lost the connection: the transaction is gone
+                                throw new SQLException("connection lost while committing");
+                            }
+                            try {
+                                return method.invoke(real, args);
+                            } catch (InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+            }
+        };
+    }
+
+    private static List<IngestBatch.Input> inputs(List<Path> files, String source) {
+        return files.stream().map(f -> new IngestBatch.Input(f, source, false)).toList();
+    }
+
+    private List<Map<String, Object>> rows(String sql) {
+        return new Ledger(db.dataSource()).rows(sql);
+    }
+
+    private static List<Path> filesUnder(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).sorted().toList();
+        }
+    }
+
+    /** Two photos, a copy of the first in a subfolder, and a file that is not a photo at all. */
+    private List<Path> mixedBatch() throws IOException {
+        List<Path> photos = new ArrayList<>(Tools.photos(library, "img", 2, "2024:05:06 07:08:09"));
+        Path copy = Files.createDirectories(library.resolve("again")).resolve("copy.jpg");
+        Files.copy(photos.get(0), copy);
+        Path bad = Files.writeString(library.resolve("notes.jpg"), "not a photo at all");
+        return List.of(photos.get(0), photos.get(1), copy, bad);
+    }
+
+    @Test
+    void aBatchIsPlacedRecordedAndHandedOnWhileItsBadFileFailsAlone() throws IOException {
+        List<Path> files = mixedBatch();
+        Handoff handoff = new Handoff(home.resolve("work"), List.of("organize"));
+
+        List<BatchItem> items = steps(handoff).run(inputs(files, "folder"), IngestBatch.Placement.STORE);
+
+        assertThat(items).extracting(BatchItem::status).containsExactly(IngestBatch.Status.NEW, IngestBatch.Status.NEW,
+                IngestBatch.Status.DUPLICATE, IngestBatch.Status.FAILED);
+        assertThat(items.get(3).failure()).isInstanceOf(BadMediaException.class);
+        List<Path> originals = filesUnder(home.resolve("originals"));
+        assertThat(originals).hasSize(2).allSatisfy(p -> assertThat(p.toString()).contains("/2024/05/20240506_070809_"));
+        assertThat(originals.stream().map(PipelineHome::sha))
+                .containsExactlyInAnyOrder(Hasher.sha256(files.get(0)), Hasher.sha256(files.get(1)));
+        assertThat(filesUnder(home.resolve("duplicates"))).singleElement()
+                .satisfies(d -> assertThat(d.getFileName().toString()).endsWith("_copy.jpg"));
+        assertThat(filesUnder(home.resolve("work/organize"))).hasSize(2);
+        assertThat(rows("select status from media_files")).extracting(r -> r.get("status"))
+                .containsExactly("ingested", "ingested");
+        assertThat(rows("select source_path, disposition from source_files order by source_path"))
+                .extracting(r -> r.get("source_path") + " " + r.get("disposition"))
+                .as("the bad file has no row: the route's error handler quarantines it by itself")
+                .containsExactly(files.get(2) + " duplicate", files.get(0) + " imported", files.get(1) + " imported");
+        assertThat(rows("select 1 from duplicate_files where kind = 'exact'")).hasSize(1);
+    }
+
+    @Test
+    void aFailedCommitRecordsNothingAndTheRerunFinishesWithoutDoubles() throws IOException {
+        List<Path> files = mixedBatch().subList(0, 3);
+        IngestBatch steps = steps(new Handoff(home.resolve("work"), List.of("organize")));
+
+        failCommit.set(true);
+        assertThatThrownBy(() -> steps.run(inputs(files, "folder"), IngestBatch.Placement.STORE))
+                .isInstanceOf(LedgerException.class);
+        assertThat(rows("select 1 from media_files")).as("no row without its commit").isEmpty();
+        assertThat(rows("select 1 from source_files")).isEmpty();
+        assertThat(filesUnder(home.resolve("work"))).as("nothing handed on before the commit").isEmpty();
+        assertThat(filesUnder(home.resolve("originals"))).as("placed, durable, not yet recorded").hasSize(2);
+
+        List<BatchItem> again = steps.run(inputs(files, "folder"), IngestBatch.Placement.STORE);
+
+        assertThat(again).extracting(BatchItem::status).containsExactly(IngestBatch.Status.NEW, IngestBatch.Status.NEW,
+                IngestBatch.Status.DUPLICATE);
+        assertThat(filesUnder(home.resolve("originals"))).as("the same two originals, not doubled").hasSize(2);
+        assertThat(filesUnder(home.resolve("duplicates"))).hasSize(1);
+        assertThat(rows("select original_path from media_files")).extracting(r -> Path.of((String) r.get("original_path")))
+                .containsExactlyInAnyOrderElementsOf(filesUnder(home.resolve("originals")));
+        assertThat(rows("select 1 from source_files")).hasSize(3);
+
+        List<BatchItem> third = steps.run(inputs(files, "folder"), IngestBatch.Placement.STORE);
+        assertThat(third).extracting(BatchItem::status).containsOnly(IngestBatch.Status.DONE_BEFORE);
+    }
+
+    @Test
+    void aBackfillRegistersInPlaceAndARescanLooksEachBatchUpOnce() throws IOException {
+        List<Path> files = new ArrayList<>(Tools.photos(library, "old", 12, "2019:01:02 03:04:05"));
+        Path broken = Files.write(library.resolve("broken.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, 1, 2, 3});
+        files.add(broken);
+        IngestBatch steps = steps(null);
+
+        List<BatchItem> first = steps.run(inputs(files, "backfill"), IngestBatch.Placement.IN_PLACE);
+
+        assertThat(first).filteredOn(i -> i.status() == IngestBatch.Status.NEW).hasSize(12);
+        assertThat(rows("select archive_path, original_path, status from media_files"))
+                .hasSize(12).allSatisfy(r -> {
+                    assertThat(r.get("status")).isEqualTo("archived");
+                    assertThat(r.get("archive_path")).isEqualTo(r.get("original_path"));
+                    assertThat(Path.of((String) r.get("archive_path")).getParent()).isEqualTo(library);
+                });
+        assertThat(rows("select place, reason from source_files where disposition = 'quarantined'")).singleElement()
+                .satisfies(r -> assertThat(r.get("place")).isEqualTo(broken.toString()));
+        assertThat(filesUnder(home)).as("backfill places nothing").isEmpty();
+        int rowsBefore = rows("select 1 from source_files").size();
+
+        statements.set(0);
+        List<BatchItem> rescan = steps.run(inputs(files, "backfill"), IngestBatch.Placement.IN_PLACE);
+
+        assertThat(rescan).extracting(BatchItem::status).containsOnly(IngestBatch.Status.DONE_BEFORE);
+        assertThat(statements.get()).as("one look-up for the whole batch of " + files.size()).isEqualTo(1);
+        assertThat(rows("select 1 from source_files")).hasSize(rowsBefore);
+    }
+
+    @Test
+    void theFilesInFlightFormOneBatchAndABadOneFailsOnlyItsOwnExchange() throws Exception {
+        List<Path> files = mixedBatch();
+        BatchWindow window = new BatchWindow(steps(new Handoff(home.resolve("work"), List.of())), ingest, files.size(),
+                60_000);
+        CamelContext camel = new DefaultCamelContext();
+        List<Exchange> exchanges = new ArrayList<>();
+        List<Future<Exception>> outcomes = new ArrayList<>();
+        ExecutorService sources = Executors.newFixedThreadPool(files.size());
+        try {
+            for (Path f : files) {
+                Exchange ex = new DefaultExchange(camel);
+                ex.getIn().setHeader(Exchange.FILE_PATH, f.toString());
+                ex.setProperty(Ingest.SOURCE, "folder");
+                exchanges.add(ex);
+                outcomes.add(sources.submit(() -> {
+                    try {
+                        window.take(ex);
+                        return null;
+                    } catch (Exception e) {
+                        return e;
+                    }
+                }));
+            }
+            for (int i = 0; i < 3; i++) {
+                assertThat(outcomes.get(i).get(30, TimeUnit.SECONDS)).isNull();
+            }
+            assertThat(outcomes.get(3).get(30, TimeUnit.SECONDS)).isInstanceOf(BadMediaException.class);
+        } finally {
+            sources.shutdownNow();
+        }
+        assertThat(exchanges.get(2).getIn().getHeader(BatchWindow.DUPLICATE, Boolean.class)).isTrue();
+        assertThat(exchanges.get(0).getIn().getHeader(BatchWindow.DUPLICATE, Boolean.class)).isFalse();
+        assertThat(exchanges.get(3).getProperty(Ingest.SOURCE_FILE_ID, Long.class))
+                .as("the bad file is admitted on its own, so the error handler can quarantine it against its row")
+                .isNotNull();
+        // now() is the transaction's start: the three good inputs share it, so they were recorded together
+        assertThat(rows("select distinct created_at from source_files where disposition <> 'pending'")).hasSize(1);
+        assertThat(rows("select 1 from source_files where disposition <> 'pending'")).hasSize(3);
+    }
+
+    @Test
+    void theFolderSourceRemembersWhatItsBatchesRecordedWithOneQuery() throws IOException {
+        List<Path> files = mixedBatch();
+        steps(new Handoff(home.resolve("work"), List.of())).run(inputs(files, "folder"), IngestBatch.Placement.STORE);
+
+        statements.set(0);
+        FolderImports imports = new FolderImports(new BatchLedger(counting()), "folder");
+        for (Path f : files) {
+            String key = f + "|" + Files.size(f) + "|" + Files.getLastModifiedTime(f).toMillis();
+            assertThat(imports.contains(key)).as(f.getFileName() + " remembered")
+                    .isEqualTo(!f.getFileName().toString().equals("notes.jpg"));
+        }
+        assertThat(statements.get()).as("one query for every file of the folder").isEqualTo(1);
+        assertThat(imports.contains("/elsewhere/new.jpg|1|2")).isFalse();
+    }
+}
