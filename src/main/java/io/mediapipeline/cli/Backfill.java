@@ -7,6 +7,7 @@ import io.mediapipeline.ingest.BatchItem;
 import io.mediapipeline.ingest.Ingest;
 import io.mediapipeline.ingest.IngestBatch;
 import io.mediapipeline.ingest.IngestConfig;
+import io.mediapipeline.ingest.LivePhotos;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.ExifTool;
@@ -66,11 +67,10 @@ public final class Backfill {
             MediaProbe probe = new MediaProbe(exif, core.ffprobe(), core.ffmpeg(), core.zone());
             RunContext run = new RunContext(ledger, "backfill", core.node());
             // ingest's own steps, with nothing placed and nothing handed on: a backfilled file stays where it is,
-            // and the extension is not held against the content (the archive is taken as it is). No Live Photo
-            // pairing, as before: its look-up reads every row per file, too slow for a whole archive
+            // and the extension is not held against the content (the archive is taken as it is)
             Ingest steps = new Ingest(ledger, probe, run, core.home(), true);
             IngestBatch batches = new IngestBatch(ledger, steps, new NearDuplicates(db.dataSource(), settings),
-                    null, null, run, config.parallelism());
+                    new LivePhotos(db.dataSource()), null, run, config.parallelism());
             Progress progress = new Progress(total[0]);
             List<IngestBatch.Input> batch = new ArrayList<>(config.backfillBatchSize());
             walk(root, file -> {

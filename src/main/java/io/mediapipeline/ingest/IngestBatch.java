@@ -284,26 +284,13 @@ public class IngestBatch {
         }
     }
 
-    /** After the commit: hand the new originals on, record their near-duplicates, pair Live Photo halves. */
+    /**
+     * After the commit: pair Live Photo halves first (organize places a half beside its partner, so the link must exist
+     * before organize can take either), then hand the new originals on and record their near-duplicates.
+     */
     private void afterCommit(List<BatchItem> stored, Placement placement) throws IOException {
         if (stored.isEmpty()) {
             return;
-        }
-        if (placement == Placement.STORE && handoff != null) {
-            List<Handoff.Queued> queued = new ArrayList<>();
-            for (BatchItem item : stored) {
-                queued.add(new Handoff.Queued(item.place, item.sha256, item.info.extension()));
-            }
-            for (String stage : handoff.stagesAfterIngest()) {
-                handoff.sendAll(stage, queued);
-            }
-        }
-        List<UUID> ids = new ArrayList<>();
-        for (BatchItem item : stored) {
-            ids.add(item.mediaId);
-        }
-        if (near != null) {
-            near.recordNear(ids);
         }
         if (livePhotos != null) {
             for (BatchItem item : stored) {
@@ -315,6 +302,18 @@ public class IngestBatch {
                     LOG.info("Live Photo: {} paired with {}", source.getFileName(), partner);
                 }
             }
+        }
+        if (placement == Placement.STORE && handoff != null) {
+            List<Handoff.Queued> queued = new ArrayList<>();
+            for (BatchItem item : stored) {
+                queued.add(new Handoff.Queued(item.place, item.sha256, item.info.extension()));
+            }
+            for (String stage : handoff.stagesAfterIngest()) {
+                handoff.sendAll(stage, queued);
+            }
+        }
+        if (near != null) {
+            near.recordNear(stored.stream().map(item -> item.mediaId).toList());
         }
     }
 
