@@ -51,7 +51,8 @@ public class NearDuplicates {
 
     /**
      * The perceptual hash of a photo or video, or null when none is made (switched off, no installed tool decodes
-     * this format, or the picture is flat: a black or grey frame has nothing to tell it from another one). Thread-safe: ingest calls it for several files at once, before the file's row commits.
+     * this format, or the picture is flat: a black or grey frame has nothing to tell it from another one).
+     * Thread-safe: ingest calls it for several files at once, before the file's row commits.
      */
     public Long fingerprint(Path file, MediaInfo info) throws IOException {
         if (!config.enabled() || info == null || info.kind() == null) {

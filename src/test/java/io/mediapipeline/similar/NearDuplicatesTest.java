@@ -361,9 +361,11 @@ class NearDuplicatesTest {
 
         assertThat(pair(o, id)).as("the pair of the original and the edited file").isNotNull();
         assertThat(ledger.rows("""
-                select duplicate_path from duplicate_files where kind = 'near' and original_file_id = ? and near_file_id = ?""",
+                select duplicate_path from duplicate_files
+                 where kind = 'near' and original_file_id = ? and near_file_id = ?""",
                 o, id)).extracting(r -> r.get("duplicate_path")).containsExactly("near:" + id);
-        assertThat(ledger.rows("select count(*) as n from duplicate_files where kind = 'exact' and original_file_id = ?", o))
+        assertThat(ledger.rows("select count(*) as n from duplicate_files where kind = 'exact' and original_file_id = ?",
+                o))
                 .extracting(r -> r.get("n")).containsExactly(1L);
     }
 
