@@ -1,6 +1,8 @@
 -- Near-duplicates (similar package). A near pair is one duplicate_files row of kind 'near': original_file_id is the
--- file that was in the ledger first, near_file_id the other one, duplicate_path where that other one is, distance the
--- Hamming distance of their 64-bit perceptual hashes. Nothing is moved or deleted because of such a row.
+-- file that was in the index first, near_file_id the other one, distance the Hamming distance of their 64-bit
+-- perceptual hashes; duplicate_path (not null in the old table) is 'near:' and near_file_id, not a path: where that
+-- file is lives in its media_files row, and a path could collide with an exact duplicate's under the table's
+-- unique (original_file_id, duplicate_path). Nothing is moved or deleted because of such a row.
 alter table duplicate_files add column near_file_id uuid references media_files (id);
 alter table duplicate_files add constraint duplicate_files_near_file_check
     check ((kind = 'near') = (near_file_id is not null));
@@ -25,6 +27,12 @@ begin
 end $$;
 create trigger media_files_hash_txid before insert or update of perceptual_hash on media_files
     for each row execute function media_files_hash_txid();
+
+-- Whether a file's near pairs have been recorded: set in the same transaction as its pairs and groups, so a file
+-- hashed but not checked (a crash between the commit of its row and that step) is found again by the background pass,
+-- as are files registered before hashes were made.
+alter table media_files add column near_checked boolean not null default false;
+create index media_files_near_pending_idx on media_files (created_at) where not near_checked;
 
 -- Per group of near-duplicates (files connected by near pairs): the file suggested to keep and why, for review in
 -- the run report and the dashboard. keeper_id names the group; reason says why this member is or is not the one.

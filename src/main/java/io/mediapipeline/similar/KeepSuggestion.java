@@ -11,10 +11,12 @@ import java.util.UUID;
 import java.util.function.BiFunction;
 
 /**
- * Which file of a group of near-duplicates to keep, and why: the original over a re-encode. In order: the larger
- * picture; then the richer metadata (a capture date from the file's tags rather than its modification time, GPS,
- * camera make or model); then the larger file (for a video, the higher bitrate); then the one captured, and then
- * ingested, first. The reason names the first of these that decided.
+ * Which file of a group of near-duplicates to keep, and why: the original over a re-encode. In order: the richer
+ * metadata (a capture date from the file's tags rather than its modification time, GPS, camera make or model: what a
+ * camera original has and an export, a screenshot or a re-encode loses); then the larger picture (an upscaled copy
+ * has more pixels than its original, so pixels only decide between files equally original); then the larger file (for
+ * a video, the higher bitrate); then the one captured, and then ingested, first. The reason names the first of these
+ * that decided.
  */
 final class KeepSuggestion {
 
@@ -60,11 +62,11 @@ final class KeepSuggestion {
     private static final OffsetDateTime NEVER = OffsetDateTime.MAX;
 
     private static final List<Criterion> ORDER = List.of(
-            new Criterion(Comparator.comparingLong(Member::pixels),
-                    (a, b) -> "larger picture (" + a.dimensions() + " against " + b.dimensions() + ")"),
             new Criterion(Comparator.comparingInt(m -> m.metadata().size()),
                     (a, b) -> "richer metadata (" + String.join(", ", a.metadata()) + " against "
                             + (b.metadata().isEmpty() ? "none" : String.join(", ", b.metadata())) + ")"),
+            new Criterion(Comparator.comparingLong(Member::pixels),
+                    (a, b) -> "larger picture (" + a.dimensions() + " against " + b.dimensions() + ")"),
             new Criterion(Comparator.comparingDouble(Member::density),
                     (a, b) -> a.durationSeconds() != null
                             ? "higher bitrate (" + kbps(a) + " against " + kbps(b) + " kbit/s)"

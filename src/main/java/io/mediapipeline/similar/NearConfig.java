@@ -5,7 +5,8 @@ import io.mediapipeline.config.Settings;
 
 /**
  * Near-duplicate detection (pipeline.dedupe.near.*): whether perceptual hashes are made and compared, and how many
- * of the 64 bits two items may differ in to be called near-duplicates.
+ * of the 64 bits (63 of them carry the picture, see PerceptualHash) two items may differ in to be called
+ * near-duplicates.
  */
 public record NearConfig(boolean enabled, int maxDistance) {
 

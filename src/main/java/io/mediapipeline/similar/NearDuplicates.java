@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,8 +50,9 @@ public class NearDuplicates {
     }
 
     /**
-     * The perceptual hash of a photo or video, or null when none is made (switched off, or no installed tool decodes
-     * this format). Thread-safe: ingest calls it for several files at once, before the file's row commits.
+     * The perceptual hash of a photo or video, or null when none is made (switched off, no installed tool decodes
+     * this format, or the picture is flat: a black or grey frame has nothing to tell it from another one).
+     * Thread-safe: ingest calls it for several files at once, before the file's row commits.
      */
     public Long fingerprint(Path file, MediaInfo info) throws IOException {
         if (!config.enabled() || info == null || info.kind() == null) {
@@ -64,33 +64,32 @@ public class NearDuplicates {
 
     /**
      * After the rows of new originals have committed (with their perceptual_hash): records each one's near neighbours
-     * among everything the ledger knows. Idempotent, so a crash between commit and this call is repaired by calling it
-     * again for the same ids.
+     * among everything the ledger knows, and marks each hashed file checked (media_files.near_checked) in the same
+     * transaction as its pairs and groups. Idempotent. A crash between the commit of a row and this call leaves the
+     * file hashed but not checked: the backfill pass ({@link #backfill()}) finds it and calls this for it.
      */
     public void recordNear(Collection<UUID> newMediaIds) {
         if (!config.enabled() || ledger == null || newMediaIds.isEmpty()) {
             return;
         }
         refresh();
-        Set<UUID> touched = new LinkedHashSet<>();
-        for (NearLedger.Hashed file : ledger.hashesOf(newMediaIds)) {
+        List<NearLedger.Hashed> files = ledger.hashesOf(newMediaIds);
+        List<NearLedger.Pair> pairs = new ArrayList<>();
+        for (NearLedger.Hashed file : files) {
             NearIndex index = index(file.kind());
             // in the index from now on, also when the refresh ran before this row committed
             index.put(file.id(), file.hash());
             for (NearIndex.Match m : index.within(file.id(), file.hash(), config.maxDistance())) {
-                ledger.recordPair(m.id(), file.id(), m.distance());
-                touched.add(file.id());
-                touched.add(m.id());
+                pairs.add(new NearLedger.Pair(m.id(), file.id(), m.distance()));
             }
         }
-        if (!touched.isEmpty()) {
-            ledger.regroup(touched);
-        }
+        ledger.record(files.stream().map(NearLedger.Hashed::id).toList(), pairs);
     }
 
     /**
-     * Hashes files registered before hashes were made, oldest first, in batches of {@link #BACKFILL_BATCH}, for at
-     * most the given time, and records their near neighbours; returns how many got a hash. Run by
+     * Hashes files registered before hashes were made, and records the near neighbours of those and of files hashed
+     * but never checked (a crash before {@link #recordNear}); oldest first, in batches of {@link #BACKFILL_BATCH},
+     * for at most the given time; returns how many files it hashed or checked. Run by
      * routes/22-near-duplicates every 30 seconds until nothing is left; does nothing while the guard is closed (the NAS
      * away: its files would all look unreadable).
      */
@@ -102,12 +101,16 @@ public class NearDuplicates {
         long end = System.nanoTime() + budget.toNanos();
         int total = 0;
         while (config.enabled() && ledger != null && FileStore.guard().blocked().isEmpty() && System.nanoTime() < end) {
-            List<NearLedger.Unhashed> batch = ledger.unhashed(BACKFILL_BATCH, unhashable);
+            List<NearLedger.Pending> batch = ledger.pending(BACKFILL_BATCH, unhashable);
             if (batch.isEmpty()) {
                 break;
             }
             List<UUID> hashed = new ArrayList<>();
-            for (NearLedger.Unhashed file : batch) {
+            for (NearLedger.Pending file : batch) {
+                if (file.hashed()) {
+                    hashed.add(file.id());
+                    continue;
+                }
                 Long hash = null;
                 try {
                     hash = fingerprint(Path.of(file.path()), file.info());
@@ -125,7 +128,7 @@ public class NearDuplicates {
             total += hashed.size();
         }
         if (total > 0) {
-            LOG.info("Perceptual hashes made for {} file(s) registered before them", total);
+            LOG.info("Near-duplicates checked for {} file(s) registered before hashes or not checked yet", total);
         }
         return total;
     }

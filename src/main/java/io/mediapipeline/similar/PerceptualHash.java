@@ -1,16 +1,27 @@
 package io.mediapipeline.similar;
 
+import java.util.Arrays;
+import java.util.List;
+
 /**
- * pHash: the 2-D DCT of a 32x32 grey image, its 8x8 lowest frequencies, one bit per coefficient above their median.
- * Low frequencies are what survives resizing and re-encoding; comparing with the median makes the bits independent
- * of brightness and contrast. Chosen over dHash after measuring both on the test cases (resized, re-encoded, other
- * picture): dHash works on neighbouring pixel differences, which JPEG blocking and rescaling disturb more.
+ * pHash: the 2-D DCT of a 32x32 grey image, its 8x8 lowest frequencies without the DC term (the mean brightness), one
+ * bit per one of those 63 coefficients above their median; bit 0, where the DC term would be, is always 0. Low
+ * frequencies are what survives resizing and re-encoding; leaving the DC term out and comparing with the median makes
+ * the bits independent of brightness and contrast. A flat picture (a black frame, a grey card) has no structure to
+ * hash: its bits would come from noise, so every such picture would look like every other; it gets no hash. Chosen
+ * over dHash after measuring both on the test cases (resized, re-encoded, other picture): dHash works on neighbouring
+ * pixel differences, which JPEG blocking and rescaling disturb more.
  */
 public final class PerceptualHash {
 
     /** Side of the grey image the hash is made from. */
     public static final int SIDE = 32;
     private static final int LOW = 8;
+    /**
+     * Below this (the root mean square, in grey levels of 0..255, of the picture the 63 hashed frequencies make up) a
+     * picture is flat. A black frame with compression noise is well under 0.5, a dark but real photo is several levels.
+     */
+    static final double MIN_STRUCTURE = 1.5;
     private static final double[][] COS = new double[LOW][SIDE];
 
     static {
@@ -24,8 +35,11 @@ public final class PerceptualHash {
     private PerceptualHash() {
     }
 
-    /** @param grey SIDE*SIDE grey values, row by row */
-    public static long of(double[] grey) {
+    /**
+     * @param grey SIDE*SIDE grey values (0..255), row by row
+     * @return the hash, or null for a flat picture
+     */
+    public static Long of(double[] grey) {
         if (grey.length != SIDE * SIDE) {
             throw new IllegalArgumentException("need " + SIDE * SIDE + " grey values, got " + grey.length);
         }
@@ -50,16 +64,36 @@ public final class PerceptualHash {
                 low[v * LOW + u] = s;
             }
         }
-        double[] sorted = low.clone();
-        java.util.Arrays.sort(sorted);
-        double median = (sorted[31] + sorted[32]) / 2;
+        // the DC term (index 0) is the mean brightness: left out of the median, the bits and the structure measure
+        double[] ac = Arrays.copyOfRange(low, 1, low.length);
+        if (structure(ac) < MIN_STRUCTURE) {
+            return null;
+        }
+        double[] sorted = ac.clone();
+        Arrays.sort(sorted);
+        double median = sorted[ac.length / 2];
         long hash = 0;
-        for (int i = 0; i < low.length; i++) {
+        for (int i = 1; i < low.length; i++) {
             if (low[i] > median) {
                 hash |= 1L << i;
             }
         }
         return hash;
+    }
+
+    /**
+     * Root mean square over the SIDE*SIDE picture of what the given AC coefficients contribute, in grey levels: by
+     * Parseval, the sum of their squares in the orthonormal DCT (each unnormalised u,v>0 term times 2/SIDE, a term with
+     * u or v 0 times sqrt(2)/SIDE) over SIDE*SIDE.
+     */
+    private static double structure(double[] ac) {
+        double sum = 0;
+        for (int i = 0; i < ac.length; i++) {
+            int k = i + 1;
+            double scale = (k % LOW == 0 || k < LOW ? Math.sqrt(2) : 2) / SIDE;
+            sum += Math.pow(ac[i] * scale, 2);
+        }
+        return Math.sqrt(sum / (SIDE * SIDE));
     }
 
     public static int distance(long a, long b) {
@@ -84,7 +118,7 @@ public final class PerceptualHash {
     }
 
     /** The mean of several grey images of the same size (a video's frames). */
-    public static double[] mean(java.util.List<double[]> images) {
+    public static double[] mean(List<double[]> images) {
         double[] sum = new double[SIDE * SIDE];
         for (double[] img : images) {
             for (int i = 0; i < sum.length; i++) {

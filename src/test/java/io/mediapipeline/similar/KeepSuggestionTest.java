@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** The keep suggestion's order: picture size, then metadata, then file size or bitrate, then the earliest. */
+/** The keep suggestion's order: metadata, then picture size, then file size or bitrate, then the earliest. */
 class KeepSuggestionTest {
 
     private static final OffsetDateTime T = OffsetDateTime.of(2024, 5, 1, 12, 0, 0, 0, ZoneOffset.UTC);
@@ -25,13 +25,24 @@ class KeepSuggestionTest {
     }
 
     @Test
-    void theLargerPictureWinsOverRicherMetadata() {
-        KeepSuggestion.Member big = photo(4032, 3024, 2_000_000, "File:mtime", false, null, T, T);
-        KeepSuggestion.Member small = photo(2016, 1512, 3_000_000, "EXIF:DateTimeOriginal", true, "iPhone 13", T, T);
+    void theCameraOriginalWinsOverAnUpscaledCopyWithoutItsTags() {
+        KeepSuggestion.Member upscaled = photo(4032, 3024, 5_000_000, "File:mtime", false, null, T, T);
+        KeepSuggestion.Member original = photo(2016, 1512, 3_000_000, "EXIF:DateTimeOriginal", true, "iPhone 13", T,
+                T.plusDays(1));
+        Map<UUID, KeepSuggestion.Verdict> v = KeepSuggestion.of(List.of(upscaled, original));
+        assertThat(v.get(original.id()).keep()).isTrue();
+        assertThat(v.get(original.id()).reason())
+                .isEqualTo("keep: richer metadata (capture date, GPS, camera make/model against none)");
+        assertThat(v.get(upscaled.id()).keeperId()).isEqualTo(original.id());
+        assertThat(v.get(upscaled.id()).keep()).isFalse();
+    }
+
+    @Test
+    void withTheSameMetadataTheLargerPictureWins() {
+        KeepSuggestion.Member big = photo(4032, 3024, 2_000_000, "EXIF:DateTimeOriginal", false, "iPhone 13", T, T);
+        KeepSuggestion.Member small = photo(2016, 1512, 3_000_000, "EXIF:DateTimeOriginal", false, "iPhone 13", T, T);
         Map<UUID, KeepSuggestion.Verdict> v = KeepSuggestion.of(List.of(small, big));
-        assertThat(v.get(big.id()).keep()).isTrue();
         assertThat(v.get(big.id()).reason()).isEqualTo("keep: larger picture (4032x3024 against 2016x1512)");
-        assertThat(v.get(small.id()).keeperId()).isEqualTo(big.id());
         assertThat(v.get(small.id()).keep()).isFalse();
     }
 

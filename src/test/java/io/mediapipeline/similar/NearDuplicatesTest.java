@@ -41,17 +41,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Near-duplicates on a real ledger with media made by ffmpeg, cjpeg and exiftool, read by the real probe as ingest
- * reads them: a resized, a re-encoded, a rotated, a WebP and a HEIC copy of a photo and a re-encoded copy of a clip are recorded as
- * near-duplicates of their originals with their distances, an unrelated picture is not, the original is the keep
- * suggestion with its reason, and nothing is moved; a second run adds nothing; a file committed by another node is
- * found; the run report and the dashboard's Similar page show the groups; a file registered before hashes were made
- * gets one from the backfill.
+ * reads them: a resized, an upscaled, a re-encoded, a rotated, a WebP and a HEIC copy of a photo and a re-encoded copy
+ * of a clip are recorded as near-duplicates of their originals with their distances, an unrelated picture is not, the
+ * camera original is the keep suggestion with its reason (also over its upscaled copy), and nothing is moved; a second
+ * run adds nothing; a file committed by another node is found; the run report and the dashboard's Similar page show the
+ * groups; a file registered before hashes were made gets one from the backfill, and so does a hashed file whose pairs
+ * were never recorded (a crash before recordNear); a pair is recorded also when the original has an exact duplicate
+ * that was at the near file's path.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NearDuplicatesTest {
 
+    private static final String METADATA = "richer metadata (capture date, camera make/model against none)";
     private static final String TOKEN = "near-test-token-0123456789abcdef0123456789";
 
     private Path dir;
@@ -62,6 +65,8 @@ class NearDuplicatesTest {
     private Path original;
     private Path reencoded;
     private Path resized;
+    private Path upscaled;
+    private UUID up;
     private Path rotated;
     private Path clip;
     private Path heic;
@@ -98,6 +103,7 @@ class NearDuplicatesTest {
         o = register(near, original);
         re = register(near, reencoded);
         rs = register(near, resized);
+        up = register(near, upscaled);
         rot = register(near, rotated);
         hc = register(near, heic);
         wp = register(near, webp);
@@ -105,7 +111,7 @@ class NearDuplicatesTest {
         v = register(near, clip);
         vc = register(near, clipCopy);
         ov = register(near, dir.resolve("other.mp4"));
-        all = List.of(o, re, rs, rot, hc, wp, un, v, vc, ov);
+        all = List.of(o, re, rs, up, rot, hc, wp, un, v, vc, ov);
         near.recordNear(all);
     }
 
@@ -118,6 +124,9 @@ class NearDuplicatesTest {
         reencoded = tool("reencoded.jpg", "cjpeg", "-quality", "40", "-outfile", "reencoded.jpg", "orig.ppm");
         resized = tool("resized.jpg", "ffmpeg", "-v", "error", "-i", "orig.ppm", "-vf", "scale=160:120",
                 "-q:v", "3", "resized.jpg");
+        // more pixels than the original, and none of its tags: an export or an upscaled re-encode
+        upscaled = tool("upscaled.jpg", "ffmpeg", "-v", "error", "-i", "orig.ppm", "-vf", "scale=640:480",
+                "-q:v", "2", "upscaled.jpg");
         // stored sideways, shown upright through its orientation tag (6: turn 90 degrees clockwise)
         rotated = tool("rotated.jpg", "ffmpeg", "-v", "error", "-i", "orig.ppm", "-vf", "transpose=2",
                 "-q:v", "3", "rotated.jpg");
@@ -185,7 +194,7 @@ class NearDuplicatesTest {
     @Test
     @Order(1)
     void copiesOfAPhotoAndAClipAreNearDuplicatesOfTheirOriginalsWithTheirDistances() {
-        for (UUID copy : List.of(re, rs, rot, hc, wp)) {
+        for (UUID copy : List.of(re, rs, up, rot, hc, wp)) {
             Map<String, Object> p = pair(o, copy);
             assertThat(p).as("near pair of the original and " + copy).isNotNull();
             assertThat(p.get("distance")).isEqualTo(p.get("real"));
@@ -212,14 +221,17 @@ class NearDuplicatesTest {
         for (Map<String, Object> g : ledger.rows("select media_file_id, keeper_id, keep, reason from near_groups")) {
             groups.put((UUID) g.get("media_file_id"), g);
         }
-        assertThat(groups.keySet()).containsExactlyInAnyOrder(o, re, rs, rot, hc, wp, v, vc);
+        assertThat(groups.keySet()).containsExactlyInAnyOrder(o, re, rs, up, rot, hc, wp, v, vc);
         assertThat(groups.get(o).get("keep")).isEqualTo(true);
         assertThat(groups.get(o).get("reason")).isEqualTo(
-                "keep: richer metadata (capture date, camera make/model against none)");
+                "keep: " + METADATA);
         assertThat(groups.get(rs).get("keeper_id")).isEqualTo(o);
         assertThat(groups.get(rs).get("keep")).isEqualTo(false);
         assertThat(groups.get(rs).get("reason")).isEqualTo(
-                "not suggested, the kept file wins on larger picture (320x240 against 160x120)");
+                "not suggested, the kept file wins on " + METADATA);
+        assertThat(groups.get(up).get("keeper_id")).as("the camera original over its upscaled copy").isEqualTo(o);
+        assertThat(groups.get(up).get("keep")).isEqualTo(false);
+        assertThat(groups.get(up).get("reason")).isEqualTo("not suggested, the kept file wins on " + METADATA);
         assertThat(groups.get(vc).get("keeper_id")).isEqualTo(v);
         assertThat((String) groups.get(v).get("reason")).startsWith("keep: higher bitrate (");
     }
@@ -262,18 +274,18 @@ class NearDuplicatesTest {
         assertThat(kept.path("file").asText()).isEqualTo(original.toString());
         assertThat(kept.path("keep").asBoolean()).isTrue();
         assertThat(kept.path("distance").asInt()).isZero();
-        assertThat(near.path("files")).hasSize(8);
+        assertThat(near.path("files")).hasSize(9);
 
         startDashboard();
         HttpResponse<String> page = get("/similar");
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("2 group(s)", "original.jpg", "resized.jpg", "clip-crf36.mp4",
                 "href=\"/files/" + o + "\"", "/files/" + rs + "/thumb",
-                "larger picture (320x240 against 160x120)", "<strong>keep</strong>").doesNotContain("unrelated.jpg");
+                METADATA, "<strong>keep</strong>").doesNotContain("unrelated.jpg");
         HttpResponse<String> journey = get("/files/" + rs);
         assertThat(journey.statusCode()).isEqualTo(200);
         assertThat(journey.body()).contains("Near-duplicates", "href=\"/files/" + o + "\"",
-                "not suggested, the kept file wins on larger picture (320x240 against 160x120)");
+                "not suggested, the kept file wins on " + METADATA);
         HttpResponse<String> report = get("/reports/" + summary.file().getFileName());
         assertThat(report.statusCode()).isEqualTo(200);
         assertThat(report.body()).contains("Near duplicates", "richer metadata");
@@ -312,6 +324,49 @@ class NearDuplicatesTest {
                 .isEqualTo(near.fingerprint(older, info));
         assertThat(pair(o, id)).as("the backfilled file's pair with the original").isNotNull();
         assertThat(near.backfillFor(Duration.ofSeconds(60))).as("nothing left").isZero();
+    }
+
+    @Test
+    @Order(7)
+    void aHashedFileWhosePairsWereNeverRecordedGetsThemFromTheBackfill() throws Exception {
+        Path crashed = tool("crashed.jpg", "cjpeg", "-quality", "55", "-outfile", "crashed.jpg", "orig.ppm");
+        // its row committed with its hash, then the process stopped before recordNear
+        UUID id = register(near(), crashed);
+        ledger.rows("update media_files set status = 'ingested' where id = ? returning id", id);
+        assertThat(pair(o, id)).isNull();
+        NearDuplicates near = near();
+
+        assertThat(near.backfillFor(Duration.ofSeconds(60))).isEqualTo(1);
+
+        assertThat(pair(o, id)).as("the crashed file's pair with the original").isNotNull();
+        assertThat(ledger.rows("select keeper_id from near_groups where media_file_id = ?", id))
+                .extracting(r -> r.get("keeper_id")).containsExactly(o);
+        assertThat(near.backfillFor(Duration.ofSeconds(60))).as("nothing left").isZero();
+        assertThat(near().backfillFor(Duration.ofSeconds(60))).as("nothing left for a new process either").isZero();
+    }
+
+    @Test
+    @Order(8)
+    void aNearPairIsRecordedAlsoWhereTheOriginalHadAnExactDuplicateAtThatPath() throws Exception {
+        Path edited = dir.resolve("edited.jpg");
+        // this path held an exact copy of the original once (recorded as its duplicate); now an edited version is there
+        ledger.rows("""
+                insert into duplicate_files (original_file_id, duplicate_path, kind) values (?, ?, 'exact')
+                returning id""", o, edited.toString());
+        tool("edited.jpg", "cjpeg", "-quality", "65", "-outfile", "edited.jpg", "orig.ppm");
+        NearDuplicates near = near();
+        UUID id = register(near, edited);
+
+        near.recordNear(List.of(id));
+
+        assertThat(pair(o, id)).as("the pair of the original and the edited file").isNotNull();
+        assertThat(ledger.rows("""
+                select duplicate_path from duplicate_files
+                 where kind = 'near' and original_file_id = ? and near_file_id = ?""",
+                o, id)).extracting(r -> r.get("duplicate_path")).containsExactly("near:" + id);
+        assertThat(ledger.rows("select count(*) as n from duplicate_files where kind = 'exact' and original_file_id = ?",
+                o))
+                .extracting(r -> r.get("n")).containsExactly(1L);
     }
 
     private void startDashboard() throws Exception {
