@@ -15,12 +15,18 @@ import javax.sql.DataSource;
  * clash suffix, or a pair that was linked only after its first half was placed): a late half joins its pair where
  * the pair is, and nothing already in sorted/ moves. A movie that carries an Apple content identifier but has no
  * partner yet is the motion of a Live Photo whose still has not arrived: it is filed in photos/ by its own date
- * (the still's, to the second), so the still lands beside it later.
+ * (the still's, to the second), so the still lands beside it later. A still never goes under videos/: a movie
+ * without a content identifier that was filed before its still was linked to it sits in videos/ as an ordinary
+ * video, and nothing in sorted/ moves, so the still is filed by its own date in photos/ and the split is said.
  */
 final class LivePairs {
 
-    /** The folder and file name for one file. */
-    record Place(Path dir, String name) {
+    /** The folder and file name for one file; {@code split} says why a pair's halves are not together, or null. */
+    record Place(Path dir, String name, String split) {
+
+        Place(Path dir, String name) {
+            this(dir, name, null);
+        }
     }
 
     private final Ledger ledger;
@@ -62,6 +68,11 @@ final class LivePairs {
         }
         if (partner.archivePath() != null) {
             Path there = Path.of(partner.archivePath());
+            if (m.kind().equals("photo") && there.startsWith(sorted.resolve("videos"))) {
+                return new Place(ArchivePaths.folderFor(sorted, m, m.kind(), useMtime, now), name,
+                        "Live Photo split in the archive: its movie " + sorted.relativize(there)
+                                + " was filed as a video before the two were linked; the still is filed by its own date");
+            }
             return new Place(there.getParent(), withStem(name, stem(there.getFileName().toString())));
         }
         MediaRecord photo = m.kind().equals("photo") ? m : partner;

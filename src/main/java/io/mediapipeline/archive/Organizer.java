@@ -62,6 +62,10 @@ public class Organizer {
         LivePairs.Place place = pairs.placeFor(m, OffsetDateTime.now());
         Path placed = FileStore.place(original, place.dir(), place.name(), m.sha256(), mode);
         ledger.markArchived(m.id(), placed.toString());
+        if (place.split() != null) {
+            LOG.warn("{}: {}", m.originalName(), place.split());
+            ledger.log(run.runId(), "organize", "warn", place.split(), m.id(), placed.toString());
+        }
         return placed;
     }
 

@@ -56,42 +56,69 @@ public class LivePhotos {
     private static final String BY_CONTENT_ID = """
             select id from media_files
              where content_identifier = ? and id <> ? and kind <> ? and kind in ('photo', 'video') and live_pair_id is null
-             order by created_at limit 1 for update""";
+             order by created_at limit 1""";
 
     /**
-     * The unpaired other half from the same folder with the same name stem; the stem expression is the one
-     * media_files_live_stem_idx holds, so this is an index probe too.
+     * The unpaired other half from the same folder with the same name stem, unless the two carry different Apple
+     * content identifiers (then they are two Live Photos, or a Live Photo and an unrelated clip, that share a
+     * name). The stem expression is the one media_files_live_stem_idx holds, so this is an index probe too; the
+     * identifier test only filters what the probe found.
      */
     static final String BY_NAME = """
             select id from media_files
              where lower(regexp_replace(regexp_replace(original_name, '\\.[^.]*$', ''), '_hevc$', '', 'i')) = ?
                and live_pair_id is null and kind in ('photo', 'video') and id <> ? and kind <> ?
                and regexp_replace(source_path, '/[^/]*$', '') = ?
-             order by created_at limit 1 for update""";
+               and (?::text is null or coalesce(content_identifier, '') = '' or content_identifier = ?)
+             order by created_at limit 1""";
 
-    /** Pairs the file with its partner if one is in the ledger; returns the partner's id or null. */
+    /**
+     * Pairs the file with its partner if one is in the ledger; returns the partner's id or null. Two halves that
+     * arrive at once may both pick the same partner: both rows are locked in id order (no deadlock between two
+     * pairings) and both links must be written, else the attempt rolls back and looks once more (the partner taken
+     * by the other pairing is not a candidate any more); a second lost race leaves the file unpaired.
+     */
     public UUID pair(UUID id, String kind, String contentId, String folder, String stem) {
-        try {
-            return sql.inTx(j -> {
-                List<UUID> found = contentId == null ? List.of()
-                        : j.query(BY_CONTENT_ID, (rs, n) -> rs.getObject(1, UUID.class), contentId, id, kind);
-                if (found.isEmpty()) {
-                    found = j.query(BY_NAME, (rs, n) -> rs.getObject(1, UUID.class), stem, id, kind, folder);
-                }
-                if (found.isEmpty()) {
+        String cid = contentId == null || contentId.isBlank() ? null : contentId;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return sql.inTx(j -> tryPair(j, id, kind, cid, folder, stem));
+            } catch (Raced e) {
+                if (attempt == 2) {
+                    LOG.warn("Live Photo: {} left unpaired, its partner was taken by another pairing twice", stem);
                     return null;
                 }
-                UUID partner = found.get(0);
-                link(j, id, partner);
-                link(j, partner, id);
-                return partner;
-            });
-        } catch (LedgerException e) {
-            throw new LedgerException("live photo pairing: " + e.getMessage(), e);
+            } catch (LedgerException e) {
+                throw new LedgerException("live photo pairing: " + e.getMessage(), e);
+            }
         }
     }
 
-    private static void link(JdbcTemplate j, UUID from, UUID to) {
-        j.update("update media_files set live_pair_id = ? where id = ? and live_pair_id is null", to, from);
+    private static UUID tryPair(JdbcTemplate j, UUID id, String kind, String cid, String folder, String stem) {
+        List<UUID> found = cid == null ? List.of()
+                : j.query(BY_CONTENT_ID, (rs, n) -> rs.getObject(1, UUID.class), cid, id, kind);
+        if (found.isEmpty()) {
+            found = j.query(BY_NAME, (rs, n) -> rs.getObject(1, UUID.class), stem, id, kind, folder, cid, cid);
+        }
+        if (found.isEmpty()) {
+            return null;
+        }
+        UUID partner = found.get(0);
+        j.query("select id from media_files where id in (?, ?) order by id for update", (rs, n) -> null, id, partner);
+        if (link(j, id, partner) != 1 || link(j, partner, id) != 1) {
+            throw new Raced();
+        }
+        return partner;
+    }
+
+    private static int link(JdbcTemplate j, UUID from, UUID to) {
+        return j.update("update media_files set live_pair_id = ? where id = ? and live_pair_id is null", to, from);
+    }
+
+    /** Another pairing linked one of the two halves first: this transaction rolls back. */
+    private static final class Raced extends RuntimeException {
+        Raced() {
+            super(null, null, false, false);
+        }
     }
 }

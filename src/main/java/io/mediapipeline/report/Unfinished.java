@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 /**
  * What a `once` run leaves undone, each with the reason: an input that never reached a final state, a file
  * in error (from this run or an earlier one), work still queued, a phone delivery not proven, an upload to iCloud
- * not proven yet (or failed in this run), an iCloud account whose download did not end in success. Empty means every input and every stage is done.
+ * not proven yet (or failed in this run), a verified Live Photo half held back by its partner in error, an iCloud
+ * account whose download did not end in success. Empty means every input and every stage is done.
  */
 public class Unfinished {
 
@@ -53,6 +54,15 @@ public class Unfinished {
                 select coalesce(original_path, source_path) as path, error, error_from from media_files
                  where status = 'error' order by updated_at""")) {
             items.add(new Item((String) r.get("path"), "error while " + r.get("error_from") + ": " + r.get("error")));
+        }
+        // a Live Photo is cleaned as one item: a verified half whose partner is in error waits until that is fixed
+        for (Map<String, Object> r : ledger.rows("""
+                select coalesce(m.archive_path, m.original_path) as path, coalesce(p.original_path, p.source_path) as partner,
+                       p.error_from, p.error
+                  from media_files m join media_files p on p.id = m.live_pair_id
+                 where m.status = 'verified' and p.status = 'error' order by m.id""")) {
+            items.add(new Item((String) r.get("path"), "not cleaned: waiting for its Live Photo partner, which is in error: "
+                    + r.get("partner") + " (error while " + r.get("error_from") + ": " + r.get("error") + ")"));
         }
         for (Map<String, Object> r : ledger.rows("""
                 select original_path, compress_reason from media_files

@@ -143,6 +143,23 @@ class LivePhotoOrganizeTest {
     }
 
     @Test
+    void aStillNeverJoinsAMovieFiledInVideosItIsFiledByItselfAndTheSplitIsSaid() throws Exception {
+        // a movie without a content identifier that came first is an ordinary video until its still is linked
+        MediaRecord motion = ingested("IMG_0500.MOV", "video", "mov", "2024-10-01T10:00:01Z", 0, null);
+        organizer.place(motion);
+        assertArchivedAt(motion, home.resolve("sorted/videos/2024/10/01/IMG_0500.MOV"));
+
+        MediaRecord still = ingested("IMG_0500.JPG", "photo", "jpg", "2024-10-01T10:00:00Z", 0, null);
+        pair(still, motion);
+        organizer.place(ledger.find(still.sha256()));
+        assertArchivedAt(still, home.resolve("sorted/photos/2024/10/01/IMG_0500.JPG"));
+        assertThat(home.resolve("sorted/videos/2024/10/01/IMG_0500.JPG")).doesNotExist();
+        assertThat(sql.query("select message from pipeline_logs where level = 'warn' and media_file_id = ?",
+                (rs, n) -> rs.getString(1), still.id())).singleElement().asString()
+                .contains("Live Photo split").contains("videos/2024/10/01/IMG_0500.MOV");
+    }
+
+    @Test
     void anOrdinaryVideoStaysInVideos() throws Exception {
         MediaRecord clip = ingested("clip.mp4", "video", "mp4", "2024-08-01T10:00:00Z", 0, null);
         organizer.place(clip);

@@ -2,9 +2,13 @@ package io.mediapipeline.cleanup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.ledger.Database;
+import io.mediapipeline.ledger.Ledger;
+import io.mediapipeline.report.Unfinished;
 import io.mediapipeline.support.PipelineHome;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -43,6 +47,28 @@ class LivePairCleanupTest {
     private void pair(VerifiedFiles.File a, VerifiedFiles.File b) {
         files.sql.update("update media_files set live_pair_id = ? where id = ?", b.id(), a.id());
         files.sql.update("update media_files set live_pair_id = ? where id = ?", a.id(), b.id());
+    }
+
+    @Test
+    void aHalfWhosePartnerIsInErrorStaysAndIsListedAsUnfinishedWithTheReason() throws Exception {
+        files.putAsideOthers();
+        VerifiedFiles.Beans beans = new VerifiedFiles.Beans();
+        UUID batch = files.batch("b-err");
+        var still = files.staged(files.verified("IMG_0900.JPG"), batch, "b-err");
+        var motion = files.staged(files.archived("IMG_0900.MOV"), batch, "b-err");
+        pair(still, motion);
+        files.sql.update("update media_files set status = 'error', error = 'checksum mismatch' where id = ?", motion.id());
+
+        files.cleaner(files.config(false, true, false, true), beans).pass();
+
+        assertThat(files.status(still)).as("the pair is one item: the still stays").isEqualTo("verified");
+        assertThat(still.bridge()).exists();
+        Ledger ledger = new Ledger(db.dataSource());
+        List<Unfinished.Item> left = new Unfinished(ledger, new Handoff(files.home.resolve("work"), List.of()), List.of())
+                .find(ledger.openRun("once", "test"));
+        assertThat(left).filteredOn(i -> i.why().contains("Live Photo partner")).singleElement()
+                .satisfies(i -> assertThat(i.why()).contains("in error").contains("IMG_0900").contains("checksum mismatch"))
+                .satisfies(i -> assertThat(i.what()).contains("IMG_0900"));
     }
 
     @Test

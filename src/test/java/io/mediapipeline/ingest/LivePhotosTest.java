@@ -1,13 +1,20 @@
 package io.mediapipeline.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.LedgerSql;
 import io.mediapipeline.support.PipelineHome;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -90,11 +97,60 @@ class LivePhotosTest {
     }
 
     @Test
+    void twoDifferentContentIdentifiersAreNeverANamePair() {
+        UUID still = stored("/in/h", "IMG_0400.HEIC", "photo", "CID-STILL");
+        UUID movie = stored("/in/h", "IMG_0400_HEVC.MOV", "video", "CID-OTHER");
+        assertThat(live.pair(movie, "video", "CID-OTHER", "/in/h", LivePhotos.stem("IMG_0400_HEVC.MOV")))
+                .as("same stem, but the ids say two different Live Photos").isNull();
+        assertThat(partnerOf(still)).isNull();
+        assertThat(partnerOf(movie)).isNull();
+        // a half without an id does not contradict one that has it: the name pairs them
+        UUID bare = stored("/in/h", "IMG_0400.MOV", "video", null);
+        assertThat(live.pair(bare, "video", "", "/in/h", "img_0400")).isEqualTo(still);
+        assertThat(partnerOf(still)).isEqualTo(bare);
+    }
+
+    @Test
+    void twoMoviesPairingAtOnceAgainstOneStillLeaveLinksThatAgree() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 6; round++) {
+                String stem = "img_06" + round;
+                UUID still = stored("/in/race", stem + ".JPG", "photo", null);
+                UUID first = stored("/in/race", stem + ".MOV", "video", null);
+                UUID second = stored("/in/race", stem + "_HEVC.MOV", "video", null);
+                // the test holds the still's row so both pairings reach it, then lets them race for it
+                try (Connection hold = db.dataSource().getConnection()) {
+                    hold.setAutoCommit(false);
+                    try (PreparedStatement lock = hold.prepareStatement("select 1 from media_files where id = ? for update")) {
+                        lock.setObject(1, still);
+                        lock.executeQuery().close();
+                    }
+                    Future<UUID> a = pool.submit(() -> live.pair(still, "photo", null, "/in/race", stem));
+                    Future<UUID> b = pool.submit(() -> live.pair(second, "video", null, "/in/race", stem));
+                    await().atMost(Duration.ofSeconds(30)).until(() -> sql.inTx(j -> j.queryForObject(
+                            "select count(*) from pg_stat_activity where wait_event_type = 'Lock'", Integer.class)) >= 2);
+                    hold.rollback();
+                    a.get(30, TimeUnit.SECONDS);
+                    b.get(30, TimeUnit.SECONDS);
+                }
+                UUID of = partnerOf(still);
+                assertThat(of).as("round %d: the still is paired", round).isIn(first, second);
+                assertThat(partnerOf(of)).as("round %d: its movie points back", round).isEqualTo(still);
+                UUID other = of.equals(first) ? second : first;
+                assertThat(partnerOf(other)).as("round %d: the other movie is not linked to a taken still", round).isNull();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void theNameLookUpIsAnIndexProbe() {
         List<String> plan = sql.inTx(j -> {
             j.execute("set local enable_seqscan = off");
-            return j.queryForList("explain " + LivePhotos.BY_NAME.replace(" for update", ""), String.class,
-                    "img_0100", UUID.randomUUID(), "video", "/in/a");
+            return j.queryForList("explain " + LivePhotos.BY_NAME, String.class,
+                    "img_0100", UUID.randomUUID(), "video", "/in/a", "CID-X", "CID-X");
         });
         assertThat(String.join("\n", plan)).contains("media_files_live_stem_idx");
     }

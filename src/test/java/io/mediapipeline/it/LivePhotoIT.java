@@ -4,6 +4,7 @@ import static io.mediapipeline.support.PipelineHome.files;
 import static io.mediapipeline.support.PipelineHome.query;
 import static io.mediapipeline.support.PipelineHome.sha;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.mediapipeline.Application;
 import io.mediapipeline.demo.LoopbackPair;
@@ -16,6 +17,7 @@ import io.mediapipeline.support.QuickCleanup;
 import io.mediapipeline.support.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -107,7 +109,7 @@ class LivePhotoIT {
             assertInIcloud(fixture.library(USER), m, "IMG_0100.JPG", "IMG_0100.MOV", "IMG_0200.JPG");
 
             // run 2, after the phone's hold: pair A verified and cleaned together; B's movie arrives now
-            Thread.sleep(5000);
+            awaitHoldOver(p, m, "IMG_0100.JPG", "IMG_0100.MOV");
             lookAgainNow(p);
             LivePhotoFiles.movie(tmp.resolve("made"), inbox, "IMG_0200.MOV", ID_B, "2024-05-02T07:00:00Z", "mandelbrot");
             p.once();
@@ -125,7 +127,7 @@ class LivePhotoIT {
             assertThat(Path.of((String) m.get("IMG_0200.JPG").get("staged_path"))).as("its bridge copy stays").exists();
 
             // run 3, after the movie's hold: the late pair is cleaned together
-            Thread.sleep(5000);
+            awaitHoldOver(p, m, "IMG_0200.MOV");
             lookAgainNow(p);
             assertThat(p.once()).as("all done").isEqualTo(Application.EXIT_OK);
             m = media(p);
@@ -137,6 +139,18 @@ class LivePhotoIT {
             for (Map<String, Object> f : m.values()) {
                 assertThat(Path.of((String) f.get("original_path"))).as("originals stay").exists();
                 assertThat(sha(Path.of((String) f.get("original_path")))).isEqualTo(f.get("sha256"));
+            }
+        }
+    }
+
+    /** Polls the ledger until the phone's hold (pipeline.target.pixel.hold-days) of every named file is over. */
+    private static void awaitHoldOver(PipelineHome p, Map<String, Map<String, Object>> m, String... names) {
+        try (Database db = p.openLedger()) {
+            for (String n : names) {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).alias(n + "'s hold on the phone")
+                        .until(() -> !query(db, """
+                                select 1 from deliveries where target = 'pixel' and media_file_id = ?
+                                   and hold_until is not null and hold_until <= now()""", m.get(n).get("id")).isEmpty());
             }
         }
     }

@@ -72,9 +72,20 @@ final class BatchPicker {
             }
             turn = (turn + i + 1) % accounts.size();
             lastSkip.remove(account);
-            return new UploadBatch(account, shared.startUpload(account), web, groups(files, room));
+            List<List<Candidate>> groups = groups(files, room);
+            groups.stream().filter(g -> g.size() == 1 && g.get(0).livePairId() != null).forEach(g -> warnAlone(g.get(0)));
+            return new UploadBatch(account, shared.startUpload(account), web, groups);
         }
         return null;
+    }
+
+    /** A Live Photo half that goes without its partner (the partner's wait is over) is said, naming both. */
+    private void warnAlone(Candidate c) {
+        String why = ledger.lonePartner(c.id());
+        if (why != null) {
+            LOG.warn(why);
+            ledger.log(run.runId(), "warn", why, c.id());
+        }
     }
 
     /** Files the caps still let go up now. */

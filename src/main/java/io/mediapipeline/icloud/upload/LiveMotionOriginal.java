@@ -13,6 +13,12 @@ import java.util.UUID;
  * or remove: it goes when its still's asset goes, which the removal allows only once both halves' copies are
  * confirmed in iCloud. Each answer is recorded in icloud_removals for the movie too, so cleanup's back-off and
  * dry-run listing work for it as for any file.
+ *
+ * <p>Only a pair that is provably one asset answers here: both halves carry the same Apple content identifier, or,
+ * when one of them has none, the movie bears icloudpd's name for the movie resource of that very still
+ * (IMG_0100_HEVC.MOV beside IMG_0100.HEIC). A pair linked by name alone otherwise (IMG_0100.JPG with IMG_0100.MOV,
+ * which a separate video asset can be called too) gets no answer here, so the movie is looked up as an asset of its
+ * own: at worst it stays until an operator looks, never is it called removed while its own asset is still there.
  */
 final class LiveMotionOriginal {
 
@@ -30,6 +36,10 @@ final class LiveMotionOriginal {
         List<Still> still = sql.query("""
                 select p.id, r.state, r.asset_record, r.account, r.dry_run
                   from media_files m join media_files p on p.id = m.live_pair_id and p.kind = 'photo'
+                   and (coalesce(m.content_identifier, '') <> '' and m.content_identifier = p.content_identifier
+                        or (coalesce(m.content_identifier, '') = '' or coalesce(p.content_identifier, '') = '')
+                           and lower(regexp_replace(m.original_name, '\\.[^.]*$', ''))
+                               = lower(regexp_replace(p.original_name, '\\.[^.]*$', '')) || '_hevc')
                   left join lateral (select state, asset_record, account, dry_run from icloud_removals
                                       where media_file_id = p.id and (not dry_run or ?) order by id desc limit 1) r on true
                  where m.id = ? and m.kind = 'video'""",

@@ -51,7 +51,11 @@ public class UploadLedger {
      * A Live Photo goes up as one item (parameters: the wait in seconds, compress max-failures): a half whose other
      * half is known goes only once that one is ready too (its copy decided) or already on its way, so the picker puts
      * both in one batch; a half that carries an Apple content identifier and has no partner yet waits up to
-     * live-pair-wait-seconds after its ingest for it, then goes alone (its partner, when it comes, follows it).
+     * live-pair-wait-seconds after its ingest for it, then goes alone (its partner, when it comes, follows it). A
+     * half whose known partner is still not ready live-pair-wait-seconds after the later of the two ingests (in
+     * error, quarantined by compress, or simply undecided) goes alone too, with a warning naming both
+     * ({@link #lonePartner}): one half in trouble never holds the other back for good. Parameters: the wait, compress
+     * max-failures, the wait.
      */
     private static final String LIVE_PAIR_READY = """
                and (m.live_pair_id is not null or coalesce(m.content_identifier, '') = ''
@@ -63,7 +67,9 @@ public class UploadLedger {
                                   and (pd.id is not null
                                        or p.original_path is not null
                                           and (p.compress_decision in ('compressed', 'original', 'skipped')
-                                               or p.compress_decision = 'failed' and p.compress_failures >= ?))))
+                                               or p.compress_decision = 'failed' and p.compress_failures >= ?)))
+                    or exists (select 1 from media_files p where p.id = m.live_pair_id
+                                  and greatest(m.created_at, p.created_at) < now() - make_interval(secs => ?)))
             """;
 
     private static final String CANDIDATE = """
@@ -97,13 +103,35 @@ public class UploadLedger {
      */
     public List<Candidate> candidates(int compressMaxFailures, Duration livePairWait, boolean local, int limit) {
         return sql.query(CANDIDATE + " and (m.source = 'icloud' or ?) order by d.id is null, m.created_at, m.id limit ?",
-                CANDIDATES, compressMaxFailures, livePairWait.toSeconds(), compressMaxFailures, local, limit);
+                CANDIDATES, compressMaxFailures, livePairWait.toSeconds(), compressMaxFailures, livePairWait.toSeconds(),
+                local, limit);
     }
 
     /** One file's candidate row, or null when it is not due (any more). */
     public Candidate candidate(UUID mediaId, int compressMaxFailures, Duration livePairWait) {
         List<Candidate> rows = sql.query(CANDIDATE + " and m.id = ?", CANDIDATES, compressMaxFailures,
-                livePairWait.toSeconds(), compressMaxFailures, mediaId);
+                livePairWait.toSeconds(), compressMaxFailures, livePairWait.toSeconds(), mediaId);
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    /**
+     * For a Live Photo half about to go up without its partner: both files and why the partner is not going with
+     * it, or null when there is no partner or the partner went (or is going) already.
+     */
+    public String lonePartner(UUID mediaId) {
+        List<String> rows = sql.query("""
+                select m.original_name || ' goes to iCloud without its Live Photo partner '
+                       || coalesce(p.original_path, p.source_path) || ', which is '
+                       || case when p.status = 'error' then 'in error (' || coalesce(p.error_from, '?') || '): '
+                                                            || coalesce(p.error, 'no reason recorded')
+                               when p.compress_decision = 'failed' then 'not ready: compress failed '
+                                                            || p.compress_failures || ' time(s): ' || coalesce(p.compress_reason, '')
+                               else 'not ready (' || p.status || ', compress decision '
+                                    || coalesce(p.compress_decision, 'not made') || ')' end
+                  from media_files m join media_files p on p.id = m.live_pair_id
+                 where m.id = ? and not exists (select 1 from deliveries pd where pd.media_file_id = p.id
+                                                                             and pd.target = 'icloud')""",
+                (rs, n) -> rs.getString(1), mediaId);
         return rows.isEmpty() ? null : rows.get(0);
     }
 

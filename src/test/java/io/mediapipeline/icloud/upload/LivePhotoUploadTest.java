@@ -55,6 +55,27 @@ class LivePhotoUploadTest extends UploadFlowBase {
     }
 
     @Test
+    void aHalfWhosePartnerIsInErrorGoesAloneAfterTheWaitNamingBoth() throws Exception {
+        UUID still = file("IMG_0400.JPG", "compressed", "icloud");
+        UUID motion = file("IMG_0400.MOV", "original", "icloud");
+        pair(still, motion, "CID-UP-4");
+        ledger.rows("update media_files set status = 'error', error = 'unreadable movie', compress_decision = null"
+                + " where id = ? returning id", motion);
+        Rig waiting = new Rig();
+        assertThat(waiting.uploadAll()).as("within the wait its partner may still come right").isEmpty();
+        assertThat(waiting.picker.pending(java.time.Duration.ZERO).values()).flatExtracting(v -> v)
+                .extracting(UploadLedger.Candidate::id).as("`once` counts it as work: it goes when the wait ends")
+                .contains(still);
+
+        new Rig("pipeline.target.icloud.live-pair-wait-seconds", "0").uploadAll();
+        assertThat(delivery(still)).containsEntry("state", "registered");
+        assertThat(delivery(motion)).isNull();
+        assertThat(ledger.rows("select message from pipeline_logs where level = 'warn' and media_file_id = ?", still))
+                .extracting(r -> (String) r.get("message")).singleElement().asString()
+                .contains("IMG_0400.JPG").contains("IMG_0400.MOV").contains("in error").contains("unreadable movie");
+    }
+
+    @Test
     void aLateHalfFollowsItsPartnerAlreadyUp() throws Exception {
         UUID still = file("IMG_0300.JPG", "compressed", "icloud");
         ledger.rows("update media_files set content_identifier = 'CID-UP-3' where id = ? returning id", still);

@@ -98,6 +98,8 @@ abstract class UploadFlowBase {
                     "pipeline.target.icloud.max-attempts", "3",
                     "pipeline.source.icloud.max-attempts-per-hour", "100"));
             keys.put("pipeline.compress.enabled", "true"); // the target refuses to start without compression
+            // the home's settings file outlives a Rig: a test's shorter wait must not carry over into the next one
+            keys.put("pipeline.target.icloud.live-pair-wait-seconds", "60");
             for (int i = 0; i < overrides.length; i += 2) {
                 keys.put(overrides[i], overrides[i + 1]);
             }
