@@ -65,10 +65,14 @@ class CleanupLedger {
 
     /**
      * A Live Photo is one item: a half is cleaned only once its other half is proven too (verified, or cleaned
-     * already), so both go in the same pass and neither is cleaned while the other could still be lost.
+     * already), so both go in the same pass and neither is cleaned while the other could still be lost. A half that
+     * carries an Apple content identifier but has no partner in the ledger yet waits for it: in iCloud both halves are
+     * one asset, so removing the still's original there would take a movie the archive does not have.
      */
-    private static final String PAIR_PROVEN = " and (m.live_pair_id is null or exists (select 1 from media_files p"
-            + " where p.id = m.live_pair_id and p.status in ('verified', 'cleaned')))";
+    private static final String PAIR_PROVEN = " and (case when m.live_pair_id is null"
+            + " then coalesce(m.content_identifier, '') = ''"
+            + " else exists (select 1 from media_files p"
+            + " where p.id = m.live_pair_id and p.status in ('verified', 'cleaned')) end)";
 
     /** The next page of verified files after {@code after} (null: from the start), by id; see PAIR_PROVEN. */
     List<Candidate> verified(UUID after, int limit) {
