@@ -108,4 +108,29 @@ class LivePairCleanupTest {
         assertThat(beans.removal.calls).hasSize(2).anyMatch(c -> c.startsWith(still.id().toString()))
                 .anyMatch(c -> c.startsWith(motion.id().toString()));
     }
+
+    @Test
+    void aLoneHalfWithAnAppleContentIdentifierWaitsForItsPartnerAndAPlainPhotoDoesNot() throws Exception {
+        files.putAsideOthers();
+        VerifiedFiles.Beans beans = new VerifiedFiles.Beans();
+        UUID batch = files.batch("b-lone");
+        var still = files.staged(files.verified("IMG_0500.JPG"), batch, "b-lone");
+        var plain = files.staged(files.verified("DSC_0501.JPG"), batch, "b-lone");
+        files.sql.update("update media_files set content_identifier = 'A1B2C3D4-0000-4000-8000-000000000500' where id = ?",
+                still.id());
+        CleanupConfig config = files.config(false, true, false, true);
+
+        files.cleaner(config, beans).pass();
+
+        assertThat(files.status(still)).as("its movie may still come: in iCloud both are one asset").isEqualTo("verified");
+        assertThat(still.bridge()).exists();
+        assertThat(files.status(plain)).as("a photo that is no Live Photo half is cleaned").isEqualTo("cleaned");
+
+        var movie = files.staged(files.verified("IMG_0500.MOV"), batch, "b-lone");
+        pair(still, movie);
+        files.cleaner(config, beans).pass();
+
+        assertThat(files.status(still)).isEqualTo("cleaned");
+        assertThat(files.status(movie)).isEqualTo("cleaned");
+    }
 }
