@@ -103,7 +103,7 @@ class CommandLineIT {
                 assertThat(m.get("archive_path")).isEqualTo(m.get("original_path"));
                 assertThat(sha(Path.of((String) m.get("archive_path")))).isEqualTo(m.get("sha256"));
             });
-            assertThat(query(db, "select duplicate_path from duplicate_files")).singleElement()
+            assertThat(query(db, "select duplicate_path from duplicate_files where kind = 'exact'")).singleElement()
                     .satisfies(d -> assertThat(d.get("duplicate_path")).isEqualTo(archive.resolve("scan_copy.jpg").toString()));
             assertThat(query(db, "select reason from source_files where disposition = 'quarantined'")).singleElement()
                     .satisfies(q -> assertThat((String) q.get("reason")).contains("not a photo or video"));
