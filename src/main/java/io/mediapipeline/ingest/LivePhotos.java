@@ -5,6 +5,7 @@ import io.mediapipeline.ledger.LedgerException;
 import io.mediapipeline.ledger.LedgerSql;
 import io.mediapipeline.media.MediaInfo;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -69,26 +70,47 @@ public class LivePhotos {
                and regexp_replace(source_path, '/[^/]*$', '') = ?
              order by created_at limit 1 for update""";
 
+    /** One new original that may be half of a Live Photo: what {@link #pair} takes. */
+    public record Half(UUID id, String kind, String contentId, String folder, String stem) {
+    }
+
     /** Pairs the file with its partner if one is in the ledger; returns the partner's id or null. */
     public UUID pair(UUID id, String kind, String contentId, String folder, String stem) {
+        return pairAll(List.of(new Half(id, kind, contentId, folder, stem))).get(0);
+    }
+
+    /**
+     * Pairs each half, in order, with its partner if one is in the ledger, all in one transaction (one commit for a
+     * whole ingest batch instead of one per file; a half sees the halves paired before it in the same list); returns
+     * each half's partner id or null, in the halves' order.
+     */
+    public List<UUID> pairAll(List<Half> halves) {
         try {
             return sql.inTx(j -> {
-                List<UUID> found = contentId == null ? List.of()
-                        : j.query(BY_CONTENT_ID, (rs, n) -> rs.getObject(1, UUID.class), contentId, id, kind);
-                if (found.isEmpty()) {
-                    found = j.query(BY_NAME, (rs, n) -> rs.getObject(1, UUID.class), stem, id, kind, folder);
+                List<UUID> partners = new ArrayList<>(halves.size());
+                for (Half h : halves) {
+                    partners.add(pair(j, h));
                 }
-                if (found.isEmpty()) {
-                    return null;
-                }
-                UUID partner = found.get(0);
-                link(j, id, partner);
-                link(j, partner, id);
-                return partner;
+                return partners;
             });
         } catch (LedgerException e) {
             throw new LedgerException("live photo pairing: " + e.getMessage(), e);
         }
+    }
+
+    private static UUID pair(JdbcTemplate j, Half h) {
+        List<UUID> found = h.contentId() == null ? List.of()
+                : j.query(BY_CONTENT_ID, (rs, n) -> rs.getObject(1, UUID.class), h.contentId(), h.id(), h.kind());
+        if (found.isEmpty()) {
+            found = j.query(BY_NAME, (rs, n) -> rs.getObject(1, UUID.class), h.stem(), h.id(), h.kind(), h.folder());
+        }
+        if (found.isEmpty()) {
+            return null;
+        }
+        UUID partner = found.get(0);
+        link(j, h.id(), partner);
+        link(j, partner, h.id());
+        return partner;
     }
 
     private static void link(JdbcTemplate j, UUID from, UUID to) {
