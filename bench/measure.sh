@@ -73,3 +73,12 @@ ratio() {
 }
 show() { [[ $1 == null ]] && echo - || echo "$1"; }
 
+
+# --- corpus pictures: bench_blobs SIZE, bench_mix ---------------------------------------------------------------
+# testsrc2's frames differ in bytes (a frame counter) but are one picture to a perceptual hash (at N=1000 all in one
+# near-duplicate group). Mixed 15:85 with smooth random colour blobs of their own (16x12 random pixels scaled up),
+# they are different pictures, as a camera roll's are: no pair within 6 bits among 1000 such frames (closest: 8).
+bench_blobs() {
+  echo "nullsrc=s=16x12:r=25,geq=lum='random(1)*255':cb='random(2)*255':cr='random(3)*255',scale=$1:flags=bicubic,format=yuv420p"
+}
+bench_mix="[0:v]format=yuv420p[a];[a][1:v]blend=all_expr='A*0.15+B*0.85'"

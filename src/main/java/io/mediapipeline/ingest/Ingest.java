@@ -33,7 +33,6 @@ public class Ingest {
     public static final String SOURCE_FILE_ID = "sourceFileId";
     public static final String SHA256 = "sha256";
     public static final String MEDIA_INFO = "mediaInfo";
-    public static final String CLAIM = "claim";
 
     private final Ledger ledger;
     private final MediaProbe probe;

@@ -293,13 +293,17 @@ public class IngestBatch {
             return;
         }
         if (livePhotos != null) {
+            List<LivePhotos.Half> halves = new ArrayList<>(stored.size());
             for (BatchItem item : stored) {
                 Path source = item.input.file();
-                UUID partner = livePhotos.pair(item.mediaId, item.info.kind().name().toLowerCase(Locale.ROOT),
+                halves.add(new LivePhotos.Half(item.mediaId, item.info.kind().name().toLowerCase(Locale.ROOT),
                         item.info.contentIdentifier(), source.getParent() == null ? "" : source.getParent().toString(),
-                        LivePhotos.stem(source.getFileName().toString()));
-                if (partner != null) {
-                    LOG.info("Live Photo: {} paired with {}", source.getFileName(), partner);
+                        LivePhotos.stem(source.getFileName().toString())));
+            }
+            List<UUID> partners = livePhotos.pairAll(halves);
+            for (int i = 0; i < partners.size(); i++) {
+                if (partners.get(i) != null) {
+                    LOG.info("Live Photo: {} paired with {}", stored.get(i).input.file().getFileName(), partners.get(i));
                 }
             }
         }

@@ -1,22 +1,19 @@
 package io.mediapipeline.ingest;
 
-import io.mediapipeline.ledger.Claim;
 import io.mediapipeline.ledger.LedgerException;
 import io.mediapipeline.ledger.LedgerSql;
-import io.mediapipeline.media.MediaInfo;
-import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Links the photo and the video of a Live Photo in the ledger (media_files.live_pair_id, both ways), as
- * a step of the ingest route after a new original is stored. A pair is an unpaired photo and video with
+ * Links the photo and the video of a Live Photo in the ledger (media_files.live_pair_id, both ways), after
+ * an ingest batch commits its new originals. A pair is an unpaired photo and video with
  * the same Apple content identifier (QuickTime Keys:ContentIdentifier = the image's MakerNote
  * MediaGroupUUID), or, without one, from the same folder with the same name stem: IMG_0100.HEIC with
  * IMG_0100_HEVC.MOV (icloudpd's suffix policy) or IMG_0100.MOV.
@@ -29,21 +26,6 @@ public class LivePhotos {
 
     public LivePhotos(DataSource ds) {
         this.sql = new LedgerSql(ds);
-    }
-
-    /** The ingest step. */
-    public void pair(Exchange ex) {
-        Claim claim = ex.getProperty(Ingest.CLAIM, Claim.class);
-        MediaInfo info = ex.getProperty(Ingest.MEDIA_INFO, MediaInfo.class);
-        if (claim == null || info == null) {
-            return;
-        }
-        Path source = Path.of(ex.getIn().getHeader(Exchange.FILE_PATH, String.class)).toAbsolutePath();
-        UUID partner = pair(claim.mediaId(), info.kind().name().toLowerCase(Locale.ROOT), info.contentIdentifier(),
-                source.getParent() == null ? "" : source.getParent().toString(), stem(source.getFileName().toString()));
-        if (partner != null) {
-            LOG.info("Live Photo: {} paired with {}", source.getFileName(), partner);
-        }
     }
 
     static String stem(String name) {
@@ -72,6 +54,38 @@ public class LivePhotos {
                and (?::text is null or coalesce(content_identifier, '') = '' or content_identifier = ?)
              order by created_at limit 1""";
 
+    /** One new original that may be half of a Live Photo: what {@link #pairAll} takes. */
+    public record Half(UUID id, String kind, String contentId, String folder, String stem) {
+    }
+
+    /**
+     * Pairs each half, in order, with its partner if one is in the ledger, all in one transaction (one commit for a
+     * whole ingest batch; a half sees the halves paired before it in the same list); returns each half's partner id or
+     * null, in the halves' order. If another pairing took a partner meanwhile (or the database broke a lock cycle
+     * between two such batches), each half is paired again on its own.
+     */
+    public List<UUID> pairAll(List<Half> halves) {
+        try {
+            return sql.inTx(j -> {
+                List<UUID> partners = new ArrayList<>(halves.size());
+                for (Half h : halves) {
+                    partners.add(tryPair(j, h.id(), h.kind(), blankToNull(h.contentId()), h.folder(), h.stem()));
+                }
+                return partners;
+            });
+        } catch (Raced | LedgerException e) {
+            List<UUID> partners = new ArrayList<>(halves.size());
+            for (Half h : halves) {
+                partners.add(pair(h.id(), h.kind(), h.contentId(), h.folder(), h.stem()));
+            }
+            return partners;
+        }
+    }
+
+    private static String blankToNull(String contentId) {
+        return contentId == null || contentId.isBlank() ? null : contentId;
+    }
+
     /**
      * Pairs the file with its partner if one is in the ledger; returns the partner's id or null. Two halves that
      * arrive at once may both pick the same partner: both rows are locked in id order (no deadlock between two
@@ -79,7 +93,7 @@ public class LivePhotos {
      * by the other pairing is not a candidate any more); a second lost race leaves the file unpaired.
      */
     public UUID pair(UUID id, String kind, String contentId, String folder, String stem) {
-        String cid = contentId == null || contentId.isBlank() ? null : contentId;
+        String cid = blankToNull(contentId);
         for (int attempt = 1; ; attempt++) {
             try {
                 return sql.inTx(j -> tryPair(j, id, kind, cid, folder, stem));

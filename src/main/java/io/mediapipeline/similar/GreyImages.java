@@ -8,7 +8,9 @@ import io.mediapipeline.proc.ToolRun;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -116,10 +118,14 @@ final class GreyImages {
         boolean samples = !(cm instanceof IndexColorModel) && (space == ColorSpace.TYPE_RGB || space == ColorSpace.TYPE_GRAY);
         Raster raster = img.getRaster();
         int bands = raster.getNumBands();
-        int[] row = new int[w * (samples ? bands : 1)];
         // luma in thousandths (0.299 R + 0.587 G + 0.114 B), summed in integers: this loop sees every decoded pixel
         long[] sum = new long[SIDE * SIDE];
         int[] count = new int[SIDE * SIDE];
+        if (samples && bands >= 3 && interleavedBytes(raster)) {
+            bytes(raster, column, sum, count);
+            return grey(sum, count);
+        }
+        int[] row = new int[w * (samples ? bands : 1)];
         for (int y = 0; y < h; y++) {
             int base = (int) ((long) y * SIDE / h) * SIDE;
             if (samples) {
@@ -142,11 +148,50 @@ final class GreyImages {
                 count[base + column[x]]++;
             }
         }
+        return grey(sum, count);
+    }
+
+    private static double[] grey(long[] sum, int[] count) {
         double[] grey = new double[SIDE * SIDE];
         for (int i = 0; i < grey.length; i++) {
             grey[i] = sum[i] / (1000.0 * count[i]);
         }
         return grey;
+    }
+
+    /** One byte per sample, pixels interleaved (what ImageIO's JPEG reader gives): read straight from its array. */
+    private static boolean interleavedBytes(Raster raster) {
+        return raster.getDataBuffer() instanceof DataBufferByte buffer && buffer.getNumBanks() == 1
+                && raster.getSampleModel() instanceof PixelInterleavedSampleModel;
+    }
+
+    /**
+     * The same sums as the getPixels loop of {@link #cells}, without copying each row into an int array first (that
+     * copy, sample by sample, was most of the hash's time on small JPEGs): the same samples, so the same hash.
+     */
+    private static void bytes(Raster raster, int[] column, long[] sum, int[] count) {
+        PixelInterleavedSampleModel model = (PixelInterleavedSampleModel) raster.getSampleModel();
+        byte[] data = ((DataBufferByte) raster.getDataBuffer()).getData();
+        int w = raster.getWidth();
+        int h = raster.getHeight();
+        int stride = model.getScanlineStride();
+        int step = model.getPixelStride();
+        int[] offsets = model.getBandOffsets();
+        int origin = raster.getDataBuffer().getOffset()
+                + (raster.getMinY() - raster.getSampleModelTranslateY()) * stride
+                + (raster.getMinX() - raster.getSampleModelTranslateX()) * step;
+        int r = offsets[0];
+        int g = offsets[1];
+        int b = offsets[2];
+        for (int y = 0; y < h; y++) {
+            int base = (int) ((long) y * SIDE / h) * SIDE;
+            int i = origin + y * stride;
+            for (int x = 0; x < w; x++, i += step) {
+                int luma = 299 * (data[i + r] & 0xff) + 587 * (data[i + g] & 0xff) + 114 * (data[i + b] & 0xff);
+                sum[base + column[x]] += luma;
+                count[base + column[x]]++;
+            }
+        }
     }
 
     private double[] video(Path file, Double duration) throws IOException {
