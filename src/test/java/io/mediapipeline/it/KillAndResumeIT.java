@@ -35,7 +35,9 @@ class KillAndResumeIT {
 
     @Test
     void killNineMidImportThenOnceAccountsForEveryFileExactlyOnce() throws Exception {
-        PipelineHome pipeline = new PipelineHome(tmp).set("pipeline.ingest.parallelism", "2");
+        // batches of 10, so a batch commit (not the whole import at once) is what the kill can land between
+        PipelineHome pipeline = new PipelineHome(tmp).set("pipeline.ingest.parallelism", "2")
+                .set("pipeline.ingest.batch-size", "10").set("pipeline.ingest.in-flight", "20");
         List<Path> inputs = Tools.photos(pipeline.library(), "img_", FILES, "2024:05:17 09:30:00");
         Set<String> inputShas = inputs.stream().map(PipelineHome::sha).collect(Collectors.toCollection(TreeSet::new));
         assertThat(inputShas).hasSize(FILES);
