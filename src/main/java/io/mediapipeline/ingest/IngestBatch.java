@@ -241,10 +241,9 @@ public class IngestBatch {
     }
 
     /**
-     * Commits the batch's rows in one transaction. A row the database refuses (a value, a constraint) would fail
-     * every input for ever, so then each input is committed alone, and the one still refused fails by itself (the
-     * sources count it and quarantine it after max-attempts; backfill records it as quarantined in place). A failure
-     * of the connection is the batch's: thrown, the batch is taken again.
+     * Commits the batch's rows in one transaction. A row the database refuses (a value, a constraint) would fail every
+     * input for ever: then each is committed alone, and one still refused fails by itself (the sources count it and
+     * quarantine it after max-attempts; backfill quarantines it in place). A lost connection is thrown: taken again.
      */
     private void commit(List<BatchItem> recorded, Placement placement) {
         try {
@@ -257,7 +256,6 @@ public class IngestBatch {
                 refused(recorded.get(0), e, placement);
                 return;
             }
-            LOG.warn("The ledger refused a row of the batch; recording each input alone");
             for (BatchItem item : recorded) {
                 try {
                     batches.commit(run.runId(), List.of(item.entry(placement)));
@@ -362,10 +360,6 @@ public class IngestBatch {
         }
     }
 
-    private interface Step {
-        void run() throws Exception;
-    }
-
     /** One step after the commit: its failure is logged and the others go on (the batch is recorded). */
     private void afterStep(String what, String recovery, Step step) {
         try {
@@ -380,6 +374,8 @@ public class IngestBatch {
             }
         }
     }
+
+    private interface Step { void run() throws Exception; }
 
     private void pair(List<BatchItem> stored) {
         List<LivePhotos.Half> halves = new ArrayList<>(stored.size());
