@@ -250,6 +250,18 @@ class IngestBatchTest {
         assertThat(rows("select 1 from source_files")).hasSize(rowsBefore);
     }
 
+    /** The exchange taken by the window on a source's thread; what it threw, or null. */
+    private static Future<Exception> taking(ExecutorService sources, BatchWindow window, Exchange ex) {
+        return sources.submit(() -> {
+            try {
+                window.take(ex);
+                return null;
+            } catch (Exception e) {
+                return e;
+            }
+        });
+    }
+
     @Test
     void theFilesInFlightFormOneBatchAndABadOneFailsOnlyItsOwnExchange() throws Exception {
         List<Path> files = mixedBatch();
@@ -265,14 +277,7 @@ class IngestBatchTest {
                 ex.getIn().setHeader(Exchange.FILE_PATH, f.toString());
                 ex.setProperty(Ingest.SOURCE, "folder");
                 exchanges.add(ex);
-                outcomes.add(sources.submit(() -> {
-                    try {
-                        window.take(ex);
-                        return null;
-                    } catch (Exception e) {
-                        return e;
-                    }
-                }));
+                outcomes.add(taking(sources, window, ex));
             }
             for (int i = 0; i < 3; i++) {
                 assertThat(outcomes.get(i).get(30, TimeUnit.SECONDS)).isNull();
@@ -460,14 +465,7 @@ class IngestBatchTest {
             for (Path f : files) {
                 Exchange ex = new DefaultExchange(camel);
                 ex.getIn().setHeader(Exchange.FILE_PATH, f.toString());
-                outcomes.add(sources.submit(() -> {
-                    try {
-                        window.take(ex);
-                        return null;
-                    } catch (Exception e) {
-                        return e;
-                    }
-                }));
+                outcomes.add(taking(sources, window, ex));
             }
             for (Future<Exception> outcome : outcomes) {
                 assertThat(outcome.get(20, TimeUnit.SECONDS)).hasMessage("undeclared");
