@@ -1,16 +1,25 @@
 package io.mediapipeline.ingest;
 
 import io.mediapipeline.ledger.BatchLedger.Entry;
+import io.mediapipeline.ledger.LedgerException;
 import io.mediapipeline.ledger.BatchLedger.Outcome;
 import io.mediapipeline.media.MediaInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** An input on its way through the batch, and in the end what became of it. */
 public final class BatchItem {
+    private static final Logger LOG = LoggerFactory.getLogger(BatchItem.class);
     final IngestBatch.Input input;
     final String key;
     long size;
@@ -53,6 +62,66 @@ public final class BatchItem {
         outcome = o;
         mediaId = id;
         status = o == Outcome.DUPLICATE ? IngestBatch.Status.DUPLICATE : IngestBatch.Status.NEW;
+    }
+
+    /**
+     * After a placing round: each copy whose first copy in the batch failed takes that one's decision (the first such
+     * copy becomes the original: its copy in duplicates/ is removed and it is placed again; the others are its copies).
+     * Returns the inputs to place again.
+     */
+    static List<BatchItem> promoted(List<BatchItem> decided) {
+        Map<BatchItem, BatchItem> heirs = new HashMap<>();
+        List<BatchItem> again = new ArrayList<>();
+        for (BatchItem item : decided) {
+            BatchItem failed = item.twin;
+            if (item.status == IngestBatch.Status.FAILED || failed == null || failed.status != IngestBatch.Status.FAILED) {
+                continue;
+            }
+            BatchItem heir = heirs.get(failed);
+            if (heir != null) {
+                item.twin = heir;
+                item.mediaId = heir.mediaId;
+                continue;
+            }
+            heirs.put(failed, item);
+            item.twin = null;
+            if (failed.outcome != Outcome.DUPLICATE) {
+                if (failed.outcome == Outcome.NEW) {
+                    removeUnrecorded(item.place); // new content: no row can name a copy of it
+                }
+                item.decided(failed.outcome, failed.mediaId);
+                item.place = null;
+                again.add(item);
+            }
+        }
+        return again;
+    }
+
+    /** Removes a placed copy that no row names (it would only be an orphan); one that stays is only logged. */
+    static void removeUnrecorded(Path copy) {
+        try {
+            if (copy != null && Files.deleteIfExists(copy)) {
+                LOG.info("Removed {}: it will not be recorded", copy);
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not remove {}, which no row names: {}", copy, e.getMessage());
+        }
+    }
+
+    /**
+     * Whether the database refused a row (a value, a constraint, a statement), as opposed to losing the connection,
+     * the transaction (serialization, deadlock), resources or the server: only the former is an input's own fault.
+     */
+    static boolean refused(LedgerException e) {
+        for (Throwable t = e.getCause(); t != null && t.getCause() != t; t = t.getCause()) {
+            // a batched statement's own exception has no state: the database's is the next one
+            for (SQLException sql = t instanceof SQLException s ? s : null; sql != null; sql = sql.getNextException()) {
+                if (sql.getSQLState() != null && sql.getSQLState().length() == 5) {
+                    return List.of("22", "23", "42").contains(sql.getSQLState().substring(0, 2));
+                }
+            }
+        }
+        return false;
     }
 
     Entry entry(IngestBatch.Placement placement) {

@@ -69,6 +69,8 @@ public class BatchWindow {
         if (!lead) {
             try {
                 batch.done.get(waitMs, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException failed) {
+                // the batch failed: thrown below, as for the lead
             } catch (TimeoutException waitedEnough) {
                 synchronized (this) {
                     if (open == batch) {
@@ -81,14 +83,18 @@ public class BatchWindow {
         if (lead) {
             try {
                 batch.done.complete(steps.run(List.copyOf(batch.inputs), IngestBatch.Placement.STORE));
-            } catch (RuntimeException | IOException | Error e) {
-                batch.done.completeExceptionally(e);
+            } catch (Throwable t) {
+                // whatever the batch threw (even what its signature does not declare): no exchange waits for ever
+                batch.done.completeExceptionally(t);
             }
         }
         List<BatchItem> items;
         try {
             items = batch.done.get();
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
         settle(ex, items.get(index));

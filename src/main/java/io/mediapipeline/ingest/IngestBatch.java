@@ -7,11 +7,11 @@ import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.flow.SourceChangedException;
 import io.mediapipeline.ledger.BatchLedger;
 import io.mediapipeline.ledger.BatchLedger.Content;
-import io.mediapipeline.ledger.BatchLedger.Entry;
 import io.mediapipeline.ledger.BatchLedger.Known;
 import io.mediapipeline.ledger.BatchLedger.Outcome;
 import io.mediapipeline.ledger.InputLedger;
 import io.mediapipeline.ledger.Ledger;
+import io.mediapipeline.ledger.LedgerException;
 import io.mediapipeline.media.BadMediaException;
 import io.mediapipeline.media.MediaInfo;
 import io.mediapipeline.media.MediaProbe;
@@ -97,15 +97,15 @@ public class IngestBatch {
         List<BatchItem> todo = notFinished(items, placement);
         pass.each(todo, item -> examine(item, placement));
         long examined = System.nanoTime();
-        List<BatchItem> stored = new ArrayList<>();
         long placed;
         synchronized (deciding) {
-            List<Entry> entries = decideAndPlace(todo, placement, stored);
+            List<BatchItem> recorded = decideAndPlace(todo, placement);
             placed = System.nanoTime();
-            batches.commit(run.runId(), entries);
+            commit(recorded, placement);
         }
         long committed = System.nanoTime();
-        afterCommit(stored, placement);
+        // committed: from here on nothing may fail the batch's exchanges (a redelivery finds them all done before)
+        afterCommit(todo.stream().filter(item -> item.status == Status.NEW).toList(), placement);
         if (!items.isEmpty()) {
             LOG.info("Ingest batch: {} inputs, {} new, {} duplicates, {} not taken, {} done before ({} ms: examined {}, "
                             + "placed {}, committed {}, handed on {})", items.size(), count(items, Status.NEW),
@@ -187,9 +187,9 @@ public class IngestBatch {
     /**
      * Decides each examined input against the ledger (one look-up) and the batch itself (the first of two equal
      * files is the original), places them in parallel (each copy fsynced), makes each touched folder durable once,
-     * and returns the batch's rows.
+     * and returns the inputs that get rows.
      */
-    private List<Entry> decideAndPlace(List<BatchItem> todo, Placement placement, List<BatchItem> stored) throws IOException {
+    private List<BatchItem> decideAndPlace(List<BatchItem> todo, Placement placement) throws IOException {
         Set<String> shas = new LinkedHashSet<>();
         for (BatchItem item : todo) {
             if (item.status == null) {
@@ -207,24 +207,23 @@ public class IngestBatch {
             }
         }
         if (placement == Placement.STORE) {
-            placing.each(decided, this::place);
-            for (BatchItem item : decided) {
-                if (item.failure instanceof GuardClosedException paused) {
-                    throw paused; // what was placed is placed again (same name, same content) once the guard opens
+            // a copy whose first copy in this batch could not be placed takes its place (the fault is not its own)
+            for (List<BatchItem> round = decided; !round.isEmpty(); round = BatchItem.promoted(decided)) {
+                placing.each(round, this::place);
+                for (BatchItem item : round) {
+                    if (item.failure instanceof GuardClosedException paused) {
+                        throw paused; // what was placed is placed again (same name, same content) once the guard opens
+                    }
                 }
             }
         }
         Set<Path> touched = new LinkedHashSet<>();
-        List<Entry> entries = new ArrayList<>();
+        List<BatchItem> recorded = new ArrayList<>();
         for (BatchItem item : todo) {
-            if (item.status != Status.FAILED && item.twin != null && item.twin.status == Status.FAILED) {
-                // its original, new in this same batch, could not be placed: this copy waits for the next try
-                item.fail(new IOException("the first copy of the same content in this batch was not placed; taken again"));
-            }
             if (item.status == Status.FAILED) {
                 if (placement == Placement.IN_PLACE && item.key != null) {
                     item.status = Status.QUARANTINED;
-                    entries.add(item.entry(placement));
+                    recorded.add(item);
                 }
                 continue;
             }
@@ -233,15 +232,64 @@ public class IngestBatch {
             } else {
                 touched.add(item.place.getParent());
             }
-            entries.add(item.entry(placement));
-            if (item.outcome != Outcome.DUPLICATE) {
-                stored.add(item);
-            }
+            recorded.add(item);
         }
         for (Path dir : touched) {
             Durable.syncDir(dir);
         }
-        return entries;
+        return recorded;
+    }
+
+    /**
+     * Commits the batch's rows in one transaction. A row the database refuses (a value, a constraint) would fail every
+     * input for ever: then each is committed alone, and one still refused fails by itself (the sources count it and
+     * quarantine it after max-attempts; backfill quarantines it in place). A lost connection is thrown: taken again.
+     */
+    private void commit(List<BatchItem> recorded, Placement placement) {
+        try {
+            batches.commit(run.runId(), recorded.stream().map(item -> item.entry(placement)).toList());
+        } catch (LedgerException e) {
+            if (!BatchItem.refused(e)) {
+                throw e;
+            }
+            if (recorded.size() == 1) {
+                refused(recorded.get(0), e, placement);
+                return;
+            }
+            for (BatchItem item : recorded) {
+                try {
+                    batches.commit(run.runId(), List.of(item.entry(placement)));
+                } catch (LedgerException one) {
+                    if (!BatchItem.refused(one)) {
+                        throw one; // what committed alone stays; the rest is taken again
+                    }
+                    refused(item, one, placement);
+                }
+            }
+        }
+    }
+
+    private void refused(BatchItem item, LedgerException e, Placement placement) {
+        String file = item.input.file().toString();
+        // the database's message may quote the refused value (a NUL byte it would refuse again in the log and reason)
+        String why = "the ledger refused its row: " + e.getMessage().replaceAll("\\p{Cntrl}", "?");
+        LOG.warn("{}: {}", file, why);
+        ledger.log(run.runId(), "ingest", "warn", why, null, file);
+        if (item.twin != null && item.twin.status == Status.FAILED) {
+            // refused because its original was: not this copy's fault, so not counted against it
+            if (item.twin.outcome == Outcome.NEW) {
+                BatchItem.removeUnrecorded(item.place);
+            }
+            item.fail(new LedgerException("its original in this batch was refused by the ledger; taken again", e));
+            return;
+        }
+        item.fail(new IOException(why, e));
+        if (placement == Placement.IN_PLACE) {
+            item.status = Status.QUARANTINED;
+            batches.commit(run.runId(), List.of(item.entry(placement)));
+        } else if (item.outcome == Outcome.NEW) {
+            BatchItem.removeUnrecorded(item.place); // new content: nothing else can name this copy
+        }
     }
 
     private static void decide(BatchItem item, BatchItem earlier, Content known) {
@@ -288,24 +336,13 @@ public class IngestBatch {
      * After the commit: pair Live Photo halves first (organize places a half beside its partner, so the link must exist
      * before organize can take either), then hand the new originals on and record their near-duplicates.
      */
-    private void afterCommit(List<BatchItem> stored, Placement placement) throws IOException {
+    private void afterCommit(List<BatchItem> stored, Placement placement) {
         if (stored.isEmpty()) {
             return;
         }
         if (livePhotos != null) {
-            List<LivePhotos.Half> halves = new ArrayList<>(stored.size());
-            for (BatchItem item : stored) {
-                Path source = item.input.file();
-                halves.add(new LivePhotos.Half(item.mediaId, item.info.kind().name().toLowerCase(Locale.ROOT),
-                        item.info.contentIdentifier(), source.getParent() == null ? "" : source.getParent().toString(),
-                        LivePhotos.stem(source.getFileName().toString())));
-            }
-            List<UUID> partners = livePhotos.pairAll(halves);
-            for (int i = 0; i < partners.size(); i++) {
-                if (partners.get(i) != null) {
-                    LOG.info("Live Photo: {} paired with {}", stored.get(i).input.file().getFileName(), partners.get(i));
-                }
-            }
+            afterStep("Live Photo pairing", "the halves are paired when one of them is ingested again",
+                    () -> pair(stored));
         }
         if (placement == Placement.STORE && handoff != null) {
             List<Handoff.Queued> queued = new ArrayList<>();
@@ -313,11 +350,46 @@ public class IngestBatch {
                 queued.add(new Handoff.Queued(item.place, item.sha256, item.info.extension()));
             }
             for (String stage : handoff.stagesAfterIngest()) {
-                handoff.sendAll(stage, queued);
+                afterStep("hand-off to " + stage, "the stage's start-up requeue hands them on",
+                        () -> handoff.sendAll(stage, queued));
             }
         }
         if (near != null) {
-            near.recordNear(stored.stream().map(item -> item.mediaId).toList());
+            afterStep("recording near-duplicates", "they are found again by the next near-duplicate scan",
+                    () -> near.recordNear(stored.stream().map(item -> item.mediaId).toList()));
+        }
+    }
+
+    /** One step after the commit: its failure is logged and the others go on (the batch is recorded). */
+    private void afterStep(String what, String recovery, Step step) {
+        try {
+            step.run();
+        } catch (Exception e) {
+            String message = what + " failed after the batch was recorded (" + e.getMessage() + "); " + recovery;
+            LOG.warn("{}", message, e);
+            try {
+                ledger.log(run.runId(), "ingest", "warn", message, null, null);
+            } catch (RuntimeException ledgerAway) {
+                LOG.warn("Could not log it in the ledger either: {}", ledgerAway.getMessage());
+            }
+        }
+    }
+
+    private interface Step { void run() throws Exception; }
+
+    private void pair(List<BatchItem> stored) {
+        List<LivePhotos.Half> halves = new ArrayList<>(stored.size());
+        for (BatchItem item : stored) {
+            Path source = item.input.file();
+            halves.add(new LivePhotos.Half(item.mediaId, item.info.kind().name().toLowerCase(Locale.ROOT),
+                    item.info.contentIdentifier(), source.getParent() == null ? "" : source.getParent().toString(),
+                    LivePhotos.stem(source.getFileName().toString())));
+        }
+        List<UUID> partners = livePhotos.pairAll(halves);
+        for (int i = 0; i < partners.size(); i++) {
+            if (partners.get(i) != null) {
+                LOG.info("Live Photo: {} paired with {}", stored.get(i).input.file().getFileName(), partners.get(i));
+            }
         }
     }
 

@@ -97,11 +97,21 @@ class IngestBatchTest {
     private Ingest ingest;
 
     private IngestBatch steps(Handoff handoff) {
+        return steps(handoff, (ledger, run) -> new Ingest(ledger, probe, run, home, true), null);
+    }
+
+    /** An Ingest made on the test's ledger and run. */
+    private interface IngestMaker {
+        Ingest make(Ledger ledger, RunContext run);
+    }
+
+    private IngestBatch steps(Handoff handoff, IngestMaker maker, LivePhotos livePhotos) {
         DataSource ds = counting();
         Ledger ledger = new Ledger(ds);
         RunContext run = new RunContext(ledger, "once", "test");
-        ingest = new Ingest(ledger, probe, run, home, true);
-        return new IngestBatch(ledger, ingest, null, new LivePhotos(ds), handoff, run, 2);
+        ingest = maker.make(ledger, run);
+        return new IngestBatch(ledger, ingest, null, livePhotos == null ? new LivePhotos(ds) : livePhotos, handoff,
+                run, 2);
     }
 
     /** The ledger, counting prepared statements, and failing the commit of a batch's rows when asked. */
@@ -240,6 +250,18 @@ class IngestBatchTest {
         assertThat(rows("select 1 from source_files")).hasSize(rowsBefore);
     }
 
+    /** The exchange taken by the window on a source's thread; what it threw, or null. */
+    private static Future<Exception> taking(ExecutorService sources, BatchWindow window, Exchange ex) {
+        return sources.submit(() -> {
+            try {
+                window.take(ex);
+                return null;
+            } catch (Exception e) {
+                return e;
+            }
+        });
+    }
+
     @Test
     void theFilesInFlightFormOneBatchAndABadOneFailsOnlyItsOwnExchange() throws Exception {
         List<Path> files = mixedBatch();
@@ -255,14 +277,7 @@ class IngestBatchTest {
                 ex.getIn().setHeader(Exchange.FILE_PATH, f.toString());
                 ex.setProperty(Ingest.SOURCE, "folder");
                 exchanges.add(ex);
-                outcomes.add(sources.submit(() -> {
-                    try {
-                        window.take(ex);
-                        return null;
-                    } catch (Exception e) {
-                        return e;
-                    }
-                }));
+                outcomes.add(taking(sources, window, ex));
             }
             for (int i = 0; i < 3; i++) {
                 assertThat(outcomes.get(i).get(30, TimeUnit.SECONDS)).isNull();
@@ -295,5 +310,168 @@ class IngestBatchTest {
         }
         assertThat(statements.get()).as("one query for every file of the folder").isEqualTo(1);
         assertThat(imports.contains("/elsewhere/new.jpg|1|2")).isFalse();
+    }
+
+    @Test
+    void aFailureAfterTheCommitFailsNoInputAndEveryOriginalIsStillHandedOn() throws IOException {
+        List<Path> files = Tools.photos(library, "img", 2, "2024:05:06 07:08:09");
+        Handoff handoff = new Handoff(home.resolve("work"), List.of("organize", "compress")) {
+            @Override
+            public void sendAll(String stage, List<Queued> originals) throws IOException {
+                if (stage.equals("organize")) {
+                    throw new IOException("work/organize is not writable");
+                }
+                super.sendAll(stage, originals);
+            }
+        };
+        LivePhotos pairing = new LivePhotos(db.dataSource()) {
+            @Override
+            public List<java.util.UUID> pairAll(List<Half> halves) {
+                throw new LedgerException("the ledger went away while pairing", null);
+            }
+        };
+        IngestBatch steps = steps(handoff, (ledger, run) -> new Ingest(ledger, probe, run, home, true), pairing);
+
+        List<BatchItem> items = steps.run(inputs(files, "folder"), IngestBatch.Placement.STORE);
+
+        assertThat(items).extracting(BatchItem::status).containsOnly(IngestBatch.Status.NEW);
+        assertThat(filesUnder(home.resolve("work/compress"))).as("handed on although pairing and organize failed")
+                .hasSize(2);
+        assertThat(rows("select message from pipeline_logs where level = 'warn'")).extracting(r -> (String) r.get("message"))
+                .anySatisfy(m -> assertThat(m).contains("hand-off to organize").contains("start-up requeue"))
+                .anySatisfy(m -> assertThat(m).contains("Live Photo pairing"));
+    }
+
+    /** An Ingest whose files named poison* carry a content identifier PostgreSQL text refuses (a NUL byte). */
+    private Ingest poisoning(Ledger ledger, RunContext run) {
+        return new Ingest(ledger, probe, run, home, true) {
+            @Override
+            public io.mediapipeline.media.MediaInfo inspect(Path file) throws IOException, BadMediaException {
+                io.mediapipeline.media.MediaInfo i = super.inspect(file);
+                if (!file.getFileName().toString().startsWith("poison")) {
+                    return i;
+                }
+                return new io.mediapipeline.media.MediaInfo(i.kind(), i.format(), i.extension(), i.mimeType(), i.width(),
+                        i.height(), i.durationSeconds(), i.rotation(), i.hasGps(), i.latitude(), i.longitude(),
+                        i.captureTime(), i.make(), i.model(), "bad\u0000id");
+            }
+        };
+    }
+
+    private List<Path> batchWithPoison() throws IOException {
+        List<Path> files = new ArrayList<>(Tools.photos(library, "img", 2, "2024:05:06 07:08:09"));
+        Path other = Tools.photos(Files.createDirectories(library.resolve("p")), "x", 1, "2023:01:02 03:04:05").get(0);
+        files.add(1, Files.move(other, library.resolve("poison.jpg")));
+        return files;
+    }
+
+    @Test
+    void aRowTheLedgerRefusesFailsOnlyItsOwnInputAndIsCountedAgainstIt() throws IOException {
+        List<Path> files = batchWithPoison();
+        IngestBatch steps = steps(new Handoff(home.resolve("work"), List.of("organize")), this::poisoning, null);
+
+        List<BatchItem> items = steps.run(inputs(files, "folder"), IngestBatch.Placement.STORE);
+
+        assertThat(items).extracting(BatchItem::status).containsExactly(IngestBatch.Status.NEW, IngestBatch.Status.FAILED,
+                IngestBatch.Status.NEW);
+        assertThat(items.get(1).failure()).as("counted by RepeatedFailures, so quarantined after max-attempts")
+                .isInstanceOf(IOException.class).hasMessageContaining("refused");
+        assertThat(rows("select 1 from media_files where status = 'ingested'")).hasSize(2);
+        String poison = Hasher.sha256(files.get(1));
+        assertThat(filesUnder(home.resolve("originals"))).as("the refused file's copy is not left without a row")
+                .hasSize(2).noneMatch(p -> PipelineHome.sha(p).equals(poison));
+        assertThat(filesUnder(home.resolve("work/organize"))).hasSize(2);
+
+        List<BatchItem> again = steps.run(inputs(files, "folder"), IngestBatch.Placement.STORE);
+        assertThat(again).extracting(BatchItem::status).containsExactly(IngestBatch.Status.DONE_BEFORE,
+                IngestBatch.Status.FAILED, IngestBatch.Status.DONE_BEFORE);
+    }
+
+    @Test
+    void aBackfillQuarantinesTheRowTheLedgerRefusesInPlaceAndGoesOn() throws IOException {
+        List<Path> files = batchWithPoison();
+        IngestBatch steps = steps(null, this::poisoning, null);
+
+        List<BatchItem> items = steps.run(inputs(files, "backfill"), IngestBatch.Placement.IN_PLACE);
+
+        assertThat(items).extracting(BatchItem::status).containsExactly(IngestBatch.Status.NEW,
+                IngestBatch.Status.QUARANTINED, IngestBatch.Status.NEW);
+        assertThat(rows("select 1 from media_files where status = 'archived'")).hasSize(2);
+        assertThat(rows("select place, reason from source_files where disposition = 'quarantined'")).singleElement()
+                .satisfies(r -> {
+                    assertThat(r.get("place")).isEqualTo(files.get(1).toString());
+                    assertThat((String) r.get("reason")).contains("refused");
+                });
+        assertThat(steps.run(inputs(files, "backfill"), IngestBatch.Placement.IN_PLACE)).extracting(BatchItem::status)
+                .containsOnly(IngestBatch.Status.DONE_BEFORE);
+    }
+
+    @Test
+    void aCopyWhoseFirstCopyFailsPlacingBecomesTheOriginal() throws IOException {
+        Path photo = Tools.photos(library, "img", 1, "2024:05:06 07:08:09").get(0);
+        Path first = Files.move(photo, library.resolve("first.jpg"));
+        Path copy = Files.copy(first, Files.createDirectories(library.resolve("again")).resolve("copy.jpg"));
+        IngestBatch steps = steps(new Handoff(home.resolve("work"), List.of("organize")),
+                (ledger, run) -> new Ingest(ledger, probe, run, home, true) {
+                    @Override
+                    public Path placeOriginal(Path file, String sha, io.mediapipeline.media.MediaInfo info,
+                                              boolean mayLink) throws IOException {
+                        if (file.equals(first)) {
+                            throw new IOException("first.jpg: read error");
+                        }
+                        return super.placeOriginal(file, sha, info, mayLink);
+                    }
+                }, null);
+
+        List<BatchItem> items = steps.run(inputs(List.of(first, copy), "folder"), IngestBatch.Placement.STORE);
+
+        assertThat(items).extracting(BatchItem::status).containsExactly(IngestBatch.Status.FAILED,
+                IngestBatch.Status.NEW);
+        assertThat(filesUnder(home.resolve("duplicates"))).as("its copy in duplicates/ is not left without a row")
+                .isEmpty();
+        Path original = filesUnder(home.resolve("originals")).get(0);
+        assertThat(PipelineHome.sha(original)).isEqualTo(Hasher.sha256(copy));
+        assertThat(rows("select original_path from media_files")).singleElement()
+                .satisfies(r -> assertThat(r.get("original_path")).isEqualTo(original.toString()));
+        assertThat(rows("select source_path, disposition from source_files")).singleElement()
+                .satisfies(r -> assertThat(r.get("source_path") + " " + r.get("disposition"))
+                        .isEqualTo(copy + " imported"));
+        assertThat(filesUnder(home.resolve("work/organize"))).hasSize(1);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> RuntimeException sneaky(Throwable t) throws T {
+        throw (T) t;
+    }
+
+    @Test
+    void aBatchFailingWithAnUndeclaredExceptionReleasesEveryWaitingExchange() throws Exception {
+        List<Path> files = Tools.photos(library, "img", 2, "2024:05:06 07:08:09");
+        DataSource ds = db.dataSource();
+        Ledger ledger = new Ledger(ds);
+        RunContext run = new RunContext(ledger, "once", "test");
+        Ingest plain = new Ingest(ledger, probe, run, home, true);
+        IngestBatch failing = new IngestBatch(ledger, plain, null, null, null, run, 1) {
+            @Override
+            public List<BatchItem> run(List<Input> batch, Placement placement) {
+                throw sneaky(new Exception("undeclared"));
+            }
+        };
+        BatchWindow window = new BatchWindow(failing, plain, files.size(), 60_000);
+        CamelContext camel = new DefaultCamelContext();
+        ExecutorService sources = Executors.newFixedThreadPool(files.size());
+        try {
+            List<Future<Exception>> outcomes = new ArrayList<>();
+            for (Path f : files) {
+                Exchange ex = new DefaultExchange(camel);
+                ex.getIn().setHeader(Exchange.FILE_PATH, f.toString());
+                outcomes.add(taking(sources, window, ex));
+            }
+            for (Future<Exception> outcome : outcomes) {
+                assertThat(outcome.get(20, TimeUnit.SECONDS)).hasMessage("undeclared");
+            }
+        } finally {
+            sources.shutdownNow();
+        }
     }
 }
