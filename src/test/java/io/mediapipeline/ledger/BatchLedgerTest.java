@@ -13,8 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,27 +26,17 @@ import org.junit.jupiter.api.io.TempDir;
 class BatchLedgerTest {
 
     @TempDir
-    static Path tmp;
-
-    private static Database db;
-    private static Ledger ledger;
-
-    @BeforeAll
-    static void open() {
-        db = new PipelineHome(tmp).openLedger();
-        ledger = new Ledger(db.dataSource());
-    }
-
-    @AfterAll
-    static void close() {
-        if (db != null) {
-            db.close();
-        }
-    }
+    Path tmp;
 
     @Test
     void contentRecordedByAnotherWriterBetweenLookUpAndCommitMakesTheBatchDecideAgain() {
-        BatchLedger batches = new BatchLedger(db.dataSource());
+        try (Database db = new PipelineHome(tmp).openLedger()) {
+            twoWriters(db.dataSource(), new Ledger(db.dataSource()));
+        }
+    }
+
+    private static void twoWriters(DataSource ds, Ledger ledger) {
+        BatchLedger batches = new BatchLedger(ds);
         String mine = "a".repeat(64);
         String theirs = "b".repeat(64);
         assertThat(batches.contents(List.of(mine, theirs))).isEmpty(); // the batch looks: both are new
