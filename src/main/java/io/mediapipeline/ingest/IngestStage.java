@@ -10,15 +10,22 @@ import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.MediaProbe;
 import io.mediapipeline.ops.Activity;
 import io.mediapipeline.similar.NearDuplicates;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
 import javax.sql.DataSource;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ingest and its two local sources (routes 10-source-folder, 15-source-inbox, 20-ingest): the beans those
- * routes call. Ingest has nothing to recover at start: an input it did not finish is still in its source.
+ * routes call. At start, files a batch placed but never recorded are swept to trash/ ({@link OrphanSweep}).
  */
 public class IngestStage implements Stage {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestStage.class);
 
     private IngestConfig ingest;
     private SourcesConfig sources;
@@ -35,7 +42,19 @@ public class IngestStage implements Stage {
 
     @Override
     public void configure(CamelContext camel) {
-        // no recovery: an unfinished input is taken again from its source
+        // an unfinished input is taken again from its source; what its batch placed without a row goes to trash/
+        Settings settings = camel.getRegistry().findSingleByType(Settings.class);
+        DataSource ds = camel.getRegistry().findSingleByType(DataSource.class);
+        try {
+            int moved = new OrphanSweep(settings.home(), ds, new Ledger(ds), OrphanSweep.MIN_AGE).sweep(Instant.now());
+            if (moved > 0) {
+                LOG.warn("Moved {} file(s) no ledger row names from originals/ and duplicates/ to trash/ingest-orphans/",
+                        moved);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // the files stay where they are, and the next start looks again: ingest itself is not affected
+            LOG.warn("Could not sweep unrecorded files out of originals/ and duplicates/: {}", e.toString());
+        }
     }
 
     /** The ingest route's step: the sources' files in flight go through ingest's steps in batches. */

@@ -158,16 +158,22 @@ public class BatchLedger {
         if (rows.isEmpty()) {
             return;
         }
-        int[] counts = new org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate(j).batchUpdate(
+        new org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate(j).batchUpdate(
                 "insert into media_files (" + Ledger.MEDIA_INSERT_COLUMNS
                         + ", id, perceptual_hash) values (" + Ledger.MEDIA_INSERT_VALUES
                         + ", :id, :perceptualHash) on conflict (sha256) do nothing",
                 rows.toArray(SqlParameterSource[]::new));
-        for (int c : counts) {
-            if (c == 0) {
-                // another writer recorded the same content since the batch looked: the whole batch is decided again
-                throw new LedgerException("a content of this batch was recorded meanwhile; the batch is taken again", null);
-            }
+        // the driver's counts say nothing here (rewritten batched inserts report SUCCESS_NO_INFO), so the rows are
+        // counted: a new id that is not there lost its sha256 to another writer since the batch looked
+        Object[] ids = rows.stream().map(r -> r.getValue("id")).toArray();
+        Integer there = j.query(con -> {
+            PreparedStatement ps = con.prepareStatement("select count(*) from media_files where id = any(?)");
+            ps.setArray(1, con.createArrayOf("uuid", ids));
+            return ps;
+        }, rs -> rs.next() ? rs.getInt(1) : 0);
+        if (there == null || there != ids.length) {
+            throw new RecordedMeanwhileException((ids.length - (there == null ? 0 : there))
+                    + " content(s) of this batch were recorded meanwhile by another writer; the batch is decided again");
         }
     }
 
