@@ -72,19 +72,10 @@ public final class Backfill {
             // ingest's own steps, with nothing placed and nothing handed on: a backfilled file stays where it is,
             // and the extension is not held against the content (the archive is taken as it is)
             Ingest steps = new Ingest(ledger, probe, run, core.home(), true);
-            IngestBatch batches = new IngestBatch(ledger, steps, new NearDuplicates(db.dataSource(), settings),
-                    new LivePhotos(db.dataSource()), null, run, config.parallelism());
-            Progress progress = new Progress(total[0]);
-            List<IngestBatch.Input> batch = new ArrayList<>(config.backfillBatchSize());
-            walk(root, file -> {
-                batch.add(new IngestBatch.Input(file, SOURCE, false));
-                if (batch.size() >= config.backfillBatchSize()) {
-                    progress.done(batches.run(batch, IngestBatch.Placement.IN_PLACE));
-                    batch.clear();
-                }
-            });
-            progress.done(batches.run(batch, IngestBatch.Placement.IN_PLACE));
-            progress.print(true);
+            try (IngestBatch batches = new IngestBatch(ledger, steps, new NearDuplicates(db.dataSource(), settings),
+                    new LivePhotos(db.dataSource()), null, run, config.parallelism())) {
+                register(root, batches, new Progress(total[0]), config.backfillBatchSize());
+            }
             RunReport.Summary summary = new RunReport(ledger, settings.home()).write(run.runId());
             System.out.println("backfill: done " + summary.counts() + "; report " + summary.file());
             // the work apart from starting up, so a rescan can be compared with a tool that has no database to start
@@ -94,6 +85,20 @@ public final class Backfill {
                     (opened - opening) / 1e9);
             return summary.counts().getOrDefault("quarantined", 0L) > 0 ? 3 : 0;
         }
+    }
+
+    /** Walks the tree again and registers its files, batch by batch, with progress on the way. */
+    private static void register(Path root, IngestBatch batches, Progress progress, int batchSize) throws IOException {
+        List<IngestBatch.Input> batch = new ArrayList<>(batchSize);
+        walk(root, file -> {
+            batch.add(new IngestBatch.Input(file, SOURCE, false));
+            if (batch.size() >= batchSize) {
+                progress.done(batches.run(batch, IngestBatch.Placement.IN_PLACE));
+                batch.clear();
+            }
+        });
+        progress.done(batches.run(batch, IngestBatch.Placement.IN_PLACE));
+        progress.print(true);
     }
 
     /**

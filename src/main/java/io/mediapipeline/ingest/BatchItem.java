@@ -1,11 +1,13 @@
 package io.mediapipeline.ingest;
 
+import io.mediapipeline.ledger.BatchLedger.Content;
 import io.mediapipeline.ledger.BatchLedger.Entry;
 import io.mediapipeline.ledger.LedgerException;
 import io.mediapipeline.ledger.BatchLedger.Outcome;
 import io.mediapipeline.media.MediaInfo;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.SQLException;
@@ -56,6 +58,37 @@ public final class BatchItem {
     void fail(Exception e) {
         failure = e;
         status = IngestBatch.Status.FAILED;
+    }
+
+    /** Back to examined (hash, metadata and fingerprint kept): decision, place and any later failure forgotten. */
+    void undecide() {
+        outcome = null;
+        mediaId = null;
+        place = null;
+        twin = null;
+        status = null;
+        failure = null;
+    }
+
+    /**
+     * Decides against the batch (the first of two equal files is the original) and the ledger: new content, a resumed
+     * input (its own unfinished row, or known content whose original is missing), or a copy of known content.
+     */
+    void decide(BatchItem earlier, Content known) {
+        if (earlier != null) {
+            twin = earlier;
+            decided(Outcome.DUPLICATE, earlier.mediaId);
+        } else if (known == null) {
+            decided(Outcome.NEW, UUID.randomUUID());
+        } else if (known.unfinished() && input.file().toString().equals(known.sourcePath())) {
+            decided(Outcome.RESUME, known.id());
+        } else if (known.originalPath() != null
+                && !Files.isRegularFile(Path.of(known.originalPath()), LinkOption.NOFOLLOW_LINKS)) {
+            LOG.warn("The original {} is missing; {} takes its place", known.originalPath(), input.file());
+            decided(Outcome.RESUME, known.id());
+        } else {
+            decided(Outcome.DUPLICATE, known.id());
+        }
     }
 
     void decided(Outcome o, UUID id) {

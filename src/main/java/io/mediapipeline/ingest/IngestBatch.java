@@ -12,6 +12,7 @@ import io.mediapipeline.ledger.BatchLedger.Outcome;
 import io.mediapipeline.ledger.InputLedger;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.ledger.LedgerException;
+import io.mediapipeline.ledger.RecordedMeanwhileException;
 import io.mediapipeline.media.BadMediaException;
 import io.mediapipeline.media.MediaInfo;
 import io.mediapipeline.media.MediaProbe;
@@ -22,7 +23,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -41,10 +44,12 @@ import org.slf4j.LoggerFactory;
  * their near-duplicates recorded and Live Photo halves paired. A crash anywhere means the batch is done again:
  * placing is idempotent (same name, same content) and nothing is recorded before its file is on the disk.
  */
-public class IngestBatch {
+public class IngestBatch implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestBatch.class);
     private static final int PLACING_THREADS = 8;
+    /** Decisions per batch when other writers keep recording its contents first (each time some become copies). */
+    private static final int DECISIONS = 3;
 
     /** Where the inputs go: stored into originals/ and duplicates/ (the sources), or left in place (backfill). */
     public enum Placement { STORE, IN_PLACE }
@@ -69,6 +74,7 @@ public class IngestBatch {
     private final RunContext run;
     private final ParallelPass pass;
     private final ParallelPass placing;
+    private final BatchCommit committing;
     private final Object deciding = new Object();
 
     public IngestBatch(Ledger ledger, Ingest ingest, NearDuplicates near, LivePhotos livePhotos, Handoff handoff,
@@ -81,10 +87,11 @@ public class IngestBatch {
         this.livePhotos = livePhotos;
         this.handoff = handoff;
         this.run = run;
-        this.pass = new ParallelPass(parallelism);
+        this.committing = new BatchCommit(batches, ledger, run);
+        this.pass = new ParallelPass(parallelism, "ingest-examine");
         // placing waits on the disk (each copy's fsync), not the CPU: more at once lets the file system commit
         // their journal together
-        this.placing = new ParallelPass(Math.max(parallelism, PLACING_THREADS));
+        this.placing = new ParallelPass(Math.max(parallelism, PLACING_THREADS), "ingest-place");
     }
 
     /** Takes the batch through every step; returns one item per input, in the inputs' order. */
@@ -97,11 +104,22 @@ public class IngestBatch {
         List<BatchItem> todo = notFinished(items, placement);
         pass.each(todo, item -> examine(item, placement));
         long examined = System.nanoTime();
-        long placed;
+        long placed = examined;
         synchronized (deciding) {
-            List<BatchItem> recorded = decideAndPlace(todo, placement);
-            placed = System.nanoTime();
-            commit(recorded, placement);
+            for (int decision = 1; ; decision++) {
+                try {
+                    List<BatchItem> recorded = decideAndPlace(todo, placement);
+                    placed = System.nanoTime();
+                    committing.commit(recorded, placement);
+                    break;
+                } catch (RecordedMeanwhileException e) {
+                    if (decision == DECISIONS) {
+                        throw e; // nothing of it recorded: the sources take the files again
+                    }
+                    LOG.info("{}", e.getMessage());
+                    todo = decideAgain(todo, placement);
+                }
+            }
         }
         long committed = System.nanoTime();
         // committed: from here on nothing may fail the batch's exchanges (a redelivery finds them all done before)
@@ -156,6 +174,39 @@ public class IngestBatch {
         return true;
     }
 
+    /**
+     * Another writer (another node, or backfill beside the service) recorded some of the batch's contents after the
+     * look-up, and the commit recorded nothing: every examined input is decided again, and what committed alone before
+     * (a refused neighbour's fallback) is found done. A copy placed as new content that is now another's original is
+     * removed, unless it is the very file that row names (the names come from the content).
+     */
+    private List<BatchItem> decideAgain(List<BatchItem> todo, Placement placement) throws IOException {
+        Map<BatchItem, Path> placedNew = new IdentityHashMap<>();
+        List<BatchItem> examined = new ArrayList<>();
+        for (BatchItem item : todo) {
+            if (item.info == null) {
+                continue; // failed before it was examined: stays failed
+            }
+            if (item.outcome == Outcome.NEW && item.place != null) {
+                placedNew.put(item, item.place);
+            }
+            item.undecide();
+            examined.add(item);
+        }
+        Set<BatchItem> left = Collections.newSetFromMap(new IdentityHashMap<>());
+        left.addAll(notFinished(examined, placement));
+        Set<String> shas = new LinkedHashSet<>();
+        placedNew.keySet().forEach(item -> shas.add(item.sha256));
+        Map<String, Content> now = batches.contents(shas);
+        placedNew.forEach((item, copy) -> {
+            Content owner = now.get(item.sha256);
+            if (owner != null && !copy.toString().equals(owner.originalPath())) {
+                BatchItem.removeUnrecorded(copy);
+            }
+        });
+        return todo.stream().filter(item -> item.info == null || left.contains(item)).toList();
+    }
+
     /** Hash, probe, fingerprint: the part that runs in parallel. A failure stays with its input. */
     private void examine(BatchItem item, Placement placement) {
         Path file = item.input.file();
@@ -201,7 +252,7 @@ public class IngestBatch {
         List<BatchItem> decided = new ArrayList<>();
         for (BatchItem item : todo) {
             if (item.status == null) {
-                decide(item, first.get(item.sha256), contents.get(item.sha256));
+                item.decide(first.get(item.sha256), contents.get(item.sha256));
                 first.putIfAbsent(item.sha256, item);
                 decided.add(item);
             }
@@ -238,75 +289,6 @@ public class IngestBatch {
             Durable.syncDir(dir);
         }
         return recorded;
-    }
-
-    /**
-     * Commits the batch's rows in one transaction. A row the database refuses (a value, a constraint) would fail every
-     * input for ever: then each is committed alone, and one still refused fails by itself (the sources count it and
-     * quarantine it after max-attempts; backfill quarantines it in place). A lost connection is thrown: taken again.
-     */
-    private void commit(List<BatchItem> recorded, Placement placement) {
-        try {
-            batches.commit(run.runId(), recorded.stream().map(item -> item.entry(placement)).toList());
-        } catch (LedgerException e) {
-            if (!BatchItem.refused(e)) {
-                throw e;
-            }
-            if (recorded.size() == 1) {
-                refused(recorded.get(0), e, placement);
-                return;
-            }
-            for (BatchItem item : recorded) {
-                try {
-                    batches.commit(run.runId(), List.of(item.entry(placement)));
-                } catch (LedgerException one) {
-                    if (!BatchItem.refused(one)) {
-                        throw one; // what committed alone stays; the rest is taken again
-                    }
-                    refused(item, one, placement);
-                }
-            }
-        }
-    }
-
-    private void refused(BatchItem item, LedgerException e, Placement placement) {
-        String file = item.input.file().toString();
-        // the database's message may quote the refused value (a NUL byte it would refuse again in the log and reason)
-        String why = "the ledger refused its row: " + e.getMessage().replaceAll("\\p{Cntrl}", "?");
-        LOG.warn("{}: {}", file, why);
-        ledger.log(run.runId(), "ingest", "warn", why, null, file);
-        if (item.twin != null && item.twin.status == Status.FAILED) {
-            // refused because its original was: not this copy's fault, so not counted against it
-            if (item.twin.outcome == Outcome.NEW) {
-                BatchItem.removeUnrecorded(item.place);
-            }
-            item.fail(new LedgerException("its original in this batch was refused by the ledger; taken again", e));
-            return;
-        }
-        item.fail(new IOException(why, e));
-        if (placement == Placement.IN_PLACE) {
-            item.status = Status.QUARANTINED;
-            batches.commit(run.runId(), List.of(item.entry(placement)));
-        } else if (item.outcome == Outcome.NEW) {
-            BatchItem.removeUnrecorded(item.place); // new content: nothing else can name this copy
-        }
-    }
-
-    private static void decide(BatchItem item, BatchItem earlier, Content known) {
-        if (earlier != null) {
-            item.twin = earlier;
-            item.decided(Outcome.DUPLICATE, earlier.mediaId);
-        } else if (known == null) {
-            item.decided(Outcome.NEW, UUID.randomUUID());
-        } else if (known.unfinished() && item.input.file().toString().equals(known.sourcePath())) {
-            item.decided(Outcome.RESUME, known.id());
-        } else if (known.originalPath() != null
-                && !Files.isRegularFile(Path.of(known.originalPath()), LinkOption.NOFOLLOW_LINKS)) {
-            LOG.warn("The original {} is missing; {} takes its place", known.originalPath(), item.input.file());
-            item.decided(Outcome.RESUME, known.id());
-        } else {
-            item.decided(Outcome.DUPLICATE, known.id());
-        }
     }
 
     /**
@@ -391,6 +373,13 @@ public class IngestBatch {
                 LOG.info("Live Photo: {} paired with {}", stored.get(i).input.file().getFileName(), partners.get(i));
             }
         }
+    }
+
+    /** Ends the examining and placing threads (the stage stops, or backfill is done). */
+    @Override
+    public void close() {
+        pass.close();
+        placing.close();
     }
 
     private static long count(List<BatchItem> items, Status status) {

@@ -16,6 +16,7 @@ import java.time.Instant;
 import javax.sql.DataSource;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
+import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,7 @@ public class IngestStage implements Stage {
     private Quarantine quarantine;
     private LivePhotos livePhotos;
     private NearDuplicates near;
+    private IngestBatch batch;
 
     @Override
     public void check(Settings settings) throws ConfigException {
@@ -41,8 +43,18 @@ public class IngestStage implements Stage {
     }
 
     @Override
-    public void configure(CamelContext camel) {
+    public void configure(CamelContext camel) throws Exception {
         // an unfinished input is taken again from its source; what its batch placed without a row goes to trash/
+        IngestBatch steps = batch;
+        if (steps != null) {
+            // stopped after the routes, so a batch still running has Camel's graceful shutdown to finish
+            camel.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    steps.close();
+                }
+            }, true, true);
+        }
         Settings settings = camel.getRegistry().findSingleByType(Settings.class);
         DataSource ds = camel.getRegistry().findSingleByType(DataSource.class);
         try {
@@ -62,7 +74,7 @@ public class IngestStage implements Stage {
     public BatchWindow ingestBatch(Ledger ledger, MediaProbe probe, Handoff handoff, RunContext run, Settings settings,
                                    DataSource dataSource) {
         Ingest steps = new Ingest(ledger, probe, run, settings.home(), ingest.fixWrongExtension());
-        IngestBatch batch = new IngestBatch(ledger, steps, nearOf(dataSource, settings), livePhotosOf(dataSource), handoff,
+        batch = new IngestBatch(ledger, steps, nearOf(dataSource, settings), livePhotosOf(dataSource), handoff,
                 run, ingest.parallelism());
         return new BatchWindow(batch, steps, ingest.batchSize(), ingest.batchWaitMs());
     }

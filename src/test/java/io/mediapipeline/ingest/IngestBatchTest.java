@@ -444,6 +444,70 @@ class IngestBatchTest {
         throw (T) t;
     }
 
+    /**
+     * Another writer records the same content (from another folder, placed as it places) while this batch places its
+     * original, after this batch's look-up: the commit finds it and the batch is decided again.
+     */
+    private List<BatchItem> recordedMeanwhile(Path first, Path elsewhere, IngestBatch.Placement theirs)
+            throws IOException {
+        Ledger ledger = new Ledger(db.dataSource());
+        IngestBatch other = new IngestBatch(ledger, new Ingest(ledger, probe, new RunContext(ledger, "once", "other"),
+                home, true), null, null, null, new RunContext(ledger, "once", "other"), 1);
+        AtomicBoolean raced = new AtomicBoolean();
+        IngestBatch steps = steps(new Handoff(home.resolve("work"), List.of("organize")),
+                (l, run) -> new Ingest(l, probe, run, home, true) {
+                    @Override
+                    public Path placeOriginal(Path file, String sha, io.mediapipeline.media.MediaInfo info,
+                                              boolean mayLink) throws IOException {
+                        if (!raced.getAndSet(true)) {
+                            other.run(inputs(List.of(elsewhere), "folder"), theirs);
+                        }
+                        return super.placeOriginal(file, sha, info, mayLink);
+                    }
+                }, null);
+        try (other; steps) {
+            return steps.run(inputs(List.of(first), "folder"), IngestBatch.Placement.STORE);
+        }
+    }
+
+    @Test
+    void contentAnotherWriterRecordedMeanwhileBecomesACopyOfItsRow() throws IOException {
+        Path first = Tools.photos(library, "img", 1, "2024:05:06 07:08:09").get(0);
+        Path elsewhere = Files.copy(first, Files.createDirectories(library.resolve("other")).resolve("elsewhere.jpg"));
+
+        List<BatchItem> items = recordedMeanwhile(first, elsewhere, IngestBatch.Placement.STORE);
+
+        assertThat(items).extracting(BatchItem::status).containsExactly(IngestBatch.Status.DUPLICATE);
+        Path original = filesUnder(home.resolve("originals")).get(0);
+        assertThat(filesUnder(home.resolve("originals"))).as("the other writer's original (same name) is kept")
+                .containsExactly(original);
+        assertThat(PipelineHome.sha(original)).isEqualTo(Hasher.sha256(first));
+        assertThat(rows("select original_path from media_files")).singleElement()
+                .satisfies(r -> assertThat(r.get("original_path")).isEqualTo(original.toString()));
+        assertThat(filesUnder(home.resolve("duplicates"))).singleElement()
+                .satisfies(d -> assertThat(PipelineHome.sha(d)).isEqualTo(Hasher.sha256(first)));
+        assertThat(rows("select source_path, disposition from source_files order by source_path"))
+                .extracting(r -> r.get("source_path") + " " + r.get("disposition"))
+                .containsExactly(first + " duplicate", elsewhere + " imported");
+        assertThat(rows("select 1 from duplicate_files where kind = 'exact'")).hasSize(1);
+        assertThat(filesUnder(home.resolve("work/organize"))).as("a copy is not handed on").isEmpty();
+    }
+
+    @Test
+    void anOriginalPlacedForContentRegisteredMeanwhileInPlaceIsRemoved() throws IOException {
+        Path first = Tools.photos(library, "img", 1, "2024:05:06 07:08:09").get(0);
+        Path elsewhere = Files.copy(first, Files.createDirectories(library.resolve("other")).resolve("elsewhere.jpg"));
+
+        List<BatchItem> items = recordedMeanwhile(first, elsewhere, IngestBatch.Placement.IN_PLACE);
+
+        assertThat(items).extracting(BatchItem::status).containsExactly(IngestBatch.Status.DUPLICATE);
+        assertThat(filesUnder(home.resolve("originals"))).as("no row names it: not left as an orphan").isEmpty();
+        assertThat(rows("select original_path from media_files")).singleElement()
+                .satisfies(r -> assertThat(r.get("original_path")).isEqualTo(elsewhere.toString()));
+        assertThat(Files.isRegularFile(elsewhere)).isTrue();
+        assertThat(filesUnder(home.resolve("duplicates"))).hasSize(1);
+    }
+
     @Test
     void aBatchFailingWithAnUndeclaredExceptionReleasesEveryWaitingExchange() throws Exception {
         List<Path> files = Tools.photos(library, "img", 2, "2024:05:06 07:08:09");
