@@ -74,6 +74,7 @@ public final class FileStore {
             Path candidate = dir.resolve(n == 0 ? safe : stem + "_" + n + ext);
             if (Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
                 if (sameContent(candidate, source, sha256)) {
+                    renew(candidate);
                     return settled(candidate, readOnly, syncDir);
                 }
                 continue;
@@ -208,6 +209,18 @@ public final class FileStore {
     }
 
     /** The name is in place: make sure it is on the disk (it may be from before a crash) and read-only if asked. */
+    /**
+     * Sets the mode a reused file already has, which renews its change time: ingest's start-up sweep of files no row
+     * names goes by that time, and must not take a file a batch has just chosen again.
+     */
+    private static void renew(Path reused) throws IOException {
+        try {
+            Files.setPosixFilePermissions(reused, Files.getPosixFilePermissions(reused, LinkOption.NOFOLLOW_LINKS));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: no change time to renew
+        }
+    }
+
     private static Path settled(Path placed, boolean readOnly, boolean syncDir) throws IOException {
         if (readOnly) {
             Durable.makeReadOnly(placed);

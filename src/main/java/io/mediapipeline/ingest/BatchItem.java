@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +103,7 @@ public final class BatchItem {
      * copy becomes the original: its copy in duplicates/ is removed and it is placed again; the others are its copies).
      * Returns the inputs to place again.
      */
-    static List<BatchItem> promoted(List<BatchItem> decided) {
+    static List<BatchItem> promoted(List<BatchItem> decided, Consumer<Path> removeUnrecorded) {
         Map<BatchItem, BatchItem> heirs = new HashMap<>();
         List<BatchItem> again = new ArrayList<>();
         for (BatchItem item : decided) {
@@ -120,7 +121,7 @@ public final class BatchItem {
             item.twin = null;
             if (failed.outcome != Outcome.DUPLICATE) {
                 if (failed.outcome == Outcome.NEW) {
-                    removeUnrecorded(item.place); // new content: no row can name a copy of it
+                    removeUnrecorded.accept(item.place); // its copy in duplicates/ will not be recorded
                 }
                 item.decided(failed.outcome, failed.mediaId);
                 item.place = null;
@@ -130,10 +131,10 @@ public final class BatchItem {
         return again;
     }
 
-    /** Removes a placed copy that no row names (it would only be an orphan); one that stays is only logged. */
-    static void removeUnrecorded(Path copy) {
+    /** Removes a placed copy the caller found no row names; one that stays is only logged (the sweep takes it). */
+    static void remove(Path copy) {
         try {
-            if (copy != null && Files.deleteIfExists(copy)) {
+            if (Files.deleteIfExists(copy)) {
                 LOG.info("Removed {}: it will not be recorded", copy);
             }
         } catch (IOException e) {

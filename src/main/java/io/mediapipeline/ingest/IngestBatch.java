@@ -11,15 +11,13 @@ import io.mediapipeline.ledger.BatchLedger.Known;
 import io.mediapipeline.ledger.BatchLedger.Outcome;
 import io.mediapipeline.ledger.InputLedger;
 import io.mediapipeline.ledger.Ledger;
-import io.mediapipeline.ledger.LedgerException;
 import io.mediapipeline.ledger.RecordedMeanwhileException;
 import io.mediapipeline.media.BadMediaException;
 import io.mediapipeline.media.MediaInfo;
-import io.mediapipeline.media.MediaProbe;
 import io.mediapipeline.similar.NearDuplicates;
 import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
@@ -28,10 +26,8 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,8 +65,7 @@ public class IngestBatch implements AutoCloseable {
     private final InputLedger inputs;
     private final Ingest ingest;
     private final NearDuplicates near;
-    private final LivePhotos livePhotos;
-    private final Handoff handoff;
+    private final AfterCommit handingOn;
     private final RunContext run;
     private final ParallelPass pass;
     private final ParallelPass placing;
@@ -84,10 +79,9 @@ public class IngestBatch implements AutoCloseable {
         this.inputs = new InputLedger(ledger.dataSource());
         this.ingest = ingest;
         this.near = near;
-        this.livePhotos = livePhotos;
-        this.handoff = handoff;
+        this.handingOn = new AfterCommit(ledger, run, near, livePhotos, handoff);
         this.run = run;
-        this.committing = new BatchCommit(batches, ledger, run);
+        this.committing = new BatchCommit(batches, ledger, run, this::removeUnrecorded);
         this.pass = new ParallelPass(parallelism, "ingest-examine");
         // placing waits on the disk (each copy's fsync), not the CPU: more at once lets the file system commit
         // their journal together
@@ -105,25 +99,31 @@ public class IngestBatch implements AutoCloseable {
         pass.each(todo, item -> examine(item, placement));
         long examined = System.nanoTime();
         long placed = examined;
-        synchronized (deciding) {
-            for (int decision = 1; ; decision++) {
-                try {
-                    List<BatchItem> recorded = decideAndPlace(todo, placement);
-                    placed = System.nanoTime();
-                    committing.commit(recorded, placement);
-                    break;
-                } catch (RecordedMeanwhileException e) {
-                    if (decision == DECISIONS) {
-                        throw e; // nothing of it recorded: the sources take the files again
+        // the new originals recorded, whole batch or one by one: handed on even when a later step fails the batch
+        List<BatchItem> stored = new ArrayList<>();
+        long committed;
+        try {
+            synchronized (deciding) {
+                for (int decision = 1; ; decision++) {
+                    try {
+                        List<BatchItem> recorded = decideAndPlace(todo, placement);
+                        placed = System.nanoTime();
+                        committing.commit(recorded, placement, stored);
+                        break;
+                    } catch (RecordedMeanwhileException e) {
+                        if (decision == DECISIONS) {
+                            throw e; // what is not recorded yet is taken again by the sources
+                        }
+                        LOG.info("{}", e.getMessage());
+                        todo = decideAgain(todo, placement, stored);
                     }
-                    LOG.info("{}", e.getMessage());
-                    todo = decideAgain(todo, placement);
                 }
             }
+        } finally {
+            committed = System.nanoTime();
+            // nothing from here on may fail the batch's exchanges (a redelivery finds them done before)
+            handingOn.afterCommit(stored, placement);
         }
-        long committed = System.nanoTime();
-        // committed: from here on nothing may fail the batch's exchanges (a redelivery finds them all done before)
-        afterCommit(todo.stream().filter(item -> item.status == Status.NEW).toList(), placement);
         if (!items.isEmpty()) {
             LOG.info("Ingest batch: {} inputs, {} new, {} duplicates, {} not taken, {} done before ({} ms: examined {}, "
                             + "placed {}, committed {}, handed on {})", items.size(), count(items, Status.NEW),
@@ -176,35 +176,44 @@ public class IngestBatch implements AutoCloseable {
 
     /**
      * Another writer (another node, or backfill beside the service) recorded some of the batch's contents after the
-     * look-up, and the commit recorded nothing: every examined input is decided again, and what committed alone before
-     * (a refused neighbour's fallback) is found done. A copy placed as new content that is now another's original is
-     * removed, unless it is the very file that row names (the names come from the content).
+     * look-up, and that commit recorded nothing: every examined input not recorded yet is decided again, and what an
+     * earlier commit of this batch recorded one by one is found done. A copy placed as new content is removed unless a
+     * row names it (the other writer's original can have the very same name: names come from the content).
      */
-    private List<BatchItem> decideAgain(List<BatchItem> todo, Placement placement) throws IOException {
-        Map<BatchItem, Path> placedNew = new IdentityHashMap<>();
+    private List<BatchItem> decideAgain(List<BatchItem> todo, Placement placement, List<BatchItem> stored)
+            throws IOException {
+        Set<BatchItem> recorded = Collections.newSetFromMap(new IdentityHashMap<>());
+        recorded.addAll(stored);
+        List<Path> placedNew = new ArrayList<>();
         List<BatchItem> examined = new ArrayList<>();
         for (BatchItem item : todo) {
-            if (item.info == null) {
-                continue; // failed before it was examined: stays failed
+            if (item.info == null || recorded.contains(item)) {
+                continue; // failed before it was examined (stays failed), or recorded and handed on as it is
             }
-            if (item.outcome == Outcome.NEW && item.place != null) {
-                placedNew.put(item, item.place);
+            if (item.outcome == Outcome.NEW && item.place != null && placement == Placement.STORE) {
+                placedNew.add(item.place);
             }
             item.undecide();
             examined.add(item);
         }
         Set<BatchItem> left = Collections.newSetFromMap(new IdentityHashMap<>());
         left.addAll(notFinished(examined, placement));
-        Set<String> shas = new LinkedHashSet<>();
-        placedNew.keySet().forEach(item -> shas.add(item.sha256));
-        Map<String, Content> now = batches.contents(shas);
-        placedNew.forEach((item, copy) -> {
-            Content owner = now.get(item.sha256);
-            if (owner != null && !copy.toString().equals(owner.originalPath())) {
-                BatchItem.removeUnrecorded(copy);
-            }
-        });
+        placedNew.forEach(this::removeUnrecorded);
         return todo.stream().filter(item -> item.info == null || left.contains(item)).toList();
+    }
+
+    /** Removes a placed copy no row names (it would only be an orphan); one a row names is another writer's. */
+    void removeUnrecorded(Path copy) {
+        if (copy != null && !batches.names(copy.toString())) {
+            BatchItem.remove(copy);
+        }
+    }
+
+    /** Work stopped under the batch (its threads closed) is not the file's fault: the whole batch is taken again. */
+    private static void stoppedUnder(Exception e) {
+        if (e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) {
+            throw new IllegalStateException("stopped while the batch was worked on", e);
+        }
     }
 
     /** Hash, probe, fingerprint: the part that runs in parallel. A failure stays with its input. */
@@ -218,6 +227,7 @@ public class IngestBatch implements AutoCloseable {
             item.info = placement == Placement.STORE ? ingest.checkedInspect(file) : ingest.inspect(file);
             item.perceptualHash = fingerprint(file, item.info);
         } catch (BadMediaException | IOException | RuntimeException e) {
+            stoppedUnder(e);
             item.fail(e);
         }
     }
@@ -259,7 +269,8 @@ public class IngestBatch implements AutoCloseable {
         }
         if (placement == Placement.STORE) {
             // a copy whose first copy in this batch could not be placed takes its place (the fault is not its own)
-            for (List<BatchItem> round = decided; !round.isEmpty(); round = BatchItem.promoted(decided)) {
+            for (List<BatchItem> round = decided; !round.isEmpty();
+                 round = BatchItem.promoted(decided, this::removeUnrecorded)) {
                 placing.each(round, this::place);
                 for (BatchItem item : round) {
                     if (item.failure instanceof GuardClosedException paused) {
@@ -310,68 +321,8 @@ public class IngestBatch implements AutoCloseable {
             LOG.warn("{}", e.getMessage());
             item.fail(e);
         } catch (IOException | RuntimeException e) {
+            stoppedUnder(e);
             item.fail(e); // a closed guard is found among the failures and pauses the whole batch
-        }
-    }
-
-    /**
-     * After the commit: pair Live Photo halves first (organize places a half beside its partner, so the link must exist
-     * before organize can take either), then hand the new originals on and record their near-duplicates.
-     */
-    private void afterCommit(List<BatchItem> stored, Placement placement) {
-        if (stored.isEmpty()) {
-            return;
-        }
-        if (livePhotos != null) {
-            afterStep("Live Photo pairing", "the halves are paired when one of them is ingested again",
-                    () -> pair(stored));
-        }
-        if (placement == Placement.STORE && handoff != null) {
-            List<Handoff.Queued> queued = new ArrayList<>();
-            for (BatchItem item : stored) {
-                queued.add(new Handoff.Queued(item.place, item.sha256, item.info.extension()));
-            }
-            for (String stage : handoff.stagesAfterIngest()) {
-                afterStep("hand-off to " + stage, "the stage's start-up requeue hands them on",
-                        () -> handoff.sendAll(stage, queued));
-            }
-        }
-        if (near != null) {
-            afterStep("recording near-duplicates", "they are found again by the next near-duplicate scan",
-                    () -> near.recordNear(stored.stream().map(item -> item.mediaId).toList()));
-        }
-    }
-
-    /** One step after the commit: its failure is logged and the others go on (the batch is recorded). */
-    private void afterStep(String what, String recovery, Step step) {
-        try {
-            step.run();
-        } catch (Exception e) {
-            String message = what + " failed after the batch was recorded (" + e.getMessage() + "); " + recovery;
-            LOG.warn("{}", message, e);
-            try {
-                ledger.log(run.runId(), "ingest", "warn", message, null, null);
-            } catch (RuntimeException ledgerAway) {
-                LOG.warn("Could not log it in the ledger either: {}", ledgerAway.getMessage());
-            }
-        }
-    }
-
-    private interface Step { void run() throws Exception; }
-
-    private void pair(List<BatchItem> stored) {
-        List<LivePhotos.Half> halves = new ArrayList<>(stored.size());
-        for (BatchItem item : stored) {
-            Path source = item.input.file();
-            halves.add(new LivePhotos.Half(item.mediaId, item.info.kind().name().toLowerCase(Locale.ROOT),
-                    item.info.contentIdentifier(), source.getParent() == null ? "" : source.getParent().toString(),
-                    LivePhotos.stem(source.getFileName().toString())));
-        }
-        List<UUID> partners = livePhotos.pairAll(halves);
-        for (int i = 0; i < partners.size(); i++) {
-            if (partners.get(i) != null) {
-                LOG.info("Live Photo: {} paired with {}", stored.get(i).input.file().getFileName(), partners.get(i));
-            }
         }
     }
 

@@ -2,6 +2,7 @@ package io.mediapipeline.ingest;
 
 import io.mediapipeline.flow.Durable;
 import io.mediapipeline.flow.FileStore;
+import io.mediapipeline.ledger.BatchLedger;
 import io.mediapipeline.ledger.Ledger;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -37,16 +39,20 @@ final class OrphanSweep {
     static final Duration MIN_AGE = Duration.ofHours(1);
 
     private static final List<String> ROOTS = List.of("originals", "duplicates");
+    /** More unnamed files than crashed batches leave (a few batches of pipeline.ingest.batch-size). */
+    static final int MAX_ORPHANS = 1000;
 
     private final Path home;
     private final DataSource dataSource;
     private final Ledger ledger;
+    private final BatchLedger batches;
     private final Duration minAge;
 
     OrphanSweep(Path home, DataSource dataSource, Ledger ledger, Duration minAge) {
         this.home = home.toAbsolutePath().normalize();
         this.dataSource = dataSource;
         this.ledger = ledger;
+        this.batches = new BatchLedger(dataSource);
         this.minAge = minAge;
     }
 
@@ -54,9 +60,7 @@ final class OrphanSweep {
     int sweep(Instant now) throws IOException {
         Set<String> known = known();
         Instant before = now.minus(minAge);
-        Path trash = home.resolve("trash").resolve("ingest-orphans")
-                .resolve(LocalDate.ofInstant(now, ZoneOffset.UTC).toString());
-        int moved = 0;
+        List<Path> orphans = new ArrayList<>();
         for (String root : ROOTS) {
             Path dir = home.resolve(root);
             if (!Files.isDirectory(dir)) {
@@ -65,10 +69,29 @@ final class OrphanSweep {
             try (Stream<Path> walk = Files.walk(dir)) {
                 for (Path p : (Iterable<Path>) walk::iterator) {
                     if (orphan(p, known, before)) {
-                        moveToTrash(p, trash.resolve(home.relativize(p)));
-                        moved++;
+                        orphans.add(p);
                     }
                 }
+            }
+        }
+        if (orphans.size() > MAX_ORPHANS) {
+            // crashed batches leave a few; this many means the rows name the files otherwise (pipeline.home moved,
+            // reached through another path): moving them all would empty the archive into trash/
+            String msg = orphans.size() + " files in originals/ and duplicates/ are named by no ledger row (for example "
+                    + orphans.get(0) + "); more than " + MAX_ORPHANS + " is not what a crash leaves, so none was moved: "
+                    + "check that pipeline.home is the folder the ledger's paths name";
+            LOG.error("{}", msg);
+            ledger.log(null, "ingest", "error", msg, null, null);
+            return 0;
+        }
+        Path trash = home.resolve("trash").resolve("ingest-orphans")
+                .resolve(LocalDate.ofInstant(now, ZoneOffset.UTC).toString());
+        int moved = 0;
+        for (Path p : orphans) {
+            // named meanwhile (another node's batch committed it since the first look): it stays
+            if (!batches.names(p.toString())) {
+                moveToTrash(p, trash.resolve(home.relativize(p)));
+                moved++;
             }
         }
         return moved;

@@ -2,10 +2,12 @@ package io.mediapipeline.ingest;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -42,26 +44,35 @@ final class ParallelPass implements AutoCloseable {
             return;
         }
         List<Future<?>> running = new ArrayList<>(elements.size());
-        for (T e : elements) {
-            running.add(pool.submit(() -> work.accept(e)));
-        }
-        for (Future<?> f : running) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                running.forEach(r -> r.cancel(true));
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while the batch was examined", e);
-            } catch (ExecutionException e) {
-                running.forEach(r -> r.cancel(true));
-                throw new IllegalStateException("examining a file failed: " + e.getCause(), e.getCause());
+        try {
+            for (T e : elements) {
+                running.add(pool.submit(() -> work.accept(e)));
             }
+            for (Future<?> f : running) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            running.forEach(r -> r.cancel(true));
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the batch was examined", e);
+        } catch (ExecutionException e) {
+            running.forEach(r -> r.cancel(true));
+            throw new IllegalStateException("examining a file failed: " + e.getCause(), e.getCause());
+        } catch (CancellationException | RejectedExecutionException e) {
+            // closed under the batch (the stage stops): the whole batch fails and is taken again
+            running.forEach(r -> r.cancel(true));
+            throw new IllegalStateException("the batch's threads were stopped", e);
         }
     }
 
     /** Ends the threads: running work is interrupted, nothing new is taken. */
     @Override
     public void close() {
-        pool.shutdownNow();
+        // work never started is cancelled, so a batch waiting for it fails instead of waiting for ever
+        for (Runnable queued : pool.shutdownNow()) {
+            if (queued instanceof Future<?> f) {
+                f.cancel(true);
+            }
+        }
     }
 }

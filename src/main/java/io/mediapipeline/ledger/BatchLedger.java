@@ -97,6 +97,13 @@ public class BatchLedger {
         return found;
     }
 
+    /** Whether a row names this path as an original or a duplicate's copy (before a placed file is removed). */
+    public boolean names(String path) {
+        return Boolean.TRUE.equals(sql.inTx(j -> j.queryForObject("""
+                select exists (select 1 from media_files where original_path = ?)
+                    or exists (select 1 from duplicate_files where duplicate_path = ?)""", Boolean.class, path, path)));
+    }
+
     /** How an input of the batch ends. */
     public enum Outcome {
         /** New content: its row is inserted with the input. */

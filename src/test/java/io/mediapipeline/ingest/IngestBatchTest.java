@@ -67,6 +67,8 @@ class IngestBatchTest {
     private Path library;
     private final AtomicInteger statements = new AtomicInteger();
     private final AtomicBoolean failCommit = new AtomicBoolean();
+    /** Recording commits that pass before failCommit fails one. */
+    private final AtomicInteger passingCommits = new AtomicInteger();
 
     @BeforeAll
     static void open() {
@@ -128,7 +130,8 @@ class IngestBatchTest {
                                 recording.compareAndSet(false, ((String) args[0]).contains("insert into source_files"));
                             }
                             // the transaction that records the batch, not one of its look-ups
-                            if (method.getName().equals("commit") && recording.get() && failCommit.getAndSet(false)) {
+                            if (method.getName().equals("commit") && recording.get() && failCommit.get()
+                                    && passingCommits.getAndDecrement() <= 0 && failCommit.getAndSet(false)) {
                                 real.rollback(); // as a server that lost the connection: the transaction is gone
                                 throw new SQLException("connection lost while committing");
                             }
@@ -385,6 +388,24 @@ class IngestBatchTest {
         List<BatchItem> again = steps.run(inputs(files, "folder"), IngestBatch.Placement.STORE);
         assertThat(again).extracting(BatchItem::status).containsExactly(IngestBatch.Status.DONE_BEFORE,
                 IngestBatch.Status.FAILED, IngestBatch.Status.DONE_BEFORE);
+    }
+
+    @Test
+    void anOriginalCommittedAloneIsHandedOnWhenTheConnectionIsLostAfterIt() throws IOException {
+        List<Path> files = batchWithPoison();
+        IngestBatch steps = steps(new Handoff(home.resolve("work"), List.of("organize")), this::poisoning, null);
+        failCommit.set(true);
+        passingCommits.set(1); // refused as a batch; then the first input's own commit passes, the last one's is lost
+
+        assertThatThrownBy(() -> steps.run(inputs(files, "folder"), IngestBatch.Placement.STORE))
+                .isInstanceOf(LedgerException.class);
+
+        assertThat(rows("select 1 from media_files where status = 'ingested'")).hasSize(1);
+        assertThat(filesUnder(home.resolve("work/organize"))).as("recorded, so handed on at once").hasSize(1);
+        List<BatchItem> again = steps.run(inputs(files, "folder"), IngestBatch.Placement.STORE);
+        assertThat(again).extracting(BatchItem::status).containsExactly(IngestBatch.Status.DONE_BEFORE,
+                IngestBatch.Status.FAILED, IngestBatch.Status.NEW);
+        assertThat(filesUnder(home.resolve("work/organize"))).hasSize(2);
     }
 
     @Test

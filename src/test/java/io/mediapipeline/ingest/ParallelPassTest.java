@@ -64,7 +64,37 @@ class ParallelPassTest {
     void aClosedPassTakesNoMoreWork() {
         ParallelPass pass = new ParallelPass(2);
         pass.close();
-        assertThatThrownBy(() -> pass.each(List.of(1, 2), i -> { })).isInstanceOf(
-                java.util.concurrent.RejectedExecutionException.class);
+        assertThatThrownBy(() -> pass.each(List.of(1, 2), i -> { })).hasMessageContaining("stopped")
+                .hasCauseInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+    }
+
+    @Test
+    void closingUnderABatchFailsItInsteadOfLeavingItWaitingForQueuedWork() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        ParallelPass pass = new ParallelPass(1);
+        // one thread, three elements: two wait in the queue while the first runs
+        Thread caller = new Thread(() -> {
+            try {
+                pass.each(List.of(1, 2, 3), i -> {
+                    started.countDown();
+                    try {
+                        Thread.sleep(60_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            } catch (RuntimeException e) {
+                thrown.set(e);
+            }
+        });
+        caller.start();
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+        pass.close();
+
+        caller.join(10_000);
+        assertThat(caller.isAlive()).as("the batch's thread is not left waiting").isFalse();
+        assertThat(thrown.get()).isNotNull();
     }
 }
