@@ -27,6 +27,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * `backfill DIR`: registers an existing, already organized archive in the ledger without moving,
@@ -46,7 +50,8 @@ public final class Backfill {
 
     /** Takes each file the walk finds. */
     private interface FileSink {
-        void take(Path file) throws IOException;
+        /** attrs: the file's own attributes, or null when it is reached through a symbolic link. */
+        void take(Path file, BasicFileAttributes attrs) throws IOException;
     }
 
     public static int run(Settings settings, Path dir) throws Exception {
@@ -55,17 +60,26 @@ public final class Backfill {
             System.err.println("backfill: " + root + " is not a directory");
             return 1;
         }
-        // a first walk only counts (names and types, no file is opened), so progress can say how much is left
+        // a walk of its own only counts (names and types, no file is opened) while the registering one goes on, so
+        // progress can say how much is left
         long walkStarted = System.nanoTime();
-        long[] total = {0};
-        walk(root, file -> total[0]++);
-        System.out.printf("backfill: %d files under %s%n", total[0], root);
+        CompletableFuture<Long> total = new CompletableFuture<>();
+        Thread counting = daemon("backfill-count", () -> {
+            long[] n = {0};
+            try {
+                walk(root, (file, attrs) -> n[0]++);
+                total.complete(n[0]);
+            } catch (IOException | RuntimeException e) {
+                total.completeExceptionally(e); // the registering walk meets the same folder and says so
+            }
+        });
         CoreConfig core = CoreConfig.from(settings);
         IngestConfig config = IngestConfig.from(settings);
         long opening = System.nanoTime();
         try (Database db = Database.open(settings);
              ExifTool exif = new ExifTool(core.exiftool())) {
             long opened = System.nanoTime();
+            counting.start(); // not before: the database's start would hide the count's time from the work's
             Ledger ledger = new Ledger(db.dataSource());
             MediaProbe probe = new MediaProbe(exif, core.ffprobe(), core.ffmpeg(), core.zone());
             RunContext run = new RunContext(ledger, "backfill", core.node());
@@ -74,7 +88,9 @@ public final class Backfill {
             Ingest steps = new Ingest(ledger, probe, run, core.home(), true);
             try (IngestBatch batches = new IngestBatch(ledger, steps, new NearDuplicates(db.dataSource(), settings),
                     new LivePhotos(db.dataSource()), null, run, config.parallelism())) {
-                register(root, batches, new Progress(total[0]), config.backfillBatchSize());
+                register(root, batches, new Progress(total), config.backfillBatchSize());
+            } finally {
+                counting.interrupt();
             }
             RunReport.Summary summary = new RunReport(ledger, settings.home()).write(run.runId());
             System.out.println("backfill: done " + summary.counts() + "; report " + summary.file());
@@ -87,18 +103,74 @@ public final class Backfill {
         }
     }
 
-    /** Walks the tree again and registers its files, batch by batch, with progress on the way. */
+    /**
+     * Registers the tree's files batch by batch. The walk runs on a thread of its own, up to two batches ahead, so
+     * reading the folders overlaps the ledger's look-ups instead of waiting for them.
+     */
     private static void register(Path root, IngestBatch batches, Progress progress, int batchSize) throws IOException {
-        List<IngestBatch.Input> batch = new ArrayList<>(batchSize);
-        walk(root, file -> {
-            batch.add(new IngestBatch.Input(file, SOURCE, false));
-            if (batch.size() >= batchSize) {
-                progress.done(batches.run(batch, IngestBatch.Placement.IN_PLACE));
-                batch.clear();
+        BlockingQueue<List<IngestBatch.Input>> ready = new ArrayBlockingQueue<>(2);
+        AtomicReference<Exception> walkFailed = new AtomicReference<>();
+        Thread walking = daemon("backfill-walk", () -> {
+            List<IngestBatch.Input> batch = new ArrayList<>(batchSize);
+            try {
+                walk(root, (file, attrs) -> {
+                    batch.add(new IngestBatch.Input(file, SOURCE, false, attrs));
+                    if (batch.size() >= batchSize) {
+                        handOver(ready, new ArrayList<>(batch));
+                        batch.clear();
+                    }
+                });
+                handOver(ready, batch);
+            } catch (IOException | RuntimeException e) {
+                walkFailed.set(e);
+            } finally {
+                try {
+                    ready.put(List.of()); // the end; a reader that failed interrupts this wait
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         });
-        progress.done(batches.run(batch, IngestBatch.Placement.IN_PLACE));
+        walking.start();
+        try {
+            for (List<IngestBatch.Input> batch = take(ready); !batch.isEmpty(); batch = take(ready)) {
+                progress.done(batches.run(batch, IngestBatch.Placement.IN_PLACE));
+            }
+        } finally {
+            walking.interrupt();
+        }
+        if (walkFailed.get() instanceof IOException e) {
+            throw e;
+        } else if (walkFailed.get() instanceof RuntimeException e) {
+            throw e;
+        }
         progress.print(true);
+    }
+
+    private static void handOver(BlockingQueue<List<IngestBatch.Input>> ready, List<IngestBatch.Input> batch) {
+        try {
+            if (!batch.isEmpty()) {
+                ready.put(batch);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("the walk was stopped", e);
+        }
+    }
+
+    private static List<IngestBatch.Input> take(BlockingQueue<List<IngestBatch.Input>> ready) throws IOException {
+        try {
+            return ready.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while walking the tree");
+        }
+    }
+
+    private static Thread daemon(String name, Runnable work) {
+        Thread t = new Thread(work, name);
+        t.setDaemon(true);
+        return t;
     }
 
     /**
@@ -118,20 +190,20 @@ public final class Backfill {
                 walk(p, sink);
             } else if (!p.getFileName().toString().startsWith(".")
                     && (a.isRegularFile() || a.isSymbolicLink() && Files.isRegularFile(p))) {
-                sink.take(p);
+                sink.take(p, a.isRegularFile() ? a : null);
             }
         }
     }
 
     /** Progress on stderr every few seconds: files per minute over the last minute, and the time left. */
     private static final class Progress {
-        private final long total;
+        private final CompletableFuture<Long> total;
         private final Rate rate = new Rate(Duration.ofMinutes(1));
         private Instant lastPrint = Instant.now();
         private long seen;
         private long before;
 
-        Progress(long total) {
+        Progress(CompletableFuture<Long> total) {
             this.total = total;
             rate.add(Instant.now(), 0);
         }
@@ -155,10 +227,20 @@ public final class Backfill {
             if (!last && Duration.between(lastPrint, now).compareTo(PRINT_EVERY) < 0) {
                 return;
             }
-            long left = Math.max(0, total - seen);
-            System.err.println(String.format(Locale.ROOT, "backfill: %,d/%,d (%,d already registered), %s",
-                    seen, total, before, left == 0 ? "every file looked at" : Wording.pace(rate.progress(left))));
             lastPrint = now;
+            if (last) {
+                System.err.println(String.format(Locale.ROOT,
+                        "backfill: %,d/%,d files (%,d already registered), every file looked at", seen, seen, before));
+                return;
+            }
+            long all = total.isDone() && !total.isCompletedExceptionally() ? total.join() : -1;
+            if (all < 0) {
+                System.err.println(String.format(Locale.ROOT,
+                        "backfill: %,d files so far (%,d already registered), still counting the tree", seen, before));
+                return;
+            }
+            System.err.println(String.format(Locale.ROOT, "backfill: %,d/%,d files (%,d already registered), %s",
+                    seen, all, before, Wording.pace(rate.progress(Math.max(0, all - seen)))));
         }
     }
 }

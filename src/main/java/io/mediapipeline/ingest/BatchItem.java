@@ -45,7 +45,8 @@ public final class BatchItem {
 
     static BatchItem seen(IngestBatch.Input in) {
         try {
-            BasicFileAttributes a = Files.readAttributes(in.file(), BasicFileAttributes.class);
+            BasicFileAttributes a = in.seen() != null ? in.seen()
+                    : Files.readAttributes(in.file(), BasicFileAttributes.class);
             BatchItem item = new BatchItem(in, Ingest.sourceKey(in.source(), in.file(), a.size(), a.lastModifiedTime().toMillis()));
             item.size = a.size();
             return item;

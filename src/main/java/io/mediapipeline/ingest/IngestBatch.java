@@ -50,8 +50,14 @@ public class IngestBatch implements AutoCloseable {
     /** Where the inputs go: stored into originals/ and duplicates/ (the sources), or left in place (backfill). */
     public enum Placement { STORE, IN_PLACE }
 
-    /** One input: the file, the source it came from, and whether it may be linked instead of copied (inbox). */
-    public record Input(Path file, String source, boolean mayLink) {
+    /**
+     * One input: the file, the source it came from, whether it may be linked instead of copied (inbox), and its
+     * attributes when the caller's walk has just read them (a rescan then reads each file's attributes once).
+     */
+    public record Input(Path file, String source, boolean mayLink, BasicFileAttributes seen) {
+        public Input(Path file, String source, boolean mayLink) {
+            this(file, source, mayLink, null);
+        }
     }
 
     /**
@@ -146,7 +152,7 @@ public class IngestBatch implements AutoCloseable {
                 keys.add(item.key);
             }
         }
-        Map<String, Known> known = batches.known(keys);
+        Map<String, Known> known = batches.known(keys, placement == Placement.STORE);
         List<BatchItem> todo = new ArrayList<>();
         for (BatchItem item : items) {
             if (item.status != null) {

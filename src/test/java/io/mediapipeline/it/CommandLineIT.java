@@ -88,7 +88,7 @@ class CommandLineIT {
 
         Result first = run(pipeline.config(), "backfill", tmp.resolve("old-archive").toString());
         assertThat(first.code()).as(first.output()).isEqualTo(3);
-        assertThat(first.output()).contains("backfill: 7 files").contains("7/7");
+        assertThat(first.output()).contains("backfill: 7/7 files");
         assertThat(snapshot(tmp.resolve("old-archive"))).as("nothing moved or changed").isEqualTo(before);
         assertThat(files(pipeline.home().resolve("sorted"))).isEmpty();
 

@@ -51,7 +51,7 @@ class BatchLedgerTest {
                 .hasMessageContaining("recorded meanwhile");
         // nothing of the batch was recorded: no row of mine, no input, the other writer's row alone
         assertThat(batches.contents(List.of(mine))).isEmpty();
-        assertThat(batches.known(List.of("folder:/library/a.jpg", "folder:/library/b.jpg"))).isEmpty();
+        assertThat(batches.known(List.of("folder:/library/a.jpg", "folder:/library/b.jpg"), true)).isEmpty();
 
         // decided again: mine is new, theirs a duplicate of the other writer's row
         assertThat(batches.contents(List.of(mine, theirs)).keySet()).isEqualTo(Set.of(theirs));
@@ -59,7 +59,7 @@ class BatchLedgerTest {
         batches.commit(run, List.of(again, new Entry(Outcome.DUPLICATE, "folder", "folder:/library/b.jpg",
                 "/library/b.jpg", 10, theirs, other.mediaId(), info(), null, "/home/duplicates/b.jpg", false, null)));
         assertThat(batches.contents(List.of(mine)).get(mine).id()).isEqualTo(again.mediaId());
-        assertThat(batches.known(List.of("folder:/library/b.jpg")).get("folder:/library/b.jpg").disposition())
+        assertThat(batches.known(List.of("folder:/library/b.jpg"), true).get("folder:/library/b.jpg").disposition())
                 .isEqualTo("duplicate");
     }
 
