@@ -469,8 +469,9 @@ class IngestBatchTest {
      * Another writer records the same content (from another folder, placed as it places) while this batch places its
      * original, after this batch's look-up: the commit finds it and the batch is decided again.
      */
-    private List<BatchItem> recordedMeanwhile(Path first, Path elsewhere, IngestBatch.Placement theirs)
-            throws IOException {
+    private List<BatchItem> recordedMeanwhile(IngestBatch.Placement theirs) throws IOException {
+        Path first = Tools.photos(library, "img", 1, "2024:05:06 07:08:09").get(0);
+        Path elsewhere = Files.copy(first, Files.createDirectories(library.resolve("other")).resolve("elsewhere.jpg"));
         Ledger ledger = new Ledger(db.dataSource());
         IngestBatch other = new IngestBatch(ledger, new Ingest(ledger, probe, new RunContext(ledger, "once", "other"),
                 home, true), null, null, null, new RunContext(ledger, "once", "other"), 1);
@@ -493,10 +494,9 @@ class IngestBatchTest {
 
     @Test
     void contentAnotherWriterRecordedMeanwhileBecomesACopyOfItsRow() throws IOException {
-        Path first = Tools.photos(library, "img", 1, "2024:05:06 07:08:09").get(0);
-        Path elsewhere = Files.copy(first, Files.createDirectories(library.resolve("other")).resolve("elsewhere.jpg"));
-
-        List<BatchItem> items = recordedMeanwhile(first, elsewhere, IngestBatch.Placement.STORE);
+        List<BatchItem> items = recordedMeanwhile(IngestBatch.Placement.STORE);
+        Path first = items.get(0).input().file();
+        Path elsewhere = library.resolve("other/elsewhere.jpg");
 
         assertThat(items).extracting(BatchItem::status).containsExactly(IngestBatch.Status.DUPLICATE);
         Path original = filesUnder(home.resolve("originals")).get(0);
@@ -516,10 +516,8 @@ class IngestBatchTest {
 
     @Test
     void anOriginalPlacedForContentRegisteredMeanwhileInPlaceIsRemoved() throws IOException {
-        Path first = Tools.photos(library, "img", 1, "2024:05:06 07:08:09").get(0);
-        Path elsewhere = Files.copy(first, Files.createDirectories(library.resolve("other")).resolve("elsewhere.jpg"));
-
-        List<BatchItem> items = recordedMeanwhile(first, elsewhere, IngestBatch.Placement.IN_PLACE);
+        List<BatchItem> items = recordedMeanwhile(IngestBatch.Placement.IN_PLACE);
+        Path elsewhere = library.resolve("other/elsewhere.jpg");
 
         assertThat(items).extracting(BatchItem::status).containsExactly(IngestBatch.Status.DUPLICATE);
         assertThat(filesUnder(home.resolve("originals"))).as("no row names it: not left as an orphan").isEmpty();
