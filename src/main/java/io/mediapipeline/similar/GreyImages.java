@@ -40,10 +40,6 @@ final class GreyImages {
     private static final int MIN_DECODED_SIDE = 128;
     private static final double[] FRAME_AT = {0.1, 0.5, 0.9};
 
-    static {
-        ImageIO.setUseCache(false); // decode in memory, no temp files of ImageIO's own
-    }
-
     private final String ffmpeg;
     private final String heifConvert;
     private final Path tempDir;
