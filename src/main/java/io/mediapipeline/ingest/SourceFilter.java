@@ -6,6 +6,7 @@ import io.mediapipeline.ledger.Ledger;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
@@ -95,6 +96,12 @@ public class SourceFilter implements GenericFileFilter<File> {
             boolean accepted = accept(path, file.isDirectory());
             if (!accepted || file.isDirectory()) {
                 return accepted;
+            }
+            if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS) && path.getFileName().toString().indexOf('\uFFFD') >= 0) {
+                // bytes that are not UTF-8 reach Java as U+FFFD: the name it has cannot open the file
+                skip(path, "a name that is not valid UTF-8 (its bad bytes show as U+FFFD): the file cannot be opened by that"
+                        + " name; rename it to import it");
+                return false;
             }
             if (patterns != null && !patterns.accept(false, file.getRelativeFilePath())) {
                 skip(path, notTaken(path));
