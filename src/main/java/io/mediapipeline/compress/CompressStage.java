@@ -10,7 +10,6 @@ import java.io.IOException;
 import javax.sql.DataSource;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
-import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,14 +72,7 @@ public final class CompressStage implements Stage {
 
     @Override
     public void configure(CamelContext camel) throws Exception {
-        // stopped after the routes, so a running encode has Camel's graceful shutdown to finish
-        EncodePool workers = pool;
-        camel.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                workers.shutdownNow();
-            }
-        }, true, true);
+        Stage.stopAfterRoutes(camel, pool::shutdownNow);
         if (!enabled) {
             return;
         }

@@ -208,7 +208,6 @@ public final class FileStore {
         Durable.syncFile(tmp);
     }
 
-    /** The name is in place: make sure it is on the disk (it may be from before a crash) and read-only if asked. */
     /**
      * Sets the mode a reused file already has, which renews its change time: ingest's start-up sweep of files no row
      * names goes by that time, and must not take a file a batch has just chosen again.
@@ -221,6 +220,7 @@ public final class FileStore {
         }
     }
 
+    /** The name is in place: make sure it is on the disk (it may be from before a crash) and read-only if asked. */
     private static Path settled(Path placed, boolean readOnly, boolean syncDir) throws IOException {
         if (readOnly) {
             Durable.makeReadOnly(placed);

@@ -4,6 +4,8 @@ import io.mediapipeline.config.ConfigException;
 import io.mediapipeline.config.Settings;
 import java.util.List;
 import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.support.service.ServiceSupport;
 
 /**
  * A stage of the pipeline as the application sees it: one class per stage, registered in one line of
@@ -23,5 +25,18 @@ public interface Stage extends CamelConfiguration {
     /** Per-name keys the stage reads (one iCloud account's, say), accepted when the settings load. */
     default List<Settings.Family> keyFamilies() {
         return List.of();
+    }
+
+    /**
+     * Runs {@code stop} when the context stops, after the routes: work still running has Camel's graceful shutdown
+     * to finish before the stage's threads end.
+     */
+    static void stopAfterRoutes(CamelContext camel, Runnable stop) throws Exception {
+        camel.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                stop.run();
+            }
+        }, true, true);
     }
 }

@@ -16,7 +16,6 @@ import java.time.Instant;
 import javax.sql.DataSource;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
-import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,17 +43,10 @@ public class IngestStage implements Stage {
 
     @Override
     public void configure(CamelContext camel) throws Exception {
-        // an unfinished input is taken again from its source; what its batch placed without a row goes to trash/
-        IngestBatch steps = batch;
-        if (steps != null) {
-            // stopped after the routes, so a batch still running has Camel's graceful shutdown to finish
-            camel.addService(new ServiceSupport() {
-                @Override
-                protected void doStop() {
-                    steps.close();
-                }
-            }, true, true);
+        if (batch != null) {
+            Stage.stopAfterRoutes(camel, batch::close);
         }
+        // an unfinished input is taken again from its source; what its batch placed without a row goes to trash/
         Settings settings = camel.getRegistry().findSingleByType(Settings.class);
         DataSource ds = camel.getRegistry().findSingleByType(DataSource.class);
         try {
