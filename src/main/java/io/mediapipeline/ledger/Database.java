@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
@@ -99,6 +100,11 @@ public final class Database implements AutoCloseable {
         if (!Files.isDirectory(migrations)) {
             throw new IllegalStateException("migrations folder missing: " + migrations);
         }
+        Optional<String> already = upToDate(ds, migrations);
+        if (already.isPresent()) {
+            LOG.info("Ledger schema at version {} (up to date)", already.get());
+            return;
+        }
         FluentConfiguration config = Flyway.configure()
                 .dataSource(ds)
                 .locations("filesystem:" + migrations)
@@ -113,6 +119,14 @@ public final class Database implements AutoCloseable {
         var current = flyway.info().current();
         LOG.info("Ledger schema at version {} ({} migration(s) applied now)",
                 current == null ? "none" : current.getVersion(), result.migrationsExecuted);
+    }
+
+    private static Optional<String> upToDate(DataSource ds, Path migrations) {
+        try {
+            return SchemaHistory.upToDate(ds, migrations);
+        } catch (IOException | SQLException e) {
+            throw new IllegalStateException("reading the ledger schema: " + e.getMessage(), e);
+        }
     }
 
     /**

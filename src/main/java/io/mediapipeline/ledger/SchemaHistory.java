@@ -110,6 +110,38 @@ final class SchemaHistory {
     }
 
     /**
+     * The newest version when Flyway's history records exactly the migration files present, each applied
+     * successfully (no baseline, nothing pending, nothing failed): then there is nothing for Flyway to do, and every
+     * command's start is spared loading it. Anything else is left to Flyway, which also validates the applied files'
+     * checksums: an applied migration edited in place is reported when the next new one is applied.
+     */
+    static Optional<String> upToDate(DataSource ds, Path migrations) throws IOException, SQLException {
+        Set<String> files = new HashSet<>();
+        try (Stream<Path> list = Files.list(migrations)) {
+            list.map(f -> FILE.matcher(f.getFileName().toString())).filter(Matcher::matches)
+                    .forEach(m -> files.add(m.group(1)));
+        }
+        try (Connection c = ds.getConnection()) {
+            if (files.isEmpty() || !exists(c, "table", null, TABLE)) {
+                return Optional.empty();
+            }
+            Set<String> applied = new HashSet<>();
+            try (var s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "select version, success and type = 'SQL' from " + TABLE + " where version is not null")) {
+                while (rs.next()) {
+                    if (!rs.getBoolean(2)) {
+                        return Optional.empty();
+                    }
+                    applied.add(rs.getString(1));
+                }
+            }
+            return applied.equals(files)
+                    ? files.stream().max(Comparator.comparing(BigInteger::new))
+                    : Optional.empty();
+        }
+    }
+
+    /**
      * Flyway creates its history table after the migrations' revokes; keep Supabase's API roles out of it too.
      * Only its owner may change that; another login (a schema migrated by someone else) is told once.
      */
