@@ -44,6 +44,7 @@ public final class Backfill {
 
     private static final String SOURCE = "backfill";
     private static final Duration PRINT_EVERY = Duration.ofSeconds(5);
+    private static final Duration COUNT_AFTER = Duration.ofSeconds(3);
 
     private Backfill() {
     }
@@ -61,14 +62,18 @@ public final class Backfill {
             return 1;
         }
         // a walk of its own only counts (names and types, no file is opened) while the registering one goes on, so
-        // progress can say how much is left
+        // progress can say how much is left; it waits until the first progress line is near, so a short run (a
+        // rescan) does not walk the tree twice
         long walkStarted = System.nanoTime();
         CompletableFuture<Long> total = new CompletableFuture<>();
         Thread counting = daemon("backfill-count", () -> {
             long[] n = {0};
             try {
+                Thread.sleep(COUNT_AFTER.toMillis());
                 walk(root, (file, attrs) -> n[0]++);
                 total.complete(n[0]);
+            } catch (InterruptedException e) {
+                total.cancel(false); // the work ended first
             } catch (IOException | RuntimeException e) {
                 total.completeExceptionally(e); // the registering walk meets the same folder and says so
             }
@@ -79,7 +84,7 @@ public final class Backfill {
         try (Database db = Database.open(settings);
              ExifTool exif = new ExifTool(core.exiftool())) {
             long opened = System.nanoTime();
-            counting.start(); // not before: the database's start would hide the count's time from the work's
+            counting.start();
             Ledger ledger = new Ledger(db.dataSource());
             MediaProbe probe = new MediaProbe(exif, core.ffprobe(), core.ffmpeg(), core.zone());
             RunContext run = new RunContext(ledger, "backfill", core.node());
