@@ -280,7 +280,7 @@ class FileLossIT {
         byte[] whole = Tools.datedJpeg(tmp, "big.jpg", "2022:02:02 12:00:00");
         List<Path> others = Tools.photos(Files.createDirectories(tmp.resolve("others")), "other_", 2, "2020:06:06 06:06:06");
         AtomicLong writerDone = new AtomicLong(Long.MAX_VALUE);
-        Thread writer = Tools.slowWriter(lib.resolve("growing.jpg"), whole, 250, 200, () -> writerDone.set(System.nanoTime()));
+        Thread writer = Tools.slowWriter(lib.resolve("growing.jpg"), whole, 120, 150, () -> writerDone.set(System.nanoTime()));
         AtomicInteger rc = new AtomicInteger(-1);
         Thread runner = new Thread(() -> rc.set(onceUnchecked()));
         long othersIn;
