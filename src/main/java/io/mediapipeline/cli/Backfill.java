@@ -17,28 +17,20 @@ import io.mediapipeline.similar.NearDuplicates;
 import io.mediapipeline.status.Rate;
 import io.mediapipeline.status.Wording;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * `backfill DIR`: registers an existing, already organized archive in the ledger without moving,
  * copying or changing a single file. Each file becomes an archived row whose original and archive
  * path are where it already is; copies are recorded as duplicates, unreadable files as quarantined
  * (in place). Resumable: files registered by an earlier, interrupted backfill are skipped, a batch at a
- * time with one ledger look-up. The tree is walked as a stream (never held as a list), in path order: each
- * folder's entries are sorted as it is entered, which costs one folder's names at a time.
+ * time with one ledger look-up. The tree is walked as a stream ({@link TreeWalk}), from before the ledger opens.
  */
 public final class Backfill {
 
@@ -47,12 +39,6 @@ public final class Backfill {
     private static final Duration COUNT_AFTER = Duration.ofSeconds(3);
 
     private Backfill() {
-    }
-
-    /** Takes each file the walk finds. */
-    private interface FileSink {
-        /** attrs: the file's own attributes, or null when it is reached through a symbolic link. */
-        void take(Path file, BasicFileAttributes attrs) throws IOException;
     }
 
     public static int run(Settings settings, Path dir) throws Exception {
@@ -70,7 +56,7 @@ public final class Backfill {
             long[] n = {0};
             try {
                 Thread.sleep(COUNT_AFTER.toMillis());
-                walk(root, (file, attrs) -> n[0]++);
+                TreeWalk.walk(root, (file, attrs) -> n[0]++);
                 total.complete(n[0]);
             } catch (InterruptedException e) {
                 total.cancel(false); // the work ended first
@@ -81,7 +67,9 @@ public final class Backfill {
         CoreConfig core = CoreConfig.from(settings);
         IngestConfig config = IngestConfig.from(settings);
         long opening = System.nanoTime();
-        try (Database db = Database.open(settings);
+        try (TreeWalk<IngestBatch.Input> walk = TreeWalk.ahead(root, config.backfillBatchSize(),
+                (file, attrs) -> new IngestBatch.Input(file, SOURCE, false, attrs));
+             Database db = Database.open(settings);
              ExifTool exif = new ExifTool(core.exiftool())) {
             long opened = System.nanoTime();
             counting.start();
@@ -93,13 +81,18 @@ public final class Backfill {
             Ingest steps = new Ingest(ledger, probe, run, core.home(), true);
             try (IngestBatch batches = new IngestBatch(ledger, steps, new NearDuplicates(db.dataSource(), settings),
                     new LivePhotos(db.dataSource()), null, run, config.parallelism())) {
-                register(root, batches, new Progress(total), config.backfillBatchSize());
+                Progress progress = new Progress(total);
+                for (List<IngestBatch.Input> batch = walk.next(); !batch.isEmpty(); batch = walk.next()) {
+                    progress.done(batches.run(batch, IngestBatch.Placement.IN_PLACE));
+                }
+                progress.print(true);
             } finally {
                 counting.interrupt();
             }
             RunReport.Summary summary = new RunReport(ledger, settings.home()).write(run.runId());
             System.out.println("backfill: done " + summary.counts() + "; report " + summary.file());
             // the work apart from starting up, so a rescan can be compared with a tool that has no database to start
+            // (the walk that went on while the database started is not in it either)
             long end = System.nanoTime();
             System.out.printf(Locale.ROOT, "backfill: work %.3f s (walks, look-ups, reads, ledger writes, report); "
                     + "database start %.3f s (not in the work)%n", ((opening - walkStarted) + (end - opened)) / 1e9,
@@ -108,96 +101,10 @@ public final class Backfill {
         }
     }
 
-    /**
-     * Registers the tree's files batch by batch. The walk runs on a thread of its own, up to two batches ahead, so
-     * reading the folders overlaps the ledger's look-ups instead of waiting for them.
-     */
-    private static void register(Path root, IngestBatch batches, Progress progress, int batchSize) throws IOException {
-        BlockingQueue<List<IngestBatch.Input>> ready = new ArrayBlockingQueue<>(2);
-        AtomicReference<Exception> walkFailed = new AtomicReference<>();
-        Thread walking = daemon("backfill-walk", () -> {
-            List<IngestBatch.Input> batch = new ArrayList<>(batchSize);
-            try {
-                walk(root, (file, attrs) -> {
-                    batch.add(new IngestBatch.Input(file, SOURCE, false, attrs));
-                    if (batch.size() >= batchSize) {
-                        handOver(ready, new ArrayList<>(batch));
-                        batch.clear();
-                    }
-                });
-                handOver(ready, batch);
-            } catch (IOException | RuntimeException e) {
-                walkFailed.set(e);
-            } finally {
-                try {
-                    ready.put(List.of()); // the end; a reader that failed interrupts this wait
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        });
-        walking.start();
-        try {
-            for (List<IngestBatch.Input> batch = take(ready); !batch.isEmpty(); batch = take(ready)) {
-                progress.done(batches.run(batch, IngestBatch.Placement.IN_PLACE));
-            }
-        } finally {
-            walking.interrupt();
-        }
-        if (walkFailed.get() instanceof IOException e) {
-            throw e;
-        } else if (walkFailed.get() instanceof RuntimeException e) {
-            throw e;
-        }
-        progress.print(true);
-    }
-
-    private static void handOver(BlockingQueue<List<IngestBatch.Input>> ready, List<IngestBatch.Input> batch) {
-        try {
-            if (!batch.isEmpty()) {
-                ready.put(batch);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("the walk was stopped", e);
-        }
-    }
-
-    private static List<IngestBatch.Input> take(BlockingQueue<List<IngestBatch.Input>> ready) throws IOException {
-        try {
-            return ready.take();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while walking the tree");
-        }
-    }
-
     private static Thread daemon(String name, Runnable work) {
         Thread t = new Thread(work, name);
         t.setDaemon(true);
         return t;
-    }
-
-    /**
-     * Every regular file under dir whose name does not start with a dot, in path order, as a stream: a folder's
-     * entries are read and sorted when it is entered; folder links are not followed.
-     */
-    private static void walk(Path dir, FileSink sink) throws IOException {
-        List<Path> entries = new ArrayList<>();
-        try (DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
-            listing.forEach(entries::add);
-        }
-        entries.sort(null);
-        for (Path p : entries) {
-            // one lstat per entry: a rescan of a large tree is mostly this walk
-            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (a.isDirectory()) {
-                walk(p, sink);
-            } else if (!p.getFileName().toString().startsWith(".")
-                    && (a.isRegularFile() || a.isSymbolicLink() && Files.isRegularFile(p))) {
-                sink.take(p, a.isRegularFile() ? a : null);
-            }
-        }
     }
 
     /** Progress on stderr every few seconds: files per minute over the last minute, and the time left. */

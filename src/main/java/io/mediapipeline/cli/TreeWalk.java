@@ -1,0 +1,123 @@
+package io.mediapipeline.cli;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
+
+/**
+ * Backfill's walk of a tree: every regular file whose name does not start with a dot, in path order, as a stream (a
+ * folder's entries are read and sorted when it is entered; folder links are not followed). {@link #ahead} runs it
+ * on a thread of its own, in batches, a bounded number of batches ahead of the reader: started before the ledger
+ * opens, the walk of a rescan (which is mostly this walk) overlaps the database's start instead of following it.
+ */
+final class TreeWalk<T> implements AutoCloseable {
+
+    /** At most this many files are held walked and not yet taken, whatever the batch size. */
+    static final int MAX_AHEAD_FILES = 32_768;
+
+    /** Takes each file the walk finds. */
+    interface FileSink {
+        /** attrs: the file's own attributes, or null when it is reached through a symbolic link. */
+        void take(Path file, BasicFileAttributes attrs) throws IOException;
+    }
+
+    private final BlockingQueue<List<T>> ready;
+    private final AtomicReference<Exception> failed = new AtomicReference<>();
+    private final Thread walking;
+
+    private TreeWalk(Path root, int batchSize, BiFunction<Path, BasicFileAttributes, T> item) {
+        ready = new ArrayBlockingQueue<>(Math.max(2, MAX_AHEAD_FILES / batchSize));
+        walking = new Thread(() -> {
+            List<T> batch = new ArrayList<>(batchSize);
+            try {
+                walk(root, (file, attrs) -> {
+                    batch.add(item.apply(file, attrs));
+                    if (batch.size() >= batchSize) {
+                        handOver(new ArrayList<>(batch));
+                        batch.clear();
+                    }
+                });
+                handOver(batch);
+            } catch (IOException | RuntimeException e) {
+                failed.set(e);
+            } finally {
+                try {
+                    ready.put(List.of()); // the end; a reader that stopped interrupts this wait
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, "backfill-walk");
+        walking.setDaemon(true);
+    }
+
+    /** Starts walking root now, batchSize files to a batch, each file made into an item. */
+    static <T> TreeWalk<T> ahead(Path root, int batchSize, BiFunction<Path, BasicFileAttributes, T> item) {
+        TreeWalk<T> walk = new TreeWalk<>(root, batchSize, item);
+        walk.walking.start();
+        return walk;
+    }
+
+    /** The next batch in path order, or an empty list at the end; a folder the walk could not read fails here. */
+    List<T> next() throws IOException {
+        List<T> batch;
+        try {
+            batch = ready.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while walking the tree");
+        }
+        if (batch.isEmpty() && failed.get() instanceof IOException e) {
+            throw e;
+        } else if (batch.isEmpty() && failed.get() instanceof RuntimeException e) {
+            throw e;
+        }
+        return batch;
+    }
+
+    /** Stops the walk (when the reader stops early). */
+    @Override
+    public void close() {
+        walking.interrupt();
+    }
+
+    private void handOver(List<T> batch) {
+        try {
+            if (!batch.isEmpty()) {
+                ready.put(batch);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("the walk was stopped", e);
+        }
+    }
+
+    /** The walk itself, on the caller's thread. */
+    static void walk(Path dir, FileSink sink) throws IOException {
+        List<Path> entries = new ArrayList<>();
+        try (DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
+            listing.forEach(entries::add);
+        }
+        entries.sort(null);
+        for (Path p : entries) {
+            // one lstat per entry: a rescan of a large tree is mostly this walk
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (a.isDirectory()) {
+                walk(p, sink);
+            } else if (!p.getFileName().toString().startsWith(".")
+                    && (a.isRegularFile() || a.isSymbolicLink() && Files.isRegularFile(p))) {
+                sink.take(p, a.isRegularFile() ? a : null);
+            }
+        }
+    }
+}
