@@ -5,6 +5,7 @@ import io.mediapipeline.flow.SourceChangedException;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.ledger.LedgerException;
 import io.mediapipeline.media.BadMediaException;
+import io.mediapipeline.proc.ToolRun;
 import java.io.IOException;
 import org.apache.camel.Exchange;
 import org.apache.camel.RuntimeCamelException;
@@ -43,6 +44,16 @@ public class RepeatedFailures {
         if (cause instanceof BadMediaException || cause instanceof LedgerException
                 || GuardClosedException.explains(cause)) {
             return false; // their own clauses handle them; a ledger outage or a guard pause is never the file's fault
+        }
+        if (ToolRun.CannotStart.explains(cause)) {
+            // a tool gone from the PATH is the machine's fault: the file waits, uncounted, until the tool is back
+            if (ex.getProperty(FAILURES) == null) {
+                ex.setProperty(FAILURES, 0);
+                LOG.warn("Ingest paused for {}: {} (is it installed and on the PATH?); not counted against the file, "
+                        + "tried again on the next poll", ex.getIn().getHeader(Exchange.FILE_PATH, String.class),
+                        cause.getMessage());
+            }
+            return false;
         }
         if (cause instanceof SourceChangedException) {
             // its row is gone and it comes back under a new key each time: counted by path, never quarantined
