@@ -57,6 +57,7 @@ class OutageCampaignIT {
     private int port;
     private Map<String, String> env;
     private Path config;
+    private Path pipelineHome;
     private Trickle trickle;
     private final List<Row> rows = new ArrayList<>();
 
@@ -76,6 +77,7 @@ class OutageCampaignIT {
                     .set("pipeline.source.folder.poll-seconds", "1").set("pipeline.status.refresh-seconds", "1");
             port = pipeline.management(TOKEN);
             config = pipeline.config();
+            pipelineHome = pipeline.home();
             env = Map.of("PIPELINE_DB_PASSWORD", TestPostgres.OWNER_PASSWORD, "PATH", shelf.path());
             Path pool = Files.createDirectories(tmp.resolve("pool"));
             Tools.photos(pool, "outage_", 120, "2021:03:04 05:06:07");
@@ -89,15 +91,21 @@ class OutageCampaignIT {
                 trickle = new Trickle(pool, pipeline.library(), Duration.ofMillis(1000)).start();
                 await("the first photos archived", LIMIT, log, () -> archived().size() >= 2);
 
-                fault("NAS marker gone", "nas-marker", "is missing", true,
-                        "Paused: the NAS marker " + marker + " is missing",
-                        () -> Files.delete(marker), () -> Files.createFile(marker), HOLD);
-                fault("ffmpeg missing from PATH", "tools", "ffmpeg", false, "ffmpeg",
-                        () -> shelf.remove("ffmpeg"), () -> shelf.restore("ffmpeg"), HOLD);
-                fault("data directory full (tmpfs)", "free-space", "MiB free", true, "Paused: only",
-                        disk::fill, disk::free, HOLD);
-                fault("ledger database stopped", "database", "database", false, "ledger",
-                        pg::stop, pg::restart, Duration.ofSeconds(DATABASE_SECONDS));
+                fault("NAS marker gone", "nas-marker", "is missing", "Paused: the NAS marker " + marker + " is missing",
+                        () -> Files.delete(marker), () -> Files.createFile(marker), HOLD, null);
+                // photos need no ffprobe; a video does, so one arrives while ffprobe is gone and must wait for it
+                Path clip = Files.createDirectories(tmp.resolve("clips")).resolve("outage_clip.mp4");
+                Tools.run(clip.getParent(), "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=96x64:rate=10",
+                        "-t", "1", "-pix_fmt", "yuv420p", clip.getFileName().toString());
+                String[] clipSha = new String[1];
+                fault("ffprobe missing from PATH", "tools", "ffprobe", "Ingest paused for ", () -> {
+                    shelf.remove("ffprobe");
+                    clipSha[0] = trickle.handOver(clip).sha256();
+                }, () -> shelf.restore("ffprobe"), HOLD, () -> !archived().containsKey(clipSha[0]));
+                fault("data directory full (tmpfs)", "free-space", "MiB free", "Paused: only",
+                        disk::fill, disk::free, HOLD, null);
+                fault("ledger database stopped", "database", "database", "ledger",
+                        pg::stop, pg::restart, Duration.ofSeconds(DATABASE_SECONDS), () -> true);
 
                 trickle.close();
                 int handed = trickle.count();
@@ -124,10 +132,11 @@ class OutageCampaignIT {
     /**
      * One fault: injected, then its pause seen in the log (the line naming it), in health (the check DOWN with its
      * reason) and in doctor (exit 1, naming it); held; cleared; then every photo handed over until the clear must
-     * arrive. With {@code guarded}, the guard holds the whole pipeline, so nothing may be archived while it holds.
+     * arrive. With no {@code waiting} check the guard holds the whole pipeline, so nothing may be archived while it
+     * holds; otherwise {@code waiting} must still hold at the end of the fault (the affected work waits).
      */
-    private void fault(String name, String check, String reason, boolean guarded, String logLine, Step inject,
-                       Step clear, Duration hold) throws Exception {
+    private void fault(String name, String check, String reason, String logLine, Step inject, Step clear,
+                       Duration hold, java.util.function.BooleanSupplier waiting) throws Exception {
         long offset = size(log);
         long injected = System.nanoTime();
         inject.run();
@@ -141,7 +150,7 @@ class OutageCampaignIT {
         assertThat(doctor.rc()).as(name + ": doctor fails while it lasts:\n" + doctor.out()).isEqualTo(1);
         assertThat(doctor.out()).as(name + ": doctor says why").contains(reason);
         boolean paused;
-        if (guarded) {
+        if (waiting == null) {
             Thread.sleep(1500); // work the guard found in flight finishes or is refused
             int before = archived().size();
             Thread.sleep(hold.toMillis());
@@ -150,7 +159,8 @@ class OutageCampaignIT {
         } else {
             long left = hold.toNanos() - (System.nanoTime() - injected);
             Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(left)));
-            paused = true;
+            paused = waiting.getAsBoolean() && files(pipelineHome.resolve("quarantine")).isEmpty();
+            assertThat(paused).as(name + ": the affected work waits, nothing quarantined").isTrue();
         }
         long held = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - injected);
         int handed = trickle.count();
