@@ -171,6 +171,7 @@ class OutageCampaignIT {
         long resumed = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - cleared);
         await(name + ": ready again", LIMIT, log, () -> Http.get(port, TOKEN, "/observe/health/ready").status() == 200);
         rows.add(new Row(name, held, paused, check + " DOWN / doctor FAIL", resumed));
+        System.out.println(name + ": the service said " + OutageRig.warnings(since(log, offset)));
     }
 
     private DoctorRun doctor(String what) throws Exception {

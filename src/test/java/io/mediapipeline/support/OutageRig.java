@@ -249,6 +249,13 @@ public final class OutageRig {
         }
     }
 
+    /** The distinct WARN and ERROR lines of a log's text, without their time stamps, at most eight. */
+    public static List<String> warnings(String text) {
+        return text.lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+                .map(l -> l.replaceFirst("^\\S+ \\S+ ", "")).map(l -> l.length() > 220 ? l.substring(0, 220) + "..." : l)
+                .distinct().limit(8).toList();
+    }
+
     public static long size(Path log) {
         try {
             return Files.size(log);
