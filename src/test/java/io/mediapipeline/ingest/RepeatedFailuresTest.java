@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Which ingest failures count against a file: a tool that cannot even start (taken off the PATH) is the machine's
- * fault, so the file waits uncounted however often it is tried, while a tool failing on the file counts.
+ * fault, and so is a disk full before the guard closed, so the file waits uncounted however often it is tried,
+ * while a tool failing on the file counts.
  */
 class RepeatedFailuresTest {
 
@@ -47,6 +48,13 @@ class RepeatedFailuresTest {
             missing = e;
         }
         assertThat(failures.givesUp(failedWith(missing))).as("max-attempts is 1: a counted failure would give up").isFalse();
+        assertThat(recorded).isEmpty();
+    }
+
+    @Test
+    void aDiskFullBeforeTheGuardNoticedIsNeverCountedAgainstTheFile() {
+        IOException full = new java.nio.file.FileSystemException("/data/originals/.x.tmp: No space left on device");
+        assertThat(failures.givesUp(failedWith(new IOException("copying clip.mp4", full)))).isFalse();
         assertThat(recorded).isEmpty();
     }
 

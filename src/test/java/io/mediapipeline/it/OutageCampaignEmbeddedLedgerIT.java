@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The outage campaign's embedded-ledger fault, in a fork of its own beside {@link OutageCampaignIT}: the embedded
  * PostgreSQL's postmaster killed (SIGKILL, as the OOM killer does) under the running service while photos keep
  * arriving. A user runs no database of their own here, so nobody else would bring it back: the service starts it
- * again by itself, says so, health shows the ledger DOWN meanwhile, and every photo arrives once.
+ * again by itself and says so, and every photo arrives once. Health is asked all along and the table says whether
+ * it showed the ledger DOWN: a server back within the database check's 3 s wait is rightly never "not ready".
  * ({@code doctor} is not asked: it would start a second server on the data the service's server holds.)
  */
 class OutageCampaignEmbeddedLedgerIT {
@@ -84,10 +85,9 @@ class OutageCampaignEmbeddedLedgerIT {
                         () -> archived(ledger).size() >= handed);
                 await("ready again", LIMIT, log, () -> Http.get(port, TOKEN, "/observe/health/ready").status() == 200);
                 row = new Row("embedded ledger killed (SIGKILL)", TimeUnit.NANOSECONDS.toSeconds(back - injected), true,
-                        shownDown.get() ? "database DOWN / doctor n/a" : "not seen DOWN / doctor n/a",
+                        shownDown.get() ? "database DOWN / doctor n/a" : "back within health's 3 s / n/a",
                         TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - back));
             }
-            assertThat(shownDown).as("health showed the ledger DOWN while it was away").isTrue();
             trickle.close();
             int handed = trickle.count();
             await("every photo handed over archived", LIMIT, log, () -> archived(ledger).size() >= handed);
@@ -103,6 +103,7 @@ class OutageCampaignEmbeddedLedgerIT {
         } finally {
             app.destroy();
             assertThat(app.waitFor(60, TimeUnit.SECONDS)).as("the service stops on SIGTERM").isTrue();
+            OutageRig.keep(log, "OutageCampaignEmbeddedLedgerIT");
         }
         assertThat(files(pipeline.sorted())).as("one archived copy each").hasSize(added.size());
         assertThat(files(pipeline.home().resolve("quarantine"))).isEmpty();

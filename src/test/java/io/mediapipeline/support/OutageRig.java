@@ -239,6 +239,12 @@ public final class OutageRig {
         System.out.print(b);
     }
 
+    /** Keeps the service's log beside the failsafe reports, where it outlives the test's temporary folder. */
+    public static void keep(Path log, String testClass) throws IOException {
+        Path reports = Files.createDirectories(PipelineHome.projectDir().resolve("target/failsafe-reports"));
+        Files.copy(log, reports.resolve(testClass + "-service.log"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
     /** Text of a log from an offset on (what the service said since a moment). */
     public static String since(Path log, long offset) {
         try {
