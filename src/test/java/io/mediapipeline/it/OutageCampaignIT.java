@@ -92,7 +92,7 @@ class OutageCampaignIT {
                 await("the first photos archived", LIMIT, log, () -> archived().size() >= 2);
 
                 fault("NAS marker gone", "nas-marker", "is missing", "Paused: the NAS marker " + marker + " is missing",
-                        () -> Files.delete(marker), () -> Files.createFile(marker), HOLD, null);
+                        () -> Files.delete(marker), () -> Files.createFile(marker), HOLD, null, "Resumed");
                 // photos need no ffprobe; a video does, so one arrives while ffprobe is gone and must wait for it
                 Path clip = Files.createDirectories(tmp.resolve("clips")).resolve("outage_clip.mp4");
                 Tools.run(clip.getParent(), "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=96x64:rate=10",
@@ -101,11 +101,12 @@ class OutageCampaignIT {
                 fault("ffprobe missing from PATH", "tools", "ffprobe", "Ingest paused for ", () -> {
                     shelf.remove("ffprobe");
                     clipSha[0] = trickle.handOver(clip).sha256();
-                }, () -> shelf.restore("ffprobe"), HOLD, () -> !archived().containsKey(clipSha[0]));
+                }, () -> shelf.restore("ffprobe"), HOLD, () -> !archived().containsKey(clipSha[0]), null);
                 fault("data directory full (tmpfs)", "free-space", "MiB free", "Paused: only",
-                        disk::fill, disk::free, HOLD, null);
-                fault("ledger database stopped", "database", "database", "ledger",
-                        pg::stop, pg::restart, Duration.ofSeconds(DATABASE_SECONDS), () -> true);
+                        disk::fill, disk::free, HOLD, null, "Resumed");
+                fault("ledger database stopped", "database", "database", "Paused: the ledger database cannot be reached",
+                        pg::stop, pg::restart, Duration.ofSeconds(DATABASE_SECONDS), () -> true,
+                        "Resumed: the ledger database answers again");
 
                 trickle.close();
                 int handed = trickle.count();
@@ -134,10 +135,11 @@ class OutageCampaignIT {
      * One fault: injected, then its pause seen in the log (the line naming it), in health (the check DOWN with its
      * reason) and in doctor (exit 1, naming it); held; cleared; then every photo handed over until the clear must
      * arrive. With no {@code waiting} check the guard holds the whole pipeline, so nothing may be archived while it
-     * holds; otherwise {@code waiting} must still hold at the end of the fault (the affected work waits).
+     * holds; otherwise {@code waiting} must still hold at the end of the fault (the affected work waits). A
+     * {@code resumedLine} is what the service must say once the fault cleared.
      */
     private void fault(String name, String check, String reason, String logLine, Step inject, Step clear,
-                       Duration hold, java.util.function.BooleanSupplier waiting) throws Exception {
+                       Duration hold, java.util.function.BooleanSupplier waiting, String resumedLine) throws Exception {
         long offset = size(log);
         long injected = System.nanoTime();
         inject.run();
@@ -170,6 +172,10 @@ class OutageCampaignIT {
         await(name + ": the " + handed + " photos handed over until it cleared are archived", LIMIT, log,
                 () -> archived().size() >= handed);
         long resumed = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - cleared);
+        if (resumedLine != null) {
+            await(name + ": the service says it resumed (" + resumedLine + ")", LIMIT, log,
+                    () -> since(log, offset).contains(resumedLine));
+        }
         await(name + ": ready again", LIMIT, log, () -> Http.get(port, TOKEN, "/observe/health/ready").status() == 200);
         rows.add(new Row(name, held, paused, check + " DOWN / doctor FAIL", resumed));
         System.out.println(name + ": the service said " + OutageRig.warnings(since(log, offset)));
