@@ -6,6 +6,7 @@ import static io.mediapipeline.support.OutageRig.size;
 import static io.mediapipeline.support.PipelineHome.files;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mediapipeline.demo.LoopbackPair;
 import io.mediapipeline.support.AppProcess;
 import io.mediapipeline.support.OutageRig.DoctorRun;
 import io.mediapipeline.support.OutageRig.Http;
@@ -35,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The outage campaign over the running service (the packaged jar in service mode) while photos keep arriving in the
  * folder source, one fault at a time: the NAS marker gone, a tool (ffmpeg) taken off the PATH, the data directory
- * full to its last byte (a tmpfs), and the ledger's PostgreSQL stopped for a minute
+ * full to its last byte (a tmpfs), the phone's Syncthing (the receiver of a real loopback pair) stopped, the phone
+ * paused, and the ledger's PostgreSQL stopped for a minute
  * ({@code -Doutage.database-seconds}, default 60). For each: the stage pauses with a message naming the fault,
  * health ({@code /observe/health/ready}) and {@code doctor} say why while it lasts, and once it clears, the photos
  * that arrived meanwhile are archived by themselves. At the end every photo handed to the source is archived exactly
@@ -59,6 +61,7 @@ class OutageCampaignIT {
     private Path config;
     private Path pipelineHome;
     private Trickle trickle;
+    private LoopbackPair pair;
     private final List<Row> rows = new ArrayList<>();
 
     @Test
@@ -68,6 +71,10 @@ class OutageCampaignIT {
         PipelineHome pipeline = new PipelineHome(tmp.resolve("p"));
         try (SmallDisk disk = SmallDisk.mount(pipeline.home(), 16)) {
             ToolShelf shelf = new ToolShelf(tmp.resolve("bin"));
+            pair = LoopbackPair.start(tmp.resolve("syncthing"), pipeline.home().resolve("bridge/pixel"));
+            pair.pipelineSettings().forEach(pipeline::set);
+            pipeline.set("pipeline.target.pixel.confirm-poll-ms", "200")
+                    .set("pipeline.target.pixel.confirm-max-backoff-seconds", "1");
             Path marker = Files.createDirectories(tmp.resolve("nas")).resolve(".media-pipeline-mounted");
             Files.createFile(marker);
             pipeline.set("pipeline.db.url", pg.createDatabase("outage")).set("pipeline.db.user", TestPostgres.OWNER)
@@ -104,6 +111,9 @@ class OutageCampaignIT {
                 }, () -> shelf.restore("ffprobe"), HOLD, () -> !archived().containsKey(clipSha[0]), null);
                 fault("data directory full (tmpfs)", "free-space", "MiB free", "Paused: only",
                         disk::fill, disk::free, HOLD, null, "Resumed");
+                phoneFault("Syncthing stopped on the phone", () -> pair.stop(pair.phone()),
+                        () -> pair.restart(pair.phone()));
+                phoneFault("phone paused", pair::pausePhone, pair::resumePhone);
                 fault("ledger database stopped", "database", "database", "Paused: the ledger database cannot be reached",
                         pg::stop, pg::restart, Duration.ofSeconds(DATABASE_SECONDS), () -> true,
                         "Resumed: the ledger database answers again");
@@ -114,6 +124,9 @@ class OutageCampaignIT {
             } finally {
                 if (trickle != null) {
                     trickle.close();
+                }
+                if (pair != null) {
+                    pair.close();
                 }
                 app.destroy();
                 assertThat(app.waitFor(60, TimeUnit.SECONDS)).as("the service stops on SIGTERM").isTrue();
@@ -179,6 +192,41 @@ class OutageCampaignIT {
         await(name + ": ready again", LIMIT, log, () -> Http.get(port, TOKEN, "/observe/health/ready").status() == 200);
         rows.add(new Row(name, held, paused, check + " DOWN / doctor FAIL", resumed));
         System.out.println(name + ": the service said " + OutageRig.warnings(since(log, offset)));
+    }
+
+    /**
+     * A phone fault: the phone away is ordinary (it sleeps, it leaves the Wi-Fi), so it is no readiness cause and no
+     * doctor failure; the pipeline goes on archiving and staging, what it staged meanwhile waits unconfirmed (doctor
+     * warns that the phone is not connected and staged files wait), and it is all confirmed once the phone is back.
+     */
+    private void phoneFault(String name, Step inject, Step clear) throws Exception {
+        long injected = System.nanoTime();
+        int before = archived().size();
+        inject.run();
+        await(name + ": photos archived meanwhile are staged and wait", LIMIT, log,
+                () -> archived().size() >= before + 3 && count("select count(*) from deliveries where state = 'staged'") > 0);
+        DoctorRun doctor = doctor("phone");
+        assertThat(doctor.out()).as(name + ": doctor says why:\n" + doctor.out())
+                .contains("not connected now; staged files wait");
+        int ready = Http.get(port, TOKEN, "/observe/health/ready").status();
+        Thread.sleep(HOLD.toMillis());
+        boolean waiting = count("select count(*) from deliveries where state = 'staged'") > 0;
+        assertThat(waiting).as(name + ": nothing confirmed while the phone is away").isTrue();
+        long held = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - injected);
+        long cleared = System.nanoTime();
+        clear.run();
+        await(name + ": everything staged is confirmed by the phone", LIMIT, log,
+                () -> count("select count(*) from deliveries where state <> 'confirmed'") == 0);
+        rows.add(new Row(name, held, waiting, "doctor WARN; ready " + ready + " (by design)",
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - cleared)));
+    }
+
+    private long count(String sql) {
+        try {
+            return Long.parseLong(column(sql).get(0));
+        } catch (SQLException e) {
+            return -1;
+        }
     }
 
     private DoctorRun doctor(String what) throws Exception {
