@@ -5,6 +5,7 @@ import io.mediapipeline.flow.SourceChangedException;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.ledger.LedgerException;
 import io.mediapipeline.media.BadMediaException;
+import io.mediapipeline.proc.ToolRun;
 import java.io.IOException;
 import org.apache.camel.Exchange;
 import org.apache.camel.RuntimeCamelException;
@@ -44,6 +45,16 @@ public class RepeatedFailures {
                 || GuardClosedException.explains(cause)) {
             return false; // their own clauses handle them; a ledger outage or a guard pause is never the file's fault
         }
+        String machine = machineFault(cause);
+        if (machine != null) {
+            // the machine's fault, not the file's: the file waits, uncounted, until the tool or the space is back
+            if (ex.getProperty(FAILURES) == null) {
+                ex.setProperty(FAILURES, 0);
+                LOG.warn("Ingest paused for {}: {}; not counted against the file, tried again on the next poll",
+                        ex.getIn().getHeader(Exchange.FILE_PATH, String.class), machine);
+            }
+            return false;
+        }
         if (cause instanceof SourceChangedException) {
             // its row is gone and it comes back under a new key each time: counted by path, never quarantined
             // (a copy of a file that keeps changing would be refused as well)
@@ -60,6 +71,22 @@ public class RepeatedFailures {
             ex.setProperty(FAILURES, failures);
         }
         return failures >= maxAttempts;
+    }
+
+    /**
+     * What of the machine made the file fail, or null when it may be the file's own fault: a tool that cannot start
+     * (gone from the PATH), or a disk full before the guard noticed (it closes the guard at min-free-mb).
+     */
+    static String machineFault(Throwable t) {
+        if (ToolRun.CannotStart.explains(t)) {
+            return t.getMessage() + " (is it installed and on the PATH?)";
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof IOException && String.valueOf(c.getMessage()).contains("No space left on device")) {
+                return "the disk is full (" + c.getMessage() + ")";
+            }
+        }
+        return null;
     }
 
     /** Quarantines the input with the reason it kept failing for. */

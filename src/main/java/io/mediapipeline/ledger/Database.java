@@ -12,6 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
@@ -27,12 +30,35 @@ public final class Database implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
+    /** How often the embedded server is looked at, and started again when it died. */
+    static final long WATCH_SECONDS = 2;
+
     private final HikariDataSource dataSource;
     private final EmbeddedPostgres embedded;
+    private final ScheduledExecutorService watchdog;
 
     private Database(HikariDataSource dataSource, EmbeddedPostgres embedded) {
         this.dataSource = dataSource;
         this.embedded = embedded;
+        this.watchdog = embedded == null ? null : watch(embedded);
+    }
+
+    /** A daemon thread that starts the embedded server again when it died; the pool reconnects by itself. */
+    private static ScheduledExecutorService watch(EmbeddedPostgres embedded) {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ledger-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                embedded.restartIfGone();
+            } catch (IOException | RuntimeException e) {
+                LOG.error("The embedded PostgreSQL could not be started again: {}; trying again in {} s",
+                        RootCause.message(e), WATCH_SECONDS);
+            }
+        }, WATCH_SECONDS, WATCH_SECONDS, TimeUnit.SECONDS);
+        return timer;
     }
 
     public static Database open(Settings settings) {
@@ -164,6 +190,9 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        if (watchdog != null) {
+            watchdog.shutdownNow();
+        }
         dataSource.close();
         if (embedded != null) {
             embedded.close();

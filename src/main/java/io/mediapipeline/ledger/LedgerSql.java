@@ -60,11 +60,16 @@ public final class LedgerSql {
     }
 
     private static <T> T translated(Supplier<T> work) {
+        T result;
         try {
-            return work.get();
+            result = work.get();
         } catch (DataAccessException | TransactionException e) {
-            throw failure(e);
+            LedgerException failure = failure(e);
+            Reachability.failed(e, failure.getMessage());
+            throw failure;
         }
+        Reachability.answered();
+        return result;
     }
 
     /** The driver's exception (the one with the database's message) when there is one, else Spring's own. */

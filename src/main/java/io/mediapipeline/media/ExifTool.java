@@ -298,7 +298,7 @@ public final class ExifTool implements AutoCloseable {
             try {
                 process = ChildProcess.start(new ProcessBuilder(binary, "-stay_open", "True", "-@", "-"));
             } catch (IOException e) {
-                throw new IOException("cannot start " + binary + ": " + e.getMessage(), e);
+                throw new ToolRun.CannotStart(binary, e);
             }
             Session session = new Session(process,
                     new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8),

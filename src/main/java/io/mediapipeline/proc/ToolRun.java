@@ -43,6 +43,26 @@ public final class ToolRun {
         }
     }
 
+    /**
+     * The tool could not be started at all (not on the PATH, not executable, no processes left): a fault of the
+     * machine, never of the file it was run on, so callers wait for it to clear rather than count it against a file.
+     */
+    public static final class CannotStart extends IOException {
+        public CannotStart(String program, IOException cause) {
+            super("cannot start " + program + ": " + cause.getMessage(), cause);
+        }
+
+        /** Whether t or one of its causes is a tool that could not start. */
+        public static boolean explains(Throwable t) {
+            for (Throwable c = t; c != null; c = c.getCause()) {
+                if (c instanceof CannotStart) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     private static final File NO_INPUT = new File("/dev/null");
     private static final int MAX_STDOUT = 32 << 20;
     // a broken video can make ffmpeg print megabytes of decoder errors; only the first lines matter
@@ -70,7 +90,7 @@ public final class ToolRun {
         try {
             process = run.start();
         } catch (IOException e) {
-            throw new IOException("cannot start " + command.get(0) + ": " + e.getMessage(), e);
+            throw new CannotStart(command.get(0), e);
         }
         return run.await(process, timeout);
     }

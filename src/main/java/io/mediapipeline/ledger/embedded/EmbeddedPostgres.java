@@ -34,7 +34,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     private final Path dataDir;
     private final int port;
-    private final Process process;
+    private volatile Process process;
+    /** How it was started, to start it again the same way on the same port ({@link #restartIfGone()}). */
+    private volatile Builder launch;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     EmbeddedPostgres(Path dataDir, int port, Process process) {
@@ -68,9 +70,26 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return process.pid();
     }
 
+    /**
+     * Starts the server again, on the same port with the same data, when it died under the running app (its
+     * postmaster killed, by the OOM killer say): the embedded ledger is the app's own part, which nobody else would
+     * restart, and every stage waits for it meanwhile. False when it is running or closed; throws when it cannot
+     * start now (the caller tries again later).
+     */
+    public synchronized boolean restartIfGone() throws IOException {
+        Process dead = process;
+        if (closed.get() || dead.isAlive() || launch == null) {
+            return false;
+        }
+        LOG.error("The embedded PostgreSQL (pid {}) stopped by itself (exit {}); starting it again on port {}; "
+                + "the stages wait for the ledger meanwhile", dead.pid(), dead.exitValue(), port);
+        process = launch.port(port).start().process;
+        return true;
+    }
+
     /** Fast shutdown (SIGINT), SIGKILL only if the server is still there after 30 s. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
@@ -154,7 +173,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
             Objects.requireNonNull(logFile, "logFile");
             Objects.requireNonNull(passwordFile, "passwordFile");
             try {
-                return new ServerLaunch(this).run();
+                EmbeddedPostgres server = new ServerLaunch(this).run();
+                server.launch = this;
+                return server;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while starting PostgreSQL in " + dataDir);

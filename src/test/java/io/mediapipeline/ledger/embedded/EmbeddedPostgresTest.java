@@ -96,6 +96,32 @@ class EmbeddedPostgresTest {
     }
 
     @Test
+    void aServerKilledUnderTheAppIsStartedAgainOnTheSamePortWithItsRows() throws Exception {
+        try (EmbeddedPostgres server = server(dataDir()).start()) {
+            long first = server.pid();
+            serverPids.add(first);
+            execute(server.port(), "create table ledger_probe(id int primary key)", "insert into ledger_probe values (1)");
+            assertThat(server.restartIfGone()).as("a running server is left alone").isFalse();
+
+            ProcessHandle.of(first).orElseThrow().destroyForcibly(); // the OOM killer's SIGKILL
+            ProcessHandle.of(first).ifPresent(p -> p.onExit().join());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            boolean restarted = false;
+            while (!restarted && System.nanoTime() < deadline) {
+                try {
+                    restarted = server.restartIfGone();
+                } catch (IOException e) {
+                    Thread.sleep(500); // its backends still leaving: the app's watchdog tries again as well
+                }
+            }
+            assertThat(restarted).isTrue();
+            serverPids.add(server.pid());
+            assertThat(server.pid()).isNotEqualTo(first);
+            assertThat(query(server.port(), "select count(*) from ledger_probe")).isEqualTo("1");
+        }
+    }
+
+    @Test
     void secondServerOnDataInUseIsRefusedAndTheFirstKeepsRunning() throws Exception {
         Path data = dataDir();
         try (EmbeddedPostgres first = server(data).start()) {
