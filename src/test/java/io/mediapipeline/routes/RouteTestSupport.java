@@ -1,5 +1,7 @@
 package io.mediapipeline.routes;
 
+import io.mediapipeline.cluster.LocalClaims;
+import io.mediapipeline.cluster.StandaloneClusterService;
 import io.mediapipeline.ops.Activity;
 import io.mediapipeline.support.PipelineHome;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.builder.AdviceWithRouteBuilder;
+import org.apache.camel.component.master.MasterComponent;
 import org.apache.camel.component.file.GenericFileFilter;
 import org.apache.camel.main.MainConfigurationProperties;
 import org.apache.camel.spi.Registry;
@@ -58,6 +61,16 @@ abstract class RouteTestSupport extends CamelMainTestSupport {
     protected void bindFakes(Registry registry) {
         registry.bind("activity", new Activity());
         registry.bind("guard", guard());
+    }
+
+    /** One node: the master: routes always lead, and file claims are this JVM's (ClusterModule's one-node beans). */
+    private static void bindOneNode(Registry registry) {
+        StandaloneClusterService alone = new StandaloneClusterService(null, "route-test");
+        alone.start();
+        MasterComponent master = new MasterComponent();
+        master.setService(alone);
+        registry.bind("master", master);
+        registry.bind("fileClaims", new LocalClaims());
     }
 
     // set on first use (like home, possibly before this class's initializers ran)
@@ -122,6 +135,7 @@ abstract class RouteTestSupport extends CamelMainTestSupport {
 
     @Override
     protected void bindToRegistry(Registry registry) throws Exception {
+        bindOneNode(registry);
         bindFakes(registry);
     }
 
