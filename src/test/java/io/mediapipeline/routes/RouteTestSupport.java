@@ -1,5 +1,6 @@
 package io.mediapipeline.routes;
 
+import io.mediapipeline.cluster.ClusterModule;
 import io.mediapipeline.cluster.LocalClaims;
 import io.mediapipeline.cluster.StandaloneClusterService;
 import io.mediapipeline.ops.Activity;
@@ -70,7 +71,10 @@ abstract class RouteTestSupport extends CamelMainTestSupport {
         MasterComponent master = new MasterComponent();
         master.setService(alone);
         registry.bind("master", master);
-        registry.bind("fileClaims", new LocalClaims());
+        LocalClaims claims = new LocalClaims();
+        registry.bind("fileClaims", claims);
+        // the tests take a file as soon as it is seen (pipeline.ingest.stable-seconds=0 below)
+        registry.bind("folderReadLock", ClusterModule.claimedThenUnchanged(claims, 0, 10_000));
     }
 
     // set on first use (like home, possibly before this class's initializers ran)
