@@ -5,6 +5,7 @@ import io.mediapipeline.cleanup.CleanupStage;
 import io.mediapipeline.cli.Backfill;
 import io.mediapipeline.cluster.ClusterConfig;
 import io.mediapipeline.cluster.ClusterModule;
+import io.mediapipeline.cluster.Peers;
 import io.mediapipeline.cli.Doctor;
 import io.mediapipeline.cli.IcloudRemovals;
 import io.mediapipeline.compress.CompressStage;
@@ -271,7 +272,12 @@ public final class Application {
             exif = new ExifTool(core.exiftool());
             MediaProbe probe = new MediaProbe(exif, core.ffprobe(), core.ffmpeg(), core.zone());
             Handoff handoff = new Handoff(home.resolve("work"), List.of());
-            new Reconciler(home).reconcile();
+            ClusterConfig cluster = ClusterConfig.from(settings);
+            if (cluster.enabled() && Peers.working(db.dataSource(), cluster.node())) {
+                LOG.info("Other nodes are at work on this data directory: temp files are theirs, not swept at this start");
+            } else {
+                new Reconciler(home).reconcile();
+            }
 
             RunContext run = new RunContext(ledger, once ? "once" : "run", core.node());
             Activity activity = new Activity();

@@ -128,6 +128,20 @@ class LedgerClaimsTest {
     }
 
     @Test
+    void anotherNodeIsAtWorkWhileItHoldsALiveClaim() {
+        LedgerClaims a = node("peer-a", Duration.ofMinutes(2));
+        try {
+            assertThat(Peers.working(db.dataSource(), "peer-b")).isFalse();
+            assertThat(a.add(file("in-flight"))).isTrue();
+            assertThat(Peers.working(db.dataSource(), "peer-b")).isTrue();
+            assertThat(Peers.working(db.dataSource(), "peer-a")).as("its own claims are not another node's").isFalse();
+        } finally {
+            a.stop();
+        }
+        assertThat(Peers.working(db.dataSource(), "peer-b")).isFalse();
+    }
+
+    @Test
     void stoppingANodeReleasesWhatItStillHeld() {
         LedgerClaims a = node("a", Duration.ofMinutes(2));
         LedgerClaims b = node("b", Duration.ofMinutes(2));

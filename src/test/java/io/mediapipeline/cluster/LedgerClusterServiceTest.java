@@ -136,6 +136,28 @@ class LedgerClusterServiceTest {
     }
 
     @Test
+    void theOneNodeServiceLeadsAtOnceAndRecordsEachStartAsANewEpoch() throws Exception {
+        for (int start = 1; start <= 2; start++) {
+            StandaloneClusterService alone = new StandaloneClusterService(db.dataSource(), "solo-" + start);
+            alone.start();
+            try {
+                assertThat(leads(alone.getView("scrub"))).isTrue();
+            } finally {
+                alone.stop();
+            }
+        }
+        assertThat(jdbc.queryForList("select node || ' ' || epoch from cluster_events where namespace = 'scrub'"
+                + " and event = 'acquired' order by id", String.class)).containsExactly("solo-1 1", "solo-2 2");
+        LedgerClusterService b = node("b");
+        try {
+            CamelClusterView vb = b.getView("scrub");
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> leads(vb));
+        } finally {
+            b.stop();
+        }
+    }
+
+    @Test
     void aMasterRouteRunsOnTheLeaderOnlyAndMovesWhenItStops() throws Exception {
         AtomicInteger onA = new AtomicInteger();
         AtomicInteger onB = new AtomicInteger();

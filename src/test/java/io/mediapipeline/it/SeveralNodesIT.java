@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
@@ -67,7 +68,8 @@ class SeveralNodesIT {
                 // the iCloud download's leader, while icloudpd runs and the folder's files are being ingested
                 Path downloads = shared.home().resolve("icloud").resolve(ACCOUNT);
                 await(90, nodes, () -> !icloud.startTimes(APPLE_ID, "download").isEmpty()
-                        && number(db, "select count(*) from source_files where disposition <> 'pending'") >= 8);
+                        && number(db, "select count(*) from source_files where disposition <> 'pending'") >= 8,
+                        () -> "icloudpd runs " + icloud.startTimes(APPLE_ID, "download").size());
                 String leader = one(db, "select node from cluster_leases where namespace = 'icloud-download'"
                         + " and expires_at > now()");
                 Set<String> ledByVictim = new TreeSet<>(column(db, "select namespace from cluster_leases where node = ?"
@@ -86,9 +88,12 @@ class SeveralNodesIT {
                 await(100, nodes, () -> number(db, "select count(*) from media_files where status = 'archived'") == unique
                         && number(db, "select count(*) from source_files where disposition <> 'pending'") == inputs
                         && files(shared.home().resolve("inbox")).isEmpty()
-                        && files(shared.home().resolve("work/organize")).isEmpty());
+                        && files(shared.home().resolve("work/organize")).isEmpty(),
+                        () -> column(db, "select status || '=' || count(*) from media_files group by status")
+                                + " inputs " + column(db, "select disposition || '=' || count(*) from source_files group by disposition")
+                                + " in the inbox " + files(shared.home().resolve("inbox")).size()
+                                + " queued to organize " + files(shared.home().resolve("work/organize")).size());
 
-                keepLogs();
                 assertEveryFileOnce(db, shared.home(), unique, inputs);
                 for (String key : inFlight) {
                     assertThat(column(db, "select node from work_claims where key = ?", key)).as("the dead node's " + key)
@@ -106,6 +111,7 @@ class SeveralNodesIT {
                         p.destroyForcibly();
                     }
                 }
+                keepLogs();
             }
         }
         System.out.printf("SeveralNodesIT: wall time %.1f s%n", (System.nanoTime() - began) / 1e9);
@@ -230,13 +236,16 @@ class SeveralNodesIT {
         return (int) files(dir).stream().filter(f -> !f.toString().endsWith(".part")).count();
     }
 
-    private static void await(int seconds, Map<String, Process> nodes, BooleanSupplier done) throws Exception {
+    private static void await(int seconds, Map<String, Process> nodes, BooleanSupplier done, Callable<String> state)
+            throws Exception {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!done.getAsBoolean()) {
             for (var n : nodes.entrySet()) {
                 assertThat(n.getValue().isAlive()).as(n.getKey() + " is running").isTrue();
             }
-            assertThat(System.nanoTime()).as("done within %d s", seconds).isLessThan(until);
+            if (System.nanoTime() - until > 0) {
+                throw new AssertionError("not done within " + seconds + " s: " + state.call());
+            }
             Thread.sleep(250);
         }
     }
