@@ -1,16 +1,13 @@
 package io.mediapipeline.cluster;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.apache.camel.cluster.CamelClusterMember;
 import org.apache.camel.cluster.CamelClusterService;
-import org.apache.camel.support.cluster.AbstractCamelClusterView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * length from the moment it sent the renewal (before the database's now(), so the deadline falls before the
  * expiry the database recorded and two nodes never both believe they lead).
  */
-final class LeaseView extends AbstractCamelClusterView {
+final class LeaseView extends OneMemberView {
 
     private static final Logger LOG = LoggerFactory.getLogger(LeaseView.class);
 
@@ -29,7 +26,6 @@ final class LeaseView extends AbstractCamelClusterView {
     private final Duration renew;
     private final Supplier<ScheduledExecutorService> database;
     private final Supplier<ScheduledExecutorService> watchdog;
-    private final CamelClusterMember local = new Member();
     private final Object lock = new Object();
     private long epoch;
     private long deadline;
@@ -39,7 +35,7 @@ final class LeaseView extends AbstractCamelClusterView {
 
     LeaseView(CamelClusterService service, String namespace, String node, Leases leases, Duration lease,
               Duration renew, Supplier<ScheduledExecutorService> database, Supplier<ScheduledExecutorService> watchdog) {
-        super(service, namespace);
+        super(service, namespace, node);
         this.node = node;
         this.leases = leases;
         this.lease = lease;
@@ -99,7 +95,7 @@ final class LeaseView extends AbstractCamelClusterView {
         }
         if (taken) {
             LOG.info("Cluster: {} leads {} (epoch {})", node, getNamespace(), held.getAsLong());
-            fireLeadershipChangedEvent(local);
+            fireLeadershipChangedEvent(getLocalMember());
         }
     }
 
@@ -133,41 +129,9 @@ final class LeaseView extends AbstractCamelClusterView {
     }
 
     @Override
-    public Optional<CamelClusterMember> getLeader() {
-        return isLeader() ? Optional.of(local) : Optional.empty();
-    }
-
-    @Override
-    public CamelClusterMember getLocalMember() {
-        return local;
-    }
-
-    @Override
-    public List<CamelClusterMember> getMembers() {
-        return List.of(local);
-    }
-
-    private boolean isLeader() {
+    boolean leads() {
         synchronized (lock) {
             return leader && System.nanoTime() - deadline < 0;
-        }
-    }
-
-    /** This node: the only member a view knows (the others are rows in the ledger, not Camel members). */
-    private final class Member implements CamelClusterMember {
-        @Override
-        public boolean isLeader() {
-            return LeaseView.this.isLeader();
-        }
-
-        @Override
-        public boolean isLocal() {
-            return true;
-        }
-
-        @Override
-        public String getId() {
-            return node;
         }
     }
 }

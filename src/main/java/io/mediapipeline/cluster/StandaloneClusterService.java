@@ -1,12 +1,8 @@
 package io.mediapipeline.cluster;
 
-import java.util.List;
-import java.util.Optional;
 import javax.sql.DataSource;
-import org.apache.camel.cluster.CamelClusterMember;
 import org.apache.camel.cluster.CamelClusterService;
 import org.apache.camel.support.cluster.AbstractCamelClusterService;
-import org.apache.camel.support.cluster.AbstractCamelClusterView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,27 +31,10 @@ public final class StandaloneClusterService extends AbstractCamelClusterService<
     }
 
     /** A namespace this node alone leads. */
-    final class AlwaysLeader extends AbstractCamelClusterView {
-
-        private final CamelClusterMember local = new CamelClusterMember() {
-            @Override
-            public boolean isLeader() {
-                return true;
-            }
-
-            @Override
-            public boolean isLocal() {
-                return true;
-            }
-
-            @Override
-            public String getId() {
-                return node;
-            }
-        };
+    final class AlwaysLeader extends OneMemberView {
 
         AlwaysLeader(CamelClusterService service, String namespace) {
-            super(service, namespace);
+            super(service, namespace, node);
         }
 
         @Override
@@ -77,18 +56,8 @@ public final class StandaloneClusterService extends AbstractCamelClusterService<
         }
 
         @Override
-        public Optional<CamelClusterMember> getLeader() {
-            return Optional.of(local);
-        }
-
-        @Override
-        public CamelClusterMember getLocalMember() {
-            return local;
-        }
-
-        @Override
-        public List<CamelClusterMember> getMembers() {
-            return List.of(local);
+        boolean leads() {
+            return true;
         }
     }
 }
