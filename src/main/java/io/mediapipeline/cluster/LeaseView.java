@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One namespace's lease as Camel sees it. This node counts itself leader only until its own deadline: the lease's
  * length from the moment it sent the renewal (before the database's now(), so the deadline falls before the
- * expiry the database recorded and two nodes never both believe they lead).
+ * expiry the database recorded and two nodes never both believe they lead), less a margin for its routes to stop.
  */
 final class LeaseView extends OneMemberView {
 
@@ -90,13 +90,21 @@ final class LeaseView extends OneMemberView {
             }
             taken = !leader;
             epoch = held.getAsLong();
-            deadline = sent + lease.toNanos();
+            deadline = sent + lease.toNanos() - margin();
             leader = true;
         }
         if (taken) {
             LOG.info("Cluster: {} leads {} (epoch {})", node, getNamespace(), held.getAsLong());
             fireLeadershipChangedEvent(getLocalMember());
         }
+    }
+
+    /**
+     * How long before the lease runs out this node stops leading: time for the master consumers to stop the routes
+     * before another node may take the lease (a renewal interval, at most a fifth of the lease).
+     */
+    private long margin() {
+        return Math.min(renew.toNanos(), lease.toNanos() / 5);
     }
 
     private void watch() {

@@ -4,20 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.support.PipelineHome;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.cluster.CamelClusterView;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,23 +39,24 @@ class LedgerClusterServiceTest {
     private static final Duration RENEW = Duration.ofMillis(500);
 
     @TempDir
-    Path tmp;
+    static Path tmp;
 
-    private Database db;
-    private JdbcTemplate jdbc;
+    // one ledger for the class: each test has its own namespace
+    private static Database db;
+    private static JdbcTemplate jdbc;
 
-    @BeforeEach
-    void open() {
+    @BeforeAll
+    static void open() {
         db = new PipelineHome(tmp).openLedger();
         jdbc = new JdbcTemplate(db.dataSource());
     }
 
-    @AfterEach
-    void close() {
+    @AfterAll
+    static void close() {
         db.close();
     }
 
-    private LedgerClusterService node(String name) throws Exception {
+    private static LedgerClusterService node(String name) throws Exception {
         LedgerClusterService s = new LedgerClusterService(db.dataSource(), name, LEASE, RENEW);
         s.start();
         return s;
@@ -136,21 +142,56 @@ class LedgerClusterServiceTest {
     }
 
     @Test
+    void aLeaderThatCannotReachTheLedgerStopsLeadingBeforeItsLeaseRunsOut() throws Exception {
+        AtomicBoolean unreachable = new AtomicBoolean();
+        DataSource flaky = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection") && unreachable.get()) {
+                        throw new SQLException("connection refused (test)");
+                    }
+                    try {
+                        return method.invoke(db.dataSource(), args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        LedgerClusterService a = new LedgerClusterService(flaky, "a", LEASE, RENEW);
+        a.start();
+        LedgerClusterService b = node("b");
+        try {
+            CamelClusterView va = a.getView("icloud-upload");
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> leads(va));
+            CamelClusterView vb = b.getView("icloud-upload");
+            unreachable.set(true);
+            Timestamp held = jdbc.queryForObject("select expires_at from cluster_leases where namespace = 'icloud-upload'",
+                    Timestamp.class);
+            Awaitility.await().atMost(LEASE.plusSeconds(1)).pollInterval(Duration.ofMillis(20)).until(() -> !leads(va));
+            Timestamp dbNow = jdbc.queryForObject("select now()", Timestamp.class);
+            assertThat(dbNow).as("a stopped leading before the lease the ledger gave it ran out").isBefore(held);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> leads(vb));
+            assertThat(leads(va)).isFalse();
+        } finally {
+            a.stop();
+            b.stop();
+        }
+    }
+
+    @Test
     void theOneNodeServiceLeadsAtOnceAndRecordsEachStartAsANewEpoch() throws Exception {
         for (int start = 1; start <= 2; start++) {
             StandaloneClusterService alone = new StandaloneClusterService(db.dataSource(), "solo-" + start);
             alone.start();
             try {
-                assertThat(leads(alone.getView("scrub"))).isTrue();
+                assertThat(leads(alone.getView("near-backfill"))).isTrue();
             } finally {
                 alone.stop();
             }
         }
-        assertThat(jdbc.queryForList("select node || ' ' || epoch from cluster_events where namespace = 'scrub'"
+        assertThat(jdbc.queryForList("select node || ' ' || epoch from cluster_events where namespace = 'near-backfill'"
                 + " and event = 'acquired' order by id", String.class)).containsExactly("solo-1 1", "solo-2 2");
         LedgerClusterService b = node("b");
         try {
-            CamelClusterView vb = b.getView("scrub");
+            CamelClusterView vb = b.getView("near-backfill");
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> leads(vb));
         } finally {
             b.stop();
