@@ -3,6 +3,9 @@ package io.mediapipeline;
 import io.mediapipeline.archive.OrganizeStage;
 import io.mediapipeline.cleanup.CleanupStage;
 import io.mediapipeline.cli.Backfill;
+import io.mediapipeline.cluster.ClusterConfig;
+import io.mediapipeline.cluster.ClusterModule;
+import io.mediapipeline.cluster.Peers;
 import io.mediapipeline.cli.Doctor;
 import io.mediapipeline.cli.IcloudRemovals;
 import io.mediapipeline.compress.CompressStage;
@@ -84,11 +87,11 @@ public final class Application {
     }
 
     /**
-     * The operations modules (not stages: they move no file): the status every view shares, health and metrics on
-     * the management port, the dashboard and its file pages, the notifications.
+     * The operations modules (not stages: they move no file): the cluster service and file claims, the status every
+     * view shares, health and metrics on the management port, the dashboard and its file pages, the notifications.
      */
     static List<Stage> operations() {
-        return List.of(new StatusModule(), new ObserveModule(), new DashboardModule(), new FilePages(),
+        return List.of(new ClusterModule(), new StatusModule(), new ObserveModule(), new DashboardModule(), new FilePages(),
                 new NotifyModule());
     }
 
@@ -251,8 +254,10 @@ public final class Application {
         }
         GuardPolicy.awaitOpen(guard, guardConfig.checkSeconds() * 1000L);
         FileStore.install(guard);
-        // Before the database: a second copy on the same data directory stops here, having changed nothing.
-        try (InstanceLock lock = InstanceLock.acquire(home)) {
+        // Before the database: a second copy on the same data directory stops here, having changed nothing. Several
+        // nodes share the directory on purpose (pipeline.cluster.enabled): then the lock is per node name.
+        ClusterConfig cluster = ClusterConfig.from(settings);
+        try (InstanceLock lock = cluster.enabled() ? InstanceLock.acquire(home, cluster.node()) : InstanceLock.acquire(home)) {
             return serveLocked(settings, core, guardConfig, guard, checked.stages(), once);
         }
     }
@@ -267,7 +272,12 @@ public final class Application {
             exif = new ExifTool(core.exiftool());
             MediaProbe probe = new MediaProbe(exif, core.ffprobe(), core.ffmpeg(), core.zone());
             Handoff handoff = new Handoff(home.resolve("work"), List.of());
-            new Reconciler(home).reconcile();
+            ClusterConfig cluster = ClusterConfig.from(settings);
+            if (cluster.enabled() && Peers.working(db.dataSource(), cluster.node())) {
+                LOG.info("Other nodes are at work on this data directory: temp files are theirs, not swept at this start");
+            } else {
+                new Reconciler(home).reconcile();
+            }
 
             RunContext run = new RunContext(ledger, once ? "once" : "run", core.node());
             Activity activity = new Activity();

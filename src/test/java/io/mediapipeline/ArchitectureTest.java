@@ -25,7 +25,7 @@ class ArchitectureTest {
 
     /** Shared packages: every stage may use them, they use no stage. */
     private static final String[] SHARED = {"io.mediapipeline.config..", "io.mediapipeline.ledger..", "io.mediapipeline.media..",
-        "io.mediapipeline.proc..", "io.mediapipeline.flow..", "io.mediapipeline.similar.."};
+        "io.mediapipeline.proc..", "io.mediapipeline.flow..", "io.mediapipeline.similar..", "io.mediapipeline.cluster.."};
 
     /** Operations packages: they watch and steer the stages through the ledger, the routes and flow, never a stage's class. */
     private static final String[] OPERATIONS = {"io.mediapipeline.status..", "io.mediapipeline.observe..",

@@ -46,7 +46,15 @@ public final class InstanceLock implements AutoCloseable {
      * or the process ends.
      */
     public static InstanceLock acquire(Path home) throws IOException {
-        Path file = file(home);
+        return acquire(home, file(home));
+    }
+
+    /** The lock of one node among several sharing {@code home} (state/instance-NODE.lock). */
+    public static InstanceLock acquire(Path home, String node) throws IOException {
+        return acquire(home, home.resolve("state").resolve("instance-" + node.replaceAll("[^A-Za-z0-9._-]", "_") + ".lock"));
+    }
+
+    private static InstanceLock acquire(Path home, Path file) throws IOException {
         PrivateDir.create(file.getParent());
         FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

@@ -31,4 +31,13 @@ class InstanceLockTest {
             assertThat(Files.readString(InstanceLock.file(home))).startsWith("pid=" + ProcessHandle.current().pid() + "\n");
         }
     }
+
+    @Test
+    void nodesSharingADataDirectoryEachHoldTheirOwnLock() throws Exception {
+        try (InstanceLock one = InstanceLock.acquire(home, "node-1"); InstanceLock two = InstanceLock.acquire(home, "node/2")) {
+            assertThat(home.resolve("state/instance-node-1.lock")).exists();
+            assertThat(home.resolve("state/instance-node_2.lock")).as("a name is a file name").exists();
+            assertThatThrownBy(() -> InstanceLock.acquire(home, "node-1")).isInstanceOf(InstanceLock.HeldElsewhere.class);
+        }
+    }
 }

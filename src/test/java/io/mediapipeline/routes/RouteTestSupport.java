@@ -1,5 +1,8 @@
 package io.mediapipeline.routes;
 
+import io.mediapipeline.cluster.ClusterModule;
+import io.mediapipeline.cluster.LocalClaims;
+import io.mediapipeline.cluster.StandaloneClusterService;
 import io.mediapipeline.ops.Activity;
 import io.mediapipeline.support.PipelineHome;
 import java.nio.file.Files;
@@ -12,6 +15,7 @@ import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.builder.AdviceWithRouteBuilder;
+import org.apache.camel.component.master.MasterComponent;
 import org.apache.camel.component.file.GenericFileFilter;
 import org.apache.camel.main.MainConfigurationProperties;
 import org.apache.camel.spi.Registry;
@@ -58,6 +62,19 @@ abstract class RouteTestSupport extends CamelMainTestSupport {
     protected void bindFakes(Registry registry) {
         registry.bind("activity", new Activity());
         registry.bind("guard", guard());
+    }
+
+    /** One node: the master: routes always lead, and file claims are this JVM's (ClusterModule's one-node beans). */
+    private static void bindOneNode(Registry registry) {
+        StandaloneClusterService alone = new StandaloneClusterService(null, "route-test");
+        alone.start();
+        MasterComponent master = new MasterComponent();
+        master.setService(alone);
+        registry.bind("master", master);
+        LocalClaims claims = new LocalClaims();
+        registry.bind("fileClaims", claims);
+        // the tests take a file as soon as it is seen (pipeline.ingest.stable-seconds=0 below)
+        registry.bind("folderReadLock", ClusterModule.claimedThenUnchanged(claims, 0, 10_000));
     }
 
     // set on first use (like home, possibly before this class's initializers ran)
@@ -122,6 +139,7 @@ abstract class RouteTestSupport extends CamelMainTestSupport {
 
     @Override
     protected void bindToRegistry(Registry registry) throws Exception {
+        bindOneNode(registry);
         bindFakes(registry);
     }
 

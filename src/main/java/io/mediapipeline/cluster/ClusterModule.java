@@ -1,0 +1,84 @@
+package io.mediapipeline.cluster;
+
+import io.mediapipeline.config.Settings;
+import io.mediapipeline.flow.Stage;
+import java.io.File;
+import javax.sql.DataSource;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.cluster.CamelClusterService;
+import org.apache.camel.component.file.GenericFileExclusiveReadLockStrategy;
+import org.apache.camel.component.file.strategy.FileIdempotentChangedRepositoryReadLockStrategy;
+import org.apache.camel.spi.IdempotentRepository;
+
+/**
+ * Several nodes on one ledger, as a module: the cluster service the {@code master:} routes ask who leads (the lease in
+ * the ledger, or the one-node service that always leads) and the file claims the per-file consumers take
+ * ("fileClaims": in the ledger, or in memory for one node). Not a stage: it moves no file.
+ */
+public class ClusterModule implements Stage {
+
+    private ClusterConfig config;
+
+    @Override
+    public void check(Settings settings) {
+        config = ClusterConfig.from(settings);
+    }
+
+    private ClusterConfig config(Settings settings) {
+        if (config == null) {
+            config = ClusterConfig.from(settings);
+        }
+        return config;
+    }
+
+    private IdempotentRepository claims;
+
+    @BindToRegistry("fileClaims")
+    public synchronized IdempotentRepository fileClaims(Settings settings, DataSource dataSource) {
+        if (claims == null) {
+            ClusterConfig c = config(settings);
+            claims = c.enabled() ? new LedgerClaims(dataSource, c.node(), c.claim(), settings.home()) : new LocalClaims();
+        }
+        return claims;
+    }
+
+    /** The folder source's read lock (its idempotentRepository option is the imports' list, so not the claims). */
+    @BindToRegistry("folderReadLock")
+    public GenericFileExclusiveReadLockStrategy<File> folderReadLock(CamelContext camel, Settings settings,
+                                                                      DataSource dataSource) {
+        long stable = Long.parseLong(camel.resolvePropertyPlaceholders("{{pipeline.ingest.stable-seconds}}"));
+        long growing = Long.parseLong(camel.resolvePropertyPlaceholders("{{pipeline.ingest.growing-wait-seconds}}"));
+        return claimedThenUnchanged(fileClaims(settings, dataSource), stable * 1000, growing * 1000);
+    }
+
+    /**
+     * A read lock that claims the file, then waits until it has not changed for {@code minAgeMillis} (giving up
+     * after {@code timeoutMillis}, the claim released), writing no marker file.
+     */
+    public static GenericFileExclusiveReadLockStrategy<File> claimedThenUnchanged(IdempotentRepository claims,
+                                                                                  long minAgeMillis, long timeoutMillis) {
+        FileIdempotentChangedRepositoryReadLockStrategy lock = new FileIdempotentChangedRepositoryReadLockStrategy();
+        lock.setIdempotentRepository(claims);
+        lock.setMarkerFiler(false);
+        lock.setMinAge(minAgeMillis);
+        lock.setMinLength(0);
+        lock.setCheckInterval(1000);
+        lock.setTimeout(timeoutMillis);
+        lock.setReadLockLoggingLevel(LoggingLevel.DEBUG);
+        return lock;
+    }
+
+    /** The cluster service is a context service (where master: looks for it), started before any route. */
+    @Override
+    public void configure(CamelContext camel) throws Exception {
+        Settings settings = camel.getRegistry().findSingleByType(Settings.class);
+        DataSource dataSource = camel.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
+        ClusterConfig c = config(settings);
+        CamelClusterService service = c.enabled()
+                ? new LedgerClusterService(dataSource, c.node(), c.lease(), c.renew())
+                : new StandaloneClusterService(dataSource, c.node());
+        camel.addService(service, true, true);
+    }
+}

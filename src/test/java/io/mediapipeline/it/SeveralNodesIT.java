@@ -1,0 +1,283 @@
+package io.mediapipeline.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mediapipeline.support.AppProcess;
+import io.mediapipeline.support.IcloudStandIn;
+import io.mediapipeline.support.PipelineHome;
+import io.mediapipeline.support.TestPostgres;
+import io.mediapipeline.support.Tools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three nodes (the packaged jar, three JVMs) on one PostgreSQL and one data directory, as three machines on a NAS
+ * would run: a folder of photos with byte-identical copies, and an iCloud account (the stand-in icloudpd, slow) that
+ * only the leader downloads. The leader of the iCloud download is found in the ledger and killed with SIGKILL while
+ * it downloads and the others ingest; nothing is restarted. The two left finish: every content once in originals/
+ * and once in sorted/, every copy recorded once as a duplicate, nothing left in the inbox or a queue; and the ledger's
+ * lease log shows one node at a time per namespace and the dead leader's namespaces taken by another node.
+ */
+class SeveralNodesIT {
+
+    private static final String ACCOUNT = "family";
+    private static final String APPLE_ID = "family@example.com";
+    private static final int FOLDER_PHOTOS = 40;
+    private static final int FOLDER_COPIES = 8;
+    private static final int CLOUD_PHOTOS = 10;
+    private static final int CLOUD_COPIES = 2;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void threeNodesShareTheWorkAndTheLeadersDeathLosesAndDoublesNothing() throws Exception {
+        long began = System.nanoTime();
+        try (TestPostgres pg = TestPostgres.start(tmp.resolve("pg"))) {
+            pg.createDatabase("nodes");
+            IcloudStandIn icloud = new IcloudStandIn(tmp);
+            icloud.marker(APPLE_ID, "password", "cloud-secret");
+            // about half a second per file: the download is still running when its leader is killed
+            icloud.marker(APPLE_ID, "slow", "0.6");
+            PipelineHome shared = icloud.pipeline(tmp.resolve("shared"), ACCOUNT, APPLE_ID);
+            int inputs = corpus(shared, icloud.user(APPLE_ID).resolve("library"));
+            Map<String, Process> nodes = new LinkedHashMap<>();
+            for (String node : List.of("node-1", "node-2", "node-3")) {
+                nodes.put(node, start(shared, node, pg));
+            }
+            try (Connection db = pg.ownerConnection("nodes")) {
+                // the iCloud download's leader, while icloudpd runs and the folder's files are being ingested
+                Path downloads = shared.home().resolve("icloud").resolve(ACCOUNT);
+                await(90, nodes, () -> !icloud.startTimes(APPLE_ID, "download").isEmpty()
+                        && number(db, "select count(*) from source_files where disposition <> 'pending'") >= 8,
+                        () -> "icloudpd runs " + icloud.startTimes(APPLE_ID, "download").size());
+                String leader = one(db, "select node from cluster_leases where namespace = 'icloud-download'"
+                        + " and expires_at > now()");
+                Set<String> ledByVictim = new TreeSet<>(column(db, "select namespace from cluster_leases where node = ?"
+                        + " and expires_at > now()", leader));
+                int downloadedAtKill = count(downloads);
+                long ingestedAtKill = number(db, "select count(*) from source_files where disposition <> 'pending'");
+                List<String> inFlight = column(db, "select key from work_claims where node = ? and not done", leader);
+                nodes.get(leader).destroyForcibly();
+                assertThat(nodes.get(leader).waitFor(10, TimeUnit.SECONDS)).isTrue();
+                System.out.printf("SeveralNodesIT: killed %s (leading %s) with %d of %d iCloud files downloaded and %d of %d"
+                        + " inputs recorded, %d file(s) claimed%n", leader, ledByVictim, downloadedAtKill,
+                        CLOUD_PHOTOS + CLOUD_COPIES, ingestedAtKill, inputs, inFlight.size());
+                nodes.remove(leader);
+
+                int unique = FOLDER_PHOTOS + CLOUD_PHOTOS;
+                await(100, nodes, () -> number(db, "select count(*) from media_files where status = 'archived'") == unique
+                        && number(db, "select count(*) from source_files where disposition <> 'pending'") == inputs
+                        && files(shared.home().resolve("inbox")).isEmpty()
+                        && files(shared.home().resolve("work/organize")).isEmpty(),
+                        () -> column(db, "select status || '=' || count(*) from media_files group by status")
+                                + " inputs " + column(db, "select disposition || '=' || count(*) from source_files group by disposition")
+                                + " in the inbox " + files(shared.home().resolve("inbox")).size()
+                                + " queued to organize " + files(shared.home().resolve("work/organize")).size());
+
+                assertEveryFileOnce(db, shared.home(), unique, inputs);
+                for (String key : inFlight) {
+                    assertThat(column(db, "select node from work_claims where key = ?", key)).as("the dead node's " + key)
+                            .singleElement().isNotEqualTo(leader);
+                }
+                System.out.println("SeveralNodesIT: inputs recorded by node: " + column(db, "select r.node || '=' || count(*)"
+                        + " from source_files s join runs r on r.id = s.run_id group by r.node order by r.node"));
+                assertOneLeaderAtATime(db, leader, ledByVictim);
+            } finally {
+                for (Process p : nodes.values()) {
+                    p.destroy();
+                }
+                for (Process p : nodes.values()) {
+                    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                        p.destroyForcibly();
+                    }
+                }
+                keepLogs();
+            }
+        }
+        System.out.printf("SeveralNodesIT: wall time %.1f s%n", (System.nanoTime() - began) / 1e9);
+    }
+
+    /** The nodes' logs under target/several-nodes/, to read after a run (the temporary folder goes). */
+    private void keepLogs() throws java.io.IOException {
+        Path keep = Files.createDirectories(PipelineHome.projectDir().resolve("target/several-nodes"));
+        for (String node : List.of("node-1", "node-2", "node-3")) {
+            Files.copy(tmp.resolve(node + ".log"), keep.resolve(node + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** The folder's photos and copies, and the iCloud library's photos and copies of folder photos; the inputs count. */
+    private static int corpus(PipelineHome shared, Path cloud) throws Exception {
+        Path library = shared.library();
+        List<Path> photos = Tools.photos(library, "folder-", FOLDER_PHOTOS, "2024:05:06 07:08:09");
+        Path copies = Files.createDirectories(library.resolve("copies"));
+        for (int i = 0; i < FOLDER_COPIES; i++) {
+            Files.copy(photos.get(i), copies.resolve("copy-" + photos.get(i).getFileName()));
+        }
+        Tools.photos(cloud, "cloud-", CLOUD_PHOTOS, "2025:01:02 03:04:05");
+        for (int i = 0; i < CLOUD_COPIES; i++) {
+            Files.copy(photos.get(FOLDER_PHOTOS - 1 - i), cloud.resolve("also-" + photos.get(FOLDER_PHOTOS - 1 - i).getFileName()));
+        }
+        return FOLDER_PHOTOS + FOLDER_COPIES + CLOUD_PHOTOS + CLOUD_COPIES;
+    }
+
+    private Process start(PipelineHome shared, String node, TestPostgres pg) throws Exception {
+        shared.set("pipeline.db.url", pg.url("nodes"))
+                .set("pipeline.db.user", TestPostgres.OWNER)
+                .set("pipeline.db.password", TestPostgres.OWNER_PASSWORD)
+                .set("pipeline.source.folder.enabled", "true")
+                .set("pipeline.source.folder.poll-seconds", "1")
+                .set("pipeline.source.inbox.poll-seconds", "1")
+                .set("pipeline.cluster.enabled", "true")
+                .set("pipeline.node", node)
+                .set("pipeline.cluster.node-id", node)
+                .set("pipeline.cluster.lease-seconds", "4")
+                .set("pipeline.cluster.renew-seconds", "1")
+                .set("pipeline.cluster.claim-seconds", "6");
+        Path config = shared.config();
+        Path own = tmp.resolve(node + ".properties");
+        Files.copy(config, own);
+        return AppProcess.start(own, tmp.resolve(node + ".log"), Map.of("FAKE_ICLOUD", tmp.resolve("fake-icloud").toString(),
+                "PIPELINE_SOURCE_ICLOUD_ACCOUNT_FAMILY_PASSWORD", "cloud-secret"));
+    }
+
+    private static void assertEveryFileOnce(Connection db, Path home, int unique, int inputs) throws Exception {
+        Map<String, Long> originals = shas(home.resolve("originals"));
+        Map<String, Long> sorted = shas(home.resolve("sorted"));
+        Set<String> recorded = new TreeSet<>(column(db, "select sha256 from media_files"));
+        assertThat(recorded).hasSize(unique);
+        assertThat(originals).as("each content once in originals/").hasSize(unique).allSatisfy((sha, n) -> assertThat(n).isEqualTo(1L));
+        assertThat(originals.keySet()).isEqualTo(recorded);
+        assertThat(sorted).as("each content once in sorted/").hasSize(unique).allSatisfy((sha, n) -> assertThat(n).isEqualTo(1L));
+        assertThat(sorted.keySet()).isEqualTo(recorded);
+        int copies = FOLDER_COPIES + CLOUD_COPIES;
+        assertThat(number(db, "select count(*) from source_files")).as("one row per input").isEqualTo(inputs);
+        assertThat(number(db, "select count(*) from source_files where disposition = 'duplicate'")).isEqualTo(copies);
+        assertThat(number(db, "select count(*) from source_files where disposition = 'imported'")).isEqualTo(unique);
+        assertThat(number(db, "select count(*) from duplicate_files where kind = 'exact'")).as("each copy recorded once")
+                .isEqualTo(copies);
+        assertThat(files(home.resolve("duplicates"))).as("each copy kept once").hasSize(copies);
+        assertThat(files(home.resolve("quarantine"))).isEmpty();
+        assertThat(files(home.resolve("inbox"))).isEmpty();
+        assertThat(files(home.resolve("work")).stream().filter(f -> !f.toString().contains("/.")).toList()).isEmpty();
+    }
+
+    /**
+     * From cluster_events: per namespace, each leadership [at, held_until] ends before the next begins; and every
+     * namespace the killed node led was taken afterwards by another node.
+     */
+    private static void assertOneLeaderAtATime(Connection db, String killed, Set<String> ledByKilled) throws SQLException {
+        Map<String, List<Object[]>> byNamespace = new HashMap<>();
+        try (PreparedStatement s = db.prepareStatement("select namespace, node, epoch, at, held_until from cluster_events"
+                + " where event = 'acquired' order by namespace, epoch"); ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                byNamespace.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                        .add(new Object[] {rs.getString(2), rs.getLong(3), rs.getTimestamp(4), rs.getTimestamp(5)});
+            }
+        }
+        assertThat(byNamespace.keySet()).as("the singletons switched on").contains("icloud-download", "trash-purge", "scrub");
+        int handovers = 0;
+        for (var e : byNamespace.entrySet()) {
+            List<Object[]> terms = e.getValue();
+            for (int i = 1; i < terms.size(); i++) {
+                Object[] before = terms.get(i - 1);
+                Object[] after = terms.get(i);
+                assertThat((long) after[1]).as(e.getKey() + " epochs").isEqualTo((long) before[1] + 1);
+                Timestamp endBefore = (Timestamp) before[3];
+                assertThat(endBefore).as(e.getKey() + " epoch " + before[1] + " has an end").isNotNull();
+                assertThat((Timestamp) after[2]).as(e.getKey() + ": epoch " + after[1] + " (" + after[0] + ") began before epoch "
+                        + before[1] + " (" + before[0] + ") ended").isAfterOrEqualTo(endBefore);
+                handovers++;
+            }
+            if (ledByKilled.contains(e.getKey())) {
+                Object[] last = terms.get(terms.size() - 1);
+                assertThat(last[0]).as(e.getKey() + " moved away from the killed " + killed).isNotEqualTo(killed);
+            }
+        }
+        System.out.printf("SeveralNodesIT: %d namespaces, %d handovers, none overlapping%n", byNamespace.size(), handovers);
+    }
+
+    private static Map<String, Long> shas(Path dir) {
+        return files(dir).stream().collect(Collectors.groupingBy(PipelineHome::sha, Collectors.counting()));
+    }
+
+    private static List<Path> files(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).toList();
+        } catch (java.io.IOException e) {
+            // a walk that met a file being moved: look again on the next poll
+            return List.of(dir);
+        }
+    }
+
+    private static int count(Path dir) {
+        return (int) files(dir).stream().filter(f -> !f.toString().endsWith(".part")).count();
+    }
+
+    private static void await(int seconds, Map<String, Process> nodes, BooleanSupplier done, Callable<String> state)
+            throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!done.getAsBoolean()) {
+            for (var n : nodes.entrySet()) {
+                assertThat(n.getValue().isAlive()).as(n.getKey() + " is running").isTrue();
+            }
+            if (System.nanoTime() - until > 0) {
+                throw new AssertionError("not done within " + seconds + " s: " + state.call());
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    private static List<String> column(Connection db, String sql, Object... args) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement s = db.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                s.setObject(i + 1, args[i]);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String one(Connection db, String sql) throws SQLException {
+        List<String> rows = column(db, sql);
+        assertThat(rows).as(sql).hasSize(1);
+        return rows.get(0);
+    }
+
+    private static long number(Connection db, String sql) {
+        try {
+            List<String> rows = column(db, sql);
+            return rows.isEmpty() ? 0 : Long.parseLong(rows.get(0));
+        } catch (SQLException e) {
+            // the tables are not made yet (the nodes are starting)
+            return -1;
+        }
+    }
+}
