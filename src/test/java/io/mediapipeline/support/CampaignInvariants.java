@@ -167,19 +167,24 @@ public final class CampaignInvariants {
         soft.assertThat(ups).as("icloud upload: one delivery each").hasSize(e.fromIcloud().size())
                 .allSatisfy(r -> soft.assertThat(r.get("state")).as("upload of " + r.get("uploaded_path"))
                         .isEqualTo("confirmed"));
-        List<FixtureLibrary.Asset> uploaded = icloud.assets().stream().filter(a -> !a.seeded()).toList();
-        Map<String, FixtureLibrary.Asset> byRecord = uploaded.stream()
+        // an upload whose bytes iCloud already had (an original kept as its own copy) registers as that asset
+        Map<String, FixtureLibrary.Asset> byRecord = icloud.assets().stream()
                 .collect(Collectors.toMap(FixtureLibrary.Asset::recordName, Function.identity()));
-        soft.assertThat(uploaded).as("fixture: one asset per upload, none twice").hasSize(ups.size());
+        Set<String> records = ups.stream().map(r -> (String) r.get("asset_record")).collect(Collectors.toSet());
+        soft.assertThat(records).as("icloud upload: one asset per file, none shared").hasSize(ups.size());
+        List<FixtureLibrary.Asset> uploaded = icloud.assets().stream().filter(a -> !a.seeded()).toList();
+        soft.assertThat(uploaded).as("fixture: every asset putAsset created belongs to one upload (none twice)")
+                .allSatisfy(a -> soft.assertThat(records).as("an upload names " + a.fileName()).contains(a.recordName()));
         Map<String, Long> mastersBySha = new HashMap<>();
-        for (FixtureLibrary.Asset a : uploaded) {
+        for (FixtureLibrary.Asset a : icloud.assets()) {
             icloud.master(a.masterRef()).ifPresent(m -> mastersBySha.merge(Hashes.sha(m.bytes()), 1L, Long::sum));
         }
-        soft.assertThat(mastersBySha.values()).as("fixture: each content uploaded once").allMatch(n -> n == 1);
+        soft.assertThat(mastersBySha.values()).as("fixture: each content held once").allMatch(n -> n == 1);
         for (Map<String, Object> r : ups) {
             FixtureLibrary.Asset a = byRecord.get((String) r.get("asset_record"));
             soft.assertThat(a).as("fixture has the asset of " + r.get("uploaded_path")).isNotNull();
             if (a != null) {
+                soft.assertThat(a.deleted()).as("the proving copy of " + r.get("uploaded_path") + " never removed").isFalse();
                 soft.assertThat(icloud.master(a.masterRef()).map(m -> Hashes.sha(m.bytes())).orElse(null))
                         .as("fixture holds the uploaded bytes of " + r.get("uploaded_path")).isEqualTo(r.get("uploaded_sha256"));
             }

@@ -60,6 +60,18 @@ public final class KillPlan {
                        (select count(*) from icloud_removals where state in ('removing', 'removed')) as icloud_removed,
                        (select count(*) from icloud_files) as handed_over""";
 
+        /** The ledger now; empty while it is not up or not migrated yet (a column of a later migration missing). */
+        public static java.util.Optional<Snapshot> read(LiveLedger ledger) {
+            try {
+                return ledger.rowsIfUp(SQL).map(r -> of(r.get(0)));
+            } catch (IllegalStateException e) {
+                if (e.getCause() instanceof java.sql.SQLException q && "42703".equals(q.getSQLState())) {
+                    return java.util.Optional.empty();
+                }
+                throw e;
+            }
+        }
+
         public static Snapshot of(Map<String, Object> r) {
             return new Snapshot(System.nanoTime(), n(r, "sourced"), n(r, "media"), n(r, "archived"), n(r, "decided"),
                     n(r, "pixel_staged"), n(r, "pixel_confirmed"), n(r, "upload_sent"), n(r, "upload_confirmed"),
