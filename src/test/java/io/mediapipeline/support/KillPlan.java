@@ -160,14 +160,15 @@ public final class KillPlan {
 
     /**
      * The stages at work just before the kill: those whose progress grew since {@code earlier} (a snapshot taken a
-     * moment before), plus what the children and the fixture show. Counted for the aimed stage when it is among
+     * moment before), plus an encode running and an upload held at the fixture (an icloudpd running is not work by
+     * itself: it runs at every start, mostly to find nothing new). Counted for the aimed stage when it is among
      * them, else for the latest in pipeline order (work further on is the rarer).
      */
-    public static List<Stage> working(Snapshot earlier, Snapshot now, boolean downloading, boolean encoding, boolean uploading) {
+    public static List<Stage> working(Snapshot earlier, Snapshot now, boolean encoding, boolean uploading) {
         List<Stage> out = new ArrayList<>();
         for (Stage s : Stage.values()) {
             boolean grew = earlier != null && now != null && now.progress(s) > earlier.progress(s);
-            boolean child = (s == Stage.ICLOUD_DOWNLOAD && downloading) || (s == Stage.COMPRESS && encoding)
+            boolean child = (s == Stage.COMPRESS && encoding)
                     || (s == Stage.ICLOUD_UPLOAD && uploading);
             if (grew || child) {
                 out.add(s);
