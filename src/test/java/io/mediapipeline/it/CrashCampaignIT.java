@@ -305,6 +305,14 @@ class CrashCampaignIT {
                             union all select m.original_name, 'icloud', r.state, r.reason from media_files m
                               join icloud_removals r on r.media_file_id = m.id where m.status = 'verified'""")
                             .forEach(r -> System.out.println("  verified, not cleaned: " + r));
+                    PipelineHome.query(db, """
+                            select m.original_name, m.live_pair_id is not null as live, d.state, d.staged_path,
+                                   d.delivered_as, b.status as batch,
+                                   (select string_agg(m2.status || ' ' || m2.original_name, ', ') from deliveries d2
+                                      join media_files m2 on m2.id = d2.media_file_id where d2.batch_id = d.batch_id) as batch_files
+                              from media_files m left join deliveries d on d.media_file_id = m.id and d.target = 'pixel'
+                              left join batches b on b.id = d.batch_id where m.status = 'verified'""")
+                            .forEach(r -> System.out.println("  verified, not cleaned: " + r));
                     return i;
                 }
                 previous = open;

@@ -161,8 +161,8 @@ public final class KillPlan {
     /**
      * The stages at work just before the kill: those whose progress grew since {@code earlier} (a snapshot taken a
      * moment before), plus an encode running and an upload held at the fixture (an icloudpd running is not work by
-     * itself: it runs at every start, mostly to find nothing new). Counted for the aimed stage when it is among
-     * them, else for the latest in pipeline order (work further on is the rarer).
+     * itself: it runs at every start, mostly to find nothing new). {@link #record} counts the kill for the aimed
+     * stage when it is among them, else for the one among them with the fewest kills so far (the latest on a tie).
      */
     public static List<Stage> working(Snapshot earlier, Snapshot now, boolean encoding, boolean uploading) {
         List<Stage> out = new ArrayList<>();
@@ -179,7 +179,10 @@ public final class KillPlan {
 
     public Landing record(int kill, boolean sigterm, Stage aimedAt, boolean hit, List<Stage> working, long afterMillis,
                           Snapshot before, List<String> children, String note) {
-        Stage counted = working.isEmpty() ? null : working.contains(aimedAt) ? aimedAt : working.get(working.size() - 1);
+        Map<Stage, Long> hits = counts();
+        Stage counted = working.isEmpty() ? null : working.contains(aimedAt) ? aimedAt : working.stream()
+                .min(java.util.Comparator.comparing((Stage s) -> hits.getOrDefault(s, 0L))
+                        .thenComparing(java.util.Comparator.reverseOrder())).orElseThrow();
         Landing l = new Landing(kill, sigterm, aimedAt, hit, working, counted, afterMillis, before, children, note);
         landings.add(l);
         System.out.println(l);
