@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Ingest and its two local sources (routes 10-source-folder, 15-source-inbox, 20-ingest): the beans those
- * routes call. At start, files a batch placed but never recorded are swept to trash/ ({@link OrphanSweep}).
+ * routes call. At start, files a batch placed but never recorded are swept to trash/ ({@link OrphanSweep}), and the
+ * near-duplicates of files a stopped run hashed but never checked are recorded.
  */
 public class IngestStage implements Stage {
 
@@ -58,6 +59,12 @@ public class IngestStage implements Stage {
         } catch (IOException | UncheckedIOException e) {
             // the files stay where they are, and the next start looks again: ingest itself is not affected
             LOG.warn("Could not sweep unrecorded files out of originals/ and duplicates/: {}", e.toString());
+        }
+        try {
+            nearOf(ds, settings).recoverUnchecked();
+        } catch (RuntimeException e) {
+            // the backfill finds them later (while their copies are not cleaned)
+            LOG.warn("Could not record the near-duplicates of files a stopped run left unchecked: {}", e.toString());
         }
     }
 

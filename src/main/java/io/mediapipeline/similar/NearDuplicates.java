@@ -87,6 +87,27 @@ public class NearDuplicates {
     }
 
     /**
+     * At start: records the pairs of every file hashed but never checked (a crash between its batch's commit and
+     * {@link #recordNear}). The backfill would find them only from a minute after the start and only while their
+     * copies are not cleaned yet, so a `once` (shorter than that) killed there left them unrecorded for good.
+     * Returns how many files it checked.
+     */
+    public int recoverUnchecked() {
+        if (!config.enabled() || ledger == null) {
+            return 0;
+        }
+        List<UUID> unchecked = ledger.hashedUnchecked();
+        for (int i = 0; i < unchecked.size(); i += BACKFILL_BATCH) {
+            recordNear(unchecked.subList(i, Math.min(unchecked.size(), i + BACKFILL_BATCH)));
+        }
+        if (!unchecked.isEmpty()) {
+            LOG.info("Near-duplicates recorded at start for {} file(s) hashed but not checked when the last run stopped",
+                    unchecked.size());
+        }
+        return unchecked.size();
+    }
+
+    /**
      * Hashes files registered before hashes were made, and records the near neighbours of those and of files hashed
      * but never checked (a crash before {@link #recordNear}); oldest first, in batches of {@link #BACKFILL_BATCH},
      * for at most the given time; returns how many files it hashed or checked. Run by

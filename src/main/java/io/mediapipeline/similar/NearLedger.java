@@ -169,6 +169,16 @@ final class NearLedger {
                 NearLedger::pending, (Object) skip.toArray(UUID[]::new), limit);
     }
 
+    /**
+     * Files hashed but never checked (a crash between their batch's commit and recordNear), whatever became of them
+     * since: their pairs need only the hashes, not the files.
+     */
+    List<UUID> hashedUnchecked() {
+        return sql.query("""
+                select id from media_files where perceptual_hash is not null and not near_checked
+                   and status not in ('ingesting', 'error') order by created_at""", (rs, n) -> rs.getObject(1, UUID.class));
+    }
+
     void storeHash(UUID id, long hash) {
         sql.update("update media_files set perceptual_hash = ? where id = ? and perceptual_hash is null", hash, id);
     }

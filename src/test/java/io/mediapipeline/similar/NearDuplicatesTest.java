@@ -369,6 +369,24 @@ class NearDuplicatesTest {
                 .extracting(r -> r.get("n")).containsExactly(1L);
     }
 
+    @Test
+    @Order(9)
+    void aHashedFileLeftUncheckedByAStopIsCheckedAtStartEvenOnceCleaned() throws Exception {
+        Path crashed = tool("killed.jpg", "cjpeg", "-quality", "45", "-outfile", "killed.jpg", "orig.ppm");
+        // its row committed with its hash, the run was killed before recordNear, and a later run cleaned the file
+        UUID id = register(near(), crashed);
+        for (String status : List.of("ingested", "archived", "verified", "cleaned")) {
+            ledger.rows("update media_files set status = ? where id = ? returning id", status, id);
+        }
+        assertThat(near().backfillFor(Duration.ofSeconds(60))).as("the backfill passes over a cleaned file").isZero();
+        assertThat(pair(o, id)).isNull();
+
+        assertThat(near().recoverUnchecked()).isEqualTo(1);
+
+        assertThat(pair(o, id)).as("the killed run's file paired with the original").isNotNull();
+        assertThat(near().recoverUnchecked()).as("nothing left at the next start").isZero();
+    }
+
     private void startDashboard() throws Exception {
         main = FilePagesApp.start("near-test", pipeline.settings(), ledger,
                 new Handoff(pipeline.home().resolve("work"), List.of("organize")));
