@@ -3,11 +3,13 @@ package io.mediapipeline.cluster;
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.flow.Stage;
 import java.io.File;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.LoggingLevel;
-import org.apache.camel.cluster.CamelClusterService;
 import org.apache.camel.component.file.GenericFileExclusiveReadLockStrategy;
 import org.apache.camel.component.file.strategy.FileIdempotentChangedRepositoryReadLockStrategy;
 import org.apache.camel.spi.IdempotentRepository;
@@ -76,9 +78,17 @@ public class ClusterModule implements Stage {
         Settings settings = camel.getRegistry().findSingleByType(Settings.class);
         DataSource dataSource = camel.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
         ClusterConfig c = config(settings);
-        CamelClusterService service = c.enabled()
-                ? new LedgerClusterService(dataSource, c.node(), c.lease(), c.renew())
-                : new StandaloneClusterService(dataSource, c.node());
+        if (!c.enabled()) {
+            camel.addService(new StandaloneClusterService(dataSource, c.node()), true, true);
+            return;
+        }
+        LedgerClusterService service = new LedgerClusterService(dataSource, c.node(), c.lease(), c.renew());
         camel.addService(service, true, true);
+        // a dead node's temp files: looked for every two claim lengths, by the leader of temp-sweep
+        StaleTemps temps = new StaleTemps(settings.home(), c.claim(), service.getView("temp-sweep"));
+        ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(LedgerClusterService.daemon("temp-sweep"));
+        long every = c.claim().toMillis() * 2;
+        sweeper.scheduleWithFixedDelay(temps, every, every, TimeUnit.MILLISECONDS);
+        Stage.stopAfterRoutes(camel, sweeper::shutdownNow);
     }
 }
