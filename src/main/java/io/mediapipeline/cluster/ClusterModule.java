@@ -16,7 +16,7 @@ import org.apache.camel.spi.IdempotentRepository;
 
 /**
  * Several nodes on one ledger, as a module: the cluster service the {@code master:} routes ask who leads (the lease in
- * the ledger, or the one-node service that always leads) and the file claims the per-file consumers take
+ * the ledger; for one node, a master: component that runs every route itself) and the file claims the per-file consumers take
  * ("fileClaims": in the ledger, or in memory for one node). Not a stage: it moves no file.
  */
 public class ClusterModule implements Stage {
@@ -72,14 +72,17 @@ public class ClusterModule implements Stage {
         return lock;
     }
 
-    /** The cluster service is a context service (where master: looks for it), started before any route. */
+    /**
+     * The cluster service is a context service (where Camel's master: looks for it), started before any route; one
+     * node replaces the master: component itself.
+     */
     @Override
     public void configure(CamelContext camel) throws Exception {
         Settings settings = camel.getRegistry().findSingleByType(Settings.class);
         DataSource dataSource = camel.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
         ClusterConfig c = config(settings);
         if (!c.enabled()) {
-            camel.addService(new StandaloneClusterService(dataSource, c.node()), true, true);
+            camel.addComponent("master", new OneNodeMaster(dataSource, c.node()));
             return;
         }
         LedgerClusterService service = new LedgerClusterService(dataSource, c.node(), c.lease(), c.renew());
