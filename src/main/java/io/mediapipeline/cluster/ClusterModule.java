@@ -15,13 +15,15 @@ import org.apache.camel.component.file.strategy.FileIdempotentChangedRepositoryR
 import org.apache.camel.spi.IdempotentRepository;
 
 /**
- * Several nodes on one ledger, as a module: the cluster service the {@code master:} routes ask who leads (the lease in
- * the ledger; for one node, a master: component that runs every route itself) and the file claims the per-file consumers take
- * ("fileClaims": in the ledger, or in memory for one node). Not a stage: it moves no file.
+ * Several nodes on one ledger, as a module: the cluster service the {@code master:} routes ask who leads (the lease
+ * in the ledger; for one node, a master: component that runs every route itself), the file claims the per-file
+ * consumers take ("fileClaims": in the ledger, or in memory for one node) and the sweep of a dead node's temp files.
+ * Not a stage: it moves no file.
  */
 public class ClusterModule implements Stage {
 
     private ClusterConfig config;
+    private IdempotentRepository claims;
 
     @Override
     public void check(Settings settings) {
@@ -34,8 +36,6 @@ public class ClusterModule implements Stage {
         }
         return config;
     }
-
-    private IdempotentRepository claims;
 
     @BindToRegistry("fileClaims")
     public synchronized IdempotentRepository fileClaims(Settings settings, DataSource dataSource) {

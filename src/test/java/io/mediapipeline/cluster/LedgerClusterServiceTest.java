@@ -2,11 +2,8 @@ package io.mediapipeline.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mediapipeline.ledger.Database;
-import io.mediapipeline.support.PipelineHome;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -21,40 +18,18 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.cluster.CamelClusterView;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Two nodes' lease services on one real ledger: one leads at a time, an expired lease is taken with a higher epoch,
  * a released one at once, and a master: route runs only on the leader.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class LedgerClusterServiceTest {
+class LedgerClusterServiceTest extends OneLedgerPerClass {
 
     private static final Duration LEASE = Duration.ofSeconds(3);
     private static final Duration RENEW = Duration.ofMillis(500);
-
-    @TempDir
-    static Path tmp;
-
-    // one ledger for the class: each test has its own namespace
-    private static Database db;
-    private static JdbcTemplate jdbc;
-
-    @BeforeAll
-    static void open() {
-        db = new PipelineHome(tmp).openLedger();
-        jdbc = new JdbcTemplate(db.dataSource());
-    }
-
-    @AfterAll
-    static void close() {
-        db.close();
-    }
 
     private static LedgerClusterService node(String name) throws Exception {
         LedgerClusterService s = new LedgerClusterService(db.dataSource(), name, LEASE, RENEW);
