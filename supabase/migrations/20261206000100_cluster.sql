@@ -37,3 +37,18 @@ create table work_claims (
     primary key (stage, key)
 );
 create index work_claims_expires_idx on work_claims (expires_at);
+
+-- Like every ledger table: only the pipeline's own role, never Supabase's API roles.
+alter table cluster_leases enable row level security;
+alter table cluster_events enable row level security;
+alter table work_claims enable row level security;
+
+do $$
+begin
+    if exists (select 1 from pg_roles where rolname = 'anon') then
+        execute 'revoke all on cluster_leases, cluster_events, work_claims from anon';
+    end if;
+    if exists (select 1 from pg_roles where rolname = 'authenticated') then
+        execute 'revoke all on cluster_leases, cluster_events, work_claims from authenticated';
+    end if;
+end $$;

@@ -3,23 +3,27 @@ package io.mediapipeline.cluster;
 import io.mediapipeline.config.Settings;
 import io.mediapipeline.flow.Stage;
 import java.io.File;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.LoggingLevel;
-import org.apache.camel.cluster.CamelClusterService;
 import org.apache.camel.component.file.GenericFileExclusiveReadLockStrategy;
 import org.apache.camel.component.file.strategy.FileIdempotentChangedRepositoryReadLockStrategy;
 import org.apache.camel.spi.IdempotentRepository;
 
 /**
- * Several nodes on one ledger, as a module: the cluster service the {@code master:} routes ask who leads (the lease in
- * the ledger, or the one-node service that always leads) and the file claims the per-file consumers take
- * ("fileClaims": in the ledger, or in memory for one node). Not a stage: it moves no file.
+ * Several nodes on one ledger, as a module: the cluster service the {@code master:} routes ask who leads (the lease
+ * in the ledger; for one node, a master: component that runs every route itself), the file claims the per-file
+ * consumers take ("fileClaims": in the ledger, or in memory for one node) and the sweep of a dead node's temp files.
+ * Not a stage: it moves no file.
  */
 public class ClusterModule implements Stage {
 
     private ClusterConfig config;
+    private IdempotentRepository claims;
 
     @Override
     public void check(Settings settings) {
@@ -32,8 +36,6 @@ public class ClusterModule implements Stage {
         }
         return config;
     }
-
-    private IdempotentRepository claims;
 
     @BindToRegistry("fileClaims")
     public synchronized IdempotentRepository fileClaims(Settings settings, DataSource dataSource) {
@@ -70,15 +72,26 @@ public class ClusterModule implements Stage {
         return lock;
     }
 
-    /** The cluster service is a context service (where master: looks for it), started before any route. */
+    /**
+     * The cluster service is a context service (where Camel's master: looks for it), started before any route; one
+     * node replaces the master: component itself.
+     */
     @Override
     public void configure(CamelContext camel) throws Exception {
         Settings settings = camel.getRegistry().findSingleByType(Settings.class);
         DataSource dataSource = camel.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
         ClusterConfig c = config(settings);
-        CamelClusterService service = c.enabled()
-                ? new LedgerClusterService(dataSource, c.node(), c.lease(), c.renew())
-                : new StandaloneClusterService(dataSource, c.node());
+        if (!c.enabled()) {
+            camel.addComponent("master", new OneNodeMaster(dataSource, c.node()));
+            return;
+        }
+        LedgerClusterService service = new LedgerClusterService(dataSource, c.node(), c.lease(), c.renew());
         camel.addService(service, true, true);
+        // a dead node's temp files: looked for every two claim lengths, by the leader of temp-sweep
+        StaleTemps temps = new StaleTemps(settings.home(), c.claim(), service.getView("temp-sweep"));
+        ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(LedgerClusterService.daemon("temp-sweep"));
+        long every = c.claim().toMillis() * 2;
+        sweeper.scheduleWithFixedDelay(temps, every, every, TimeUnit.MILLISECONDS);
+        Stage.stopAfterRoutes(camel, sweeper::shutdownNow);
     }
 }

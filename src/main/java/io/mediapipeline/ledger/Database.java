@@ -122,6 +122,9 @@ public final class Database implements AutoCloseable {
         return hc;
     }
 
+    /** The advisory lock key of the migration step (any constant; only this application takes it). */
+    private static final long MIGRATION_LOCK = 0x6d70_6d69_6772L;
+
     static void migrate(DataSource ds, Path migrations) {
         if (!Files.isDirectory(migrations)) {
             throw new IllegalStateException("migrations folder missing: " + migrations);
@@ -131,6 +134,21 @@ public final class Database implements AutoCloseable {
             LOG.info("Ledger schema at version {} (up to date)", already.get());
             return;
         }
+        // Several nodes may start at once on one database (pipeline.cluster): one migrates and protects the history
+        // at a time (Flyway's own lock covers only its migrate; two concurrent revokes fail "tuple concurrently updated").
+        try (java.sql.Connection lock = ds.getConnection(); java.sql.Statement s = lock.createStatement()) {
+            s.execute("select pg_advisory_lock(" + MIGRATION_LOCK + ")");
+            try {
+                migrateLocked(ds, migrations);
+            } finally {
+                s.execute("select pg_advisory_unlock(" + MIGRATION_LOCK + ")");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("migrating the ledger: " + e.getMessage(), e);
+        }
+    }
+
+    private static void migrateLocked(DataSource ds, Path migrations) {
         FluentConfiguration config = Flyway.configure()
                 .dataSource(ds)
                 .locations("filesystem:" + migrations)

@@ -2,9 +2,6 @@ package io.mediapipeline.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mediapipeline.ledger.Database;
-import io.mediapipeline.support.PipelineHome;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,33 +10,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /** Two nodes claiming the same files on one real ledger: one wins, a dead node's claim expires and is taken over. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class LedgerClaimsTest {
-
-    @TempDir
-    static Path tmp;
-
-    private static Database db;
-    private static JdbcTemplate jdbc;
-
-    @BeforeAll
-    static void open() {
-        db = new PipelineHome(tmp).openLedger();
-        jdbc = new JdbcTemplate(db.dataSource());
-    }
-
-    @AfterAll
-    static void close() {
-        db.close();
-    }
+class LedgerClaimsTest extends OneLedgerPerClass {
 
     private static LedgerClaims node(String name, Duration ttl) {
         LedgerClaims c = new LedgerClaims(db.dataSource(), name, ttl, tmp.resolve("home"));

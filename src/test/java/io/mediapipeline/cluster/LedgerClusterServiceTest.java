@@ -2,11 +2,8 @@ package io.mediapipeline.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mediapipeline.ledger.Database;
-import io.mediapipeline.support.PipelineHome;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -21,40 +18,18 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.cluster.CamelClusterView;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Two nodes' lease services on one real ledger: one leads at a time, an expired lease is taken with a higher epoch,
  * a released one at once, and a master: route runs only on the leader.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class LedgerClusterServiceTest {
+class LedgerClusterServiceTest extends OneLedgerPerClass {
 
     private static final Duration LEASE = Duration.ofSeconds(3);
     private static final Duration RENEW = Duration.ofMillis(500);
-
-    @TempDir
-    static Path tmp;
-
-    // one ledger for the class: each test has its own namespace
-    private static Database db;
-    private static JdbcTemplate jdbc;
-
-    @BeforeAll
-    static void open() {
-        db = new PipelineHome(tmp).openLedger();
-        jdbc = new JdbcTemplate(db.dataSource());
-    }
-
-    @AfterAll
-    static void close() {
-        db.close();
-    }
 
     private static LedgerClusterService node(String name) throws Exception {
         LedgerClusterService s = new LedgerClusterService(db.dataSource(), name, LEASE, RENEW);
@@ -177,14 +152,25 @@ class LedgerClusterServiceTest {
     }
 
     @Test
-    void theOneNodeServiceLeadsAtOnceAndRecordsEachStartAsANewEpoch() throws Exception {
+    void oneNodeRunsItsMasterRoutesAtOnceAndRecordsEachStartAsANewEpoch() throws Exception {
         for (int start = 1; start <= 2; start++) {
-            StandaloneClusterService alone = new StandaloneClusterService(db.dataSource(), "solo-" + start);
-            alone.start();
+            AtomicInteger ticks = new AtomicInteger();
+            CamelContext camel = new DefaultCamelContext();
+            camel.addComponent("master", new OneNodeMaster(db.dataSource(), "solo-" + start));
+            camel.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("master:near-backfill:timer:solo?delay=0&period=50").process(e -> ticks.incrementAndGet());
+                    from("master:near-backfill:timer:solo-too?delay=0&period=50").process(e -> ticks.incrementAndGet());
+                }
+            });
+            camel.start();
             try {
-                assertThat(leads(alone.getView("near-backfill"))).isTrue();
+                assertThat(camel.getRoutes()).allSatisfy(r -> assertThat(r.getEndpoint().getEndpointUri())
+                        .as("the route's own endpoint, started with it (no leadership wait)").startsWith("timer://solo"));
+                Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> ticks.get() > 0);
             } finally {
-                alone.stop();
+                camel.stop();
             }
         }
         assertThat(jdbc.queryForList("select node || ' ' || epoch from cluster_events where namespace = 'near-backfill'"

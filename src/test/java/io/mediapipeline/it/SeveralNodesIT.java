@@ -2,6 +2,7 @@ package io.mediapipeline.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.support.AppProcess;
 import io.mediapipeline.support.IcloudStandIn;
 import io.mediapipeline.support.PipelineHome;
@@ -67,36 +68,59 @@ class SeveralNodesIT {
             try (Connection db = pg.ownerConnection("nodes")) {
                 // the iCloud download's leader, while icloudpd runs and the folder's files are being ingested
                 Path downloads = shared.home().resolve("icloud").resolve(ACCOUNT);
-                await(90, nodes, () -> !icloud.startTimes(APPLE_ID, "download").isEmpty()
-                        && number(db, "select count(*) from source_files where disposition <> 'pending'") >= 8,
-                        () -> "icloudpd runs " + icloud.startTimes(APPLE_ID, "download").size());
+                // (and holds folder inputs it has not recorded yet, or at the latest 15 s after icloudpd started)
+                long[] icloudpdSeen = {0};
+                await(90, nodes, () -> {
+                    if (icloud.startTimes(APPLE_ID, "download").isEmpty()) {
+                        return false;
+                    }
+                    if (icloudpdSeen[0] == 0) {
+                        icloudpdSeen[0] = System.nanoTime();
+                    }
+                    return number(db, "select count(*) from work_claims c join cluster_leases l on l.node = c.node"
+                            + " where l.namespace = 'icloud-download' and l.expires_at > now() and not c.done"
+                            + " and c.key like '/%' and not exists (select 1 from source_files s"
+                            + " where s.source_key = 'folder:' || c.key and s.disposition <> 'pending')") > 0
+                            || System.nanoTime() - icloudpdSeen[0] > TimeUnit.SECONDS.toNanos(15);
+                }, () -> "icloudpd runs " + icloud.startTimes(APPLE_ID, "download").size());
                 String leader = one(db, "select node from cluster_leases where namespace = 'icloud-download'"
                         + " and expires_at > now()");
                 Set<String> ledByVictim = new TreeSet<>(column(db, "select namespace from cluster_leases where node = ?"
                         + " and expires_at > now()", leader));
                 int downloadedAtKill = count(downloads);
                 long ingestedAtKill = number(db, "select count(*) from source_files where disposition <> 'pending'");
-                List<String> inFlight = column(db, "select key from work_claims where node = ? and not done", leader);
                 nodes.get(leader).destroyForcibly();
                 assertThat(nodes.get(leader).waitFor(10, TimeUnit.SECONDS)).isTrue();
+                // what the dead node was working on: folder inputs it claimed that it had not recorded
+                List<String> inFlight = column(db, "select key from work_claims where node = ? and not done", leader);
+                List<String> unfinished = column(db, "select c.key from work_claims c where c.node = ? and not c.done"
+                        + " and not exists (select 1 from source_files s where s.source_key = 'folder:' || c.key"
+                        + " and s.disposition <> 'pending')", leader).stream().filter(k -> k.startsWith("/")).toList();
                 System.out.printf("SeveralNodesIT: killed %s (leading %s) with %d of %d iCloud files downloaded and %d of %d"
-                        + " inputs recorded, %d file(s) claimed%n", leader, ledByVictim, downloadedAtKill,
-                        CLOUD_PHOTOS + CLOUD_COPIES, ingestedAtKill, inputs, inFlight.size());
+                        + " inputs recorded, %d file(s) claimed, %d folder input(s) unrecorded%n", leader, ledByVictim,
+                        downloadedAtKill, CLOUD_PHOTOS + CLOUD_COPIES, ingestedAtKill, inputs, inFlight.size(),
+                        unfinished.size());
                 nodes.remove(leader);
 
                 int unique = FOLDER_PHOTOS + CLOUD_PHOTOS;
                 await(100, nodes, () -> number(db, "select count(*) from media_files where status = 'archived'") == unique
                         && number(db, "select count(*) from source_files where disposition <> 'pending'") == inputs
                         && files(shared.home().resolve("inbox")).isEmpty()
-                        && files(shared.home().resolve("work/organize")).isEmpty(),
+                        && files(shared.home().resolve("work/organize")).isEmpty()
+                        // the dead node's half-written files, swept by the leader of temp-sweep
+                        && files(shared.home()).stream().noneMatch(f -> f.toString().endsWith(FileStore.TEMP_SUFFIX)),
                         () -> column(db, "select status || '=' || count(*) from media_files group by status")
                                 + " inputs " + column(db, "select disposition || '=' || count(*) from source_files group by disposition")
                                 + " in the inbox " + files(shared.home().resolve("inbox")).size()
-                                + " queued to organize " + files(shared.home().resolve("work/organize")).size());
+                                + " queued to organize " + files(shared.home().resolve("work/organize")).size()
+                                + " temp files " + files(shared.home()).stream()
+                                        .filter(f -> f.toString().endsWith(FileStore.TEMP_SUFFIX)).toList());
 
                 assertEveryFileOnce(db, shared.home(), unique, inputs);
-                for (String key : inFlight) {
-                    assertThat(column(db, "select node from work_claims where key = ?", key)).as("the dead node's " + key)
+                for (String key : unfinished) {
+                    assertThat(column(db, "select r.node from source_files s join runs r on r.id = s.run_id"
+                            + " where s.source_key = ? and s.disposition <> 'pending'", "folder:" + key))
+                            .as("the dead node's unfinished " + key + ", recorded once by another node")
                             .singleElement().isNotEqualTo(leader);
                 }
                 System.out.println("SeveralNodesIT: inputs recorded by node: " + column(db, "select r.node || '=' || count(*)"
@@ -152,7 +176,9 @@ class SeveralNodesIT {
                 .set("pipeline.cluster.node-id", node)
                 .set("pipeline.cluster.lease-seconds", "4")
                 .set("pipeline.cluster.renew-seconds", "1")
-                .set("pipeline.cluster.claim-seconds", "6");
+                .set("pipeline.cluster.claim-seconds", "6")
+                // small ingest batches, so a kill can land between two of them
+                .set("pipeline.ingest.batch-size", "4");
         Path config = shared.config();
         Path own = tmp.resolve(node + ".properties");
         Files.copy(config, own);
@@ -224,11 +250,15 @@ class SeveralNodesIT {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).toList();
-        } catch (java.io.IOException e) {
-            // a walk that met a file being moved: look again on the next poll
-            return List.of(dir);
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> s = Files.walk(dir)) {
+                return s.filter(Files::isRegularFile).toList();
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                // a walk that met a file being moved or removed: walk again
+                if (attempt == 20) {
+                    throw new IllegalStateException("cannot list " + dir, e);
+                }
+            }
         }
     }
 

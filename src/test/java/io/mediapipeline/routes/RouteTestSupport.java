@@ -2,7 +2,7 @@ package io.mediapipeline.routes;
 
 import io.mediapipeline.cluster.ClusterModule;
 import io.mediapipeline.cluster.LocalClaims;
-import io.mediapipeline.cluster.StandaloneClusterService;
+import io.mediapipeline.cluster.OneNodeMaster;
 import io.mediapipeline.ops.Activity;
 import io.mediapipeline.support.PipelineHome;
 import java.nio.file.Files;
@@ -15,7 +15,6 @@ import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.builder.AdviceWithRouteBuilder;
-import org.apache.camel.component.master.MasterComponent;
 import org.apache.camel.component.file.GenericFileFilter;
 import org.apache.camel.main.MainConfigurationProperties;
 import org.apache.camel.spi.Registry;
@@ -66,11 +65,7 @@ abstract class RouteTestSupport extends CamelMainTestSupport {
 
     /** One node: the master: routes always lead, and file claims are this JVM's (ClusterModule's one-node beans). */
     private static void bindOneNode(Registry registry) {
-        StandaloneClusterService alone = new StandaloneClusterService(null, "route-test");
-        alone.start();
-        MasterComponent master = new MasterComponent();
-        master.setService(alone);
-        registry.bind("master", master);
+        registry.bind("master", new OneNodeMaster(null, "route-test"));
         LocalClaims claims = new LocalClaims();
         registry.bind("fileClaims", claims);
         // the tests take a file as soon as it is seen (pipeline.ingest.stable-seconds=0 below)
