@@ -83,6 +83,8 @@ final class DashboardApp implements AutoCloseable {
         app.main.setOverrideProperties(p);
         app.main.bind("settings", settings);
         app.main.bind("pipelineStatus", app.status);
+        // one node: the routes' master: endpoints run as plain routes, as ClusterModule sets it up in the service
+        app.main.bind("master", new io.mediapipeline.cluster.OneNodeMaster(null, "dashboard-test"));
         beans.forEach(app.main::bind);
         DashboardModule module = new DashboardModule();
         module.check(settings);
