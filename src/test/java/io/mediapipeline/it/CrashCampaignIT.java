@@ -135,7 +135,8 @@ class CrashCampaignIT {
                 if (nextWave < waves.size() && (target == Stage.INGEST || runs % 4 == 0 || ranToEnd > 0)) {
                     moveIn(waves.get(nextWave++), p, fakeLibrary, fixture);
                 }
-                boolean sigterm = plan.sigterms() < 3 && plan.random().nextInt(7) == 0;
+                // every sixth run (three in all) is stopped with SIGTERM, at a moment aimed as for a kill
+                boolean sigterm = runs % 6 == 3 && plan.sigterms() < 3;
                 int steps = plan.random().nextInt(2);
                 long jitter = plan.random().nextInt(150);
                 holdUploads.set(target == Stage.ICLOUD_UPLOAD);
