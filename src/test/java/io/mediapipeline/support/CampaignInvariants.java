@@ -222,7 +222,11 @@ public final class CampaignInvariants {
                 Collectors.counting()));
         soft.assertThat(byAsset.values()).as("icloud removals: each original once").allMatch(n -> n == 1);
         for (Map<String, Object> r : removed) {
-            soft.assertThat(r.get("state")).as("icloud removal of " + r.get("asset_record") + " finished").isEqualTo("removed");
+            // 'removing': a kill came between the delete and its outcome's row. By design it stays so (doctor warns:
+            // outcome unknown, look in Recently Deleted); it must still have had every proof before it started.
+            if ("removing".equals(r.get("state"))) {
+                count("icloud removals left unknown by a kill", 1);
+            }
             soft.assertThat(r.get("verified_at")).as("removed from iCloud only when verified").isNotNull();
             soft.assertThat(r.get("upload")).as("removed from iCloud only with its copy confirmed there").isEqualTo("confirmed");
         }
