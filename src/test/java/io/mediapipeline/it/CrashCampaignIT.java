@@ -122,10 +122,10 @@ class CrashCampaignIT {
 
             int nextWave = 0;
             moveIn(waves.get(nextWave++), p, fakeLibrary, fixture);
-            // the budget; on a loaded machine (a start taking 7 s and more) the phase goes on until 20 kills landed in
-            // work, but never past twice the budget
+            // the budget; on a loaded machine (a start taking 7 to 14 s) the phase goes on until 20 kills landed in
+            // work, but never past three times the budget
             long killPhaseEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(budgetSeconds);
-            long ceiling = System.nanoTime() + TimeUnit.SECONDS.toNanos(2 * budgetSeconds);
+            long ceiling = System.nanoTime() + TimeUnit.SECONDS.toNanos(3 * budgetSeconds);
             int runs = 0;
             int ranToEnd = 0;
             while (System.nanoTime() < killPhaseEnd || (plan.nonIdleKills() < 20 && System.nanoTime() < ceiling)) {
