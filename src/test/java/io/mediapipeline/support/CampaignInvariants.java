@@ -222,7 +222,11 @@ public final class CampaignInvariants {
                 Collectors.counting()));
         soft.assertThat(byAsset.values()).as("icloud removals: each original once").allMatch(n -> n == 1);
         for (Map<String, Object> r : removed) {
-            soft.assertThat(r.get("state")).as("icloud removal of " + r.get("asset_record") + " finished").isEqualTo("removed");
+            // 'removing': a kill came between the delete and its outcome's row. By design it stays so (doctor warns:
+            // outcome unknown, look in Recently Deleted); it must still have had every proof before it started.
+            if ("removing".equals(r.get("state"))) {
+                count("icloud removals left unknown by a kill", 1);
+            }
             soft.assertThat(r.get("verified_at")).as("removed from iCloud only when verified").isNotNull();
             soft.assertThat(r.get("upload")).as("removed from iCloud only with its copy confirmed there").isEqualTo("confirmed");
         }
@@ -241,14 +245,20 @@ public final class CampaignInvariants {
                 "select source_path, reason, place from source_files where disposition = 'quarantined'");
         soft.assertThat(quarantined).as("quarantine: each bad file once").hasSize(e.quarantined())
                 .allSatisfy(r -> soft.assertThat((String) r.get("reason")).as("reason of " + r.get("source_path")).isNotBlank());
-        List<Path> reasons = files(home.resolve("quarantine")).stream()
-                .filter(f -> f.getFileName().toString().endsWith(".reason.txt")).toList();
-        soft.assertThat(reasons).as("quarantine/: one reason file per bad file").hasSize(e.quarantined());
-        for (Path r : reasons) {
-            soft.assertThat(readString(r)).as(r.toString()).isNotBlank();
+        // identical bad files share one copy (placing is idempotent by content); each row names its copy
+        Set<Path> places = new HashSet<>();
+        for (Map<String, Object> r : quarantined) {
+            Path place = Path.of((String) r.get("place"));
+            places.add(place);
+            soft.assertThat(place).as("quarantine copy of " + r.get("source_path")).isRegularFile();
+            Path reason = place.resolveSibling(place.getFileName() + ".reason.txt");
+            soft.assertThat(Files.isRegularFile(reason) && !readString(reason).isBlank())
+                    .as("reason file beside " + place).isTrue();
         }
-        soft.assertThat(files(home.resolve("quarantine"))).as("quarantine/: each bad file and its reason, nothing else")
-                .hasSize(2 * e.quarantined());
+        List<Path> inQuarantine = files(home.resolve("quarantine")).stream()
+                .filter(f -> !f.getFileName().toString().endsWith(".reason.txt")).toList();
+        soft.assertThat(inQuarantine).as("quarantine/: only copies a ledger row names").allSatisfy(f ->
+                soft.assertThat(places).as("a row names " + f).contains(f));
         List<Map<String, Object>> exact = query(db, "select duplicate_path from duplicate_files where kind = 'exact'");
         soft.assertThat(exact).as("duplicates: each recorded once").hasSize(e.duplicates());
         soft.assertThat(query(db, "select 1 from source_files where disposition = 'duplicate'"))
