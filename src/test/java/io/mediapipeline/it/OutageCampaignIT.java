@@ -48,7 +48,7 @@ class OutageCampaignIT {
     private static final String TOKEN = "outage-campaign-token-0123456789abcdef";
     private static final long DATABASE_SECONDS = Long.getLong("outage.database-seconds", 60);
     /** How long each quick fault is held after its pause is seen: polls and guard looks come every second. */
-    private static final Duration HOLD = Duration.ofSeconds(4);
+    private static final Duration HOLD = Duration.ofSeconds(3);
     private static final Duration LIMIT = Duration.ofSeconds(90);
 
     @TempDir
@@ -87,7 +87,7 @@ class OutageCampaignIT {
             pipelineHome = pipeline.home();
             env = Map.of("PIPELINE_DB_PASSWORD", TestPostgres.OWNER_PASSWORD, "PATH", shelf.path());
             Path pool = Files.createDirectories(tmp.resolve("pool"));
-            Tools.photos(pool, "outage_", 120, "2021:03:04 05:06:07");
+            Tools.photos(pool, "outage_", 160, "2021:03:04 05:06:07");
 
             log = tmp.resolve("service.log");
             Process app = AppProcess.start(config, log, env);
