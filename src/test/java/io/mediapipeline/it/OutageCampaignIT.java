@@ -11,6 +11,7 @@ import io.mediapipeline.support.AppProcess;
 import io.mediapipeline.support.OutageRig.DoctorRun;
 import io.mediapipeline.support.OutageRig.Http;
 import io.mediapipeline.support.OutageRig.Row;
+import io.mediapipeline.support.OutageRig.Step;
 import io.mediapipeline.support.OutageRig.SmallDisk;
 import io.mediapipeline.support.OutageRig.ToolShelf;
 import io.mediapipeline.support.OutageRig.Trickle;
@@ -140,10 +141,6 @@ class OutageCampaignIT {
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
     }
 
-    private interface Step {
-        void run() throws Exception;
-    }
-
     /**
      * One fault: injected, then its pause seen in the log (the line naming it), in health (the check DOWN with its
      * reason) and in doctor (exit 1, naming it); held; cleared; then every photo handed over until the clear must
@@ -222,11 +219,7 @@ class OutageCampaignIT {
     }
 
     private long count(String sql) {
-        try {
-            return Long.parseLong(column(sql).get(0));
-        } catch (SQLException e) {
-            return -1;
-        }
+        return OutageRig.count(pg, "outage", sql);
     }
 
     private DoctorRun doctor(String what) throws Exception {
@@ -248,13 +241,7 @@ class OutageCampaignIT {
     }
 
     private List<String> column(String sql) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Connection c = pg.ownerConnection("outage"); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
+        return OutageRig.column(pg, "outage", sql);
     }
 
     /** Every photo handed over: one archived row, its bytes at its archive path; nothing quarantined or half-written. */

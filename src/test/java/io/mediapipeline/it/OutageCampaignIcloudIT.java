@@ -12,6 +12,7 @@ import io.mediapipeline.support.OutageRig;
 import io.mediapipeline.support.OutageRig.DoctorRun;
 import io.mediapipeline.support.OutageRig.Http;
 import io.mediapipeline.support.OutageRig.Row;
+import io.mediapipeline.support.OutageRig.Step;
 import io.mediapipeline.support.OutageRig.Trickle;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.TestPostgres;
@@ -19,10 +20,7 @@ import io.mediapipeline.support.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -128,10 +126,6 @@ class OutageCampaignIcloudIT {
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
     }
 
-    private interface Step {
-        void run() throws Exception;
-    }
-
     /**
      * One fault held {@link #FAULT}: the upload says it paused ({@code logLine}); doctor names the cause
      * ({@code doctorSays}) while readiness stays 200; no asset is created after a settling second and no file is
@@ -228,20 +222,10 @@ class OutageCampaignIcloudIT {
     }
 
     private long count(String sql) {
-        try {
-            return Long.parseLong(column(sql).get(0));
-        } catch (SQLException e) {
-            return -1;
-        }
+        return OutageRig.count(pg, "outage", sql);
     }
 
     private List<String> column(String sql) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Connection c = pg.ownerConnection("outage"); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
+        return OutageRig.column(pg, "outage", sql);
     }
 }
