@@ -11,6 +11,7 @@ import io.mediapipeline.support.AppProcess;
 import io.mediapipeline.support.OutageRig.DoctorRun;
 import io.mediapipeline.support.OutageRig.Http;
 import io.mediapipeline.support.OutageRig.Row;
+import io.mediapipeline.support.OutageRig.Step;
 import io.mediapipeline.support.OutageRig.SmallDisk;
 import io.mediapipeline.support.OutageRig.ToolShelf;
 import io.mediapipeline.support.OutageRig.Trickle;
@@ -48,7 +49,7 @@ class OutageCampaignIT {
     private static final String TOKEN = "outage-campaign-token-0123456789abcdef";
     private static final long DATABASE_SECONDS = Long.getLong("outage.database-seconds", 60);
     /** How long each quick fault is held after its pause is seen: polls and guard looks come every second. */
-    private static final Duration HOLD = Duration.ofSeconds(4);
+    private static final Duration HOLD = Duration.ofSeconds(3);
     private static final Duration LIMIT = Duration.ofSeconds(90);
 
     @TempDir
@@ -87,7 +88,7 @@ class OutageCampaignIT {
             pipelineHome = pipeline.home();
             env = Map.of("PIPELINE_DB_PASSWORD", TestPostgres.OWNER_PASSWORD, "PATH", shelf.path());
             Path pool = Files.createDirectories(tmp.resolve("pool"));
-            Tools.photos(pool, "outage_", 120, "2021:03:04 05:06:07");
+            Tools.photos(pool, "outage_", 160, "2021:03:04 05:06:07");
 
             log = tmp.resolve("service.log");
             Process app = AppProcess.start(config, log, env);
@@ -138,10 +139,6 @@ class OutageCampaignIT {
         }
         OutageRig.printTable("Outage campaign (service mode, folder source, external ledger)", rows,
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
-    }
-
-    private interface Step {
-        void run() throws Exception;
     }
 
     /**
@@ -222,11 +219,7 @@ class OutageCampaignIT {
     }
 
     private long count(String sql) {
-        try {
-            return Long.parseLong(column(sql).get(0));
-        } catch (SQLException e) {
-            return -1;
-        }
+        return OutageRig.count(pg, "outage", sql);
     }
 
     private DoctorRun doctor(String what) throws Exception {
@@ -248,13 +241,7 @@ class OutageCampaignIT {
     }
 
     private List<String> column(String sql) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Connection c = pg.ownerConnection("outage"); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
+        return OutageRig.column(pg, "outage", sql);
     }
 
     /** Every photo handed over: one archived row, its bytes at its archive path; nothing quarantined or half-written. */

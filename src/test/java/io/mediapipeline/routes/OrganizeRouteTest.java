@@ -3,6 +3,7 @@ package io.mediapipeline.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mediapipeline.flow.GuardClosedException;
+import io.mediapipeline.ledger.LedgerException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,8 @@ class OrganizeRouteTest extends RouteTestSupport {
 
     /** How many organize calls fail before one succeeds. */
     private final AtomicInteger failuresLeft = new AtomicInteger();
+    /** How many organize calls find the ledger away first. */
+    private final AtomicInteger ledgerOutagesLeft = new AtomicInteger();
     /** How many organize calls the guard refuses first. */
     private final AtomicInteger refusalsLeft = new AtomicInteger();
 
@@ -31,6 +34,9 @@ class OrganizeRouteTest extends RouteTestSupport {
         registry.bind("organizer", new Object() {
             public void organize(Exchange ex) throws GuardClosedException {
                 record("organizer.organize", ex);
+                if (ledgerOutagesLeft.getAndDecrement() > 0) {
+                    throw new LedgerException("Connection is not available, request timed out after 15000ms.", null);
+                }
                 if (refusalsLeft.getAndDecrement() > 0) {
                     throw new GuardClosedException("the NAS marker /mnt/nas/.m is missing (is the NAS mounted?)");
                 }
@@ -95,6 +101,21 @@ class OrganizeRouteTest extends RouteTestSupport {
         assertThat(done.matches(10, TimeUnit.SECONDS)).isTrue();
         assertThat(calls).containsExactly("organizer.organize ab12.jpg", "organizer.organize ab12.jpg",
                 "organizer.organize ab12.jpg");
+        assertThat(queued).doesNotExist();
+    }
+
+    @Test
+    void aLedgerOutageLongerThanItsRetriesKeepsTheQueueFileWithoutARecordedFailure() throws Exception {
+        ledgerOutagesLeft.set(6); // the first try and ledger-retry's five
+        context.start();
+        NotifyBuilder outlasted = new NotifyBuilder(context).fromRoute("organize").whenFailed(1).create();
+        NotifyBuilder done = new NotifyBuilder(context).fromRoute("organize").whenCompleted(1).create();
+        Path queued = queue("ab12.jpg");
+
+        assertThat(outlasted.matches(20, TimeUnit.SECONDS)).as("the file is offered again by the next poll").isTrue();
+        assertThat(done.matches(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(calls).as("never recorded as the file's failure (it would stay in error)")
+                .containsOnly("organizer.organize ab12.jpg").hasSize(7);
         assertThat(queued).doesNotExist();
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.mediapipeline.flow.GuardClosedException;
+import io.mediapipeline.ledger.LedgerException;
 import io.mediapipeline.pixel.HeldBack;
 import java.io.File;
 import java.nio.file.Path;
@@ -66,6 +67,9 @@ class StagePixelRouteTest extends RouteTestSupport {
             return false;
         }
 
+        /** How many stage calls find the ledger away first. */
+        private final AtomicInteger ledgerOutagesLeft = new AtomicInteger();
+
         public void stage(Exchange ex) throws GuardClosedException {
             record("pixelStager.stage", ex);
             if (refusalsLeft.getAndDecrement() > 0) {
@@ -73,6 +77,9 @@ class StagePixelRouteTest extends RouteTestSupport {
             }
             if (heldBack) {
                 throw new HeldBack("phone has too much unconfirmed");
+            }
+            if (ledgerOutagesLeft.getAndDecrement() > 0) {
+                throw new LedgerException("Connection is not available, request timed out after 15000ms.", null);
             }
             if (failuresLeft.getAndDecrement() > 0) {
                 throw new IllegalStateException("bridge folder not writable");
@@ -178,5 +185,21 @@ class StagePixelRouteTest extends RouteTestSupport {
 
         assertThat(done.matches(10, TimeUnit.SECONDS)).isTrue();
         assertThat(calls).containsExactly("pixelStager.stage a.jpg", "pixelStager.stage a.jpg");
+    }
+
+    @Test
+    void aLedgerOutageLongerThanItsRetriesKeepsTheFileQueuedWithoutARecordedFailure() throws Exception {
+        FakeStager stager = (FakeStager) context.getRegistry().lookupByName("pixelStager");
+        stager.ledgerOutagesLeft.set(6); // the first try and ledger-retry's five
+        Path a = queue("a.jpg");
+        NotifyBuilder outlasted = new NotifyBuilder(context).fromRoute("stage-pixel").whenFailed(1).create();
+        NotifyBuilder done = new NotifyBuilder(context).fromRoute("stage-pixel").whenCompleted(1).create();
+        context.start();
+
+        assertThat(outlasted.matches(20, TimeUnit.SECONDS)).as("the file is offered again by the next poll").isTrue();
+        assertThat(done.matches(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(calls).as("never recorded as the file's failure (only a restart would queue it again)")
+                .containsOnly("pixelStager.stage a.jpg").hasSize(7);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(a).doesNotExist());
     }
 }

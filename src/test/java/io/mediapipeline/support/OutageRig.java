@@ -7,6 +7,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -220,6 +224,31 @@ public final class OutageRig {
                 throw new AssertionError("doctor did not end within 120 s: " + Files.readString(out));
             }
             return new DoctorRun(p.exitValue(), Files.readString(out));
+        }
+    }
+
+    /** A fault's injection or clearing. */
+    public interface Step {
+        void run() throws Exception;
+    }
+
+    /** The first column of a query on a ledger database of that PostgreSQL, as text. */
+    public static List<String> column(TestPostgres pg, String database, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = pg.ownerConnection(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /** A count(*) on a ledger database; -1 while it cannot be read (stopped, say). */
+    public static long count(TestPostgres pg, String database, String sql) {
+        try {
+            return Long.parseLong(column(pg, database, sql).get(0));
+        } catch (SQLException e) {
+            return -1;
         }
     }
 

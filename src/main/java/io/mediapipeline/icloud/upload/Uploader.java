@@ -40,6 +40,8 @@ public class Uploader {
     private final RunContext run;
     private final Metrics metrics;
     private volatile long lastProgress = System.nanoTime();
+    /** When uploads found iCloud unreachable, until a file registers again; null while it answers. */
+    private volatile Instant unreachableSince;
 
     Uploader(UploadConfig cfg, UploadLedger ledger, BatchPicker picker, WebSessions sessions, IcloudAccounts shared,
              RunContext run, Metrics metrics) {
@@ -129,6 +131,10 @@ public class Uploader {
                     Instant.now().plus(cfg.proof().pause(1)),
                     Evidence.of("uploadJobId", reg.uploadJobId()).with("duplicate", reg.duplicate()).at("registeredAt").json());
             b.registered.incrementAndGet();
+            if (unreachableSince != null) {
+                LOG.info("iCloud {}: iCloud answers again; uploads resumed (paused since {})", account, unreachableSince);
+                unreachableSince = null;
+            }
             metrics.increment("icloud-upload.registered");
             if (reg.duplicate()) {
                 metrics.increment("icloud-upload.duplicate");
@@ -215,11 +221,30 @@ public class Uploader {
                 b.stop("refused", e.getMessage()); // finishBatch remembers the refusal
                 metrics.increment("icloud-upload.refused");
             }
-            case RETRYABLE -> retry(b, c, path, e.getMessage());
+            case RETRYABLE -> {
+                if (e.unreachable()) {
+                    // iCloud (or the way there) is down: the account waits, no file's try is spent on it
+                    b.stop("failed", "iCloud cannot be reached: " + e.getMessage());
+                    unreachable(account, e.getMessage());
+                } else {
+                    retry(b, c, path, e.getMessage());
+                }
+            }
             case REJECTED -> {
                 b.failed.incrementAndGet();
                 fail(c, account, path, "iCloud refused the file (HTTP " + e.status() + "): " + e.getMessage());
             }
+        }
+    }
+
+    /** Said once per outage: the pause and what it means for the files. */
+    private void unreachable(String account, String why) {
+        if (unreachableSince == null) {
+            unreachableSince = Instant.now();
+            String m = "iCloud " + account + ": uploads paused: iCloud cannot be reached (" + why
+                    + "); the files keep their state and go up once it answers";
+            LOG.warn(m);
+            ledger.log(run.runId(), "warn", m, null);
         }
     }
 

@@ -30,12 +30,26 @@ public class IcloudWebException extends Exception {
     private final Kind kind;
     private final int status;
     private final Duration retryAfter;
+    private final boolean unreachable;
 
     public IcloudWebException(Kind kind, int status, String message, Duration retryAfter) {
+        this(kind, status, message, retryAfter, false);
+    }
+
+    private IcloudWebException(Kind kind, int status, String message, Duration retryAfter, boolean unreachable) {
         super(message);
         this.kind = kind;
         this.status = status;
         this.retryAfter = retryAfter;
+        this.unreachable = unreachable;
+    }
+
+    /**
+     * No answer came at all (the connection refused, reset or closed): the service is down or the network is, which
+     * says nothing about the file being sent. Retryable; not a time-out, which a file too big for the link can cause.
+     */
+    public static IcloudWebException unreachable(String message) {
+        return new IcloudWebException(Kind.RETRYABLE, 0, message, null, true);
     }
 
     public IcloudWebException(Kind kind, int status, String message) {
@@ -49,6 +63,11 @@ public class IcloudWebException extends Exception {
     /** The HTTP status, or 0 when none was received. */
     public int status() {
         return status;
+    }
+
+    /** True when iCloud could not be reached at all (see {@link #unreachable(String)}). */
+    public boolean unreachable() {
+        return unreachable;
     }
 
     /** Retry-After when the service sent one, else null. */

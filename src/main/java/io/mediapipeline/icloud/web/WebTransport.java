@@ -131,7 +131,7 @@ final class WebTransport {
                     .map(Duration::toSeconds).orElse(timeout.toSeconds()) + "s");
         } catch (IOException e) {
             // the exception's own message may quote the request: only its kind is reported
-            throw new IcloudWebException(Kind.RETRYABLE, 0, endpoint + ": network error (" + e.getClass().getSimpleName() + ")");
+            throw IcloudWebException.unreachable(endpoint + ": network error (" + e.getClass().getSimpleName() + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IcloudWebException(Kind.RETRYABLE, 0, endpoint + ": interrupted");

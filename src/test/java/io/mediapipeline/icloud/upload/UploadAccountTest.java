@@ -3,6 +3,7 @@ package io.mediapipeline.icloud.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mediapipeline.icloud.IcloudStore;
+import io.mediapipeline.icloud.web.IcloudWebException;
 import io.mediapipeline.icloud.web.IcloudWebException.Kind;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +77,35 @@ class UploadAccountTest extends UploadFlowBase {
         assertThat(delivery(id)).containsEntry("state", "failed").containsEntry("attempts", 3);
         assertThat((String) delivery(id).get("last_error")).contains("gave up after 3 tries");
         assertThat(web.library).isEmpty();
+    }
+
+    @Test
+    void anUnreachableIcloudPausesTheAccountAndSpendsNoTryOfAFile() throws Exception {
+        UUID first = file("down1.jpg", "original", "icloud");
+        UUID second = file("down2.jpg", "original", "icloud");
+        for (int i = 0; i < 4; i++) { // more polls than max-attempts while iCloud is down
+            web.reserveFaults.add(IcloudWebException.unreachable("createUploadUrl: network error (ConnectException)"));
+        }
+        web.sendFaults.add(IcloudWebException.unreachable("upload: network error (IOException)"));
+        Rig r = new Rig();
+        for (int poll = 0; poll < 5; poll++) {
+            UploadBatch b = r.uploader.pickBatch();
+            assertThat(b).as("poll " + poll + ": a failed reach is no backoff").isNotNull();
+            b.getGroups().forEach(r.uploader::upload);
+            r.uploader.finishBatch(b);
+            assertThat(b.stopped()).as("poll " + poll + ": the batch stops at its first file").isNotNull();
+        }
+        assertThat(web.library).isEmpty();
+        assertThat(ledger.rows("select 1 from deliveries where target = 'icloud' and (attempts > 0 or state = 'failed')"))
+                .as("no file was charged for the outage").isEmpty();
+        assertThat(ledger.rows("select message from pipeline_logs where message like '%uploads paused: iCloud cannot be reached%'"))
+                .as("said once, not at every poll").hasSize(1);
+
+        r.uploadAll();
+        r.prove();
+        assertThat(delivery(first)).containsEntry("state", "confirmed").containsEntry("attempts", 0);
+        assertThat(delivery(second)).containsEntry("state", "confirmed").containsEntry("attempts", 0);
+        assertThat(web.library).hasSize(2);
     }
 
     @Test
