@@ -87,6 +87,10 @@ public class ClusterModule implements Stage {
         }
         LedgerClusterService service = new LedgerClusterService(dataSource, c.node(), c.lease(), c.renew());
         camel.addService(service, true, true);
+        if (fileClaims(settings, dataSource) instanceof LedgerClaims ledgerClaims) {
+            ledgerClaims.start();
+            Stage.stopAfterRoutes(camel, ledgerClaims::close);
+        }
         // a dead node's temp files: looked for every two claim lengths, by the leader of temp-sweep
         StaleTemps temps = new StaleTemps(settings.home(), c.claim(), service.getView("temp-sweep"));
         ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(LedgerClusterService.daemon("temp-sweep"));

@@ -113,10 +113,17 @@ public final class LedgerClaims extends ServiceSupport implements IdempotentRepo
         List<String> keys = List.copyOf(held);
         try {
             if (!keys.isEmpty()) {
-                jdbc.update("""
+                Set<String> renewed = Set.copyOf(jdbc.queryForList("""
                         update work_claims set expires_at = now() + make_interval(secs => ?)
-                        where stage = ? and node = ? and not done and key = any (?)""",
-                        seconds(), STAGE, node, keys.toArray(String[]::new));
+                        where stage = ? and node = ? and not done and key = any (?) returning key""",
+                        String.class, seconds(), STAGE, node, keys.toArray(String[]::new)));
+                for (String key : keys) {
+                    // expired while the ledger could not be reached, and taken by another node (or confirmed meanwhile)
+                    if (!renewed.contains(key) && held.remove(key)) {
+                        LOG.error("The claim on {} ran out before it could be renewed; another node may be working on "
+                                + "it too: its ledger writes decide which one counts", key);
+                    }
+                }
             }
             // finished claims long expired are history nobody reads
             jdbc.update("delete from work_claims where expires_at < now() - interval '1 hour'");
@@ -126,16 +133,30 @@ public final class LedgerClaims extends ServiceSupport implements IdempotentRepo
         }
     }
 
+    /**
+     * Starts renewing. Every file endpoint starts and stops its repository, and they share this one: the renewals
+     * run from the first start until {@link #close} (after all routes stopped), not until the first endpoint stops.
+     */
     @Override
-    protected void doStart() {
-        long every = Math.max(1000, ttl.toMillis() / 3);
-        renewer = Executors.newSingleThreadScheduledExecutor(LedgerClusterService.daemon("file-claims"));
-        renewer.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
+    protected synchronized void doStart() {
+        if (renewer == null) {
+            long every = Math.max(1000, ttl.toMillis() / 3);
+            renewer = Executors.newSingleThreadScheduledExecutor(LedgerClusterService.daemon("file-claims"));
+            renewer.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
     protected void doStop() {
-        renewer.shutdownNow();
+        // an endpoint stopping: the other routes' claims are still in use (see close)
+    }
+
+    /** Once every route has stopped: no more renewals, and this node's unfinished claims are released. */
+    public synchronized void close() {
+        if (renewer != null) {
+            renewer.shutdownNow();
+            renewer = null;
+        }
         try {
             clear();
         } catch (RuntimeException e) {

@@ -41,13 +41,26 @@ final class StaleTemps implements Runnable {
             return;
         }
         try {
-            int n = sweep(home, Instant.now().minus(age));
+            int n = sweep(home, fileSystemNow().minus(age));
             if (n > 0) {
                 LOG.info("Removed {} temp file(s) a stopped node left unfinished (unchanged for over {} s)", n, age.toSeconds());
             }
         } catch (IOException | RuntimeException e) {
             LOG.warn("Could not sweep stale temp files under {}: {}", home, e.toString());
         }
+    }
+
+    /**
+     * The data directory's own clock: the change time a touch gives a file there. The files' change times come from
+     * the file server's clock, which may disagree with this node's.
+     */
+    private Instant fileSystemNow() throws IOException {
+        Path probe = home.resolve("state/.temp-sweep-clock");
+        if (!Files.exists(probe)) {
+            Files.createFile(probe);
+        }
+        Files.setLastModifiedTime(probe, FileTime.from(Instant.now()));
+        return ((FileTime) Files.getAttribute(probe, "unix:ctime")).toInstant();
     }
 
     /** Removes temp files under {@code home} (not state/) whose inode changed before {@code before}; how many. */
@@ -61,7 +74,7 @@ final class StaleTemps implements Runnable {
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                if (file.getFileName().toString().endsWith(FileStore.TEMP_SUFFIX)
+                if (FileStore.sweepable(file)
                         && ((FileTime) Files.getAttribute(file, "unix:ctime")).toInstant().isBefore(before)
                         && Files.deleteIfExists(file)) {
                     n[0]++;

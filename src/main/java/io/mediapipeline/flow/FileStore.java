@@ -290,14 +290,24 @@ public final class FileStore {
         return s;
     }
 
-    /** Removes temp files a crash left behind (they are never referenced by the ledger). */
+    /**
+     * Whether a general sweep may remove this temp: every temp but a Motion Photo's ({@code *.MP.jpg.mp-tmp}), which
+     * the ledger may already record as staged (its rows come before its name): the Pixel stage's start gives a
+     * recorded one its name and sweeps the rest itself.
+     */
+    public static boolean sweepable(Path p) {
+        String name = p.getFileName().toString();
+        return name.endsWith(TEMP_SUFFIX) && !name.endsWith(".MP.jpg" + TEMP_SUFFIX);
+    }
+
+    /** Removes temp files a crash left behind (see {@link #sweepable}). */
     public static int sweepTemps(Path root) throws IOException {
         if (!Files.isDirectory(root)) {
             return 0;
         }
         int[] n = {0};
         try (var walk = Files.walk(root)) {
-            walk.filter(p -> p.getFileName().toString().endsWith(TEMP_SUFFIX)).forEach(p -> {
+            walk.filter(FileStore::sweepable).forEach(p -> {
                 try {
                     Files.deleteIfExists(p);
                     n[0]++;

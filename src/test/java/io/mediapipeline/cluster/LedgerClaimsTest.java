@@ -48,8 +48,8 @@ class LedgerClaimsTest extends OneLedgerPerClass {
                     Integer.class)).as("keys are relative to the data directory").isEqualTo(50);
         } finally {
             pool.shutdownNow();
-            a.stop();
-            b.stop();
+            a.close();
+            b.close();
         }
     }
 
@@ -66,8 +66,13 @@ class LedgerClaimsTest extends OneLedgerPerClass {
             assertThat(b.add(file("orphan"))).as("the claim expired").isTrue();
             assertThat(jdbc.queryForObject("select node from work_claims where key = 'work/compress/orphan'", String.class))
                     .isEqualTo("b");
+            assertThat(dead.held()).contains("work/compress/orphan");
+            dead.renew(); // the node was only cut off, and comes back: it learns the file is no longer its own
+            assertThat(dead.held()).isEmpty();
+            assertThat(jdbc.queryForObject("select node from work_claims where key = 'work/compress/orphan'", String.class))
+                    .as("the renewal took nothing back").isEqualTo("b");
         } finally {
-            b.stop();
+            b.close();
         }
     }
 
@@ -82,8 +87,8 @@ class LedgerClaimsTest extends OneLedgerPerClass {
             a.remove(file("long"));
             assertThat(b.add(file("long"))).as("a failure releases the file at once").isTrue();
         } finally {
-            a.stop();
-            b.stop();
+            a.close();
+            b.close();
         }
     }
 
@@ -98,8 +103,8 @@ class LedgerClaimsTest extends OneLedgerPerClass {
             Thread.sleep(3200);
             assertThat(b.add(file("done"))).as("no longer renewed once done").isTrue();
         } finally {
-            a.stop();
-            b.stop();
+            a.close();
+            b.close();
         }
     }
 
@@ -112,21 +117,21 @@ class LedgerClaimsTest extends OneLedgerPerClass {
             assertThat(Peers.working(db.dataSource(), "peer-b")).isTrue();
             assertThat(Peers.working(db.dataSource(), "peer-a")).as("its own claims are not another node's").isFalse();
         } finally {
-            a.stop();
+            a.close();
         }
         assertThat(Peers.working(db.dataSource(), "peer-b")).isFalse();
     }
 
     @Test
-    void stoppingANodeReleasesWhatItStillHeld() {
+    void closingANodeAfterItsRoutesReleasesWhatItStillHeld() {
         LedgerClaims a = node("a", Duration.ofMinutes(2));
         LedgerClaims b = node("b", Duration.ofMinutes(2));
         try {
             assertThat(a.add(file("held"))).isTrue();
-            a.stop();
+            a.close();
             assertThat(b.add(file("held"))).isTrue();
         } finally {
-            b.stop();
+            b.close();
         }
     }
 }

@@ -18,6 +18,17 @@ class FileStoreTest {
     Path dir;
 
     @Test
+    void aSweepLeavesAMotionPhotosTempWhichTheLedgerMayAlreadyRecord(@TempDir Path dir) throws Exception {
+        Path batch = Files.createDirectories(dir.resolve("bridge/pixel/batch-1"));
+        Path crashed = Files.writeString(batch.resolve(".4f1c" + FileStore.TEMP_SUFFIX), "half");
+        Path motion = Files.writeString(batch.resolve(".IMG_1.MP.jpg" + FileStore.TEMP_SUFFIX), "recorded, not named");
+
+        assertThat(FileStore.sweepTemps(dir.resolve("bridge"))).isEqualTo(1);
+        assertThat(crashed).doesNotExist();
+        assertThat(motion).as("the Pixel stage's start names it or sweeps it").exists();
+    }
+
+    @Test
     void clashWithOtherContentGetsSuffixNeverOverwrite() throws Exception {
         Path a = Files.writeString(dir.resolve("a"), "first");
         Path b = Files.writeString(dir.resolve("b"), "second");

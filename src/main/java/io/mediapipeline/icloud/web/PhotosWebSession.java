@@ -89,6 +89,12 @@ final class PhotosWebSession implements PhotosWeb {
         HttpResponse<String> response;
         try {
             response = transport.signed("upload", request, HttpResponse.BodyHandlers.ofString());
+        } catch (IcloudWebException e) {
+            // the client reports a file it could not read as a network error: that is the file's failure, not iCloud's
+            if (e.unreachable() && !Files.isReadable(file)) {
+                throw new IOException("upload: cannot read " + file.getFileName() + " while sending it", e);
+            }
+            throw e;
         } finally {
             if (sent.get() != null) {
                 sent.get().close();
