@@ -68,7 +68,7 @@ class SeveralNodesIT {
             try (Connection db = pg.ownerConnection("nodes")) {
                 // the iCloud download's leader, while icloudpd runs and the folder's files are being ingested
                 Path downloads = shared.home().resolve("icloud").resolve(ACCOUNT);
-                // (and holds folder inputs it has not recorded yet, or at the latest 15 s after icloudpd started)
+                // (and holds folder inputs it has not recorded yet, or at the latest 3 s after icloudpd started: mid-download)
                 long[] icloudpdSeen = {0};
                 await(90, nodes, () -> {
                     if (icloud.startTimes(APPLE_ID, "download").isEmpty()) {
@@ -81,7 +81,7 @@ class SeveralNodesIT {
                             + " where l.namespace = 'icloud-download' and l.expires_at > now() and not c.done"
                             + " and c.key like '/%' and not exists (select 1 from source_files s"
                             + " where s.source_key = 'folder:' || c.key and s.disposition <> 'pending')") > 0
-                            || System.nanoTime() - icloudpdSeen[0] > TimeUnit.SECONDS.toNanos(15);
+                            || System.nanoTime() - icloudpdSeen[0] > TimeUnit.SECONDS.toNanos(3);
                 }, () -> "icloudpd runs " + icloud.startTimes(APPLE_ID, "download").size());
                 String leader = one(db, "select node from cluster_leases where namespace = 'icloud-download'"
                         + " and expires_at > now()");
@@ -89,7 +89,11 @@ class SeveralNodesIT {
                         + " and expires_at > now()", leader));
                 int downloadedAtKill = count(downloads);
                 long ingestedAtKill = number(db, "select count(*) from source_files where disposition <> 'pending'");
+                Map<Long, String> nodeByPid = new HashMap<>();
+                nodes.forEach((name, p) -> nodeByPid.put(p.pid(), name));
+                long victimPid = nodes.get(leader).pid();
                 nodes.get(leader).destroyForcibly();
+                double killedAt = System.currentTimeMillis() / 1000.0;
                 assertThat(nodes.get(leader).waitFor(10, TimeUnit.SECONDS)).isTrue();
                 // what the dead node was working on: folder inputs it claimed that it had not recorded
                 List<String> inFlight = column(db, "select key from work_claims where node = ? and not done", leader);
@@ -108,7 +112,11 @@ class SeveralNodesIT {
                         && files(shared.home().resolve("inbox")).isEmpty()
                         && files(shared.home().resolve("work/organize")).isEmpty()
                         // the dead node's half-written files, swept by the leader of temp-sweep
-                        && files(shared.home()).stream().noneMatch(f -> f.toString().endsWith(FileStore.TEMP_SUFFIX)),
+                        && files(shared.home()).stream().noneMatch(f -> f.toString().endsWith(FileStore.TEMP_SUFFIX))
+                        // the dead leader's singletons taken over, and the download run again by its new leader
+                        && number(db, "select count(*) from cluster_leases where node = '" + leader + "' and expires_at > now()") == 0
+                        && icloud.invocations(APPLE_ID).stream().anyMatch(l -> l.contains(" start download ")
+                                && !l.endsWith(" parent=" + victimPid)),
                         () -> column(db, "select status || '=' || count(*) from media_files group by status")
                                 + " inputs " + column(db, "select disposition || '=' || count(*) from source_files group by disposition")
                                 + " in the inbox " + files(shared.home().resolve("inbox")).size()
@@ -126,6 +134,7 @@ class SeveralNodesIT {
                 System.out.println("SeveralNodesIT: inputs recorded by node: " + column(db, "select r.node || '=' || count(*)"
                         + " from source_files s join runs r on r.id = s.run_id group by r.node order by r.node"));
                 assertOneLeaderAtATime(db, leader, ledByVictim);
+                assertOneDownloaderAtATime(icloud.invocations(APPLE_ID), nodeByPid, leader, killedAt);
             } finally {
                 for (Process p : nodes.values()) {
                     p.destroy();
@@ -211,6 +220,56 @@ class SeveralNodesIT {
      * From cluster_events: per namespace, each leadership [at, held_until] ends before the next begins; and every
      * namespace the killed node led was taken afterwards by another node.
      */
+    /**
+     * The work itself, not only the leases: the stand-in icloudpd logs each run's start (with the node's JVM as its
+     * parent) and end; no two nodes' downloads of the account may overlap in time (the killed node's run, if it left
+     * no end, ends at the kill).
+     */
+    private static void assertOneDownloaderAtATime(List<String> invocations, Map<Long, String> nodeByPid, String killed,
+                                                   double killedAt) {
+        Map<String, double[]> runs = new LinkedHashMap<>(); // loader pid -> start, end
+        Map<String, String> runNode = new HashMap<>();
+        for (String line : invocations) {
+            String[] f = line.split(" ");
+            if (!f[2].equals("download")) {
+                continue;
+            }
+            String pid = field(f, "pid");
+            if (f[1].equals("start")) {
+                runs.put(pid, new double[] {Double.parseDouble(f[0]), Double.MAX_VALUE});
+                runNode.put(pid, nodeByPid.getOrDefault(Long.parseLong(field(f, "parent")), "unknown parent " + field(f, "parent")));
+            } else if (runs.containsKey(pid)) {
+                runs.get(pid)[1] = Double.parseDouble(f[0]);
+            }
+        }
+        runs.forEach((pid, t) -> {
+            if (t[1] == Double.MAX_VALUE && runNode.get(pid).equals(killed)) {
+                t[1] = killedAt;
+            }
+        });
+        List<String> pids = List.copyOf(runs.keySet());
+        for (int i = 0; i < pids.size(); i++) {
+            for (int j = i + 1; j < pids.size(); j++) {
+                double[] a = runs.get(pids.get(i));
+                double[] b = runs.get(pids.get(j));
+                if (!runNode.get(pids.get(i)).equals(runNode.get(pids.get(j)))) {
+                    assertThat(a[1] <= b[0] || b[1] <= a[0]).as("icloudpd runs of " + runNode.get(pids.get(i)) + " "
+                            + java.util.Arrays.toString(a) + " and " + runNode.get(pids.get(j)) + " "
+                            + java.util.Arrays.toString(b) + " overlap").isTrue();
+                }
+            }
+        }
+        assertThat(new TreeSet<>(runNode.values())).as("the download moved to another node").hasSizeGreaterThan(1)
+                .allMatch(n -> n.startsWith("node-"));
+        System.out.println("SeveralNodesIT: icloudpd download runs by node, none overlapping another node's: "
+                + runNode.values().stream().collect(Collectors.groupingBy(n -> n, java.util.TreeMap::new, Collectors.counting())));
+    }
+
+    private static String field(String[] fields, String name) {
+        return Stream.of(fields).filter(x -> x.startsWith(name + "=")).map(x -> x.substring(name.length() + 1))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + name + "= in " + String.join(" ", fields)));
+    }
+
     private static void assertOneLeaderAtATime(Connection db, String killed, Set<String> ledByKilled) throws SQLException {
         Map<String, List<Object[]>> byNamespace = new HashMap<>();
         try (PreparedStatement s = db.prepareStatement("select namespace, node, epoch, at, held_until from cluster_events"
