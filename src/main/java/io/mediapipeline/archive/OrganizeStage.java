@@ -49,18 +49,25 @@ public class OrganizeStage implements Stage {
         if (retried > 0) {
             LOG.info("Organizing again {} file(s) that failed to organize before", retried);
         }
-        int requeued = 0;
+        handoff.recoverWith(STAGE, () -> requeueIngested(ledger, handoff));
+        int requeued;
         try {
-            for (MediaRecord m : ledger.withStatus("ingested")) {
-                if (m.originalPath() != null && handoff.requeue(STAGE, Path.of(m.originalPath()), m.sha256(), m.extension())) {
-                    requeued++;
-                }
-            }
+            requeued = requeueIngested(ledger, handoff);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot queue the ingested originals for organize", e);
         }
         if (requeued > 0) {
             LOG.info("Recovered after an interrupted run: re-queued {} file(s) for organize", requeued);
         }
+    }
+
+    private static int requeueIngested(Ledger ledger, Handoff handoff) throws IOException {
+        int requeued = 0;
+        for (MediaRecord m : ledger.withStatus("ingested")) {
+            if (m.originalPath() != null && handoff.requeue(STAGE, Path.of(m.originalPath()), m.sha256(), m.extension())) {
+                requeued++;
+            }
+        }
+        return requeued;
     }
 }

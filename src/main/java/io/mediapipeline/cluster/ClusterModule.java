@@ -1,6 +1,7 @@
 package io.mediapipeline.cluster;
 
 import io.mediapipeline.config.Settings;
+import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.flow.Stage;
 import java.io.File;
 import java.util.concurrent.Executors;
@@ -17,7 +18,8 @@ import org.apache.camel.spi.IdempotentRepository;
 /**
  * Several nodes on one ledger, as a module: the cluster service the {@code master:} routes ask who leads (the lease
  * in the ledger; for one node, a master: component that runs every route itself), the file claims the per-file
- * consumers take ("fileClaims": in the ledger, or in memory for one node) and the sweep of a dead node's temp files.
+ * consumers take ("fileClaims": in the ledger, or in memory for one node), and what a dead node leaves: its temp
+ * files and its lost hand-offs.
  * Not a stage: it moves no file.
  */
 public class ClusterModule implements Stage {
@@ -91,11 +93,14 @@ public class ClusterModule implements Stage {
             ledgerClaims.start();
             Stage.stopAfterRoutes(camel, ledgerClaims::close);
         }
-        // a dead node's temp files: looked for every two claim lengths, by the leader of temp-sweep
-        StaleTemps temps = new StaleTemps(settings.home(), c.claim(), service.getView("temp-sweep"));
+        // a dead node's temp files, looked for every two claim lengths, and its lost hand-offs, every claim length
         ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(LedgerClusterService.daemon("temp-sweep"));
-        long every = c.claim().toMillis() * 2;
-        sweeper.scheduleWithFixedDelay(temps, every, every, TimeUnit.MILLISECONDS);
+        long claim = c.claim().toMillis();
+        sweeper.scheduleWithFixedDelay(new StaleTemps(settings.home(), c.claim(), service.getView("temp-sweep")),
+                claim * 2, claim * 2, TimeUnit.MILLISECONDS);
+        Handoff handoff = camel.getRegistry().findSingleByType(Handoff.class);
+        sweeper.scheduleWithFixedDelay(new LostHandoffs(dataSource, c.node(), handoff, service.getView("handoff-recovery")),
+                claim, claim, TimeUnit.MILLISECONDS);
         Stage.stopAfterRoutes(camel, sweeper::shutdownNow);
     }
 }

@@ -32,6 +32,14 @@ public class Handoff {
         long outstanding();
     }
 
+    /** A stage's pass that puts back into its queue what the ledger says belongs there; returns how many it queued. */
+    @FunctionalInterface
+    public interface Recovery {
+        int requeue() throws IOException;
+    }
+
+    private final Map<String, Recovery> recoveries = new ConcurrentHashMap<>();
+
     public Handoff(Path workDir, List<String> afterIngest) {
         this.workDir = workDir;
         this.afterIngest.addAll(afterIngest);
@@ -92,6 +100,38 @@ public class Handoff {
 
     public List<String> stagesAfterIngest() {
         return List.copyOf(afterIngest);
+    }
+
+    /**
+     * Registers the stage's recovery pass (which its start runs itself) so that {@link #recoverLost} can run it
+     * again while this node goes on.
+     */
+    public void recoverWith(String stage, Recovery pass) {
+        recoveries.put(stage, pass);
+    }
+
+    /**
+     * Runs every stage's recovery pass: another node stopped between its ledger writes and its hand-offs, and no
+     * start of this node will look. Returns, per stage that queued any, how many files it queued; a stage whose pass
+     * fails is left out (and the failure thrown after the others ran).
+     */
+    public Map<String, Integer> recoverLost() throws IOException {
+        Map<String, Integer> queued = new java.util.TreeMap<>();
+        IOException failed = null;
+        for (Map.Entry<String, Recovery> e : recoveries.entrySet()) {
+            try {
+                int n = e.getValue().requeue();
+                if (n > 0) {
+                    queued.put(e.getKey(), n);
+                }
+            } catch (IOException | RuntimeException ex) {
+                failed = failed == null ? new IOException("recovery of " + e.getKey() + " failed: " + ex, ex) : failed;
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
+        return queued;
     }
 
     public void track(String stage, StageState state) {
