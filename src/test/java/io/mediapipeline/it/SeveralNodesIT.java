@@ -125,6 +125,10 @@ class SeveralNodesIT {
                                         .filter(f -> f.toString().endsWith(FileStore.TEMP_SUFFIX)).toList());
 
                 assertEveryFileOnce(db, shared.home(), unique, inputs);
+                // what the dead node committed but had not handed on yet is queued again by a survivor (no restart)
+                String recovery = "Node(s) [" + leader + "] stopped";
+                await(30, nodes, () -> nodes.keySet().stream().anyMatch(n -> log(n).contains(recovery)),
+                        () -> "no survivor logged \"" + recovery + "\"");
                 for (String key : unfinished) {
                     assertThat(column(db, "select r.node from source_files s join runs r on r.id = s.run_id"
                             + " where s.source_key = ? and s.disposition <> 'pending'", "folder:" + key))
@@ -148,6 +152,14 @@ class SeveralNodesIT {
             }
         }
         System.out.printf("SeveralNodesIT: wall time %.1f s%n", (System.nanoTime() - began) / 1e9);
+    }
+
+    private String log(String node) {
+        try {
+            return Files.readString(tmp.resolve(node + ".log"));
+        } catch (java.io.IOException e) {
+            return "";
+        }
     }
 
     /** The nodes' logs under target/several-nodes/, to read after a run (the temporary folder goes). */

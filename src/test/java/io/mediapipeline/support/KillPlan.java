@@ -204,6 +204,12 @@ public final class KillPlan {
         return landings.stream().filter(l -> !l.sigterm() && !l.idle()).count();
     }
 
+    /** The campaign's aim: this many kill -9 landed in work, at least one in each required stage, and a SIGTERM. */
+    public boolean goalReached(int kills) {
+        Map<Stage, Long> c = counts();
+        return nonIdleKills() >= kills && sigterms() > 0 && REQUIRED.stream().allMatch(s -> c.getOrDefault(s, 0L) > 0);
+    }
+
     public long idleKills() {
         return landings.stream().filter(l -> !l.sigterm() && l.idle()).count();
     }
