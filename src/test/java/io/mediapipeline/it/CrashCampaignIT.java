@@ -59,6 +59,8 @@ class CrashCampaignIT {
     private static final DateTimeFormatter EXIF = DateTimeFormatter.ofPattern("yyyy:MM:dd HH:mm:ss");
     /** A run that meets no aim is stopped after this, wherever it is (a `once` waiting for the phone, say). */
     private static final long RUN_CEILING_MS = 25_000;
+    /** One before each run: each wave's work gives a kill or two, so 20 kills need about this many. */
+    private static final int WAVES = 20;
     /** This long after the first work seen, a run whose aimed stage has none is killed in whatever stage is working. */
     private static final long AIM_PATIENCE_MS = 4_000;
 
@@ -128,6 +130,7 @@ class CrashCampaignIT {
             long ceiling = System.nanoTime() + TimeUnit.SECONDS.toNanos(budgetSeconds);
             int runs = 0;
             int ranToEnd = 0;
+            int idleInARow = 0;
             while (!plan.goalReached(20) && System.nanoTime() < ceiling) {
                 runs++;
                 Stage target = plan.nextTarget();
@@ -146,6 +149,13 @@ class CrashCampaignIT {
                 boolean gap = (target == Stage.INGEST || target == Stage.ICLOUD_DOWNLOAD) && plan.random().nextBoolean();
                 if (!aimAndStop(plan, runs, app, p, new Aim(target, steps, gap), jitter, sigterm, uploadHeld, standIn)) {
                     ranToEnd++;
+                    idleInARow++;
+                } else {
+                    idleInARow = 0;
+                }
+                if (nextWave == waves.size() && idleInARow >= 3) {
+                    // no wave left and three runs in a row found nothing to do: more runs would not meet the goal
+                    break;
                 }
             }
             holdUploads.set(false);
@@ -361,7 +371,7 @@ class CrashCampaignIT {
     }
 
     /**
-     * Twelve waves made ahead (so the campaign's clock runs on the app, not on making media). The first: photos,
+     * Twenty waves made ahead (so the campaign's clock runs on the app, not on making media). The first: photos,
      * an exact duplicate, a picture and its resized copy, a Live Photo pair, a clip, a zero-byte file and a text file
      * named .jpg, the demo's sample library, plus photos and a video from iCloud. Each later one: two photos of
      * another pattern, every other one a clip, one photo from iCloud (every third a video too).
@@ -370,19 +380,23 @@ class CrashCampaignIT {
         String[] patterns = {"testsrc2", "life", "cellauto", "mandelbrot", "testsrc", "sierpinski", "gradients",
             "colorspectrum", "smptebars", "yuvtestsrc", "pal100bars", "smptehdbars"};
         List<Wave> waves = new ArrayList<>();
-        for (int w = 0; w < patterns.length; w++) {
+        for (int w = 0; w < WAVES; w++) {
+            // a pattern comes back every twelve waves, half a month later (other dates: other bytes)
+            int month = w % patterns.length + 1;
+            int dayOfMonth = 5 + w / patterns.length * 15;
             Path folder = Files.createDirectories(root.resolve("folder" + w + "/w" + w));
-            Path icloud = Files.createDirectories(root.resolve("icloud" + w + String.format("/2024/%02d/10", w + 1)));
-            LocalDateTime day = LocalDateTime.of(2023, w + 1, 5, 10, 0);
-            photos(folder, "pic" + w, patterns[w], w == 0 ? 6 : 2, day);
+            Path icloud = Files.createDirectories(root.resolve("icloud" + w + String.format("/2024/%02d/%02d", month, dayOfMonth)));
+            LocalDateTime day = LocalDateTime.of(2023, month, dayOfMonth, 10, 0);
+            String pattern = patterns[w % patterns.length];
+            photos(folder, "pic" + w, pattern, w == 0 ? 6 : 2, day);
             if (w % 2 == 0) {
                 CompressIT.clip(folder, "clip" + w + ".mov", 160, 120, 1, day.plusHours(2).format(EXIF), 0);
             }
-            photos(icloud, "IMG_" + w, patterns[w], w == 0 ? 4 : 1, LocalDateTime.of(2024, w + 1, 10, 9, 0));
+            photos(icloud, "IMG_" + w, pattern, w == 0 ? 4 : 1, LocalDateTime.of(2024, month, dayOfMonth, 9, 0));
             if (w % 3 == 0) {
                 // a video from iCloud compresses to a smaller copy: once that copy is proven there, the original goes
                 CompressIT.clip(icloud, "IMG_" + w + "_9000.MOV", 160, 120, 1,
-                        LocalDateTime.of(2024, w + 1, 10, 11, 0).format(EXIF), 0);
+                        LocalDateTime.of(2024, month, dayOfMonth, 11, 0).format(EXIF), 0);
             }
             // the pictures of each wave start later in the pattern than the iCloud ones: no two alike
             if (w == 0) {
