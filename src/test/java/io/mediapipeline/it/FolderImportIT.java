@@ -145,8 +145,9 @@ class FolderImportIT {
             assertThat(media).hasSize(7).allSatisfy(m -> assertThat(m.get("status")).isEqualTo("archived"));
             assertThat(media).filteredOn(m -> sha(lib.resolve("summer.jpg")).equals(m.get("sha256")))
                     .singleElement().satisfies(m -> assertThat(m.get("has_gps")).isEqualTo(true));
+            // exact: misnamed.png (summer.jpg re-dated) is its near-duplicate, recorded either way round by ingest order
             assertThat(query(db, "select d.kind from duplicate_files d join media_files m on m.id = d.original_file_id"
-                    + " where m.sha256 = ?", sha(lib.resolve("summer.jpg")))).hasSize(1);
+                    + " where m.sha256 = ? and d.kind = 'exact'", sha(lib.resolve("summer.jpg")))).hasSize(1);
             Map<String, String> ledgerReasons = new java.util.TreeMap<>();
             query(db, "select source_path, reason from source_files where disposition = 'quarantined'").forEach(r ->
                     ledgerReasons.put(Path.of((String) r.get("source_path")).getFileName().toString(), (String) r.get("reason")));
