@@ -6,7 +6,6 @@ import io.mediapipeline.flow.Handoff;
 import io.mediapipeline.flow.RunContext;
 import io.mediapipeline.flow.Stage;
 import io.mediapipeline.ledger.Ledger;
-import io.mediapipeline.ledger.MediaRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -49,25 +48,16 @@ public class OrganizeStage implements Stage {
         if (retried > 0) {
             LOG.info("Organizing again {} file(s) that failed to organize before", retried);
         }
-        handoff.recoverWith(STAGE, () -> requeueIngested(ledger, handoff));
         int requeued;
         try {
-            requeued = requeueIngested(ledger, handoff);
+            requeued = handoff.recover(STAGE, () -> handoff.requeueAll(STAGE, ledger.withStatus("ingested").stream()
+                    .filter(m -> m.originalPath() != null)
+                    .map(m -> new Handoff.Queued(Path.of(m.originalPath()), m.sha256(), m.extension())).toList()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot queue the ingested originals for organize", e);
         }
         if (requeued > 0) {
             LOG.info("Recovered after an interrupted run: re-queued {} file(s) for organize", requeued);
         }
-    }
-
-    private static int requeueIngested(Ledger ledger, Handoff handoff) throws IOException {
-        int requeued = 0;
-        for (MediaRecord m : ledger.withStatus("ingested")) {
-            if (m.originalPath() != null && handoff.requeue(STAGE, Path.of(m.originalPath()), m.sha256(), m.extension())) {
-                requeued++;
-            }
-        }
-        return requeued;
     }
 }

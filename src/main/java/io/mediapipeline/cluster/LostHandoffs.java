@@ -2,7 +2,6 @@ package io.mediapipeline.cluster;
 
 import io.mediapipeline.flow.Handoff;
 import java.io.IOException;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -10,7 +9,6 @@ import javax.sql.DataSource;
 import org.apache.camel.cluster.CamelClusterView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * A node that dies between a ledger write and its hand-off (ingest committed, the link into work/organize/ not made
@@ -23,7 +21,7 @@ final class LostHandoffs implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LostHandoffs.class);
 
-    private final JdbcTemplate jdbc;
+    private final DataSource dataSource;
     private final String node;
     private final Handoff handoff;
     private final CamelClusterView view;
@@ -31,7 +29,7 @@ final class LostHandoffs implements Runnable {
     private final Set<String> unrecovered = new TreeSet<>();
 
     LostHandoffs(DataSource dataSource, String node, Handoff handoff, CamelClusterView view) {
-        this.jdbc = new JdbcTemplate(dataSource);
+        this.dataSource = dataSource;
         this.node = node;
         this.handoff = handoff;
         this.view = view;
@@ -40,9 +38,7 @@ final class LostHandoffs implements Runnable {
     @Override
     public void run() {
         try {
-            Set<String> alive = new HashSet<>(jdbc.queryForList("""
-                    select node from cluster_leases where expires_at > now()
-                    union select node from work_claims where expires_at > now()""", String.class));
+            Set<String> alive = Peers.alive(dataSource);
             for (String n : seen) {
                 if (!alive.contains(n) && !n.equals(node)) {
                     unrecovered.add(n);

@@ -78,8 +78,7 @@ public final class CompressStage implements Stage {
         }
         handoff.follow(CompressQueue.STAGE);
         // undecided rows (new, interrupted, over last run's cap), videos that aged into another tier, failures to retry
-        handoff.recoverWith(CompressQueue.STAGE, queue::requeue);
-        int queued = queue.requeue();
+        int queued = handoff.recover(CompressQueue.STAGE, queue::requeue);
         if (queued > 0) {
             LOG.info("Re-queued {} file(s) for the compress stage (undecided, aged into another tier, or a failure to retry)",
                     queued);

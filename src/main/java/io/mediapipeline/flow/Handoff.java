@@ -103,11 +103,23 @@ public class Handoff {
     }
 
     /**
-     * Registers the stage's recovery pass (which its start runs itself) so that {@link #recoverLost} can run it
-     * again while this node goes on.
+     * Runs the stage's recovery pass now (its start, after a crash) and keeps it, so that {@link #recoverLost} can run
+     * it again while this node goes on; returns how many files it queued.
      */
-    public void recoverWith(String stage, Recovery pass) {
+    public int recover(String stage, Recovery pass) throws IOException {
         recoveries.put(stage, pass);
+        return pass.requeue();
+    }
+
+    /** Puts back into the stage's queue each of these originals that is not queued yet; returns how many. */
+    public int requeueAll(String stage, List<Queued> due) throws IOException {
+        int n = 0;
+        for (Queued q : due) {
+            if (requeue(stage, q.original(), q.sha256(), q.extension())) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /**

@@ -137,25 +137,15 @@ public class PixelStage implements Stage {
 
     /** Content with no Pixel delivery yet (a crash, a failed staging, or the target switched on later) is queued again. */
     private void requeue(Handoff handoff) {
-        handoff.recoverWith(STAGE, () -> requeueUndelivered(handoff));
         int queued;
         try {
-            queued = requeueUndelivered(handoff);
+            queued = handoff.recover(STAGE, () -> handoff.requeueAll(STAGE, pixel.withoutDelivery().stream()
+                    .map(m -> new Handoff.Queued(Path.of(m.originalPath()), m.sha256(), m.extension())).toList()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         if (queued > 0) {
             LOG.info("Queued {} file(s) for the Pixel that were not staged yet", queued);
         }
-    }
-
-    private int requeueUndelivered(Handoff handoff) throws IOException {
-        int queued = 0;
-        for (PixelLedger.Missing m : pixel.withoutDelivery()) {
-            if (handoff.requeue(STAGE, Path.of(m.originalPath()), m.sha256(), m.extension())) {
-                queued++;
-            }
-        }
-        return queued;
     }
 }
