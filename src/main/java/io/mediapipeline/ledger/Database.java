@@ -17,6 +17,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.callback.BaseCallback;
+import org.flywaydb.core.api.callback.Context;
+import org.flywaydb.core.api.callback.Event;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,7 +158,8 @@ public final class Database implements AutoCloseable {
                 // Supabase CLI names files <timestamp>_<name>.sql: no "V" prefix, single underscore.
                 .sqlMigrationPrefix("")
                 .sqlMigrationSeparator("_")
-                .validateMigrationNaming(true);
+                .validateMigrationNaming(true)
+                .callbacks(new QuietNotices());
         baselineWhenAppliedWithoutFlyway(config, ds, migrations);
         Flyway flyway = config.load();
         var result = flyway.migrate();
@@ -163,6 +167,27 @@ public final class Database implements AutoCloseable {
         var current = flyway.info().current();
         LOG.info("Ledger schema at version {} ({} migration(s) applied now)",
                 current == null ? "none" : current.getVersion(), result.migrationsExecuted);
+    }
+
+    /**
+     * A migration that re-adds a column "if not exists" draws a NOTICE, which Flyway logs as a WARN on every fresh
+     * ledger; notices say nothing an operator must act on, so Flyway's connections do not ask for them (the setting
+     * stays with a pooled connection afterwards; nothing in the pipeline reads notices).
+     */
+    private static final class QuietNotices extends BaseCallback {
+        @Override
+        public boolean supports(Event event, Context context) {
+            return event == Event.AFTER_CONNECT;
+        }
+
+        @Override
+        public void handle(Event event, Context context) {
+            try (var s = context.getConnection().createStatement()) {
+                s.execute("set client_min_messages = warning");
+            } catch (SQLException e) {
+                throw new IllegalStateException("quieting the migration's notices: " + e.getMessage(), e);
+            }
+        }
     }
 
     private static Optional<String> upToDate(DataSource ds, Path migrations) {
