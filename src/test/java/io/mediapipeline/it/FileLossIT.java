@@ -73,6 +73,9 @@ class FileLossIT {
         assertThat(pipeline.latestReport().get("files")).as("reported once, not on every run").isEmpty();
         try (Database db = pipeline.openLedger()) {
             assertThat(query(db, "select 1 from source_files where disposition = 'skipped'")).hasSize(2);
+            assertThat(query(db, "select source_path from pipeline_logs where message like 'not imported: %symbolic link%'"))
+                    .as("one log line per link over both runs").extracting(r -> r.get("source_path"))
+                    .containsExactlyInAnyOrder(dirLink.toString(), fileLink.toString());
         }
     }
 
