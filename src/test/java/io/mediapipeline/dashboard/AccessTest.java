@@ -69,6 +69,36 @@ class AccessTest {
         assertThat(page.headers().firstValue("Cache-Control")).hasValue("no-store");
         assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
         assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(page.headers().firstValue("X-Frame-Options")).as("no page may be framed").hasValue("DENY");
+    }
+
+    /**
+     * Headers only, with a Content-Length under the body limit and no body: a gate that read the body first would
+     * wait for bytes that never come, so only a gate that judges the token first answers at all.
+     */
+    @Test
+    void postWithoutTheTokenIsRefusedBeforeItsBodyIsRead() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", app.port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("POST /stages/ingest/stop HTTP/1.1\r\nHost: 127.0.0.1:" + app.port
+                    + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " + (Mount.BODY_LIMIT / 2)
+                    + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[1024];
+            try {
+                for (int n; (n = s.getInputStream().read(buf)) > 0; ) {
+                    got.write(buf, 0, n);
+                }
+            } catch (java.net.SocketTimeoutException waitedTenSeconds) {
+                // whatever came is judged below
+            }
+            String head = got.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(head).as("answer to headers whose body never comes").startsWith("HTTP/1.1 401")
+                    .containsIgnoringCase("X-Frame-Options: DENY")
+                    .containsIgnoringCase("Content-Security-Policy: default-src 'none'");
+        }
+        assertThat(app.camel().getRouteController().getRouteStatus("ingest-files").isStarted()).isTrue();
     }
 
     @Test

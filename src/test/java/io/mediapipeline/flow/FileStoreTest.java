@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mediapipeline.media.Hasher;
+import io.mediapipeline.support.DiskSyncs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,6 +97,33 @@ class FileStoreTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(copied))).isEqualTo("r--r--r--");
         assertThat(Files.getLastModifiedTime(copied)).as("a copy keeps the time the capture date may come from")
                 .isEqualTo(FileTime.from(Instant.parse("2019-05-05T12:00:00Z")));
+    }
+
+    @Test
+    void everyNewNameAndLinkedFileIsOnTheDiskWhenThePlacementReturns() throws Exception {
+        // the callers write the ledger row right after these return: quarantine, organize and the Pixel staging
+        // (place, moveNew), compressed/ and the hand-off queues (linkReplacing), the iCloud hand-over (linkOrCopyNew)
+        Path a = Files.writeString(dir.resolve("a"), "a");
+        Path encode = Files.writeString(dir.resolve("encode.mp4"), "fresh from ffmpeg");
+        Path download = Files.writeString(dir.resolve("download.jpg"), "from icloudpd");
+        Path unreadable = Files.writeString(Files.createDirectories(dir.resolve("inbox")).resolve("u.jpg"), "u");
+        try (DiskSyncs syncs = DiskSyncs.record()) {
+            Path copied = FileStore.place(a, dir.resolve("quarantine"), "a.jpg", Hasher.sha256(a), FileStore.Mode.COPY);
+            Path linked = FileStore.place(a, dir.resolve("sorted"), "a.jpg", Hasher.sha256(a), FileStore.Mode.LINK_OR_COPY);
+            Path compressed = dir.resolve("compressed/2024/05/x.mp4");
+            FileStore.linkReplacing(encode, compressed);
+            Path handedOver = dir.resolve("inbox/icloud/me/download.jpg");
+            FileStore.linkOrCopyNew(download, handedOver);
+            Path moved = FileStore.moveNew(unreadable, dir.resolve("quarantine/moved"), "u.jpg");
+
+            for (Path name : List.of(copied, linked, compressed, handedOver, moved)) {
+                assertThat(syncs.forced(name.getParent())).as("the folder holding %s", name).isTrue();
+            }
+            assertThat(syncs.forced(unreadable.getParent())).as("the moved file's old folder").isTrue();
+            assertThat(syncs.forced(a)).as("a linked file's bytes").isTrue();
+            assertThat(syncs.forced(encode)).as("the encode's bytes, before compressed/ names it").isTrue();
+            assertThat(syncs.forced(download)).as("the download's bytes").isTrue();
+        }
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.mediapipeline.media.BadMediaException;
 import io.mediapipeline.media.ExifTool;
 import io.mediapipeline.media.Hasher;
 import io.mediapipeline.media.MediaProbe;
+import io.mediapipeline.support.DiskSyncs;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +69,8 @@ class IngestBatchTest {
     private Path library;
     private final AtomicInteger statements = new AtomicInteger();
     private final AtomicBoolean failCommit = new AtomicBoolean();
+    /** The mark {@link DiskSyncs} gets when a transaction that inserted media_files rows commits. */
+    private static final String ORIGINALS_COMMIT = "commit naming originals";
     /** Recording commits that pass before failCommit fails one. */
     private final AtomicInteger passingCommits = new AtomicInteger();
 
@@ -123,11 +127,16 @@ class IngestBatchTest {
             public Connection getConnection() throws SQLException {
                 Connection real = super.getConnection();
                 AtomicBoolean recording = new AtomicBoolean();
+                AtomicBoolean namesOriginals = new AtomicBoolean();
                 return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
                         (proxy, method, args) -> {
                             if (method.getName().startsWith("prepare")) {
                                 statements.incrementAndGet();
                                 recording.compareAndSet(false, ((String) args[0]).contains("insert into source_files"));
+                                namesOriginals.compareAndSet(false, ((String) args[0]).contains("insert into media_files"));
+                            }
+                            if (method.getName().equals("commit") && namesOriginals.get()) {
+                                DiskSyncs.mark(ORIGINALS_COMMIT);
                             }
                             // the transaction that records the batch, not one of its look-ups
                             if (method.getName().equals("commit") && recording.get() && failCommit.get()
@@ -195,6 +204,22 @@ class IngestBatchTest {
                 .as("the bad file has no row: the route's error handler quarantines it by itself")
                 .containsExactly(files.get(2) + " duplicate", files.get(0) + " imported", files.get(1) + " imported");
         assertThat(rows("select 1 from duplicate_files where kind = 'exact'")).hasSize(1);
+    }
+
+    @Test
+    void anOriginalsNewNameIsForcedToTheDiskBeforeTheRowThatNamesItCommits() throws IOException {
+        List<Path> photos = Tools.photos(library, "img", 2, "2024:05:06 07:08:09");
+        Handoff handoff = new Handoff(home.resolve("work"), List.of("organize"));
+        try (DiskSyncs syncs = DiskSyncs.record()) {
+            steps(handoff).run(inputs(photos, "folder"), IngestBatch.Placement.STORE);
+
+            Instant commit = syncs.firstMark(ORIGINALS_COMMIT).orElseThrow(
+                    () -> new AssertionError("no commit recorded the originals")).start();
+            // a power cut after the commit must not take a name the ledger points at: its folder was forced first
+            assertThat(filesUnder(home.resolve("originals"))).hasSize(2).allSatisfy(o ->
+                    assertThat(syncs.forcedBefore(o.getParent(), commit)).as("%s forced before the commit", o.getParent())
+                            .isTrue());
+        }
     }
 
     @Test

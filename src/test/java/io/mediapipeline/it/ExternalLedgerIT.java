@@ -2,6 +2,7 @@ package io.mediapipeline.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.mediapipeline.ledger.Migrations;
 import io.mediapipeline.ledger.LedgerUnavailableException;
@@ -137,12 +138,12 @@ class ExternalLedgerIT {
     }
 
     @Test
-    void anonRoleCanNeitherReadNorWriteAnyLedgerTable() throws Exception {
+    void anonAndAuthenticatedRolesCanNeitherReadNorWriteAnyLedgerTable() throws Exception {
         String db = migratedByFlyway("anon_flyway");
         try (Connection c = pg.ownerConnection(db)) {
             archivedRow(c);
         }
-        assertAnonLockedOut(db);
+        assertApiRolesLockedOut(db);
     }
 
     @Test
@@ -155,7 +156,7 @@ class ExternalLedgerIT {
                 .containsExactly("pushed-0001.jpg archived");
         historyCoversEveryFileOnce("pushed", TestPostgres.migrations());
         assertNewestValuesAllowed("pushed");
-        assertAnonLockedOut("pushed");
+        assertApiRolesLockedOut("pushed");
         // and it keeps starting
         assertThat(ingestOnePhoto("pushed", "pushed-again")).isEqualTo(0);
         assertThat(column("pushed", "select count(*) from media_files")).containsExactly("2");
@@ -269,19 +270,25 @@ class ExternalLedgerIT {
                 .containsExactly("later_note");
     }
 
-    /** As Supabase's anon role (the public API key): every table in the schema refuses to be read or written. */
-    private void assertAnonLockedOut(String database) throws SQLException {
+    /**
+     * As Supabase's anon role (the public API key) and its authenticated role (a signed-in API user): every table in
+     * the schema refuses to be read or written.
+     */
+    private void assertApiRolesLockedOut(String database) throws SQLException {
         List<String> tables = column(database, "select tablename from pg_tables where schemaname = 'public' order by 1");
         assertThat(tables).contains("media_files", "file_events", "source_files", "flyway_schema_history");
         assertThat(column(database, "select relname from pg_class where relnamespace = 'public'::regnamespace "
                 + "and relkind = 'r' and not relrowsecurity")).as("tables without row-level security").isEmpty();
-        try (Connection c = pg.superuserConnection(database); Statement s = c.createStatement()) {
-            s.execute("set role anon");
-            for (String table : tables) {
-                assertThatThrownBy(() -> s.executeQuery("select count(*) from public." + table))
-                        .as("anon reads " + table).hasMessageContaining("permission denied");
-                assertThatThrownBy(() -> s.execute("delete from public." + table))
-                        .as("anon deletes from " + table).hasMessageContaining("permission denied");
+        for (String role : List.of("anon", "authenticated")) {
+            try (Connection c = pg.superuserConnection(database); Statement s = c.createStatement()) {
+                s.execute("set role " + role);
+                for (String table : tables) {
+                    // the description is set before the check, so a failure names the role and the table
+                    assertThat(catchThrowable(() -> s.executeQuery("select count(*) from public." + table)))
+                            .as(role + " reads " + table).isNotNull().hasMessageContaining("permission denied");
+                    assertThat(catchThrowable(() -> s.execute("delete from public." + table)))
+                            .as(role + " deletes from " + table).isNotNull().hasMessageContaining("permission denied");
+                }
             }
         }
     }

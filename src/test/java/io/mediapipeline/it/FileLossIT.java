@@ -9,6 +9,7 @@ import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mediapipeline.Application;
 import io.mediapipeline.ledger.Database;
+import io.mediapipeline.support.Crash;
 import io.mediapipeline.support.LogCapture;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -71,6 +73,9 @@ class FileLossIT {
         assertThat(pipeline.latestReport().get("files")).as("reported once, not on every run").isEmpty();
         try (Database db = pipeline.openLedger()) {
             assertThat(query(db, "select 1 from source_files where disposition = 'skipped'")).hasSize(2);
+            assertThat(query(db, "select source_path from pipeline_logs where message like 'not imported: %symbolic link%'"))
+                    .as("one log line per link over both runs").extracting(r -> r.get("source_path"))
+                    .containsExactlyInAnyOrder(dirLink.toString(), fileLink.toString());
         }
     }
 
@@ -95,6 +100,29 @@ class FileLossIT {
         assertThat(inboxLink).as("left where it is").isSymbolicLink();
         // following /usr took over five minutes; a slow CI start takes about one
         assertThat(took).as("nothing under /usr was read").isLessThan(Duration.ofSeconds(240));
+    }
+
+    @Test
+    void loopAndUsrLinksImportOnlyTheFoldersOwnPhotosWithThePackagedJar() throws Exception {
+        // as a new user starts it: the packaged jar as its own JVM (java -jar media-pipeline.jar once --config FILE)
+        Set<String> own = shas(Tools.photos(lib, "IMG_", 3, "2024:06:01 10:00:00"));
+        Path loop = Files.createSymbolicLink(lib.resolve("loop"), Path.of(".."));
+        Path usr = Files.createSymbolicLink(lib.resolve("sys"), Path.of("/usr"));
+        Path log = tmp.resolve("once.log");
+
+        Process app = Crash.startOnce(pipeline.config(), log);
+        boolean ended = app.waitFor(240, TimeUnit.SECONDS); // following /usr took over five minutes
+        if (!ended) {
+            Crash.killHard(app);
+        }
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        assertThat(ended).as("once ended; log:%n%s", out).isTrue();
+        assertThat(app.exitValue()).as("all done; log:%n%s", out).isEqualTo(Application.EXIT_OK);
+        assertThat(out).contains("Run complete: 3 imported, 0 duplicate(s), 0 quarantined, 2 skipped");
+        assertThat(shas(originals())).as("exactly the folder's own photos").isEqualTo(own);
+        assertThat(files(pipeline.home().resolve("duplicates"))).as("the loop multiplied nothing").isEmpty();
+        assertThat(skipped(pipeline.latestReport())).containsOnlyKeys(loop.toString(), usr.toString())
+                .allSatisfy((path, why) -> assertThat(why).contains("symbolic link").contains("not followed"));
     }
 
     @Test

@@ -3,6 +3,8 @@ package io.mediapipeline.proc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -37,5 +39,13 @@ class ChildEnvironmentTest {
         Map<String, String> expected = ChildEnvironment.of(System.getenv(), Map.of("EXTRA_FOR_THIS_TOOL", "yes"));
         assertThat(out.split("\0")).containsExactlyInAnyOrderElementsOf(
                 expected.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        // the names themselves, from this list and not from the class under test: a child that got the whole
+        // environment (JAVA_HOME, MAVEN_*, USER, ... of the JVM running this test) fails here
+        List<String> names = Arrays.stream(out.split("\0")).map(kv -> kv.substring(0, kv.indexOf('='))).toList();
+        assertThat(names).as("names in the child's environment")
+                .isSubsetOf("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "HOME", "EXTRA_FOR_THIS_TOOL");
+        assertThat(System.getenv().keySet()).as("the JVM running this test has names outside the allow-list, or this"
+                + " test proves nothing").anyMatch(n -> !List.of("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "HOME")
+                .contains(n));
     }
 }
