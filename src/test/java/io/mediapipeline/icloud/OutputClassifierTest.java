@@ -188,6 +188,30 @@ class OutputClassifierTest {
         }
     }
 
+    /**
+     * A connection dropped mid-download: icloudpd logs it at DEBUG and runs the whole listing again; the retried run
+     * that ends with its end line is a success, and the same lines cut off after "Retrying..." are not one.
+     */
+    @Test
+    void aTransientDropRetriedSilentlyIsJudgedByHowTheRetryEnds() {
+        List<String> lines = new ArrayList<>(List.of("2026-11-25 15:40:17 INFO     Processing user: a@example.com",
+                "2026-11-25 15:40:19 INFO     Downloading 3 original photos and videos to /d ...",
+                "2026-11-25 15:40:20 INFO     Downloaded /d/2024/01/01/IMG_1.HEIC",
+                "2026-11-25 15:40:21 DEBUG    ('Connection broken: IncompleteRead(1024 bytes read, 2048 more expected)',"
+                        + " IncompleteRead(1024 bytes read, 2048 more expected))",
+                "2026-11-25 15:40:21 DEBUG    Retrying..."));
+        RunResult cut = classify(1, lines.toArray(String[]::new));
+        assertThat(cut.outcome()).as("ended (exit 1) during the retry").isEqualTo(Outcome.PARTIAL);
+        lines.addAll(List.of("2026-11-25 15:40:22 INFO     Downloading 3 original photos and videos to /d ...",
+                "2026-11-25 15:40:22 DEBUG    /d/2024/01/01/IMG_1.HEIC already exists",
+                "2026-11-25 15:40:23 INFO     Downloaded /d/2024/01/01/IMG_2.HEIC",
+                "2026-11-25 15:40:23 INFO     Downloaded /d/2024/01/01/IMG_3.HEIC",
+                "2026-11-25 15:40:23 INFO     All photos and videos have been downloaded"));
+        RunResult r = classify(0, lines.toArray(String[]::new));
+        assertThat(r.outcome()).as(r.reason()).isEqualTo(Outcome.SUCCESS);
+        assertThat(r.downloaded()).isEqualTo(3);
+    }
+
     @Test
     void realEndLinesAreSuccess() {
         assertThat(signIn(0, "2026-11-25 15:40:17 INFO     Processing user: a@example.com",

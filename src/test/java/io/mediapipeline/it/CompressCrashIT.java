@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.support.Crash;
+import io.mediapipeline.support.LiveLedger;
 import io.mediapipeline.support.PipelineHome;
 import io.mediapipeline.support.Tools;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * encodes, an encode after some decisions, a CRF ladder re-encode, a copy placed in compressed/ before its ledger
  * write), then one run to the end: every file decided exactly once, compressed/ holds exactly one copy per file
  * under its own name, each copy whole and as the ledger describes it, and no scratch, queue or temp file is
- * left. Where each kill landed is printed and asserted.
+ * left. Where each kill landed is printed and asserted, the place -> ledger window included.
  */
 class CompressCrashIT {
 
@@ -53,6 +54,7 @@ class CompressCrashIT {
 
         Path config = pipeline.config();
         Path compressed = pipeline.home().resolve("compressed");
+        RowHold hold = new RowHold(new LiveLedger(pipeline.home()));
         // each kill waits for its moment in the work (the ledger read live, the running encodes, compressed/)
         List<Crash.Aim> aims = List.of(
                 Crash.Aim.of("the first encodes, nothing decided yet", (st, app) -> Crash.running(app, "libx265")),
@@ -60,21 +62,27 @@ class CompressCrashIT {
                         .giveUpWhen((st, app) -> st.decided() >= total - 1),
                 Crash.Aim.of("an encode after some decisions", (st, app) -> st.decided() > 0 && Crash.running(app, "libx265"))
                         .giveUpWhen((st, app) -> st.decided() >= total - 1),
-                new Crash.Aim("place -> ledger: a copy in compressed/ whose decision is not recorded yet",
-                        () -> files(compressed).size(), (inCompressed, first, st, app) -> inCompressed > st.decided()));
+                placeBeforeLedger(compressed, hold));
         List<Crash.Landing> landings = new ArrayList<>();
         for (Crash.Aim aim : aims) {
             int k = landings.size() + 1;
             Process app = Crash.startOnce(config, tmp.resolve("run" + k + ".log"));
-            landings.add(Crash.killWhen(k, app, pipeline, aim));
+            try {
+                landings.add(Crash.killWhen(k, app, pipeline, aim));
+            } finally {
+                hold.release();
+            }
         }
         assertThat(landings).as("a kill in the middle of an encode").anySatisfy(l -> assertThat(l.encoding()).isTrue());
         assertThat(landings).as("a kill with some files decided and some not").anySatisfy(l ->
                 assertThat(l.after().stages().decided()).isPositive().isLessThan(total));
         assertThat(landings).as("a kill during a ladder encode (CRF below the first)")
                 .anySatisfy(l -> assertThat(l.encoding("-crf 24") || l.encoding("-crf 20")).isTrue());
-        System.out.println("CompressCrashIT: " + landings.stream().filter(l -> !l.after().compressedWithoutRow().isEmpty()).count()
-                + " kill(s) landed between placing a copy and recording its decision");
+        long inWindow = landings.stream().filter(l -> !l.after().compressedWithoutRow().isEmpty()).count();
+        System.out.println("CompressCrashIT: " + inWindow + " kill(s) landed between placing a copy and recording its decision");
+        assertThat(landings).as("a kill between placing a copy in compressed/ and recording its decision (the gate ->"
+                + " place -> ledger window): a copy on disk that the ledger did not name after the kill")
+                .anySatisfy(l -> assertThat(l.after().compressedWithoutRow()).isNotEmpty());
         Process last = Crash.startOnce(config, tmp.resolve("last.log"));
         assertThat(last.waitFor(600, TimeUnit.SECONDS)).as("last run finished (a ceiling: a loaded machine is slow)").isTrue();
         assertThat(last.exitValue()).as("exit; log:\n" + Files.readString(tmp.resolve("last.log"))).isEqualTo(0);
@@ -114,6 +122,53 @@ class CompressCrashIT {
             }
             Set<String> decided = Set.copyOf(rows.stream().map(r -> (String) r.get("compress_decision")).toList());
             assertThat(decided).as("the corpus exercises the gate both ways").contains("compressed");
+        }
+    }
+
+    /**
+     * Once an encode runs, the undecided rows are locked from the test: the next copy placed in compressed/ waits
+     * for its ledger write, so the kill lands in that window every time (not only when a poll happens to catch
+     * the few milliseconds between them). Missed when no such copy shows within two minutes of the lock.
+     */
+    private static Crash.Aim placeBeforeLedger(Path compressed, RowHold hold) {
+        return new Crash.Aim("place -> ledger: a copy in compressed/ whose decision is not recorded yet",
+                () -> files(compressed).size(), (inCompressed, first, st, app) -> {
+                    if (!hold.held() && Crash.running(app, "libx265")) {
+                        hold.take("select id from media_files where compress_decision is null for update");
+                        return false; // the disk count was taken before the lock
+                    }
+                    return hold.held() && inCompressed > st.decided();
+                }, (inCompressed, first, st, app) -> hold.heldFor() > TimeUnit.MINUTES.toNanos(2));
+    }
+
+    /** Row locks taken from the test's side, released after each kill. */
+    private static final class RowHold {
+        private final LiveLedger ledger;
+        private AutoCloseable lock;
+        private long since;
+
+        RowHold(LiveLedger ledger) {
+            this.ledger = ledger;
+        }
+
+        void take(String selectForUpdate) {
+            lock = ledger.holdRows(selectForUpdate).orElse(null);
+            since = System.nanoTime();
+        }
+
+        boolean held() {
+            return lock != null;
+        }
+
+        long heldFor() {
+            return lock == null ? 0 : System.nanoTime() - since;
+        }
+
+        void release() throws Exception {
+            if (lock != null) {
+                lock.close();
+                lock = null;
+            }
         }
     }
 

@@ -95,6 +95,8 @@ class SeveralNodesIT {
                 nodes.get(leader).destroyForcibly();
                 double killedAt = System.currentTimeMillis() / 1000.0;
                 assertThat(nodes.get(leader).waitFor(10, TimeUnit.SECONDS)).isTrue();
+                assertThat(downloadingAt(icloud.invocations(APPLE_ID), victimPid, killedAt))
+                        .as("the kill landed while the leader's icloudpd downloaded: " + icloud.invocations(APPLE_ID)).isTrue();
                 // what the dead node was working on: folder inputs it claimed that it had not recorded
                 List<String> inFlight = column(db, "select key from work_claims where node = ? and not done", leader);
                 List<String> unfinished = column(db, "select c.key from work_claims c where c.node = ? and not c.done"
@@ -275,6 +277,26 @@ class SeveralNodesIT {
                 .allMatch(n -> n.startsWith("node-"));
         System.out.println("SeveralNodesIT: icloudpd download runs by node, none overlapping another node's: "
                 + runNode.values().stream().collect(Collectors.groupingBy(n -> n, java.util.TreeMap::new, Collectors.counting())));
+    }
+
+    /** A download run of the node's (its JVM the stand-in's parent) had started by {@code at} and had not ended then. */
+    private static boolean downloadingAt(List<String> invocations, long nodePid, double at) {
+        Map<String, Double> started = new HashMap<>();
+        Map<String, Double> ended = new HashMap<>();
+        for (String line : invocations) {
+            String[] f = line.split(" ");
+            if (!f[2].equals("download")) {
+                continue;
+            }
+            double t = Double.parseDouble(f[0]);
+            if (f[1].equals("start") && field(f, "parent").equals(String.valueOf(nodePid)) && t <= at) {
+                started.put(field(f, "pid"), t);
+            } else if (f[1].equals("end")) {
+                ended.put(field(f, "pid"), t);
+            }
+        }
+        // an orphaned worker may still write its end line after the kill
+        return started.keySet().stream().anyMatch(pid -> ended.getOrDefault(pid, Double.MAX_VALUE) > at);
     }
 
     private static String field(String[] fields, String name) {

@@ -60,6 +60,36 @@ public final class LiveLedger implements AutoCloseable {
                 "the ledger under " + home + " is not up; cannot run: " + sql));
     }
 
+    /**
+     * Locks the rows a {@code select ... for update} picks, on a connection of its own, until the returned hold is
+     * closed or the server dies: the app's writes to those rows wait, so a window between a step on disk and its
+     * ledger row stays open until the test acts. Empty while no server is up.
+     */
+    public Optional<AutoCloseable> holdRows(String selectForUpdate) {
+        Optional<Integer> port = port();
+        if (port.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port.get() + "/postgres?connectTimeout=5",
+                    USER, password());
+            c.setAutoCommit(false);
+            read(c, selectForUpdate);
+            return Optional.of(() -> {
+                try {
+                    c.close(); // rolls back: the rows are free again
+                } catch (SQLException e) {
+                    // the server is gone with a killed app, and the locks with it
+                }
+            });
+        } catch (SQLException e) {
+            if (serverGone(e) || "42P01".equals(e.getSQLState())) {
+                return Optional.empty();
+            }
+            throw new IllegalStateException("live ledger lock failed: " + selectForUpdate + ": " + e.getMessage(), e);
+        }
+    }
+
     /** What the ledger says each stage has done, or empty while no server is up (or its tables are not made yet). */
     public Optional<Stages> stages() {
         return rowsIfUp(Stages.SQL).map(r -> Stages.of(r.get(0)));
