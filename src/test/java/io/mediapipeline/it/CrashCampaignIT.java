@@ -85,7 +85,7 @@ class CrashCampaignIT {
     void everyStageKilledAgainAndAgainEndsWithEverythingOnceAndProven() throws Exception {
         long wallStart = System.nanoTime();
         KillPlan plan = new KillPlan(KillPlan.seedFromProperty());
-        long budgetSeconds = Long.getLong("campaign.seconds", 360);
+        long budgetSeconds = Long.getLong("campaign.seconds", 450);
         System.out.println("CrashCampaignIT seed " + plan.seed() + " (replay: -Dcampaign.seed=" + plan.seed()
                 + "), kill phase until 20 kills landed in work, at most " + budgetSeconds + " s");
 
