@@ -185,7 +185,8 @@ public final class Database implements AutoCloseable {
             try (var s = context.getConnection().createStatement()) {
                 s.execute("set client_min_messages = warning");
             } catch (SQLException e) {
-                throw new IllegalStateException("quieting the migration's notices: " + e.getMessage(), e);
+                // only the log's wording is at stake: migrate with the notices
+                LOG.debug("migration notices stay on: {}", e.getMessage());
             }
         }
     }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,14 +65,18 @@ class CompressCrashIT {
                         .giveUpWhen((st, app) -> st.decided() >= total - 1),
                 placeBeforeLedger(compressed, hold));
         List<Crash.Landing> landings = new ArrayList<>();
-        for (Crash.Aim aim : aims) {
-            int k = landings.size() + 1;
-            Process app = Crash.startOnce(config, tmp.resolve("run" + k + ".log"));
-            try {
-                landings.add(Crash.killWhen(k, app, pipeline, aim));
-            } finally {
-                hold.release();
+        try {
+            for (Crash.Aim aim : aims) {
+                int k = landings.size() + 1;
+                Process app = Crash.startOnce(config, tmp.resolve("run" + k + ".log"));
+                try {
+                    landings.add(Crash.killWhen(k, app, pipeline, aim));
+                } finally {
+                    hold.release();
+                }
             }
+        } finally {
+            hold.close();
         }
         assertThat(landings).as("a kill in the middle of an encode").anySatisfy(l -> assertThat(l.encoding()).isTrue());
         assertThat(landings).as("a kill with some files decided and some not").anySatisfy(l ->
@@ -82,7 +87,9 @@ class CompressCrashIT {
         System.out.println("CompressCrashIT: " + inWindow + " kill(s) landed between placing a copy and recording its decision");
         assertThat(landings).as("a kill between placing a copy in compressed/ and recording its decision (the gate ->"
                 + " place -> ledger window): a copy on disk that the ledger did not name after the kill")
-                .anySatisfy(l -> assertThat(l.after().compressedWithoutRow()).isNotEmpty());
+                .anySatisfy(l -> assertThat(l.after().compressedWithoutRow())
+                        .as("a copy placed while the rows were held (not one left by an earlier kill)")
+                        .anyMatch(r -> !hold.atLock().contains(Path.of(r).getFileName().toString())));
         Process last = Crash.startOnce(config, tmp.resolve("last.log"));
         assertThat(last.waitFor(600, TimeUnit.SECONDS)).as("last run finished (a ceiling: a loaded machine is slow)").isTrue();
         assertThat(last.exitValue()).as("exit; log:\n" + Files.readString(tmp.resolve("last.log"))).isEqualTo(0);
@@ -134,26 +141,40 @@ class CompressCrashIT {
         return new Crash.Aim("place -> ledger: a copy in compressed/ whose decision is not recorded yet",
                 () -> files(compressed).size(), (inCompressed, first, st, app) -> {
                     if (!hold.held() && Crash.running(app, "libx265")) {
-                        hold.take("select id from media_files where compress_decision is null for update");
-                        return false; // the disk count was taken before the lock
+                        hold.take("select id from media_files where compress_decision is null for update",
+                                () -> names(compressed));
+                        return false;
                     }
-                    return hold.held() && inCompressed > st.decided();
+                    // a copy placed after the lock: its decision waits for the rows (one an earlier kill left
+                    // unrecorded would be there already)
+                    return hold.held() && names(compressed).stream().anyMatch(n -> !hold.atLock().contains(n));
                 }, (inCompressed, first, st, app) -> hold.heldFor() > TimeUnit.MINUTES.toNanos(2));
     }
 
-    /** Row locks taken from the test's side, released after each kill. */
-    private static final class RowHold {
+    private static Set<String> names(Path dir) {
+        return files(dir).stream().map(f -> f.getFileName().toString()).collect(Collectors.toSet());
+    }
+
+    /** Row locks taken from the test's side, released after each kill; the names compressed/ held when taken. */
+    private static final class RowHold implements AutoCloseable {
         private final LiveLedger ledger;
         private AutoCloseable lock;
         private long since;
+        private Set<String> atLock = Set.of();
 
         RowHold(LiveLedger ledger) {
             this.ledger = ledger;
         }
 
-        void take(String selectForUpdate) {
+        /** Locks the rows, then notes what is there: a copy placed after this waits for its decision. */
+        void take(String selectForUpdate, Supplier<Set<String>> present) {
             lock = ledger.holdRows(selectForUpdate).orElse(null);
             since = System.nanoTime();
+            atLock = present.get();
+        }
+
+        Set<String> atLock() {
+            return atLock;
         }
 
         boolean held() {
@@ -169,6 +190,12 @@ class CompressCrashIT {
                 lock.close();
                 lock = null;
             }
+        }
+
+        @Override
+        public void close() throws Exception {
+            release();
+            ledger.close();
         }
     }
 

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.snakeyaml.engine.v2.api.Load;
@@ -53,18 +54,23 @@ class OneChildStarterTest {
         assertThat(onDefaultExecutor).as("exec steps without commandExecutor #childProcessExecutor").isEmpty();
     }
 
+    /** Where a route names an endpoint: {@code uri:} of a step, or the short forms such as {@code to: "exec:..."}. */
+    private static final Set<String> ENDPOINT_KEYS = Set.of("uri", "to", "toD", "enrich", "pollEnrich", "wireTap");
+
     private static void walk(Object node, String file, List<String> steps, List<String> bad) {
         if (node instanceof Map<?, ?> map) {
-            if (map.get("uri") instanceof String uri && uri.startsWith("exec:")) {
-                String where = file + " " + map.get("id") + " (" + uri + ")";
-                steps.add(where);
-                Object params = map.get("parameters");
-                boolean viaChildProcess = uri.contains("commandExecutor=#childProcessExecutor")
-                        || params instanceof Map<?, ?> p && "#childProcessExecutor".equals(p.get("commandExecutor"));
-                if (!viaChildProcess) {
-                    bad.add(where);
+            map.forEach((key, value) -> {
+                if (ENDPOINT_KEYS.contains(String.valueOf(key)) && value instanceof String uri && uri.startsWith("exec:")) {
+                    String where = file + " " + map.get("id") + " (" + key + ": " + uri + ")";
+                    steps.add(where);
+                    Object params = "uri".equals(key) ? map.get("parameters") : null;
+                    boolean viaChildProcess = uri.contains("commandExecutor=#childProcessExecutor")
+                            || params instanceof Map<?, ?> p && "#childProcessExecutor".equals(p.get("commandExecutor"));
+                    if (!viaChildProcess) {
+                        bad.add(where);
+                    }
                 }
-            }
+            });
             map.values().forEach(v -> walk(v, file, steps, bad));
         } else if (node instanceof List<?> list) {
             list.forEach(v -> walk(v, file, steps, bad));

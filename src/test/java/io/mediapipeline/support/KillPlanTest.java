@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mediapipeline.support.KillPlan.Snapshot;
 import io.mediapipeline.support.KillPlan.Stage;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,12 +58,34 @@ class KillPlanTest {
         plan.record(++k, true, Stage.INGEST, true, List.of(Stage.INGEST), 10, null, List.of(), "");
         assertThat(plan.nonIdleKills()).isEqualTo(20);
         assertThat(plan.goalReached(20)).as("no kill landed in the iCloud download").isFalse();
-        long atDownload = java.util.stream.IntStream.range(0, 50).filter(i -> plan.nextTarget() == Stage.ICLOUD_DOWNLOAD).count();
+        long atDownload = IntStream.range(0, 50).filter(i -> plan.nextTarget() == Stage.ICLOUD_DOWNLOAD).count();
         assertThat(atDownload).as("the stage hit least is aimed at next (but for one pick in five, of any stage)")
                 .isGreaterThan(30);
         plan.record(++k, false, Stage.ICLOUD_DOWNLOAD, true, List.of(Stage.ICLOUD_DOWNLOAD), 10, null, List.of(), "");
         assertThat(plan.goalReached(20)).isTrue();
         assertThat(plan.perStage()).isEqualTo("icloud download 1, ingest 4, compress 4, pixel 4, icloud upload 4,"
                 + " verify/cleanup 4");
+    }
+
+    @Test
+    void theGoalIsNotReachedWithNineteenKillsInWorkNorWithoutASigterm() {
+        KillPlan nineteen = spread(19);
+        nineteen.record(20, true, Stage.INGEST, true, List.of(Stage.INGEST), 10, null, List.of(), "");
+        assertThat(nineteen.goalReached(20)).as("19 kills in work, every stage, a SIGTERM").isFalse();
+
+        KillPlan noSigterm = spread(20);
+        assertThat(noSigterm.goalReached(20)).as("20 kills in work, every stage, no SIGTERM").isFalse();
+        noSigterm.record(21, true, Stage.INGEST, true, List.of(Stage.INGEST), 10, null, List.of(), "");
+        assertThat(noSigterm.goalReached(20)).isTrue();
+    }
+
+    /** A plan with {@code kills} kill -9 landings in work, spread over the stages in turn. */
+    private static KillPlan spread(int kills) {
+        KillPlan plan = new KillPlan(1);
+        for (int k = 1; k <= kills; k++) {
+            Stage s = Stage.values()[k % Stage.values().length];
+            plan.record(k, false, s, true, List.of(s), 10, null, List.of(), "");
+        }
+        return plan;
     }
 }

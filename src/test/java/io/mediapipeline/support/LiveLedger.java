@@ -9,6 +9,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,23 +71,40 @@ public final class LiveLedger implements AutoCloseable {
         if (port.isEmpty()) {
             return Optional.empty();
         }
+        Connection c = null;
         try {
-            Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port.get() + "/postgres?connectTimeout=5",
-                    USER, password());
+            c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port.get() + "/postgres?connectTimeout=5"
+                    + "&socketTimeout=30", USER, password());
             c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("set local lock_timeout = '2s'"); // a row the app holds is waited for briefly, not for ever
+            }
             read(c, selectForUpdate);
+            Connection held = c;
             return Optional.of(() -> {
                 try {
-                    c.close(); // rolls back: the rows are free again
+                    held.close(); // rolls back: the rows are free again
                 } catch (SQLException e) {
                     // the server is gone with a killed app, and the locks with it
                 }
             });
         } catch (SQLException e) {
-            if (serverGone(e) || "42P01".equals(e.getSQLState())) {
+            closeQuietly(c);
+            // gone, not made yet, or rows the app holds (lock timeout, deadlock): the caller tries again later
+            if (serverGone(e) || List.of("42P01", "55P03", "40P01").contains(e.getSQLState())) {
                 return Optional.empty();
             }
             throw new IllegalStateException("live ledger lock failed: " + selectForUpdate + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // closing after a failure: nothing more to learn
+            }
         }
     }
 
