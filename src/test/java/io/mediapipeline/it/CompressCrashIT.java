@@ -9,6 +9,7 @@ import io.mediapipeline.ledger.Database;
 import io.mediapipeline.support.Crash;
 import io.mediapipeline.support.LiveLedger;
 import io.mediapipeline.support.PipelineHome;
+import io.mediapipeline.support.RowHold;
 import io.mediapipeline.support.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -153,50 +153,6 @@ class CompressCrashIT {
 
     private static Set<String> names(Path dir) {
         return files(dir).stream().map(f -> f.getFileName().toString()).collect(Collectors.toSet());
-    }
-
-    /** Row locks taken from the test's side, released after each kill; the names compressed/ held when taken. */
-    private static final class RowHold implements AutoCloseable {
-        private final LiveLedger ledger;
-        private AutoCloseable lock;
-        private long since;
-        private Set<String> atLock = Set.of();
-
-        RowHold(LiveLedger ledger) {
-            this.ledger = ledger;
-        }
-
-        /** Locks the rows, then notes what is there: a copy placed after this waits for its decision. */
-        void take(String selectForUpdate, Supplier<Set<String>> present) {
-            lock = ledger.holdRows(selectForUpdate).orElse(null);
-            since = System.nanoTime();
-            atLock = present.get();
-        }
-
-        Set<String> atLock() {
-            return atLock;
-        }
-
-        boolean held() {
-            return lock != null;
-        }
-
-        long heldFor() {
-            return lock == null ? 0 : System.nanoTime() - since;
-        }
-
-        void release() throws Exception {
-            if (lock != null) {
-                lock.close();
-                lock = null;
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            release();
-            ledger.close();
-        }
     }
 
     private static boolean ladder(Process app) {

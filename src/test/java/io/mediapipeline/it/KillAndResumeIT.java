@@ -8,6 +8,7 @@ import io.mediapipeline.ledger.Database;
 import io.mediapipeline.support.Crash;
 import io.mediapipeline.support.LiveLedger;
 import io.mediapipeline.support.PipelineHome;
+import io.mediapipeline.support.RowHold;
 import io.mediapipeline.support.Tools;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * kill -9 of the packaged app in the middle of a 200-file import (triggered by the ledger: a quarter
- * ingested, organize running behind; where it landed is read back and asserted), then `once`: every file
- * ends up in the archive exactly once, the ledger agrees, and nothing is left half-done.
+ * ingested, organize running behind, a file linked into sorted/ before its row; where it landed is read back and
+ * asserted), then `once`: every file ends up in the archive exactly once, the ledger agrees, and nothing is left
+ * half-done.
  */
 class KillAndResumeIT {
 
@@ -43,15 +45,29 @@ class KillAndResumeIT {
         assertThat(inputShas).hasSize(FILES);
         Path config = pipeline.config();
 
-        // killed once the import is well under way and organize runs behind it: some files archived, some not
+        // killed once the import is well under way and organize runs behind it (some files archived, some not),
+        // in the organize link's window: the rows waiting for organize are locked from here, so the next file it
+        // links into sorted/ waits for its row there until the kill
         Process first = start(config, tmp.resolve("first.log"));
-        Crash.Landing landing = Crash.killWhen(1, first, pipeline, Crash.Aim.of("ingest and organize both mid-way",
-                (s, app) -> s.media() >= FILES / 4 && s.archived() >= 10 && s.ingested() + s.ingesting() >= 5));
+        Crash.Landing landing;
+        try (RowHold hold = new RowHold(new LiveLedger(pipeline.home()))) {
+            landing = Crash.killWhen(1, first, pipeline, new Crash.Aim("ingest and organize both mid-way, a file"
+                    + " linked into sorted/ and its row not written yet", () -> files(pipeline.sorted()).size(),
+                    (inSorted, firstRead, s, app) -> {
+                        if (!hold.held() && s.media() >= FILES / 4 && s.archived() >= 10 && s.ingested() >= 5) {
+                            hold.take("select id from media_files where status = 'ingested' for update", Set::of);
+                            return false;
+                        }
+                        return hold.held() && inSorted > s.archived();
+                    }, (inSorted, firstRead, s, app) -> hold.heldFor() > TimeUnit.MINUTES.toNanos(2)));
+        }
         LiveLedger.Stages at = landing.after().stages();
         assertThat(landing.hit()).as(landing.toString()).isTrue();
         assertThat(at.media()).as("killed mid-ingest: " + landing).isLessThan(FILES);
         assertThat(at.archived()).as("killed mid-organize: some archived, some not: " + landing)
                 .isPositive().isLessThan(at.media());
+        assertThat(landing.after().archivedWithoutRow()).as("killed between the organize link and its ledger row: a"
+                + " file in sorted/ the ledger did not name: " + landing).isNotEmpty();
         Path originals = pipeline.home().resolve("originals");
 
         Process second = start(config, tmp.resolve("second.log"));
