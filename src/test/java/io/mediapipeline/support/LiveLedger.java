@@ -73,21 +73,15 @@ public final class LiveLedger implements AutoCloseable {
         }
         Connection c = null;
         try {
-            c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port.get() + "/postgres?connectTimeout=5"
-                    + "&socketTimeout=30", USER, password());
+            c = DriverManager.getConnection(url(port.get()) + "&socketTimeout=30", USER, password());
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 s.execute("set local lock_timeout = '2s'"); // a row the app holds is waited for briefly, not for ever
             }
             read(c, selectForUpdate);
             Connection held = c;
-            return Optional.of(() -> {
-                try {
-                    held.close(); // rolls back: the rows are free again
-                } catch (SQLException e) {
-                    // the server is gone with a killed app, and the locks with it
-                }
-            });
+            // closing rolls back and frees the rows (a killed app's server has dropped them already)
+            return Optional.of(() -> closeQuietly(held));
         } catch (SQLException e) {
             closeQuietly(c);
             // gone, not made yet, or rows the app holds (lock timeout, deadlock): the caller tries again later
@@ -103,7 +97,7 @@ public final class LiveLedger implements AutoCloseable {
             try {
                 c.close();
             } catch (SQLException e) {
-                // closing after a failure: nothing more to learn
+                // the server is gone, and what the connection held with it
             }
         }
     }
@@ -122,8 +116,7 @@ public final class LiveLedger implements AutoCloseable {
             return null;
         }
         try {
-            connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port.get() + "/postgres?connectTimeout=5",
-                    USER, password());
+            connection = DriverManager.getConnection(url(port.get()), USER, password());
             return connection;
         } catch (SQLException e) {
             if (serverGone(e)) {
@@ -131,6 +124,10 @@ public final class LiveLedger implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    private static String url(int port) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?connectTimeout=5";
     }
 
     /** The port in postmaster.pid (line 4) of the embedded server; empty before the first start. */
