@@ -8,6 +8,7 @@ import io.mediapipeline.ingest.Ingest;
 import io.mediapipeline.ingest.IngestBatch;
 import io.mediapipeline.ingest.IngestConfig;
 import io.mediapipeline.ingest.LivePhotos;
+import io.mediapipeline.ledger.BatchLedger;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.ExifTool;
@@ -21,6 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -29,8 +32,9 @@ import java.util.concurrent.CompletableFuture;
  * `backfill DIR`: registers an existing, already organized archive in the ledger without moving,
  * copying or changing a single file. Each file becomes an archived row whose original and archive
  * path are where it already is; copies are recorded as duplicates, unreadable files as quarantined
- * (in place). Resumable: files registered by an earlier, interrupted backfill are skipped, a batch at a
- * time with one ledger look-up. The tree is walked as a stream ({@link TreeWalk}), from before the ledger opens.
+ * (in place). Resumable, and a rescan is quick: the files an earlier backfill registered are found by path, size and
+ * modification time in one pass that reads the ledger's keys in the walk's own order. The tree is walked as a stream
+ * ({@link TreeWalk}), from before the ledger opens.
  */
 public final class Backfill {
 
@@ -82,9 +86,22 @@ public final class Backfill {
             try (IngestBatch batches = new IngestBatch(ledger, steps, new NearDuplicates(db.dataSource(), settings),
                     new LivePhotos(db.dataSource()), null, run, config.parallelism())) {
                 Progress progress = new Progress(total);
-                for (List<IngestBatch.Input> batch = walk.next(); !batch.isEmpty(); batch = walk.next()) {
-                    progress.done(batches.run(batch, IngestBatch.Placement.IN_PLACE));
-                }
+                // what an earlier backfill registered is known by its key, read with the walk in one ordered pass;
+                // the rest goes through ingest's steps, whose own look-up is the one that decides
+                new BatchLedger(db.dataSource()).finishedKeysInOrder(Ingest.sourceKeyPrefix(SOURCE, root), keys -> {
+                    Registered registered = new Registered(keys);
+                    for (List<IngestBatch.Input> batch = walk.next(); !batch.isEmpty(); batch = walk.next()) {
+                        List<IngestBatch.Input> rest = new ArrayList<>(batch.size());
+                        for (IngestBatch.Input in : batch) {
+                            if (!registered.has(in)) {
+                                rest.add(in);
+                            }
+                        }
+                        progress.done(batch.size() - rest.size(),
+                                rest.isEmpty() ? List.of() : batches.run(rest, IngestBatch.Placement.IN_PLACE));
+                    }
+                    return null;
+                });
                 progress.print(true);
             } finally {
                 counting.interrupt();
@@ -98,6 +115,29 @@ public final class Backfill {
                     + "database start %.3f s (not in the work)%n", ((opening - walkStarted) + (end - opened)) / 1e9,
                     (opened - opening) / 1e9);
             return summary.counts().getOrDefault("quarantined", 0L) > 0 ? 3 : 0;
+        }
+    }
+
+    /** The ledger's finished keys under the tree, read along with the walk: both come in key order. */
+    private static final class Registered {
+        private final Iterator<String> keys;
+        private String next;
+
+        Registered(Iterator<String> keys) {
+            this.keys = keys;
+            this.next = keys.hasNext() ? keys.next() : null;
+        }
+
+        /** Whether the ledger holds this input finished (a file reached through a link is left to ingest's look-up). */
+        boolean has(IngestBatch.Input in) {
+            if (in.seen() == null) {
+                return false;
+            }
+            String key = Ingest.sourceKey(SOURCE, in.file(), in.seen().size(), in.seen().lastModifiedTime().toMillis());
+            while (next != null && next.compareTo(key) < 0) {
+                next = keys.hasNext() ? keys.next() : null;
+            }
+            return key.equals(next);
         }
     }
 
@@ -120,7 +160,10 @@ public final class Backfill {
             rate.add(Instant.now(), 0);
         }
 
-        void done(List<BatchItem> items) {
+        /** registered: inputs found registered by the ordered pass; items: what ingest's steps made of the rest. */
+        void done(int registered, List<BatchItem> items) {
+            seen += registered;
+            before += registered;
             for (BatchItem item : items) {
                 seen++;
                 if (item.status() == IngestBatch.Status.DONE_BEFORE) {

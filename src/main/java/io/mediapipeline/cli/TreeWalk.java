@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -15,15 +16,16 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 
 /**
- * Backfill's walk of a tree: every regular file whose name does not start with a dot, in path order, as a stream (a
- * folder's entries are read and sorted when it is entered; folder links are not followed). {@link #ahead} runs it
- * on a thread of its own, in batches, a bounded number of batches ahead of the reader: started before the ledger
- * opens, the walk of a rescan (which is mostly this walk) overlaps the database's start instead of following it.
+ * Backfill's walk of a tree: every regular file whose name does not start with a dot, in the order of the ledger's
+ * source keys, as a stream (a folder's entries are read and sorted when it is entered; folder links are not
+ * followed). {@link #ahead} runs it on a thread of its own, in batches, a bounded number of batches ahead of the
+ * reader: started before the ledger opens, the walk of a rescan (which is mostly this walk) overlaps the database's
+ * start instead of following it.
  */
 final class TreeWalk<T> implements AutoCloseable {
 
     /** At most this many files are held walked and not yet taken, whatever the batch size. */
-    static final int MAX_AHEAD_FILES = 32_768;
+    static final int MAX_AHEAD_FILES = 131_072;
 
     /** Takes each file the walk finds. */
     interface FileSink {
@@ -102,21 +104,47 @@ final class TreeWalk<T> implements AutoCloseable {
         }
     }
 
-    /** The walk itself, on the caller's thread. */
+    /**
+     * The walk itself, on the caller's thread. A folder's entries go in the order of their source keys (a folder's
+     * name sorts as "name/", a file's as "name|size|modified"), so the whole walk comes in the ledger's key order and
+     * a rescan can merge it with the ledger's keys in one pass.
+     */
     static void walk(Path dir, FileSink sink) throws IOException {
-        List<Path> entries = new ArrayList<>();
+        List<Entry> entries = new ArrayList<>();
         try (DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
-            listing.forEach(entries::add);
+            for (Path p : listing) {
+                // one lstat per entry: a rescan of a large tree is mostly this walk
+                entries.add(Entry.of(p, Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)));
+            }
         }
-        entries.sort(null);
-        for (Path p : entries) {
-            // one lstat per entry: a rescan of a large tree is mostly this walk
-            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (a.isDirectory()) {
-                walk(p, sink);
-            } else if (!p.getFileName().toString().startsWith(".")
-                    && (a.isRegularFile() || a.isSymbolicLink() && Files.isRegularFile(p))) {
-                sink.take(p, a.isRegularFile() ? a : null);
+        entries.sort(Comparator.comparing(Entry::order));
+        for (Entry e : entries) {
+            if (e.own.isDirectory()) {
+                walk(e.path, sink);
+            } else if (e.file) {
+                sink.take(e.path, e.own.isRegularFile() ? e.own : null);
+            }
+        }
+    }
+
+    /** A folder entry with its own attributes, whether it is a file the walk takes, and its place in the order. */
+    private record Entry(Path path, BasicFileAttributes own, boolean file, String order) {
+        static Entry of(Path p, BasicFileAttributes own) throws IOException {
+            String name = p.getFileName().toString();
+            if (own.isDirectory()) {
+                return new Entry(p, own, false, name + "/");
+            }
+            BasicFileAttributes target = own.isSymbolicLink() ? followed(p) : own;
+            boolean file = !name.startsWith(".") && target != null && target.isRegularFile();
+            return new Entry(p, own, file, file ? name + "|" + target.size() + "|" + target.lastModifiedTime().toMillis() : name);
+        }
+
+        /** What a link points at, or null for a broken one. */
+        private static BasicFileAttributes followed(Path link) {
+            try {
+                return Files.readAttributes(link, BasicFileAttributes.class);
+            } catch (IOException e) {
+                return null;
             }
         }
     }

@@ -55,6 +55,12 @@ public class Ingest {
         return source + ":" + file + "|" + size + "|" + mtime;
     }
 
+    /** What the source key of every input under folder starts with. */
+    public static String sourceKeyPrefix(String source, Path folder) {
+        String dir = folder.toString();
+        return source + ":" + (dir.endsWith("/") ? dir : dir + "/");
+    }
+
     /** Records the input (one row per source, path, size and modification time); says whether a run finished it. */
     public SourceAdmission admission(String source, Path file) throws IOException {
         long size = Files.size(file);

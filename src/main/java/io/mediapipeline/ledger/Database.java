@@ -114,6 +114,9 @@ public final class Database implements AutoCloseable {
             hc.setPassword(password);
         }
         hc.setMaximumPoolSize(settings.integer("pipeline.db.pool-size"));
+        // connections are opened as work asks for them, not all at start: each is a PostgreSQL backend and a SCRAM
+        // exchange, which a short command (a rescan, doctor) would pay for eight times before doing anything
+        hc.setMinimumIdle(1);
         hc.setPoolName("ledger");
         hc.setConnectionTimeout(15_000);
         // strings: the driver reads them with Properties.getProperty, which ignores any other type

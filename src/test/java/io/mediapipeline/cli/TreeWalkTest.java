@@ -44,6 +44,26 @@ class TreeWalkTest {
     }
 
     @Test
+    void walksInTheOrderOfTheLedgersSourceKeys() throws IOException {
+        // a file whose name starts like a folder's, a name with the keys' separator, names outside ASCII
+        Path root = Files.createDirectories(tmp.resolve("tree"));
+        for (String name : List.of("b/1.jpg", "b.jpg", "b-c.jpg", "b|1.jpg", "été/x.jpg", "Z.jpg", "b/a/2.jpg", "b0.jpg")) {
+            Files.createDirectories(root.resolve(name).getParent());
+            Files.writeString(root.resolve(name), name);
+        }
+        List<String> keys = new ArrayList<>();
+        try (TreeWalk<String> walk = TreeWalk.ahead(root, 3, (file, attrs) ->
+                file + "|" + attrs.size() + "|" + attrs.lastModifiedTime().toMillis())) {
+            for (List<String> batch = walk.next(); !batch.isEmpty(); batch = walk.next()) {
+                keys.addAll(batch);
+            }
+        }
+        // the keys as the ledger sorts them (collate "C": by code point, as String.compareTo for these names)
+        assertThat(keys).hasSize(8).isSorted();
+        assertThat(keys.get(2)).as("b-c.jpg, then b.jpg before the folder b").startsWith(root + "/b.jpg|");
+    }
+
+    @Test
     void aFolderTheWalkCannotReadFailsTheReaderAfterWhatWasWalked() {
         try (TreeWalk<Path> walk = TreeWalk.ahead(tmp.resolve("missing"), 10, (file, attrs) -> file)) {
             assertThatThrownBy(walk::next).isInstanceOf(NoSuchFileException.class).hasMessageContaining("missing");

@@ -127,6 +127,42 @@ class CommandLineIT {
     }
 
     @Test
+    void rescanFindsEveryRegisteredFileInOnePassAndTakesWhatChanged() throws Exception {
+        PipelineHome pipeline = new PipelineHome(tmp);
+        Path archive = tmp.resolve("archive");
+        Files.createDirectories(archive.resolve("b/a"));
+        List<Path> photos = Tools.photos(archive, "p_", 8, "2019:06:01 12:00:00");
+        // names whose order trips a plain sort: a file named like a folder, the keys' separator, accents, case
+        List<String> names = List.of("b.jpg", "b/1.jpg", "b/a/2.jpg", "b-c.jpg", "b|1.jpg", "été.jpg", "Z.jpg", "z.jpg");
+        for (int i = 0; i < names.size(); i++) {
+            Files.move(photos.get(i), archive.resolve(names.get(i)));
+        }
+        assertThat(run(pipeline.config(), "backfill", archive.toString()).output()).contains("backfill: 8/8 files");
+
+        Result rescan = run(pipeline.config(), "backfill", archive.toString());
+        assertThat(rescan.code()).as(rescan.output()).isEqualTo(0);
+        assertThat(rescan.output()).contains("(8 already registered)")
+                .as("every file found by the ordered pass, none left to ingest's look-up").doesNotContain("Ingest batch:");
+
+        // one file replaced by other content, one new file: those two, and only those, go through ingest again
+        Path changed = archive.resolve("b/1.jpg");
+        List<Path> fresh = Tools.photos(Files.createDirectories(tmp.resolve("fresh")), "f_", 2, "2020:01:01 10:00:00");
+        Files.copy(fresh.get(0), changed, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.setLastModifiedTime(changed, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        Files.copy(fresh.get(1), archive.resolve("b/new.jpg"));
+        Result third = run(pipeline.config(), "backfill", archive.toString());
+        assertThat(third.code()).as(third.output()).isEqualTo(0);
+        assertThat(third.output()).contains("backfill: 9/9 files (7 already registered)")
+                .contains("Ingest batch: 2 inputs, 2 new");
+        try (Database db = pipeline.openLedger()) {
+            assertThat(query(db, "select original_path from media_files where original_path like '%/b/%'"))
+                    .extracting(m -> m.get("original_path"))
+                    .contains(changed.toString(), archive.resolve("b/new.jpg").toString());
+            assertThat(sha(changed)).isEqualTo(sha(fresh.get(0)));
+        }
+    }
+
+    @Test
     void inboxFilesAreIngestedAndRemovedButPartialDownloadsAreLeftAlone() throws Exception {
         PipelineHome pipeline = new PipelineHome(tmp).set("pipeline.source.folder.enabled", "false");
         Path inbox = pipeline.home().resolve("inbox/icloud/2024/01/31");
