@@ -82,3 +82,14 @@ bench_blobs() {
   echo "nullsrc=s=16x12:r=25,geq=lum='random(1)*255':cb='random(2)*255':cr='random(3)*255',scale=$1:flags=bicubic,format=yuv420p"
 }
 bench_mix="[0:v]format=yuv420p[a];[a][1:v]blend=all_expr='A*0.15+B*0.85'"
+
+# --- the launcher's class archive: bench_class_archive ------------------------------------------------------------
+# bin/media-pipeline starts the JVM with a class archive made once per build (class_archive there); the benchmarks
+# make it the same way, untimed, and set java_cds to the option the launcher passes (empty when none could be made).
+bench_class_archive() {
+  local option
+  option="$(. "$APP_HOME/bin/media-pipeline"; class_archive; class_archive_option)"
+  java_cds=()
+  [[ -n "$option" ]] && java_cds=("$option")
+  return 0
+}
