@@ -129,14 +129,15 @@ final class TreeWalk<T> implements AutoCloseable {
 
     /** A folder entry with its own attributes, whether it is a file the walk takes, and its place in the order. */
     private record Entry(Path path, BasicFileAttributes own, boolean file, String order) {
-        static Entry of(Path p, BasicFileAttributes own) throws IOException {
+        static Entry of(Path p, BasicFileAttributes own) {
             String name = p.getFileName().toString();
             if (own.isDirectory()) {
                 return new Entry(p, own, false, name + "/");
             }
             BasicFileAttributes target = own.isSymbolicLink() ? followed(p) : own;
             boolean file = !name.startsWith(".") && target != null && target.isRegularFile();
-            return new Entry(p, own, file, file ? name + "|" + target.size() + "|" + target.lastModifiedTime().toMillis() : name);
+            String order = file ? name + "|" + target.size() + "|" + target.lastModifiedTime().toMillis() : name;
+            return new Entry(p, own, file, order);
         }
 
         /** What a link points at, or null for a broken one. */
