@@ -8,8 +8,8 @@ import io.mediapipeline.ingest.Ingest;
 import io.mediapipeline.ingest.IngestBatch;
 import io.mediapipeline.ingest.IngestConfig;
 import io.mediapipeline.ingest.LivePhotos;
-import io.mediapipeline.ledger.BatchLedger;
 import io.mediapipeline.ledger.Database;
+import io.mediapipeline.ledger.FinishedKeys;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.ExifTool;
 import io.mediapipeline.media.MediaProbe;
@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -86,10 +87,12 @@ public final class Backfill {
             try (IngestBatch batches = new IngestBatch(ledger, steps, new NearDuplicates(db.dataSource(), settings),
                     new LivePhotos(db.dataSource()), null, run, config.parallelism())) {
                 Progress progress = new Progress(total);
-                // what an earlier backfill registered is known by its key, read with the walk in one ordered pass;
-                // the rest goes through ingest's steps, whose own look-up is the one that decides
-                new BatchLedger(db.dataSource()).finishedKeysInOrder(Ingest.sourceKeyPrefix(SOURCE, root), keys -> {
-                    Registered registered = new Registered(keys);
+                // what an earlier backfill registered is known by its key, read along with the walk in one ordered
+                // pass (on a connection of its own: with a pool of one, every file goes by ingest's look-up); the rest
+                // goes through ingest's steps, whose own look-up is the one that decides
+                try (FinishedKeys finished = settings.integer("pipeline.db.pool-size") > 1
+                        ? FinishedKeys.under(db.dataSource(), Ingest.sourceKeyPrefix(SOURCE, root)) : null) {
+                    Registered registered = new Registered(finished != null ? finished : Collections.emptyIterator());
                     for (List<IngestBatch.Input> batch = walk.next(); !batch.isEmpty(); batch = walk.next()) {
                         List<IngestBatch.Input> rest = new ArrayList<>(batch.size());
                         for (IngestBatch.Input in : batch) {
@@ -100,8 +103,7 @@ public final class Backfill {
                         progress.done(batch.size() - rest.size(),
                                 rest.isEmpty() ? List.of() : batches.run(rest, IngestBatch.Placement.IN_PLACE));
                     }
-                    return null;
-                });
+                }
                 progress.print(true);
             } finally {
                 counting.interrupt();
@@ -134,7 +136,7 @@ public final class Backfill {
                 return false;
             }
             String key = Ingest.sourceKey(SOURCE, in.file(), in.seen().size(), in.seen().lastModifiedTime().toMillis());
-            while (next != null && next.compareTo(key) < 0) {
+            while (next != null && KeyOrder.compare(next, key) < 0) {
                 next = keys.hasNext() ? keys.next() : null;
             }
             return key.equals(next);
@@ -154,6 +156,7 @@ public final class Backfill {
         private Instant lastPrint = Instant.now();
         private long seen;
         private long before;
+        private long inOnePass;
 
         Progress(CompletableFuture<Long> total) {
             this.total = total;
@@ -164,6 +167,7 @@ public final class Backfill {
         void done(int registered, List<BatchItem> items) {
             seen += registered;
             before += registered;
+            inOnePass += registered;
             for (BatchItem item : items) {
                 seen++;
                 if (item.status() == IngestBatch.Status.DONE_BEFORE) {
@@ -184,8 +188,8 @@ public final class Backfill {
             }
             lastPrint = now;
             if (last) {
-                System.err.println(String.format(Locale.ROOT,
-                        "backfill: %,d/%,d files (%,d already registered), every file looked at", seen, seen, before));
+                System.err.println(String.format(Locale.ROOT, "backfill: %,d/%,d files (%,d already registered, %,d of them"
+                        + " found in one ordered read of the ledger), every file looked at", seen, seen, before, inOnePass));
                 return;
             }
             long all = total.isDone() && !total.isCompletedExceptionally() ? total.join() : -1;

@@ -8,10 +8,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 
@@ -24,8 +24,12 @@ import java.util.function.BiFunction;
  */
 final class TreeWalk<T> implements AutoCloseable {
 
-    /** At most this many files are held walked and not yet taken, whatever the batch size. */
-    static final int MAX_AHEAD_FILES = 131_072;
+    /**
+     * At most this many files are held walked and not yet taken, whatever the batch size: the first figure until the
+     * reader takes its first batch (a rescan's walk goes on while the database starts), the second from then on.
+     */
+    static final int AHEAD_AT_START = 131_072;
+    static final int AHEAD = 32_768;
 
     /** Takes each file the walk finds. */
     interface FileSink {
@@ -33,12 +37,18 @@ final class TreeWalk<T> implements AutoCloseable {
         void take(Path file, BasicFileAttributes attrs) throws IOException;
     }
 
-    private final BlockingQueue<List<T>> ready;
+    private final BlockingQueue<List<T>> ready = new LinkedBlockingQueue<>();
+    /** Batches the walk may still hand over before the reader takes one. */
+    private final Room room;
+    private final int shrinkAfterStart;
+    private boolean taken;
     private final AtomicReference<Exception> failed = new AtomicReference<>();
     private final Thread walking;
 
     private TreeWalk(Path root, int batchSize, BiFunction<Path, BasicFileAttributes, T> item) {
-        ready = new ArrayBlockingQueue<>(Math.max(2, MAX_AHEAD_FILES / batchSize));
+        int atStart = Math.max(2, AHEAD_AT_START / batchSize);
+        room = new Room(atStart);
+        shrinkAfterStart = atStart - Math.max(2, AHEAD / batchSize);
         walking = new Thread(() -> {
             List<T> batch = new ArrayList<>(batchSize);
             try {
@@ -53,11 +63,7 @@ final class TreeWalk<T> implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 failed.set(e);
             } finally {
-                try {
-                    ready.put(List.of()); // the end; a reader that stopped interrupts this wait
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                ready.add(List.of()); // the end
             }
         }, "backfill-walk");
         walking.setDaemon(true);
@@ -70,7 +76,7 @@ final class TreeWalk<T> implements AutoCloseable {
         return walk;
     }
 
-    /** The next batch in path order, or an empty list at the end; a folder the walk could not read fails here. */
+    /** The next batch in key order, or an empty list at the end; a folder the walk could not read fails here. */
     List<T> next() throws IOException {
         List<T> batch;
         try {
@@ -78,6 +84,13 @@ final class TreeWalk<T> implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while walking the tree");
+        }
+        if (!batch.isEmpty()) {
+            room.release();
+            if (!taken) {
+                taken = true;
+                room.shrink(shrinkAfterStart);
+            }
         }
         if (batch.isEmpty() && failed.get() instanceof IOException e) {
             throw e;
@@ -96,7 +109,8 @@ final class TreeWalk<T> implements AutoCloseable {
     private void handOver(List<T> batch) {
         try {
             if (!batch.isEmpty()) {
-                ready.put(batch);
+                room.acquire();
+                ready.add(batch);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -117,13 +131,24 @@ final class TreeWalk<T> implements AutoCloseable {
                 entries.add(Entry.of(p, Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)));
             }
         }
-        entries.sort(Comparator.comparing(Entry::order));
+        entries.sort((a, b) -> KeyOrder.compare(a.order, b.order));
         for (Entry e : entries) {
             if (e.own.isDirectory()) {
                 walk(e.path, sink);
             } else if (e.file) {
                 sink.take(e.path, e.own.isRegularFile() ? e.own : null);
             }
+        }
+    }
+
+    /** Permits for batches ahead, of which some are taken back once the reader has started. */
+    private static final class Room extends Semaphore {
+        Room(int permits) {
+            super(permits);
+        }
+
+        void shrink(int permits) {
+            reducePermits(permits);
         }
     }
 

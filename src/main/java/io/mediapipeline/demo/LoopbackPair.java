@@ -93,8 +93,10 @@ public final class LoopbackPair implements AutoCloseable {
     public static LoopbackPair start(Path base, Path serverFolder) throws IOException, InterruptedException {
         // both instances' config.xml and pixel.properties hold API keys: only the owner may look inside
         PrivateDir.create(base);
-        Instance srv = new Instance("server", base.resolve("server"), Ports.freePort(), Ports.freePort(), randomKey());
-        Instance phn = new Instance("phone", base.resolve("phone"), Ports.freePort(), Ports.freePort(), randomKey());
+        // four different ports: two instances listening on one port would each only ever reach itself
+        int[] ports = Ports.freePorts(4);
+        Instance srv = new Instance("server", base.resolve("server"), ports[0], ports[1], randomKey());
+        Instance phn = new Instance("phone", base.resolve("phone"), ports[2], ports[3], randomKey());
         LoopbackPair pair = new LoopbackPair(srv, phn, serverFolder, base.resolve("phone-folder"));
         try {
             for (Instance i : new Instance[] {srv, phn}) {

@@ -1,19 +1,15 @@
 package io.mediapipeline.ledger;
 
 import io.mediapipeline.media.MediaInfo;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -28,13 +24,9 @@ import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 public class BatchLedger {
 
     private final LedgerSql sql;
-    /** Reads rows a few thousand at a time (in a transaction), not a whole result at once. */
-    private final JdbcTemplate streaming;
 
     public BatchLedger(DataSource ds) {
         this.sql = new LedgerSql(ds);
-        this.streaming = new JdbcTemplate(ds);
-        streaming.setFetchSize(10_000);
     }
 
     /** An input the ledger has seen: its row and where its copy went. */
@@ -90,36 +82,6 @@ public class BatchLedger {
                 select substr(source_key, ?) from source_files
                  where source = ? and disposition <> 'pending' and starts_with(source_key, ?)""",
                 (rs, n) -> rs.getString(1), prefix.length() + 1, source, prefix);
-    }
-
-    /** Works through keys in order; may fail as a walk of a tree does. */
-    public interface KeyWork<T> {
-        T apply(Iterator<String> keys) throws IOException;
-    }
-
-    /**
-     * The finished inputs whose source key starts with prefix, as their keys in code point order (the order of
-     * {@link String#compareTo} for names without characters outside the Basic Multilingual Plane), streamed to work
-     * inside one transaction: a rescan merges them with its walk of the same tree instead of asking the
-     * ledger about each batch of files.
-     */
-    public <T> T finishedKeysInOrder(String prefix, KeyWork<T> work) throws IOException {
-        try {
-            return sql.inTx(j -> {
-                // a large tree's keys are sorted in memory, not in temporary files
-                j.execute("set local work_mem = '64MB'");
-                try (Stream<String> keys = streaming.queryForStream("""
-                        select source_key from source_files
-                         where starts_with(source_key, ?) and disposition <> 'pending'
-                         order by source_key collate "C\"""", (rs, n) -> rs.getString(1), prefix)) {
-                    return work.apply(keys.iterator());
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
     }
 
     /** Content the ledger holds: its row, its status, where it came from and where its original is. */

@@ -115,7 +115,8 @@ public final class Database implements AutoCloseable {
         }
         hc.setMaximumPoolSize(settings.integer("pipeline.db.pool-size"));
         // connections are opened as work asks for them, not all at start: each is a PostgreSQL backend and a SCRAM
-        // exchange, which a short command (a rescan, doctor) would pay for eight times before doing anything
+        // exchange, which Hikari would otherwise make in the background on the CPUs a short command (a rescan,
+        // doctor) needs; the service's spare ones close after Hikari's idle timeout and open again when work comes
         hc.setMinimumIdle(1);
         hc.setPoolName("ledger");
         hc.setConnectionTimeout(15_000);

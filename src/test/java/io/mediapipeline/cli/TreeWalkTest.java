@@ -45,22 +45,33 @@ class TreeWalkTest {
 
     @Test
     void walksInTheOrderOfTheLedgersSourceKeys() throws IOException {
-        // a file whose name starts like a folder's, a name with the keys' separator, names outside ASCII
+        // a file whose name starts like a folder's, the keys' separator, accents, case, and a character above U+FFFF
+        // beside one just below it (UTF-16 order puts the first below the second; the ledger, by code point, above)
         Path root = Files.createDirectories(tmp.resolve("tree"));
-        for (String name : List.of("b/1.jpg", "b.jpg", "b-c.jpg", "b|1.jpg", "été/x.jpg", "Z.jpg", "b/a/2.jpg", "b0.jpg")) {
+        String camera = "\uD83D\uDCF7.jpg";
+        String bracket = "\uFF08.jpg";
+        for (String name : List.of("b/1.jpg", "b.jpg", "b-c.jpg", "b|1.jpg", "été/x.jpg", "Z.jpg", "b/a/2.jpg", "b0.jpg",
+                camera, bracket, ".hidden.jpg")) {
             Files.createDirectories(root.resolve(name).getParent());
             Files.writeString(root.resolve(name), name);
         }
-        List<String> keys = new ArrayList<>();
-        try (TreeWalk<String> walk = TreeWalk.ahead(root, 3, (file, attrs) ->
-                file + "|" + attrs.size() + "|" + attrs.lastModifiedTime().toMillis())) {
+        List<String> walked = new ArrayList<>();
+        try (TreeWalk<String> walk = TreeWalk.ahead(root, 3, (file, attrs) -> root.relativize(file).toString())) {
             for (List<String> batch = walk.next(); !batch.isEmpty(); batch = walk.next()) {
-                keys.addAll(batch);
+                walked.addAll(batch);
             }
         }
-        // the keys as the ledger sorts them (collate "C": by code point, as String.compareTo for these names)
-        assertThat(keys).hasSize(8).isSorted();
-        assertThat(keys.get(2)).as("b-c.jpg, then b.jpg before the folder b").startsWith(root + "/b.jpg|");
+        assertThat(walked).containsExactly("Z.jpg", "b-c.jpg", "b.jpg", "b/1.jpg", "b/a/2.jpg", "b0.jpg", "b|1.jpg",
+                "été/x.jpg", bracket, camera);
+    }
+
+    @Test
+    void keyOrderIsCodePointOrder() {
+        assertThat(KeyOrder.compare("\uD83D\uDCF7", "\uFF08")).isPositive();
+        assertThat("\uD83D\uDCF7".compareTo("\uFF08")).as("where String.compareTo disagrees").isNegative();
+        assertThat(KeyOrder.compare("a/b.jpg|1|2", "a/b/c")).isNegative();
+        assertThat(KeyOrder.compare("ab", "abc")).isNegative();
+        assertThat(KeyOrder.compare("abc", "abc")).isZero();
     }
 
     @Test

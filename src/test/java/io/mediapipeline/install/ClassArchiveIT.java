@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The launcher's class archive: made once per build from a run with nothing of the caller's, usable by the JVM, and
- * passed to java only while it is not older than the jar. Runs on a copy of the installed layout (the jar beside
+ * The launcher's class archive: made once per build from a run with nothing of the caller's (their settings point at
+ * a database that is not there), usable by the JVM, holding ingest's classes, and passed to java only while it was
+ * made for the jar as it is. Runs on a copy of the installed layout (the jar beside
  * bin/, config/ and the migrations), so the project's own target/ is left alone.
  */
 class ClassArchiveIT {
@@ -27,9 +28,16 @@ class ClassArchiveIT {
     void archiveIsMadeOncePerJarAndUsedOnlyWhileFresh() throws Exception {
         Path project = PipelineHome.projectDir();
         Path home = tmp.resolve("opt");
-        for (String dir : List.of("bin", "config", "supabase/migrations")) {
+        for (String dir : List.of("bin", "config", "routes", "supabase/migrations")) {
             copyTree(project.resolve(dir), home.resolve(dir));
         }
+        // settings of the caller's that would reach outside the scratch home: none may take part in the run
+        Files.writeString(home.resolve("config/application.properties"), """
+
+                pipeline.db.url=jdbc:postgresql://127.0.0.1:9/not-the-training-ledger
+                pipeline.target.pixel.enabled=true
+                pipeline.notify.enabled=true
+                """, java.nio.file.StandardOpenOption.APPEND);
         Path jar = Files.copy(project.resolve("target/media-pipeline.jar"), home.resolve("media-pipeline.jar"));
         Files.createSymbolicLink(home.resolve("lib"), project.resolve("target/lib"));
         Path jsa = home.resolve("media-pipeline.jsa");
@@ -49,9 +57,16 @@ class ClassArchiveIT {
         assertThat(java.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(java.exitValue()).as(help).isZero();
         assertThat(help).startsWith("usage: media-pipeline").doesNotContain("warning");
+        // the run it was made from took a photo in: ingest's classes are in it
+        Process list = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "@" + home.resolve("bin/jvm-options"), "-XX:SharedArchiveFile=" + jsa, "-XX:+PrintSharedArchiveAndExit",
+                "-XX:+PrintSharedDictionary", "-jar", jar.toString()).redirectErrorStream(true).start();
+        String classes = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(list.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(classes).contains("io.mediapipeline.ingest.IngestBatch", "io.mediapipeline.ledger.BatchLedger");
 
         Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jsa).toMillis() + 1_000));
-        assertThat(option(home)).as("an archive older than the jar is not passed to java").isEmpty();
+        assertThat(option(home)).as("an archive made for another jar is not passed to java").isEmpty();
         assertThat(launcher(home, "class-archive").output()).as("made again for the new jar").contains("preparing");
         assertThat(option(home)).isEqualTo("-XX:SharedArchiveFile=" + jsa);
     }
@@ -62,7 +77,9 @@ class ClassArchiveIT {
     private static Result launcher(Path home, String... args) throws IOException, InterruptedException {
         List<String> cmd = new java.util.ArrayList<>(List.of("bash", home.resolve("bin/media-pipeline").toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("PIPELINE_DB_URL", "jdbc:postgresql://127.0.0.1:9/not-the-training-ledger");
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();

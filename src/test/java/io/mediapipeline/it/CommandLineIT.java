@@ -110,7 +110,7 @@ class CommandLineIT {
 
         Result second = run(pipeline.config(), "backfill", tmp.resolve("old-archive").toString());
         assertThat(second.code()).isEqualTo(0);
-        assertThat(second.output()).contains("(7 already registered)");
+        assertThat(second.output()).contains("(7 already registered, 7 of them found in one ordered read of the ledger)");
 
         try (Database db = pipeline.openLedger()) {
             List<Map<String, Object>> media = query(db, "select archive_path, original_path, status, sha256 from media_files");
@@ -131,34 +131,66 @@ class CommandLineIT {
         PipelineHome pipeline = new PipelineHome(tmp);
         Path archive = tmp.resolve("archive");
         Files.createDirectories(archive.resolve("b/a"));
-        List<Path> photos = Tools.photos(archive, "p_", 8, "2019:06:01 12:00:00");
-        // names whose order trips a plain sort: a file named like a folder, the keys' separator, accents, case
-        List<String> names = List.of("b.jpg", "b/1.jpg", "b/a/2.jpg", "b-c.jpg", "b|1.jpg", "été.jpg", "Z.jpg", "z.jpg");
+        // names whose order trips a plain sort: a file named like a folder, the keys' separator, accents, case, a
+        // character above U+FFFF beside one just below it (UTF-16 and the ledger's code point order disagree there)
+        List<String> names = List.of("b.jpg", "b/1.jpg", "b/a/2.jpg", "b-c.jpg", "b|1.jpg", "été.jpg", "Z.jpg", "z.jpg",
+                "\uD83D\uDCF7.jpg", "\uFF08.jpg");
+        List<Path> photos = Tools.photos(archive, "p_", names.size(), "2019:06:01 12:00:00");
         for (int i = 0; i < names.size(); i++) {
             Files.move(photos.get(i), archive.resolve(names.get(i)));
         }
-        assertThat(run(pipeline.config(), "backfill", archive.toString()).output()).contains("backfill: 8/8 files");
+        Result first = run(pipeline.config(), "backfill", archive.toString());
+        assertThat(first.code()).as(first.output()).isZero();
+        assertThat(first.output()).contains("backfill: 10/10 files (0 already registered");
 
         Result rescan = run(pipeline.config(), "backfill", archive.toString());
-        assertThat(rescan.code()).as(rescan.output()).isEqualTo(0);
-        assertThat(rescan.output()).contains("(8 already registered)")
-                .as("every file found by the ordered pass, none left to ingest's look-up").doesNotContain("Ingest batch:");
+        assertThat(rescan.code()).as(rescan.output()).isZero();
+        assertThat(rescan.output()).as("every file found by the ordered read, none left to ingest's look-up")
+                .contains("(10 already registered, 10 of them found in one ordered read of the ledger)")
+                .doesNotContain("Ingest batch:");
 
         // one file replaced by other content, one new file: those two, and only those, go through ingest again
         Path changed = archive.resolve("b/1.jpg");
         List<Path> fresh = Tools.photos(Files.createDirectories(tmp.resolve("fresh")), "f_", 2, "2020:01:01 10:00:00");
+        String changedSha = sha(fresh.get(0));
         Files.copy(fresh.get(0), changed, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.setLastModifiedTime(changed, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
-        Files.copy(fresh.get(1), archive.resolve("b/new.jpg"));
+        Path added = Files.copy(fresh.get(1), archive.resolve("b/new.jpg"));
         Result third = run(pipeline.config(), "backfill", archive.toString());
-        assertThat(third.code()).as(third.output()).isEqualTo(0);
-        assertThat(third.output()).contains("backfill: 9/9 files (7 already registered)")
+        assertThat(third.code()).as(third.output()).isZero();
+        assertThat(third.output()).contains("backfill: 11/11 files (9 already registered, 9 of them found in one ordered read")
                 .contains("Ingest batch: 2 inputs, 2 new");
         try (Database db = pipeline.openLedger()) {
-            assertThat(query(db, "select original_path from media_files where original_path like '%/b/%'"))
-                    .extracting(m -> m.get("original_path"))
-                    .contains(changed.toString(), archive.resolve("b/new.jpg").toString());
-            assertThat(sha(changed)).isEqualTo(sha(fresh.get(0)));
+            assertThat(query(db, "select sha256 from media_files where original_path = ?", changed.toString()))
+                    .extracting(m -> m.get("sha256")).as("the new content of the changed file").contains(changedSha);
+            assertThat(query(db, "select sha256 from media_files where original_path = ?", added.toString()))
+                    .extracting(m -> m.get("sha256")).containsExactly(sha(fresh.get(1)));
+            long size = Files.size(changed);
+            long mtime = Files.getLastModifiedTime(changed).toMillis();
+            assertThat(query(db, "select disposition from source_files where source_key = ?",
+                    "backfill:" + changed + "|" + size + "|" + mtime)).extracting(m -> m.get("disposition"))
+                    .containsExactly("imported");
+        }
+    }
+
+    @Test
+    void backfillStoppedByAFolderItCannotReadKeepsWhatItRegistered() throws Exception {
+        // a batch per file: each commits by itself, whatever stops the run later (no transaction spans the walk)
+        PipelineHome pipeline = new PipelineHome(tmp).set("pipeline.ingest.backfill-batch-size", "1");
+        Path archive = Files.createDirectories(tmp.resolve("archive"));
+        Tools.photos(archive, "a_", 3, "2019:06:01 12:00:00");
+        Path locked = Files.createDirectories(archive.resolve("zz-locked"));
+        Files.writeString(locked.resolve("x.jpg"), "x");
+        Files.setPosixFilePermissions(locked, java.util.Set.of());
+        try {
+            Result r = runUnprivileged(pipeline.config(), "backfill", archive.toString());
+            assertThat(r.code()).as(r.output()).isEqualTo(1);
+            assertThat(r.output()).contains(locked.toString());
+        } finally {
+            Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+        try (Database db = pipeline.openLedger()) {
+            assertThat(query(db, "select source_path from source_files where disposition = 'imported'")).hasSize(3);
         }
     }
 

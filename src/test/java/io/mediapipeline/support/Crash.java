@@ -6,6 +6,7 @@ import io.mediapipeline.ledger.Database;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -151,6 +152,19 @@ public final class Crash {
     /** True while a process started by the app has the text in its command line (an encode: "libx265"). */
     public static boolean running(Process app, String text) {
         return !commandLines(app, text).isEmpty();
+    }
+
+    /**
+     * Whether a tool whose command line holds one of the texts started at most maxAge ago: a kill aimed at it lands
+     * while it still runs (one near its end can finish between the look and the kill).
+     */
+    public static boolean justStarted(Process app, Duration maxAge, String... texts) {
+        Instant after = Instant.now().minus(maxAge);
+        return app.descendants().anyMatch(h -> {
+            String line = h.info().commandLine().orElse("");
+            return java.util.Arrays.stream(texts).anyMatch(line::contains)
+                    && h.info().startInstant().map(after::isBefore).orElse(false);
+        });
     }
 
     private static List<String> commandLines(Process app, String text) {
