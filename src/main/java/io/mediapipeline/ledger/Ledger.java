@@ -8,7 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
+import org.springframework.jdbc.core.ColumnMapRowMapper;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
@@ -218,15 +220,19 @@ public class Ledger {
     // ---- reporting --------------------------------------------------------------------------
 
     /** One entry per input of the run, with where each ended up. */
-    public List<Map<String, Object>> runFiles(long runId) {
-        return rows("""
+    /** Each input of the run with its content's row, in the order they were seen, one at a time. */
+    public void eachRunFile(long runId, Consumer<Map<String, Object>> file) {
+        ColumnMapRowMapper columns = new ColumnMapRowMapper();
+        sql.each(RUN_FILES, rs -> file.accept(columns.mapRow(rs, 0)), runId);
+    }
+
+    private static final String RUN_FILES = """
                 select s.source_path, s.source, s.disposition, s.sha256, s.place, s.reason, s.last_error, s.failures,
                        m.status, m.original_path, m.compressed_path, m.archive_path, m.error, m.error_from,
                        m.compress_decision, m.compress_reason, m.space_saved,
                        case when s.disposition = 'duplicate' then m.original_path end as duplicate_of
                   from source_files s left join media_files m on m.id = s.media_file_id
-                 where s.run_id = ? order by s.id""", runId);
-    }
+                 where s.run_id = ? order by s.id""";
 
     public Map<String, Long> counts(long runId) {
         Map<String, Long> counts = new LinkedHashMap<>();

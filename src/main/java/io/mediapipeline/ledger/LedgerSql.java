@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -21,11 +22,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 public final class LedgerSql {
 
     private final JdbcTemplate jdbc;
+    /** Reads a result a thousand rows at a time (inside a transaction), not all of it at once. */
+    private final JdbcTemplate streaming;
     private final NamedParameterJdbcTemplate named;
     private final TransactionTemplate tx;
 
     public LedgerSql(DataSource ds) {
         this.jdbc = new JdbcTemplate(ds);
+        this.streaming = new JdbcTemplate(ds);
+        streaming.setFetchSize(1_000);
         this.named = new NamedParameterJdbcTemplate(jdbc);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
     }
@@ -48,6 +53,14 @@ public final class LedgerSql {
     /** One query in its own transaction. */
     public <T> List<T> query(String sql, RowMapper<T> rows, Object... args) {
         return inTx(j -> j.query(sql, rows, args));
+    }
+
+    /** One query in its own transaction, each row handed over as it is read (a result too large to hold). */
+    public void each(String sql, RowCallbackHandler rows, Object... args) {
+        inTx(j -> {
+            streaming.query(sql, rows, args);
+            return null;
+        });
     }
 
     /** Work outside a transaction (each statement commits by itself); a failure's message starts with what. */

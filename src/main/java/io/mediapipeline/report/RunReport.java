@@ -1,17 +1,20 @@
 package io.mediapipeline.report;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.ledger.Ledger;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +33,8 @@ public class RunReport {
     private final Unfinished unfinished;
     private final ObjectMapper json = new ObjectMapper().findAndRegisterModules()
             .enable(SerializationFeature.INDENT_OUTPUT);
+    /** Writes one value into a report being written, without a flush after each of thousands. */
+    private final ObjectWriter entries = json.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
 
     public RunReport(Ledger ledger, Path home) {
         this(ledger, home, null);
@@ -77,36 +82,7 @@ public class RunReport {
                  where s.run_id = ?""", runId)) {
             deliveries.computeIfAbsent((String) d.get("sha256"), k -> new LinkedHashMap<>()).put((String) d.get("target"), d.get("state"));
         }
-        List<Map<String, Object>> files = new ArrayList<>();
         Map<String, Long> compression = new TreeMap<>();
-        for (Map<String, Object> row : ledger.runFiles(runId)) {
-            Map<String, Object> f = new LinkedHashMap<>();
-            f.put("source", row.get("source_path"));
-            f.put("sha256", row.get("sha256"));
-            f.put("status", statusOf(row));
-            f.put("original", row.get("original_path"));
-            f.put("compressed", row.get("compressed_path"));
-            if (row.get("compress_decision") != null) {
-                if ("imported".equals(row.get("disposition"))) {
-                    // the run's summary counts each imported file's decision once (duplicates share the row)
-                    compression.merge((String) row.get("compress_decision"), 1L, Long::sum);
-                    if ("compressed".equals(row.get("compress_decision")) && row.get("space_saved") instanceof Number n) {
-                        compression.merge("bytesSaved", n.longValue(), Long::sum);
-                    }
-                }
-                // what goes back to iCloud and why: compressed, original, skipped or failed (the reason says)
-                f.put("compression", Map.of("decision", row.get("compress_decision"),
-                        "reason", String.valueOf(row.get("compress_reason"))));
-            }
-            f.put("archive", row.get("archive_path"));
-            f.put("duplicateOf", row.get("duplicate_of"));
-            f.put("place", row.get("place"));
-            f.put("deliveries", deliveries.getOrDefault((String) row.get("sha256"), Map.of()));
-            Object error = row.get("reason") != null ? row.get("reason")
-                    : "pending".equals(row.get("disposition")) ? row.get("last_error") : row.get("error");
-            f.put("error", error);
-            files.add(f);
-        }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("run", runId);
         doc.put("startedAt", started.toString());
@@ -118,9 +94,6 @@ public class RunReport {
                  where s.run_id = ?""", runId).get(0).get("t");
         doc.put("workFinishedAt", lastWork == null ? null : toOffset(lastWork).toString());
         doc.put("counts", counts);
-        if (!compression.isEmpty()) {
-            doc.put("compression", compression);
-        }
         IcloudDispositions.Run icloud = IcloudDispositions.of(ledger, runId);
         if (!icloud.files().isEmpty()) {
             // every file whose upload moved in this run, also files imported by an earlier run
@@ -135,14 +108,68 @@ public class RunReport {
         if (unfinished != null) {
             doc.put("notDone", notDone);
         }
-        doc.put("files", files);
         Files.createDirectories(reports);
         Path target = reports.resolve("run-" + NAME.format(finished) + "-" + runId + ".json");
         Path tmp = reports.resolve("." + target.getFileName() + FileStore.TEMP_SUFFIX);
-        json.writeValue(tmp.toFile(), doc);
+        // the files one at a time, as the ledger hands them over (a backfill's run can hold a hundred thousand), and
+        // the compression summary they add up to after them
+        try (JsonGenerator out = json.createGenerator(tmp.toFile(), JsonEncoding.UTF8)) {
+            out.writeStartObject();
+            for (Map.Entry<String, Object> field : doc.entrySet()) {
+                out.writeFieldName(field.getKey());
+                entries.writeValue(out, field.getValue());
+            }
+            out.writeArrayFieldStart("files");
+            ledger.eachRunFile(runId, row -> {
+                try {
+                    entries.writeValue(out, fileEntry(row, deliveries, compression));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            out.writeEndArray();
+            if (!compression.isEmpty()) {
+                out.writeFieldName("compression");
+                entries.writeValue(out, compression);
+            }
+            out.writeEndObject();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         ledger.closeRun(runId, target.toString(), json.writeValueAsString(counts));
         return new Summary(target, counts, compression, icloud.counts(), notDone, nearGroups);
+    }
+
+    /** One input's entry: where it ended up; its compress decision, if any, is added to the run's summary. */
+    private static Map<String, Object> fileEntry(Map<String, Object> row, Map<String, Map<String, Object>> deliveries,
+                                                 Map<String, Long> compression) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("source", row.get("source_path"));
+        f.put("sha256", row.get("sha256"));
+        f.put("status", statusOf(row));
+        f.put("original", row.get("original_path"));
+        f.put("compressed", row.get("compressed_path"));
+        if (row.get("compress_decision") != null) {
+            if ("imported".equals(row.get("disposition"))) {
+                // the run's summary counts each imported file's decision once (duplicates share the row)
+                compression.merge((String) row.get("compress_decision"), 1L, Long::sum);
+                if ("compressed".equals(row.get("compress_decision")) && row.get("space_saved") instanceof Number n) {
+                    compression.merge("bytesSaved", n.longValue(), Long::sum);
+                }
+            }
+            // what goes back to iCloud and why: compressed, original, skipped or failed (the reason says)
+            f.put("compression", Map.of("decision", row.get("compress_decision"),
+                    "reason", String.valueOf(row.get("compress_reason"))));
+        }
+        f.put("archive", row.get("archive_path"));
+        f.put("duplicateOf", row.get("duplicate_of"));
+        f.put("place", row.get("place"));
+        f.put("deliveries", deliveries.getOrDefault((String) row.get("sha256"), Map.of()));
+        Object error = row.get("reason") != null ? row.get("reason")
+                : "pending".equals(row.get("disposition")) ? row.get("last_error") : row.get("error");
+        f.put("error", error);
+        return f;
     }
 
     public boolean hasInputs(long runId) {
