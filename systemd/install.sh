@@ -235,7 +235,7 @@ else
 fi
 
 # bin/jvm-options picks the parallel collector, and java refuses to start with two
-if grep -qE '^[[:space:]]*JAVA_OPTS=.*-XX:\+Use[A-Za-z]+GC' "$ETC/env" 2>/dev/null \
+if grep -qE '^[[:space:]]*JAVA_OPTS=.*-XX:\+Use(G1|Serial|Z|Shenandoah|Epsilon)GC' "$ETC/env" 2>/dev/null \
     && ! grep -qE '^[[:space:]]*JAVA_OPTS=.*-XX:-UseParallelGC' "$ETC/env"; then
   say "note: JAVA_OPTS in $ETC/env picks a garbage collector: put -XX:-UseParallelGC before it (bin/jvm-options picks the parallel one, and java starts with one only)"
 fi

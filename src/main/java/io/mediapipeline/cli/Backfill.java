@@ -10,6 +10,7 @@ import io.mediapipeline.ingest.IngestConfig;
 import io.mediapipeline.ingest.LivePhotos;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.FinishedKeys;
+import io.mediapipeline.ledger.LedgerException;
 import io.mediapipeline.ledger.Ledger;
 import io.mediapipeline.media.ExifTool;
 import io.mediapipeline.media.MediaProbe;
@@ -88,10 +89,10 @@ public final class Backfill {
                     new LivePhotos(db.dataSource()), null, run, config.parallelism())) {
                 Progress progress = new Progress(total);
                 // what an earlier backfill registered is known by its key, read along with the walk in one ordered
-                // pass (on a connection of its own: with a pool of one, every file goes by ingest's look-up); the rest
-                // goes through ingest's steps, whose own look-up is the one that decides
-                try (FinishedKeys finished = settings.integer("pipeline.db.pool-size") > 1
-                        ? FinishedKeys.under(db.dataSource(), Ingest.sourceKeyPrefix(SOURCE, root)) : null) {
+                // pass (on a connection of its own, so only with connections to spare); the rest goes through
+                // ingest's steps, whose own look-up is the one that decides
+                boolean spare = settings.integer("pipeline.db.pool-size") > config.parallelism() + 1;
+                try (FinishedKeys finished = spare ? orderedRead(db, root) : null) {
                     Registered registered = new Registered(finished != null ? finished : Collections.emptyIterator());
                     for (List<IngestBatch.Input> batch = walk.next(); !batch.isEmpty(); batch = walk.next()) {
                         List<IngestBatch.Input> rest = new ArrayList<>(batch.size());
@@ -120,7 +121,20 @@ public final class Backfill {
         }
     }
 
-    /** The ledger's finished keys under the tree, read along with the walk: both come in key order. */
+    /** The ordered read, or null (a speed-up only: a ledger that cannot give it leaves every file to ingest's look-up). */
+    private static FinishedKeys orderedRead(Database db, Path root) {
+        try {
+            return FinishedKeys.under(db.dataSource(), Ingest.sourceKeyPrefix(SOURCE, root));
+        } catch (LedgerException e) {
+            System.err.println("backfill: no ordered read of the ledger (" + e.getMessage() + "); looking files up by batch");
+            return null;
+        }
+    }
+
+    /**
+     * The ledger's finished keys under the tree, read along with the walk: both come in key order. A read that
+     * fails half way ends the pass; the files after it go by ingest's look-up.
+     */
     private static final class Registered {
         private final Iterator<String> keys;
         private String next;
@@ -136,8 +150,14 @@ public final class Backfill {
                 return false;
             }
             String key = Ingest.sourceKey(SOURCE, in.file(), in.seen().size(), in.seen().lastModifiedTime().toMillis());
-            while (next != null && KeyOrder.compare(next, key) < 0) {
-                next = keys.hasNext() ? keys.next() : null;
+            try {
+                while (next != null && KeyOrder.compare(next, key) < 0) {
+                    next = keys.hasNext() ? keys.next() : null;
+                }
+            } catch (LedgerException e) {
+                System.err.println("backfill: the ordered read of the ledger stopped (" + e.getMessage()
+                        + "); looking the rest up by batch");
+                next = null;
             }
             return key.equals(next);
         }

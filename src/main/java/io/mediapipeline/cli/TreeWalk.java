@@ -42,7 +42,7 @@ final class TreeWalk<T> implements AutoCloseable {
     private final Room room;
     private final int shrinkAfterStart;
     private boolean taken;
-    private final AtomicReference<Exception> failed = new AtomicReference<>();
+    private final AtomicReference<Throwable> failed = new AtomicReference<>();
     private final Thread walking;
 
     private TreeWalk(Path root, int batchSize, BiFunction<Path, BasicFileAttributes, T> item) {
@@ -60,8 +60,8 @@ final class TreeWalk<T> implements AutoCloseable {
                     }
                 });
                 handOver(batch);
-            } catch (IOException | RuntimeException e) {
-                failed.set(e);
+            } catch (Throwable e) {
+                failed.set(e); // an Error too (a tree too deep): the reader must not take the end for a whole walk
             } finally {
                 ready.add(List.of()); // the end
             }
@@ -96,6 +96,8 @@ final class TreeWalk<T> implements AutoCloseable {
             throw e;
         } else if (batch.isEmpty() && failed.get() instanceof RuntimeException e) {
             throw e;
+        } else if (batch.isEmpty() && failed.get() != null) {
+            throw new IllegalStateException("the walk of the tree failed: " + failed.get(), failed.get());
         }
         return batch;
     }

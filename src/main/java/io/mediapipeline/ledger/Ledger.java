@@ -219,7 +219,6 @@ public class Ledger {
 
     // ---- reporting --------------------------------------------------------------------------
 
-    /** One entry per input of the run, with where each ended up. */
     /** Each input of the run with its content's row, in the order they were seen, one at a time. */
     public void eachRunFile(long runId, Consumer<Map<String, Object>> file) {
         ColumnMapRowMapper columns = new ColumnMapRowMapper();

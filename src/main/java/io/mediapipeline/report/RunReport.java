@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mediapipeline.flow.Durable;
 import io.mediapipeline.flow.FileStore;
 import io.mediapipeline.ledger.Ledger;
 import java.io.IOException;
@@ -113,6 +114,7 @@ public class RunReport {
         Path tmp = reports.resolve("." + target.getFileName() + FileStore.TEMP_SUFFIX);
         // the files one at a time, as the ledger hands them over (a backfill's run can hold a hundred thousand), and
         // the compression summary they add up to after them
+        boolean moved = false;
         try (JsonGenerator out = json.createGenerator(tmp.toFile(), JsonEncoding.UTF8)) {
             out.writeStartObject();
             for (Map.Entry<String, Object> field : doc.entrySet()) {
@@ -133,10 +135,19 @@ public class RunReport {
                 entries.writeValue(out, compression);
             }
             out.writeEndObject();
+            out.close();
+            // the ledger names the report next: it is whole on disk first
+            Durable.syncFile(tmp);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Durable.syncDir(reports);
+            moved = true;
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(tmp); // a report cut short is not left beside the whole ones
+            }
         }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         ledger.closeRun(runId, target.toString(), json.writeValueAsString(counts));
         return new Summary(target, counts, compression, icloud.counts(), notDone, nearGroups);
     }

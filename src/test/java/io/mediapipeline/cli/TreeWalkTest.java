@@ -68,7 +68,6 @@ class TreeWalkTest {
     @Test
     void keyOrderIsCodePointOrder() {
         assertThat(KeyOrder.compare("\uD83D\uDCF7", "\uFF08")).isPositive();
-        assertThat("\uD83D\uDCF7".compareTo("\uFF08")).as("where String.compareTo disagrees").isNegative();
         assertThat(KeyOrder.compare("a/b.jpg|1|2", "a/b/c")).isNegative();
         assertThat(KeyOrder.compare("ab", "abc")).isNegative();
         assertThat(KeyOrder.compare("abc", "abc")).isZero();

@@ -13,7 +13,6 @@ import io.mediapipeline.support.RowHold;
 import io.mediapipeline.support.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +59,7 @@ class CompressCrashIT {
         // each kill waits for its moment in the work (the ledger read live, the running encodes, compressed/)
         List<Crash.Aim> aims = List.of(
                 Crash.Aim.of("the first encodes, nothing decided yet", (st, app) -> Crash.running(app, "libx265")),
-                Crash.Aim.of("the CRF ladder: a second encode at a lower CRF", (st, app) -> ladder(app))
+                Crash.Aim.of("the CRF ladder: a second encode at a lower CRF", Crash.newlyStarted("-crf 24", "-crf 20"))
                         .giveUpWhen((st, app) -> st.decided() >= total - 1),
                 Crash.Aim.of("an encode after some decisions", (st, app) -> st.decided() > 0 && Crash.running(app, "libx265"))
                         .giveUpWhen((st, app) -> st.decided() >= total - 1),
@@ -154,10 +153,5 @@ class CompressCrashIT {
 
     private static Set<String> names(Path dir) {
         return files(dir).stream().map(f -> f.getFileName().toString()).collect(Collectors.toSet());
-    }
-
-    /** A ladder encode that started moments ago (one near its end could be gone by the time the kill lands). */
-    private static boolean ladder(Process app) {
-        return Crash.justStarted(app, Duration.ofMillis(250), "-crf 24", "-crf 20");
     }
 }

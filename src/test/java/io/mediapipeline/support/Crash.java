@@ -6,8 +6,8 @@ import io.mediapipeline.ledger.Database;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -155,16 +155,23 @@ public final class Crash {
     }
 
     /**
-     * Whether a tool whose command line holds one of the texts started at most maxAge ago: a kill aimed at it lands
-     * while it still runs (one near its end can finish between the look and the kill).
+     * Watches for tools whose command line holds one of the texts: true when one is there that was not at the last
+     * look (it started within one poll), so a kill aimed at it lands while it runs, not as it ends. The first look
+     * only takes note. One per app run.
      */
-    public static boolean justStarted(Process app, Duration maxAge, String... texts) {
-        Instant after = Instant.now().minus(maxAge);
-        return app.descendants().anyMatch(h -> {
-            String line = h.info().commandLine().orElse("");
-            return java.util.Arrays.stream(texts).anyMatch(line::contains)
-                    && h.info().startInstant().map(after::isBefore).orElse(false);
-        });
+    public static BiPredicate<LiveLedger.Stages, Process> newlyStarted(String... texts) {
+        Set<Long> seen = new HashSet<>();
+        boolean[] looked = {false};
+        return (st, app) -> {
+            List<Long> now = app.descendants().filter(h -> {
+                String line = h.info().commandLine().orElse("");
+                return Arrays.stream(texts).anyMatch(line::contains);
+            }).map(ProcessHandle::pid).toList();
+            boolean fresh = looked[0] && now.stream().anyMatch(pid -> !seen.contains(pid));
+            looked[0] = true;
+            seen.addAll(now);
+            return fresh;
+        };
     }
 
     private static List<String> commandLines(Process app, String text) {
