@@ -1,6 +1,7 @@
 package io.mediapipeline.pixel;
 
 import io.mediapipeline.ledger.LedgerSql;
+import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -240,6 +241,35 @@ public class PixelLedger {
             }
             return confirmed;
         });
+    }
+
+    /** Every Pixel staged path the ledger names, as "batch folder/file name" (the home may have moved since). */
+    public Set<String> stagedNames() {
+        Set<String> names = new HashSet<>();
+        sql.each("select staged_path from deliveries where target = 'pixel' and staged_path is not null", rs -> {
+            Path p = Path.of(rs.getString(1));
+            names.add(p.getParent().getFileName() + "/" + p.getFileName());
+        });
+        return names;
+    }
+
+    /** The Pixel batches by their folder's name. */
+    public Map<String, UUID> batchesByName() {
+        Map<String, UUID> ids = new HashMap<>();
+        sql.each("select name, id from batches where target = 'pixel'", rs -> ids.put(rs.getString(1),
+                rs.getObject(2, UUID.class)));
+        return ids;
+    }
+
+    /** The stored content with these bytes if it may go to the Pixel and has no delivery there yet; else null. */
+    public UUID undelivered(String sha256) {
+        List<UUID> ids = sql.query("""
+                select m.id from media_files m
+                 where m.sha256 = ? and m.status in ('ingested', 'archived', 'verified', 'cleaned')
+                   and m.original_path is not null
+                   and not exists (select 1 from deliveries d where d.media_file_id = m.id and d.target = 'pixel')""",
+                (rs, n) -> rs.getObject(1, UUID.class), sha256);
+        return ids.isEmpty() ? null : ids.get(0);
     }
 
     /** Ingested or archived content that has no Pixel delivery yet. */

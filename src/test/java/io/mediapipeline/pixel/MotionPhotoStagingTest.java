@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
@@ -39,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A Live Photo staged for the Pixel as one Motion Photo (real tools, real ledger) never reaches the phone's folder
  * unrecorded: a crash after the build and before the rows commit leaves only a temp Syncthing ignores, which the next
  * start removes, and the retry delivers exactly one file; a crash after the rows and before the name is finished by
- * the next start.
+ * the next start. With Motion Photos off, a half placed in the bridge and not recorded is recorded where it is by the
+ * next start, never staged a second time.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class MotionPhotoStagingTest {
@@ -83,7 +85,8 @@ class MotionPhotoStagingTest {
     @BeforeEach
     void start(org.junit.jupiter.api.TestInfo test) throws Exception {
         bridge = tmp.resolve("bridge-" + test.getTestMethod().orElseThrow().getName());
-        syncthing = SyncthingClient.standalone("http://127.0.0.1:9", "k"); // never called: no batch closes here
+        // refuses every call: a batch that closes here records its scan as failed
+        syncthing = SyncthingClient.standalone("http://127.0.0.1:9", "k");
         camel = new DefaultCamelContext();
     }
 
@@ -95,10 +98,15 @@ class MotionPhotoStagingTest {
 
     /** A fresh stager over {@code pixel}, as a start of the pipeline makes it (its folder prepared). */
     private PixelStager stager(PixelLedger pixel) throws Exception {
+        return stager(pixel, new MotionPhoto(TOOLS), 100);
+    }
+
+    /** As above, with Motion Photos off when {@code motion} is null, and batches of at most {@code maxFiles}. */
+    private PixelStager stager(PixelLedger pixel, MotionPhoto motion, int maxFiles) throws Exception {
         PixelConfirmer confirmer = new PixelConfirmer(pixel, syncthing, new RunContext(ledger, "once", "test"),
                 config.proof(), new Metrics());
         PixelStager stager = new PixelStager(pixel, ledger, new Activity(), confirmer, new RunContext(ledger, "once", "test"),
-                new PixelConfig.Staging(bridge, 100, 1L << 30, 1L << 40, 0), new Metrics(), new MotionPhoto(TOOLS));
+                new PixelConfig.Staging(bridge, maxFiles, 1L << 30, 1L << 40, 0), new Metrics(), motion);
         stager.prepareFolder();
         return stager;
     }
@@ -212,5 +220,47 @@ class MotionPhotoStagingTest {
         assertThat(forThePhone()).containsExactly(recorded);
         assertThat(Hasher.sha256(recorded)).isEqualTo(rows.get(0).get("delivered_sha256"));
         assertThat(temps()).isEmpty();
+    }
+
+    /**
+     * Motion Photos off, one file per batch: a Live Photo's movie is placed beside its still and the JVM dies before
+     * the movie's row commits. Syncthing may have sent the copy already, so the next start records it where it is;
+     * staging it again (the interrupted batch is full and closes, so in a new one) would give the phone two.
+     */
+    @Test
+    void aCopyPlacedAndNotRecordedIsRecordedWhereItIsAndNotStagedAgain() throws Exception {
+        String still = livePhoto("IMG_0900", "128x96");
+        String movie = Hasher.sha256(tmp.resolve("originals-IMG_0900/IMG_0900.MOV"));
+        PixelLedger crashing = new PixelLedger(db.dataSource()) {
+            @Override
+            public boolean addDelivery(UUID mediaId, UUID batchId, String stagedPath, long size) {
+                if (stagedPath.endsWith(".mov")) {
+                    throw new Crash("before the movie's row commits");
+                }
+                return super.addDelivery(mediaId, batchId, stagedPath, size);
+            }
+        };
+        assertThatThrownBy(() -> stager(crashing, null, 1).stage(queued(still))).isInstanceOf(Crash.class);
+        List<Path> placed = forThePhone();
+        assertThat(placed).as("both halves placed, one recorded").hasSize(2);
+        assertThat(deliveries(still)).hasSize(1);
+
+        PixelLedger pixel = new PixelLedger(db.dataSource());
+        assertThat(new BridgeStrays(bridge, pixel).adopt()).as("the start's recovery pass").isEqualTo(1);
+        PixelStager restarted = stager(pixel, null, 1);
+        Endpoint queue = camel.getEndpoint("direct:pixel-queue");
+        restarted.begin(null, queue);
+        restarted.stage(queued(movie)); // its queue file stayed
+        restarted.commit(null, queue, 1);
+
+        assertThat(forThePhone()).as("each half once, where it was first placed").containsExactlyInAnyOrderElementsOf(placed);
+        assertThat(deliveries(still)).as("both halves recorded at their copies").hasSize(2).allSatisfy(d -> {
+            Path copy = Path.of((String) d.get("staged_path"));
+            assertThat(placed).contains(copy);
+            assertThat(d.get("delivered_as")).isEqualTo("original");
+        });
+        assertThat(ledger.rows("select 1 from deliveries d join media_files m on m.id = d.media_file_id"
+                + " where m.sha256 = ? and d.target = 'pixel'", movie)).as("the movie once").hasSize(1);
+        assertThat(new BridgeStrays(bridge, pixel).adopt()).as("nothing left to record").isZero();
     }
 }

@@ -1,0 +1,94 @@
+package io.mediapipeline.pixel;
+
+import io.mediapipeline.flow.Durable;
+import io.mediapipeline.media.Hasher;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Files in the bridge's batch folders that no delivery names: a crash, or a ledger that failed, between a file's
+ * placing and its row. Syncthing may have sent such a file to the phone already, so it must not be staged again in
+ * another batch (the phone would hold it twice): it is recorded where it is, as the delivery of the content it holds,
+ * when that content has none yet; its proof then comes as any other's. Whatever else a batch folder holds unnamed
+ * is left alone, with a warning. Part of the stage's recovery pass, before content without a delivery is queued
+ * again.
+ */
+final class BridgeStrays {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BridgeStrays.class);
+    private static final int NAMED_IN_A_WARNING = 5;
+
+    private final Path bridge;
+    private final PixelLedger pixel;
+
+    BridgeStrays(Path bridge, PixelLedger pixel) {
+        this.bridge = bridge;
+        this.pixel = pixel;
+    }
+
+    /** Records each stray that holds undelivered content as that content's delivery; returns how many. */
+    int adopt() throws IOException {
+        if (!Files.isDirectory(bridge)) {
+            return 0;
+        }
+        Set<String> named = pixel.stagedNames();
+        Map<String, UUID> batches = pixel.batchesByName();
+        int adopted = 0;
+        List<String> left = new ArrayList<>();
+        try (DirectoryStream<Path> folders = Files.newDirectoryStream(bridge, p -> !hidden(p)
+                && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))) {
+            for (Path folder : folders) {
+                String batch = folder.getFileName().toString();
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, p -> !hidden(p)
+                        && !named.contains(batch + "/" + p.getFileName()) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))) {
+                    for (Path stray : files) {
+                        if (adopt(stray, batches.get(batch))) {
+                            adopted++;
+                        } else {
+                            left.add(bridge.relativize(stray).toString());
+                        }
+                    }
+                }
+            }
+        }
+        if (!left.isEmpty()) {
+            LOG.warn("{} file(s) in {} are no Pixel delivery and hold no content waiting for one; left alone: {}{}",
+                    left.size(), bridge, String.join(", ", left.subList(0, Math.min(NAMED_IN_A_WARNING, left.size()))),
+                    left.size() > NAMED_IN_A_WARNING ? ", ..." : "");
+        }
+        return adopted;
+    }
+
+    private boolean adopt(Path stray, UUID batch) throws IOException {
+        if (batch == null) {
+            return false;
+        }
+        UUID media = pixel.undelivered(Hasher.sha256(stray));
+        if (media == null) {
+            return false;
+        }
+        // a power cut may have come before the copy's bytes or name reached the disk: both go first
+        Durable.syncFile(stray);
+        Durable.syncDir(stray.getParent());
+        if (!pixel.addDelivery(media, batch, stray.toString(), Files.size(stray))) {
+            return false;
+        }
+        LOG.warn("Recovered after an interrupted run: {} was staged for the Pixel but not recorded; recorded now, where"
+                + " it is (it is not staged again)", bridge.relativize(stray));
+        return true;
+    }
+
+    private static boolean hidden(Path p) {
+        return p.getFileName().toString().startsWith(".");
+    }
+}
