@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * placing and its row. Syncthing may have sent such a file to the phone already, so it must not be staged again in
  * another batch (the phone would hold it twice): it is recorded where it is, as the delivery of the content it holds,
  * when that content has none yet; its proof then comes as any other's. Whatever else a batch folder holds unnamed
- * is left alone, with a warning. Part of the stage's recovery pass, before content without a delivery is queued
- * again.
+ * is left alone, with a warning. Run by the stager itself, on its own thread, before it takes up a batch an
+ * interrupted stager (this node's last run, or another node) left open: never beside a stager at work.
  */
 final class BridgeStrays {
 
@@ -52,7 +52,7 @@ final class BridgeStrays {
                 try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, p -> !hidden(p)
                         && !named.contains(batch + "/" + p.getFileName()) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))) {
                     for (Path stray : files) {
-                        if (adopt(stray, batches.get(batch))) {
+                        if (adopted(stray, batches.get(batch))) {
                             adopted++;
                         } else {
                             left.add(bridge.relativize(stray).toString());
@@ -62,25 +62,32 @@ final class BridgeStrays {
             }
         }
         if (!left.isEmpty()) {
-            LOG.warn("{} file(s) in {} are no Pixel delivery and hold no content waiting for one; left alone: {}{}",
+            LOG.warn("{} file(s) in {} are named by no Pixel delivery and could not be recorded as one; left alone: {}{}",
                     left.size(), bridge, String.join(", ", left.subList(0, Math.min(NAMED_IN_A_WARNING, left.size()))),
                     left.size() > NAMED_IN_A_WARNING ? ", ..." : "");
         }
         return adopted;
     }
 
-    private boolean adopt(Path stray, UUID batch) throws IOException {
-        if (batch == null) {
-            return false;
-        }
-        UUID media = pixel.undelivered(Hasher.sha256(stray));
-        if (media == null) {
-            return false;
-        }
-        // a power cut may have come before the copy's bytes or name reached the disk: both go first
-        Durable.syncFile(stray);
-        Durable.syncDir(stray.getParent());
-        if (!pixel.addDelivery(media, batch, stray.toString(), Files.size(stray))) {
+    /** Whether the stray now is its content's delivery; a file that cannot be read is logged and left. */
+    private boolean adopted(Path stray, UUID batch) {
+        try {
+            long size = Files.size(stray);
+            if (batch == null || !pixel.undeliveredOfSize(size)) {
+                return false; // nothing it could be: not hashed
+            }
+            UUID media = pixel.undelivered(Hasher.sha256(stray));
+            if (media == null) {
+                return false;
+            }
+            // a power cut may have come before the copy's bytes or name reached the disk: both go first
+            Durable.syncFile(stray);
+            Durable.syncDir(stray.getParent());
+            if (!pixel.adopt(media, batch, stray.toString(), size)) {
+                return false;
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not look at {} in the Pixel bridge: {}", stray, e.toString());
             return false;
         }
         LOG.warn("Recovered after an interrupted run: {} was staged for the Pixel but not recorded; recorded now, where"

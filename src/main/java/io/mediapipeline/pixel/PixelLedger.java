@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The Pixel target's SQL: batches and deliveries with target 'pixel'. One transaction per method,
@@ -78,13 +79,15 @@ public class PixelLedger {
 
     /** Records the staged file and counts it into its batch; false if the file already had a delivery. */
     public boolean addDelivery(UUID mediaId, UUID batchId, String stagedPath, long size) {
-        return sql.inTx(j -> {
-            int n = j.update(ADD_DELIVERY, mediaId, batchId, stagedPath, size, "original", null, null);
-            if (n == 1) {
-                j.update(COUNT_FILE, size, batchId);
-            }
-            return n == 1;
-        });
+        return sql.inTx(j -> addDelivery(j, mediaId, batchId, stagedPath, size));
+    }
+
+    private static boolean addDelivery(JdbcTemplate j, UUID mediaId, UUID batchId, String stagedPath, long size) {
+        int n = j.update(ADD_DELIVERY, mediaId, batchId, stagedPath, size, "original", null, null);
+        if (n == 1) {
+            j.update(COUNT_FILE, size, batchId);
+        }
+        return n == 1;
     }
 
     /**
@@ -261,15 +264,35 @@ public class PixelLedger {
         return ids;
     }
 
+    private static final String UNDELIVERED = """
+            select m.id from media_files m
+             where m.status in ('ingested', 'archived', 'verified', 'cleaned') and m.original_path is not null
+               and not exists (select 1 from deliveries d where d.media_file_id = m.id and d.target = 'pixel')""";
+
+    /** Whether some content of this size may go to the Pixel and has no delivery there yet (before hashing a file). */
+    public boolean undeliveredOfSize(long size) {
+        return !sql.query(UNDELIVERED + " and m.size = ? limit 1", (rs, n) -> 1, size).isEmpty();
+    }
+
     /** The stored content with these bytes if it may go to the Pixel and has no delivery there yet; else null. */
     public UUID undelivered(String sha256) {
-        List<UUID> ids = sql.query("""
-                select m.id from media_files m
-                 where m.sha256 = ? and m.status in ('ingested', 'archived', 'verified', 'cleaned')
-                   and m.original_path is not null
-                   and not exists (select 1 from deliveries d where d.media_file_id = m.id and d.target = 'pixel')""",
-                (rs, n) -> rs.getObject(1, UUID.class), sha256);
+        List<UUID> ids = sql.query(UNDELIVERED + " and m.sha256 = ?", (rs, n) -> rs.getObject(1, UUID.class), sha256);
         return ids.isEmpty() ? null : ids.get(0);
+    }
+
+    /**
+     * Records a copy found in a batch folder as the delivery of its content (as {@link #addDelivery}); a batch the
+     * phone had all of is waiting for proof again.
+     */
+    public boolean adopt(UUID mediaId, UUID batchId, String stagedPath, long size) {
+        return sql.inTx(j -> {
+            if (!addDelivery(j, mediaId, batchId, stagedPath, size)) {
+                return false;
+            }
+            j.update("update batches set status = 'staged', completed_at = null where id = ? and status = 'confirmed'",
+                    batchId);
+            return true;
+        });
     }
 
     /** Ingested or archived content that has no Pixel delivery yet. */

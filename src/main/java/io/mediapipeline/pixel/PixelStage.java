@@ -135,19 +135,12 @@ public class PixelStage implements Stage {
         requeue(handoff);
     }
 
-    /**
-     * Content with no Pixel delivery yet (a crash, a failed staging, or the target switched on later) is queued again;
-     * first, a copy a crash left in the bridge unrecorded becomes its content's delivery, where it is.
-     */
+    /** Content with no Pixel delivery yet (a crash, a failed staging, or the target switched on later) is queued again. */
     private void requeue(Handoff handoff) {
-        BridgeStrays strays = new BridgeStrays(config.staging().bridge(), pixel);
         int queued;
         try {
-            queued = handoff.recover(STAGE, () -> {
-                strays.adopt();
-                return handoff.requeueAll(STAGE, pixel.withoutDelivery().stream()
-                        .map(m -> new Handoff.Queued(Path.of(m.originalPath()), m.sha256(), m.extension())).toList());
-            });
+            queued = handoff.recover(STAGE, () -> handoff.requeueAll(STAGE, pixel.withoutDelivery().stream()
+                    .map(m -> new Handoff.Queued(Path.of(m.originalPath()), m.sha256(), m.extension())).toList()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -60,9 +60,11 @@ public class PixelStager implements PollingConsumerPollStrategy {
     private final Metrics metrics;
     /** Null while Motion Photos are off. */
     private final MotionPhoto motionPhoto;
+    private final BridgeStrays strays;
 
     // used only by the consumer thread
     private PixelLedger.Batch current;
+    private boolean strayCheckDone;
     private boolean batchFull;
     private volatile boolean holding;
     private final java.util.Set<String> waiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -81,6 +83,7 @@ public class PixelStager implements PollingConsumerPollStrategy {
         this.livePairWaitSeconds = staging.livePairWaitSeconds();
         this.metrics = metrics;
         this.motionPhoto = motionPhoto;
+        this.strays = new BridgeStrays(bridge, pixel);
     }
 
     /**
@@ -123,6 +126,13 @@ public class PixelStager implements PollingConsumerPollStrategy {
         batchFull = false;
         if (current == null) {
             current = pixel.openBatch(); // left open by an interrupted run: fill it first, so nothing is placed twice
+            if (current != null || !strayCheckDone) {
+                // what the interrupted stager placed and did not record becomes a delivery before anything is staged
+                strayCheckDone = true;
+                if (recordStrays() > 0 && current != null) {
+                    current = pixel.openBatch();
+                }
+            }
         }
         if (current != null && current.fileCount() >= maxFiles) {
             closeCurrent();
@@ -177,6 +187,15 @@ public class PixelStager implements PollingConsumerPollStrategy {
             activity.rollback(consumer, endpoint, retryCounter, cause);
         }
         return false;
+    }
+
+    private int recordStrays() {
+        try {
+            return strays.adopt();
+        } catch (IOException e) {
+            LOG.warn("Could not look through {} for copies staged and not recorded: {}", bridge, e.toString());
+            return 0;
+        }
     }
 
     // ---- one file ---------------------------------------------------------------------------

@@ -245,8 +245,8 @@ class MotionPhotoStagingTest {
         assertThat(placed).as("both halves placed, one recorded").hasSize(2);
         assertThat(deliveries(still)).hasSize(1);
 
+        // the next stager (this node restarted, or another that took over) takes up the interrupted batch
         PixelLedger pixel = new PixelLedger(db.dataSource());
-        assertThat(new BridgeStrays(bridge, pixel).adopt()).as("the start's recovery pass").isEqualTo(1);
         PixelStager restarted = stager(pixel, null, 1);
         Endpoint queue = camel.getEndpoint("direct:pixel-queue");
         restarted.begin(null, queue);
