@@ -72,7 +72,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Application {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Application.class);
 
     public static final int EXIT_OK = RunOutcome.OK;
     public static final int EXIT_FAILED = RunOutcome.FAILED;
@@ -118,6 +117,11 @@ public final class Application {
     private Application() {
     }
 
+    /** Not a static field: logging is set up when first asked for, so a backfill's walk can start before it. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(Application.class);
+    }
+
     public static void main(String[] args) {
         int code;
         try {
@@ -127,7 +131,7 @@ public final class Application {
             code = EXIT_FAILED;
         } catch (Throwable e) {
             System.err.println("media-pipeline: " + Secrets.mask(e.getMessage()));
-            LOG.debug("startup failure", e);
+            log().debug("startup failure", e);
             code = EXIT_FAILED;
         }
         // Exit explicitly: a stray non-daemon thread must never keep a failed process alive under systemd.
@@ -200,10 +204,13 @@ public final class Application {
                     System.err.println("usage: media-pipeline backfill DIR");
                     return EXIT_USAGE;
                 }
-                Settings settings = load(appHome, config, System.getenv(), System.getProperties());
-                // backfill writes the ledger: not while the service (or another backfill) works on the same home
-                try (InstanceLock lock = InstanceLock.acquire(settings.home())) {
-                    return Backfill.run(settings, Path.of(positional.get(1)));
+                // the walk (only reading) starts before anything else, the settings and the logging included
+                try (Backfill.Walk walk = Backfill.walk(Path.of(positional.get(1)))) {
+                    Settings settings = load(appHome, config, System.getenv(), System.getProperties());
+                    // backfill writes the ledger: not while the service (or another backfill) works on the same home
+                    try (InstanceLock lock = InstanceLock.acquire(settings.home())) {
+                        return Backfill.run(settings, walk);
+                    }
                 }
             }
             case "run", "once" -> {
@@ -274,7 +281,7 @@ public final class Application {
             Handoff handoff = new Handoff(home.resolve("work"), List.of());
             ClusterConfig cluster = ClusterConfig.from(settings);
             if (cluster.enabled() && Peers.working(db.dataSource(), cluster.node())) {
-                LOG.info("Other nodes are at work on this data directory: temp files are theirs, not swept at this start");
+                log().info("Other nodes are at work on this data directory: temp files are theirs, not swept at this start");
             } else {
                 new Reconciler(home).reconcile();
             }
@@ -342,7 +349,7 @@ public final class Application {
                     var camel = m.getCamelContext();
                     List<String> running = camel.getRoutes().stream().map(org.apache.camel.Route::getId)
                             .filter(id -> camel.getRouteController().getRouteStatus(id).isStarted()).sorted().toList();
-                    LOG.info("Started ({}): {} route(s) running: {}", once ? "once" : "service", running.size(),
+                    log().info("Started ({}): {} route(s) running: {}", once ? "once" : "service", running.size(),
                             String.join(", ", running));
                     try {
                         camel.addService(new GuardPolicy(camel, guard, guardConfig.checkSeconds(), metrics, ledger, run),

@@ -41,22 +41,55 @@ import java.util.concurrent.CompletableFuture;
 public final class Backfill {
 
     private static final String SOURCE = "backfill";
+    /** Files the walk hands over at a time (ingest's batches have their own size). */
+    private static final int WALK_BATCH = 1000;
     private static final Duration PRINT_EVERY = Duration.ofSeconds(5);
     private static final Duration COUNT_AFTER = Duration.ofSeconds(3);
 
     private Backfill() {
     }
 
-    public static int run(Settings settings, Path dir) throws Exception {
+    /**
+     * A backfill's walk, started as soon as the command line names the tree: a rescan of a large tree is mostly this
+     * walk, and it goes on while the JVM sets up logging, the settings are read and the database starts.
+     */
+    public static final class Walk implements AutoCloseable {
+        private final Path root;
+        private final long began = System.nanoTime();
+        private final TreeWalk<IngestBatch.Input> files;
+
+        private Walk(Path root, TreeWalk<IngestBatch.Input> files) {
+            this.root = root;
+            this.files = files;
+        }
+
+        @Override
+        public void close() {
+            if (files != null) {
+                files.close();
+            }
+        }
+    }
+
+    /** Starts walking dir (nothing when it is not a folder: {@link #run} says so). */
+    public static Walk walk(Path dir) {
         Path root = dir.toAbsolutePath().normalize();
-        if (!Files.isDirectory(root)) {
+        return new Walk(root, Files.isDirectory(root)
+                ? TreeWalk.ahead(root, WALK_BATCH, (file, attrs) -> new IngestBatch.Input(file, SOURCE, false, attrs))
+                : null);
+    }
+
+    public static int run(Settings settings, Walk walked) throws Exception {
+        Path root = walked.root;
+        TreeWalk<IngestBatch.Input> walk = walked.files;
+        if (walk == null) {
             System.err.println("backfill: " + root + " is not a directory");
             return 1;
         }
         // a walk of its own only counts (names and types, no file is opened) while the registering one goes on, so
         // progress can say how much is left; it waits until the first progress line is near, so a short run (a
         // rescan) does not walk the tree twice
-        long walkStarted = System.nanoTime();
+        long walkStarted = walked.began;
         CompletableFuture<Long> total = new CompletableFuture<>();
         Thread counting = daemon("backfill-count", () -> {
             long[] n = {0};
@@ -73,9 +106,7 @@ public final class Backfill {
         CoreConfig core = CoreConfig.from(settings);
         IngestConfig config = IngestConfig.from(settings);
         long opening = System.nanoTime();
-        try (TreeWalk<IngestBatch.Input> walk = TreeWalk.ahead(root, config.backfillBatchSize(),
-                (file, attrs) -> new IngestBatch.Input(file, SOURCE, false, attrs));
-             Database db = Database.open(settings);
+        try (Database db = Database.open(settings);
              ExifTool exif = new ExifTool(core.exiftool())) {
             long opened = System.nanoTime();
             counting.start();
@@ -94,15 +125,27 @@ public final class Backfill {
                 boolean spare = settings.integer("pipeline.db.pool-size") > config.parallelism() + 1;
                 try (FinishedKeys finished = spare ? orderedRead(db, root) : null) {
                     Registered registered = new Registered(finished != null ? finished : Collections.emptyIterator());
-                    for (List<IngestBatch.Input> batch = walk.next(); !batch.isEmpty(); batch = walk.next()) {
-                        List<IngestBatch.Input> rest = new ArrayList<>(batch.size());
-                        for (IngestBatch.Input in : batch) {
-                            if (!registered.has(in)) {
+                    // what the ordered read did not find goes through ingest's steps in batches of the configured size
+                    List<IngestBatch.Input> rest = new ArrayList<>();
+                    for (List<IngestBatch.Input> chunk = walk.next(); ; chunk = walk.next()) {
+                        int found = 0;
+                        for (IngestBatch.Input in : chunk) {
+                            if (registered.has(in)) {
+                                found++;
+                            } else {
                                 rest.add(in);
                             }
                         }
-                        progress.done(batch.size() - rest.size(),
-                                rest.isEmpty() ? List.of() : batches.run(rest, IngestBatch.Placement.IN_PLACE));
+                        boolean end = chunk.isEmpty();
+                        if (rest.size() >= config.backfillBatchSize() || end && !rest.isEmpty()) {
+                            progress.done(found, batches.run(rest, IngestBatch.Placement.IN_PLACE));
+                            rest = new ArrayList<>();
+                        } else {
+                            progress.done(found, List.of());
+                        }
+                        if (end) {
+                            break;
+                        }
                     }
                 }
                 progress.print(true);
@@ -141,7 +184,7 @@ public final class Backfill {
 
         Registered(Iterator<String> keys) {
             this.keys = keys;
-            this.next = keys.hasNext() ? keys.next() : null;
+            advance();
         }
 
         /** Whether the ledger holds this input finished (a file reached through a link is left to ingest's look-up). */
@@ -150,16 +193,25 @@ public final class Backfill {
                 return false;
             }
             String key = Ingest.sourceKey(SOURCE, in.file(), in.seen().size(), in.seen().lastModifiedTime().toMillis());
+            // in an unchanged tree each key is the next one read: one equality per file, no ordering
+            if (key.equals(next)) {
+                advance(); // each key once: the walk does not meet a path twice
+                return true;
+            }
+            while (next != null && KeyOrder.compare(next, key) < 0) {
+                advance();
+            }
+            return key.equals(next);
+        }
+
+        private void advance() {
             try {
-                while (next != null && KeyOrder.compare(next, key) < 0) {
-                    next = keys.hasNext() ? keys.next() : null;
-                }
+                next = keys.hasNext() ? keys.next() : null;
             } catch (LedgerException e) {
                 System.err.println("backfill: the ordered read of the ledger stopped (" + e.getMessage()
                         + "); looking the rest up by batch");
                 next = null;
             }
-            return key.equals(next);
         }
     }
 

@@ -57,7 +57,10 @@ public final class ExifTool implements AutoCloseable {
 
     private final String binary;
     private final Duration timeout;
-    private final ObjectMapper mapper = new ObjectMapper();
+    /** Made when exiftool first answers, not with every ExifTool (a rescan makes one and never asks it anything). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     private Session session;
     private int requestId;
@@ -251,7 +254,7 @@ public final class ExifTool implements AutoCloseable {
     }
 
     private Map<String, Object> parse(String json, String path) throws IOException {
-        try (JsonParser parser = mapper.getFactory().createParser(json)) {
+        try (JsonParser parser = Json.MAPPER.getFactory().createParser(json)) {
             if (parser.nextToken() != JsonToken.START_ARRAY || parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("unexpected exiftool output for " + path);
             }
@@ -260,7 +263,7 @@ public final class ExifTool implements AutoCloseable {
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String name = parser.getCurrentName();
                 parser.nextToken();
-                Object value = mapper.readValue(parser, Object.class);
+                Object value = Json.MAPPER.readValue(parser, Object.class);
                 if (name.equals("ExifTool:Warning")) {
                     warnings.add(String.valueOf(value));
                 } else {
