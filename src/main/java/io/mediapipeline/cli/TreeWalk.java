@@ -59,10 +59,13 @@ final class TreeWalk<T> implements AutoCloseable {
                         batch.clear();
                     }
                 });
-                handOver(batch);
             } catch (Throwable e) {
                 failed.set(e); // an Error too (a tree too deep): the reader must not take the end for a whole walk
             } finally {
+                // what was walked is taken, also before a folder that stopped the walk
+                if (!batch.isEmpty()) {
+                    ready.add(batch);
+                }
                 ready.add(List.of()); // the end
             }
         }, "backfill-walk");
