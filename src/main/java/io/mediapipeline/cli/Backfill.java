@@ -55,7 +55,6 @@ public final class Backfill {
      */
     public static final class Walk implements AutoCloseable {
         private final Path root;
-        private final long began = System.nanoTime();
         private final TreeWalk<IngestBatch.Input> files;
 
         private Walk(Path root, TreeWalk<IngestBatch.Input> files) {
@@ -89,7 +88,7 @@ public final class Backfill {
         // a walk of its own only counts (names and types, no file is opened) while the registering one goes on, so
         // progress can say how much is left; it waits until the first progress line is near, so a short run (a
         // rescan) does not walk the tree twice
-        long walkStarted = walked.began;
+        long started = System.nanoTime();
         CompletableFuture<Long> total = new CompletableFuture<>();
         Thread counting = daemon("backfill-count", () -> {
             long[] n = {0};
@@ -125,28 +124,29 @@ public final class Backfill {
                 boolean spare = settings.integer("pipeline.db.pool-size") > config.parallelism() + 1;
                 try (FinishedKeys finished = spare ? orderedRead(db, root) : null) {
                     Registered registered = new Registered(finished != null ? finished : Collections.emptyIterator());
-                    // what the ordered read did not find goes through ingest's steps in batches of the configured size
-                    List<IngestBatch.Input> rest = new ArrayList<>();
-                    for (List<IngestBatch.Input> chunk = walk.next(); ; chunk = walk.next()) {
-                        int found = 0;
-                        for (IngestBatch.Input in : chunk) {
-                            if (registered.has(in)) {
-                                found++;
-                            } else {
-                                rest.add(in);
+                    Ingesting rest = new Ingesting(batches, config.backfillBatchSize(), progress);
+                    try {
+                        for (List<IngestBatch.Input> chunk = walk.next(); !chunk.isEmpty(); chunk = walk.next()) {
+                            int found = 0;
+                            for (IngestBatch.Input in : chunk) {
+                                if (registered.has(in)) {
+                                    found++;
+                                } else {
+                                    rest.add(in);
+                                }
                             }
-                        }
-                        boolean end = chunk.isEmpty();
-                        if (rest.size() >= config.backfillBatchSize() || end && !rest.isEmpty()) {
-                            progress.done(found, batches.run(rest, IngestBatch.Placement.IN_PLACE));
-                            rest = new ArrayList<>();
-                        } else {
                             progress.done(found, List.of());
                         }
-                        if (end) {
-                            break;
+                    } catch (IOException | RuntimeException e) {
+                        // what was walked is registered, also before a folder that stopped the walk
+                        try {
+                            rest.flush();
+                        } catch (IOException | RuntimeException also) {
+                            e.addSuppressed(also);
                         }
+                        throw e;
                     }
+                    rest.flush();
                 }
                 progress.print(true);
             } finally {
@@ -155,10 +155,10 @@ public final class Backfill {
             RunReport.Summary summary = new RunReport(ledger, settings.home()).write(run.runId());
             System.out.println("backfill: done " + summary.counts() + "; report " + summary.file());
             // the work apart from starting up, so a rescan can be compared with a tool that has no database to start
-            // (the walk that went on while the database started is not in it either)
+            // (the walk that went on meanwhile, from before the settings were read, is not in it either)
             long end = System.nanoTime();
             System.out.printf(Locale.ROOT, "backfill: work %.3f s (walks, look-ups, reads, ledger writes, report); "
-                    + "database start %.3f s (not in the work)%n", ((opening - walkStarted) + (end - opened)) / 1e9,
+                    + "database start %.3f s (not in the work)%n", ((opening - started) + (end - opened)) / 1e9,
                     (opened - opening) / 1e9);
             return summary.counts().getOrDefault("quarantined", 0L) > 0 ? 3 : 0;
         }
@@ -171,6 +171,35 @@ public final class Backfill {
         } catch (LedgerException e) {
             System.err.println("backfill: no ordered read of the ledger (" + e.getMessage() + "); looking files up by batch");
             return null;
+        }
+    }
+
+    /** What the ordered read did not find, through ingest's steps in batches of the configured size. */
+    private static final class Ingesting {
+        private final IngestBatch batches;
+        private final int size;
+        private final Progress progress;
+        private List<IngestBatch.Input> waiting = new ArrayList<>();
+
+        Ingesting(IngestBatch batches, int size, Progress progress) {
+            this.batches = batches;
+            this.size = size;
+            this.progress = progress;
+        }
+
+        void add(IngestBatch.Input in) throws IOException {
+            waiting.add(in);
+            if (waiting.size() >= size) {
+                flush();
+            }
+        }
+
+        void flush() throws IOException {
+            if (!waiting.isEmpty()) {
+                List<IngestBatch.Input> batch = waiting;
+                waiting = new ArrayList<>();
+                progress.done(0, batches.run(batch, IngestBatch.Placement.IN_PLACE));
+            }
         }
     }
 

@@ -8,6 +8,8 @@ import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -15,7 +17,7 @@ import java.util.Map;
  * a short command's own work (a rescan, doctor). One line per event on stdout, so journald keeps it, with the route
  * id from the MDC. PIPELINE_LOG_LEVEL (default INFO) and CAMEL_LOG_LEVEL (default WARN), as a system property or in
  * the environment, set the pipeline's and Camel's levels. A logback configuration file named by the system property
- * logback.configurationFile, or a logback-test.xml on the class path, is used instead.
+ * logback.configurationFile (when it is there), or a logback-test.xml on the class path, is used instead.
  */
 public final class LogSetup extends ContextAwareBase implements Configurator {
 
@@ -33,9 +35,13 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
-        if (System.getProperty("logback.configurationFile") != null
-                || LogSetup.class.getClassLoader().getResource("logback-test.xml") != null) {
+        String file = System.getProperty("logback.configurationFile");
+        if (file != null && found(file) || LogSetup.class.getClassLoader().getResource("logback-test.xml") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
+        }
+        if (file != null) {
+            // logback would fall back to everything at DEBUG, secrets' neighbours included
+            addWarn("logback.configurationFile " + file + " is neither a file nor a resource; the pipeline's own logging is used");
         }
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
@@ -53,6 +59,14 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         QUIET.forEach((name, level) -> context.getLogger(name).setLevel(level));
         context.getLogger("io.mediapipeline").setLevel(level("PIPELINE_LOG_LEVEL", Level.INFO));
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /** As logback looks for it: a URL, a resource on the class path, or a file. */
+    private static boolean found(String name) {
+        if (name.contains(":/")) {
+            return true;
+        }
+        return LogSetup.class.getClassLoader().getResource(name) != null || Files.isRegularFile(Path.of(name));
     }
 
     /** A level from a system property or the environment (as logback.xml's ${NAME:-default}); a wrong one is the default. */

@@ -125,14 +125,15 @@ public class PixelStager implements PollingConsumerPollStrategy {
     public boolean begin(Consumer consumer, Endpoint endpoint) {
         batchFull = false;
         if (current == null) {
-            current = pixel.openBatch(); // left open by an interrupted run: fill it first, so nothing is placed twice
-            if (current != null || !strayCheckDone) {
+            PixelLedger.Batch open = pixel.openBatch(); // left open by an interrupted run: filled first
+            if (open != null || !strayCheckDone) {
                 // what the interrupted stager placed and did not record becomes a delivery before anything is staged
+                // (a ledger error here fails the poll: the next one looks again)
+                recordStrays();
                 strayCheckDone = true;
-                if (recordStrays() > 0 && current != null) {
-                    current = pixel.openBatch();
-                }
+                open = pixel.openBatch(); // its counts now take in what was recorded
             }
+            current = open;
         }
         if (current != null && current.fileCount() >= maxFiles) {
             closeCurrent();
@@ -189,12 +190,11 @@ public class PixelStager implements PollingConsumerPollStrategy {
         return false;
     }
 
-    private int recordStrays() {
+    private void recordStrays() {
         try {
-            return strays.adopt();
+            strays.adopt();
         } catch (IOException e) {
             LOG.warn("Could not look through {} for copies staged and not recorded: {}", bridge, e.toString());
-            return 0;
         }
     }
 

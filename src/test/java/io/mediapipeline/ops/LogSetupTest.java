@@ -8,8 +8,11 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator.ExecutionStatus;
 import ch.qos.logback.core.ConsoleAppender;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /** The logging set-up in code: what logback.xml said before, and the two levels an operator sets. */
@@ -50,14 +53,21 @@ class LogSetupTest {
     }
 
     @Test
-    void aConfigurationFileNamedOnTheCommandLineIsLeftToLogback() {
-        System.setProperty("logback.configurationFile", "/etc/media-pipeline/logback.xml");
+    void aConfigurationFileNamedOnTheCommandLineIsLeftToLogbackWhenItIsThere(@TempDir Path tmp) throws Exception {
+        Path file = Files.writeString(tmp.resolve("logback.xml"), "<configuration/>");
+        System.setProperty("logback.configurationFile", file.toString());
         try {
             LoggerContext context = new LoggerContext();
             LogSetup setup = new LogSetup();
             setup.setContext(context);
             assertThat(setup.configure(context)).isEqualTo(ExecutionStatus.INVOKE_NEXT_IF_ANY);
             assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).iteratorForAppenders().hasNext()).isFalse();
+
+            // a name that leads nowhere: logback would log everything at DEBUG
+            System.setProperty("logback.configurationFile", tmp.resolve("missing.xml").toString());
+            assertThat(setup.configure(context)).isEqualTo(ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY);
+            assertThat(context.getLogger("org.example").getEffectiveLevel()).isEqualTo(Level.INFO);
+            context.stop();
         } finally {
             System.clearProperty("logback.configurationFile");
         }
