@@ -124,17 +124,17 @@ public class PixelStager implements PollingConsumerPollStrategy {
     @Override
     public boolean begin(Consumer consumer, Endpoint endpoint) {
         batchFull = false;
-        if (current == null) {
-            PixelLedger.Batch open = pixel.openBatch(); // left open by an interrupted run: filled first
-            if (open != null || !strayCheckDone) {
-                // what the interrupted stager placed and did not record becomes a delivery before anything is staged
-                // (a ledger error here fails the poll: the next one looks again)
-                recordStrays();
-                strayCheckDone = true;
-                open = pixel.openBatch(); // its counts now take in what was recorded
-            }
-            current = open;
+        // the ledger's open batch, not only this stager's memory of it: another node may have staged meanwhile
+        PixelLedger.Batch open = pixel.openBatch();
+        if (open != null && (current == null || !open.id().equals(current.id())) || !strayCheckDone) {
+            // a batch left open by an interrupted stager (this node's last run, or another node) is filled first, and
+            // what that stager placed and did not record becomes a delivery before anything is staged (a ledger error
+            // here fails the poll: the next one looks again)
+            recordStrays();
+            strayCheckDone = true;
+            open = pixel.openBatch(); // its counts now take in what was recorded
         }
+        current = open;
         if (current != null && current.fileCount() >= maxFiles) {
             closeCurrent();
         }

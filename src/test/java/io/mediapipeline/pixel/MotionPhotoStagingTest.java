@@ -263,4 +263,50 @@ class MotionPhotoStagingTest {
                 + " where m.sha256 = ? and d.target = 'pixel'", movie)).as("the movie once").hasSize(1);
         assertThat(new BridgeStrays(bridge, pixel).adopt()).as("nothing left to record").isZero();
     }
+
+    /**
+     * Leadership moves: A stages into batch X; B takes over, closes X, places a file in a new batch Y and dies before
+     * recording it; A leads again. A takes up the ledger's open batch Y (not the X it remembers), records B's copy where
+     * it is, and stages nothing twice.
+     */
+    @Test
+    void aStagerThatLeadsAgainTakesUpTheBatchAnotherLeftOpen() throws Exception {
+        String first = plainPhoto("lead-1.jpg", "96x64");
+        String second = plainPhoto("lead-2.jpg", "96x72");
+        Endpoint queue = camel.getEndpoint("direct:pixel-queue");
+        PixelStager a = stager(new PixelLedger(db.dataSource()), null, 100);
+        a.begin(null, queue);
+        a.stage(queued(first));
+
+        PixelStager b = stager(new PixelLedger(db.dataSource()) {
+            @Override
+            public boolean addDelivery(UUID mediaId, UUID batchId, String stagedPath, long size) {
+                throw new Crash("before the second file's row commits");
+            }
+        }, null, 100);
+        b.begin(null, queue);
+        b.commit(null, queue, 0); // nothing new: B closes the batch A began
+        b.begin(null, queue);
+        assertThatThrownBy(() -> b.stage(queued(second))).isInstanceOf(Crash.class);
+
+        a.begin(null, queue);
+        a.stage(queued(second)); // its queue file stayed
+        a.commit(null, queue, 1);
+
+        assertThat(forThePhone()).as("each file once").hasSize(2);
+        for (String sha : List.of(first, second)) {
+            List<Map<String, Object>> rows = ledger.rows("select d.staged_path from deliveries d join media_files m"
+                    + " on m.id = d.media_file_id where m.sha256 = ? and d.target = 'pixel'", sha);
+            assertThat(rows).hasSize(1);
+            assertThat(Hasher.sha256(Path.of((String) rows.get(0).get("staged_path")))).isEqualTo(sha);
+        }
+    }
+
+    /** A stored JPEG ({@code size} so each is its own), not part of a Live Photo; returns its sha256. */
+    private String plainPhoto(String name, String size) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("originals-" + name));
+        Tools.run(dir, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=" + size, "-frames:v", "1", name);
+        stored(dir.resolve(name), MediaKind.PHOTO, "jpg", "image/jpeg");
+        return Hasher.sha256(dir.resolve(name));
+    }
 }
