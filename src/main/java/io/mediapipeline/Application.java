@@ -280,7 +280,8 @@ public final class Application {
             MediaProbe probe = new MediaProbe(exif, core.ffprobe(), core.ffmpeg(), core.zone());
             Handoff handoff = new Handoff(home.resolve("work"), List.of());
             ClusterConfig cluster = ClusterConfig.from(settings);
-            if (cluster.enabled() && Peers.working(db.dataSource(), cluster.node())) {
+            boolean othersAtWork = cluster.enabled() && Peers.working(db.dataSource(), cluster.node());
+            if (othersAtWork) {
                 log().info("Other nodes are at work on this data directory: temp files are theirs, not swept at this start");
             } else {
                 new Reconciler(home).reconcile();
@@ -302,6 +303,7 @@ public final class Application {
             List<String> icloudAccounts = IcloudConfig.from(settings).downloading();
             RunReport report = new RunReport(ledger, home, once ? new Unfinished(ledger, handoff, icloudAccounts) : null);
             camelProps.setProperty("mediapipeline.once", String.valueOf(once));
+            camelProps.setProperty("mediapipeline.others-at-work", String.valueOf(othersAtWork));
             camelProps.putAll(ObserveModule.camelProperties(settings));
             main.setOverrideProperties(camelProps);
             // shared beans, found by type by the stages' @BindToRegistry methods

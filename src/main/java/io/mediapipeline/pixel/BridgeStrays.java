@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * placing and its row. Syncthing may have sent such a file to the phone already, so it must not be staged again in
  * another batch (the phone would hold it twice): it is recorded where it is, as the delivery of the content it holds,
  * when that content has none yet; its proof then comes as any other's. Whatever else a batch folder holds unnamed
- * is left alone, with a warning. Run by the stager itself, on its own thread, before it takes up a batch an
+ * is left alone, with a warning. Also what a crash left of Motion Photos ({@link #motionPhotos}). Run by the stager itself, on its own thread, before it takes up a batch an
  * interrupted stager (this node's last run, or another node) left open: never beside a stager at work.
  */
 final class BridgeStrays {
@@ -93,6 +93,26 @@ final class BridgeStrays {
         LOG.warn("Recovered after an interrupted run: {} was staged for the Pixel but not recorded; recorded now, where"
                 + " it is (it is not staged again)", bridge.relativize(stray));
         return true;
+    }
+
+    /**
+     * A Motion Photo the ledger records as staged gets its name from its temp when a crash came between its rows and
+     * its name; what is left of unrecorded builds goes (Syncthing ignores both meanwhile). Only at a start alone: a
+     * Motion Photo another node is building looks the same.
+     */
+    void motionPhotos() throws IOException {
+        for (PixelLedger.StagedMotionPhoto r : pixel.stagedMotionPhotos()) {
+            switch (MotionPhoto.recover(Path.of(r.stagedPath()), r.sha256())) {
+                case FINISHED -> LOG.info("Motion Photo {} recorded before a crash now has its name", r.stagedPath());
+                case LOST -> LOG.error("Motion Photo {} is recorded as staged but is neither there nor under its temp;"
+                        + " its Live Photo stays unconfirmed", r.stagedPath());
+                case IN_PLACE -> { }
+            }
+        }
+        int swept = MotionPhoto.sweep(bridge);
+        if (swept > 0) {
+            LOG.info("Removed {} unfinished, unrecorded Motion Photo build(s) from {}", swept, bridge);
+        }
     }
 
     private static boolean hidden(Path p) {

@@ -30,6 +30,9 @@ public class PixelStage implements Stage {
 
     @PropertyInject("mediapipeline.once")
     private boolean once;
+    /** Other nodes were at work on the data directory when this one started (their temp files are not swept). */
+    @PropertyInject(value = "mediapipeline.others-at-work", defaultValue = "false")
+    private boolean othersAtWork;
 
     private PixelConfig config;
     private PixelLedger pixel;
@@ -112,7 +115,7 @@ public class PixelStage implements Stage {
             return;
         }
         Handoff handoff = camel.getRegistry().findSingleByType(Handoff.class);
-        stager.prepareFolder();
+        stager.prepareFolder(!othersAtWork);
         boolean once = this.once;
         long onceWait = config.onceWait().toNanos();
         handoff.follow(STAGE);

@@ -95,22 +95,15 @@ public class PixelStager implements PollingConsumerPollStrategy {
     }
 
     /**
-     * Keeps Syncthing from ever picking up a half-copied temp file in the bridge (best effort, never overwrites); gives
-     * a recorded Motion Photo that a crash left under its temp its name, and removes what is left of unrecorded ones.
+     * Keeps Syncthing from ever picking up a half-copied temp file in the bridge (best effort, never overwrites); with
+     * {@code alone} (no other node at work on this data directory), finishes or removes the Motion Photos a crash left.
      */
-    public void prepareFolder() throws IOException {
+    public void prepareFolder(boolean alone) throws IOException {
         Files.createDirectories(bridge);
-        for (PixelLedger.StagedMotionPhoto r : pixel.stagedMotionPhotos()) {
-            switch (MotionPhoto.recover(Path.of(r.stagedPath()), r.sha256())) {
-                case FINISHED -> LOG.info("Motion Photo {} recorded before a crash now has its name", r.stagedPath());
-                case LOST -> LOG.error("Motion Photo {} is recorded as staged but is neither there nor under its temp;"
-                        + " its Live Photo stays unconfirmed", r.stagedPath());
-                case IN_PLACE -> { }
-            }
-        }
-        int swept = MotionPhoto.sweep(bridge);
-        if (swept > 0) {
-            LOG.info("Removed {} unfinished, unrecorded Motion Photo build(s) from {}", swept, bridge);
+        if (alone) {
+            strays.motionPhotos();
+        } else {
+            LOG.info("Other nodes are at work on this data directory: Motion Photos unfinished in {} are theirs", bridge);
         }
         Path ignore = bridge.resolve(".stignore");
         if (!Files.exists(ignore)) {

@@ -107,7 +107,7 @@ class MotionPhotoStagingTest {
                 config.proof(), new Metrics());
         PixelStager stager = new PixelStager(pixel, ledger, new Activity(), confirmer, new RunContext(ledger, "once", "test"),
                 new PixelConfig.Staging(bridge, maxFiles, 1L << 30, 1L << 40, 0), new Metrics(), motion);
-        stager.prepareFolder();
+        stager.prepareFolder(true);
         return stager;
     }
 
@@ -182,10 +182,13 @@ class MotionPhotoStagingTest {
         String sha = livePhoto("IMG_0700", "160x120");
         PixelLedger crashing = crashing(false);
 
-        assertThatThrownBy(() -> stager(crashing).stage(queued(sha))).isInstanceOf(Crash.class);
+        PixelStager crashed = stager(crashing);
+        assertThatThrownBy(() -> crashed.stage(queued(sha))).isInstanceOf(Crash.class);
 
         assertThat(forThePhone()).as("nothing Syncthing would send while the ledger knows nothing").isEmpty();
         assertThat(deliveries(sha)).isEmpty();
+        crashed.prepareFolder(false);
+        assertThat(temps()).as("another node at work: a build like this may be its own").isNotEmpty();
 
         PixelStager restarted = stager(new PixelLedger(db.dataSource()));
         assertThat(temps()).as("the start removed the unrecorded build").isEmpty();
