@@ -41,7 +41,8 @@ public final class FinishedKeys implements Iterator<String>, AutoCloseable {
                 s.execute("set local work_mem = '64MB'");
             }
             try (PreparedStatement declare = con.prepareStatement("declare " + CURSOR + " no scroll cursor with hold for"
-                    + " select source_key from source_files where starts_with(source_key collate \"C\", ?) and disposition <> 'pending'"
+                    + " select source_key from source_files"
+                    + " where starts_with(source_key collate \"C\", ?) and disposition <> 'pending'"
                     + " order by source_key collate \"C\"")) {
                 declare.setString(1, prefix);
                 declare.execute();

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * placing and its row. Syncthing may have sent such a file to the phone already, so it must not be staged again in
  * another batch (the phone would hold it twice): it is recorded where it is, as the delivery of the content it holds,
  * when that content has none yet; its proof then comes as any other's. Whatever else a batch folder holds unnamed
- * is left alone, with a warning. Also what a crash left of Motion Photos ({@link #motionPhotos}). Run by the stager itself, on its own thread, before it takes up a batch an
- * interrupted stager (this node's last run, or another node) left open: never beside a stager at work.
+ * is left alone, with a warning. Run by the stager itself, on its own thread, before it takes up a batch an
+ * interrupted stager (this node's last run, or another node) left open: never beside a stager at work. Also what a
+ * crash left of Motion Photos ({@link #motionPhotos}), at a start alone.
  */
 final class BridgeStrays {
 

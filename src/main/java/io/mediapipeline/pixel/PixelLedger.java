@@ -264,19 +264,21 @@ public class PixelLedger {
         return ids;
     }
 
+    /** Stored content (media_files m) that may go to the Pixel and has no delivery there yet. */
     private static final String UNDELIVERED = """
-            select m.id from media_files m
-             where m.status in ('ingested', 'archived', 'verified', 'cleaned') and m.original_path is not null
+             m.status in ('ingested', 'archived', 'verified', 'cleaned') and m.original_path is not null
                and not exists (select 1 from deliveries d where d.media_file_id = m.id and d.target = 'pixel')""";
 
     /** Whether some content of this size may go to the Pixel and has no delivery there yet (before hashing a file). */
     public boolean undeliveredOfSize(long size) {
-        return !sql.query(UNDELIVERED + " and m.size = ? limit 1", (rs, n) -> 1, size).isEmpty();
+        return !sql.query("select 1 from media_files m where " + UNDELIVERED + " and m.size = ? limit 1", (rs, n) -> 1,
+                size).isEmpty();
     }
 
     /** The stored content with these bytes if it may go to the Pixel and has no delivery there yet; else null. */
     public UUID undelivered(String sha256) {
-        List<UUID> ids = sql.query(UNDELIVERED + " and m.sha256 = ?", (rs, n) -> rs.getObject(1, UUID.class), sha256);
+        List<UUID> ids = sql.query("select m.id from media_files m where " + UNDELIVERED + " and m.sha256 = ?",
+                (rs, n) -> rs.getObject(1, UUID.class), sha256);
         return ids.isEmpty() ? null : ids.get(0);
     }
 
@@ -297,11 +299,8 @@ public class PixelLedger {
 
     /** Ingested or archived content that has no Pixel delivery yet. */
     public List<Missing> withoutDelivery() {
-        return sql.query("""
-                select m.sha256, m.extension, m.original_path from media_files m
-                 where m.status in ('ingested', 'archived', 'verified', 'cleaned') and m.original_path is not null
-                   and not exists (select 1 from deliveries d where d.media_file_id = m.id and d.target = 'pixel')
-                 order by m.created_at""",
+        return sql.query("select m.sha256, m.extension, m.original_path from media_files m where " + UNDELIVERED
+                        + " order by m.created_at",
                 (rs, n) -> new Missing(rs.getString(1), rs.getString(2), rs.getString(3)));
     }
 
