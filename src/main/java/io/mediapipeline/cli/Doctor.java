@@ -8,6 +8,7 @@ import io.mediapipeline.icloud.IcloudStore;
 import io.mediapipeline.icloud.SessionCookies;
 import io.mediapipeline.ledger.Database;
 import io.mediapipeline.ledger.Ledger;
+import io.mediapipeline.media.Sha256;
 import io.mediapipeline.pixel.PixelConfig;
 import io.mediapipeline.syncthing.SyncthingClient;
 import io.mediapipeline.syncthing.SyncthingException;
@@ -53,6 +54,11 @@ public final class Doctor {
         d.tool("jpegtran", settings.get("pipeline.tools.jpegtran"), List.of("-version"),
                 "apt-get install libjpeg-turbo-progs (JPEG recompression falls back to ffmpeg alone)", false);
         d.tool("syncthing", "syncthing", List.of("--version"), "apt-get install syncthing (needed by the Pixel target)", false);
+        if (Sha256.implementation().startsWith("native")) {
+            d.ok("sha-256", Sha256.implementation());
+        } else {
+            d.warn("sha-256", Sha256.implementation(), "apt-get install libnss3");
+        }
         List<IcloudUploadCheck.Finding> guard = GuardCheck.check(settings);
         guard.forEach(d::add);
         if (GuardCheck.homeUsable(guard)) {

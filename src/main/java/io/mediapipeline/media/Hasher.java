@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** Content identity for the ledger's UNIQUE key; streams the file so multi-gigabyte videos never sit in memory. */
@@ -26,12 +25,7 @@ public final class Hasher {
 
     /** SHA-256 of everything read from in, written to copy on the way (one pass for a verified copy). */
     public static String sha256(InputStream in, OutputStream copy) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        MessageDigest digest = Sha256.digest();
         byte[] buffer = new byte[BUFFER];
         int n;
         while ((n = in.read(buffer)) > 0) {

@@ -1,12 +1,12 @@
 package io.mediapipeline.scrub;
 
+import io.mediapipeline.media.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -34,7 +34,7 @@ final class RateReader {
 
     /** The bytes of {@code in} through SHA-256, also into {@code out} when it is not null. */
     Digest copy(InputStream in, OutputStream out) throws IOException {
-        MessageDigest md = sha256();
+        MessageDigest md = Sha256.digest();
         byte[] buf = new byte[CHUNK];
         long size = 0;
         for (int n; (n = in.read(buf)) > 0; ) {
@@ -51,13 +51,5 @@ final class RateReader {
 
     long bytesRead() {
         return bytesRead.get();
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

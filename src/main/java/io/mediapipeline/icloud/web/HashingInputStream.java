@@ -1,11 +1,11 @@
 package io.mediapipeline.icloud.web;
 
+import io.mediapipeline.media.Sha256;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** A stream that hashes (SHA-256) and counts what is read through it: the proof of what was actually sent. */
@@ -15,20 +15,12 @@ final class HashingInputStream extends FilterInputStream {
     private long count;
 
     HashingInputStream(InputStream in) {
-        this(in, sha256());
+        this(in, Sha256.digest());
     }
 
     private HashingInputStream(InputStream in, MessageDigest digest) {
         super(new DigestInputStream(in, digest));
         this.digest = digest;
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

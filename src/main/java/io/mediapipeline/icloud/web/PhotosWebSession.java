@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mediapipeline.icloud.web.IcloudWebException.Kind;
+import io.mediapipeline.media.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -242,7 +243,7 @@ final class PhotosWebSession implements PhotosWeb {
                 String body = new String(in.readNBytes(4096), StandardCharsets.UTF_8);
                 throw transport.classify("download", response.statusCode(), response.headers(), body, false);
             }
-            MessageDigest digest = HashingInputStream.sha256();
+            MessageDigest digest = Sha256.digest();
             try (OutputStream out = Files.newOutputStream(target)) {
                 byte[] buf = new byte[1 << 16];
                 for (int n = read("download", in, buf); n >= 0; n = read("download", in, buf)) {
