@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -119,35 +118,32 @@ public final class Backfill {
                     new LivePhotos(db.dataSource()), null, run, config.parallelism())) {
                 Progress progress = new Progress(total);
                 // what an earlier backfill registered is known by its key, read along with the walk in one ordered
-                // pass (on a connection of its own, so only with connections to spare); the rest goes through
-                // ingest's steps, whose own look-up is the one that decides
-                boolean spare = settings.integer("pipeline.db.pool-size") > config.parallelism() + 1;
-                try (FinishedKeys finished = spare ? orderedRead(db, root) : null) {
-                    Registered registered = new Registered(finished != null ? finished : Collections.emptyIterator());
-                    Ingesting rest = new Ingesting(batches, config.backfillBatchSize(), progress);
-                    try {
-                        for (List<IngestBatch.Input> chunk = walk.next(); !chunk.isEmpty(); chunk = walk.next()) {
-                            int found = 0;
-                            for (IngestBatch.Input in : chunk) {
-                                if (registered.has(in)) {
-                                    found++;
-                                } else {
-                                    rest.add(in);
-                                }
+                // pass; the rest goes through ingest's steps, whose own look-up is the one that decides
+                Registered registered = new Registered(FinishedKeys.under(db.dataSource(),
+                        Ingest.sourceKeyPrefix(SOURCE, root)));
+                Ingesting rest = new Ingesting(batches, config.backfillBatchSize(), progress);
+                try {
+                    for (List<IngestBatch.Input> chunk = walk.next(); !chunk.isEmpty(); chunk = walk.next()) {
+                        int found = 0;
+                        for (IngestBatch.Input in : chunk) {
+                            if (registered.has(in)) {
+                                found++;
+                            } else {
+                                rest.add(in);
                             }
-                            progress.done(found, List.of());
                         }
-                    } catch (IOException | RuntimeException e) {
-                        // what was walked is registered, also before a folder that stopped the walk
-                        try {
-                            rest.flush();
-                        } catch (IOException | RuntimeException also) {
-                            e.addSuppressed(also);
-                        }
-                        throw e;
+                        progress.done(found, List.of());
                     }
-                    rest.flush();
+                } catch (IOException | RuntimeException e) {
+                    // what was walked is registered, also before a folder that stopped the walk
+                    try {
+                        rest.flush();
+                    } catch (IOException | RuntimeException also) {
+                        e.addSuppressed(also);
+                    }
+                    throw e;
                 }
+                rest.flush();
                 progress.print(true);
             } finally {
                 counting.interrupt();
@@ -161,16 +157,6 @@ public final class Backfill {
                     + "database start %.3f s (not in the work)%n", ((opening - started) + (end - opened)) / 1e9,
                     (opened - opening) / 1e9);
             return summary.counts().getOrDefault("quarantined", 0L) > 0 ? 3 : 0;
-        }
-    }
-
-    /** The ordered read, or null (a speed-up only: a ledger that cannot give it leaves every file to ingest's look-up). */
-    private static FinishedKeys orderedRead(Database db, Path root) {
-        try {
-            return FinishedKeys.under(db.dataSource(), Ingest.sourceKeyPrefix(SOURCE, root));
-        } catch (LedgerException e) {
-            System.err.println("backfill: no ordered read of the ledger (" + e.getMessage() + "); looking files up by batch");
-            return null;
         }
     }
 
