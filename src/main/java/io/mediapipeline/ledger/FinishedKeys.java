@@ -4,18 +4,21 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import javax.sql.DataSource;
 
 /**
  * The source keys of the finished inputs under a prefix, in code point order (collate "C"), read a page at a time:
  * each page is one query that starts after the last key read (an index range, first rows at once), on a pooled
- * connection only for that query. Nothing stays open between pages, while the caller records other files, each batch
- * in a transaction of its own; a key recorded meanwhile may or may not be read, which only decides whether the caller
- * finds that file here or by its own look-up.
+ * connection only for that query, and the next page is read while the caller takes this one. Nothing stays open
+ * between pages, while the caller records other files, each batch in a transaction of its own; a key recorded
+ * meanwhile may or may not be read, which only decides whether the caller finds that file here or by its own look-up.
  */
 public final class FinishedKeys implements Iterator<String> {
 
@@ -26,41 +29,38 @@ public final class FinishedKeys implements Iterator<String> {
 
     private final DataSource ds;
     private final String prefix;
-    private final Deque<String> page = new ArrayDeque<>();
-    private String last = "";
-    private boolean drained;
+    private Iterator<String> page = Collections.emptyIterator();
+    /** The next page, being read; null after the last one. */
+    private CompletableFuture<List<String>> coming;
 
     private FinishedKeys(DataSource ds, String prefix) {
         this.ds = ds;
         this.prefix = prefix;
     }
 
-    /** The finished inputs whose key starts with prefix; the first page is read by the first {@link #hasNext}. */
+    /** The finished inputs whose key starts with prefix; the first page is being read when this returns. */
     public static FinishedKeys under(DataSource ds, String prefix) {
-        return new FinishedKeys(ds, prefix);
+        FinishedKeys keys = new FinishedKeys(ds, prefix);
+        keys.coming = keys.pageAfter("");
+        return keys;
     }
 
     /** @throws LedgerException when a page cannot be read */
     @Override
     public boolean hasNext() {
-        if (page.isEmpty() && !drained) {
-            try (Connection con = ds.getConnection(); PreparedStatement ps = con.prepareStatement(PAGE_SQL)) {
-                ps.setString(1, prefix);
-                ps.setString(2, last);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        page.add(rs.getString(1));
-                    }
-                }
-            } catch (SQLException e) {
-                throw new LedgerException("reading the finished inputs under " + prefix + ": " + e.getMessage(), e);
+        if (!page.hasNext() && coming != null) {
+            List<String> keys;
+            try {
+                keys = coming.join();
+            } catch (CompletionException e) {
+                coming = null;
+                throw e.getCause() instanceof LedgerException le ? le
+                        : new LedgerException("reading the finished inputs under " + prefix + ": " + e.getCause(), e);
             }
-            drained = page.size() < PAGE;
-            if (!page.isEmpty()) {
-                last = page.peekLast();
-            }
+            coming = keys.size() < PAGE ? null : pageAfter(keys.get(keys.size() - 1));
+            page = keys.iterator();
         }
-        return !page.isEmpty();
+        return page.hasNext();
     }
 
     @Override
@@ -68,6 +68,31 @@ public final class FinishedKeys implements Iterator<String> {
         if (!hasNext()) {
             throw new NoSuchElementException();
         }
-        return page.poll();
+        return page.next();
+    }
+
+    /** Reads the page after a key on a thread of its own (one at a time: the next starts when this one is taken). */
+    private CompletableFuture<List<String>> pageAfter(String last) {
+        return CompletableFuture.supplyAsync(() -> read(last), work -> {
+            Thread t = new Thread(work, "ledger-keys");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    private List<String> read(String last) {
+        List<String> keys = new ArrayList<>(PAGE);
+        try (Connection con = ds.getConnection(); PreparedStatement ps = con.prepareStatement(PAGE_SQL)) {
+            ps.setString(1, prefix);
+            ps.setString(2, last);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    keys.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new LedgerException("reading the finished inputs under " + prefix + ": " + e.getMessage(), e);
+        }
+        return keys;
     }
 }
