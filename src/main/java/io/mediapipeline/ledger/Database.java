@@ -66,6 +66,7 @@ public final class Database implements AutoCloseable {
 
     public static Database open(Settings settings) {
         EmbeddedPostgres embedded = null;
+        LedgerPassword secret = null;
         String url = settings.get("pipeline.db.url");
         String user = settings.get("pipeline.db.user");
         String password = settings.get("pipeline.db.password");
@@ -75,7 +76,7 @@ public final class Database implements AutoCloseable {
                 PrivateDir.create(state);
                 Path pgHome = state.resolve("postgres");
                 Files.createDirectories(pgHome);
-                LedgerPassword secret = LedgerPassword.forCluster(state.resolve(LedgerPassword.FILE_NAME), pgHome.resolve("data"));
+                secret = LedgerPassword.forCluster(state.resolve(LedgerPassword.FILE_NAME), pgHome.resolve("data"));
                 embedded = EmbeddedPostgres.builder()
                         .binariesRoot(settings.path("pipeline.db.embedded.binaries-dir"))
                         .dataDir(pgHome.resolve("data"))
@@ -89,6 +90,14 @@ public final class Database implements AutoCloseable {
                 password = secret.value();
             }
             HikariDataSource ds = new HikariDataSource(poolConfig(settings, url, user, password));
+            if (secret != null) {
+                try {
+                    secret.useOneIteration(ds);
+                } catch (SQLException e) {
+                    LOG.warn("The ledger's password keeps its verifier as it is ({}): connections cost a little more CPU",
+                            e.getMessage());
+                }
+            }
             migrate(ds, settings.appHome().resolve("supabase/migrations"));
             return new Database(ds, embedded);
         } catch (RuntimeException | IOException | SQLException e) {

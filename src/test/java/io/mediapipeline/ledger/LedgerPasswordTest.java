@@ -38,6 +38,8 @@ class LedgerPasswordTest {
     @TempDir
     Path tmp;
 
+    private static final String VERIFIER = "select substr(rolpassword, 1, 16) from pg_authid where rolname = current_user";
+
     @Test
     void aPasswordFileOthersCouldReadIsRefusedNotRepaired() throws Exception {
         Path file = tmp.resolve("state/ledger.password");
@@ -67,6 +69,8 @@ class LedgerPasswordTest {
             assertThat(refusal(port, "wrong-" + password)).as("a wrong password").isEqualTo("28P01");
             assertThat(query(port, password, "select current_user")).isEqualTo("postgres");
             assertThat(query(port, password, "show password_encryption")).isEqualTo("scram-sha-256");
+            // a random 40-character password needs no key stretching: one iteration, and still the only way in
+            assertThat(query(port, password, VERIFIER)).isEqualTo("SCRAM-SHA-256$1:");
         }
         assertThat(password).hasSizeGreaterThanOrEqualTo(32).matches("[A-Za-z0-9]+");
         assertThat(Files.getPosixFilePermissions(passwordFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
@@ -100,6 +104,7 @@ class LedgerPasswordTest {
             assertThat(refusal(port, null)).as("no password").isIn("08004", "28P01", "28000");
             assertThat(refusal(port, "wrong")).as("a wrong password").isEqualTo("28P01");
             assertThat(query(port, password, "select count(*) from earlier.rows")).isEqualTo("2");
+            assertThat(query(port, password, VERIFIER)).isEqualTo("SCRAM-SHA-256$1:");
         }
         assertThat(Files.readString(data.resolveSibling("postgres.log"))).doesNotContain(password);
         assertThat(Files.readString(data.resolve("pg_hba.conf"))).doesNotContainPattern("(?m)^[^#]*\\strust\\b");
