@@ -25,10 +25,14 @@ public final class FinishedKeys implements Iterator<String> {
     private static final int PAGE = 10_000;
     private static final String PAGE_SQL = "select source_key from source_files"
             + " where starts_with(source_key collate \"C\", ?) and source_key collate \"C\" > ?"
+            // the range's end as well: a plan made for any prefix (a prepared statement's generic one) still stops there
+            + " and source_key collate \"C\" < ?"
             + " and disposition <> 'pending' order by source_key collate \"C\" limit " + PAGE;
 
     private final DataSource ds;
     private final String prefix;
+    /** The first string after every key that starts with prefix: its last character's successor. */
+    private final String end;
     private Iterator<String> page = Collections.emptyIterator();
     /** The next page, being read; null after the last one. */
     private CompletableFuture<List<String>> coming;
@@ -36,6 +40,9 @@ public final class FinishedKeys implements Iterator<String> {
     private FinishedKeys(DataSource ds, String prefix) {
         this.ds = ds;
         this.prefix = prefix;
+        int lastChar = prefix.codePointBefore(prefix.length());
+        this.end = prefix.substring(0, prefix.length() - Character.charCount(lastChar))
+                + new String(Character.toChars(lastChar + 1));
     }
 
     /** The finished inputs whose key starts with prefix; the first page is being read when this returns. */
@@ -85,6 +92,7 @@ public final class FinishedKeys implements Iterator<String> {
         try (Connection con = ds.getConnection(); PreparedStatement ps = con.prepareStatement(PAGE_SQL)) {
             ps.setString(1, prefix);
             ps.setString(2, last);
+            ps.setString(3, end);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     keys.add(rs.getString(1));

@@ -69,11 +69,11 @@ public final class LedgerPassword {
      * Stores this password's SCRAM verifier with one iteration instead of PostgreSQL's 4096, once per cluster. The
      * iterations slow down guessing a password from a stolen verifier; one made here is 40 random characters (238
      * bits), which no number of guesses finds, while 4096 iterations cost every connection of every command about
-     * 10 ms of CPU, 30 ms for a command's first one. A shorter password (written into the file by hand before the
-     * cluster was made) keeps the server's default.
+     * 10 ms of CPU, 30 ms for a command's first one. Another password (written into the file by hand before the
+     * cluster was made, not 40 or more letters and digits) keeps the server's default.
      */
     void useOneIteration(DataSource ds) throws SQLException {
-        if (value.length() < LENGTH) {
+        if (value.length() < LENGTH || !value.chars().allMatch(ch -> ALPHABET.indexOf(ch) >= 0)) {
             return;
         }
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
