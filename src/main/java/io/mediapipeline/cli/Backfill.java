@@ -193,7 +193,7 @@ public final class Backfill {
      * The ledger's finished keys under the tree, read along with the walk: both come in key order. A read that
      * fails half way ends the pass; the files after it go by ingest's look-up.
      */
-    private static final class Registered {
+    static final class Registered {
         private final Iterator<String> keys;
         private String next;
 
