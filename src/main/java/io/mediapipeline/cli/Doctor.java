@@ -54,7 +54,7 @@ public final class Doctor {
         d.tool("jpegtran", settings.get("pipeline.tools.jpegtran"), List.of("-version"),
                 "apt-get install libjpeg-turbo-progs (JPEG recompression falls back to ffmpeg alone)", false);
         d.tool("syncthing", "syncthing", List.of("--version"), "apt-get install syncthing (needed by the Pixel target)", false);
-        if (Sha256.implementation().startsWith("native")) {
+        if (Sha256.isNative()) {
             d.ok("sha-256", Sha256.implementation());
         } else {
             d.warn("sha-256", Sha256.implementation(), "apt-get install libnss3");

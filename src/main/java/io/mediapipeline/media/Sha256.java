@@ -33,9 +33,14 @@ public final class Sha256 {
         }
     }
 
+    /** Whether NSS's native code hashes (else the JDK's own). */
+    public static boolean isNative() {
+        return Nss.PROVIDER != null;
+    }
+
     /** Which code hashes, in words (doctor). */
     public static String implementation() {
-        return Nss.PROVIDER != null ? "native (NSS, " + Nss.PROVIDER.getName() + ")"
+        return isNative() ? "native (NSS, " + Nss.PROVIDER.getName() + ")"
                 : "the JDK's own (slower under this JVM's options: NSS not usable, see the log)";
     }
 
